@@ -1,0 +1,113 @@
+"""The data contract's closed code lists and column names (record-level exports).
+
+This module is the single source of truth for the codes the NGO's exports may
+contain. `load` builds its validation schemas from it, `indicators` filters on
+it, `fmt` holds the French labels keyed by the same codes, and `synthetic`
+writes rows with it. It has no dependencies and no side effects.
+
+The human data dictionary is ``data/README.md``; keep both in step.
+"""
+
+from __future__ import annotations
+
+# --- persons -----------------------------------------------------------------
+GENDERS = ("woman", "man", "trans")
+
+# --- consultations -------------------------------------------------------------
+WORKPLACES = ("bar", "private", "street", "window", "other")
+# GP / gynaecologist: none, has one unaware of the activity, has one aware, unknown
+DOCTOR_STATUSES = ("none", "unaware", "aware", "unknown")
+# Social-security coverage status, recorded when coverage was asked
+COVERAGE_STATUSES = ("in_order", "not_in_order", "unknown")
+
+# --- lab results -------------------------------------------------------------------
+BINARY_TESTS = (
+    "hbsag",
+    "anti_hcv",
+    "hiv",
+    "syphilis",
+    "gonorrhoea",
+    "chlamydia",
+    "trichomonas",
+    "gardnerella",
+    "candida",
+)
+TITRE_TESTS = ("anti_hbs",)
+CYTOLOGY_TESTS = ("cervical_cytology",)
+TESTS = BINARY_TESTS + TITRE_TESTS + CYTOLOGY_TESTS
+BINARY_RESULTS = ("positive", "negative", "indeterminate")
+CYTOLOGY_RESULTS = ("normal", "ascus", "lsil", "hsil", "unsatisfactory")
+CYTOLOGY_LESIONS = ("ascus", "lsil", "hsil")
+# anti-HBs: result is positive when titre >= this (mIU/mL), negative otherwise
+ANTI_HBS_PROTECTIVE_TITRE = 10.0
+# Tests done on a blood sample (the rest are gynaecological swabs / smears)
+BLOOD_TESTS = ("hbsag", "anti_hbs", "anti_hcv", "hiv", "syphilis")
+
+# --- medical acts --------------------------------------------------------------------
+ACTS = (
+    "hbv_vaccine",         # detail: dose number 1, 2, 3 (4 = booster)
+    "contraception",       # detail: empty
+    "treatment",           # detail: one of PATHOLOGIES
+    "referral",            # detail: one of REFERRAL_DESTINATIONS
+    "counsel",             # medical counsel (prevention, hygiene, ...); detail empty
+    "hygiene_advice",      # vaginal hygiene advice; detail empty
+    "abortion_support",    # accompaniment towards an abortion (IVG); detail empty
+    "pregnancy_followup",  # detail empty
+)
+VACCINE_DOSES = ("1", "2", "3", "4")
+PATHOLOGIES = (
+    "syphilis",
+    "chlamydia",
+    "gonorrhoea",
+    "gardnerella",
+    "candida",
+    "trichomonas",
+    "other",
+)
+REFERRAL_DESTINATIONS = (
+    "gynaecologist",
+    "hiv_reference_centre",
+    "hepatologist",
+    "general_practitioner",
+    "other_specialist",
+)
+
+# --- column names per table (order = export order) ----------------------------------
+COLUMNS = {
+    "persons": ("pseudonym", "birth_year", "gender", "nationality", "inclusion_date"),
+    "consultations": (
+        "pseudonym",
+        "date",
+        "site",
+        "workplace",
+        "gp",
+        "gynaecologist",
+        "coverage_asked",
+        "coverage_status",
+    ),
+    "lab_results": (
+        "pseudonym",
+        "sample_date",
+        "site",
+        "test",
+        "result",
+        "titre",
+        "result_given_date",
+    ),
+    "medical_acts": ("pseudonym", "date", "site", "act", "detail"),
+}
+# Columns that may be empty in a valid row
+OPTIONAL_COLUMNS = {
+    "persons": ("nationality",),
+    "consultations": ("coverage_status",),
+    "lab_results": ("titre", "result_given_date"),
+    "medical_acts": ("detail",),
+}
+# Rows are unique on these columns
+KEYS = {
+    "persons": ("pseudonym",),
+    "consultations": ("pseudonym", "date", "site"),
+    "lab_results": ("pseudonym", "sample_date", "test"),
+    "medical_acts": None,  # several identical acts on one day are legitimate
+}
+MEDICAL_TABLES = ("persons", "consultations", "lab_results", "medical_acts")
