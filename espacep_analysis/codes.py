@@ -111,3 +111,8 @@ KEYS = {
     "medical_acts": None,  # several identical acts on one day are legitimate
 }
 MEDICAL_TABLES = ("persons", "consultations", "lab_results", "medical_acts")
+
+# Boolean columns (coverage_asked): accepted spellings, case-insensitive.
+# The canonical export writes `yes` / `no`.
+BOOLEAN_TRUE = ("yes", "true", "1", "oui", "y", "o")
+BOOLEAN_FALSE = ("no", "false", "0", "non", "n")

@@ -1,0 +1,132 @@
+"""Command line: ``espacep validate | synthetic | report | audit``.
+
+Every user-fixable problem surfaces as an ``EspacepError`` and is printed as a
+plain message with a non-zero exit status; no traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import EspacepError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT / "data" / "synthetic"
+DEFAULT_OUTPUT = REPO_ROOT / "outputs"
+
+
+def parse_years(text: str) -> list[int]:
+    """``"2019"`` -> [2019]; ``"2017-2019"`` -> [2017, 2018, 2019]; ``"2017,2019"`` -> [2017, 2019]."""
+    years: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                first, last = (int(p) for p in part.split("-", 1))
+                if last < first:
+                    raise ValueError
+                years.extend(range(first, last + 1))
+            else:
+                years.append(int(part))
+        except ValueError:
+            raise EspacepError(
+                f"--years: {text!r} is not a year, a range like 2017-2019 or a comma list"
+            ) from None
+    return sorted(set(years))
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .load import validate_directory
+
+    report = validate_directory(Path(args.data))
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def _cmd_synthetic(args: argparse.Namespace) -> int:
+    from . import synthetic
+
+    counts = synthetic.generate(Path(args.out), seed=args.seed)
+    for table, n in counts.items():
+        print(f"{table}: {n} rows")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .batch import BatchOptions, run_batch
+
+    funders = [f.strip() for f in args.funders.split(",")] if args.funders else None
+    options = BatchOptions(
+        data_dir=Path(args.data),
+        output_dir=Path(args.output),
+        years=parse_years(args.years) if args.years else None,
+        funders=funders,
+        ci_method=args.ci_method,
+        lang=args.lang,
+        min_cell=args.min_cell,
+        pdf=not args.no_pdf,
+        force=args.force,
+        workers=args.workers,
+    )
+    return run_batch(options)
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import audit_outputs, format_findings
+
+    findings = audit_outputs(Path(args.output_dir), Path(args.data))
+    print(format_findings(findings))
+    return 1 if findings else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="espacep", description="Espace P… funder reports from record-level exports."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check every export table and count rows read/accepted/rejected")
+    p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("synthetic", help="generate the calibrated synthetic data set")
+    p.add_argument("--out", default=str(DEFAULT_DATA), help="output directory")
+    p.add_argument("--seed", type=int, default=2019, help="random seed (deterministic output)")
+    p.set_defaults(func=_cmd_synthetic)
+
+    p = sub.add_parser("report", help="render the reports (HTML, PDF, figures.csv)")
+    p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="output directory")
+    p.add_argument("--years", default=None, help="2019, 2017-2019 or 2017,2019 (default: latest year of the data)")
+    p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all)")
+    p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
+    p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")
+    p.add_argument("--min-cell", type=int, default=None, help="suppression threshold (default: per funder in params)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument("--force", action="store_true", help="render even if inputs did not change")
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: number of cores)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")
+    p.add_argument("output_dir", help="directory of rendered outputs")
+    p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
+    p.set_defaults(func=_cmd_audit)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EspacepError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

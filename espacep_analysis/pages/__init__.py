@@ -1,0 +1,103 @@
+"""Report pages: what the notebooks display, built from the indicators' figures.
+
+The notebooks call `build_report` once, then one section function per report
+section, and `show` the blocks. Loading, computing, disclosure control and
+formatting all happen in the library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import stats
+from ..errors import EspacepError
+from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
+
+__all__ = ["Chart", "FigureBook", "Report", "Table", "Text", "build_report", "show", "methods_note"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Report:
+    """Everything a report notebook displays, computed once."""
+
+    funder: str
+    year: int
+    book: FigureBook
+    ages: pd.Series  # anonymous ages of the persons seen in `year` (no pseudonym)
+    antenna_labels: dict[str, str]
+    method: str
+    level: float
+    min_cell: int
+    sources: dict[str, str]
+
+    def save_figures(self, output_dir: str | Path) -> Path:
+        """Write ``figures.csv`` into ``output_dir`` (created if needed)."""
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        return write_figures_csv(self.book.figures, output_dir)
+
+
+def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
+    """``output_dir`` as given, or ``outputs/<year>/<funder>`` of the repository when empty."""
+    return Path(output_dir) if output_dir else REPO_ROOT / "outputs" / str(year) / funder
+
+
+def build_report(
+    funder: str,
+    year: int,
+    data_dir: str | Path,
+    ci_method: str = "wilson",
+    ci_level: float = 0.95,
+    lang: str = "fr_BE",
+    min_cell: int = 0,
+) -> Report:
+    """Load and validate the exports, compute the funder's figures, apply disclosure control."""
+    from ..indicators import inami
+    from ..load import load_dataset
+
+    if ci_method not in stats.CI_METHODS:
+        raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
+    if funder != "inami":
+        raise EspacepError(f"unknown funder {funder!r}")
+    dataset = load_dataset(data_dir)
+    figures = inami.compute_figures(dataset, year, method=ci_method, level=ci_level)
+    figures = _disclose(figures, min_cell)
+    antennas = dataset.sites.frame.drop_duplicates("antenna")
+    return Report(
+        funder=funder,
+        year=int(year),
+        book=FigureBook(figures, int(year), lang=lang, masked=f"< {min_cell}"),
+        ages=inami.age_distribution(dataset, year),
+        antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
+        method=ci_method,
+        level=ci_level,
+        min_cell=min_cell,
+        sources=dict(dataset.sources),
+    )
+
+
+def _disclose(figures: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    from .. import disclosure
+
+    if min_cell and min_cell > 1:
+        return disclosure.suppress_figures(figures, min_cell)
+    return figures.assign(suppressed=False)
+
+
+def methods_note(report: Report) -> Text:
+    """The methods paragraph: CI method, prevalence definition, suppression rule, data sources."""
+    from .. import disclosure, fmt
+
+    level = fmt.number(report.level * 100, 0, report.book.lang)
+    lines = [
+        f"Intervalles de confiance à {level} % des proportions : {stats.CI_METHOD_LABELS[report.method]} "
+        "(Brown, Cai et DasGupta 2001 ; Newcombe 1998).",
+        "Les prévalences comptent des personnes : une personne est positive si au moins un de ses tests "
+        "de l'année l'est ; le dénominateur est le nombre de personnes testées.",
+        disclosure.methods_note(report.min_cell, lang="fr"),
+    ]
+    return Text("\n\n".join(f"*{line}*" for line in lines))

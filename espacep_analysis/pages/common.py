@@ -1,0 +1,156 @@
+"""What a report page is made of, and how the notebooks build and show it.
+
+A page section is a list of blocks (`Text`, `Table`, `Chart`): the sentence the
+report prints, an HTML table of figures, a seaborn chart. Sections are built
+from a `FigureBook`: the figures table of one report (every figure computed once
+by `indicators`, after disclosure control) with lookups that return the
+formatted French strings. No block ever holds a row-level record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import fmt
+from ..errors import EspacepError
+from ..indicators.common import ALL, FIGURE_COLUMNS
+
+
+@dataclass(frozen=True)
+class Text:
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Table:
+    html: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    figure: object  # a matplotlib Figure
+    alt: str = ""
+
+
+@dataclass
+class FigureBook:
+    """The figures of one report and their formatted values.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        The tidy figures table (`FIGURE_COLUMNS`, optionally ``suppressed``).
+    year : int
+        The report year; ``previous`` are the other years in ``figures``, latest first.
+    lang : str
+        Babel locale for numbers (``fr_BE``, ``nl_BE``, ``en``).
+    masked : str
+        What a suppressed figure prints as (e.g. ``"< 5"``).
+    """
+
+    figures: pd.DataFrame
+    year: int
+    lang: str = fmt.DEFAULT_LANG
+    masked: str = "< 5"
+    _index: dict = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        keys = zip(self.figures["indicator"], self.figures["year"].astype(int), self.figures["scope"])
+        self._index = {key: i for i, key in enumerate(keys)}
+
+    @property
+    def previous(self) -> list[int]:
+        years = sorted({int(y) for y in self.figures["year"]} - {self.year}, reverse=True)
+        return [y for y in years if y < self.year]
+
+    def has(self, indicator: str, year: int | None = None, scope: str = ALL) -> bool:
+        return (indicator, int(year or self.year), scope) in self._index
+
+    def row(self, indicator: str, year: int | None = None, scope: str = ALL) -> dict:
+        key = (indicator, int(year or self.year), scope)
+        if key not in self._index:
+            raise EspacepError(f"no figure {indicator!r} for year {key[1]}, scope {scope!r}")
+        return self.figures.iloc[self._index[key]].to_dict()
+
+    def value(self, indicator: str, year: int | None = None, scope: str = ALL) -> float:
+        """The unrounded value (NaN when suppressed)."""
+        return float(self.row(indicator, year, scope)["value"])
+
+    def is_suppressed(self, indicator: str, year: int | None = None, scope: str = ALL) -> bool:
+        return bool(self.row(indicator, year, scope).get("suppressed", False))
+
+    def text(self, indicator: str, year: int | None = None, scope: str = ALL, decimals: int = 1) -> str:
+        """The figure formatted by its unit (``1 076``, ``48,2 %``, ``2,6``), or the mask."""
+        row = self.row(indicator, year, scope)
+        if row.get("suppressed", False):
+            return self.masked
+        return fmt.figure_value(row, self.lang, percent_decimals=decimals)
+
+    def count_text(self, indicator: str, year: int | None = None, scope: str = ALL) -> str:
+        """The numerator of a proportion (the count of persons), formatted."""
+        row = self.row(indicator, year, scope)
+        if row.get("suppressed", False):
+            return self.masked
+        return fmt.number(row["numerator"], 0, self.lang)
+
+    def history(self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}") -> str:
+        """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first."""
+        parts = [
+            template.format(value=self.text(indicator, y, scope, decimals), year=y)
+            for y in self.previous
+            if self.has(indicator, y, scope)
+        ]
+        return ", ".join(parts)
+
+    def paren_history(self, indicator: str, scope: str = ALL, decimals: int = 1) -> str:
+        """``" (51,0 % en 2018, 53,0 % en 2017)"`` or ``""`` when no previous year exists."""
+        text = self.history(indicator, scope, decimals)
+        return f" ({text})" if text else ""
+
+    def select(self, indicators: list[str], years: list[int] | None = None, scope: str = ALL) -> pd.DataFrame:
+        """The rows of ``indicators`` (in that order) for ``years`` (default: report year)."""
+        years = years or [self.year]
+        frame = self.figures
+        mask = frame["indicator"].isin(indicators) & frame["year"].isin(years) & (frame["scope"] == scope)
+        rows = frame.loc[mask].copy()
+        rows["_order"] = rows["indicator"].map({k: i for i, k in enumerate(indicators)})
+        return rows.sort_values(["_order", "year"]).drop(columns="_order")
+
+    def matching(self, prefix: str, year: int | None = None, scope: str = ALL) -> pd.DataFrame:
+        frame = self.figures
+        mask = (
+            frame["indicator"].str.startswith(prefix)
+            & (frame["year"] == int(year or self.year))
+            & (frame["scope"] == scope)
+        )
+        return frame.loc[mask]
+
+
+def show(blocks: list) -> None:
+    """Display blocks in a notebook (Markdown, HTML, PNG); closes the charts."""
+    from IPython.display import HTML, Markdown, display
+
+    from .. import plots
+
+    for block in blocks:
+        if isinstance(block, Text):
+            display(Markdown(block.markdown))
+        elif isinstance(block, Table):
+            display(HTML(block.html))
+        elif isinstance(block, Chart):
+            plots.show(block.figure, alt=block.alt)
+        else:
+            raise EspacepError(f"cannot show {type(block).__name__}")
+
+
+def write_figures_csv(figures: pd.DataFrame, output_dir: str | Path) -> Path:
+    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path."""
+    from ..render import write_atomic
+
+    columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
+    table = figures.loc[:, columns].sort_values(["year", "indicator", "scope"], kind="stable")
+    data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
+    return write_atomic(Path(output_dir) / "figures.csv", data)

@@ -1,0 +1,300 @@
+"""The INAMI report, section by section, in the order of the published report.
+
+Each function takes the report's `FigureBook` and returns the blocks of one
+section: the sentences the report prints (generated from the figures, never
+typed by hand), the tables and the charts. The numbers all come from
+`indicators.inami`; nothing here computes a figure.
+"""
+
+from __future__ import annotations
+
+from .. import fmt, plots, stats
+from ..origins import ORIGIN_GROUPS
+from .common import Chart, FigureBook, Table, Text
+
+P = "inami."
+WORKPLACES = ("bar", "private", "street", "window", "other")
+GENDERS = ("woman", "man", "trans")
+TESTS = ("hbsag", "anti_hcv", "hiv", "syphilis", "gonorrhoea", "chlamydia")
+TEST_NAMES = {
+    "hbsag": "AgHBs (hépatite B active)",
+    "anti_hcv": "Ac anti-HCV (hépatite C)",
+    "hiv": "VIH",
+    "syphilis": "syphilis",
+    "gonorrhoea": "gonocoque",
+    "chlamydia": "chlamydia",
+}
+FOLLOW_UP = (
+    "contraception_prescriptions",
+    "treatments",
+    "referrals",
+    "counsels",
+    "abortion_supports",
+    "pregnancy_followups",
+)
+
+
+def _ids(*names: str) -> list[str]:
+    return [P + n for n in names]
+
+
+def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
+    years = [book.year, *book.previous]
+    rows = book.select(_ids(*names), years)
+    return Table(fmt.figures_wide_html(rows, by="year", caption=caption, lang=book.lang,
+                                       percent_decimals=decimals))
+
+
+def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
+    """1.1 Persons seen and consultations (critère 1), with the Pasop partnership."""
+    y = book.year
+    seen = [code for code in antenna_labels if book.has(P + "persons_seen", y, f"antenna:{code}")
+            and book.value(P + "persons_seen", y, f"antenna:{code}") > 0]
+    names = ", ".join(antenna_labels[c] for c in seen if c != "pasop")
+    prev = book.previous[:1]
+    prev_seen = f" ({book.text(P + 'persons_seen', prev[0])} en {prev[0]})" if prev else ""
+    prev_cons = f" ({book.text(P + 'consultations', prev[0])} en {prev[0]})" if prev else ""
+    per = book.history(P + "consultations_per_person", template="en {year} : {value}")
+    text = (
+        f"En {y}, Espace P… a suivi {book.text(P + 'persons_seen')} travailleurs du sexe{prev_seen} "
+        f"répartis sur {len([c for c in seen if c != 'pasop'])} antennes ({names}).\n\n"
+        f"Pour ces {book.text(P + 'persons_seen')} travailleurs du sexe, "
+        f"{book.text(P + 'consultations')} consultations médicales{prev_cons} ont eu lieu "
+        f"en présence de nos médecins partenaires.\n\n"
+        f"{book.text(P + 'consultations_per_person')} consultations médicales par TDS"
+        f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes."
+    )
+    blocks = [Text(text)]
+    if book.has(P + "persons_seen", y, "site:saint_trond"):
+        pasop_prev = (f" ({book.text(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
+                      if prev and book.has(P + "persons_seen", prev[0], "site:saint_trond") else "")
+        cons_prev = (f" ({book.text(P + 'consultations', prev[0], 'site:saint_trond')} en {prev[0]})"
+                     if prev and book.has(P + "consultations", prev[0], "site:saint_trond") else "")
+        blocks.append(Text(
+            "Rem. : dans le cadre de la collaboration avec l'asbl « Pasop » (Saint-Trond), "
+            f"{book.text(P + 'persons_seen', y, 'site:saint_trond')}{pasop_prev} travailleurs du sexe "
+            f"ont été vus ({book.text(P + 'pasop_persons_share')}) et "
+            f"{book.text(P + 'consultations', y, 'site:saint_trond')}{cons_prev} consultations médicales "
+            f"({book.text(P + 'pasop_consultations_share')}) ont été effectuées conjointement "
+            "(ces chiffres sont compris dans les totaux)."
+        ))
+    rows = book.figures[(book.figures["year"] == y) & book.figures["scope"].str.startswith("antenna:")
+                        & book.figures["indicator"].isin(_ids("persons_seen", "consultations"))]
+    rows = rows.assign(label=rows["scope"].str.removeprefix("antenna:").map(antenna_labels),
+                       scope=rows["indicator"].map({P + "persons_seen": "TDS vus",
+                                                    P + "consultations": "Consultations"}))
+    blocks.append(Table(fmt.figures_wide_html(
+        rows, by="scope", row="label", labels={"label": "Antenne"},
+        caption=f"TDS vus et consultations par antenne en {y}", lang=book.lang,
+        footnote="Une personne vue dans deux antennes compte dans chacune : "
+                 "la somme des antennes peut dépasser le total.")))
+    return blocks
+
+
+def new_known(book: FigureBook) -> list:
+    """1.2 New and known persons."""
+    y = book.year
+    text = (
+        f"Les travailleurs du sexe connus ont été inclus dans le programme avant le 1er janvier {y}. "
+        f"{book.text(P + 'new_share', decimals=0)} des TDS rencontrés en {y} étaient des nouveaux contacts"
+        f"{book.paren_history(P + 'new_share', decimals=0)}."
+    )
+    rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
+    rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
+    table = fmt.figures_table_html(rows, columns=("label", "value"), lang=book.lang,
+                                   labels={"label": f"Année {y}", "value": "Nombre de travailleurs"})
+    return [Text(text), Table(table)]
+
+
+def workplaces(book: FigureBook) -> list:
+    """1.3 Place of work (persons, at their first consultation of the year)."""
+    lines = []
+    words = {"bar": "en bar", "private": "en privé", "street": "en rue", "window": "en vitrine",
+             "other": "dans un autre lieu"}
+    for code in WORKPLACES:
+        prev = book.history(P + f"workplace.{code}", template="en {year} : {value}")
+        lines.append(f"- {book.text(P + f'workplace.{code}')} {words[code]}{' (' + prev + ')' if prev else ''}")
+    text = ("La plupart des travailleurs du sexe ont été suivis sur leur lieu de travail "
+            "(lieu noté à la première consultation de l'année) :\n\n" + "\n".join(lines))
+    rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
+    chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
+                             title=f"Lieu de rencontre des TDS en {book.year}", lang=book.lang)
+    return [Text(text), Chart(chart)]
+
+
+def age(book: FigureBook, ages) -> list:
+    """2.1 Age (critère 2): mean, youngest, oldest, distribution."""
+    prev = book.previous[:1]
+
+    def with_prev(name: str) -> str:
+        if prev and book.has(P + name, prev[0]):
+            return f"{book.text(P + name, decimals=0)} ans ({book.text(P + name, prev[0])} ans en {prev[0]})"
+        return f"{book.text(P + name)} ans"
+
+    text = (f"- Âge moyen : {fmt.number(book.value(P + 'age_mean'), 0, book.lang)} ans"
+            + (f" ({fmt.number(book.value(P + 'age_mean', prev[0]), 0, book.lang)} ans en {prev[0]})" if prev else "")
+            + f"\n- La personne la plus jeune : {with_prev('age_min')}"
+            + f"\n- La personne la plus âgée : {with_prev('age_max')}")
+    bands = book.matching(P + "age_band.")
+    table = fmt.figures_table_html(bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
+                                   columns=("label", "numerator", "value", "ci"), lang=book.lang,
+                                   labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
+                                   caption=f"Répartition par âge en {book.year} (âge atteint dans l'année)")
+    chart = plots.age_histogram(ages, title=f"Âge des TDS vus en {book.year}", lang=book.lang)
+    return [Text(text), Table(table), Chart(chart)]
+
+
+def gender(book: FigureBook) -> list:
+    """2.2 Gender (critère 4): counts and shares."""
+    rows = book.select(_ids(*[f"gender.{g}" for g in GENDERS]))
+    table = fmt.figures_table_html(
+        rows, columns=("label", "numerator", "value", "ci"), lang=book.lang, percent_decimals=2,
+        labels={"label": "Répartition selon le sexe", "numerator": "Absolu", "value": "Pourcents"},
+        footnote=f"Total N : {book.text(P + 'persons_seen')}")
+    return [Table(table)]
+
+
+def _top_origins(book: FigureBook, scope: str, k: int = 3) -> list[tuple[str, str]]:
+    rows = book.matching(P + "origin.", scope=scope)
+    rows = rows[~rows["indicator"].isin([P + "origin.unknown", P + "origin.belgium"])]
+    rows = rows[rows["value"] > 0].sort_values("value", ascending=False, kind="stable").head(k)
+    return [(r["indicator"], r["label"].removeprefix("Origine : ")) for _, r in rows.iterrows()]
+
+
+def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
+    """2.3 Nationality and origin (critère 3)."""
+    y = book.year
+    text = [
+        f"Les personnes de nationalité belge constituent {book.text(P + 'belgian_share', decimals=1)} "
+        f"des personnes suivies médicalement par Espace P…{book.paren_history(P + 'belgian_share')}; "
+        f"{book.text(P + 'migrant_share')} sont des TDS migrantes (nationalité connue et non belge) "
+        f"et la nationalité de {book.text(P + 'nationality_unknown')} personne(s) n'est pas connue."
+    ]
+    for code, label in antenna_labels.items():
+        scope = f"antenna:{code}"
+        if not book.has(P + "persons_seen", y, scope) or book.value(P + "persons_seen", y, scope) == 0:
+            continue
+        top = _top_origins(book, scope)
+        parts = [f"{book.text(ind, y, scope)} {lab.lower()}{book.paren_history(ind, scope)}" for ind, lab in top]
+        text.append(
+            f"À {label}, {', '.join(parts)} ; {book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
+            f"ont la nationalité belge ({book.count_text(P + 'belgian_share', y, scope)} personne(s))."
+        )
+    for region, name in (("bruxelles", "à Bruxelles"), ("wallonie", "en région wallonne")):
+        scope = f"region:{region}"
+        if book.has(P + "migrant_share", y, scope):
+            text.append(f"Les migrantes constituent {book.text(P + 'migrant_share', y, scope)} des TDS vus {name}"
+                        f"{book.paren_history(P + 'migrant_share', scope)}.")
+    rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
+    chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
+                             title=f"Région d'origine des TDS vus en {y}", lang=book.lang)
+    return [Text("\n\n".join(text)), Chart(chart)]
+
+
+def gp_gyn(book: FigureBook) -> list:
+    """3.1 GP and gynaecologist (critères 5 et 6)."""
+    seen, no_data = book.value(P + "persons_seen"), book.value(P + "gp_no_data")
+    known = fmt.number(seen - no_data, 0, book.lang) if not book.is_suppressed(P + "gp_no_data") else book.masked
+    text = (
+        f"{book.text(P + 'persons_seen')} (n) − {book.text(P + 'gp_no_data')} (pas de données) = {known}.\n\n"
+        f"{book.text(P + 'gp_none_or_unaware_share', decimals=0)} n'ont soit pas de médecin traitant, soit un "
+        f"médecin traitant qui n'est pas au courant de l'activité"
+        f"{book.paren_history(P + 'gp_none_or_unaware_share')}. Pour ces TDS, il est nécessaire que le médecin "
+        "d'Espace P… propose son service médical.\n\n"
+        f"Gynécologue : {book.text(P + 'gyn_none_or_unaware_share', decimals=0)} n'en ont pas ou il n'est pas au "
+        f"courant de l'activité ({book.text(P + 'gyn_no_data')} sans données)."
+    )
+    return [Text(text), _trend_table(book, ["gp_none_or_unaware_share", "gyn_none_or_unaware_share"],
+                                     "Médecin traitant et gynécologue")]
+
+
+def coverage(book: FigureBook) -> list:
+    """3.2 Social coverage (critère 7)."""
+    text = (
+        f"Nous avons demandé à {book.text(P + 'coverage_asked_share', decimals=0)}"
+        f"{book.paren_history(P + 'coverage_asked_share', decimals=0)} des travailleurs sexuels rencontrés "
+        f"s'ils bénéficiaient de la sécurité sociale. Pour les personnes dont nous connaissons la couverture "
+        f"sociale (n = {book.text(P + 'coverage_known')}), {book.text(P + 'coverage_not_in_order_share', decimals=0)}"
+        f"{book.paren_history(P + 'coverage_not_in_order_share', decimals=0)} ne sont pas en ordre "
+        "d'assurabilité sociale."
+    )
+    return [Text(text), _trend_table(book, ["coverage_asked_share", "coverage_known",
+                                            "coverage_not_in_order_share"], "Couverture sociale")]
+
+
+def screening(book: FigureBook, method: str, level: float) -> list:
+    """4.1 STI screening (critère 9): prevalence per person tested, with CIs."""
+    y = book.year
+    sentences = [
+        f"Sur le total des prises de sang et des frottis effectués, {book.text(P + 'results_given_share', decimals=0)} "
+        f"des résultats ont été remis aux TDS{book.paren_history(P + 'results_given_share', decimals=0)}."
+    ]
+    for test in TESTS:
+        ind = P + f"prevalence.{test}"
+        sentences.append(
+            f"- {TEST_NAMES[test].capitalize()} : {book.count_text(ind)} personne(s) positive(s) sur "
+            f"{fmt.number(book.row(ind)['denominator'], 0, book.lang)} testée(s), soit "
+            f"{book.text(ind)}{book.paren_history(ind)}."
+        )
+    sentences.append(
+        f"Chez {book.text(P + 'women_gardnerella_share', decimals=0)} des femmes ayant bénéficié d'un dépistage "
+        f"anatomopathologique ou bactériologique, un gardnerella a été dépisté et chez "
+        f"{book.text(P + 'women_candida_share', decimals=0)} une candidose. Pour "
+        f"{book.text(P + 'hygiene_advice_share', decimals=0)} de nos suivis médicaux, des conseils d'hygiène "
+        "vaginale ont été donnés."
+    )
+    rows = book.select(_ids(*[f"prevalence.{t}" for t in TESTS]))
+    rows = rows.assign(label=[TEST_NAMES[t] for t in TESTS])
+    footnote = (f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
+                f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}.")
+    table = fmt.figures_table_html(
+        rows, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
+        labels={"label": "Analyse", "numerator": "Positifs", "denominator": "Testés", "value": "Prévalence"},
+        caption=f"Dépistage des IST en {y}", footnote=footnote)
+    chart = plots.prevalence_ci(rows, title=f"Prévalence des IST en {y} (IC {fmt.number(level * 100, 0)} %)",
+                                lang=book.lang)
+    return [Text("\n\n".join(sentences)), Table(table), Chart(chart)]
+
+
+def cervical(book: FigureBook) -> list:
+    """4.2 Cervical cancer screening."""
+    text = (f"Chez {book.text(P + 'cervical_lesion_share')} des travailleurs du sexe qui ont bénéficié d'un frottis, "
+            f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}.")
+    rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
+    table = fmt.figures_table_html(rows.assign(label=rows["label"].str.split(" : ").str[-1]),
+                                   columns=("label", "value"), lang=book.lang,
+                                   labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"})
+    return [Text(text), Table(table)]
+
+
+def vaccination(book: FigureBook) -> list:
+    """5 HBV vaccination (schedule 0-1-4 months)."""
+    y = book.year
+    text = (f"Pour chaque personne avec un taux d'Ac anti-HBs < 10, un schéma de vaccination 0-1-4 mois est proposé. "
+            f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin entre janvier et "
+            f"décembre {y}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
+            f"{book.paren_history(P + 'vaccine_doses')}.")
+    return [Text(text)]
+
+
+def follow_up(book: FigureBook) -> list:
+    """6 Medical and administrative follow-up (critères 10 et 11)."""
+    y = book.year
+    text = (f"Au cours de l'année {y}, {book.text(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
+            f"et {book.text(P + 'treatments')} traitements relatifs aux pathologies découvertes en dépistage ont été "
+            f"prescrits. {book.text(P + 'referrals')} renvois vers des médecins spécialistes ont été effectués, "
+            f"{book.text(P + 'counsels')} conseils médicaux (prévention, hygiène, etc.) ont été donnés. "
+            f"{book.text(P + 'abortion_supports')} accompagnements vers IVG et "
+            f"{book.text(P + 'pregnancy_followups')} suivis de grossesse.")
+    treat = book.matching(P + "treatments.")
+    refer = book.matching(P + "referrals.")
+    return [
+        Text(text),
+        _trend_table(book, list(FOLLOW_UP), "Suivi médical (nombre d'actes)"),
+        Table(fmt.figures_table_html(treat.assign(label=treat["label"].str.split(" : ").str[-1]),
+                                     columns=("label", "value"), lang=book.lang,
+                                     labels={"label": "Traitements par pathologie", "value": "Nombre"})),
+        Table(fmt.figures_table_html(refer.assign(label=refer["label"].str.split(" : ").str[-1]),
+                                     columns=("label", "value"), lang=book.lang,
+                                     labels={"label": "Renvois par destination", "value": "Nombre"})),
+    ]
