@@ -116,3 +116,73 @@ MEDICAL_TABLES = ("persons", "consultations", "lab_results", "medical_acts")
 # The canonical export writes `yes` / `no`.
 BOOLEAN_TRUE = ("yes", "true", "1", "oui", "y", "o")
 BOOLEAN_FALSE = ("no", "false", "0", "non", "n")
+
+# --- outreach and social work (AViQ, Cocof) ---------------------------------------------
+CHANNELS = ("field", "office", "phone", "other_media", "internet")
+# Platforms for internet contacts (dating / escort sites, social media)
+PLATFORMS = (
+    "quartier_rouge",
+    "sexy_be",
+    "lili_be",
+    "vivastreet",
+    "belswing",
+    "quicherchetrouve",
+    "youpie",
+    "facebook",
+    "other",
+)
+DEMANDS = (
+    "administrative",
+    "financial",
+    "rights_information",
+    "housing",
+    "training_employment",
+    "violence",
+    "addiction",
+    "prevention_material",
+    "medical_consultation",
+    "trafficking",
+    "health_questionnaire",
+    "contraception_information",
+    "other",
+)
+# Where the first contact of the year with a person took place (social actions)
+FIRST_CONTACT_PLACES = ("field", "office", "phone", "other_media")
+PROGRAMMES = ("health_promotion", "social_action", "other")
+ACTIVITY_TYPES = (
+    "information_session",
+    "language_course",
+    "literacy_course",
+    "stand",
+    "exhibition",
+    "professional_training",
+    "student_awareness",
+    "meeting",
+    "march",
+    "other",
+)
+OUTREACH_TABLES = ("contacts", "social_actions", "activities")
+COLUMNS.update(
+    {
+        "contacts": ("date", "site", "pseudonym", "channel", "platform", "workplace"),
+        "social_actions": ("date", "site", "pseudonym", "demand", "first_contact", "place"),
+        "activities": (
+            "date",
+            "site",
+            "programme",
+            "type",
+            "sessions",
+            "participants",
+            "condoms",
+            "brochures",
+        ),
+    }
+)
+OPTIONAL_COLUMNS.update(
+    {
+        "contacts": ("pseudonym", "platform", "workplace"),
+        "social_actions": ("place",),  # required when first_contact is yes
+        "activities": ("condoms", "brochures"),
+    }
+)
+KEYS.update({"contacts": None, "social_actions": None, "activities": None})
