@@ -1,0 +1,1074 @@
+"""Statistical disclosure control for the published figures and tables.
+
+The reports leave the organisation, and the people counted are few in some
+places: a count of 1 to ``min_cell - 1`` could point at a person. This module
+masks such counts (primary suppression), everything computed from them, and
+the further cells (complementary or secondary suppression) without which a
+masked count could be recovered by subtraction, within a table, within a
+group of figures that add up to a total, and across the reports of the three
+funders for the same year.
+
+Two labels are used in the rendered reports (:func:`masked_label`):
+``"< 5"`` for a count from 1 to 4 (primary suppression) and ``"x"`` for any
+other masked figure (a percentage or ratio derived from a masked count, or a
+complementary cell). Zero is never masked.
+
+Public API
+----------
+- :func:`suppress_figures`, :func:`suppress_partition`: the tidy figures table.
+- :func:`suppress_table`, :func:`with_totals`, :func:`mask_labels`: display
+  tables of counts with margins.
+- :func:`cross_report_check`, :func:`protect_across_reports`: the funders'
+  reports of one year together.
+- :func:`hierarchy_partitions`: antenna -> region -> whole-scope partitions of
+  one indicator, from the site hierarchy.
+- :func:`methods_note`, :func:`masked_label`: the wording the reports print.
+
+References
+----------
+.. [1] Hundepool A, Domingo-Ferrer J, Franconi L, Giessing S, Schulte Nordholt
+   E, Spicer K, de Wolf P-P (2012). *Statistical Disclosure Control*. Wiley.
+   Chapter 4 (magnitude tables) and chapter 5 (frequency tables): threshold
+   rule, secondary suppression, feasibility intervals computed by linear
+   programming, linked tables.
+.. [2] Cox LH (1980). Suppression methodology and statistical disclosure
+   control. Journal of the American Statistical Association 75:377-385.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from .errors import EspacepError
+
+# Units whose `value` is a count of something (a count row has no numerator).
+COUNT_UNITS: tuple[str, ...] = ("persons", "consultations", "acts", "doses", "results")
+SUPPRESSION_KINDS: tuple[str, ...] = ("", "primary", "derived", "secondary")
+REQUIRED_FIGURE_COLUMNS = ("indicator", "year", "scope", "numerator", "denominator", "value", "unit")
+MASKED_COLUMNS = ("value", "lower", "upper", "numerator")
+SECONDARY_LABEL = "x"
+
+# Non-count figures computed from the rows of other figures of the same year
+# and scope: id suffix (after the funder prefix) -> suffixes of the sources.
+DEFAULT_DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "age_mean": ("persons_seen",),
+    "age_min": ("persons_seen",),
+    "age_max": ("persons_seen",),
+}
+
+# --- labels and wording ------------------------------------------------------------
+
+
+def _check_min_cell(min_cell) -> int:
+    """Return ``min_cell`` as an int >= 0, else raise."""
+    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)):
+        raise EspacepError(f"min_cell must be a whole number >= 0 (0 = off), got {min_cell!r}")
+    if min_cell < 0:
+        raise EspacepError(f"min_cell must be >= 0 (0 = off), got {min_cell}")
+    return int(min_cell)
+
+
+def masked_label(min_cell: int, kind: str = "primary") -> str:
+    """Text shown in place of a masked figure.
+
+    Parameters
+    ----------
+    min_cell : int
+        The threshold: counts from 1 to ``min_cell - 1`` are masked.
+    kind : {"primary", "derived", "secondary"}
+        ``"primary"`` (a count below the threshold) gives ``"< 5"`` for
+        ``min_cell = 5``; any other masked figure gives ``"x"``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> masked_label(5)
+    '< 5'
+    >>> masked_label(5, kind="secondary")
+    'x'
+    """
+    min_cell = _check_min_cell(min_cell)
+    if kind not in SUPPRESSION_KINDS[1:]:
+        raise EspacepError(f"unknown suppression kind {kind!r}; expected one of {SUPPRESSION_KINDS[1:]}")
+    if kind == "primary":
+        return f"< {min_cell}"
+    return SECONDARY_LABEL
+
+
+def methods_note(min_cell: int, lang: str = "fr") -> str:
+    """The methods-note sentence stating the suppression rule applied.
+
+    Parameters
+    ----------
+    min_cell : int
+        Threshold; 0 or 1 means no suppression (internal runs).
+    lang : {"fr", "en"}
+
+    Returns
+    -------
+    str
+        One paragraph, e.g. for ``min_cell=5``: "Pour protéger l'anonymat des
+        personnes, les effectifs de 1 à 4 sont masqués (« < 5 »), ainsi que ...".
+    """
+    min_cell = _check_min_cell(min_cell)
+    if lang not in ("fr", "en"):
+        raise EspacepError(f"methods_note: unknown language {lang!r}; expected 'fr' or 'en'")
+    label = masked_label(max(min_cell, 2))
+    top = min_cell - 1
+    if lang == "en":
+        if min_cell <= 1:
+            return "No figure is masked (internal report, disclosure control off)."
+        counts = "counts of 1" if top == 1 else f"counts from 1 to {top}"
+        return (
+            f"To protect anonymity, {counts} are masked (“{label}”), as are the "
+            "percentages, confidence intervals and comparisons derived from them and "
+            f"percentages whose complement is from 1 to {top}. The complementary cells "
+            "needed so that no masked value can be recovered by subtraction from totals, "
+            "other cells or the figures published in the reports to the other funders "
+            "are masked too (“x”), chosen among the smallest non-zero cells. Zeros are "
+            "never masked."
+        )
+    if min_cell <= 1:
+        return "Aucun chiffre n'est masqué (rapport interne, contrôle de la divulgation désactivé)."
+    counts = "les effectifs égaux à 1 sont masqués" if top == 1 else (
+        f"les effectifs de 1 à {top} sont masqués"
+    )
+    nb = "\u00a0"
+    return (
+        f"Pour protéger l'anonymat des personnes, {counts} («{nb}{label}{nb}»), ainsi que "
+        "les pourcentages, intervalles de confiance et comparaisons qui en dérivent et "
+        f"les pourcentages dont le complément est de 1 à {top}. Les cellules "
+        "complémentaires nécessaires pour qu'aucune valeur masquée ne puisse être "
+        "retrouvée par différence, à partir des totaux, des autres cellules ou des "
+        "chiffres publiés dans les rapports destinés aux autres pouvoirs subsidiants, "
+        f"sont également masquées («{nb}x{nb}») ; elles sont choisies parmi les plus "
+        "petites cellules non nulles. Les zéros ne sont jamais masqués."
+    )
+
+
+# --- the engine: lines of cells that add up, complementary suppression ---------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """Cells (indices into the cell arrays) with ``sum(parts) == total``.
+
+    ``exact=False`` means ``sum(parts) >= total`` (a person seen in two
+    antennas counts once in the region total).
+    """
+
+    total: int
+    parts: tuple[int, ...]
+    exact: bool = True
+    label: str = ""
+
+    @property
+    def cells(self) -> tuple[int, ...]:
+        return self.parts + (self.total,)
+
+
+def _line_candidate(values: np.ndarray, hidden: np.ndarray, line: _Line) -> int | None:
+    """Smallest non-zero published cell of ``line`` (ties: first in order)."""
+    best = None
+    for i in line.cells:
+        v = values[i]
+        if hidden[i] or not np.isfinite(v) or v == 0:
+            continue
+        if best is None or v < values[best]:
+            best = i
+    return best
+
+
+def _line_rule(values: np.ndarray, suppressed: np.ndarray, lines: Sequence[_Line]) -> np.ndarray:
+    """Apply "one masked cell in a line -> mask its smallest non-zero cell" until stable.
+
+    A cell whose value is NaN is not published at all: a line with a masked
+    cell and an unpublished one has two unknowns and needs nothing more.
+    """
+    supp = suppressed.copy()
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            unknown = [i for i in line.cells if supp[i] or not np.isfinite(values[i])]
+            if len(unknown) == 1 and supp[unknown[0]]:
+                cand = _line_candidate(values, supp, line)
+                if cand is not None:
+                    supp[cand] = True
+                    changed = True
+    return supp
+
+
+def _reader_bounds(value: float, min_cell: int) -> tuple[float, float | None]:
+    """What a reader knows of a masked cell whose true value is ``value``.
+
+    "< 5" cells are 1..4; other masked cells ("x") were not below the
+    threshold and zeros are never masked, so they are >= ``min_cell``; a
+    masked zero (a percentage with a masked denominator) and an unpublished
+    cell are only known to be >= 0.
+    """
+    if not np.isfinite(value) or value <= 0:
+        return (0.0, None)
+    if value < min_cell:
+        return (1.0, float(min_cell - 1))
+    return (float(min_cell), None)
+
+
+def _components(lines: Sequence[_Line], unknown: np.ndarray) -> list[list[int]]:
+    """Group the lines that contain unknown cells into connected components."""
+    parent: dict[int, int] = {}
+
+    def find(a: int) -> int:
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    used = [k for k, line in enumerate(lines) if any(unknown[i] for i in line.cells)]
+    for k in used:
+        cells = [i for i in lines[k].cells if unknown[i]]
+        for i in cells[1:]:
+            parent[find(i)] = find(cells[0])
+    groups: dict[int, list[int]] = {}
+    for k in used:
+        first = next(i for i in lines[k].cells if unknown[i])
+        groups.setdefault(find(first), []).append(k)
+    return list(groups.values())
+
+
+class _Infeasible(Exception):
+    def __init__(self, lines: list[_Line]):
+        super().__init__("; ".join(line.label or str(line.cells) for line in lines))
+        self.lines = lines
+
+
+def _component_lp(published, bounds, lines, comp):
+    """Constraint matrices of one component: (variables, A_eq, b_eq, A_ub, b_ub)."""
+    variables = sorted({i for k in comp for i in lines[k].cells if not np.isfinite(published[i])})
+    col = {i: j for j, i in enumerate(variables)}
+    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+    for k in comp:
+        line = lines[k]
+        row = np.zeros(len(variables))
+        rhs = 0.0
+        for i, sign in [(p, 1.0) for p in line.parts] + [(line.total, -1.0)]:
+            if np.isfinite(published[i]):
+                rhs -= sign * published[i]
+            else:
+                row[col[i]] += sign
+        if line.exact:
+            a_eq.append(row)
+            b_eq.append(rhs)
+        else:  # sum(parts) - total >= 0  <=>  -(row . x) <= -rhs
+            a_ub.append(-row)
+            b_ub.append(-rhs)
+    as_arr = lambda a, n: np.array(a).reshape(-1, n) if a else None  # noqa: E731
+    n = len(variables)
+    return (variables, as_arr(a_eq, n), np.array(b_eq) if b_eq else None,
+            as_arr(a_ub, n), np.array(b_ub) if b_ub else None)
+
+
+def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: Sequence[_Line],
+                     targets: Iterable[int]) -> dict[int, tuple[float, float]]:
+    """Min and max of each target cell given the published cells and the lines.
+
+    ``published`` holds NaN for every cell the reader does not see; ``bounds``
+    gives (low, high) for those cells (default (0, None)). Solved as linear
+    programs (HiGHS) over the continuous relaxation; the constraint matrices
+    of sums of cells are totally unimodular, so the bounds are integers.
+    Raises :class:`_Infeasible` when the published figures contradict each other.
+    """
+    targets = set(targets)
+    unknown = ~np.isfinite(published)
+    ranges: dict[int, tuple[float, float]] = {}
+    for comp in _components(lines, unknown):
+        if not any(i in targets for k in comp for i in lines[k].cells):
+            continue
+        variables, a_eq, b_eq, a_ub, b_ub = _component_lp(published, bounds, lines, comp)
+        var_bounds = [bounds.get(i, (0.0, None)) for i in variables]
+        for j, i in enumerate(variables):
+            if i not in targets:
+                continue
+            ends = []
+            for sign in (1.0, -1.0):
+                c = np.zeros(len(variables))
+                c[j] = sign
+                res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                              bounds=var_bounds, method="highs")
+                if res.status == 2:
+                    raise _Infeasible([lines[k] for k in comp])
+                if res.status == 3:  # unbounded: only the maximum can be
+                    ends.append(np.inf)
+                elif res.status != 0:
+                    raise EspacepError(f"disclosure control: linear program failed: {res.message}")
+                else:
+                    ends.append(sign * res.fun)
+            ranges[i] = (ends[0], ends[1])
+    return ranges
+
+
+def _pinned(low: float, high: float) -> bool:
+    """True when the integer range [low, high] holds at most one value."""
+    return np.floor(high + 1e-6) <= np.ceil(low - 1e-6)
+
+
+def _exposed(values, suppressed, lines, min_cell) -> list[int]:
+    """Masked cells (in some line) whose value the reader can work out exactly."""
+    published = np.where(suppressed, np.nan, values)
+    in_lines = {i for line in lines for i in line.cells}
+    targets = [i for i in np.flatnonzero(suppressed) if i in in_lines]
+    bounds = {i: _reader_bounds(values[i], min_cell) for i in in_lines if suppressed[i]}
+    try:
+        ranges = _feasible_ranges(published, bounds, lines, targets)
+    except _Infeasible as exc:  # only if true values break an exact line
+        raise EspacepError(f"figures that should add up do not: {exc}") from None
+    return [i for i in targets if i in ranges and _pinned(*ranges[i])]
+
+
+def _check_exact_lines(values: np.ndarray, lines: Sequence[_Line]) -> None:
+    """Raise when a line declared exact does not add up on the true values."""
+    for line in lines:
+        cells = np.array([values[i] for i in line.cells])
+        if not line.exact or not np.all(np.isfinite(cells)):
+            continue
+        parts, total = cells[:-1].sum(), cells[-1]
+        if abs(parts - total) > 1e-9 * max(1.0, abs(total)):
+            raise EspacepError(
+                f"disclosure control: the parts of {line.label or 'a partition'} sum to "
+                f"{parts:g} but the total is {total:g}; declare it with exact=False if the "
+                "total counts a person once across parts"
+            )
+
+
+def _protect(values: np.ndarray, suppressed: np.ndarray, lines: Sequence[_Line],
+             min_cell: int) -> np.ndarray:
+    """Complementary suppression: line rule, then LP audit, adding cells until safe."""
+    _check_exact_lines(values, lines)
+    supp = suppressed.copy()
+    for _ in range(len(values) + 1):
+        supp = _line_rule(values, supp, lines)
+        exposed = _exposed(values, supp, lines, min_cell)
+        if not exposed:
+            return supp
+        candidates = []
+        for k, line in enumerate(lines):
+            if any(i in line.cells for i in exposed):
+                cand = _line_candidate(values, supp, line)
+                if cand is not None:
+                    candidates.append((values[cand], k, cand))
+        if not candidates:
+            raise EspacepError(
+                f"disclosure control: cannot protect masked cells {exposed}: every other "
+                "cell of their lines is already masked or zero"
+            )
+        supp[min(candidates)[2]] = True
+    raise EspacepError("disclosure control: complementary suppression did not converge")
+
+
+# --- display tables of counts with margins ---------------------------------------------
+
+
+_TOTAL_NAMES = ("total", "totaux", "ensemble", "all")
+
+
+def _check_counts_table(counts: pd.DataFrame, total_label: str) -> np.ndarray:
+    """Interior cells as a float array; raise on totals already present or bad counts."""
+    if not isinstance(counts, pd.DataFrame):
+        raise EspacepError(f"suppress_table: expected a DataFrame of counts, got {type(counts).__name__}")
+    for axis, labels in (("column", counts.columns), ("row", counts.index)):
+        for label in labels:
+            if str(label).strip().lower() in _TOTAL_NAMES + (total_label.lower(),):
+                raise EspacepError(
+                    f"suppress_table: {axis} {label!r} looks like a total; pass the interior "
+                    "cells only (totals are added by the function)"
+                )
+    try:
+        values = counts.to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise EspacepError(f"suppress_table: cells must be numeric counts: {exc}") from None
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise EspacepError(
+            f"suppress_table: cell ({counts.index[r]!r}, {counts.columns[c]!r}) = {values[r, c]!r}: "
+            "counts must be whole numbers >= 0"
+        )
+    return values
+
+
+def with_totals(counts: pd.DataFrame, row_totals: bool = True, col_totals: bool = True,
+                total_label: str = "Total") -> pd.DataFrame:
+    """The table as published: interior cells plus a total column and/or row.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Interior cells (whole numbers >= 0), without totals.
+    row_totals, col_totals : bool
+        Append a ``total_label`` column (each row's sum) / row (each column's sum,
+        and the grand total when both are requested).
+    total_label : str
+
+    Returns
+    -------
+    DataFrame of float64.
+    """
+    values = _check_counts_table(counts, total_label)
+    table = pd.DataFrame(values, index=counts.index, columns=counts.columns)
+    if row_totals:
+        table[total_label] = values.sum(axis=1)
+    if col_totals:
+        table.loc[total_label] = table.sum(axis=0)
+    return table
+
+
+def _table_lines(n_rows: int, n_cols: int, row_totals: bool, col_totals: bool) -> list[_Line]:
+    """Lines of a table laid out as ``with_totals`` lays it out (row-major cells)."""
+    width = n_cols + (1 if row_totals else 0)
+    cell = lambda r, c: r * width + c  # noqa: E731
+    lines = []
+    body_rows = n_rows + (1 if col_totals else 0)  # the totals row is a line too
+    if row_totals:
+        for r in range(body_rows):
+            lines.append(_Line(cell(r, n_cols), tuple(cell(r, c) for c in range(n_cols)),
+                               label=f"row {r}"))
+    if col_totals:
+        for c in range(width):
+            lines.append(_Line(cell(n_rows, c), tuple(cell(r, c) for r in range(n_rows)),
+                               label=f"column {c}"))
+    return lines
+
+
+def suppress_table(counts: pd.DataFrame, min_cell: int, row_totals: bool = True,
+                   col_totals: bool = True, total_label: str = "Total"
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mask small counts of a two-way table and the cells that would reveal them.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Interior cells (whole numbers >= 0), WITHOUT totals: the function adds
+        the margins the published table shows (see :func:`with_totals`).
+    min_cell : int
+        Counts from 1 to ``min_cell - 1`` are masked; 0 or 1 switches masking off.
+    row_totals, col_totals : bool
+        Whether the published table shows a total per row (a total column) and
+        a total per column (a total row, with the grand total when both).
+    total_label : str
+        Label of the added total row / column.
+
+    Returns
+    -------
+    masked : DataFrame
+        The table with its totals, float64, NaN in every masked cell.
+    mask : DataFrame of bool
+        True where masked (same shape and labels as ``masked``); use
+        :func:`mask_labels` to get the text to print.
+
+    Notes
+    -----
+    Primary suppression masks every cell (totals included) from 1 to
+    ``min_cell - 1``; zeros are never masked. Complementary suppression then
+    follows a documented rule ([1]_, ch. 4-5): in every line of the table (a
+    row with its total, a column with its total, the totals row and the
+    totals column) that holds exactly one masked cell, mask also the smallest
+    non-zero unmasked cell of that line (ties: the first in row-major order,
+    the total last); repeat until no line changes.
+
+    The result is then audited: for every masked cell the interval of values
+    compatible with what is published (the unmasked cells, the margins, and
+    what the labels say: a "< 5" cell is from 1 to 4, an "x" cell is at least
+    ``min_cell``) is computed by linear programming (min and max of the cell,
+    :func:`scipy.optimize.linprog`, continuous relaxation of the non-negative
+    integer problem; the sum constraints of a table are totally unimodular, so
+    its bounds are integers). A cell whose interval holds a single value
+    would be recovered exactly; the smallest non-zero unmasked cell of one of
+    its lines is masked and the whole procedure repeats until no masked cell
+    is exposed. The check guarantees against exact recovery only; it does not
+    enforce a minimum width of the interval (a protection level).
+
+    References
+    ----------
+    .. [1] Hundepool A et al. (2012). Statistical Disclosure Control. Wiley.
+
+    Examples
+    --------
+    A row 3 | 20 with its total 23: 3 is masked ("< 5"), and 20 must go too,
+    or 23 - 20 would give it back; the column totals then force one more cell
+    in the other row, and so on.
+    """
+    min_cell = _check_min_cell(min_cell)
+    table = with_totals(counts, row_totals, col_totals, total_label)
+    values = table.to_numpy(dtype="float64").ravel()
+    primary = (values >= 1) & (values < min_cell) if min_cell > 1 else np.zeros(len(values), bool)
+    lines = _table_lines(len(counts.index), len(counts.columns), row_totals, col_totals)
+    suppressed = _protect(values, primary, lines, min_cell) if primary.any() else primary
+    mask = pd.DataFrame(suppressed.reshape(table.shape), index=table.index, columns=table.columns)
+    return table.mask(mask), mask
+
+
+def mask_labels(table: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Text for the masked cells: "< 5" for a masked count below the threshold, "x" otherwise.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The UNMASKED table with its totals (:func:`with_totals`).
+    mask : DataFrame of bool
+        From :func:`suppress_table`.
+    min_cell : int
+
+    Returns
+    -------
+    DataFrame of str, "" for the published cells.
+    """
+    min_cell = _check_min_cell(min_cell)
+    if not (table.index.equals(mask.index) and table.columns.equals(mask.columns)):
+        raise EspacepError("mask_labels: table and mask must have the same rows and columns")
+    small = (table >= 1) & (table < min_cell)
+    labels = pd.DataFrame("", index=table.index, columns=table.columns, dtype=object)
+    labels = labels.mask(mask & ~small, SECONDARY_LABEL)
+    return labels.mask(mask & small, masked_label(max(min_cell, 2)))
+
+
+# --- the figures table ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Figures of one report that add up to a total.
+
+    Each of ``parts`` and ``total`` is an indicator id (the figure at the
+    scope of the line, i.e. of the total) or an ``(indicator, scope)`` pair
+    (a fixed scope). One line is made per year (and per scope when the total
+    is given as a bare id).
+
+    Examples
+    --------
+    Gender (numerators of the proportions) adds up to the persons seen, in
+    every scope: ``Partition(("inami.gender.woman", "inami.gender.man",
+    "inami.gender.trans"), "inami.persons_seen")``. Consultations per antenna
+    add up to the Wallonia total: ``Partition((("inami.consultations",
+    "antenna:liege"), ...), ("inami.consultations", "region:wallonie"))``.
+    Persons per antenna do not quite (a person seen in two antennas counts
+    once in the region): declare such partitions with ``exact=False``.
+    """
+
+    parts: tuple
+    total: object
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Figures of several funders' reports that add up (same year).
+
+    ``total`` and each of ``parts`` are ``(funder, indicator, scope)``.
+    Equality (Cocof's Brussels figure is INAMI's ``region:bruxelles`` one) is
+    a relation with one part.
+    """
+
+    total: tuple[str, str, str]
+    parts: tuple[tuple[str, str, str], ...]
+    exact: bool = True
+
+
+def _as_bool(column: pd.Series) -> np.ndarray:
+    """A ``suppressed`` column as booleans, also when read back from CSV as text."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.fillna(False).to_numpy(dtype=bool)
+    text = column.astype("string").str.strip().str.lower()
+    return text.isin(["true", "1", "1.0", "yes", "vrai"]).fillna(False).to_numpy(dtype=bool)
+
+
+def _check_figures(figures: pd.DataFrame, where: str) -> pd.DataFrame:
+    """A clean copy (RangeIndex) of a figures table, or raise."""
+    if not isinstance(figures, pd.DataFrame):
+        raise EspacepError(f"{where}: expected the figures table (a DataFrame), got {type(figures).__name__}")
+    missing = [c for c in REQUIRED_FIGURE_COLUMNS if c not in figures.columns]
+    if missing:
+        raise EspacepError(f"{where}: the figures table lacks column(s) {missing}")
+    if "suppressed" in figures.columns and _as_bool(figures["suppressed"]).any():
+        raise EspacepError(
+            f"{where}: the figures table is already masked (some 'suppressed' are true); "
+            "pass the unmasked figures"
+        )
+    fig = figures.drop(columns=[c for c in ("suppressed", "suppression") if c in figures.columns])
+    fig = fig.reset_index(drop=True)
+    for col in ("numerator", "denominator", "value"):
+        fig[col] = pd.to_numeric(fig[col], errors="coerce").astype("float64")
+    year = pd.to_numeric(fig["year"], errors="coerce")
+    bad = year.isna() | (year != year.round())
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise EspacepError(f"{where}: row {k} ({fig['indicator'].iloc[k]}): year must be a whole "
+                           f"number, got {fig['year'].iloc[k]!r}")
+    return fig
+
+
+def _roles(fig: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boolean arrays: count rows, fraction rows (proportions), ratio rows."""
+    unit = fig["unit"].astype("string").fillna("").to_numpy(dtype=object)
+    num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
+    has_nd = np.isfinite(num) & np.isfinite(den)
+    is_count = np.isin(unit, COUNT_UNITS) & np.isnan(num) & np.isnan(den)
+    is_ratio = has_nd & (unit == "ratio")
+    return is_count, has_nd & ~is_ratio, is_ratio
+
+
+def _cell_values(fig: pd.DataFrame) -> np.ndarray:
+    """The count each row carries: its value (counts), its numerator (proportions)."""
+    is_count, is_fraction, _ = _roles(fig)
+    return np.where(is_count, fig["value"], np.where(is_fraction, fig["numerator"], np.nan))
+
+
+def _small(x: np.ndarray, min_cell: int) -> np.ndarray:
+    return np.isfinite(x) & (x >= 1) & (x < min_cell)
+
+
+def _initial_kinds(fig: pd.DataFrame, min_cell: int) -> np.ndarray:
+    """Primary suppression and the rows derived from a count within the row."""
+    is_count, is_fraction, is_ratio = _roles(fig)
+    num, den, val = (fig[c].to_numpy() for c in ("numerator", "denominator", "value"))
+    kinds = np.full(len(fig), "", dtype=object)
+    kinds[is_count & _small(val, min_cell)] = "primary"
+    derived = (is_fraction | is_ratio) & (_small(num, min_cell) | _small(den, min_cell))
+    derived |= is_fraction & _small(den - num, min_cell)
+    kinds[derived & (kinds == "")] = "derived"
+    return kinds
+
+
+def _group_col(fig: pd.DataFrame) -> np.ndarray:
+    return fig["_group"].to_numpy(dtype=object) if "_group" in fig else np.full(len(fig), "", object)
+
+
+def _hidden_counts(fig: pd.DataFrame, kinds: np.ndarray) -> dict[int, set[float]]:
+    """Per year, the non-zero counts that masking hides (masked counts and numerators)."""
+    cells = _cell_values(fig)
+    hidden: dict[int, set[float]] = {}
+    for year, v, kind in zip(fig["year"], cells, kinds):
+        if kind and np.isfinite(v) and v > 0:
+            hidden.setdefault(int(year), set()).add(float(v))
+    return hidden
+
+
+def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Sequence[str]]) -> np.ndarray:
+    """Mask the non-count rows computed from masked figures, until stable (see suppress_figures)."""
+    kinds = kinds.copy()
+    is_count, _, _ = _roles(fig)
+    group, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
+    scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
+    num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
+    pos = {(g, i, s, y): k for k, (g, i, s, y) in enumerate(zip(group, ind, scope, year))}
+    while True:
+        hidden = _hidden_counts(fig, kinds)
+        masked = [k for k in range(len(fig)) if kinds[k]]
+        new = []
+        for k in np.flatnonzero(~is_count & (kinds == "")):
+            prefix, _, suffix = ind[k].partition(".")
+            sources = [pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())]
+            if any(j is not None and kinds[j] for j in sources) or any(
+                group[j] == group[k] and scope[j] == scope[k] and year[j] <= year[k]
+                and ind[k].startswith(ind[j] + ".") for j in masked
+            ) or any(float(x) in hidden.get(int(year[k]), ()) for x in (num[k], den[k]) if x > 0):
+                new.append(k)
+        if not new:
+            return kinds
+        kinds[new] = "derived"
+
+
+def _spec(spec) -> tuple[str, str | None]:
+    if isinstance(spec, str):
+        return spec, None
+    if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
+        return spec
+    raise EspacepError(f"partition: a figure is an indicator id or (indicator, scope), got {spec!r}")
+
+
+def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells: int,
+                     group: str = "") -> tuple[list[_Line], int]:
+    """Lines of the partitions over the rows of ``fig`` (rows of ``group`` only).
+
+    Returns the lines and the number of virtual (unpublished) cells they use,
+    numbered from ``n_cells`` on.
+    """
+    groups, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
+    scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
+    pos = {(i, s, y): k for k, (g, i, s, y) in enumerate(zip(groups, ind, scope, year)) if g == group}
+    lines, n_virtual = [], 0
+    for part in partitions:
+        if not isinstance(part, Partition):
+            part = Partition(*part)
+        total_id, total_scope = _spec(part.total)
+        specs = [_spec(p) for p in part.parts]
+        for k in [k for (i, s, y), k in pos.items()
+                  if i == total_id and (total_scope is None or s == total_scope)]:
+            cells = []
+            for pid, pscope in specs:
+                j = pos.get((pid, pscope or scope[k], year[k]))
+                if j is None:
+                    j, n_virtual = n_cells + n_virtual, n_virtual + 1
+                cells.append(j)
+            label = f"{group + ': ' if group else ''}{total_id} ({scope[k]}, {year[k]})"
+            lines.append(_Line(k, tuple(cells), part.exact, label))
+    return lines, n_virtual
+
+
+def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], n_virtual: int,
+            min_cell: int, depends_on) -> np.ndarray:
+    """Alternate derived masking and complementary suppression until nothing changes."""
+    values = np.concatenate([_cell_values(fig), np.full(n_virtual, np.nan)])
+    while True:
+        kinds = _derive(fig, kinds, depends_on)
+        supp = np.concatenate([kinds != "", np.zeros(n_virtual, bool)])
+        protected = _protect(values, supp, lines, min_cell) if lines else supp
+        added = (protected & ~supp)[: len(fig)]
+        if not added.any():
+            return kinds
+        kinds[added] = "secondary"
+
+
+def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray) -> pd.DataFrame:
+    """Blank the masked figures; add the ``suppressed`` and ``suppression`` columns."""
+    out = fig.copy()
+    supp = kinds != ""
+    hidden = _hidden_counts(fig, kinds)
+    den = out["denominator"].to_numpy()
+    _, is_fraction, is_ratio = _roles(fig)
+    small_den = np.array([d in hidden.get(int(y), ()) for d, y in zip(den, fig["year"])], bool)
+    numeric = [c for c in out.columns if c not in ("year", "denominator")
+               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for col in set(numeric) | ({*MASKED_COLUMNS} & set(out.columns)):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(supp)
+    out["denominator"] = out["denominator"].mask(supp & (is_fraction | is_ratio) & small_den)
+    out["suppressed"] = supp
+    out["suppression"] = pd.Series(kinds, dtype="string")
+    return out
+
+
+def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequence[Partition] = (),
+                     depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON) -> pd.DataFrame:
+    """Mask the figures that could point at a person.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        The unmasked tidy figures table (``indicator, label, year, scope,
+        numerator, denominator, value, lower, upper, method, unit``).
+    min_cell : int
+        Counts from 1 to ``min_cell - 1`` are masked; 0 or 1 switches masking off.
+    partitions : sequence of Partition
+        Groups of figures that add up to a total (complementary suppression).
+    depends_on : mapping
+        Id suffix (after the funder prefix) of a non-count figure -> suffixes
+        of the figures it is computed from (same funder, year and scope).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``value``, ``lower``, ``upper``, ``numerator`` (and any other
+        numeric column but ``year``) set to NaN on masked rows, plus columns
+        ``suppressed`` (bool) and ``suppression`` ("", "primary", "derived",
+        "secondary": the kind, for :func:`masked_label`).
+
+    Notes
+    -----
+    A row is a *count* when its unit is one of ``COUNT_UNITS`` and it has no
+    numerator/denominator; a *proportion* when it has both (unit other than
+    ``ratio``); a *ratio* when its unit is ``ratio``. Rules, in order:
+
+    1. Primary: a count from 1 to ``min_cell - 1``. Zero is never masked.
+    2. Derived: a proportion or ratio whose numerator or denominator is from 1
+       to ``min_cell - 1``; a proportion whose complement (denominator -
+       numerator) is from 1 to ``min_cell - 1``: the table publishes numerator
+       and denominator beside every proportion, so the complement is always
+       derivable and the rule applies to every proportion. Then, repeatedly,
+       a non-count row (proportion, ratio, mean, comparison)
+
+       - whose id extends a masked row's id (``<id>.<anything>``: comparisons,
+         per-test variants), same scope, masked row's year <= its year;
+       - listed in ``depends_on`` with a masked source (age mean/min/max of
+         the persons seen);
+       - whose numerator or denominator equals a count hidden by masking in
+         the same year (the count would be given back by the row).
+    3. Secondary: the complementary rule of :func:`suppress_table` over the
+       lines of ``partitions`` (the count of a proportion is its numerator),
+       with the same linear-programming audit; then rule 2 again, until
+       nothing changes.
+
+    The denominator of a masked proportion stays published unless it is a
+    hidden count itself. Rules 2 and 3 are conservative: they may mask a
+    figure that a reader could not have used.
+
+    References
+    ----------
+    .. [1] Hundepool A et al. (2012). Statistical Disclosure Control. Wiley,
+       sections 5.2 (threshold rule, complementary suppression) and 4.4.
+    """
+    min_cell = _check_min_cell(min_cell)
+    fig = _check_figures(figures, "suppress_figures")
+    if min_cell <= 1:
+        return _apply_mask(fig, np.full(len(fig), "", dtype=object)).set_axis(figures.index)
+    lines, n_virtual = _partition_lines(fig, partitions, len(fig))
+    kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on)
+    return _apply_mask(fig, kinds).set_axis(figures.index)
+
+
+def suppress_partition(figures: pd.DataFrame, parts_ids: Sequence, total_id, min_cell: int, *,
+                       exact: bool = True,
+                       depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON) -> pd.DataFrame:
+    """:func:`suppress_figures` with one partition: ``parts_ids`` add up to ``total_id``.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        The unmasked figures table.
+    parts_ids : sequence of str or (indicator, scope)
+    total_id : str or (indicator, scope)
+    min_cell : int
+    exact : bool
+        False when the total counts once what several parts count (persons).
+
+    Notes
+    -----
+    The 1-D case of the rule of :func:`suppress_table`: in a partition
+    (parts and total) holding exactly one masked cell, the smallest non-zero
+    unmasked cell (the total included, last) is masked too; then the
+    linear-programming audit.
+    """
+    return suppress_figures(figures, min_cell, depends_on=depends_on,
+                            partitions=[Partition(tuple(parts_ids), total_id, exact)])
+
+
+# --- across the funders' reports -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisclosureProblem:
+    """A masked figure a reader can recover, or published figures that contradict."""
+
+    funder: str
+    indicator: str
+    scope: str
+    year: int
+    low: float
+    high: float
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _combined(figures: Mapping[str, pd.DataFrame], where: str, masked: bool) -> pd.DataFrame:
+    """All funders' figures in one table with a ``_group`` column (the funder)."""
+    if not figures:
+        raise EspacepError(f"{where}: no report given")
+    frames = []
+    for funder, table in figures.items():
+        if masked:
+            missing = [c for c in REQUIRED_FIGURE_COLUMNS + ("suppressed",) if c not in table.columns]
+            if missing:
+                raise EspacepError(f"{where}: the figures of {funder!r} lack column(s) {missing}")
+            frame = table.reset_index(drop=True).copy()
+            for col in ("numerator", "denominator", "value"):
+                frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        else:
+            frame = _check_figures(table, f"{where} ({funder})")
+        frames.append(frame.assign(_group=funder))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _relation_lines(fig: pd.DataFrame, relations: Sequence[Relation], n_cells: int
+                    ) -> tuple[list[_Line], int]:
+    """One line per relation and year; figures absent from a report are virtual cells."""
+    keys = zip(_group_col(fig), fig["indicator"].astype(str), fig["scope"].astype(str),
+               fig["year"].astype(int))
+    pos = {key: k for k, key in enumerate(keys)}
+    years = sorted({int(y) for y in fig["year"]})
+    lines, n_virtual = [], 0
+    for rel in relations:
+        if not isinstance(rel, Relation):
+            rel = Relation(*rel)
+        for year in years:
+            refs = list(rel.parts) + [rel.total]
+            found = [pos.get((f, i, s, year)) for f, i, s in refs]
+            if all(j is None for j in found):
+                continue
+            cells = []
+            for j in found:
+                if j is None:
+                    j, n_virtual = n_cells + n_virtual, n_virtual + 1
+                cells.append(j)
+            label = f"{'/'.join(rel.total)} = sum of {len(rel.parts)} figure(s), {year}"
+            lines.append(_Line(cells[-1], tuple(cells[:-1]), rel.exact, label))
+    return lines, n_virtual
+
+
+def _problem(fig: pd.DataFrame, k: int, low: float, high: float, message: str) -> DisclosureProblem:
+    row = fig.iloc[k]
+    return DisclosureProblem(str(row["_group"]), str(row["indicator"]), str(row["scope"]),
+                             int(row["year"]), low, high,
+                             f"{row['_group']}: {row['indicator']} ({row['scope']}, {int(row['year'])}) "
+                             f"{message}")
+
+
+def _contradictions(published: np.ndarray, lines: Sequence[_Line]) -> list[DisclosureProblem]:
+    """Lines whose cells are all published and do not add up."""
+    problems = []
+    for line in lines:
+        cells = published[list(line.cells)]
+        if not np.all(np.isfinite(cells)):
+            continue
+        parts, total = cells[:-1].sum(), cells[-1]
+        if (abs(parts - total) > 1e-9) if line.exact else (parts < total - 1e-9):
+            problems.append(DisclosureProblem(
+                "", "", "", 0, np.nan, np.nan,
+                f"published figures contradict each other: {line.label}: parts {parts:g}, total {total:g}"))
+    return problems
+
+
+def cross_report_check(published: Mapping[str, pd.DataFrame], relations: Sequence[Relation], *,
+                       min_cell: int = 0) -> list[DisclosureProblem]:
+    """Find masked figures that the funders' published reports give back together.
+
+    Parameters
+    ----------
+    published : mapping funder -> DataFrame
+        Each report's MASKED figures (from :func:`suppress_figures`, with the
+        ``suppressed`` column; ``suppression`` is used when present).
+    relations : sequence of Relation
+        Which figures add up, across reports or within one (e.g. INAMI total
+        = Brussels + Wallonia + Flanders; Cocof's Brussels = INAMI's
+        ``region:bruxelles``).
+    min_cell : int
+        When > 1, a masked figure of kind "primary" is known to be from 1 to
+        ``min_cell - 1``, and a published count in that range is a problem.
+
+    Returns
+    -------
+    list of DisclosureProblem
+        Empty when safe. A masked figure whose feasible interval (linear
+        programming over the published figures of all reports, as in
+        :func:`suppress_table`) holds a single value is recoverable; figures
+        that contradict a relation are reported too.
+    """
+    min_cell = _check_min_cell(min_cell)
+    fig = _combined(published, "cross_report_check", masked=True)
+    n = len(fig)
+    lines, n_virtual = _relation_lines(fig, relations, n)
+    supp = _as_bool(fig["suppressed"])
+    kinds = fig["suppression"].astype("string").fillna("").to_numpy(dtype=object) \
+        if "suppression" in fig else np.where(supp, "derived", "")
+    cells = _cell_values(fig)
+    problems = [_problem(fig, k, cells[k], cells[k], f"publishes {cells[k]:g}, below the threshold {min_cell}")
+                for k in np.flatnonzero(~supp & _small(cells, min_cell))] if min_cell > 1 else []
+    published_cells = np.concatenate([np.where(supp, np.nan, cells), np.full(n_virtual, np.nan)])
+    bounds = {k: (1.0, float(min_cell - 1) if min_cell > 1 else None)
+              for k in range(n) if supp[k] and kinds[k] == "primary"}
+    in_lines = {i for line in lines for i in line.cells}
+    targets = [k for k in range(n) if supp[k] and k in in_lines]
+    problems += _contradictions(published_cells, lines)
+    try:
+        ranges = _feasible_ranges(published_cells, bounds, lines, targets)
+    except _Infeasible as exc:
+        return problems + [DisclosureProblem("", "", "", 0, np.nan, np.nan,
+                                             f"published figures contradict each other: {exc}")]
+    for k in targets:
+        if k in ranges and _pinned(*ranges[k]):
+            low, high = ranges[k]
+            problems.append(_problem(fig, k, low, high,
+                                     f"is masked but can be recovered as {round(low):d} from the "
+                                     "figures published in the reports"))
+    return problems
+
+
+def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Sequence[Relation],
+                           min_cell: int, *, partitions: Mapping[str, Sequence[Partition]] | None = None,
+                           depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON
+                           ) -> dict[str, pd.DataFrame]:
+    """Mask every funder's figures so that no masked figure is recoverable from all reports.
+
+    Parameters
+    ----------
+    figures : mapping funder -> DataFrame
+        Each report's UNMASKED figures for the same year(s).
+    relations : sequence of Relation
+        Figures that add up across (or within) reports.
+    min_cell : int
+    partitions : mapping funder -> sequence of Partition, optional
+        Each report's own partitions (as for :func:`suppress_figures`).
+    depends_on : mapping
+
+    Returns
+    -------
+    dict funder -> DataFrame
+        The masked figures, as :func:`suppress_figures` returns them; passes
+        :func:`cross_report_check` with the same relations.
+
+    Notes
+    -----
+    The reports are treated as one set of linked tables ([1]_, section 4.6):
+    all rules of :func:`suppress_figures` run on the union of the reports,
+    with the lines of the relations (one per relation and year) beside each
+    report's partitions. A figure equal to a hidden count in the same year
+    is masked in every report (rule 2). A relation line with exactly one
+    masked figure gets its smallest non-zero published figure masked, in
+    whichever report it is.
+
+    References
+    ----------
+    .. [1] Hundepool A et al. (2012). Statistical Disclosure Control. Wiley.
+    """
+    min_cell = _check_min_cell(min_cell)
+    fig = _combined(figures, "protect_across_reports", masked=False)
+    if min_cell <= 1:
+        kinds = np.full(len(fig), "", dtype=object)
+    else:
+        lines, n_virtual = _relation_lines(fig, relations, len(fig))
+        for funder, parts in (partitions or {}).items():
+            if funder not in figures:
+                raise EspacepError(f"protect_across_reports: partitions given for unknown report {funder!r}")
+            more, extra = _partition_lines(fig, parts, len(fig) + n_virtual, group=funder)
+            lines, n_virtual = lines + more, n_virtual + extra
+        kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on)
+    masked = _apply_mask(fig, kinds)
+    return {funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
+            for funder in figures}
+
+
+def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True) -> list[Partition]:
+    """Partitions of one indicator along the site hierarchy of a funder's scope.
+
+    Parameters
+    ----------
+    sites : Sites
+        From :func:`espacep_analysis.sites.load_sites`.
+    funder : str
+    indicator : str
+        Full id, e.g. ``"inami.consultations"``.
+    exact : bool
+        True for additive counts (consultations, acts); False for distinct
+        persons (a person seen in two antennas counts once above them).
+
+    Returns
+    -------
+    list of Partition
+        antennas -> each region of the funder, and regions -> ``all``.
+    """
+    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
+    regions = list(dict.fromkeys(frame["region"]))
+    out = []
+    for region in regions:
+        antennas = list(dict.fromkeys(frame.loc[frame["region"] == region, "antenna"]))
+        out.append(Partition(tuple((indicator, f"antenna:{a}") for a in antennas),
+                             (indicator, f"region:{region}"), exact))
+    out.append(Partition(tuple((indicator, f"region:{r}") for r in regions), (indicator, "all"), exact))
+    return out

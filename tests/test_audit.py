@@ -1,0 +1,232 @@
+"""The identifier audit: seeded identifiers leaked into each kind of rendered file are found.
+
+A fake data directory holds identifiable values (pseudonyms like
+``SYN-ABC123``, birth dates, a real-export file name); each test writes an
+output that leaks one of them (or none) and checks the audit's findings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from openpyxl import Workbook
+
+from espacep_analysis.audit import (
+    Finding,
+    audit_exit_status,
+    audit_outputs,
+    collect_identifiers,
+    format_findings,
+    run_audit,
+)
+from espacep_analysis.errors import EspacepError
+
+PSEUDONYMS = ["SYN-ABC123", "SYN-XYZ789", "SYN-QRS456"]
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path) -> Path:
+    """persons.csv (Windows-1252, semicolons, a title row), an XLSX export, a raw export."""
+    root = tmp_path / "data"
+    root.mkdir()
+    persons = ("Export Espace P\u2026 \u2013 personnes\n"  # title row above the header
+               "pseudonym;birth_year;gender;nationality;inclusion_date;birth_date\n"
+               "SYN-ABC123;1990;woman;BE;2018-03-01;17/05/1990\n"
+               "SYN-XYZ789;1985;woman;RO;2019-01-10;1985-11-02\n"
+               "AB;1999;man;FR;2019-01-10;\n")  # too short to search
+    (root / "persons.csv").write_bytes(persons.encode("cp1252"))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["pseudonym", "date", "site"])
+    sheet.append(["SYN-QRS456", "2019-02-02", "liege"])
+    book.save(root / "consultations.xlsx")
+    raw = root / "raw"
+    raw.mkdir()
+    (raw / "export_marie_dupont_2019.csv").write_text("pseudonym,date\nSYN-ABC123,2019-01-01\n")
+    (raw / "persons.csv").write_text("pseudonym\nSYN-ABC123\n")
+    return root
+
+
+def _notebook(path: Path, outputs=(), metadata=None) -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("display(table)")
+    cell.outputs = list(outputs)
+    nb.cells.append(cell)
+    nb.metadata.update(metadata or {})
+    nbformat.write(nb, str(path))
+
+
+_PDF_CACHE: dict[str, bytes] = {}
+
+
+def _pdf(path: Path, text: str) -> None:
+    """A small PDF made with WeasyPrint (the project's PDF engine), cached per text."""
+    if text not in _PDF_CACHE:
+        from weasyprint import HTML
+
+        html = f"<html><body><h1>Rapport 2019</h1><p>{text}</p></body></html>"
+        _PDF_CACHE[text] = HTML(string=html).write_pdf()
+    path.write_bytes(_PDF_CACHE[text])
+
+
+def _clean_outputs(out: Path) -> None:
+    """A report tree that quotes nothing identifying (but look-alikes)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.html").write_text(
+        "<html><body><p>1 076 TDS rencontrés ; codes SYN-ABC1234 et XSYN-ABC123 "
+        "ne sont pas des pseudonymes ; née en 1990.</p>"
+        '<img src="data:image/png;base64,U1lOLUFCQzEyMw+SYN/ABC123+AAAA=="></body></html>',
+        encoding="utf-8")
+    (out / "figures.csv").write_text(
+        "indicator,label,year,scope,numerator,denominator,value\n"
+        "inami.persons_seen,TDS vus,2019,all,,,1076\n", encoding="utf-8")
+    _notebook(out / "report.ipynb",
+              [nbformat.v4.new_output("stream", name="stdout", text="1076 personnes\n")],
+              {"papermill": {"parameters": {"year": 2019, "data_dir": "data/synthetic"}}})
+    _pdf(out / "report.pdf", "1 076 TDS rencontrés en 2019.")
+
+
+def test_collect_identifiers(data_dir):
+    ids = collect_identifiers(data_dir)
+    # AB is shorter than MIN_PSEUDONYM_LENGTH; the XLSX and raw exports are read
+    assert ids.pseudonyms == frozenset(PSEUDONYMS)
+    assert {"1990-05-17", "17/05/1990", "17.05.1990", "1985-11-02", "02/11/1985"} <= ids.birth_dates
+    assert str(data_dir.resolve()) in ids.paths
+    # persons.csv in raw/ is a plain table name; the other raw export is named after a person
+    assert ids.export_names == frozenset({"export_marie_dupont_2019.csv"})
+
+
+def test_clean_outputs_give_no_finding(data_dir, tmp_path):
+    out = tmp_path / "outputs" / "2019" / "inami"
+    _clean_outputs(out)
+    assert audit_outputs(tmp_path / "outputs", data_dir) == []
+    buffer = io.StringIO()
+    assert run_audit(tmp_path / "outputs", data_dir, out=buffer) == 0
+    assert "no identifier found" in buffer.getvalue()
+
+
+LEAKS = {
+    "html": ("report.html", lambda p: p.write_text(
+        "<html><body><td>SYN&#45;XYZ789</td></body></html>"), "pseudonym", "SYN-XYZ789"),
+    "csv": ("figures.csv", lambda p: p.write_text(
+        "indicator,value\ninami.x,SYN-QRS456\n"), "pseudonym", "SYN-QRS456"),
+    "notebook_output": ("report.ipynb", lambda p: _notebook(p, [nbformat.v4.new_output(
+        "stream", name="stdout", text="premier cas: syn-abc123 (2019)\n")]), "pseudonym", "syn-abc123"),
+    "pdf": ("report.pdf", lambda p: _pdf(p, "Cas index SYN-ABC123, suivi."), "pseudonym", "SYN-ABC123"),
+    "birth_date": ("notes.txt", lambda p: p.write_text("née le 17/05/1990 à Liège"),
+                   "birth_date", "17/05/1990"),
+    "export_name": ("provenance.json", lambda p: p.write_text(json.dumps(
+        {"inputs": {"export_marie_dupont_2019.csv": "ab12"}})), "export_name",
+        "export_marie_dupont_2019.csv"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LEAKS))
+def test_a_leak_in_each_kind_of_file_is_found(case, data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    _clean_outputs(out)
+    name, write, kind, match = LEAKS[case]
+    write(out / name)
+    findings = audit_outputs(out, data_dir)
+    assert [(Path(f.file).name, f.kind, f.match) for f in findings] == [(name, kind, match)]
+    assert match in findings[0].context
+    assert audit_exit_status(findings) == 1
+
+
+def test_data_path_in_notebook_metadata_is_found(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    absolute = str(data_dir.resolve())
+    _notebook(out / "inami.ipynb", metadata={"papermill": {"parameters": {"data_dir": absolute}}})
+    findings = audit_outputs(out, data_dir)
+    assert [(f.kind, f.match) for f in findings] == [("data_path", absolute)]
+    buffer = io.StringIO()
+    assert run_audit(out, data_dir, out=buffer) == 1
+    text = buffer.getvalue()
+    assert "inami.ipynb: data_path" in text and "FAILED, 1 finding(s) in 1 file(s)" in text
+
+
+def test_pseudonym_inside_a_longer_word_is_not_a_match(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "a.txt").write_text("SYN-ABC1234 ASYN-ABC123 SYN-ABC123_x 1SYN-XYZ789")
+    assert audit_outputs(out, data_dir) == []
+    (out / "a.txt").write_text("(SYN-ABC123) ; SYN-XYZ789.")
+    assert sorted(f.match for f in audit_outputs(out, data_dir)) == ["SYN-ABC123", "SYN-XYZ789"]
+
+
+def test_row_level_dataframe_in_notebook_output(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    # pandas' HTML for a frame of records; pseudonyms replaced so that only
+    # the row-records rule can fire
+    records = ('<table border="1" class="dataframe"><thead><tr><th></th><th>pseudonym</th>'
+               "<th>site</th></tr></thead><tbody>"
+               + "".join(f"<tr><th>{i}</th><td>P{i}</td><td>liege</td></tr>" for i in range(3))
+               + "</tbody></table>")
+    aggregate = records.replace("pseudonym", "persons")
+    _notebook(out / "records.ipynb", [nbformat.v4.new_output(
+        "display_data", data={"text/html": records, "text/plain": "..."})])
+    _notebook(out / "aggregate.ipynb", [nbformat.v4.new_output(
+        "display_data", data={"text/html": aggregate, "text/plain": "..."})])
+    findings = audit_outputs(out, data_dir)
+    assert [(Path(f.file).name, f.kind, f.match) for f in findings] == [
+        ("records.ipynb", "row_records", "3 rows with column pseudonym")]
+    assert audit_outputs(out, data_dir, max_record_rows=3) == []
+
+
+def test_printed_dataframe_of_records(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    text = "  pseudonym  site\n0  P1  liege\n1  P2  namur\n"
+    _notebook(out / "n.ipynb", [nbformat.v4.new_output("execute_result", data={"text/plain": text})])
+    assert [f.match for f in audit_outputs(out, data_dir)] == ["2 rows with column pseudonym"]
+
+
+def test_unreadable_pdf_fails_the_audit(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"not a pdf at all")
+    findings = audit_outputs(out, data_dir)
+    assert [f.kind for f in findings] == ["unreadable"]
+
+
+def test_errors(tmp_path, data_dir):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "sites.csv").write_text("code,label\nliege,Liège\n")
+    with pytest.raises(EspacepError, match="no 'pseudonym' column"):
+        audit_outputs(tmp_path, empty)
+    with pytest.raises(EspacepError, match="does not exist"):
+        audit_outputs(tmp_path / "nowhere", data_dir)
+    with pytest.raises(EspacepError, match="does not exist"):
+        collect_identifiers(tmp_path / "nowhere")
+
+
+def test_format_findings():
+    assert format_findings([]) == "audit: no identifier found in the outputs"
+    text = format_findings([Finding("out/a.html", "pseudonym", "SYN-ABC123", "cas SYN-ABC123 vu")])
+    assert text.splitlines() == ["out/a.html: pseudonym: 'SYN-ABC123' in \u00abcas SYN-ABC123 vu\u00bb",
+                                 "audit: FAILED, 1 finding(s) in 1 file(s)"]
+
+
+def test_many_pseudonyms_large_file(tmp_path):
+    # 5000 pseudonyms, a 2 MB report with one leak at the end: one pass, found
+    data = tmp_path / "data"
+    data.mkdir()
+    names = [f"SYN-{i:06d}" for i in range(5000)]
+    (data / "persons.csv").write_text("pseudonym\n" + "\n".join(names) + "\n")
+    out = tmp_path / "outputs"
+    out.mkdir()
+    filler = "<p>1 076 TDS vus en 2019, 95,5 % ; SYN-1234567 ; 000123 </p>\n" * 30000
+    (out / "report.html").write_text(filler + "<p>SYN-004711</p>")
+    start = time.perf_counter()
+    findings = audit_outputs(out, data)
+    elapsed = time.perf_counter() - start
+    assert [f.match for f in findings] == ["SYN-004711"]
+    assert elapsed < 10, elapsed  # generous; about 1 s on a laptop
