@@ -1,0 +1,497 @@
+"""AViQ indicators: the figures of the AViQ section and of the Wallonia social-action section.
+
+Definitions (ids, numerators, denominators, tie rules): ``docs/indicators_aviq_cocof.md``.
+The scope is every site of the AViQ funder (``ds.sites.funder_sites("aviq")``:
+Wallonia). One function per report section returns the figure rows of one
+year; :func:`compute_figures` concatenates them for the report year and the
+previous years the data covers. French labels and units are defined once, in
+:data:`INDICATORS`.
+
+This module also holds the outreach building blocks that :mod:`.cocof` reuses
+(:func:`outreach_table`, :func:`report_years`, :func:`site_counts`,
+:func:`first_site_per_person`, :func:`hierarchy_totals`, :func:`inami_region_figures`,
+the registry row builders). They are candidates for ``common`` once its owner
+agrees.
+
+The medical figures (persons seen, consultations, consultations per person)
+are NOT re-implemented: :func:`inami_region_figures` calls
+:func:`espacep_analysis.indicators.inami.contacts` on the region's rows and
+renames its ``region:<code>`` rows ``<funder>.inami.<id>``, so the AViQ and
+INAMI reports print the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from .. import codes, stats
+from ..dataset import Dataset
+from ..errors import EspacepError
+from ..sites import Sites
+from . import common, inami
+from .common import ALL
+
+FUNDER = "aviq"
+PREFIX = "aviq."
+REGION = "wallonie"
+
+# Internet platforms that are dating / escort sites (the report's list: Quartier Rouge,
+# Sexy.be, Lili.be, Vivastreet.be, Belswing.be, Quicherchetrouve.be, Youpie.net).
+DATING_PLATFORMS = tuple(p for p in codes.PLATFORMS if p not in ("facebook", "other"))
+# Demands that are health-promotion services, not "démarches sociales": excluded from
+# the denominator of the violence share (see the docs for the 5,7 % check).
+NON_SOCIAL_DEMANDS = ("prevention_material", "medical_consultation", "health_questionnaire",
+                      "contraception_information")
+SOCIAL_DEMANDS = tuple(d for d in codes.DEMANDS if d not in NON_SOCIAL_DEMANDS)
+# Groups of sites the published information-session table prints on one line.
+SITE_GROUPS: dict[str, tuple[str, ...]] = {"mons+tournai": ("mons", "tournai")}
+# The published table "Nombre de séances d'information données": (line label, scope).
+SESSION_TABLE: tuple[tuple[str, str], ...] = (
+    ("Liège/Seraing/Ans", "antenna:liege"),
+    ("Namur", "antenna:namur"),
+    ("Arlon", "site:arlon"),
+    ("Athus", "site:athus"),
+    ("Charleroi", "antenna:charleroi"),
+    ("Mons/Tournai", "sites:mons+tournai"),
+    ("Total RW", ALL),
+)
+HIERARCHY_LEVELS = (ALL, "region", "province", "site")
+# Count units of the AViQ and Cocof figures that fmt / disclosure do not know yet
+# (they know persons, consultations, acts, ...); declared figures add "visits" and "count".
+NEW_COUNT_UNITS = ("contacts", "actions", "sessions", "condoms", "attendances")
+# Outreach tables and their date column
+OUTREACH_TABLES = {"contacts": "date", "social_actions": "date", "activities": "date"}
+
+_DEMAND_LABELS = {
+    "administrative": "problème administratif",
+    "financial": "problème financier",
+    "rights_information": "recherche d'informations sur les droits et devoirs des TDS",
+    "housing": "problème de logement",
+    "training_employment": "recherche de formation ou d'emploi",
+    "violence": "problème de violence",
+    "addiction": "problème d'assuétude",
+    "prevention_material": "besoin de matériel de prévention",
+    "medical_consultation": "besoin d'une consultation de médecine préventive",
+    "trafficking": "traite des êtres humains",
+    "health_questionnaire": "questionnaire santé",
+    "contraception_information": "information sur la contraception",
+    "other": "autre demande",
+}
+_PLACE_LABELS = {"field": "sur le terrain", "office": "au bureau", "phone": "au téléphone",
+                 "other_media": "via un autre média (mail, Facebook)"}
+
+
+def _registry() -> dict[str, tuple[str, str]]:
+    """Indicator id (without the ``aviq.`` prefix) -> (French label, unit)."""
+    reg = {
+        "contacts": ("Contacts avec les TDS", "contacts"),
+        "persons_met": ("TDS rencontrés (au site de leur premier contact de l'année)", "persons"),
+        "persons_multi_site": ("TDS rencontrés dans plusieurs sites (comptés une fois)", "persons"),
+        "dating_site_persons": ("TDS exerçant en privé rencontrés grâce aux sites de rencontre", "persons"),
+        "inami.persons_seen": ("TDS dépistés en région wallonne (définition INAMI : vus en consultation)", "persons"),
+        "inami.consultations": ("Consultations médicales en région wallonne (définition INAMI)", "consultations"),
+        "inami.consultations_per_person": ("Consultations par TDS en région wallonne (définition INAMI)", "ratio"),
+        "medical_acts": ("Actes médicaux (actes et résultats d'analyses) en région wallonne", "acts"),
+        "information_sessions": ("Séances d'information données", "sessions"),
+        "students_reached": ("Étudiants sensibilisés", "persons"),
+        "professionals_reached": ("Professionnels sensibilisés", "persons"),
+        "social_actions": ("Démarches sociales", "actions"),
+        "violence_share": ("Part de la lutte contre la violence dans les démarches sociales", "proportion"),
+        "addiction_interventions": ("Interventions concernant une problématique assuétude", "actions"),
+        "trafficking_accompaniments": ("Victimes de la traite des êtres humains accompagnées", "persons"),
+        "prevention_material": ("Distributions gratuites de matériel de prévention", "actions"),
+    }
+    for code, text in _DEMAND_LABELS.items():
+        reg[f"demands.{code}"] = (f"Demandes : {text}", "actions")
+    for code, text in _PLACE_LABELS.items():
+        reg[f"first_contact_place.{code}"] = (f"Première rencontre de l'année {text}", "proportion")
+    return {PREFIX + key: value for key, value in reg.items()}
+
+
+INDICATORS: dict[str, tuple[str, str]] = _registry()
+"""Full indicator id (``aviq.…``) -> (French label, unit). The single place labels are defined."""
+
+
+# --- row builders shared with cocof (label and unit from a registry) ------------------------
+
+
+def registry_counts(registry: Mapping[str, tuple[str, str]], ids, year: int, value, scope=ALL) -> pd.DataFrame:
+    """Count rows for full ids ``ids`` (a str or a list, one per value), label and unit from ``registry``."""
+    one = isinstance(ids, str)
+    names = [ids] if one else list(ids)
+    labels = [registry[i][0] for i in names]
+    units = [registry[i][1] for i in names]
+    return common.figures_frame(
+        names[0] if one else names, labels[0] if one else labels, year, scope,
+        common._values(value), units[0] if one else units,
+    )
+
+
+def registry_proportions(registry, ids, num, den, year: int, method: str, level: float, scope=ALL) -> pd.DataFrame:
+    """Proportion rows ``num / den`` with CI for full ids ``ids``, labels from ``registry``."""
+    one = isinstance(ids, str)
+    names = [ids] if one else list(ids)
+    labels = [registry[i][0] for i in names]
+    return common.proportion_figures(
+        num, den, indicator=names[0] if one else names, label=labels[0] if one else labels,
+        year=year, scope=scope, method=method, level=level,
+    )
+
+
+def registry_ratio(registry, name: str, num, den, year: int, scope=ALL) -> pd.DataFrame:
+    """Ratio rows (no CI) for the full id ``name``."""
+    return common.ratio_figure(num, den, indicator=name, label=registry[name][0], year=year, scope=scope,
+                               unit=registry[name][1])
+
+
+# --- outreach building blocks (shared with cocof) --------------------------------------------
+
+
+def outreach_table(ds: Dataset, name: str) -> pd.DataFrame:
+    """``ds.<name>`` (contacts, social_actions, activities), or an empty frame with its columns when absent.
+
+    Raises
+    ------
+    EspacepError
+        When the table has rows but lacks a column of the data contract.
+    """
+    table = getattr(ds, name)
+    columns = list(codes.COLUMNS[name])
+    if table.empty and not set(columns) <= set(table.columns):
+        empty = {c: pd.Series([], dtype="datetime64[ns]" if c == "date" else "string") for c in columns}
+        return pd.DataFrame(empty)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise EspacepError(f"{name}: missing column(s) {', '.join(missing)}; rule: columns of codes.COLUMNS[{name!r}]")
+    return table
+
+
+def years_with_rows(table: pd.DataFrame, date_column: str = "date") -> set[int]:
+    """Calendar years of the dated rows of ``table``."""
+    if table.empty:
+        return set()
+    return {int(y) for y in table[date_column].dt.year.dropna().unique()}
+
+
+def report_years(ds: Dataset, year: int, n_previous: int = 2) -> list[int]:
+    """``year`` and the years ``year - n_previous`` .. ``year - 1`` with any row, ascending.
+
+    A year counts when consultations or an outreach table (contacts, social
+    actions, activities) has a row dated in it, at any site.
+
+    Raises
+    ------
+    EspacepError
+        When ``year`` has no row in any of these tables, or ``n_previous`` is
+        not a whole number >= 0.
+    """
+    if isinstance(n_previous, bool) or not isinstance(n_previous, (int, np.integer)) or n_previous < 0:
+        raise EspacepError(f"n_previous must be a whole number >= 0, got {n_previous!r}")
+    present = set(ds.years)
+    for name, date_column in OUTREACH_TABLES.items():
+        present |= years_with_rows(outreach_table(ds, name), date_column)
+    if int(year) not in present:
+        raise EspacepError(
+            f"no consultation, contact, social action or activity dated {year}; "
+            f"years present in the data: {sorted(present)}"
+        )
+    return sorted(y for y in present if int(year) - n_previous <= y <= int(year))
+
+
+def site_counts(table: pd.DataFrame, site_codes: Sequence[str], weights: str | None = None) -> pd.Series:
+    """Rows (or the sum of column ``weights``) per site, for every site of ``site_codes`` in that order (0 when none)."""
+    if weights is None:
+        counts = table["site"].value_counts()
+    else:
+        counts = table[weights].astype("Float64").fillna(0).groupby(table["site"].astype(object)).sum()
+    counts.index = pd.Index(counts.index.astype(object))
+    return counts.reindex(list(site_codes), fill_value=0).astype("int64")
+
+
+def first_site_per_person(table: pd.DataFrame) -> pd.Series:
+    """Site of each person's first row (earliest date; ties: smallest site code), indexed by pseudonym.
+
+    Rows without a pseudonym are ignored. Vectorised (one lexsort), no
+    per-person loop.
+    """
+    known = table.loc[table["pseudonym"].notna().to_numpy(dtype=bool)]
+    if known.empty:
+        return pd.Series([], dtype=object, index=pd.Index([], name="pseudonym"), name="site")
+    person, persons = pd.factorize(known["pseudonym"])
+    site, site_codes = pd.factorize(known["site"].astype(object), sort=True)
+    days = known["date"].to_numpy(dtype="datetime64[ns]").astype("int64")
+    order = np.lexsort((site, days, person))
+    sorted_person = person[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_person[1:] != sorted_person[:-1]
+    rows = order[first]
+    return pd.Series(
+        np.asarray(site_codes, dtype=object)[site[rows]],
+        index=pd.Index(np.asarray(persons, dtype=object)[person[rows]], name="pseudonym"),
+        name="site",
+    )
+
+
+def hierarchy_totals(
+    per_site: pd.Series,
+    sites: Sites,
+    levels: Sequence[str] = HIERARCHY_LEVELS,
+    groups: Mapping[str, Sequence[str]] | None = None,
+) -> pd.Series:
+    """Sums of ``per_site`` (indexed by site code) per scope of ``levels``, in hierarchy order.
+
+    ``levels`` among ``all``, ``region``, ``province``, ``antenna``, ``site``;
+    ``groups`` adds one ``sites:<name>`` scope per named group of sites. Every
+    site of ``per_site`` is kept (zeros included), so the site figures add up
+    to their province, the provinces to their region, the regions to ``all``.
+    """
+    frame = sites.frame.loc[list(per_site.index)]
+    parts = []
+    for level in levels:
+        if level == ALL:
+            parts.append(pd.Series([per_site.sum()], index=[ALL]))
+        elif level == "site":
+            parts.append(pd.Series(per_site.to_numpy(), index=[f"site:{c}" for c in per_site.index]))
+        else:
+            sums = per_site.groupby(frame[level].to_numpy(), sort=False).sum()
+            parts.append(pd.Series(sums.to_numpy(), index=[f"{level}:{c}" for c in sums.index]))
+    for name, members in (groups or {}).items():
+        parts.append(pd.Series([per_site.reindex(list(members), fill_value=0).sum()], index=[f"sites:{name}"]))
+    return pd.concat(parts).astype("int64")
+
+
+def demand_counts(actions: pd.DataFrame) -> pd.Series:
+    """Social actions per demand code (every code of ``codes.DEMANDS``, in that order)."""
+    return common.count_codes(actions["demand"], codes.DEMANDS)
+
+
+def persons_with_demand(actions: pd.DataFrame, demand: str) -> int:
+    """Distinct persons with at least one social action of ``demand``."""
+    return common.n_persons(actions.loc[(actions["demand"] == demand).fillna(False).to_numpy(dtype=bool)])
+
+
+def activity_total(activities: pd.DataFrame, types: Sequence[str], column: str) -> int:
+    """Sum of ``column`` (sessions, participants, condoms, brochures) over activities of ``types`` (missing = 0)."""
+    rows = activities.loc[activities["type"].isin(list(types)).fillna(False).to_numpy(dtype=bool)]
+    return int(rows[column].astype("Float64").fillna(0).sum())
+
+
+def inami_region_figures(ds: Dataset, years: Sequence[int], region: str, prefix: str,
+                         registry: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """Persons seen, consultations and consultations per person in ``region``, by the INAMI definition.
+
+    Calls :func:`inami.contacts` on the region's rows of each year with a
+    consultation and keeps its ``region:<region>`` rows, renamed
+    ``<prefix>inami.persons_seen`` and ``<prefix>inami.consultations`` (same
+    scope ``region:<region>``); the ratio is consultations / persons seen.
+    """
+    sites = ds.sites.sites_of("region", region)
+    years = [y for y in years if y in set(ds.years)]
+    if not years:
+        return common.empty_figures()
+    compact = common.prepare(ds, sites, years)
+    scope = common.scope_label("region", region)
+    parts = []
+    for y in years:
+        figs = inami.contacts(common.prepare(compact, sites, [y]), y)
+        at = figs.loc[figs["scope"] == scope].set_index("indicator")["value"]
+        seen = float(at.get(inami.PREFIX + "persons_seen", 0.0))
+        visits = float(at.get(inami.PREFIX + "consultations", 0.0))
+        names = [prefix + "inami.persons_seen", prefix + "inami.consultations"]
+        parts.append(registry_counts(registry, names, y, [seen, visits], scope=scope))
+        parts.append(registry_ratio(registry, prefix + "inami.consultations_per_person", visits, seen, y, scope))
+    return common.concat_figures(parts)
+
+
+def year_cut(ds: Dataset, year: int, sites: Sequence[str]) -> Dataset:
+    """``ds`` with its outreach tables cut to ``year`` and ``sites`` (medical tables untouched)."""
+    cut = {name: common.in_year(outreach_table(ds, name), year, date_column, sites)
+           for name, date_column in OUTREACH_TABLES.items()}
+    return replace(ds, **cut)
+
+
+# --- the year's rows in the AViQ scope ----------------------------------------------------------
+
+
+def _sites(ds: Dataset) -> list[str]:
+    return ds.sites.funder_sites(FUNDER)
+
+
+def _rows(ds: Dataset, name: str, year: int) -> pd.DataFrame:
+    return common.in_year(outreach_table(ds, name), year, OUTREACH_TABLES[name], _sites(ds))
+
+
+def _ids(names) -> list[str]:
+    return [PREFIX + name for name in ([names] if isinstance(names, str) else names)]
+
+
+def _count(names, year: int, value, scope=ALL) -> pd.DataFrame:
+    ids = _ids(names)
+    return registry_counts(INDICATORS, ids[0] if isinstance(names, str) else ids, year, value, scope)
+
+
+def _proportion(names, num, den, year: int, method: str, level: float, scope=ALL) -> pd.DataFrame:
+    ids = _ids(names)
+    return registry_proportions(INDICATORS, ids[0] if isinstance(names, str) else ids, num, den, year,
+                                method, level, scope)
+
+
+# --- Stratégie 1 and 2: outreach contacts ---------------------------------------------------------
+
+
+def contacts(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Contacts and persons met per site, province and for Wallonia; persons met at several sites.
+
+    A person is counted once, at the site of their first contact of the year
+    (earliest date; ties: smallest site code), so the sites add up to the
+    provinces and the provinces to the region.
+    """
+    rows = _rows(ds, "contacts", year)
+    site_codes = _sites(ds)
+    n_contacts = hierarchy_totals(site_counts(rows, site_codes), ds.sites)
+    first = first_site_per_person(rows)
+    per_site = first.value_counts().reindex(site_codes, fill_value=0).astype("int64")
+    persons = hierarchy_totals(per_site, ds.sites)
+    pairs = rows.loc[rows["pseudonym"].notna().to_numpy(dtype=bool), ["pseudonym", "site"]].drop_duplicates()
+    multi = int((pairs["pseudonym"].value_counts() > 1).sum())
+    return common.concat_figures([
+        _count("contacts", year, n_contacts.to_numpy(), scope=list(n_contacts.index)),
+        _count("persons_met", year, persons.to_numpy(), scope=list(persons.index)),
+        _count("persons_multi_site", year, multi),
+    ])
+
+
+def dating_sites(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Persons met through internet contacts on dating / escort platforms (:data:`DATING_PLATFORMS`)."""
+    rows = _rows(ds, "contacts", year)
+    online = (rows["channel"] == "internet") & rows["platform"].isin(list(DATING_PLATFORMS))
+    return _count("dating_site_persons", year, common.n_persons(rows.loc[online.fillna(False).to_numpy(dtype=bool)]))
+
+
+# --- Stratégie 8: information sessions and awareness ------------------------------------------------
+
+
+def information_sessions(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Sessions of information-session activities per site, antenna, group of the published table, and in total."""
+    activities = _rows(ds, "activities", year)
+    sessions = activities.loc[(activities["type"] == "information_session").fillna(False).to_numpy(dtype=bool)]
+    per_site = site_counts(sessions, _sites(ds), weights="sessions")
+    totals = hierarchy_totals(per_site, ds.sites, (ALL, "antenna", "site"), SITE_GROUPS)
+    return common.concat_figures([
+        _count("information_sessions", year, totals.to_numpy(), scope=list(totals.index)),
+        _count(["students_reached", "professionals_reached"], year, [
+            activity_total(activities, ["student_awareness"], "participants"),
+            activity_total(activities, ["professional_training"], "participants"),
+        ]),
+    ])
+
+
+# --- Programme d'Action Sociale Globale en Wallonie -----------------------------------------------
+
+
+def social_actions(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Profile of demands; social actions; violence share; addiction, trafficking, prevention material."""
+    rows = _rows(ds, "social_actions", year)
+    demands = demand_counts(rows)
+    social = int(demands[list(SOCIAL_DEMANDS)].sum())
+    return common.concat_figures([
+        _count([f"demands.{d}" for d in codes.DEMANDS], year, demands.to_numpy()),
+        _count("social_actions", year, social),
+        _proportion("violence_share", int(demands["violence"]), social, year, method, level),
+        _count(["addiction_interventions", "prevention_material", "trafficking_accompaniments"], year, [
+            demands["addiction"], demands["prevention_material"], persons_with_demand(rows, "trafficking"),
+        ]),
+    ])
+
+
+def first_contact_places(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Share of persons by the place of their first contact of the year (social actions flagged ``first_contact``).
+
+    One place per person: their earliest flagged row (ties: smallest site
+    code). Persons whose first contact has no known place are left out of the
+    denominator, so the shares add up to 1.
+    """
+    rows = _rows(ds, "social_actions", year)
+    flagged = rows.loc[rows["first_contact"].fillna(False).to_numpy(dtype=bool)]
+    first = common.first_per_person(flagged)
+    counts = common.count_codes(first["place"], codes.FIRST_CONTACT_PLACES)
+    names = [f"first_contact_place.{p}" for p in codes.FIRST_CONTACT_PLACES]
+    return _proportion(names, counts.to_numpy(), int(counts.sum()), year, method, level)
+
+
+# --- Stratégie 4: medical consultations in Wallonia (INAMI definition) ----------------------------
+
+
+def medical(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
+    """Persons seen, consultations, consultations per person (INAMI definition) and medical acts, in Wallonia.
+
+    Medical acts = ``medical_acts`` rows + ``lab_results`` rows at Wallonia
+    sites in the year (years with a consultation only).
+    """
+    years = [y for y in years if y in set(ds.years)]
+    parts = [inami_region_figures(ds, years, REGION, PREFIX, INDICATORS)]
+    sites = _sites(ds)
+    for y in years:
+        acts = common.n_rows(common.in_year(ds.medical_acts, y, "date", sites))
+        results = common.n_rows(common.in_year(ds.lab_results, y, "sample_date", sites))
+        parts.append(_count("medical_acts", y, acts + results))
+    return common.concat_figures(parts)
+
+
+# Sections of one year and the outreach table each one reads
+SECTIONS = (
+    (contacts, "contacts"),
+    (dating_sites, "contacts"),
+    (information_sessions, "activities"),
+    (social_actions, "social_actions"),
+    (first_contact_places, "social_actions"),
+)
+
+
+# --- the whole table ---------------------------------------------------------------------------
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`EspacepError` for an unknown confidence-interval method."""
+    if method not in stats.CI_METHODS:
+        raise EspacepError(
+            f"unknown confidence-interval method {method!r}; valid methods: {', '.join(stats.CI_METHODS)}"
+        )
+
+
+def run_sections(ds: Dataset, years: Sequence[int], sites: Sequence[str], sections, method: str,
+                 level: float) -> list[pd.DataFrame]:
+    """Figure rows of ``sections`` for each of ``years`` whose source table has rows in that year (at any site)."""
+    covered = {name: years_with_rows(outreach_table(ds, name), column) for name, column in OUTREACH_TABLES.items()}
+    parts = []
+    for y in years:
+        one = year_cut(ds, y, sites)
+        parts.extend(section(one, y, method=method, level=level) for section, source in sections if y in covered[source])
+    return parts
+
+
+def by_year(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate figure parts and order them by year (stable: section order kept within a year)."""
+    figures = common.concat_figures(parts)
+    return figures.sort_values("year", kind="stable", ignore_index=True)
+
+
+def compute_figures(
+    ds: Dataset, year: int, method: str = "wilson", level: float = 0.95, n_previous: int = 2
+) -> pd.DataFrame:
+    """Every AViQ figure for ``year`` and up to ``n_previous`` previous years present in the data.
+
+    Outreach sections are computed for a year when their table (contacts,
+    social actions, activities) has rows in that year; the medical section for
+    the years with consultations. Returns the tidy figures table
+    (:data:`common.FIGURE_COLUMNS`), sorted by year then section, values unrounded.
+    """
+    check_method(method)
+    years = report_years(ds, year, n_previous)
+    parts = run_sections(ds, years, _sites(ds), SECTIONS, method, level)
+    parts.append(medical(ds, years))
+    return by_year(parts)

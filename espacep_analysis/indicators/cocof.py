@@ -1,0 +1,140 @@
+"""Cocof indicators: the figures of the Brussels health-promotion section.
+
+Definitions (ids, numerators, denominators): ``docs/indicators_aviq_cocof.md``.
+The scope is every site of the Cocof funder (``ds.sites.funder_sites("cocof")``:
+Brussels); scope ``all`` means that whole scope. The outreach building blocks
+and the INAMI-definition medical figures come from :mod:`.aviq` (same
+conventions; nothing re-implemented). French labels and units are defined
+once, in :data:`INDICATORS`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..dataset import Dataset
+from . import aviq, common
+from .common import ALL
+
+FUNDER = "cocof"
+PREFIX = "cocof."
+REGION = "bruxelles"
+COURSE_TYPES = ("language_course", "literacy_course")
+
+
+def _registry() -> dict[str, tuple[str, str]]:
+    """Indicator id (without the ``cocof.`` prefix) -> (French label, unit)."""
+    reg = {
+        "contacts": ("Contacts avec les TDS enregistrés par les travailleurs bruxellois", "contacts"),
+        "persons_met": ("TDS rencontrés", "persons"),
+        "internet_persons": ("TDS rencontrés grâce à internet", "persons"),
+        "contraception_information": ("Informations sur la contraception délivrées", "actions"),
+        "health_questionnaires": ("Questionnaires santé remplis", "actions"),
+        "violence_prevention_interventions": ("Interventions de prévention de la violence ou de l'exploitation",
+                                              "actions"),
+        "trafficking_accompaniments": ("Accompagnements sociaux dans le cadre d'une problématique TEH", "persons"),
+        "addiction_reorientations": ("Réorientations pour une problématique assuétude", "actions"),
+        "language_courses": ("Cours de FLE organisés", "sessions"),
+        "literacy_courses": ("Cours d'alphabétisation organisés", "sessions"),
+        "course_attendances": ("Présences aux cours de FLE et d'alphabétisation", "attendances"),
+        "stand_days": ("Jours de stand", "sessions"),
+        "stand_condoms": ("Préservatifs distribués sur les stands", "condoms"),
+        "students_reached": ("Étudiants sensibilisés", "persons"),
+        "professionals_reached": ("Professionnels sensibilisés", "persons"),
+        "inami.persons_seen": ("TDS vus en consultation à Bruxelles (définition INAMI)", "persons"),
+        "inami.consultations": ("Consultations médicales à Bruxelles (définition INAMI)", "consultations"),
+        "inami.consultations_per_person": ("Consultations par TDS à Bruxelles (définition INAMI)", "ratio"),
+    }
+    return {PREFIX + key: value for key, value in reg.items()}
+
+
+INDICATORS: dict[str, tuple[str, str]] = _registry()
+"""Full indicator id (``cocof.…``) -> (French label, unit). The single place labels are defined."""
+
+
+def _sites(ds: Dataset) -> list[str]:
+    return ds.sites.funder_sites(FUNDER)
+
+
+def _rows(ds: Dataset, name: str, year: int) -> pd.DataFrame:
+    return common.in_year(aviq.outreach_table(ds, name), year, aviq.OUTREACH_TABLES[name], _sites(ds))
+
+
+def _count(names, year: int, value, scope=ALL) -> pd.DataFrame:
+    if isinstance(names, str):
+        return aviq.registry_counts(INDICATORS, PREFIX + names, year, value, scope)
+    return aviq.registry_counts(INDICATORS, [PREFIX + n for n in names], year, value, scope)
+
+
+# --- Action 1 and 2: outreach contacts, internet -------------------------------------------------
+
+
+def contacts(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Brussels contacts (rows), persons met (distinct pseudonyms), persons met through the internet."""
+    rows = _rows(ds, "contacts", year)
+    online = (rows["channel"] == "internet").fillna(False).to_numpy(dtype=bool)
+    return _count(["contacts", "persons_met", "internet_persons"], year, [
+        common.n_rows(rows), common.n_persons(rows), common.n_persons(rows.loc[online]),
+    ])
+
+
+# --- Actions 1, 5, 6: social actions -------------------------------------------------------------
+
+
+def social_actions(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Contraception information, health questionnaires, violence prevention, trafficking, addiction."""
+    rows = _rows(ds, "social_actions", year)
+    demands = aviq.demand_counts(rows)
+    return _count(
+        ["contraception_information", "health_questionnaires", "violence_prevention_interventions",
+         "trafficking_accompaniments", "addiction_reorientations"],
+        year,
+        [demands["contraception_information"], demands["health_questionnaire"], demands["violence"],
+         aviq.persons_with_demand(rows, "trafficking"), demands["addiction"]],
+    )
+
+
+# --- Actions 1, 7, 8: collective activities ------------------------------------------------------
+
+
+def activities(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Language and literacy courses, course attendances, stands and their condoms, students and professionals."""
+    rows = _rows(ds, "activities", year)
+    total = aviq.activity_total
+    return _count(
+        ["language_courses", "literacy_courses", "course_attendances", "stand_days", "stand_condoms",
+         "students_reached", "professionals_reached"],
+        year,
+        [total(rows, ["language_course"], "sessions"), total(rows, ["literacy_course"], "sessions"),
+         total(rows, COURSE_TYPES, "participants"), total(rows, ["stand"], "sessions"),
+         total(rows, ["stand"], "condoms"), total(rows, ["student_awareness"], "participants"),
+         total(rows, ["professional_training"], "participants")],
+    )
+
+
+SECTIONS = (
+    (contacts, "contacts"),
+    (social_actions, "social_actions"),
+    (activities, "activities"),
+)
+
+
+def medical(ds: Dataset, years) -> pd.DataFrame:
+    """Brussels persons seen, consultations and consultations per person, by the INAMI definition."""
+    return aviq.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS)
+
+
+def compute_figures(
+    ds: Dataset, year: int, method: str = "wilson", level: float = 0.95, n_previous: int = 2
+) -> pd.DataFrame:
+    """Every Cocof figure for ``year`` and up to ``n_previous`` previous years present in the data.
+
+    Same conventions as :func:`aviq.compute_figures` (years, sections, order).
+    ``method`` and ``level`` are accepted for a uniform interface (no Cocof
+    figure is a proportion today).
+    """
+    aviq.check_method(method)
+    years = aviq.report_years(ds, year, n_previous)
+    parts = aviq.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
+    parts.append(medical(ds, years))
+    return aviq.by_year(parts)
