@@ -1,0 +1,434 @@
+"""Formatting of computed values for the reports (Belgian French by default).
+
+Every value stays unrounded until it reaches one of these functions. They turn
+numbers into the strings the reports print, in the conventions of the
+published reports:
+
+- **Group separator**: a NO-BREAK SPACE (U+00A0, ``NBSP``) in French, e.g.
+  ``"1\\u00a0076"``. Babel's CLDR data for ``fr_BE`` uses a NARROW NO-BREAK
+  SPACE (U+202F); we replace it because U+00A0 is what the NGO's reports use (a
+  space that never breaks a number across lines), every font has a glyph for it
+  (DejaVu Sans, used for the PDF, renders it as an ordinary space) and PDF text
+  extraction returns it unchanged. Dutch and English keep their CLDR separators
+  (``.`` and ``,``).
+- **Percent**: a NO-BREAK SPACE before ``%`` in French (``"95,5\\u00a0%"``), as
+  CLDR says for French; none in Dutch or English (``"95,5%"``, ``"95.5%"``).
+- **Rounding**: half away from zero, like Excel and the published report
+  (``0.125`` -> ``"13 %"`` with no decimals), done in decimal arithmetic on the
+  float's shortest representation so that ``0.955`` -> ``"95,5 %"``.
+- **Missing values** (``None``, NaN, ``pd.NA``, NaT) print as ``MISSING``, an
+  en dash.
+
+``lang`` is a Babel locale identifier: ``fr_BE`` (default), ``nl_BE`` or ``en``;
+the short forms ``fr`` and ``nl`` (the CLI's ``--lang``) mean the Belgian ones.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from .errors import EspacepError
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+EN_DASH = "\u2013"
+MISSING = EN_DASH
+DEFAULT_LANG = "fr_BE"
+LANGS = ("fr_BE", "nl_BE", "en")
+_LANG_ALIASES = {"fr": "fr_BE", "nl": "nl_BE", "en_BE": "en", "en_GB": "en"}
+
+COUNT_UNITS = ("persons", "consultations", "results", "acts", "doses")
+FIGURE_UNITS = COUNT_UNITS + ("proportion", "ratio", "years")
+
+_HEADERS = {
+    "fr_BE": {
+        "indicator": "Indicateur",
+        "label": "Indicateur",
+        "year": "Année",
+        "scope": "Périmètre",
+        "numerator": "Nombre",
+        "denominator": "Sur",
+        "value": "Valeur",
+        "ci": "IC 95 %",
+        "method": "Méthode",
+    },
+    "nl_BE": {
+        "indicator": "Indicator",
+        "label": "Indicator",
+        "year": "Jaar",
+        "scope": "Bereik",
+        "numerator": "Aantal",
+        "denominator": "Op",
+        "value": "Waarde",
+        "ci": "BI 95%",
+        "method": "Methode",
+    },
+    "en": {
+        "indicator": "Indicator",
+        "label": "Indicator",
+        "year": "Year",
+        "scope": "Scope",
+        "numerator": "Count",
+        "denominator": "Out of",
+        "value": "Value",
+        "ci": "95% CI",
+        "method": "Method",
+    },
+}
+DEFAULT_COLUMNS = ("label", "numerator", "denominator", "value", "ci")
+
+
+def normalize_lang(lang: str) -> str:
+    """``fr`` -> ``fr_BE``, ``nl`` -> ``nl_BE``; one of `LANGS` or `EspacepError`."""
+    lang = _LANG_ALIASES.get(lang, lang)
+    if lang not in LANGS:
+        raise EspacepError(f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})")
+    return lang
+
+
+def _locale(lang: str) -> Locale:
+    """The Babel locale for ``lang``; raises `EspacepError` if it is not supported."""
+    lang = normalize_lang(lang)
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError) as exc:  # pragma: no cover - Babel data missing
+        raise EspacepError(f"Babel has no locale data for {lang!r}: {exc}") from exc
+
+
+def is_missing(x: object) -> bool:
+    """True for None, NaN, ``pd.NA`` and ``NaT``."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _to_decimal(x: object) -> Decimal:
+    """The float's shortest decimal representation (``0.955`` -> ``Decimal("0.955")``)."""
+    if isinstance(x, Decimal):
+        return x
+    try:
+        f = float(x)
+    except (TypeError, ValueError) as exc:
+        raise EspacepError(f"not a number: {x!r}") from exc
+    if not math.isfinite(f):
+        raise EspacepError(f"cannot format the non-finite number {f!r}")
+    return Decimal(repr(f))
+
+
+def _rounded(d: Decimal, decimals: int) -> Decimal:
+    """``d`` rounded half away from zero to ``decimals`` places."""
+    if decimals < 0:
+        raise EspacepError(f"decimals must be >= 0, got {decimals}")
+    return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _decimal_str(d: Decimal, decimals: int, lang: str) -> str:
+    """Locale formatting of an already rounded Decimal with exactly ``decimals`` places."""
+    if d == 0:
+        d = abs(d)  # no "-0"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(d, format=pattern, locale=_locale(lang))
+    return text.replace(NNBSP, NBSP)
+
+
+def number(x: float | int | None, decimals: int = 0, lang: str = DEFAULT_LANG) -> str:
+    """A count or measure: ``number(1076)`` -> ``"1 076"`` (NBSP), ``number(2.345, 1)`` -> ``"2,3"``.
+
+    Parameters
+    ----------
+    x : float or int or None
+        The unrounded value; missing values give `MISSING`.
+    decimals : int
+        Digits after the decimal separator (rounded half away from zero).
+    lang : str
+        ``fr_BE``, ``nl_BE`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    if is_missing(x):
+        return MISSING
+    return _decimal_str(_rounded(_to_decimal(x), decimals), decimals, lang)
+
+
+def _percent_affixes(lang: str) -> tuple[str, str]:
+    """The locale's text before and after the number in a percentage (CLDR pattern)."""
+    pattern = _locale(lang).percent_formats[None].pattern.split(";")[0]
+    first = min(i for i, c in enumerate(pattern) if c in "#0")
+    last = max(i for i, c in enumerate(pattern) if c in "#0")
+    return pattern[:first], pattern[last + 1 :]
+
+
+def percent(p: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
+    """A proportion in [0, 1] as a percentage: ``percent(0.955)`` -> ``"95,5 %"`` (NBSP).
+
+    Parameters
+    ----------
+    p : float or None
+        The proportion (not multiplied by 100); missing gives `MISSING`.
+    decimals : int
+        Digits after the decimal separator of the percentage.
+    lang : str
+        ``fr_BE``, ``nl_BE`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    if is_missing(p):
+        return MISSING
+    d = _rounded(_to_decimal(p) * 100, decimals)
+    prefix, suffix = _percent_affixes(lang)
+    return prefix + _decimal_str(d, decimals, lang) + suffix
+
+
+def ci(lower: float | None, upper: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
+    """A confidence interval of a proportion: ``ci(0.939, 0.966)`` -> ``"[93,9 – 96,6 %]"``.
+
+    The spaces around the en dash are NBSP so an interval never breaks across
+    lines; the percent sign follows the locale (see `percent`). Either bound
+    missing gives `MISSING`.
+
+    Returns
+    -------
+    str
+    """
+    if is_missing(lower) or is_missing(upper):
+        return MISSING
+    low = percent(lower, decimals, lang)
+    high = percent(upper, decimals, lang)
+    prefix, suffix = _percent_affixes(lang)
+    low = low[len(prefix) : len(low) - len(suffix)]
+    return f"[{low}{NBSP}{EN_DASH}{NBSP}{high}]"
+
+
+def mean(x: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
+    """A mean (age, consultations per person): ``mean(33.96)`` -> ``"34,0"``."""
+    return number(x, decimals, lang)
+
+
+def year(y: int | None) -> str:
+    """A calendar year, without group separator: ``year(2019)`` -> ``"2019"``."""
+    if is_missing(y):
+        return MISSING
+    f = float(y)
+    if f != int(f):
+        raise EspacepError(f"a year must be a whole number, got {y!r}")
+    return str(int(f))
+
+
+def date(d: _dt.date | _dt.datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """A date in words: ``date(datetime.date(2026, 11, 28))`` -> ``"28 novembre 2026"``.
+
+    Parameters
+    ----------
+    d : date, datetime, ISO string or None
+    lang : str
+
+    Returns
+    -------
+    str
+    """
+    if is_missing(d):
+        return MISSING
+    if isinstance(d, str):
+        try:
+            d = _dt.date.fromisoformat(d[:10])
+        except ValueError as exc:
+            raise EspacepError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
+    if isinstance(d, _dt.datetime):
+        d = d.date()
+    text = format_date(d, format="long", locale=_locale(lang))
+    return text.replace(NNBSP, NBSP)
+
+
+def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int = 1) -> str:
+    """One figure's value formatted according to its ``unit``.
+
+    Counts (``persons``, ``consultations``, ``results``, ``acts``, ``doses``) as
+    integers, ``proportion`` as a percentage, ``ratio`` with one decimal,
+    ``years`` with one decimal unless the value is whole (ages min / max).
+
+    Raises
+    ------
+    EspacepError
+        For an unknown unit.
+    """
+    unit, value = row.get("unit"), row.get("value")
+    if unit in COUNT_UNITS:
+        return number(value, 0, lang)
+    if unit == "proportion":
+        return percent(value, percent_decimals, lang)
+    if unit == "ratio":
+        return number(value, 1, lang)
+    if unit == "years":
+        whole = not is_missing(value) and float(value) == int(float(value))
+        return number(value, 0 if whole else 1, lang)
+    raise EspacepError(
+        f"figure {row.get('indicator')!r}: unknown unit {unit!r} (expected one of {', '.join(FIGURE_UNITS)})"
+    )
+
+
+def _cell(row: Mapping, column: str, lang: str, percent_decimals: int) -> tuple[str, bool]:
+    """The formatted text of one table cell and whether it is numeric (right-aligned)."""
+    if column == "value":
+        return figure_value(row, lang, percent_decimals), True
+    if column in ("numerator", "denominator"):
+        return number(row.get(column), 0, lang), True
+    if column == "ci":
+        return ci(row.get("lower"), row.get("upper"), percent_decimals, lang), True
+    if column == "year":
+        return year(row.get("year")), True
+    value = row.get(column)
+    return (MISSING if is_missing(value) else str(value)), False
+
+
+def figures_table_html(
+    figures: pd.DataFrame,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+    footnote: str | None = None,
+    lang: str = DEFAULT_LANG,
+    percent_decimals: int = 1,
+) -> str:
+    """An HTML table of figures (one row per figure), formatted for the report.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        Rows of the tidy figures table (columns ``indicator, label, year, scope,
+        numerator, denominator, value, lower, upper, method, unit``), in the
+        order to print.
+    columns : sequence of str
+        Columns to show, among the figures-table columns and ``ci`` (the
+        interval from ``lower`` and ``upper``).
+    labels : mapping, optional
+        Header text per column, overriding the defaults of ``lang``.
+    caption, footnote : str, optional
+        Plain text (escaped) shown above / below the table.
+    lang : str
+    percent_decimals : int
+        Decimals of percentages and CIs.
+
+    Returns
+    -------
+    str
+        ``<table class="figures">...</table>``, no ids, deterministic.
+    """
+    known = set(_HEADERS[DEFAULT_LANG])
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise EspacepError(f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}")
+    missing = {"value", "unit"} - set(figures.columns)
+    if missing:
+        raise EspacepError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
+    headers = {**_HEADERS[normalize_lang(lang)], **(labels or {})}
+    parts = ['<table class="figures">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    parts.append("<thead><tr>" + "".join(_th(headers[c], c) for c in columns) + "</tr></thead>")
+    parts.append("<tbody>")
+    for row in figures.to_dict("records"):
+        cells = (_cell(row, c, lang, percent_decimals) for c in columns)
+        parts.append("<tr>" + "".join(_td(text, numeric) for text, numeric in cells) + "</tr>")
+    parts.append("</tbody>")
+    if footnote:
+        parts.append(f'<tfoot><tr><td colspan="{len(columns)}">{html.escape(footnote)}</td></tr></tfoot>')
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _th(text: str, column: str) -> str:
+    numeric = column in ("numerator", "denominator", "value", "ci", "year")
+    cls = ' class="num"' if numeric else ""
+    return f'<th scope="col"{cls}>{html.escape(text)}</th>'
+
+
+def _td(text: str, numeric: bool) -> str:
+    cls = ' class="num"' if numeric else ""
+    return f"<td{cls}>{html.escape(text, quote=False)}</td>"
+
+
+def figures_wide_html(
+    figures: pd.DataFrame,
+    by: str = "year",
+    row: str = "label",
+    labels: Mapping[object, str] | None = None,
+    caption: str | None = None,
+    footnote: str | None = None,
+    lang: str = DEFAULT_LANG,
+    percent_decimals: int = 1,
+) -> str:
+    """An HTML table with one row per ``row`` value and one column per ``by`` value.
+
+    Typical use: the report year and the two years before side by side
+    (``by="year"``), or antennas side by side (``by="scope"``). Each cell is
+    the figure's value formatted by its unit (`figure_value`); a combination
+    absent from ``figures`` prints `MISSING`.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        Tidy figures rows; rows appear in order of first appearance, columns
+        in ascending order of ``by``.
+    by, row : str
+        Figures-table columns spread across columns / down the rows.
+    labels : mapping, optional
+        Header text per column value and for the key ``row`` (the first header).
+    caption, footnote, lang, percent_decimals
+        As in `figures_table_html`.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    EspacepError
+        If two figures share the same (row, by) cell.
+    """
+    labels = dict(labels or {})
+    records = figures.to_dict("records")
+    cells: dict[tuple, Mapping] = {}
+    for rec in records:
+        key = (rec[row], rec[by])
+        if key in cells:
+            raise EspacepError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
+        cells[key] = rec
+    rows = list(dict.fromkeys(rec[row] for rec in records))
+    cols = sorted({rec[by] for rec in records})
+    headers = _HEADERS[normalize_lang(lang)]
+    first = labels.get(row, headers.get(row, row))
+    head = [f'<th scope="col">{html.escape(str(first))}</th>']
+    for c in cols:
+        text = labels.get(c, year(c) if by == "year" else str(c))
+        head.append(f'<th scope="col" class="num">{html.escape(text)}</th>')
+    parts = ['<table class="figures">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    parts.append("<thead><tr>" + "".join(head) + "</tr></thead><tbody>")
+    for r in rows:
+        tds = [f'<th scope="row">{html.escape(str(r))}</th>']
+        for c in cols:
+            rec = cells.get((r, c))
+            tds.append(_td(MISSING if rec is None else figure_value(rec, lang, percent_decimals), True))
+        parts.append("<tr>" + "".join(tds) + "</tr>")
+    parts.append("</tbody>")
+    if footnote:
+        parts.append(f'<tfoot><tr><td colspan="{len(cols) + 1}">{html.escape(footnote)}</td></tr></tfoot>')
+    parts.append("</table>")
+    return "".join(parts)

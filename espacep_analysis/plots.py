@@ -1,0 +1,269 @@
+"""Charts for the reports (seaborn style, French labels, deterministic output).
+
+Every function returns a `matplotlib.figure.Figure` drawn on its own Agg canvas:
+pyplot and the global backend are never touched, so the functions work the
+same in a script, in a papermill kernel and in JupyterLab, and nothing happens
+at import. In a notebook, show a chart with `show` (it embeds a PNG with fixed
+metadata, so the executed notebook and the HTML are byte-identical from run to
+run); save one with `save`.
+
+Axis texts come from `fmt`, so percentages read ``"10 %"`` and decimals use a
+comma, like the tables.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import fmt
+from .errors import EspacepError
+
+DPI = 150
+# One look for every chart: seaborn's "whitegrid" style and "notebook" context,
+# plus the few settings that make output independent of the machine.
+_RC = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs everywhere
+    "svg.hashsalt": "espacep",  # deterministic ids in SVG output
+    "svg.fonttype": "path",
+    "axes.titlelocation": "left",
+    "axes.titleweight": "bold",
+}
+_TEXTS = {
+    "fr_BE": {"prevalence": "Prévalence (IC 95 %)", "age": "Âge (années)", "persons": "Nombre de personnes",
+              "share": "Part des personnes", "mean": "moyenne"},
+    "nl_BE": {"prevalence": "Prevalentie (BI 95%)", "age": "Leeftijd (jaren)", "persons": "Aantal personen",
+              "share": "Aandeel van de personen", "mean": "gemiddelde"},
+    "en": {"prevalence": "Prevalence (95% CI)", "age": "Age (years)", "persons": "Number of persons",
+           "share": "Share of persons", "mean": "mean"},
+}
+
+
+def _texts(lang: str) -> dict[str, str]:
+    return _TEXTS[fmt.normalize_lang(lang)]
+
+
+def _new_figure(width: float, height: float):
+    """A Figure on its own Agg canvas (no pyplot, no global backend change)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _style():
+    """Context manager applying the charts' fixed seaborn style."""
+    import contextlib
+
+    import matplotlib as mpl
+    import seaborn as sns
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(mpl.rc_context())
+    stack.enter_context(sns.axes_style("whitegrid"))
+    stack.enter_context(sns.plotting_context("notebook", font_scale=0.9))
+    stack.enter_context(mpl.rc_context(_RC))
+    return stack
+
+
+def _percent_formatter(axis, lang: str):
+    """Tick labels as percentages, with as many decimals as the tick step needs."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(x: float, pos: int | None) -> str:
+        ticks = axis.get_majorticklocs()
+        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+        decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9)) if step > 0 else 0
+        return fmt.percent(x, decimals, lang)
+
+    return FuncFormatter(label)
+
+
+def _check_columns(figures: pd.DataFrame, needed: Sequence[str], what: str) -> None:
+    missing = [c for c in needed if c not in figures.columns]
+    if missing:
+        raise EspacepError(f"{what}: the figures lack column(s) {missing}")
+    labels = list(figures["label"])
+    if len(set(labels)) != len(labels):
+        raise EspacepError(f"{what}: duplicate labels {sorted({x for x in labels if labels.count(x) > 1})}")
+
+
+def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.DEFAULT_LANG):
+    """Point estimate and confidence interval per test, one row per figure.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        Figures rows with ``label``, ``value``, ``lower``, ``upper``
+        (proportions in [0, 1]), top to bottom in the order given. Rows with a
+        missing value keep their label and draw nothing.
+    title : str, optional
+    lang : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; its first container is the `ErrorbarContainer` whose bars
+        span exactly [lower, upper] of each row.
+    """
+    _check_columns(figures, ("label", "value", "lower", "upper"), "prevalence_ci")
+    texts = _texts(lang)
+    value = figures["value"].to_numpy(dtype=float)
+    lower = figures["lower"].to_numpy(dtype=float)
+    upper = figures["upper"].to_numpy(dtype=float)
+    y = np.arange(len(figures), dtype=float)
+    xerr = np.nan_to_num(np.vstack([value - lower, upper - value]), nan=0.0)
+    with _style():
+        import seaborn as sns
+
+        fig = _new_figure(7.0, 0.5 * len(figures) + 1.2)
+        ax = fig.add_subplot()
+        ax.errorbar(value, y, xerr=xerr, fmt="o", color=sns.color_palette()[0], capsize=4, markersize=6)
+        for yi, v, hi in zip(y, value, upper):
+            if not np.isnan(v):
+                x_text = v if np.isnan(hi) else hi
+                ax.annotate(fmt.percent(v, 1, lang), (x_text, yi), xytext=(6, 0),
+                            textcoords="offset points", va="center", fontsize=8)
+        ax.set_yticks(y, [str(s) for s in figures["label"]])
+        ax.set_ylim(len(figures) - 0.5, -0.5)
+        top = np.nanmax(np.concatenate([upper, value, [0.01]]))
+        ax.set_xlim(0, top * 1.25)
+        ax.xaxis.set_major_formatter(_percent_formatter(ax.xaxis, lang))
+        ax.set_xlabel(texts["prevalence"])
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def age_histogram(ages: Sequence[float], title: str | None = None, binwidth: int = 5,
+                  lang: str = fmt.DEFAULT_LANG):
+    """Histogram of ages with bins ``[a, a + binwidth)`` starting at a multiple of ``binwidth``.
+
+    Parameters
+    ----------
+    ages : sequence of numbers
+        One age per person (missing values are dropped).
+    title : str, optional
+    binwidth : int
+    lang : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars (``ax.patches``) in bin order, heights = counts; a dashed line at the mean.
+    """
+    a = pd.to_numeric(pd.Series(ages, dtype="float64"), errors="coerce").dropna().to_numpy()
+    if a.size == 0:
+        raise EspacepError("age_histogram: no ages to plot")
+    edges = np.arange(math.floor(a.min() / binwidth) * binwidth, a.max() + binwidth + 1e-9, binwidth)
+    if edges[-1] <= a.max():  # the last bin is half-open too: make sure it holds the maximum
+        edges = np.append(edges, edges[-1] + binwidth)
+    texts = _texts(lang)
+    with _style():
+        import seaborn as sns
+
+        fig = _new_figure(7.0, 3.5)
+        ax = fig.add_subplot()
+        sns.histplot(x=a, bins=edges, ax=ax, color=sns.color_palette()[0], edgecolor="white")
+        m = float(a.mean())
+        ax.axvline(m, color="0.3", linestyle="--", linewidth=1)
+        ax.annotate(f"{texts['mean']} {fmt.mean(m, 1, lang)}", (m, 1), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", fontsize=8)
+        ax.set_xlabel(texts["age"])
+        ax.set_ylabel(texts["persons"])
+        ax.set_xticks(edges)
+        ax.xaxis.set_major_formatter(lambda x, pos: fmt.number(x, 0, lang))
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(lambda x, pos: fmt.number(x, 0, lang))
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def bar_shares(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.DEFAULT_LANG,
+               percent_decimals: int = 0):
+    """Horizontal bars of shares (origins, places of work), labelled with the percentage.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        Figures rows with ``label`` and ``value`` (a proportion), top to bottom in
+        the order given. A missing value draws no bar and is labelled `fmt.MISSING`.
+    title : str, optional
+    lang : str
+    percent_decimals : int
+        Decimals of the bar labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars (``ax.patches``) in row order, widths = values.
+    """
+    _check_columns(figures, ("label", "value"), "bar_shares")
+    value = figures["value"].to_numpy(dtype=float)
+    y = np.arange(len(figures), dtype=float)
+    with _style():
+        import seaborn as sns
+
+        fig = _new_figure(7.0, 0.45 * len(figures) + 1.2)
+        ax = fig.add_subplot()
+        ax.barh(y, np.nan_to_num(value, nan=0.0), color=sns.color_palette()[0], height=0.7)
+        for yi, v in zip(y, value):
+            ax.annotate(fmt.percent(v, percent_decimals, lang), (0 if np.isnan(v) else v, yi), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+        ax.set_yticks(y, [str(s) for s in figures["label"]])
+        ax.set_ylim(len(figures) - 0.5, -0.5)
+        ax.set_xlim(0, max(np.nanmax(np.append(value, 0.0)) * 1.2, 0.05))
+        ax.xaxis.set_major_formatter(_percent_formatter(ax.xaxis, lang))
+        ax.set_xlabel(_texts(lang)["share"])
+        ax.grid(axis="y", visible=False)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def png_bytes(fig, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes, without the software-version metadata (byte-stable)."""
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    return buf.getvalue()
+
+
+def save(fig, path: str | Path, dpi: int = DPI) -> Path:
+    """Write the figure as PNG or SVG (by suffix) with fixed metadata (no date, no version)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    with _style():
+        if suffix == ".png":
+            fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+        elif suffix == ".svg":
+            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
+        else:
+            raise EspacepError(f"plots.save: unsupported file type {suffix!r} for {path} (use .png or .svg)")
+    return path
+
+
+def show(fig, alt: str | None = None, dpi: int = DPI) -> None:
+    """Display the figure in a notebook as an embedded PNG with an alternative text.
+
+    ``alt`` defaults to the axes title; the HTML template writes it into the
+    ``<img alt>`` attribute.
+    """
+    from IPython.display import display
+
+    if alt is None:
+        titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
+        alt = next((t for t in titles if t), "Graphique")
+    data = {"image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"), "text/plain": alt}
+    display(data, raw=True, metadata={"image/png": {"alt": alt}})

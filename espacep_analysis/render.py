@@ -1,0 +1,305 @@
+"""Executed notebook -> self-contained HTML (nbconvert, our template) -> PDF (WeasyPrint).
+
+- `to_html` renders with the ``espacep`` template of ``templates/``: a title page
+  (title, subtitle, funder, year, date), a table of contents built from the
+  ``h2``/``h3`` headings, then the markdown cells and the outputs of code cells.
+  No code, no prompts, no scripts, no external resources; images are embedded as
+  data URIs. The cells tagged ``parameters``, ``injected-parameters`` (papermill)
+  or ``remove-cell`` are dropped entirely; ``remove-output`` drops a cell's
+  outputs.
+- `to_pdf` prints that HTML with WeasyPrint (no LaTeX, no browser): A4, the title
+  page, the table of contents with page numbers (CSS ``target-counter``), page
+  numbers in the footer.
+- Deterministic: the same notebook and arguments give a byte-identical HTML (no
+  random ids, no clock; the only date is `render_date`, which honours
+  ``SOURCE_DATE_EPOCH``) and, with the same fonts and WeasyPrint version, a
+  byte-identical PDF (fixed document identifier, dates from the HTML).
+- Every file is written to a temporary name in its directory, then renamed: a
+  reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from . import __version__, fmt
+from .errors import EspacepError
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "espacep"
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell")
+HIDDEN_OUTPUT_TAGS = ("remove-output",)
+ORGANISATION = "Espace P…"
+TOC_MARKER = "<!--ESPACEP-TOC-->"
+_WORDS = {
+    "fr_BE": {"toc": "Table des matières", "funder": "Financeur", "year": "Année",
+              "date": "Date du rapport", "figure": "Graphique"},
+    "nl_BE": {"toc": "Inhoudstafel", "funder": "Financier", "year": "Jaar",
+              "date": "Datum van het rapport", "figure": "Grafiek"},
+    "en": {"toc": "Contents", "funder": "Funder", "year": "Year", "date": "Report date", "figure": "Chart"},
+}
+
+
+def render_date(environ: dict | None = None) -> dt.date:
+    """Today's date, or the UTC date of ``SOURCE_DATE_EPOCH`` when that variable is set.
+
+    Raises
+    ------
+    EspacepError
+        If ``SOURCE_DATE_EPOCH`` is not a whole number of seconds.
+    """
+    return render_time(environ).date()
+
+
+def render_time(environ: dict | None = None) -> dt.datetime:
+    """Now (UTC, to the second), or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    env = os.environ if environ is None else environ
+    raw = env.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise EspacepError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {raw!r}") from exc
+
+
+def write_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _exporter(lang: str):
+    """An HTMLExporter with our template, the hidden-cell filter and no input/prompt."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
+    config.TagRemovePreprocessor.remove_all_outputs_tags = set(HIDDEN_OUTPUT_TAGS)
+    exporter = HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        language_code=lang.split("_")[0],
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    return exporter
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "section"
+
+
+def _add_toc(html: str, toc_title: str) -> str:
+    """Give every h2/h3 of ``<main>`` a stable id and put a linked contents list at the marker."""
+    from bs4 import BeautifulSoup
+
+    head, marker, rest = html.partition(TOC_MARKER)
+    if not marker:
+        raise EspacepError("the report template lacks the table-of-contents marker")
+    soup = BeautifulSoup(rest, "html.parser")
+    used: set[str] = set()
+    items = []
+    for heading in soup.find_all(["h2", "h3"]):
+        for link in heading.find_all("a", class_="anchor-link"):
+            link.decompose()
+        text = " ".join(heading.get_text(" ").split())
+        base = f"s-{_slug(text)}"
+        ident, n = base, 1
+        while ident in used:
+            n += 1
+            ident = f"{base}-{n}"
+        used.add(ident)
+        heading["id"] = ident
+        items.append((heading.name, ident, text))
+    if not items:
+        return head + str(soup)
+    lines = [f'<nav class="toc" aria-label="{toc_title}">', f'<p class="toc-title">{toc_title}</p>', "<ol>"]
+    for level, ident, text in items:
+        lines.append(f'<li class="toc-{level}"><a href="#{ident}">{_escape(text)}</a></li>')
+    lines += ["</ol>", "</nav>"]
+    return head + "\n".join(lines) + str(soup)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def to_html(
+    executed_ipynb: str | Path,
+    html_path: str | Path,
+    title: str,
+    subtitle: str = "",
+    *,
+    funder: str | None = None,
+    year: int | None = None,
+    date: dt.date | None = None,
+    lang: str = fmt.DEFAULT_LANG,
+    organisation: str = ORGANISATION,
+) -> Path:
+    """Render an executed notebook to a self-contained, print-ready HTML report.
+
+    Parameters
+    ----------
+    executed_ipynb : path
+        The notebook executed by papermill (its outputs are rendered, its code is not).
+    html_path : path
+        Where to write the HTML (atomically).
+    title, subtitle : str
+        Shown on the title page; ``title`` is also the ``<title>`` and the PDF footer.
+    funder : str, optional
+        Funder code (``inami``, ``aviq``, ``cocof``; shown with its label from
+        ``params/sites.yaml``) or a label; shown on the title page.
+    year : int, optional
+        Report year, shown on the title page.
+    date : datetime.date, optional
+        Render date on the title page; default `render_date` (``SOURCE_DATE_EPOCH``).
+    lang : str
+        ``fr_BE`` (default), ``nl_BE`` or ``en``: template words and ``<html lang>``.
+    organisation : str
+
+    Returns
+    -------
+    Path
+        ``html_path``.
+    """
+    import nbformat
+
+    lang = fmt.normalize_lang(lang)
+    path = Path(executed_ipynb)
+    if not path.is_file():
+        raise EspacepError(f"executed notebook not found: {path}")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several types for unreadable files
+        raise EspacepError(f"{path}: not a readable notebook ({exc})") from exc
+    words = _WORDS[lang]
+    date = date or render_date()
+    facts = []
+    if funder:
+        facts.append((words["funder"], _funder_label(funder)))
+    if year is not None:
+        facts.append((words["year"], fmt.year(year)))
+    facts.append((words["date"], fmt.date(date, lang)))
+    resources = {
+        "espacep": {
+            "title": title, "subtitle": subtitle, "organisation": organisation, "facts": facts,
+            "html_lang": lang.split("_")[0], "date_iso": date.isoformat(), "version": __version__,
+            "figure_alt": words["figure"],
+        },
+        "metadata": {"name": path.stem, "path": str(path.parent)},
+    }
+    body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
+    html = _add_toc(body, words["toc"])
+    return write_atomic(html_path, html.encode("utf-8"))
+
+
+def _funder_label(funder: str) -> str:
+    """The display label of a funder code (from params/sites.yaml), or ``funder`` itself."""
+    from .sites import load_sites
+
+    try:
+        return load_sites().funder_labels.get(funder, funder)
+    except EspacepError:
+        return funder
+
+
+def to_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
+    """Print the HTML report to PDF with WeasyPrint (A4, title page, contents, page numbers).
+
+    The PDF's document identifier is derived from the HTML's bytes and its
+    dates come from the HTML's ``dcterms`` meta tags, so the same HTML gives
+    the same PDF (with the same fonts and WeasyPrint version).
+
+    Parameters
+    ----------
+    html_path : path
+        A report written by `to_html` (self-contained: nothing is fetched).
+    pdf_path : path
+        Where to write the PDF (atomically).
+
+    Returns
+    -------
+    Path
+        ``pdf_path``.
+    """
+    html_path = Path(html_path)
+    if not html_path.is_file():
+        raise EspacepError(f"HTML report not found: {html_path}")
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the system libraries (Pango) are missing
+        raise EspacepError(
+            "WeasyPrint cannot load its system libraries; on Debian/Ubuntu install "
+            "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core "
+            f"(run `make report` as root, or apt-get install them): {exc}"
+        ) from exc
+    data = html_path.read_bytes()
+    text = data.decode("utf-8")
+    identifier = hashlib.sha256(data).hexdigest()[:32].encode("ascii")
+    document = HTML(string=text, base_url=str(html_path.parent.resolve()), url_fetcher=_fetcher())
+    with _font_timestamp(text):
+        pdf = document.write_pdf(pdf_identifier=identifier)
+    return write_atomic(pdf_path, pdf)
+
+
+@contextlib.contextmanager
+def _font_timestamp(html: str):
+    """Pin the time fontTools writes into subset fonts (``head.modified``).
+
+    Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which
+    stamps each subset with the current time unless ``SOURCE_DATE_EPOCH`` is
+    set. When it is not, set it for the duration of the call to midnight UTC of
+    the report's date (its ``dcterms.created`` meta), so the PDF depends on the
+    HTML only.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    tag = re.search(r'<meta\b[^>]*\bname="dcterms\.created"[^>]*>', html)
+    match = re.search(r'\bcontent="(\d{4}-\d{2}-\d{2})', tag.group(0)) if tag else None
+    day = dt.date.fromisoformat(match.group(1)) if match else dt.date(1970, 1, 1)
+    epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _fetcher():
+    """A URL fetcher that allows data URIs only: a report never reads disk or network.
+
+    ``URLFetcher`` is WeasyPrint >= 68 (the release that fixed CVE-2025-68616).
+    """
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"})

@@ -1,0 +1,274 @@
+"""Tests of espacep_analysis.plots and espacep_analysis.render.
+
+A tiny notebook (a typed parameters cell, markdown headings, a table, a chart,
+a warning on stderr) is executed by papermill with an injected parameter, the
+way the batch runs the funder notebooks, then rendered to HTML and PDF. The
+assertions read the rendered files back: what a reader sees, and what must
+never reach them (code, parameters, warnings, external resources).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import textwrap
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from espacep_analysis import fmt, plots, render
+from espacep_analysis.errors import EspacepError
+
+S = fmt.NBSP
+EPOCH = 1795000000  # 2026-11-18T...Z (date -u -d @1795000000 -> Wed Nov 18 2026)
+SHARES = pd.DataFrame({"label": ["Bar", "Vitrine", "Rue"], "value": [0.5, 0.3, 0.2]})
+
+
+# --- plots ---------------------------------------------------------------------------------
+def test_prevalence_ci_draws_the_given_points_and_intervals():
+    figures = pd.DataFrame({
+        "label": ["VIH", "Syphilis", "HBsAg"],
+        "value": [3 / 412, 0.05, np.nan],
+        "lower": [0.0024, 0.03, np.nan],
+        "upper": [0.0212, 0.08, np.nan],
+    })
+    ax = plots.prevalence_ci(figures, title="Prévalence").axes[0]
+    data_line, _caps, (bars,) = ax.containers[0].lines
+    np.testing.assert_allclose(data_line.get_xdata()[:2], [3 / 412, 0.05], rtol=0, atol=1e-15)
+    segments = bars.get_segments()
+    # Each error bar spans exactly [lower, upper] at its row; the missing row has none.
+    np.testing.assert_allclose(segments[0], [[0.0024, 0], [0.0212, 0]], atol=1e-15)
+    np.testing.assert_allclose(segments[1], [[0.03, 1], [0.08, 1]], atol=1e-15)
+    assert len(segments[2]) == 0
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["VIH", "Syphilis", "HBsAg"]
+    assert [t.get_text() for t in ax.texts] == [f"0,7{S}%", f"5,0{S}%"]
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == f"0{S}%" and all(t.endswith(f"{S}%") for t in ticks)
+    assert ax.get_xlabel() == "Prévalence (IC 95 %)" and ax.get_title(loc="left") == "Prévalence"
+
+
+def test_age_histogram_counts_by_five_year_bins():
+    ages = [18, 19, 20, 24, 25, 33, 47, 47, 60]
+    ax = plots.age_histogram(ages).axes[0]
+    lefts = [p.get_x() for p in ax.patches]
+    heights = [p.get_height() for p in ax.patches]
+    # By hand: [15,20): 18 19; [20,25): 20 24; [25,30): 25; [30,35): 33; [45,50): 47 47; [60,65): 60
+    assert lefts == [15, 20, 25, 30, 35, 40, 45, 50, 55, 60]
+    assert heights == [2, 2, 1, 1, 0, 0, 2, 0, 0, 1]
+    assert sum(heights) == len(ages)  # invariant: every person in exactly one bin
+    assert [t.get_text() for t in ax.texts] == ["moyenne 32,6"]  # 293 / 9 = 32.56
+    assert ax.get_xlabel() == "Âge (années)" and ax.get_ylabel() == "Nombre de personnes"
+    with pytest.raises(EspacepError, match="no ages"):
+        plots.age_histogram([])
+
+
+def test_bar_shares_widths_labels_and_order():
+    ax = plots.bar_shares(SHARES, "Lieux de travail").axes[0]
+    assert [p.get_width() for p in ax.patches] == [0.5, 0.3, 0.2]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Bar", "Vitrine", "Rue"]
+    assert [t.get_text() for t in ax.texts] == [f"50{S}%", f"30{S}%", f"20{S}%"]
+    # first row on top
+    assert ax.patches[0].get_y() < ax.patches[1].get_y() and ax.yaxis_inverted()
+    with pytest.raises(EspacepError, match="duplicate labels"):
+        plots.bar_shares(pd.concat([SHARES, SHARES]))
+
+
+def test_png_is_byte_stable_and_has_no_version_metadata(tmp_path):
+    first = plots.png_bytes(plots.bar_shares(SHARES, "Lieux"))
+    second = plots.png_bytes(plots.bar_shares(SHARES, "Lieux"))
+    assert first == second and first.startswith(b"\x89PNG")
+    assert b"matplotlib version" not in first and b"Software" not in first
+    svg = plots.save(plots.bar_shares(SHARES, "Lieux"), tmp_path / "c.svg").read_text()
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def test_show_publishes_the_png_with_its_alt_text(monkeypatch):
+    import IPython.display
+
+    published = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
+    plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
+    ((data,), kwargs), = published
+    assert kwargs == {"raw": True, "metadata": {"image/png": {"alt": "Lieux de travail"}}}
+    assert data["text/plain"] == "Lieux de travail"
+    assert base64.b64decode(data["image/png"]) == plots.png_bytes(plots.bar_shares(SHARES, "Lieux de travail"))
+
+
+# --- rendering: a notebook executed the way the batch does it --------------------------------
+# The kernel only uses IPython (no pandas / seaborn imports: keeps this file fast); the table
+# and the chart are made here with fmt and plots and passed in as papermill parameters, the
+# chart published exactly as plots.show publishes it (tested above).
+NOTEBOOK_CELLS = [
+    ("code", ["parameters"], 'year: int = 2019\nsecret = "PARAM-MARKER"\ntable_html = ""\nchart_png = ""'),
+    ("code", [], "import sys\nfrom IPython.display import HTML, Markdown, display"),
+    ("markdown", [], "## Personnes rencontrées\n\nIntroduction de la section."),
+    ("code", [], textwrap.dedent("""\
+        display(Markdown(f"En {year}, 1\\u00a0076 TDS ont été vus."))
+        display(HTML(table_html))""")),
+    ("markdown", [], "### Lieux de travail"),
+    ("code", [], textwrap.dedent("""\
+        display({"image/png": chart_png, "text/plain": "Lieux de travail"}, raw=True,
+                metadata={"image/png": {"alt": "Lieux de travail"}})""")),
+    ("code", [], 'print("WARN-MARKER", file=sys.stderr)'),
+    ("markdown", [], "## Dépistage des IST\n\n" + "\n\n".join(f"Paragraphe {i}." for i in range(60))),
+    ("markdown", [], "## Personnes rencontrées"),  # duplicate heading text: needs a distinct id
+]
+TABLE = pd.DataFrame([{"label": "TDS vus", "value": 1076.0, "unit": "persons", "numerator": None,
+                       "denominator": None, "lower": None, "upper": None}])
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The notebook above, executed by papermill with year=2018 injected."""
+    import papermill
+
+    work = tmp_path_factory.mktemp("nb")
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for i, (kind, tags, source) in enumerate(NOTEBOOK_CELLS):
+        make = new_code_cell if kind == "code" else new_markdown_cell
+        nb.cells.append(make(source, metadata={"tags": tags}, id=f"cell-{i}"))
+    nbformat.write(nb, work / "in.ipynb")
+    png = base64.b64encode(plots.png_bytes(plots.bar_shares(SHARES, "Lieux de travail"))).decode("ascii")
+    parameters = {"year": 2018, "table_html": fmt.figures_table_html(TABLE), "chart_png": png}
+    papermill.execute_notebook(str(work / "in.ipynb"), str(work / "out.ipynb"), parameters=parameters,
+                               cwd=str(work), progress_bar=False, kernel_name="python3")
+    return work / "out.ipynb"
+
+
+@pytest.fixture(scope="module")
+def rendered(executed, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    kwargs = dict(title="Rapport INAMI 2019", subtitle="Projet médical", funder="inami", year=2019,
+                  date=dt.date(2026, 11, 28))
+    html = render.to_html(executed, out / "report.html", **kwargs)
+    pdf = render.to_pdf(html, out / "report.pdf")
+    return {"html": html, "pdf": pdf, "text": html.read_text("utf-8"), "kwargs": kwargs, "dir": out}
+
+
+def test_html_has_no_code_no_parameters_no_warnings_no_external_resources(rendered):
+    text = rendered["text"]
+    for leaked in ("PARAM-MARKER", "import sys", "display(", "chart_png", "WARN-MARKER",
+                   "year = 2018", "In&nbsp;[", "Out["):
+        assert leaked not in text, leaked
+    assert "<script" not in text and "mathjax" not in text.lower() and "require.js" not in text
+    assert not re.search(r"""(src|href)=["'](https?:|file:|//)""", text)
+    assert '<link rel="stylesheet"' not in text
+    assert '<html lang="fr">' in text
+
+
+def test_html_shows_the_notebook_outputs(rendered):
+    text = rendered["text"]
+    assert f"En 2018, 1{S}076 TDS ont été vus." in text  # the injected parameter was used
+    assert f'<td class="num">1{S}076</td>' in text  # fmt table, NBSP kept
+    assert "Introduction de la section." in text
+
+
+def test_html_embeds_the_chart_as_the_exact_png(rendered):
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)"', rendered["text"])
+    assert len(images) == 1
+    alt, payload = images[0]
+    assert alt == "Lieux de travail"
+    # embedded unchanged, and a fresh drawing gives the same bytes: deterministic charts
+    assert base64.b64decode(payload) == plots.png_bytes(plots.bar_shares(SHARES, "Lieux de travail"))
+
+
+def test_html_title_page_and_table_of_contents(rendered):
+    text = rendered["text"]
+    assert '<h1 class="report-title">Rapport INAMI 2019</h1>' in text
+    assert "<dt>Financeur</dt><dd>INAMI</dd>" in text and "<dt>Année</dt><dd>2019</dd>" in text
+    assert "<dt>Date du rapport</dt><dd>28 novembre 2026</dd>" in text
+    toc = re.findall(r'<li class="toc-(h[23])"><a href="#([^"]+)">([^<]+)</a></li>', text)
+    assert toc == [
+        ("h2", "s-personnes-rencontrees", "Personnes rencontrées"),
+        ("h3", "s-lieux-de-travail", "Lieux de travail"),
+        ("h2", "s-depistage-des-ist", "Dépistage des IST"),
+        ("h2", "s-personnes-rencontrees-2", "Personnes rencontrées"),
+    ]
+    for level, ident, title in toc:  # every entry points at its heading
+        assert f'<{level} id="{ident}">{title}</{level}>' in text
+
+
+def test_html_is_byte_identical_on_a_second_render(rendered, executed, tmp_path):
+    again = render.to_html(executed, tmp_path / "again.html", **rendered["kwargs"])
+    assert again.read_bytes() == rendered["html"].read_bytes()
+
+
+def test_render_date_honours_source_date_epoch(executed, tmp_path, monkeypatch):
+    assert render.render_date({"SOURCE_DATE_EPOCH": str(EPOCH)}) == dt.date(2026, 11, 18)
+    assert render.render_time({"SOURCE_DATE_EPOCH": "0"}) == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    with pytest.raises(EspacepError, match="SOURCE_DATE_EPOCH"):
+        render.render_date({"SOURCE_DATE_EPOCH": "yesterday"})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    html = render.to_html(executed, tmp_path / "r.html", title="T").read_text("utf-8")
+    assert "<dd>18 novembre 2026</dd>" in html and 'content="2026-11-18" name="dcterms.created"' in html
+
+
+def test_writes_are_atomic_and_leave_no_temporary_file(rendered, tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("previous good report")
+    with pytest.raises(EspacepError, match="not found"):
+        render.to_html(tmp_path / "missing.ipynb", target, title="T")
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    with pytest.raises(EspacepError, match="not a readable notebook"):
+        render.to_html(bad, target, title="T")
+    assert target.read_text() == "previous good report"
+    assert sorted(p.name for p in rendered["dir"].iterdir()) == ["report.html", "report.pdf"]
+
+
+# --- PDF -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pdf_pages(rendered):
+    from pypdf import PdfReader
+
+    reader = PdfReader(rendered["pdf"])
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+def test_pdf_title_page(pdf_pages):
+    reader, pages = pdf_pages
+    first = pages[0]
+    for expected in ("Espace P…", "Rapport INAMI 2019", "Projet médical", "INAMI", "2019", "28 novembre 2026"):
+        assert expected in first
+    assert not re.search(r"\d+ / \d+", first)  # no page number on the title page
+    assert reader.metadata.title == "Rapport INAMI 2019"
+    assert reader.metadata["/CreationDate"] == "D:20261128"
+
+
+def test_pdf_contents_page_numbers_point_at_the_headings(pdf_pages):
+    _, pages = pdf_pages
+    assert "Table des matières" in pages[1]
+    entries = re.findall(r"^(.+?) \.{3,} ?(\d+)$", pages[1], flags=re.M)
+    assert [title for title, _ in entries] == ["Personnes rencontrées", "Lieux de travail",
+                                               "Dépistage des IST", "Personnes rencontrées"]
+    numbers = [int(n) for _, n in entries]
+    # The long "Dépistage" section pushes the last heading to a later page.
+    assert numbers[0] == 3 and numbers[3] > numbers[2] >= numbers[0]
+    for (title, _), number in zip(entries, numbers):
+        assert title in pages[number - 1]
+
+
+def test_pdf_page_numbers_in_the_footer(pdf_pages):
+    _, pages = pdf_pages
+    total = len(pages)
+    assert total >= 4
+    for number, text in enumerate(pages[1:], start=2):
+        assert text.rstrip().endswith(f"{number} / {total}")
+        assert "Rapport INAMI 2019" in text  # running footer
+
+
+def test_pdf_has_no_code_and_keeps_french_spaces(pdf_pages):
+    _, pages = pdf_pages
+    text = "\n".join(pages)
+    assert "PARAM-MARKER" not in text and "import" not in text and "WARN-MARKER" not in text
+    assert f"1{S}076" in text
+
+
+def test_pdf_is_byte_identical_on_a_second_render(rendered, tmp_path):
+    again = render.to_pdf(rendered["html"], tmp_path / "again.pdf")
+    assert again.read_bytes() == rendered["pdf"].read_bytes()
