@@ -1,0 +1,682 @@
+"""Read and validate the record-level exports of a data directory.
+
+A data directory holds one file per table of `schemas.TABLES`:
+``persons.csv``, ``consultations.csv``, ``lab_results.csv``,
+``medical_acts.csv`` (or ``.xlsx`` with the same stem).
+
+- `read_table` reads one file into a frame of text (pandas ``string``, empty
+  cells ``<NA>``) indexed by the file's line number (CSV: header = line 1, so
+  the first data row is line 2; XLSX: the sheet's row number). CSV may be UTF-8
+  (with or without BOM), UTF-16 with BOM or Windows-1252, comma-, semicolon- or
+  tab-separated; title rows above the header are skipped (CSV and XLSX).
+- `validate_directory` checks every table against its schema and rules and
+  returns a `ValidationReport` (counts and every rejection with file, line,
+  column, value, rule id and French message).
+- `load_dataset` returns the typed `Dataset`, and refuses (raises
+  `EspacepError` with the report) when anything is rejected, unless
+  ``allow_rejections=True``: then only accepted rows are returned and the
+  counts are reported by a warning; `validate_and_load` returns both the
+  dataset of accepted rows and the report.
+
+Nothing here prints; reading problems become `EspacepError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from . import schemas
+from .dataset import Dataset
+from .errors import EspacepError
+from .sites import Sites, load_sites
+
+EXTENSIONS = (".csv", ".xlsx")
+SEPARATORS = (";", ",", "\t")
+HEADER_SEARCH_ROWS = 30
+MAX_SHOWN_IN_ERROR = 50  # rejections per table quoted in load_dataset's error
+FAILURE_COLUMNS = ["line", "column", "value", "rule", "message"]
+
+
+class Rejection(NamedTuple):
+    """One rejected value: ``line``/``column``/``value`` are None for a whole-file problem."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    message: str
+
+    def format(self) -> str:
+        """``"consultations.csv, ligne 14, colonne site, valeur 'x': message"``."""
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"ligne {self.line}")
+        if self.column is not None:
+            parts.append(f"colonne {self.column}")
+        if self.value is not None:
+            shown = self.value.replace("\r", "\\r").replace("\n", "\\n")
+            parts.append(f"valeur '{shown}'")
+        return ", ".join(parts) + f": {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """How a file was read: format, encoding, separator, header line, sheet, sha256."""
+
+    path: Path
+    format: str
+    sha256: str
+    encoding: str | None = None
+    separator: str | None = None
+    header_line: int | None = None
+    sheet: str | None = None
+    extra_columns: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class TableReport:
+    """Counts and rejections of one table (``failures`` has `FAILURE_COLUMNS`)."""
+
+    table: str
+    file: str
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FAILURE_COLUMNS))
+    meta: TableMeta | None = None
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        """Every rejection, in file order (whole-file ones first)."""
+        out = []
+        for line, column, value, rule, message in self.failures[FAILURE_COLUMNS].itertuples(
+                index=False, name=None):
+            out.append(Rejection(self.file, None if pd.isna(line) else int(line),
+                                 None if pd.isna(column) else str(column),
+                                 None if pd.isna(value) else str(value), str(rule), str(message)))
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return len(self.failures) == 0
+
+
+def _fr_int(n: int) -> str:
+    """Integer with a space as thousands separator (``1 076``)."""
+    return f"{n:,}".replace(",", " ")
+
+
+@dataclass
+class ValidationReport:
+    """Per-table counts and rejections of a data directory."""
+
+    data_dir: Path
+    tables: dict[str, TableReport]
+
+    @property
+    def ok(self) -> bool:
+        """True when no row and no file was rejected."""
+        return all(t.ok for t in self.tables.values())
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        return [r for t in self.tables.values() for r in t.rejections]
+
+    def counts(self) -> pd.DataFrame:
+        """One row per table: file, read, accepted, rejected, problems (rejection count)."""
+        rows = [{"table": t.table, "file": t.file, "read": t.read, "accepted": t.accepted,
+                 "rejected": t.rejected, "problems": len(t.failures)}
+                for t in self.tables.values()]
+        return pd.DataFrame(rows).set_index("table")
+
+    def format(self, max_per_table: int | None = None) -> str:
+        """Plain-French summary: counts per table, then one line per rejection.
+
+        ``max_per_table`` bounds the rejection lines printed per table (None: all).
+        """
+        lines = []
+        for t in self.tables.values():
+            lines.append(f"{t.file}: {_fr_int(t.read)} lues, {_fr_int(t.accepted)} acceptées, "
+                         f"{_fr_int(t.rejected)} rejetées")
+            shown = t.failures if max_per_table is None else t.failures.head(max_per_table)
+            lines.extend("  " + r.format()
+                         for r in TableReport(t.table, t.file, failures=shown).rejections)
+            hidden = len(t.failures) - len(shown)
+            if hidden > 0:
+                lines.append(f"  {t.file}: … et {_fr_int(hidden)} autres problèmes non affichés")
+        if self.ok:
+            lines.append("Aucune ligne rejetée.")
+        return "\n".join(lines)
+
+
+# --- reading -----------------------------------------------------------------------------------
+def _norm_name(name) -> str:
+    """Header cell -> column name: stripped, unquoted, lower case."""
+    return str(name).strip().strip('"').strip().lstrip("\ufeff").lower()
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Bytes -> (text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252."""
+    if data.startswith(b"PK\x03\x04"):
+        raise EspacepError(f"{path.name}: fichier illisible : c'est un classeur Excel (.xlsx) "
+                           "nommé .csv ; renommez-le en .xlsx ou exportez-le en CSV")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise EspacepError(f"{path.name}: fichier illisible : UTF-16 invalide ({exc})") from None
+    try:
+        return data.decode("utf-8-sig"), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise EspacepError(
+            f"{path.name}: fichier illisible : encodage non reconnu (ni UTF-8 ni Windows-1252 ; "
+            f"octet 0x{data[exc.start]:02x} à la position {exc.start})") from None
+
+
+def _best_header(rows: list[list[str]], columns: tuple[str, ...]) -> int | None:
+    """Index of the first row holding all ``columns``, else the one holding most, else None."""
+    best, best_hits = None, 0
+    wanted = set(columns)
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = len(wanted & {_norm_name(c) for c in row if c is not None})
+        if wanted and hits == len(wanted):
+            return i
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def _csv_header(text: str, columns: tuple[str, ...]) -> tuple[int, str] | None:
+    """(0-based header line, separator), or None when the text has no non-blank line."""
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    candidates = [(i, sep) for i, line in enumerate(lines) for sep in SEPARATORS]
+    found = _best_header([lines[i].rstrip("\r").split(sep) for i, sep in candidates], columns)
+    if found is not None:
+        return candidates[found]
+    for i, line in enumerate(lines):
+        if line.strip():
+            counts = [line.count(sep) for sep in SEPARATORS]
+            return i, SEPARATORS[int(np.argmax(counts))]
+    return None
+
+
+def by_unique(values, func, dtype) -> pd.Series:
+    """Apply ``func`` (array of distinct non-missing values -> array) via the distinct values.
+
+    Exports repeat few distinct values (codes, dates, pseudonyms), so string work
+    on the distinct values and a ``take`` is far faster than per-row string ops.
+    """
+    index = values.index if isinstance(values, pd.Series) else None
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    mapped = pd.array(func(np.asarray(uniques, dtype=object)), dtype=dtype)
+    out = mapped.take(codes, allow_fill=True)
+    return pd.Series(out, index=index)
+
+
+def _strip_or_na(uniques: np.ndarray) -> list:
+    """Distinct cell texts -> stripped text, or None when empty."""
+    return [v.strip() or None if isinstance(v, str) else None for v in uniques]
+
+
+def _clean(frame: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
+    """Text frame: names normalised, values stripped, '' -> <NA>, blank rows dropped, index = line."""
+    keep = [j for j, c in enumerate(frame.columns)
+            if str(c).strip() != "" and not str(c).startswith("Unnamed: ")]
+    out = pd.DataFrame({_norm_name(frame.columns[j]): by_unique(frame.iloc[:, j].to_numpy(),
+                                                                _strip_or_na, "string")
+                        for j in keep})
+    out.index = pd.Index(lines, name="line")
+    return out.loc[out.notna().any(axis=1)] if len(out.columns) else out.iloc[0:0]
+
+
+def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.DataFrame, dict]:
+    text, encoding = _decode(data, path)
+    if "\x00" in text:
+        raise EspacepError(f"{path.name}: fichier illisible : contenu binaire (octets nuls)")
+    meta = {"format": "csv", "encoding": encoding}
+    header = _csv_header(text, columns)
+    if header is None:
+        return pd.DataFrame(index=pd.Index([], name="line")), meta
+    skip, sep = header
+    try:
+        frame = pd.read_csv(io.BytesIO(data), encoding=encoding, sep=sep, skiprows=skip,
+                            header=0, dtype=object,
+                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                            quotechar='"', engine="c")
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        raise EspacepError(f"{path.name}: fichier illisible : ligne mal formée ({exc})") from None
+    # physical line of each record: header line + 1 + records before + embedded newlines
+    first = skip + 2
+    lines = first + np.arange(len(frame), dtype=np.int64)
+    if text.count("\n") > skip + 1 + len(frame):  # some quoted cells hold line breaks
+        extra = sum(frame[c].astype(str).str.count("\n").to_numpy(dtype=np.int64)
+                    for c in frame.columns)
+        lines += np.concatenate([[0], np.cumsum(extra)[:-1]]).astype(np.int64)
+    meta.update(separator=sep, header_line=skip + 1)
+    return _clean(frame, lines), meta
+
+
+def _cell_text(value) -> str:
+    """An XLSX cell as the text a CSV export would hold (dates ISO, 3.0 -> '3')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _open_sheet(path: Path, table: str | None):
+    """The workbook's sheet named like the table, else its first sheet."""
+    import openpyxl  # noqa: PLC0415  (heavy; only for XLSX input)
+
+    try:
+        with warnings.catch_warnings():  # e.g. "Workbook contains no default style"
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+        raise EspacepError(f"{path.name}: fichier illisible : classeur XLSX endommagé ou "
+                           f"d'un autre format ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # openpyxl raises assorted errors on corrupt files
+        raise EspacepError(f"{path.name}: fichier illisible : {type(exc).__name__}: {exc}") from None
+    names = {name.strip().lower(): name for name in book.sheetnames}
+    sheet = book[names[table]] if table in names else book.worksheets[0]
+    return book, sheet
+
+
+def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
+    book, sheet = _open_sheet(path, table)
+    try:
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # corrupt sheet XML
+        raise EspacepError(f"{path.name}: fichier illisible : feuille {sheet.title!r} "
+                           f"endommagée ({type(exc).__name__}: {exc})") from None
+    finally:
+        book.close()
+    meta = {"format": "xlsx", "sheet": sheet.title}
+    header = _best_header(rows, columns)
+    if header is None:
+        header = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
+    if header is None:
+        return pd.DataFrame(index=pd.Index([], name="line")), meta
+    names = [_cell_text(v) for v in rows[header]]
+    width = len(names)
+    body = [(r + [None] * width)[:width] for r in rows[header + 1:]]
+    frame = pd.DataFrame([[_cell_text(v) for v in r] for r in body],
+                         columns=[f"Unnamed: {j}" if not n.strip() else n for j, n in enumerate(names)],
+                         dtype=object)
+    lines = np.arange(header + 2, header + 2 + len(body), dtype=np.int64)
+    meta["header_line"] = header + 1
+    return _clean(frame, lines), meta
+
+
+def read_table(path: str | Path, table: str | None = None) -> tuple[pd.DataFrame, TableMeta]:
+    """Read one export file into a frame of text and how it was read.
+
+    Parameters
+    ----------
+    path : CSV or XLSX file.
+    table : table name (default: the file's stem when it names a table); used to find
+        the header row below title rows.
+
+    Returns
+    -------
+    frame : columns = the file's header names (lower case), values pandas ``string``
+        stripped, empty cells ``<NA>``; index ``line`` = line/row number in the file.
+        Blank rows are dropped. Values are not parsed (validation does it).
+    meta : `TableMeta`.
+
+    Raises
+    ------
+    EspacepError : missing, unreadable or undecodable file, naming the file.
+    """
+    path = Path(path)
+    table = table or (path.stem.lower() if path.stem.lower() in schemas.TABLES else None)
+    columns = schemas.TABLES[table].columns if table else ()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EspacepError(f"{path.name}: fichier illisible ({exc.strerror or exc})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() == ".xlsx":
+        frame, meta = _read_xlsx(path, columns, table)
+    elif path.suffix.lower() == ".csv":
+        frame, meta = _read_csv(path, data, columns)
+    else:
+        raise EspacepError(f"{path.name}: format non pris en charge (attendu : .csv ou .xlsx)")
+    extra = tuple(c for c in frame.columns if columns and c not in columns)
+    return frame, TableMeta(path=path, sha256=digest, extra_columns=extra, **meta)
+
+
+# --- parsing (text -> typed; unparseable values are failures, not crashes) ----------------------
+_TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+
+
+def _dates_of(uniques: np.ndarray) -> np.ndarray:
+    """Distinct date texts -> datetime64[ns] (NaT when not ISO nor dd/mm/yyyy, or impossible)."""
+    text = pd.Series(uniques, dtype="string")
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    iso = text.str.extract(rf"^(\d{{4}}-\d{{1,2}}-\d{{1,2}}){_TIME_SUFFIX}$", expand=False)
+    be = text.str.extract(rf"^(\d{{1,2}}/\d{{1,2}}/\d{{4}}){_TIME_SUFFIX}$", expand=False)
+    for part, fmt in ((iso, "%Y-%m-%d"), (be, "%d/%m/%Y")):
+        mask = part.notna().to_numpy()
+        if mask.any():
+            out[mask] = pd.to_datetime(part[mask], format=fmt, errors="coerce").astype(
+                "datetime64[ns]")
+    return out.to_numpy()
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """ISO ``YYYY-MM-DD`` or Belgian ``dd/mm/yyyy`` (a time part is ignored) -> datetime64[ns].
+
+    Anything else, and impossible dates (31/02/2019), give NaT.
+    """
+    return by_unique(text, _dates_of, "datetime64[ns]")
+
+
+def _numbers_of(uniques: np.ndarray) -> np.ndarray:
+    """Distinct number texts -> float64 (NaN when unreadable or not finite)."""
+    text = pd.Series(uniques, dtype="string")
+    cleaned = text.str.replace(r"[\s\u00a0\u202f']", "", regex=True).str.replace(",", ".")
+    values = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers with decimal comma or point, spaces as thousands separators -> float64 (NaN)."""
+    return by_unique(text, _numbers_of, "float64").astype("float64")
+
+
+def _booleans_of(uniques: np.ndarray) -> list:
+    low = [str(v).lower() for v in uniques]
+    return [True if v in schemas.TRUE_VALUES else False if v in schemas.FALSE_VALUES else None
+            for v in low]
+
+
+def _parse_column(spec: schemas.TableSpec, column: str, text: pd.Series):
+    """(typed column, failure mask or None, rule, message) for one column of text."""
+    kind = spec.column_type(column)
+    if kind == "date":
+        typed = parse_dates(text)
+        return typed, text.notna() & typed.isna(), "date_unparseable", schemas.RULES[
+            "date_unparseable"]
+    if kind in ("int", "float"):
+        values = parse_numbers(text)
+        bad = text.notna() & values.isna()
+        if kind == "int":
+            bad |= values.notna() & (values % 1 != 0)
+            values = values.where(~bad).astype("Int64")
+            return values, bad, "not_a_number", "nombre entier illisible (p. ex. 1985)"
+        return values, bad, "not_a_number", "nombre illisible (p. ex. 12,5 ou 12.5)"
+    if kind == "bool":
+        typed = by_unique(text, _booleans_of, "boolean")
+        return typed, text.notna() & typed.isna(), "invalid_boolean", (
+            "valeur oui/non illisible (valeurs valides : true/false, oui/non, 1/0, vrai/faux)")
+    if column == "nationality":
+        return by_unique(text, lambda u: [v.upper() for v in u], "string"), None, None, None
+    if column in spec.codes or column == "site":
+        return by_unique(text, lambda u: [v.lower() for v in u], "string"), None, None, None
+    return text, None, None, None
+
+
+def parse_table(raw: pd.DataFrame, spec: schemas.TableSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed frame of ``spec.columns`` (dtypes of `schemas.DTYPES`) and parsing failures."""
+    typed, parts = {}, []
+    for column in spec.columns:
+        typed[column], bad, rule, message = _parse_column(spec, column, raw[column])
+        if bad is not None:
+            parts.append(schemas.failures(raw, bad, column, rule, message))
+    return pd.DataFrame(typed, index=raw.index), _concat(parts)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)
+
+
+# --- validation --------------------------------------------------------------------------------
+def _schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFrame,
+                     unparsed: pd.DataFrame) -> pd.DataFrame:
+    """Run the pandera schema (lazily) and turn its failure cases into failures.
+
+    An empty cell of a required column is ``empty_value``; a cell already
+    reported as unparseable is not reported again as empty.
+    """
+    try:
+        schema.validate(typed, lazy=True)
+        return _concat([])
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna() & cases["column"].isin(list(schema.columns))]
+    already = set(zip(unparsed["line"], unparsed["column"]))
+    parts = []
+    for (column, check, number), group in cases.groupby(
+            ["column", "check", cases["check_number"].astype(object).fillna(-1)], sort=False):
+        lines = group["index"].astype("int64").to_numpy()
+        if check == "not_nullable":
+            lines = np.array([ln for ln in lines if (ln, column) not in already], dtype=np.int64)
+            rule, message = "empty_value", schemas.RULES["empty_value"]
+        elif number != -1:
+            chk = schema.columns[column].checks[int(number)]
+            rule, message = chk.name, chk.error
+        else:
+            rule, message = "schema_error", str(check)
+        mask = pd.Series(raw.index.isin(lines), index=raw.index)
+        parts.append(schemas.failures(raw, mask, column, rule, message))
+    return _concat(parts)
+
+
+def _whole_table(report: TableReport, rule: str, message: str, column: str | None = None):
+    """Reject every row of the table with one file-level failure."""
+    row = pd.DataFrame([{"line": None, "column": column, "value": None, "rule": rule,
+                         "message": message}])
+    report.failures = _concat([report.failures, row]).sort_values(
+        "line", na_position="first", kind="stable", key=lambda s: pd.to_numeric(s)
+    ).reset_index(drop=True)
+    report.accepted, report.rejected = 0, report.read
+
+
+def _finish(report: TableReport, typed: pd.DataFrame, parts: list[pd.DataFrame]) -> None:
+    """Sort failures by line and column order; count rows read / accepted / rejected."""
+    found = _concat(parts)
+    order = {c: i for i, c in enumerate(typed.columns)}
+    found = found.assign(_c=found["column"].map(lambda c: order.get(c.split(",")[0], 99)))
+    found = found.sort_values(["line", "_c"], kind="stable").drop(columns="_c")
+    report.failures = _concat([report.failures, found.reset_index(drop=True)])
+    rejected = typed.index.isin(found["line"].to_numpy())
+    report.rejected = int(rejected.sum())
+    report.accepted = report.read - report.rejected
+
+
+def validate_table(spec: schemas.TableSpec, raw: pd.DataFrame, report: TableReport,
+                   ctx: schemas.Context) -> pd.DataFrame:
+    """Validate one table already read; fill ``report``.
+
+    Returns the typed frame of all rows (None when the whole table is rejected);
+    accepted rows are those whose line has no failure in ``report.failures``.
+    """
+    report.read = len(raw)
+    if len(raw) == 0:
+        _whole_table(report, "empty_file", "fichier vide : aucune ligne de données sous l'en-tête"
+                     if len(raw.columns) else "fichier vide")
+        return None
+    missing = [c for c in spec.columns if c not in raw.columns]
+    if missing:
+        found = ", ".join(raw.columns) or "aucune"
+        for column in missing:
+            _whole_table(report, "missing_column", f"colonne obligatoire '{column}' absente : "
+                         f"tout le fichier est rejeté (colonnes trouvées : {found})", column)
+        return None
+    raw = raw[list(spec.columns)]
+    typed, parse_failures = parse_table(raw, spec)
+    parts = [parse_failures,
+             _schema_failures(schemas.build_schema(spec, ctx), typed, raw, parse_failures),
+             schemas.duplicate_keys(spec, typed, raw),
+             schemas.person_rules(spec, typed, raw, ctx)]
+    parts += [rule.func(typed, raw, ctx) for rule in spec.row_rules]
+    _finish(report, typed, parts)
+    if spec.person_column and ctx.persons is None:
+        _whole_table(report, "persons_unavailable", "références à persons non vérifiables : "
+                     "persons est absent ou rejeté en entier ; toutes les lignes sont rejetées")
+        return None
+    return typed
+
+
+def _accepted(typed: pd.DataFrame | None, report: TableReport) -> pd.DataFrame | None:
+    """Rows of ``typed`` without any failure (None when the whole table is rejected)."""
+    if typed is None:
+        return None
+    return typed.loc[~typed.index.isin(report.failures["line"].dropna().to_numpy())]
+
+
+def find_table_file(data_dir: Path, spec: schemas.TableSpec) -> list[Path]:
+    """Files of ``data_dir`` named ``<stem>.csv`` / ``<stem>.xlsx`` (any case)."""
+    wanted = {spec.file_stem + ext for ext in EXTENSIONS}
+    return sorted(p for p in data_dir.iterdir() if p.is_file() and p.name.lower() in wanted)
+
+
+def _validate_one(spec: schemas.TableSpec, data_dir: Path, ctx: schemas.Context):
+    """(TableReport, accepted typed rows or None) of one table of the directory."""
+    files = find_table_file(data_dir, spec)
+    report = TableReport(spec.name, files[0].name if files else f"{spec.file_stem}.csv")
+    if len(files) > 1:
+        _whole_table(report, "ambiguous_file", "plusieurs fichiers pour la même table ("
+                     + ", ".join(p.name for p in files) + ") : n'en garder qu'un")
+        return report, None
+    if not files:
+        if spec.required_file:
+            _whole_table(report, "missing_file", f"fichier absent du dossier {data_dir} "
+                         f"(attendu : {spec.file_stem}.csv ou {spec.file_stem}.xlsx)")
+        return report, None
+    try:
+        raw, report.meta = read_table(files[0], spec.name)
+    except EspacepError as exc:
+        message = str(exc).removeprefix(f"{files[0].name}: ")
+        _whole_table(report, "unreadable_file", message)
+        return report, None
+    return report, validate_table(spec, raw, report, ctx)
+
+
+def _run(data_dir, sites: Sites | None, year: int | None, today: dt.date | None = None):
+    """Validate every table: (report, accepted typed frames by table)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise EspacepError(f"{data_dir}: dossier de données introuvable")
+    sites = sites if sites is not None else load_sites()
+    ctx = schemas.make_context(sites.codes, year=year, today=today)
+    reports, frames = {}, {}
+    for name, spec in schemas.TABLES.items():
+        reports[name], typed = _validate_one(spec, data_dir, ctx)
+        frames[name] = _accepted(typed, reports[name])
+        if name == "persons":
+            ctx = _with_persons(ctx, typed, frames[name])
+    return ValidationReport(data_dir, reports), frames
+
+
+def _with_persons(ctx: schemas.Context, typed: pd.DataFrame | None, accepted: pd.DataFrame | None):
+    """Context holding the accepted persons (by pseudonym) and the rejected pseudonyms."""
+    if accepted is None:
+        return ctx
+    rejected = typed.loc[~typed.index.isin(accepted.index), "pseudonym"].dropna()
+    return dataclasses.replace(ctx, persons=accepted.set_index("pseudonym"),
+                               rejected_persons=frozenset(rejected))
+
+
+def validate_directory(data_dir: str | Path, sites: Sites | None = None,
+                       year: int | None = None, today: dt.date | None = None) -> ValidationReport:
+    """Validate every table of ``data_dir`` (see `schemas.TABLES` and `schemas.RULES`).
+
+    Parameters
+    ----------
+    data_dir : directory holding ``persons.csv`` etc. (or ``.xlsx``).
+    sites : site hierarchy (default: `sites.load_sites()`).
+    year : the data's declared (latest) year: event dates after 31 December of it
+        are rejected (``result_given_date`` is only bounded by ``today``).
+    today : reference date (default: today), for reproducible tests.
+
+    Returns
+    -------
+    ValidationReport : ``.ok``, ``.format()``, ``.counts()``, ``.rejections``.
+
+    Raises
+    ------
+    EspacepError : ``data_dir`` is not a directory. Every problem inside it is a rejection.
+    """
+    return _run(data_dir, sites, year, today)[0]
+
+
+def _dataset_dtypes(frame: pd.DataFrame | None, spec: schemas.TableSpec) -> pd.DataFrame:
+    """Accepted typed rows with the dtypes of `dataset` (bool not nullable), index reset."""
+    if frame is None:
+        frame = pd.DataFrame({c: pd.Series(dtype=schemas.DTYPES[spec.column_type(c)])
+                              for c in spec.columns})
+    frame = frame.reset_index(drop=True)
+    for column in spec.columns:
+        if spec.column_type(column) == "bool":
+            frame[column] = frame[column].astype("bool")
+    return frame
+
+
+def validate_and_load(data_dir: str | Path, sites: Sites | None = None, year: int | None = None,
+                      today: dt.date | None = None) -> tuple[Dataset, ValidationReport]:
+    """The `Dataset` of accepted rows only, and the `ValidationReport` (never raises on rows).
+
+    ``Dataset.sources`` maps each file read to its sha256.
+    """
+    sites = sites if sites is not None else load_sites()
+    report, frames = _run(data_dir, sites, year, today)
+    tables = {name: _dataset_dtypes(frames.get(name), schemas.TABLES[name])
+              for name in ("persons", "consultations", "lab_results", "medical_acts")}
+    sources = {t.meta.file: t.meta.sha256 for t in report.tables.values() if t.meta is not None}
+    return Dataset(sites=sites, sources=sources, **tables), report
+
+
+def load_dataset(data_dir: str | Path, sites: Sites | None = None, allow_rejections: bool = False,
+                 year: int | None = None, today: dt.date | None = None) -> Dataset:
+    """Validate ``data_dir`` and return the typed `Dataset`.
+
+    Raises ``EspacepError`` with ``report.format()`` (at most `MAX_SHOWN_IN_ERROR`
+    rejections per table) when anything is rejected, so
+    rendering refuses invalid data. With ``allow_rejections=True`` only the
+    accepted rows are returned and, when rows were rejected, a `UserWarning`
+    carries the per-table counts (use `validate_and_load` to get the report).
+    """
+    dataset, report = validate_and_load(data_dir, sites, year, today)
+    if not report.ok:
+        if not allow_rejections:
+            raise EspacepError(f"données rejetées dans {report.data_dir} (liste complète : "
+                               f"espacep validate --data {report.data_dir}) :\n"
+                               + report.format(max_per_table=MAX_SHOWN_IN_ERROR))
+        counts = "; ".join(f"{t.file}: {t.rejected} rejetées sur {t.read}"
+                           for t in report.tables.values() if not t.ok)
+        warnings.warn(f"lignes rejetées ignorées ({counts})", UserWarning, stacklevel=2)
+    return dataset

@@ -1,0 +1,451 @@
+"""Loading and validation of the record-level exports (issue 2, issue 5 "Bad input").
+
+The valid base data set `BASE` is written by the tests; the corpus of malformed
+exports lives in ``tests/bad_inputs/<case>/`` (see ``make_corpus.py`` there):
+each case overlays its file(s) on `BASE` and lists, in ``expected.txt``, the
+exact rejections (file, line, column, value, rule) worked out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from espacep_analysis import schemas
+from espacep_analysis.errors import EspacepError
+from espacep_analysis.sites import load_sites
+from espacep_analysis.load import (
+    Rejection,
+    load_dataset,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    validate_and_load,
+    validate_directory,
+)
+
+CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+TODAY = dt.date(2020, 6, 30)  # fixed "today" so date ranges do not drift
+SITES = load_sites()  # read once: every call below passes it (default: the same file)
+
+BASE = {
+    "persons.csv": (
+        "pseudonym,birth_year,gender,nationality,inclusion_date\n"
+        "P001,1985,woman,RO,2017-03-02\n"
+        "P002,1994,trans,,2019-01-15\n"
+        "P003,1970,man,BE,2018-06-12\n"
+        "P004,1999,woman,NG,2019-05-20\n"
+    ),
+    "consultations.csv": (
+        "pseudonym,date,site,workplace,gp,gynaecologist,coverage_asked,coverage_status\n"
+        "P001,2019-02-01,bruxelles,window,none,aware,true,in_order\n"
+        "P001,2019-04-10,bruxelles,window,unaware,aware,false,\n"
+        "P002,2019-02-01,liege,street,unknown,none,false,\n"
+        "P003,2019-03-03,saint_trond,bar,aware,unaware,true,not_in_order\n"
+        "P004,2019-06-01,charleroi,private,none,none,true,unknown\n"
+    ),
+    "lab_results.csv": (
+        "pseudonym,sample_date,site,test,result,titre,result_given_date\n"
+        "P001,2019-02-01,bruxelles,hiv,negative,,2019-02-15\n"
+        "P001,2019-02-01,bruxelles,anti_hbs,positive,120.5,2019-02-15\n"
+        "P003,2019-03-03,saint_trond,cervical_cytology,lsil,,2019-03-20\n"
+        "P004,2019-06-01,charleroi,chlamydia,positive,,\n"
+    ),
+    "medical_acts.csv": (
+        "pseudonym,date,site,act,detail\n"
+        "P001,2019-02-01,bruxelles,hbv_vaccine,1\n"
+        "P001,2019-04-10,bruxelles,hbv_vaccine,2\n"
+        "P001,2019-04-10,bruxelles,counsel,\n"
+        "P003,2019-03-03,saint_trond,referral,gynaecologist\n"
+        "P004,2019-06-01,charleroi,treatment,chlamydia\n"
+    ),
+}
+
+
+def write_base(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in BASE.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def base_dir(tmp_path) -> Path:
+    return write_base(tmp_path / "data")
+
+
+def keyset(report) -> set[tuple]:
+    """Rejections as (file, line, column, value, rule) with '-' for None (as expected.txt)."""
+    return {(r.file, "-" if r.line is None else str(r.line), r.column or "-",
+             "-" if r.value is None else r.value, r.rule) for r in report.rejections}
+
+
+# --- the valid base data set ----------------------------------------------------------------------
+def test_valid_fixture_loads_with_dtypes_counts_and_sources(base_dir):
+    report = validate_directory(base_dir, today=TODAY, sites=SITES)
+    assert report.ok
+    counts = report.counts()
+    # rows of BASE, counted by hand: 4 persons, 5 consultations, 4 results, 5 acts
+    assert counts["read"].to_dict() == {"persons": 4, "consultations": 5, "lab_results": 4,
+                                        "medical_acts": 5}
+    assert (counts["accepted"] == counts["read"]).all() and (counts["rejected"] == 0).all()
+
+    ds = load_dataset(base_dir, today=TODAY, sites=SITES)
+    assert ds.persons["birth_year"].dtype == "Int64"
+    assert ds.persons["inclusion_date"].dtype == "datetime64[ns]"
+    assert isinstance(ds.persons["pseudonym"].dtype, pd.StringDtype)
+    assert ds.persons["pseudonym"].dtype.na_value is pd.NA
+    assert ds.persons["nationality"].isna().tolist() == [False, True, False, False]
+    assert ds.consultations["coverage_asked"].dtype == bool
+    assert ds.consultations["coverage_asked"].tolist() == [True, False, False, True, True]
+    assert ds.consultations["date"].dtype == "datetime64[ns]"
+    assert ds.lab_results["titre"].dtype == "float64"
+    assert ds.lab_results["titre"].iloc[1] == 120.5 and ds.lab_results["titre"].isna().sum() == 3
+    assert ds.lab_results["result_given_date"].isna().tolist() == [False, False, False, True]
+    assert ds.medical_acts["detail"].tolist()[:2] == ["1", "2"]
+    assert ds.persons["inclusion_date"].iloc[2] == pd.Timestamp("2018-06-12")
+    assert ds.years == [2019]
+    assert ds.sources == {name: hashlib.sha256(text.encode()).hexdigest()
+                          for name, text in BASE.items()}
+
+
+def test_format_counts_line_and_ok(base_dir):
+    text = validate_directory(base_dir, today=TODAY, sites=SITES).format()
+    assert text.splitlines()[0] == "persons.csv: 4 lues, 4 acceptées, 0 rejetées"
+    assert "Aucune ligne rejetée." in text
+
+
+# --- the corpus of malformed exports ---------------------------------------------------------------
+def read_expected(case: Path) -> tuple[set | None, int | None, list[str]]:
+    expected, year, delete = set(), None, []
+    for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("@year"):
+            year = int(line.split()[1])
+        elif line.startswith("@delete"):
+            delete.append(line.split()[1])
+        elif line.strip() == "ok":
+            return None, year, delete
+        elif line.strip():
+            expected.add(tuple(line.replace("\\n", "\n").split("\t")))
+    return expected, year, delete
+
+
+def prepare(case: Path, tmp_path: Path) -> Path:
+    directory = write_base(tmp_path / "data")
+    _, _, delete = read_expected(case)
+    for name in delete:
+        (directory / name).unlink()
+    for path in case.iterdir():
+        if path.name not in ("expected.txt",):
+            shutil.copyfile(path, directory / path.name)
+    return directory
+
+
+CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
+
+# One French fragment each rule's message must contain (independent of the data)
+MESSAGES = {
+    "missing_file": "fichier absent du dossier",
+    "ambiguous_file": "plusieurs fichiers pour la même table",
+    "unreadable_file": "fichier illisible",
+    "empty_file": "fichier vide",
+    "missing_column": "colonne obligatoire",
+    "persons_unavailable": "références à persons non vérifiables",
+    "empty_value": "valeur obligatoire manquante",
+    "unknown_code": "inconnu",
+    "date_unparseable": "date illisible (formats acceptés : AAAA-MM-JJ ou JJ/MM/AAAA)",
+    "date_out_of_range": "date hors de la plage plausible (01/01/1990 au ",
+    "not_a_number": "illisible",
+    "invalid_boolean": "valeur oui/non illisible",
+    "negative_number": "nombre négatif",
+    "implausible_age": "âge à l'inclusion hors de 14 à 90 ans",
+    "duplicate_key": "clé en double",
+    "unknown_person": "pseudonyme absent de persons",
+    "person_rejected": "dans persons est rejetée",
+    "event_before_birth": "antérieure à l'année de naissance",
+    "event_before_inclusion": "antérieure à la date d'inclusion",
+    "invalid_result": "résultat non valide",
+    "titre_missing": "titre anti-HBs obligatoire",
+    "titre_unexpected": "titre renseigné pour un test autre que anti_hbs",
+    "titre_result_inconsistent": "positive si titre >= 10 mUI/mL",
+    "result_given_before_sample": "antérieure à la date du prélèvement",
+    "invalid_detail": "valeurs valides",
+    "unexpected_detail": "détail renseigné pour un acte qui n'en a pas",
+    "unexpected_coverage_status": "coverage_asked est faux",
+}
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 25
+
+
+_RUNS: dict[str, tuple] = {}
+
+
+def run_corpus(name: str, tmp_path: Path):
+    """(dataset, report) of a corpus case, validated once per test session."""
+    if name not in _RUNS:
+        case = CORPUS / name
+        directory = prepare(case, tmp_path)
+        _RUNS[name] = validate_and_load(directory, year=read_expected(case)[1], today=TODAY,
+                                        sites=SITES)  # never raises on bad rows
+    return _RUNS[name]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_corpus_case(case, tmp_path):
+    expected, year, _ = read_expected(case)
+    ds, report = run_corpus(case.name, tmp_path)
+    if expected is None:
+        assert report.ok, report.format()
+        return
+    assert not report.ok  # so load_dataset refuses it (see test_load_dataset_refuses_...)
+    assert keyset(report) == expected, report.format()
+    text = report.format()
+    for rejection in report.rejections:
+        assert MESSAGES[rejection.rule] in rejection.message
+        assert rejection.format() in text
+    for name, t in report.tables.items():  # invariants of the counts
+        assert t.read == t.accepted + t.rejected
+        assert len(getattr(ds, name)) == t.accepted
+        row_lines = {r.line for r in t.rejections if r.line is not None}
+        whole = any(r.line is None for r in t.rejections)
+        assert t.rejected == (t.read if whole else len(row_lines))
+
+
+@pytest.mark.parametrize("name", ["unknown_person", "empty_file_zero_bytes", "renamed_column"])
+def test_load_dataset_refuses_invalid_data(name, tmp_path):
+    case = CORPUS / name
+    directory = prepare(case, tmp_path)
+    report = validate_directory(directory, today=TODAY, sites=SITES)
+    with pytest.raises(EspacepError) as info:  # rendering refuses invalid data
+        load_dataset(directory, today=TODAY, sites=SITES)
+    assert report.format() in str(info.value)
+
+
+def test_every_rule_has_a_failing_example_in_the_corpus_or_below():
+    seen = {"ambiguous_file"}  # test_ambiguous_csv_and_xlsx
+    for case in CASES:
+        expected, _, _ = read_expected(case)
+        seen |= {row[4] for row in expected or ()}
+    assert seen == set(schemas.RULES) == set(MESSAGES)
+
+
+# --- exact messages -----------------------------------------------------------------------------------
+def run_case(name: str, tmp_path: Path):
+    return run_corpus(name, tmp_path)[1]
+
+
+def test_message_unknown_site_names_file_line_column_value(tmp_path):
+    lines = run_case("unknown_codes", tmp_path).format().splitlines()
+    assert lines[1] == "consultations.csv: 3 lues, 0 acceptées, 3 rejetées"
+    assert lines[2].startswith(
+        "  consultations.csv, ligne 2, colonne site, valeur 'brussel': code de site inconnu "
+        "(codes valides : bruxelles, liege, seraing,")
+    assert lines[2].endswith(") [unknown_code]")
+    assert lines[3] == ("  consultations.csv, ligne 3, colonne workplace, valeur 'rue': code "
+                        "inconnu (codes valides : bar, private, street, window, other) [unknown_code]")
+
+
+def test_message_whole_file_rejections(tmp_path):
+    text = run_case("missing_column", tmp_path).format()
+    assert ("consultations.csv, colonne workplace: colonne obligatoire 'workplace' absente : tout "
+            "le fichier est rejeté (colonnes trouvées : pseudonym, date, site, gp, gynaecologist, "
+            "coverage_asked, coverage_status) [missing_column]") in text
+    assert "consultations.csv: 1 lues, 0 acceptées, 1 rejetées" in text
+    text = run_case("empty_file_zero_bytes", tmp_path / "b").format()
+    assert "medical_acts.csv: fichier vide [empty_file]" in text
+    text = run_case("undecodable_bytes", tmp_path / "c").format()
+    assert "persons.csv: fichier illisible : encodage non reconnu" in text
+
+
+def test_message_dates_titre_duplicates(tmp_path):
+    by_rule = {r.rule: r for r in run_case("date_after_declared_year", tmp_path).rejections}
+    assert by_rule["date_out_of_range"].message == (
+        "date hors de la plage plausible (01/01/1990 au 31/12/2019)")
+    by_rule = {r.rule: r for r in run_case("event_before_inclusion", tmp_path / "b").rejections}
+    assert by_rule["event_before_inclusion"].message == (
+        "date antérieure à la date d'inclusion de la personne (20/05/2019)")
+    rejections = run_case("duplicated_pseudonyms", tmp_path / "c").rejections
+    assert rejections[0] == Rejection("persons.csv", 3, "pseudonym", "P002", "duplicate_key",
+                                      "clé en double (pseudonym) : même clé aux lignes 3, 6")
+
+
+def test_rejections_are_sorted_by_line_then_column(tmp_path):
+    lines = [(r.line, r.column) for r in run_case("lab_result_rules", tmp_path).rejections]
+    assert [ln for ln, _ in lines] == [2, 3, 4, 5, 6, 7, 8]
+
+
+# --- reading ------------------------------------------------------------------------------------------
+def test_read_table_meta_and_lines(tmp_path):
+    case = CORPUS / "valid_belgian_excel_cp1252"
+    frame, meta = read_table(case / "persons.csv")
+    assert (meta.format, meta.encoding, meta.separator, meta.header_line) == ("csv", "cp1252", ";", 1)
+    assert frame.index.tolist() == [2, 3, 4, 5, 6]
+    assert frame.loc[6, "pseudonym"] == "PÉ05"  # decoded from cp1252 byte 0xC9
+    frame, meta = read_table(CORPUS / "valid_utf8_bom" / "persons.csv")
+    assert meta.encoding == "utf-8-sig" and list(frame.columns)[0] == "pseudonym"
+    frame, meta = read_table(CORPUS / "valid_title_line_blank_lines_case" / "persons.csv")
+    assert meta.header_line == 2 and frame.index.tolist() == [3, 5, 7, 8]
+    frame, meta = read_table(CORPUS / "valid_utf16_tabs" / "medical_acts.csv")
+    assert (meta.encoding, meta.separator) == ("utf-16", "\t") and len(frame) == 5
+
+
+def test_belgian_formats_load_to_the_same_values(tmp_path):
+    belgian = prepare(CORPUS / "valid_belgian_excel_cp1252", tmp_path)
+    ds = load_dataset(belgian, today=TODAY, sites=SITES)
+    base = load_dataset(write_base(tmp_path / "base"), today=TODAY, sites=SITES)
+    pd.testing.assert_frame_equal(ds.persons.iloc[:4], base.persons)
+    pd.testing.assert_frame_equal(ds.consultations.iloc[:5], base.consultations)
+    semi = load_dataset(prepare(CORPUS / "valid_semicolon_decimal_comma", tmp_path / "s"),
+                        today=TODAY, sites=SITES)
+    pd.testing.assert_frame_equal(semi.lab_results, base.lab_results)
+
+
+def test_read_errors_are_espacep_errors(tmp_path):
+    with pytest.raises(EspacepError, match="nope.csv: fichier illisible"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(EspacepError, match="dossier de données introuvable"):
+        validate_directory(tmp_path / "absent")
+    (tmp_path / "persons.txt").write_text("x")
+    with pytest.raises(EspacepError, match="format non pris en charge"):
+        read_table(tmp_path / "persons.txt")
+
+
+def test_parse_dates_and_numbers():
+    text = pd.Series(["2019-03-01", "1/3/2019", "01/03/2019 00:00:00", "2019-02-29",
+                      "2020-02-29", "03-01-2019", None], dtype="string")
+    got = parse_dates(text)
+    assert got.dtype == "datetime64[ns]"
+    march = pd.Timestamp("2019-03-01")
+    assert got.iloc[:3].tolist() == [march, march, march]
+    assert pd.isna(got.iloc[3]) and got.iloc[4] == pd.Timestamp("2020-02-29")  # 2019 not leap
+    assert got.iloc[5:].isna().all()
+    nums = parse_numbers(pd.Series(["12,5", "1 000", "1.5", "abc", "inf", "-3", None],
+                                   dtype="string"))
+    np.testing.assert_array_equal(nums.to_numpy(), [12.5, 1000, 1.5, np.nan, np.nan, -3, np.nan])
+
+
+def test_iso_country_codes_keep_namibia():
+    iso = schemas.iso_country_codes()
+    assert {"BE", "FR", "RO", "NG", "NA", "XK"} <= set(iso)  # NA = Namibia, not "missing"
+    assert all(len(c) == 2 and c.isupper() for c in iso) and len(iso) >= 249
+
+
+# --- XLSX (generated here rather than committed as binary) -----------------------------------------
+def write_xlsx(path: Path, rows: list[list], title_rows: int = 0) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for i in range(title_rows):
+        sheet.append([f"Export Espace P (titre {i + 1})"] if i == 0 else [])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def csv_rows(text: str) -> list[list]:
+    return [line.split(",") for line in text.strip().splitlines()]
+
+
+def test_xlsx_with_title_rows_above_header(base_dir):
+    (base_dir / "persons.csv").unlink()
+    rows = [["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
+            ["P001", 1985, "woman", "RO", dt.datetime(2017, 3, 2)],
+            ["P002", 1994.0, "trans", None, "15/01/2019"],
+            ["P003", 1970, "homme", "BE", dt.date(2018, 6, 12)],
+            ["P004", 1999, "woman", "NG", dt.datetime(2019, 5, 20)]]
+    write_xlsx(base_dir / "persons.xlsx", rows, title_rows=2)
+    frame, meta = read_table(base_dir / "persons.xlsx")
+    # 2 title rows, so the header is sheet row 3 and P003 is sheet row 6
+    assert (meta.format, meta.header_line, meta.sheet) == ("xlsx", 3, "Sheet")
+    assert frame.index.tolist() == [4, 5, 6, 7]
+    assert frame.loc[4, "inclusion_date"] == "2017-03-02" and frame.loc[5, "birth_year"] == "1994"
+    report = validate_directory(base_dir, today=TODAY, sites=SITES)
+    persons = [r for r in report.rejections if r.file == "persons.xlsx"]
+    assert persons == [Rejection("persons.xlsx", 6, "gender", "homme", "unknown_code",
+                                 "code inconnu (codes valides : woman, man, trans)")]
+
+
+def test_xlsx_loads_like_csv(tmp_path):
+    csv_ds = load_dataset(write_base(tmp_path / "csv"), today=TODAY, sites=SITES)
+    xdir = tmp_path / "xlsx"
+    xdir.mkdir()
+    for name, text in BASE.items():
+        write_xlsx(xdir / name.replace(".csv", ".xlsx"), csv_rows(text))
+    xlsx_ds = load_dataset(xdir, today=TODAY, sites=SITES)
+    for table in ("persons", "consultations", "lab_results", "medical_acts"):
+        pd.testing.assert_frame_equal(getattr(xlsx_ds, table), getattr(csv_ds, table))
+    assert set(xlsx_ds.sources) == {n.replace(".csv", ".xlsx") for n in BASE}
+
+
+def test_corrupt_xlsx_and_ambiguous_files(base_dir):
+    (base_dir / "medical_acts.csv").unlink()
+    (base_dir / "medical_acts.xlsx").write_bytes(b"not a zip at all")
+    write_xlsx(base_dir / "lab_results.xlsx", csv_rows(BASE["lab_results.csv"]))
+    report = validate_directory(base_dir, today=TODAY, sites=SITES)
+    assert keyset(report) == {
+        ("medical_acts.xlsx", "-", "-", "-", "unreadable_file"),
+        ("lab_results.csv", "-", "-", "-", "ambiguous_file"),
+    }
+    assert "lab_results.csv, lab_results.xlsx" in report.format()
+
+
+# --- load_dataset policy ------------------------------------------------------------------------------
+def test_allow_rejections_returns_accepted_rows_and_warns(tmp_path):
+    directory = prepare(CORPUS / "unknown_codes", tmp_path)
+    with pytest.raises(EspacepError, match="consultations.csv, ligne 2, colonne site"):
+        load_dataset(directory, today=TODAY, sites=SITES)
+    with pytest.warns(UserWarning, match="consultations.csv: 3 rejetées sur 3"):
+        ds = load_dataset(directory, allow_rejections=True, today=TODAY, sites=SITES)
+    assert len(ds.consultations) == 0 and len(ds.persons) == 4
+    ds, report = validate_and_load(prepare(CORPUS / "lab_result_rules", tmp_path / "b"),
+                                   today=TODAY, sites=SITES)
+    counts = report.counts()
+    assert counts.loc["lab_results", ["read", "accepted", "rejected"]].tolist() == [7, 0, 7]
+    assert counts.loc["lab_results", "problems"] == 7
+    for table in ("persons", "consultations", "lab_results", "medical_acts"):
+        assert len(getattr(ds, table)) == counts.loc[table, "accepted"]
+
+
+def test_thousands_in_counts_and_truncated_format(tmp_path):
+    directory = write_base(tmp_path / "data")
+    rows = [f"X{i:04d},1980,woman,BE,2018-01-01" for i in range(1072)]
+    rows[10:16] = [f"X{i:04d},1980,femme,BE,2018-01-01" for i in range(10, 16)]  # 6 bad genders
+    with (directory / "persons.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(rows) + "\n")
+    report = validate_directory(directory, today=TODAY, sites=SITES)
+    text = report.format(max_per_table=2)
+    # 4 base persons + 1 072 added = 1 076 read, 6 rejected
+    assert text.splitlines()[0] == "persons.csv: 1 076 lues, 1 070 acceptées, 6 rejetées"
+    assert "persons.csv, ligne 16, colonne gender, valeur 'femme'" in text  # row 11 of 1 072
+    assert "… et 4 autres problèmes non affichés" in text
+
+
+def test_validation_is_vectorised(tmp_path):
+    """100 000 consultations validate in well under the time a per-row loop would take."""
+    directory = write_base(tmp_path / "data")
+    n = 100_000
+    rng = np.random.default_rng(0)
+    dates = pd.Timestamp("2019-06-01") + pd.to_timedelta(np.arange(n) % 200, unit="D")
+    frame = pd.DataFrame({
+        "pseudonym": np.repeat(["P001", "P003"], n // 2), "date": dates.strftime("%d/%m/%Y"),
+        "site": np.repeat([f"{s}" for s in ("bruxelles", "liege")], n // 2),
+        "workplace": rng.choice(["bar", "street"], n), "gp": "none", "gynaecologist": "aware",
+        "coverage_asked": "false", "coverage_status": ""})
+    frame["site"] = np.where(np.arange(n) % 400 < 200, "bruxelles", "liege")
+    frame = frame.drop_duplicates(["pseudonym", "date", "site"])
+    frame.to_csv(directory / "consultations.csv", index=False, sep=";")
+    start = time.perf_counter()
+    report = validate_directory(directory, today=TODAY, sites=SITES)
+    elapsed = time.perf_counter() - start
+    assert report.ok, report.format(max_per_table=5)
+    assert report.tables["consultations"].read == len(frame)
+    assert elapsed < 10, elapsed
