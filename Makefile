@@ -16,7 +16,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.stamp-install
 STAMP_TEST := $(VENV)/.stamp-install-test
-REPORT_ARGS ?= --data data/synthetic --output outputs
+REPORT_ARGS ?= --data data/synthetic --output outputs --years 2017-2019
 
 # System libraries WeasyPrint (the PDF engine) loads, as Debian/Ubuntu name them
 # (WeasyPrint docs, "Installation > Debian/Ubuntu"; fonts-dejavu-core: the report's font).

@@ -158,10 +158,13 @@ def run_job(job: Job) -> JobResult:
     work.mkdir(parents=True)
     try:
         executed = work / "report.ipynb"
+        # A path relative to the working directory: the executed notebook records its
+        # parameters, and the audit rejects absolute paths of the input data.
+        parameters = {**job.parameters, "data_dir": os.path.relpath(job.data_dir, work)}
         papermill.execute_notebook(
             str(job.notebook),
             str(executed),
-            parameters=job.parameters,
+            parameters=parameters,
             cwd=str(work),
             progress_bar=False,
             kernel_name="python3",

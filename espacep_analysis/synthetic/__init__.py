@@ -1,0 +1,189 @@
+"""Synthetic, calibrated record-level data (the embedded default data set).
+
+``generate(out_dir, seed)`` writes ``persons.csv``, ``consultations.csv``,
+``lab_results.csv`` and ``medical_acts.csv`` for the years of
+`design.FIRST_YEAR` .. `design.LAST_YEAR`, in the canonical export format
+(UTF-8, comma, ISO dates, ``yes``/``no``, empty for missing, columns of
+``codes.COLUMNS``). The rows reproduce every published figure of
+``params/targets.yaml`` by construction (counts are allocated exactly: k
+positives among n tested, ...); only what no figure fixes is random. The
+output is a deterministic function of the seed, the targets and the design.
+
+Calibration lives here alone: nothing in the pipeline imports this package.
+To add a table (outreach contacts, social actions, ...): give it columns in
+``codes.COLUMNS``, build its rows in `build_year` (or a function it calls),
+and list it in `TABLES`; `write_tables` formats any table the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..codes import COLUMNS
+from ..errors import EspacepError
+from ..sites import Sites, load_sites
+from . import design as D
+from .acts import act_rows, plan_vaccination
+from .labs import balance_region, hand_over, lab_rows, plan_tests
+from .people import Person, World, select_year
+from .spec import YearSpec, year_spec
+from .targets import DEFAULT_TARGETS_FILE, TargetBook, load_targets
+from .visits import (REGION_OF_ANTENNA, Visit, consultation_counts, consultation_rows, move_some,
+                     place_days, place_sites, weekdays)
+
+__all__ = ["generate", "main", "TABLES", "DEFAULT_SEED"]
+
+TABLES = ("persons", "consultations", "lab_results", "medical_acts")
+DEFAULT_SEED = D.DEFAULT_SEED
+
+
+def _place_consultations(world: World, spec: YearSpec, visits: list[Visit], days: list[dt.date]) -> None:
+    for region, total in spec.region_consultations.items():
+        mine = [v for v in visits if REGION_OF_ANTENNA[v.person.antenna] == region]
+        for v, n in zip(mine, consultation_counts(world.rng, mine, total, f"{spec.year} {region}")):
+            place_days(world.rng, v, n, days)
+            place_sites(world, v)
+    move_some(world, visits, D.WALLONIA_MOVERS)
+    for v in visits:
+        if v.new:
+            v.person.inclusion = v.dates[0]
+
+
+def _lab_table(rows: list[list]) -> list[tuple]:
+    return [(r[0].person.pseudonym, r[1], r[0].sites[r[1]], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def build_year(world: World, spec: YearSpec, last_day: dt.date) -> dict[str, list[tuple]]:
+    """Rows of every event table for one year (persons are written once, at the end)."""
+    rng = world.rng
+    members, new_ids = select_year(world, spec)
+    visits = [Visit(person=p, new=p.pid in new_ids) for p in members]
+    plan_tests(rng, spec, visits)
+    days = weekdays(spec.year)
+    plan_vaccination(rng, spec, visits, days)
+    _place_consultations(world, spec, visits, days)
+    consultations = consultation_rows(rng, spec, visits)
+    labs = lab_rows(rng, visits)
+    acts = act_rows(rng, spec, visits)
+    if spec.wallonia_rows is not None:
+        region = world.sites.frame["region"]
+        in_wallonia = lambda site: region[site] == "wallonie"  # noqa: E731
+        n_acts = sum(1 for a in acts if in_wallonia(a[2]))
+        balance_region(rng, labs, visits, n_acts, spec.wallonia_rows, in_wallonia, f"{spec.year} wallonie")
+    hand_over(rng, labs, spec.results_given, last_day)
+    return {"consultations": consultations, "lab_results": _lab_table(labs), "medical_acts": acts}
+
+
+def _person_rows(persons: list[Person]) -> list[tuple]:
+    return [(p.pseudonym, p.birth_year, p.gender, p.nationality, p.inclusion) for p in persons]
+
+
+def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path = DEFAULT_TARGETS_FILE,
+                 sites: Sites | None = None) -> dict[str, list[tuple]]:
+    """All rows of all tables, unformatted (dates as `datetime.date`, booleans as bool)."""
+    book = TargetBook(load_targets(targets_path))
+    world = World(np.random.default_rng(seed), sites if sites is not None else load_sites())
+    tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    last_day = dt.date(D.LAST_YEAR, 12, 31)
+    for year in range(D.FIRST_YEAR, D.LAST_YEAR + 1):
+        for name, rows in build_year(world, year_spec(book, year), last_day).items():
+            tables[name].extend(rows)
+    tables["persons"] = _person_rows(world.persons)
+    return tables
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def write_tables(out_dir: str | Path, tables: dict[str, list[tuple]]) -> dict[str, int]:
+    """Write each table as ``<name>.csv`` (sorted rows, header ``codes.COLUMNS[name]``)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, rows in tables.items():
+        text_rows = [[_cell(v) for v in row] for row in rows]
+        if name == "persons":
+            text_rows.sort()
+        else:  # events by date, site, pseudonym, then the other columns
+            text_rows.sort(key=lambda r: (r[1], r[2], r[0], *r[3:]))
+        with open(out / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(COLUMNS[name])
+            writer.writerows(text_rows)
+        counts[name] = len(rows)
+    return counts
+
+
+README = """# Synthetic data set (not real persons)
+
+Every row in this directory is **synthetic**: generated by a program, not
+exported from Espace P…'s records. Pseudonyms are `SYN-` followed by six hex
+digits. The set is the embedded default data of the reports (`make report`)
+and the test data of every feature.
+
+It was generated with
+
+    espacep synthetic --out data/synthetic --seed {seed}
+
+(`espacep_analysis.synthetic.generate("data/synthetic", seed={seed})`), which
+reads the published figures of `params/targets.yaml` and builds rows that
+reproduce each of them (counts exactly, percentages and means within the
+printed rounding) for {first}-{last}. What no figure fixes is drawn at random
+from the design constants of `espacep_analysis/synthetic/design.py`. The
+output depends only on the seed, the targets and the design: regenerate
+after changing any of them (`tests/test_synthetic.py` fails until the
+committed files equal what the generator writes). This file is written by
+the generator too.
+
+Format: the canonical export (UTF-8, comma, ISO dates, `yes`/`no`, empty
+cell for a missing value, columns of `espacep_analysis.codes.COLUMNS`);
+see `data/README.md` for the data dictionary.
+
+| file | rows |
+|---|---|
+"""
+
+
+def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
+             targets_path: str | Path = DEFAULT_TARGETS_FILE) -> dict[str, int]:
+    """Generate the synthetic data set (CSV files and README.md) into ``out_dir``.
+
+    Returns the rows written per table.
+    """
+    counts = write_tables(out_dir, build_tables(seed, targets_path))
+    text = README.format(seed=seed, first=D.FIRST_YEAR, last=D.LAST_YEAR)
+    text += "".join(f"| `{name}.csv` | {n} |\n" for name, n in counts.items())
+    (Path(out_dir) / "README.md").write_text(text, encoding="utf-8")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``espacep synthetic --out DIR --seed N [--targets FILE]``."""
+    parser = argparse.ArgumentParser(prog="espacep synthetic", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="data/synthetic", help="output directory")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument("--targets", default=str(DEFAULT_TARGETS_FILE), help="targets YAML")
+    args = parser.parse_args(argv)
+    try:
+        counts = generate(args.out, args.seed, args.targets)
+    except EspacepError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    for name, n in counts.items():
+        print(f"{name}: {n} lignes")
+    return 0
