@@ -16,7 +16,7 @@ from .. import stats
 from ..errors import EspacepError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
-__all__ = ["Chart", "FigureBook", "Report", "Table", "Text", "build_report", "show", "methods_note"]
+__all__ = ["Chart", "FigureBook", "Report", "Table", "Text", "build_report", "show", "methods_note", "provenance_block"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,11 +33,15 @@ class Report:
     method: str
     level: float
     min_cell: int
-    sources: dict[str, str]
+    provenance: dict
 
     def save_figures(self, output_dir: str | Path) -> Path:
-        """Write ``figures.csv`` into ``output_dir`` (created if needed)."""
+        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
+        from .. import provenance
+        from ..render import write_atomic
+
         Path(output_dir).mkdir(parents=True, exist_ok=True)
+        write_atomic(Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8"))
         return write_figures_csv(self.book.figures, output_dir)
 
 
@@ -56,6 +60,7 @@ def build_report(
     min_cell: int = 0,
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control."""
+    from .. import provenance
     from ..indicators import inami
     from ..load import load_dataset
 
@@ -76,7 +81,9 @@ def build_report(
         method=ci_method,
         level=ci_level,
         min_cell=min_cell,
-        sources=dict(dataset.sources),
+        provenance=provenance.collect(funder, year, dataset.sources, {
+            "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
+            "ci_level": ci_level, "lang": lang, "min_cell": min_cell}),
     )
 
 
@@ -101,3 +108,10 @@ def methods_note(report: Report) -> Text:
         disclosure.methods_note(report.min_cell, lang="fr"),
     ]
     return Text("\n\n".join(f"*{line}*" for line in lines))
+
+
+def provenance_block(report: Report) -> Text:
+    """The provenance block that ends every report (inputs' sha256, parameters, code version)."""
+    from .. import provenance
+
+    return Text("**Provenance**\n\n" + provenance.to_markdown(report.provenance))
