@@ -1,0 +1,111 @@
+"""End to end: `espacep report` renders the INAMI reports from the committed synthetic data.
+
+The 2019 report's figures.csv must carry every published figure of
+params/targets.yaml (2017-2019, within the printed tolerance), and the PDF's
+text must print them in Belgian French; 2017 and 2018 render too. The
+published values come from ../shared/reference/rapport_moral_2019.txt via
+params/targets.yaml, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from espacep_analysis.cli import main
+from targetcheck import TARGETS, check, key
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "synthetic"
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    status = main(["report", "--data", str(DATA), "--output", str(out), "--years", "2017-2019",
+                   "--funders", "inami", "--workers", "2"])
+    assert status == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures_2019(rendered):
+    return pd.read_csv(rendered / "2019" / "inami" / "figures.csv")
+
+
+@pytest.fixture(scope="module")
+def pdf_text(rendered):
+    reader = PdfReader(rendered / "2019" / "inami" / "report.pdf")
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_every_year_renders_all_products(rendered):
+    for year in (2017, 2018, 2019):
+        folder = rendered / str(year) / "inami"
+        for name in ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json"):
+            assert (folder / name).stat().st_size > 0, f"{year}: {name}"
+        figures = pd.read_csv(folder / "figures.csv")
+        assert figures["year"].max() == year
+
+
+@pytest.mark.parametrize(
+    "target",
+    [pytest.param(t, id=key(t)) for t in TARGETS if t.get("status", "ok") == "ok"],
+)
+def test_figures_csv_has_the_published_figure(target, figures_2019):
+    check(target, figures_2019)
+
+
+def test_figures_csv_columns(figures_2019):
+    assert list(figures_2019.columns[:11]) == [
+        "indicator", "label", "year", "scope", "numerator", "denominator",
+        "value", "lower", "upper", "method", "unit",
+    ]
+    assert figures_2019.duplicated(["indicator", "year", "scope"]).sum() == 0
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        f"a suivi 1{NBSP}076 travailleurs du sexe (1{NBSP}105 en 2018)",
+        f"2{NBSP}779 consultations médicales (2{NBSP}828 en 2018)",
+        f"48{NBSP}% des TDS rencontrés en 2019 étaient des nouveaux contacts (51{NBSP}% en 2018, 53{NBSP}% en 2017)",
+        "Nouveaux travailleurs du sexe 519",
+        "Travailleurs du sexe connus 557",
+        f"Femmes 1{NBSP}028 95,54{NBSP}%",
+        f"Hommes 10 0,93{NBSP}%",
+        f"Transgenres 38 3,53{NBSP}%",
+        f"1{NBSP}076 (n) − 144 (pas de données) = 932",
+        "197 personnes ont reçu au moins un vaccin",
+        "309 vaccins ont été administrés (337 en 2018, 347 en 2017)",
+        "171 prescriptions de contraceptifs",
+        "290 traitements",
+        "75 renvois vers des médecins spécialistes",
+        f"1{NBSP}630 conseils médicaux",
+        "7 accompagnements vers IVG et 5 suivis de grossesse",
+    ],
+)
+def test_pdf_prints_the_published_figure(printed, pdf_text):
+    flat = re.sub(r"\s*\n\s*", " ", pdf_text)
+    flat = re.sub(r" +", " ", flat)
+    assert printed in flat
+
+
+def test_provenance_names_inputs_without_paths(rendered):
+    record = json.loads((rendered / "2019" / "inami" / "provenance.json").read_text())
+    assert set(record["inputs"]) >= {"persons.csv", "consultations.csv", "lab_results.csv", "medical_acts.csv"}
+    assert all(len(digest) == 64 for digest in record["inputs"].values())
+    assert "/" not in json.dumps(record["parameters"])
+
+
+def test_html_has_no_code_and_no_row_level_record(rendered):
+    html = (rendered / "2019" / "inami" / "report.html").read_text(encoding="utf-8")
+    assert "compute_figures" not in html and "build_report" not in html
+    persons = pd.read_csv(DATA / "persons.csv", dtype=str)
+    assert not any(p in html for p in persons["pseudonym"].head(200))
