@@ -29,6 +29,7 @@ class Sites:
     frame: pd.DataFrame
     funder_regions: dict[str, tuple[str, ...]]
     funder_labels: dict[str, str]
+    funder_min_cell: dict[str, int]
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -101,4 +102,10 @@ def load_sites(path: str | Path = DEFAULT_SITES_FILE) -> Sites:
             raise EspacepError(f"{path}: funders.{name}.regions: unknown region(s) {sorted(unknown)}")
         funder_regions[name] = tuple(spec["regions"])
     labels = {name: spec.get("label", name) for name, spec in funders.items()}
-    return Sites(frame=frame, funder_regions=funder_regions, funder_labels=labels)
+    min_cell = {}
+    for name, spec in funders.items():
+        value = spec.get("min_cell", 5)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise EspacepError(f"{path}: funders.{name}.min_cell: expected a whole number >= 0, got {value!r}")
+        min_cell[name] = value
+    return Sites(frame=frame, funder_regions=funder_regions, funder_labels=labels, funder_min_cell=min_cell)

@@ -28,8 +28,9 @@ NBSP = "\u00a0"
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
+    # --min-cell 0: an internal run, unmasked, to compare with the published report
     status = main(["report", "--data", str(DATA), "--output", str(out), "--years", "2017-2019",
-                   "--funders", "inami", "--workers", "2"])
+                   "--funders", "inami", "--workers", "2", "--min-cell", "0"])
     assert status == 0
     return out
 
@@ -109,3 +110,37 @@ def test_html_has_no_code_and_no_row_level_record(rendered):
     assert "compute_figures" not in html and "build_report" not in html
     persons = pd.read_csv(DATA / "persons.csv", dtype=str)
     assert not any(p in html for p in persons["pseudonym"].head(200))
+
+
+@pytest.fixture(scope="module")
+def masked(tmp_path_factory):
+    """The 2019 report as it leaves the organisation: the funder's threshold (5) from params."""
+    out = tmp_path_factory.mktemp("masked")
+    assert main(["report", "--data", str(DATA), "--output", str(out), "--years", "2019",
+                 "--funders", "inami"]) == 0
+    return out / "2019" / "inami"
+
+
+def test_masked_report_publishes_no_small_count(masked):
+    from espacep_analysis.disclosure import COUNT_UNITS
+
+    figures = pd.read_csv(masked / "figures.csv")
+    counts = figures[figures["unit"].isin(COUNT_UNITS) & figures["numerator"].isna()]
+    assert not counts["value"].between(1, 4).any()
+    assert not figures["numerator"].between(1, 4).any()
+    complement = figures["denominator"] - figures["numerator"]
+    assert not complement.between(1, 4).any()
+    assert figures["suppressed"].sum() > 0
+    # HIV: 3 positive persons in 2019 (published), masked here with everything derived from it
+    hiv = figures[(figures["indicator"] == "inami.prevalence.hiv") & (figures["year"] == 2019)].iloc[0]
+    assert bool(hiv["suppressed"]) and pd.isna(hiv["value"]) and pd.isna(hiv["lower"])
+
+
+def test_masked_report_prints_the_mask_and_the_rule(masked):
+    from espacep_analysis.disclosure import cross_report_check
+
+    html = (masked / "report.html").read_text(encoding="utf-8")
+    assert "&lt; 5" in html or "< 5" in html
+    assert "masqu" in html  # the methods note states the rule
+    figures = pd.read_csv(masked / "figures.csv")
+    assert cross_report_check({"inami": figures}, [], min_cell=5) == []

@@ -57,42 +57,51 @@ def build_report(
     ci_method: str = "wilson",
     ci_level: float = 0.95,
     lang: str = "fr_BE",
-    min_cell: int = 0,
+    min_cell: int = -1,
 ) -> Report:
-    """Load and validate the exports, compute the funder's figures, apply disclosure control."""
-    from .. import provenance
+    """Load and validate the exports, compute the funder's figures, apply disclosure control.
+
+    ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
+    """
+    from .. import provenance, publish
     from ..indicators import inami
     from ..load import load_dataset
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
-    if funder != "inami":
-        raise EspacepError(f"unknown funder {funder!r}")
     dataset = load_dataset(data_dir)
-    figures = inami.compute_figures(dataset, year, method=ci_method, level=ci_level)
-    figures = _disclose(figures, min_cell)
+    figures, threshold = publish.published_figures(
+        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell)
     antennas = dataset.sites.frame.drop_duplicates("antenna")
     return Report(
         funder=funder,
         year=int(year),
-        book=FigureBook(figures, int(year), lang=lang, masked=f"< {min_cell}"),
-        ages=inami.age_distribution(dataset, year),
+        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}"),
+        ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,
         level=ci_level,
-        min_cell=min_cell,
+        min_cell=threshold,
         provenance=provenance.collect(funder, year, dataset.sources, {
             "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
-            "ci_level": ci_level, "lang": lang, "min_cell": min_cell}),
+            "ci_level": ci_level, "lang": lang, "min_cell": threshold}),
     )
 
 
-def _disclose(figures: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    from .. import disclosure
+def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
+    """Ages for the histogram with the extreme ages (fewer than ``min_cell`` persons) folded inwards.
 
-    if min_cell and min_cell > 1:
-        return disclosure.suppress_figures(figures, min_cell)
-    return figures.assign(suppressed=False)
+    The histogram must not show a bar of 1 to ``min_cell - 1`` persons at the edges (the
+    youngest and oldest persons): ages below the ``min_cell``-th youngest are set to it,
+    and likewise at the top.
+    """
+    from ..indicators import inami
+
+    ages = inami.age_distribution(dataset, year).sort_values(ignore_index=True)
+    if len(ages) < 2 * min_cell:
+        return ages.iloc[0:0]
+    low, high = ages.iloc[min_cell - 1], ages.iloc[-min_cell]
+    return ages.clip(lower=low, upper=high)
 
 
 def methods_note(report: Report) -> Text:

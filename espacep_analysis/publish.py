@@ -1,0 +1,96 @@
+"""The figures a report publishes: computed once per funder, then disclosure-controlled.
+
+Disclosure control runs on the reports of one year together, so that a figure
+masked in one funder's report cannot be recovered from the figures another
+funder's report prints (Brussels and Wallonia make up the INAMI total). Every
+notebook calls `published_figures` for its own funder and gets the same masks
+the other notebooks get.
+
+The partitions (figures that add up to a total inside a report) and relations
+(figures equal or adding up across reports) are declared here, beside the
+funder modules whose ids they name.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import disclosure
+from .dataset import Dataset
+from .disclosure import Partition
+from .errors import EspacepError
+from .indicators import inami
+
+FUNDERS = ("inami", "aviq", "cocof")
+
+
+def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> pd.DataFrame:
+    """The unmasked figures table of one funder's report."""
+    if funder == "inami":
+        return inami.compute_figures(ds, year, method=method, level=level)
+    if funder == "aviq":
+        from .indicators import aviq
+
+        return aviq.compute_figures(ds, year, method=method, level=level)
+    if funder == "cocof":
+        from .indicators import cocof
+
+        return cocof.compute_figures(ds, year, method=method, level=level)
+    raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
+
+
+def _shares_partition(figures: pd.DataFrame, prefix: str, total: str, scope: str) -> Partition | None:
+    """The counts behind the ``prefix*`` shares of ``scope`` add up to ``total`` of that scope."""
+    ids = sorted({i for i in figures.loc[figures["scope"] == scope, "indicator"] if i.startswith(prefix)})
+    return Partition(tuple((i, scope) for i in ids), (total, scope)) if ids else None
+
+
+def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
+    """Figures of the INAMI report that add up (complementary suppression lines)."""
+    p = "inami."
+    parts = [
+        Partition((p + "new_persons", p + "known_persons"), p + "persons_seen"),
+        Partition(tuple(i for i in sorted(set(figures["indicator"])) if i.startswith(p + "treatments.")),
+                  p + "treatments"),
+        Partition(tuple(i for i in sorted(set(figures["indicator"])) if i.startswith(p + "referrals.")),
+                  p + "referrals"),
+    ]
+    for prefix in ("gender.", "workplace.", "age_band."):
+        parts.append(_shares_partition(figures, p + prefix, p + "persons_seen", "all"))
+    for scope in sorted(set(figures["scope"])):
+        parts.append(_shares_partition(figures, p + "origin.", p + "persons_seen", scope))
+        ids = (p + "belgian_share", p + "migrant_share", p + "nationality_unknown")
+        if all(((figures["indicator"] == i) & (figures["scope"] == scope)).any() for i in ids):
+            parts.append(Partition(tuple((i, scope) for i in ids), (p + "persons_seen", scope)))
+    parts += disclosure.hierarchy_partitions(sites, "inami", p + "consultations", exact=True)
+    parts += disclosure.hierarchy_partitions(sites, "inami", p + "persons_seen", exact=False)
+    return [part for part in parts if part is not None and part.parts]
+
+
+PARTITIONS = {"inami": inami_partitions}
+
+
+def published_figures(
+    ds: Dataset, funder: str, year: int, method: str = "wilson", level: float = 0.95,
+    min_cell: int | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The figures ``funder``'s report publishes for ``year``, and the threshold applied.
+
+    ``min_cell`` None takes the funder's threshold from ``params/sites.yaml``;
+    0 or 1 switches masking off (internal runs). With masking on, every
+    funder's figures of the year are computed and protected together.
+    """
+    if funder not in FUNDERS:
+        raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
+    threshold = ds.sites.funder_min_cell.get(funder, 5) if min_cell is None else int(min_cell)
+    if threshold <= 1:
+        figures = compute(ds, funder, year, method, level)
+        return disclosure.suppress_figures(figures, 0), threshold
+    funders = [f for f in FUNDERS if f == funder or f in PARTITIONS]
+    raw = {f: compute(ds, f, year, method, level) for f in funders}
+    partitions = {f: PARTITIONS[f](raw[f], ds.sites) for f in funders if f in PARTITIONS}
+    masked = disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions)
+    return masked[funder], threshold
+
+
+RELATIONS: list[disclosure.Relation] = []
