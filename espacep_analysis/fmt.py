@@ -268,6 +268,8 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
         For an unknown unit.
     """
     unit, value = row.get("unit"), row.get("value")
+    if _is_masked(row):
+        return _mask_text(row)
     if unit in COUNT_UNITS:
         return number(value, 0, lang)
     if unit == "proportion":
@@ -282,8 +284,25 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
     )
 
 
+def _is_masked(row: Mapping) -> bool:
+    """True for a figure masked by disclosure control (``suppressed`` column)."""
+    flag = row.get("suppressed", False)
+    return bool(flag) and not is_missing(flag)
+
+
+def _mask_text(row: Mapping) -> str:
+    """What a masked figure prints as: its ``mask_label`` (``"< 5"``, ``"x"``), else ``"x"``."""
+    label = row.get("mask_label")
+    return "x" if label is None or is_missing(label) else str(label)
+
+
 def _cell(row: Mapping, column: str, lang: str, percent_decimals: int) -> tuple[str, bool]:
-    """The formatted text of one table cell and whether it is numeric (right-aligned)."""
+    """The formatted text of one table cell and whether it is numeric (right-aligned).
+
+    A masked figure (``suppressed`` true) prints its mask in the value, numerator and CI cells.
+    """
+    if _is_masked(row) and column in ("value", "numerator", "ci"):
+        return _mask_text(row if column == "value" else {**row, "mask_label": "x"}), True
     if column == "value":
         return figure_value(row, lang, percent_decimals), True
     if column in ("numerator", "denominator"):

@@ -48,16 +48,23 @@ class FigureBook:
     lang : str
         Babel locale for numbers (``fr_BE``, ``nl_BE``, ``en``).
     masked : str
-        What a suppressed figure prints as (e.g. ``"< 5"``).
+        What a count masked for being small prints as (``"< 5"``); any other
+        masked figure (derived from a small count, or complementary) prints as
+        ``secondary`` (``"x"``), as the methods note explains.
     """
 
     figures: pd.DataFrame
     year: int
     lang: str = fmt.DEFAULT_LANG
     masked: str = "< 5"
+    secondary: str = "x"
     _index: dict = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if "suppressed" in self.figures.columns:
+            kinds = self.figures.get("suppression", pd.Series("", index=self.figures.index))
+            labels = kinds.eq("primary").map({True: self.masked, False: self.secondary})
+            self.figures = self.figures.assign(mask_label=labels.where(self.figures["suppressed"].astype(bool)))
         keys = zip(self.figures["indicator"], self.figures["year"].astype(int), self.figures["scope"])
         self._index = {key: i for i, key in enumerate(keys)}
 
@@ -86,14 +93,17 @@ class FigureBook:
         """The figure formatted by its unit (``1 076``, ``48,2 %``, ``2,6``), or the mask."""
         row = self.row(indicator, year, scope)
         if row.get("suppressed", False):
-            return self.masked
+            return self._mask(row)
         return fmt.figure_value(row, self.lang, percent_decimals=decimals)
+
+    def _mask(self, row: dict) -> str:
+        return self.masked if row.get("suppression") == "primary" else self.secondary
 
     def count_text(self, indicator: str, year: int | None = None, scope: str = ALL) -> str:
         """The numerator of a proportion (the count of persons), formatted."""
         row = self.row(indicator, year, scope)
         if row.get("suppressed", False):
-            return self.masked
+            return self.secondary
         return fmt.number(row["numerator"], 0, self.lang)
 
     def history(self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}") -> str:

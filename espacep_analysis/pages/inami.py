@@ -176,8 +176,9 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             continue
         top = _top_origins(book, scope)
         parts = [f"{book.text(ind, y, scope)} {lab.lower()}{book.paren_history(ind, scope)}" for ind, lab in top]
+        origins = f"{', '.join(parts)} ; " if parts else ""
         text.append(
-            f"À {label}, {', '.join(parts)} ; {book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
+            f"À {label}, {origins}{book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
             f"ont la nationalité belge ({book.count_text(P + 'belgian_share', y, scope)} personne(s))."
         )
     for region, name in (("bruxelles", "à Bruxelles"), ("wallonie", "en région wallonne")):
