@@ -34,8 +34,6 @@ from .indicators import common
 
 DEFAULT_PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
 TOP_LEVEL_KEYS = ("funder", "year", "declared", "narrative")
-# Count units used here that fmt / disclosure do not know yet
-NEW_COUNT_UNITS = ("visits", "count")
 
 # funder -> declared key -> (unit, French label). Keys absent from a file are simply not reported.
 DECLARED_FIELDS: dict[str, dict[str, tuple[str, str]]] = {

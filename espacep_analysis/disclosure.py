@@ -47,7 +47,7 @@ from scipy.optimize import linprog
 from .errors import EspacepError
 
 # Units whose `value` is a count of something (a count row has no numerator).
-COUNT_UNITS: tuple[str, ...] = ("persons", "consultations", "acts", "doses", "results")
+from .units import COUNT_UNITS  # noqa: E402  (one vocabulary of units)
 SUPPRESSION_KINDS: tuple[str, ...] = ("", "primary", "derived", "secondary")
 REQUIRED_FIGURE_COLUMNS = ("indicator", "year", "scope", "numerator", "denominator", "value", "unit")
 MASKED_COLUMNS = ("value", "lower", "upper", "numerator")

@@ -46,8 +46,7 @@ DEFAULT_LANG = "fr_BE"
 LANGS = ("fr_BE", "nl_BE", "en")
 _LANG_ALIASES = {"fr": "fr_BE", "nl": "nl_BE", "en_BE": "en", "en_GB": "en"}
 
-COUNT_UNITS = ("persons", "consultations", "results", "acts", "doses")
-FIGURE_UNITS = COUNT_UNITS + ("proportion", "ratio", "years")
+from .units import COUNT_UNITS, FIGURE_UNITS  # noqa: E402  (one vocabulary of units)
 
 _HEADERS = {
     "fr_BE": {
@@ -255,6 +254,24 @@ def date(d: _dt.date | _dt.datetime | str | None, lang: str = DEFAULT_LANG) -> s
     return text.replace(NNBSP, NBSP)
 
 
+def points(d: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
+    """A difference of proportions in percentage points, signed: ``0.013`` -> ``"+1,3 pt"``."""
+    if is_missing(d):
+        return MISSING
+    text = number(abs(float(d)) * 100, decimals, lang)
+    sign = "+" if float(d) > 0 else ("\u2212" if float(d) < 0 and text.strip("0,.\u00a0") else "")
+    return f"{sign}{text}{NBSP}pt"
+
+
+def p_value(p: float | None, lang: str = DEFAULT_LANG) -> str:
+    """A p-value: ``"< 0,001"`` below 0.001, else 3 decimals (``"0,012"``)."""
+    if is_missing(p):
+        return MISSING
+    if float(p) < 0.001:
+        return f"<{NBSP}{number(0.001, 3, lang)}"
+    return number(p, 3, lang)
+
+
 def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int = 1) -> str:
     """One figure's value formatted according to its ``unit``.
 
@@ -279,6 +296,14 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
     if unit == "years":
         whole = not is_missing(value) and float(value) == int(float(value))
         return number(value, 0 if whole else 1, lang)
+    if unit == "difference":
+        return points(value, percent_decimals, lang)
+    if unit == "p_value":
+        return p_value(value, lang)
+    if unit == "z":
+        return number(value, 2, lang)
+    if unit == "days":
+        return number(value, 0, lang)
     raise EspacepError(
         f"figure {row.get('indicator')!r}: unknown unit {unit!r} (expected one of {', '.join(FIGURE_UNITS)})"
     )

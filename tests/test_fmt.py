@@ -220,3 +220,30 @@ def test_figures_wide_html_years_side_by_side():
     )
     with pytest.raises(EspacepError, match="two figures"):
         fmt.figures_wide_html(pd.concat([rows, rows.iloc[:1]]))
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(0.013, "+1,3\u00a0pt"), (-0.0049, "\u22120,5\u00a0pt"), (0.0, "0,0\u00a0pt"), (-0.00004, "0,0\u00a0pt")],
+)
+def test_points_signed_percentage_points(value, expected):
+    # 0.013 -> 1.3 points; -0.0049 -> 0.49 -> rounds half away to 0.5 with a minus sign
+    assert fmt.points(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [(0.0004, "<\u00a00,001"), (0.0123, "0,012"), (1.0, "1,000")])
+def test_p_value_format(value, expected):
+    assert fmt.p_value(value) == expected
+
+
+def test_figure_value_new_units():
+    assert fmt.figure_value({"unit": "difference", "value": 0.0125}) == "+1,3\u00a0pt"
+    assert fmt.figure_value({"unit": "p_value", "value": 0.04}) == "0,040"
+    assert fmt.figure_value({"unit": "contacts", "value": 5810}) == "5\u00a0810"
+    assert fmt.figure_value({"unit": "days", "value": 121.5}) == "122"
+
+
+def test_masked_figure_prints_its_mask():
+    row = {"unit": "persons", "value": float("nan"), "suppressed": True, "mask_label": "< 5"}
+    assert fmt.figure_value(row) == "< 5"
+    assert fmt.figure_value({**row, "mask_label": None}) == "x"

@@ -60,9 +60,6 @@ SESSION_TABLE: tuple[tuple[str, str], ...] = (
     ("Total RW", ALL),
 )
 HIERARCHY_LEVELS = (ALL, "region", "province", "site")
-# Count units of the AViQ and Cocof figures that fmt / disclosure do not know yet
-# (they know persons, consultations, acts, ...); declared figures add "visits" and "count".
-NEW_COUNT_UNITS = ("contacts", "actions", "sessions", "condoms", "attendances")
 # Outreach tables and their date column
 OUTREACH_TABLES = {"contacts": "date", "social_actions": "date", "activities": "date"}
 # Text columns the indicators group or filter on (made categorical once by `compact_outreach`)

@@ -1,0 +1,26 @@
+"""The units of the figures table (column ``unit``): one vocabulary for every module.
+
+Count units: ``value`` is a count of something (disclosure control masks small
+ones; `fmt` prints them as integers). The others say how ``value`` reads.
+"""
+
+from __future__ import annotations
+
+COUNT_UNITS: tuple[str, ...] = (
+    "persons",
+    "consultations",
+    "results",
+    "acts",
+    "doses",
+    "contacts",
+    "actions",
+    "sessions",
+    "condoms",
+    "attendances",
+    "visits",
+    "count",
+)
+# proportion in [0, 1]; ratio (e.g. consultations per person); years (ages);
+# difference of proportions (p1 - p2); p_value; z statistic; days (delays)
+OTHER_UNITS: tuple[str, ...] = ("proportion", "ratio", "years", "difference", "p_value", "z", "days")
+FIGURE_UNITS: tuple[str, ...] = COUNT_UNITS + OTHER_UNITS
