@@ -25,18 +25,18 @@ FUNDERS = ("inami", "aviq", "cocof")
 
 
 def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> pd.DataFrame:
-    """The unmasked figures table of one funder's report."""
+    """The unmasked figures table of one funder's report (rows, then declared figures)."""
     if funder == "inami":
         return inami.compute_figures(ds, year, method=method, level=level)
-    if funder == "aviq":
-        from .indicators import aviq
+    if funder not in FUNDERS:
+        raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
+    from . import declared
+    from .indicators import aviq, cocof
+    from .indicators.common import concat_figures
 
-        return aviq.compute_figures(ds, year, method=method, level=level)
-    if funder == "cocof":
-        from .indicators import cocof
-
-        return cocof.compute_figures(ds, year, method=method, level=level)
-    raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
+    module = aviq if funder == "aviq" else cocof
+    rows = module.compute_figures(ds, year, method=method, level=level)
+    return concat_figures([rows, declared.declared_history(funder, year)])
 
 
 def _shares_partition(figures: pd.DataFrame, prefix: str, total: str, scope: str) -> Partition | None:
@@ -86,11 +86,21 @@ def published_figures(
     if threshold <= 1:
         figures = compute(ds, funder, year, method, level)
         return disclosure.suppress_figures(figures, 0), threshold
-    funders = [f for f in FUNDERS if f == funder or f in PARTITIONS]
-    raw = {f: compute(ds, f, year, method, level) for f in funders}
-    partitions = {f: PARTITIONS[f](raw[f], ds.sites) for f in funders if f in PARTITIONS}
+    raw = {f: compute(ds, f, year, method, level) for f in FUNDERS}
+    partitions = {f: PARTITIONS[f](raw[f], ds.sites) for f in FUNDERS if f in PARTITIONS}
     masked = disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions)
     return masked[funder], threshold
 
 
-RELATIONS: list[disclosure.Relation] = []
+def _shared_medical_relations() -> list[disclosure.Relation]:
+    """AViQ's Wallonia and Cocof's Brussels medical figures are INAMI's region figures."""
+    relations = []
+    for funder, region in (("aviq", "wallonie"), ("cocof", "bruxelles")):
+        for name in ("persons_seen", "consultations"):
+            scope = f"region:{region}"
+            relations.append(disclosure.Relation(
+                total=("inami", f"inami.{name}", scope), parts=((funder, f"{funder}.inami.{name}", scope),)))
+    return relations
+
+
+RELATIONS: list[disclosure.Relation] = _shared_medical_relations()

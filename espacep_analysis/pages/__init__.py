@@ -34,6 +34,7 @@ class Report:
     level: float
     min_cell: int
     provenance: dict
+    narrative: dict[str, str]  # declared narrative paragraphs (AViQ, Cocof), by section key
 
     def save_figures(self, output_dir: str | Path) -> Path:
         """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
@@ -82,10 +83,20 @@ def build_report(
         method=ci_method,
         level=ci_level,
         min_cell=threshold,
+        narrative=_narrative(funder, year),
         provenance=provenance.collect(funder, year, dataset.sources, {
             "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
             "ci_level": ci_level, "lang": lang, "min_cell": threshold}),
     )
+
+
+def _narrative(funder: str, year: int) -> dict[str, str]:
+    """The declared narrative paragraphs of ``params/<year>/<funder>.yaml`` (none for INAMI)."""
+    if funder == "inami":
+        return {}
+    from ..declared import load_declared
+
+    return dict(load_declared(funder, year).narrative)
 
 
 def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
