@@ -15,7 +15,7 @@ import pytest
 from espacep_analysis import stats
 from espacep_analysis.dataset import Dataset
 from espacep_analysis.errors import EspacepError
-from espacep_analysis.indicators import common, inami
+from espacep_analysis.indicators import common, comparisons, inami
 from espacep_analysis.indicators.common import AGE_BANDS, FIGURE_COLUMNS
 from espacep_analysis.sites import load_sites
 
@@ -461,9 +461,11 @@ def test_figures_table_shape_and_types(figs):
         assert figs[col].dtype == "float64"
     assert not figs.duplicated(["indicator", "year", "scope"]).any()
     assert figs["indicator"].str.startswith("inami.").all()
-    assert set(figs["indicator"]) <= set(inami.INDICATORS)
+    # comparison rows (<id>.diff.<Y0>, ...) extend a registered id
+    assert set(figs["indicator"].map(comparisons.base_id)) <= set(inami.INDICATORS)
     assert (figs["label"].str.len() > 0).all()
-    assert set(figs["unit"]) <= {"persons", "consultations", "results", "acts", "doses", "proportion", "ratio", "years"}
+    assert set(figs["unit"]) <= {"persons", "consultations", "results", "acts", "doses", "proportion", "ratio", "years",
+                                 "days", *comparisons.COMPARISON_UNITS}
     # every documented id family is present for 2019
     ids = set(figs.loc[figs.year == 2019, "indicator"])
     assert {inami.PREFIX + k for k in ("persons_seen", "new_share", "gp_no_data", "coverage_known",
@@ -477,7 +479,7 @@ def test_bounds_bracket_values(figs):
     assert ((props.lower <= props.value + 1e-12) & (props.value <= props.upper + 1e-12)).all()
     assert ((props.value >= 0) & (props.value <= 1)).all()
     assert (props.method == "wilson").all()
-    others = figs[figs.unit != "proportion"]
+    others = figs[~figs.unit.isin(["proportion", *comparisons.COMPARISON_UNITS])]
     assert others.lower.isna().all() and others.upper.isna().all() and (others.method == "").all()
 
 
@@ -571,7 +573,8 @@ def test_prepared_path_equals_raw_path(ds, figs):
     # compute_figures works on `common.prepare`d data (integer pseudonyms, categorical codes);
     # every section called on the raw data set must give the same rows.
     raw = common.concat_figures(section(ds, 2019) for section in inami.SECTIONS)
-    pd.testing.assert_frame_equal(raw, figs[figs.year == 2019].reset_index(drop=True))
+    sections = figs[(figs.year == 2019) & ~figs.indicator.map(comparisons.is_comparison)]
+    pd.testing.assert_frame_equal(raw, sections.reset_index(drop=True))
 
 
 def test_prepare_keeps_sites_and_years(ds):
@@ -587,3 +590,156 @@ def test_prepare_keeps_sites_and_years(ds):
                               "act": pd.array(["counsel"], dtype="string"), "detail": pd.array([NA], dtype="string")})
         acts = pd.concat([ds.medical_acts, extra], ignore_index=True)
         common.prepare(Dataset(ds.persons, ds.consultations, ds.lab_results, acts, ds.sites), ["namur"], [2019])
+
+
+# --- issue 4: comparisons, positivity, vaccination schedule, age pyramid ------------------------
+
+
+def test_comparison_rows_of_compared_proportions(figs):
+    # fixture years 2018 and 2019: one difference and one Fisher p per compared id, no trend (2 years)
+    comp = figs[figs.indicator.map(comparisons.is_comparison)]
+    assert (comp.year == 2019).all()
+    assert not comp.indicator.str.endswith(("trend_p", "trend_z")).any()
+    # prevalence of HIV: 2019 1/4 (P04 of P01, P02, P04, P07), 2018 1/1 (P02)
+    ref = stats.compare_proportions(1, 4, 1, 1)
+    diff = row(figs, "prevalence.hiv.diff.2018")
+    assert (diff["value"], diff["lower"], diff["upper"]) == (ref.difference, ref.lower, ref.upper)
+    assert diff["value"] == pytest.approx(-0.75) and diff["unit"] == "difference"
+    assert val(figs, "prevalence.hiv.fisher_p.2018") == ref.p_value
+    # the other compared shares: exactly stats on the numerator / denominator of the table's rows
+    for name in ("new_share", "belgian_share", "results_given_share", "coverage_asked_share"):
+        now, before = row(figs, name, 2019), row(figs, name, 2018)
+        expected = stats.compare_proportions(now["numerator"], now["denominator"],
+                                             before["numerator"], before["denominator"])
+        assert val(figs, f"{name}.diff.2018") == expected.difference
+        assert val(figs, f"{name}.fisher_p.2018") == expected.p_value
+    # no smear in 2018 (denominator 0): the lesion share is not compared
+    assert row(figs, "cervical_lesion_share", 2018)["denominator"] == 0
+    assert not figs.indicator.eq("inami.cervical_lesion_share.diff.2018").any()
+    # per region too (belgian_share is compared in every scope present both years)
+    assert inami.figure(figs, "belgian_share.diff.2018", 2019, "region:bruxelles")["unit"] == "difference"
+    # prevalences without anyone tested in 2018 (denominator 0) are not compared
+    assert not figs.indicator.eq("inami.prevalence.hbsag.diff.2018").any()
+    # every comparison row compares an id of inami.COMPARED
+    assert set(comp.indicator.map(comparisons.base_id)) <= set(inami._ids(inami.COMPARED))
+
+
+def test_trend_rows_need_three_years(ds):
+    # n_previous=3 keeps 2016, 2018, 2019: new_share exists in all three -> trend; prevalences do not
+    figs3 = inami.compute_figures(ds, 2019, n_previous=3)
+    years = [2016, 2018, 2019]
+    x = [inami.figure(figs3, "new_share", y)["numerator"] for y in years]
+    n = [inami.figure(figs3, "new_share", y)["denominator"] for y in years]
+    assert val(figs3, "new_share.trend_z") == stats.trend_test(x, n, years).z
+    assert not figs3.indicator.eq("inami.prevalence.hiv.trend_p").any()
+    assert not inami.compute_figures(ds, 2019, n_previous=0).indicator.map(comparisons.is_comparison).any()
+
+
+def test_comparisons_flag(ds, figs):
+    no_comp = inami.compute_figures(ds, 2019, comparisons=False)
+    pd.testing.assert_frame_equal(no_comp, figs[~figs.indicator.map(comparisons.is_comparison)].reset_index(drop=True))
+
+
+def test_positivity_per_test_differs_from_prevalence_per_person(figs):
+    # syphilis 2019 rows: P01 positive (01-10), P01 positive (05-10), P02 negative, P03 negative
+    # per test 2/4 = 0.5; per person P01 positive of {P01, P02, P03}: 1/3
+    assert_prop(figs, "positivity.syphilis", 2, 4)
+    assert_prop(figs, "prevalence.syphilis", 1, 3)
+    # HIV: P03's indeterminate result is left out of both: 1/4 either way
+    assert_prop(figs, "positivity.hiv", 1, 4)
+    assert_prop(figs, "prevalence.hiv", 1, 4)
+    assert "par test" in row(figs, "positivity.syphilis")["label"]
+
+
+def test_positivity_at_least_as_many_tests_as_persons(figs):
+    for test in inami.PREVALENCE_TESTS:
+        for year in (2018, 2019):
+            per_test, per_person = row(figs, f"positivity.{test}", year), row(figs, f"prevalence.{test}", year)
+            assert per_test["denominator"] >= per_person["denominator"]
+            assert per_test["numerator"] >= per_person["numerator"]
+
+
+def vaccine_dataset() -> Dataset:
+    """The fixture plus doses straddling the end of 2018 (all dates by hand)."""
+    base = make_dataset()
+    extra = _frame([
+        ("P07", "2018-11-20", "seraing", "hbv_vaccine", "1"),
+        ("P07", "2018-12-20", "seraing", "hbv_vaccine", "2"),
+        ("P07", "2019-03-15", "seraing", "hbv_vaccine", "3"),    # 115 days after dose 1, within 6 months
+        ("P10", "2018-12-31", "bruxelles", "hbv_vaccine", "1"),
+        ("P10", "2019-02-01", "bruxelles", "hbv_vaccine", "2"),
+        ("P10", "2019-07-01", "bruxelles", "hbv_vaccine", "3"),  # 182 days; 6 months end 2019-06-30
+        ("P01", "2018-06-01", "bruxelles", "hbv_vaccine", "1"),
+        ("P01", "2018-07-01", "bruxelles", "hbv_vaccine", "2"),  # no dose 3; window ended 2018-12-01
+        ("P05", "2018-04-01", "saint_trond", "hbv_vaccine", "1"),  # its dose 3 (2018-03-03) came before
+        ("P09", "2019-09-01", "liege", "hbv_vaccine", "1"),      # window ends 2020-03-01, data end 2019-12-31
+    ], ["pseudonym", "date", "site", "act", "detail"], dates=["date"], text=["pseudonym", "site", "act", "detail"])
+    acts = pd.concat([base.medical_acts, extra], ignore_index=True)
+    return Dataset(base.persons, base.consultations, base.lab_results, acts, base.sites)
+
+
+def test_vaccine_completion_with_doses_straddling_the_year_end():
+    vds = vaccine_dataset()
+    f = inami.compute_figures(vds, 2019)
+    # 2018 cohort (dose 1 in 2018): P07, P10, P01, P05 = 4; complete: P07, P10 (doses in 2019) = 2;
+    # within 6 months: P07 only (P10's dose 3 on 2019-07-01 > 2018-12-31 + 6 months = 2019-06-30)
+    assert_prop(f, "vaccine_completion", 2, 4, year=2018)
+    assert_prop(f, "vaccine_completion_within_6m", 1, 4, year=2018)
+    # delays: P07 2018-11-20 -> 2019-03-15 = 10 + 31 + 31 + 28 + 15 = 115; P10 2018-12-31 -> 2019-07-01 = 182
+    median = row(f, "vaccine_dose3_delay_median", 2018)
+    assert (median["value"], median["denominator"], median["unit"]) == (148.5, 2, "days")
+    assert val(f, "vaccine_followup_incomplete", 2018) == 0
+    # 2019 cohort: P02 (doses 1, 2), P04 (dose 1), P09 (dose 1 on 2019-09-01): none complete;
+    # P09's 6-month window ends after the last event (2019-12-31): follow-up incomplete
+    assert_prop(f, "vaccine_completion", 0, 3)
+    assert val(f, "vaccine_followup_incomplete") == 1
+    assert np.isnan(val(f, "vaccine_dose3_delay_median"))
+    # a 2018 report computes the same 2018 completion: later data are always used
+    alone = inami.compute_figures(vds, 2018, n_previous=0)
+    assert_prop(alone, "vaccine_completion", 2, 4, year=2018)
+    assert row(alone, "vaccine_dose3_delay_median", 2018)["value"] == 148.5
+
+
+def test_vaccine_completion_in_the_fixture(figs):
+    # 2019: P02 (dose 1 2019-02-01, dose 2 07-01), P04 (dose 1): 0 of 2 complete
+    assert_prop(figs, "vaccine_completion", 0, 2)
+    # 2018: P05's only dose is a dose 3: nobody starts the schedule (denominator 0, NaN share)
+    r = row(figs, "vaccine_completion", 2018)
+    assert (r["numerator"], r["denominator"]) == (0, 0) and np.isnan(r["value"])
+
+
+def test_within_six_months_is_part_of_completion(figs):
+    vf = inami.compute_figures(vaccine_dataset(), 2019)
+    for f in (figs, vf):
+        for year in (2018, 2019):
+            complete, within = row(f, "vaccine_completion", year), row(f, "vaccine_completion_within_6m", year)
+            assert within["denominator"] == complete["denominator"]
+            assert within["numerator"] <= complete["numerator"] <= complete["denominator"]
+            assert row(f, "vaccine_dose3_delay_median", year)["denominator"] == complete["numerator"]
+            # the cohort received a dose in the year: it cannot outnumber the persons vaccinated
+            assert complete["denominator"] <= val(f, "vaccinated_persons", year)
+
+
+def test_age_pyramid_counts(figs):
+    # 2019 ages (2019 - birth year): P01 29 w, P02 34 w, P03 19 w, P04 49 t, P05 24 m, P06 31 w,
+    # P07 20 w, P08 59 w, P09 39 w, P10 26 w
+    pyramid = figs[(figs.year == 2019) & figs.indicator.str.startswith("inami.age_band_gender.")]
+    counts = pyramid.set_index("indicator")["value"]
+    expected = {"lt20.woman": 1, "20_24.woman": 1, "20_24.man": 1, "25_29.woman": 2, "30_34.woman": 2,
+                "35_39.woman": 1, "40_49.trans": 1, "50plus.woman": 1}
+    assert len(counts) == len(AGE_BANDS) * 3 and (pyramid.unit == "persons").all()
+    assert {k.removeprefix("inami.age_band_gender."): v for k, v in counts.items() if v} == expected
+    assert row(figs, "age_band_gender.20_24.man")["label"] == "Hommes de 20 à 24 ans"
+
+
+@pytest.mark.parametrize("year", [2018, 2019])
+def test_age_pyramid_sums_to_persons_seen_and_to_bands(figs, year):
+    f = figs[figs.year == year]
+    pyramid = f[f.indicator.str.startswith("inami.age_band_gender.")]
+    assert pyramid["value"].sum() == val(figs, "persons_seen", year)
+    for band in AGE_BANDS:
+        assert pyramid[pyramid.indicator.str.contains(f".{band}.", regex=False)]["value"].sum() == \
+            row(figs, f"age_band.{band}", year)["numerator"]
+    for gender in ("woman", "man", "trans"):
+        assert pyramid[pyramid.indicator.str.endswith(f".{gender}")]["value"].sum() == \
+            row(figs, f"gender.{gender}", year)["numerator"]

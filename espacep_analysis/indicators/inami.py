@@ -17,7 +17,7 @@ from .. import codes, stats
 from ..dataset import Dataset
 from ..errors import EspacepError
 from ..origins import ORIGIN_GROUPS, ORIGIN_LABELS, origin_groups
-from . import common
+from . import common, comparisons as _comparisons
 from .common import AGE_BANDS, ALL
 
 FUNDER = "inami"
@@ -26,6 +26,13 @@ PASOP_SITE = "saint_trond"
 PREVALENCE_TESTS = ("hbsag", "anti_hcv", "hiv", "syphilis", "gonorrhoea", "chlamydia", "trichomonas")
 CYTOLOGY_CLASSES = ("normal", "ascus", "lsil", "hsil")  # increasing severity
 AREA_LEVELS = (ALL, "region", "antenna")
+# HBV schedule 0-1-4 months: dose 3 is due 4 months after dose 1; "within 6 months" allows 2 months' delay
+COMPLETION_WINDOW = pd.DateOffset(months=6)
+# Proportions the report compares across years (comparison rows in `compute_figures`)
+COMPARED = (
+    "new_share", "belgian_share", "migrant_share", "gp_none_or_unaware_share", "gyn_none_or_unaware_share",
+    "coverage_asked_share", "coverage_not_in_order_share", "results_given_share", "cervical_lesion_share",
+) + tuple(f"prevalence.{test}" for test in PREVALENCE_TESTS)
 
 _WORKPLACE_LABELS = {"bar": "bar", "private": "privé", "street": "rue", "window": "vitrine", "other": "autre lieu"}
 _AGE_BAND_LABELS = {
@@ -86,6 +93,21 @@ def _registry() -> dict[str, tuple[str, str]]:
         "cervical_lesion_share": ("Lésion cellulaire au frottis (parmi les frottis interprétables)", "proportion"),
         "vaccinated_persons": ("Personnes ayant reçu au moins une dose de vaccin contre l'hépatite B", "persons"),
         "vaccine_doses": ("Doses de vaccin contre l'hépatite B administrées", "doses"),
+        "vaccine_completion": (
+            "Schéma 0-1-4 mois complété (doses 2 et 3 reçues, parmi les personnes ayant reçu la dose 1 dans l'année)",
+            "proportion",
+        ),
+        "vaccine_completion_within_6m": (
+            "Schéma complété dans les 6 mois (dose 3 au plus 6 mois après la dose 1, parmi les personnes "
+            "ayant reçu la dose 1 dans l'année)",
+            "proportion",
+        ),
+        "vaccine_dose3_delay_median": ("Délai médian entre la dose 1 et la dose 3 (jours)", "days"),
+        "vaccine_followup_incomplete": (
+            "Personnes ayant reçu la dose 1 dans l'année, sans dose 3, dont les 6 mois de suivi dépassent "
+            "la fin des données",
+            "persons",
+        ),
         "contraception_prescriptions": ("Prescriptions de contraceptifs", "acts"),
         "treatments": ("Traitements prescrits", "acts"),
         "referrals": ("Renvois vers des médecins spécialistes", "acts"),
@@ -99,10 +121,16 @@ def _registry() -> dict[str, tuple[str, str]]:
         reg[f"age_band.{code}"] = (f"Âge : {text}", "proportion")
     for code, text in _GENDER_LABELS.items():
         reg[f"gender.{code}"] = (text, "proportion")
+    for band, band_text in _AGE_BAND_LABELS.items():
+        for code, text in _GENDER_LABELS.items():
+            reg[f"age_band_gender.{band}.{code}"] = (f"{text} de {band_text}", "persons")
     for code, text in ORIGIN_LABELS.items():
         reg[f"origin.{code}"] = (f"Origine : {text}", "proportion")
     for code, text in _TEST_LABELS.items():
         reg[f"prevalence.{code}"] = (f"Prévalence {text} (personnes positives / personnes testées)", "proportion")
+        reg[f"positivity.{code}"] = (
+            f"Positivité par test {text} (tests positifs / tests à résultat positif ou négatif)", "proportion"
+        )
     for code, text in _CYTOLOGY_LABELS.items():
         reg[f"cytology.{code}"] = (f"Frottis, classe la plus sévère de l'année : {text}", "persons")
     for code, text in _PATHOLOGY_LABELS.items():
@@ -246,6 +274,22 @@ def age(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> 
     ])
 
 
+def age_gender(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """2.1 Age pyramid: persons seen by age band and gender (counts; persons with a known age and gender)."""
+    _, seen = _seen(ds, year)
+    attributes = common.person_attributes(ds.persons, seen)
+    known = common.ages(attributes, year).notna() & attributes["gender"].isin(list(codes.GENDERS)).fillna(False)
+    attributes = attributes.loc[known.to_numpy(dtype=bool)]
+    age_ = common.ages(attributes, year)
+    edges = [bounds[0] for bounds in AGE_BANDS.values()] + [np.inf]
+    band = pd.cut(age_, bins=edges, right=False, labels=list(AGE_BANDS))
+    gender_ = pd.Categorical(attributes["gender"].astype(object), categories=list(codes.GENDERS))
+    counts = pd.crosstab(pd.Series(band.to_numpy(), name="band"), pd.Series(gender_, name="gender"), dropna=False)
+    counts = counts.reindex(index=list(AGE_BANDS), columns=list(codes.GENDERS), fill_value=0)
+    names = [f"age_band_gender.{b}.{g}" for b in AGE_BANDS for g in codes.GENDERS]
+    return _count(names, year, counts.to_numpy(dtype=float).ravel())
+
+
 def age_distribution(ds: Dataset, year: int) -> pd.Series:
     """Ages of the persons seen in ``year``, sorted, anonymous (no pseudonym; RangeIndex), for a histogram."""
     ages = _ages_seen(ds, year).dropna().sort_values()
@@ -345,6 +389,16 @@ def screening(ds: Dataset, year: int, method: str = "wilson", level: float = 0.9
     ])
 
 
+def positivity(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """4.1 Positivity per test (not per person): positive result rows / rows with a positive or negative result."""
+    lab = _lab(ds, year)
+    rows = lab.loc[lab["test"].isin(list(PREVALENCE_TESTS)) & lab["result"].isin(["positive", "negative"])]
+    tests = common.count_codes(rows["test"], PREVALENCE_TESTS)
+    positives = common.count_codes(rows.loc[rows["result"] == "positive", "test"], PREVALENCE_TESTS)
+    return _proportion([f"positivity.{t}" for t in PREVALENCE_TESTS], positives.to_numpy(), tests.to_numpy(),
+                       year, method, level)
+
+
 def cervical(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """4.2 Cervical screening: share with a lesion (ASCUS, LSIL, HSIL); persons by worst class of the year."""
     lab = _lab(ds, year)
@@ -373,6 +427,62 @@ def vaccination(ds: Dataset, year: int, method: str = "wilson", level: float = 0
     ])
 
 
+def _schedules(ds: Dataset, year: int) -> pd.DataFrame:
+    """Per person with a dose 1 in ``year``: dates of that dose 1 and of the first doses 2 and 3 after it.
+
+    Doses 2 and 3 are looked for in all the data from the dose 1 on (also the
+    following years). Returns a frame indexed by pseudonym with datetime
+    columns ``dose1``, ``dose2``, ``dose3`` (NaT when not received).
+    """
+    acts = ds.medical_acts
+    start = pd.Timestamp(year=int(year), month=1, day=1)
+    keep = (acts["act"] == "hbv_vaccine") & acts["site"].isin(_sites(ds)) & (acts["date"] >= start)
+    doses = acts.loc[keep.fillna(False).astype(bool)]
+    doses = doses.assign(dose=doses["detail"].astype(object))
+    first = common.in_year(doses.loc[doses["dose"].isin(["1"])], year)
+    dose1 = first.groupby("pseudonym", observed=True)["date"].min().rename("dose1")
+    later = doses.loc[doses["dose"].isin(["2", "3"])].join(dose1, on="pseudonym", how="inner")
+    later = later.loc[later["date"] > later["dose1"]]
+    after = later.groupby(["pseudonym", "dose"], observed=True)["date"].min().unstack("dose")
+    after = after.reindex(columns=["2", "3"]).rename(columns={"2": "dose2", "3": "dose3"}).astype(acts["date"].dtype)
+    return dose1.to_frame().join(after, how="left")
+
+
+def _data_end(ds: Dataset) -> pd.Timestamp:
+    """The latest event date at the funder's sites (consultation, sample or act): the end of follow-up."""
+    ends = [table.loc[table["site"].isin(_sites(ds)).fillna(False).astype(bool), column].max()
+            for table, column in ((ds.consultations, "date"), (ds.lab_results, "sample_date"),
+                                  (ds.medical_acts, "date"))]
+    ends = [end for end in ends if not pd.isna(end)]
+    return max(ends) if ends else pd.NaT
+
+
+def vaccine_schedule(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """5 HBV vaccination: completion of the 0-1-4 months schedule by the persons with a dose 1 in ``year``.
+
+    Needs the acts after ``year`` too (:data:`FOLLOW_ON_SECTIONS`). Completed:
+    doses 2 and 3 received after the dose 1 (first dose 1 of the year);
+    within 6 months: dose 3 at most :data:`COMPLETION_WINDOW` after the dose 1.
+    The median delay dose 1 -> dose 3 (days) is over the completed schedules;
+    its ``denominator`` holds their number. ``vaccine_followup_incomplete``
+    counts those without dose 3 whose 6-month window ends after the data do.
+    """
+    sched = _schedules(ds, year)
+    completed = sched["dose2"].notna() & sched["dose3"].notna()
+    delay = (sched.loc[completed, "dose3"] - sched.loc[completed, "dose1"]).dt.days
+    within = completed & (sched["dose3"] <= sched["dose1"] + COMPLETION_WINDOW)
+    end = _data_end(ds)
+    open_ = sched["dose3"].isna() & (sched["dose1"] + COMPLETION_WINDOW > end)
+    median = float(delay.median()) if len(delay) else np.nan
+    return common.concat_figures([
+        _proportion(["vaccine_completion", "vaccine_completion_within_6m"],
+                    np.array([completed.sum(), within.sum()]), len(sched), year, method, level),
+        common.figures_frame(PREFIX + "vaccine_dose3_delay_median", INDICATORS[PREFIX + "vaccine_dose3_delay_median"][0],
+                             year, ALL, median, "days", denominator=float(len(delay))),
+        _count("vaccine_followup_incomplete", year, int(open_.sum())),
+    ])
+
+
 def follow_up(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """6 Medical and administrative follow-up: acts of the year, treatments by pathology, referrals by destination."""
     acts = _acts(ds, year)
@@ -395,9 +505,11 @@ def follow_up(ds: Dataset, year: int, method: str = "wilson", level: float = 0.9
 
 
 SECTIONS = (
-    contacts, new_known, workplaces, age, gender, nationality,
-    gp_gyn, coverage, screening, cervical, vaccination, follow_up,
+    contacts, new_known, workplaces, age, age_gender, gender, nationality,
+    gp_gyn, coverage, screening, positivity, cervical, vaccination, vaccine_schedule, follow_up,
 )
+# Sections that read the data after their year too (they get the rows from 1 January of the year on)
+FOLLOW_ON_SECTIONS = (vaccine_schedule,)
 
 
 # --- the whole table ---------------------------------------------------------------------------
@@ -419,23 +531,62 @@ def report_years(ds: Dataset, year: int, n_previous: int = 2) -> list[int]:
     return [y for y in present if int(year) - n_previous <= y <= int(year)]
 
 
+def _last_year(ds: Dataset, years: list[int]) -> int:
+    """The last calendar year with any event (consultation, sample, act) in the data, at least ``max(years)``."""
+    last = [table[column].max() for table, column in ((ds.consultations, "date"), (ds.lab_results, "sample_date"),
+                                                      (ds.medical_acts, "date"))]
+    return max([int(max(years))] + [int(t.year) for t in last if not pd.isna(t)])
+
+
 def compute_figures(
-    ds: Dataset, year: int, method: str = "wilson", level: float = 0.95, n_previous: int = 2
+    ds: Dataset, year: int, method: str = "wilson", level: float = 0.95, n_previous: int = 2,
+    comparisons: bool = True,
 ) -> pd.DataFrame:
     """Every INAMI figure for ``year`` and up to ``n_previous`` previous years present in the data.
 
-    Returns the tidy figures table (:data:`common.FIGURE_COLUMNS`), sorted by
-    year then report section, values unrounded.
+    Parameters
+    ----------
+    ds : Dataset
+    year : int
+        The report year (must have consultations).
+    method, level :
+        Confidence-interval method and level of the proportions (and level of
+        the difference intervals).
+    n_previous : int
+        How many calendar years before ``year`` to compute too (those present).
+    comparisons : bool
+        Add the comparison rows of :data:`COMPARED` (differences with their
+        Newcombe interval, Fisher and Cochran-Armitage p-values, see
+        :func:`comparisons.compare_years`) when an earlier year is present.
+
+    Returns
+    -------
+    DataFrame
+        The tidy figures table (:data:`common.FIGURE_COLUMNS`): the section
+        rows sorted by year then report section, then the comparison rows
+        (year = ``year``); values unrounded.
+
+    Notes
+    -----
+    :data:`FOLLOW_ON_SECTIONS` (vaccination schedules) read the data from
+    their year to the end of the data, so a year's figures may use later years.
     """
     if method not in stats.CI_METHODS:
         raise EspacepError(f"unknown confidence-interval method {method!r}; valid methods: {', '.join(stats.CI_METHODS)}")
     years = report_years(ds, year, n_previous)
-    compact = common.prepare(ds, _sites(ds), years)  # text hashed once for all years
+    last = _last_year(ds, years)
+    compact = common.prepare(ds, _sites(ds), [years[0], last])  # text hashed once for all years
     parts = []
     for y in years:
         one_year = common.prepare(compact, _sites(ds), [y])
-        parts.extend(section(one_year, y, method=method, level=level) for section in SECTIONS)
-    return common.concat_figures(parts)
+        onwards = common.prepare(compact, _sites(ds), [y, last])
+        parts.extend(section(onwards if section in FOLLOW_ON_SECTIONS else one_year, y, method=method, level=level)
+                     for section in SECTIONS)
+    figures = common.concat_figures(parts)
+    if comparisons and len(years) > 1:
+        compared = _comparisons.compare_years(figures, _ids(COMPARED), year, level)
+        figures = common.concat_figures([figures, compared])
+    return figures
 
 
 def figure(figures: pd.DataFrame, indicator: str, year: int, scope: str = ALL) -> pd.Series:

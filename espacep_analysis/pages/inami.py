@@ -8,7 +8,13 @@ typed by hand), the tables and the charts. The numbers all come from
 
 from __future__ import annotations
 
-from .. import fmt, plots, stats
+import html
+
+import numpy as np
+
+from .. import fmt, plots, plots_extra, stats
+from ..indicators import comparisons
+from ..indicators.common import AGE_BANDS
 from ..origins import ORIGIN_GROUPS
 from .common import Chart, FigureBook, Table, Text
 
@@ -24,6 +30,17 @@ TEST_NAMES = {
     "gonorrhoea": "gonocoque",
     "chlamydia": "chlamydia",
 }
+# Subject of the verdict sentence per test ("La prévalence de la syphilis est en hausse ...")
+TEST_SUBJECTS = {
+    "hbsag": "la prévalence de l'AgHBs (hépatite B active)",
+    "anti_hcv": "la prévalence des Ac anti-HCV (hépatite C)",
+    "hiv": "la prévalence du VIH",
+    "syphilis": "la prévalence de la syphilis",
+    "gonorrhoea": "la prévalence du gonocoque",
+    "chlamydia": "la prévalence de la chlamydia",
+}
+GENDER_PLURALS = {"woman": "Femmes", "man": "Hommes", "trans": "Personnes transgenres"}
+MIN_CASES = comparisons.DEFAULT_MIN_CASES
 FOLLOW_UP = (
     "contraception_prescriptions",
     "treatments",
@@ -43,6 +60,105 @@ def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int
     rows = book.select(_ids(*names), years)
     return Table(fmt.figures_wide_html(rows, by="year", caption=caption, lang=book.lang,
                                        percent_decimals=decimals))
+
+
+def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG) -> str:
+    """``"IC à 95 % : score de Wilson."`` from the method of the rows (the level when known)."""
+    methods = [m for m in dict.fromkeys(rows["method"]) if m in stats.CI_METHOD_LABELS]
+    names = " ; ".join(stats.CI_METHOD_LABELS[m] for m in methods) or "–"
+    at = f" à {fmt.number(level * 100, 0, lang)} %" if level is not None else ""
+    return f"Intervalles de confiance{at} des proportions : {names}."
+
+
+def _html_table(header: list[str], body: list[list[str]], caption: str = "", footnote: str = "") -> str:
+    """A table in the markup of `fmt.figures_table_html` for cells already formatted (first column: text)."""
+    def cls(i: int) -> str:
+        return "" if i == 0 else ' class="num"'
+
+    parts = ['<table class="figures">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    heads = "".join(f'<th scope="col"{cls(i)}>{html.escape(h)}</th>' for i, h in enumerate(header))
+    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
+    for cells in body:
+        parts.append("<tr>" + "".join(f"<td{cls(i)}>{html.escape(c, quote=False)}</td>"
+                                      for i, c in enumerate(cells)) + "</tr>")
+    parts.append("</tbody>")
+    if footnote:
+        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _signed_points(x: float, lang: str) -> str:
+    """A difference of proportions in percentage points with its sign: ``+1,4``."""
+    if fmt.is_missing(x):
+        return fmt.MISSING
+    text = fmt.number(abs(x) * 100, 1, lang)
+    if text == fmt.number(0, 1, lang):
+        return text  # no sign on a difference that rounds to zero
+    return ("+" if x > 0 else "−") + text
+
+
+def _difference_text(book: FigureBook, indicator: str) -> str:
+    """``"+1,4 pt [+0,2 ; +2,6]"`` (Newcombe interval) or the mask."""
+    if not book.has(indicator):
+        return fmt.MISSING
+    row = book.row(indicator)
+    if row.get("suppressed", False):
+        return book.masked
+    lo, hi = (_signed_points(row[k], book.lang) for k in ("lower", "upper"))
+    return f"{_signed_points(row['value'], book.lang)} pt [{lo} ; {hi}]"
+
+
+def _p_text(book: FigureBook, indicator: str) -> str:
+    if not book.has(indicator):
+        return fmt.MISSING
+    row = book.row(indicator)
+    if row.get("suppressed", False):
+        return book.masked
+    return comparisons.format_p(row["value"], book.lang).removeprefix("p = ")
+
+
+def _share_with_counts(book: FigureBook, indicator: str, year: int) -> str:
+    """``"1,8 % (14/775)"`` or the mask or an en dash."""
+    if not book.has(indicator, year):
+        return fmt.MISSING
+    row = book.row(indicator, year)
+    if row.get("suppressed", False):
+        return book.masked
+    if not row["denominator"]:
+        return fmt.MISSING
+    count = f"{fmt.number(row['numerator'], 0, book.lang)}/{fmt.number(row['denominator'], 0, book.lang)}"
+    return f"{book.text(indicator, year)} ({count})"
+
+
+def comparison_table(book: FigureBook, names: list[str], labels: list[str], verdicts: list, caption: str,
+                     method: str, level: float) -> Table:
+    """Earlier values, difference with the earliest year (CI) and test p-value, one row per proportion."""
+    years = sorted([*book.previous, book.year])
+    first = years[0]
+    trend = len(years) >= comparisons.MIN_TREND_YEARS
+    header = (["Indicateur"] + [str(y) for y in years]
+              + [f"Différence {book.year} − {first} [IC]", "p (tendance)" if trend else "p (Fisher)", "Évolution"])
+    body = []
+    for name, label, verdict in zip(names, labels, verdicts):
+        ind = P + name
+        p_id = f"{ind}.trend_p" if trend else f"{ind}.fisher_p.{first}"
+        body.append([label] + [_share_with_counts(book, ind, y) for y in years]
+                    + [_difference_text(book, f"{ind}.diff.{first}"), _p_text(book, p_id), verdict.words])
+    pct = fmt.number(level * 100, 0, book.lang)
+    test = (f"{stats.TREND_TEST_LABEL} sur {years[0]}-{years[-1]} (années comme scores)" if trend
+            else f"test exact de Fisher, {book.year} contre {first}")
+    footnote = (
+        f"Proportions : IC à {pct} % par la méthode « {stats.CI_METHOD_LABELS[method]} ». Différence en points de "
+        f"pourcentage, IC à {pct} % : {stats.DIFFERENCE_METHOD_LABEL}. p bilatéral : {test}. « En hausse » / "
+        f"« en baisse » seulement si p < {fmt.number(1 - level, 2, book.lang)} ; « trop peu de cas pour conclure » "
+        f"si moins de {MIN_CASES} cas positifs sur la période."
+    )
+    if len(years) < 2:
+        footnote = f"Pas d'année antérieure dans les données. {footnote}"
+    return Table(_html_table(header, body, caption=caption, footnote=footnote))
 
 
 def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
@@ -139,9 +255,29 @@ def age(book: FigureBook, ages) -> list:
     table = fmt.figures_table_html(bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
                                    columns=("label", "numerator", "value", "ci"), lang=book.lang,
                                    labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
-                                   caption=f"Répartition par âge en {book.year} (âge atteint dans l'année)")
+                                   caption=f"Répartition par âge en {book.year} (âge atteint dans l'année)",
+                                   footnote=_ci_footnote(bands, lang=book.lang))
     chart = plots.age_histogram(ages, title=f"Âge des TDS vus en {book.year}", lang=book.lang)
-    return [Text(text), Table(table), Chart(chart)]
+    return [Text(text), Table(table), Chart(chart), *_pyramid(book)]
+
+
+def _pyramid(book: FigureBook) -> list:
+    """The age pyramid by gender (from the ``age_band_gender.*`` counts), or nothing when they are absent."""
+    rows = book.matching(P + "age_band_gender.")
+    if rows.empty:
+        return []
+    parts = rows["indicator"].str.removeprefix(P + "age_band_gender.").str.split(".", n=1)
+    band_labels = {b: book.row(P + f"age_band.{b}")["label"].removeprefix("Âge : ") for b in AGE_BANDS}
+    hidden = rows["suppressed"].astype(bool) if "suppressed" in rows else False
+    counts = rows.assign(band=parts.str[0].map(band_labels), gender=parts.str[1],
+                         persons=rows["value"].mask(hidden))
+    order = {label: i for i, label in enumerate(band_labels.values())}
+    counts = counts.sort_values("band", key=lambda b: b.map(order), kind="stable")
+    masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
+    note = (f"{masked} effectif(s) masqué(s) ({book.masked}) non représenté(s)." if masked else None)
+    chart = plots_extra.age_pyramid(counts[["band", "gender", "persons"]], labels=GENDER_PLURALS, note=note,
+                                    title=f"Pyramide des âges des TDS vus en {book.year}", lang=book.lang)
+    return [Chart(chart, alt=f"Pyramide des âges par sexe en {book.year}")]
 
 
 def gender(book: FigureBook) -> list:
@@ -150,7 +286,7 @@ def gender(book: FigureBook) -> list:
     table = fmt.figures_table_html(
         rows, columns=("label", "numerator", "value", "ci"), lang=book.lang, percent_decimals=2,
         labels={"label": "Répartition selon le sexe", "numerator": "Absolu", "value": "Pourcents"},
-        footnote=f"Total N : {book.text(P + 'persons_seen')}")
+        footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, lang=book.lang)}")
     return [Table(table)]
 
 
@@ -223,9 +359,56 @@ def coverage(book: FigureBook) -> list:
                                             "coverage_not_in_order_share"], "Couverture sociale")]
 
 
+def _verdicts(book: FigureBook, level: float) -> dict:
+    """The verdict of each test's prevalence over the years of the report (see `comparisons.change_verdict`)."""
+    return {
+        test: comparisons.verdict_from_figures(book.figures, P + f"prevalence.{test}", book.year,
+                                               subject=TEST_SUBJECTS[test], level=level, min_cases=MIN_CASES,
+                                               lang=book.lang)
+        for test in TESTS
+    }
+
+
+def _short_verdict(verdict, lang: str) -> str:
+    """``" ; évolution 2017-2019 : en hausse (test ..., p = 0,010)"`` for a test's line, or ``""``."""
+    if verdict.code == "no_comparison":
+        return ""
+    span = f" {verdict.years[0]}-{verdict.years[-1]}" if verdict.years else ""
+    if verdict.code in ("rise", "fall", "stable"):
+        return (f" ; évolution{span} : {verdict.words} ({comparisons.TEST_LABELS[verdict.test]}, "
+                f"{comparisons.format_p(verdict.p_value, lang)})")
+    return f" ; évolution{span} : {verdict.words}"
+
+
+def _overall(verdicts: dict, level: float, lang: str) -> str:
+    """The closing sentence: the tests that changed significantly (full sentences), the stable ones, the rest."""
+    changed = [v.sentence for v in verdicts.values() if v.code in ("rise", "fall")]
+    stable = [TEST_NAMES[t] for t, v in verdicts.items() if v.code == "stable"]
+    few = [TEST_NAMES[t] for t, v in verdicts.items() if v.code == "too_few"]
+    hidden = [TEST_NAMES[t] for t, v in verdicts.items() if v.code == "unavailable"]
+    notes = [t for t, v in verdicts.items() if v.tested_changed and v.code not in ("rise", "fall")]
+    parts = list(changed)
+    threshold = fmt.percent(1 - level, 0, lang)
+    if stable:
+        parts.append(f"{'Les autres chiffres' if changed else 'Les chiffres'} restent stables ({', '.join(stable)}) : "
+                     f"aucune évolution significative au seuil de {threshold}.")
+    if few:
+        parts.append(f"Trop peu de cas pour conclure pour : {', '.join(few)} (moins de {MIN_CASES} cas positifs "
+                     "sur la période).")
+    if hidden:
+        parts.append(f"Évolution non publiée pour : {', '.join(hidden)} (effectifs masqués).")
+    if notes:
+        parts.append(f"Pour {', '.join(TEST_NAMES[t] for t in notes)}, {comparisons.TESTED_NOTE}.")
+    if not parts:
+        return ""
+    text = " ".join(parts)
+    return "Dans l'ensemble, " + text[:1].lower() + text[1:]
+
+
 def screening(book: FigureBook, method: str, level: float) -> list:
-    """4.1 STI screening (critère 9): prevalence per person tested, with CIs."""
+    """4.1 STI screening (critère 9): prevalence per person tested, with CIs and the comparison with earlier years."""
     y = book.year
+    verdicts = _verdicts(book, level)
     sentences = [
         f"Sur le total des prises de sang et des frottis effectués, {book.text(P + 'results_given_share', decimals=0)} "
         f"des résultats ont été remis aux TDS{book.paren_history(P + 'results_given_share', decimals=0)}."
@@ -233,10 +416,13 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     for test in TESTS:
         ind = P + f"prevalence.{test}"
         sentences.append(
-            f"- {TEST_NAMES[test].capitalize()} : {book.count_text(ind)} personne(s) positive(s) sur "
+            f"- {TEST_NAMES[test][:1].upper() + TEST_NAMES[test][1:]} : {book.count_text(ind)} personne(s) positive(s) sur "
             f"{fmt.number(book.row(ind)['denominator'], 0, book.lang)} testée(s), soit "
-            f"{book.text(ind)}{book.paren_history(ind)}."
+            f"{book.text(ind)}{book.paren_history(ind)}{_short_verdict(verdicts[test], book.lang)}."
         )
+    overall = _overall(verdicts, level, book.lang)
+    if overall:
+        sentences.append(overall)
     sentences.append(
         f"Chez {book.text(P + 'women_gardnerella_share', decimals=0)} des femmes ayant bénéficié d'un dépistage "
         f"anatomopathologique ou bactériologique, un gardnerella a été dépisté et chez "
@@ -252,9 +438,21 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         rows, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
         labels={"label": "Analyse", "numerator": "Positifs", "denominator": "Testés", "value": "Prévalence"},
         caption=f"Dépistage des IST en {y}", footnote=footnote)
+    compared = comparison_table(book, [f"prevalence.{t}" for t in TESTS], [TEST_NAMES[t] for t in TESTS],
+                                [verdicts[t] for t in TESTS], f"Évolution des prévalences jusqu'en {y}",
+                                method, level)
+    per_test = book.select(_ids(*[f"positivity.{t}" for t in TESTS]))
+    per_test = per_test.assign(label=[TEST_NAMES[t] for t in TESTS])
+    positivity = fmt.figures_table_html(
+        per_test, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
+        labels={"label": "Analyse", "numerator": "Tests positifs", "denominator": "Tests", "value": "Positivité"},
+        caption=f"Positivité par test en {y} (pour comparaison ; le rapport utilise la prévalence par personne)",
+        footnote=(f"Positivité par test : tests positifs / tests à résultat positif ou négatif ; une personne "
+                  f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
+                  f"{stats.CI_METHOD_LABELS[method]}."))
     chart = plots.prevalence_ci(rows, title=f"Prévalence des IST en {y} (IC {fmt.number(level * 100, 0)} %)",
                                 lang=book.lang)
-    return [Text("\n\n".join(sentences)), Table(table), Chart(chart)]
+    return [Text("\n\n".join(sentences)), Table(table), compared, Table(positivity), Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
@@ -269,13 +467,51 @@ def cervical(book: FigureBook) -> list:
 
 
 def vaccination(book: FigureBook) -> list:
-    """5 HBV vaccination (schedule 0-1-4 months)."""
+    """5 HBV vaccination (schedule 0-1-4 months): doses, and completion of the schedule."""
     y = book.year
     text = (f"Pour chaque personne avec un taux d'Ac anti-HBs < 10, un schéma de vaccination 0-1-4 mois est proposé. "
             f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin entre janvier et "
             f"décembre {y}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
             f"{book.paren_history(P + 'vaccine_doses')}.")
-    return [Text(text)]
+    if not book.has(P + "vaccine_completion"):
+        return [Text(text)]
+    return [Text(text + "\n\n" + _completion_text(book)), _completion_table(book)]
+
+
+def _completion_text(book: FigureBook) -> str:
+    """Sentences on the completion of the schedule by the persons who started it in the year."""
+    y, row = book.year, book.row(P + "vaccine_completion")
+    started = fmt.number(row["denominator"], 0, book.lang)
+    if not row["denominator"]:
+        return f"Aucune personne n'a reçu de première dose en {y}."
+    delay = book.row(P + "vaccine_dose3_delay_median")
+    delay_text = (book.masked if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang))
+    text = (f"Parmi les {started} personnes ayant reçu une première dose en {y}, "
+            f"{book.count_text(P + 'vaccine_completion')} ({book.text(P + 'vaccine_completion')}) ont reçu les "
+            f"doses 2 et 3{book.paren_history(P + 'vaccine_completion')}, dont "
+            f"{book.count_text(P + 'vaccine_completion_within_6m')} "
+            f"({book.text(P + 'vaccine_completion_within_6m')}) avec la troisième dose dans les 6 mois suivant la "
+            f"première (elle est prévue à 4 mois).")
+    if not fmt.is_missing(delay["value"]) or delay.get("suppressed", False):
+        text += f" Délai médian entre la première et la troisième dose : {delay_text} jours."
+    if book.value(P + "vaccine_followup_incomplete") > 0 or book.is_suppressed(P + "vaccine_followup_incomplete"):
+        text += (f" Les données s'arrêtent avant la fin des 6 mois de suivi pour "
+                 f"{book.text(P + 'vaccine_followup_incomplete')} personnes sans troisième dose : leur schéma peut "
+                 "encore être complété, le taux de l'année est donc un minimum.")
+    return text
+
+
+def _completion_table(book: FigureBook) -> Table:
+    rows = book.select(_ids("vaccine_completion", "vaccine_completion_within_6m"), [*book.previous, book.year])
+    rows = rows.assign(label=rows["indicator"].map({P + "vaccine_completion": "Schéma complet (doses 1, 2, 3)",
+                                                    P + "vaccine_completion_within_6m": "dont dose 3 dans les 6 mois"}))
+    footnote = ("Personnes ayant reçu la dose 1 dans l'année ; doses 2 et 3 recherchées dans toutes les données "
+                "disponibles, y compris les années suivantes. " + _ci_footnote(rows, lang=book.lang))
+    return Table(fmt.figures_table_html(
+        rows, columns=("label", "year", "numerator", "denominator", "value", "ci"), lang=book.lang,
+        labels={"label": "Vaccination hépatite B", "numerator": "Personnes", "denominator": "Dose 1 dans l'année",
+                "value": "Part"},
+        caption="Achèvement du schéma 0-1-4 mois", footnote=footnote))
 
 
 def follow_up(book: FigureBook) -> list:

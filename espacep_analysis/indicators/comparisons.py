@@ -1,0 +1,372 @@
+"""Year-over-year comparisons of proportions and the verdict the reports print.
+
+Everything here reads the numerators and denominators already in a figures
+table (the figures are defined once, in the funder modules) and calls
+:func:`espacep_analysis.stats.compare_proportions` and
+:func:`espacep_analysis.stats.trend_test`; nothing is recomputed from rows.
+
+Comparison rows (figures-table format, year = the report year, same scope as
+the compared figure; ``<id>`` is the full id of a proportion, e.g.
+``inami.prevalence.syphilis``):
+
+- ``<id>.diff.<Y0>`` (unit ``difference``, method ``newcombe_hybrid``):
+  ``p(year) - p(Y0)`` with the Newcombe hybrid score interval in ``lower`` /
+  ``upper``; ``numerator`` / ``denominator`` empty.
+- ``<id>.fisher_p.<Y0>`` (unit ``p_value``, method ``fisher_exact``): Fisher's
+  exact two-sided p-value of the same 2x2 table.
+- ``<id>.trend_p`` (unit ``p_value``, method ``cochran_armitage``) and
+  ``<id>.trend_z`` (unit ``z``): Cochran-Armitage test over all the years
+  present (scores = the years), only when there are at least 3.
+
+Because every comparison id extends the compared id (``<id>.<anything>``),
+disclosure control masks it whenever a compared figure is masked.
+
+The verdict (:func:`change_verdict`, :func:`verdict_from_figures`) says
+"en hausse" / "en baisse" only when the test rejects at the chosen level.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import fmt, stats
+from ..errors import EspacepError
+from . import common
+
+COMPARISON_UNITS: tuple[str, ...] = ("difference", "p_value", "z")
+DIFFERENCE_METHOD = "newcombe_hybrid"
+FISHER_METHOD = "fisher_exact"
+TREND_METHOD = "cochran_armitage"
+MIN_TREND_YEARS = 3
+DEFAULT_MIN_CASES = 5
+TESTED_CHANGE = 0.2  # "more than a fifth"
+
+_COMPARISON_ID = re.compile(r"^(?P<base>.+)\.(?:(?:diff|fisher_p)\.\d{4}|trend_p|trend_z)$")
+
+VERDICT_WORDS: dict[str, str] = {
+    "rise": "en hausse",
+    "fall": "en baisse",
+    "stable": "stable",
+    "too_few": "trop peu de cas pour conclure",
+    "no_comparison": "pas d'année antérieure pour comparer",
+    "unavailable": "évolution non publiée (effectifs masqués)",
+}
+TEST_LABELS: dict[str, str] = {
+    TREND_METHOD: stats.TREND_TEST_LABEL,
+    FISHER_METHOD: "test exact de Fisher",
+}
+TESTED_NOTE = ("le nombre de personnes testées a varié de plus d'un cinquième, "
+               "or plus de tests trouvent plus de cas")
+
+
+# --- ids ---------------------------------------------------------------------------------
+
+
+def is_comparison(indicator: str) -> bool:
+    """Whether ``indicator`` is a comparison row id (``….diff.YYYY``, ``….fisher_p.YYYY``, ``….trend_p``, ``….trend_z``)."""
+    return bool(_COMPARISON_ID.match(str(indicator)))
+
+
+def base_id(indicator: str) -> str:
+    """The compared figure's id of a comparison id (other ids are returned unchanged)."""
+    match = _COMPARISON_ID.match(str(indicator))
+    return match.group("base") if match else str(indicator)
+
+
+# --- the counts of a proportion over the years ----------------------------------------------
+
+
+def _series(figures: pd.DataFrame, ids: Sequence[str], year: int) -> pd.DataFrame:
+    """Rows of ``ids`` up to ``year`` with a usable count (denominator > 0), checked to be proportions."""
+    missing = [c for c in ("indicator", "label", "year", "scope", "numerator", "denominator", "unit")
+               if c not in figures.columns]
+    if missing:
+        raise EspacepError(f"compare_years: the figures table lacks column(s) {missing}")
+    rows = figures.loc[figures["indicator"].isin(list(ids)) & (figures["year"] <= int(year))]
+    bad = rows.loc[rows["unit"] != "proportion", "indicator"]
+    if len(bad):
+        raise EspacepError(f"compare_years: {bad.iloc[0]!r} is not a proportion (unit "
+                           f"{rows.loc[bad.index[0], 'unit']!r}); only proportions are compared")
+    num, den = rows["numerator"].to_numpy(dtype=float), rows["denominator"].to_numpy(dtype=float)
+    usable = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    return rows.loc[usable].sort_values(["indicator", "scope", "year"], kind="stable")
+
+
+def _pairs(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One line per (indicator, scope, earlier year) with the counts of both years."""
+    current = rows.loc[rows["year"] == int(year), ["indicator", "scope", "label", "numerator", "denominator"]]
+    earlier = rows.loc[rows["year"] < int(year), ["indicator", "scope", "year", "numerator", "denominator"]]
+    return current.merge(earlier, on=["indicator", "scope"], suffixes=("", "_0"))
+
+
+def _difference_rows(pairs: pd.DataFrame, year: int, level: float) -> pd.DataFrame:
+    if pairs.empty:
+        return common.empty_figures()
+    comp = stats.compare_proportions(pairs["numerator"].to_numpy(), pairs["denominator"].to_numpy(),
+                                     pairs["numerator_0"].to_numpy(), pairs["denominator_0"].to_numpy(),
+                                     level=level)
+    y0 = pairs["year"].astype(int).astype(str).to_numpy(dtype=object)
+    ind, label, scope = (pairs[c].astype(str).to_numpy(dtype=object) for c in ("indicator", "label", "scope"))
+    diff = common.figures_frame(
+        ind + ".diff." + y0, label + f" : différence {year} − " + y0, year, scope, comp.difference,
+        "difference", lower=comp.lower, upper=comp.upper, method=DIFFERENCE_METHOD)
+    fisher = common.figures_frame(
+        ind + ".fisher_p." + y0, label + f" : p du test exact de Fisher, {year} contre " + y0, year, scope,
+        comp.p_value, "p_value", method=FISHER_METHOD)
+    return common.concat_figures([diff, fisher])
+
+
+def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    parts = []
+    for (ind, scope), group in rows.groupby(["indicator", "scope"], sort=False):
+        years = group["year"].astype(int).to_numpy()
+        if len(years) < MIN_TREND_YEARS or int(year) not in years:
+            continue
+        test = stats.trend_test(group["numerator"].to_numpy(), group["denominator"].to_numpy(), years)
+        label = group.loc[group["year"] == int(year), "label"].iloc[0]
+        span = f"{years.min()}-{years.max()}"
+        parts.append(common.figures_frame(
+            [f"{ind}.trend_p", f"{ind}.trend_z"],
+            [f"{label} : p du {stats.TREND_TEST_LABEL} {span}", f"{label} : z du {stats.TREND_TEST_LABEL} {span}"],
+            year, scope, [test.p_value, test.z], ["p_value", "z"], method=TREND_METHOD))
+    return common.concat_figures(parts)
+
+
+def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float = 0.95) -> pd.DataFrame:
+    """Comparison rows of proportions across the years of a figures table.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        A figures table (``common.FIGURE_COLUMNS``), unmasked, with the rows of
+        ``year`` and of the earlier years to compare with.
+    ids : sequence of str
+        Full ids of proportions (unit ``proportion``). Ids or scopes absent
+        from ``year`` give no row.
+    year : int
+        The report year: every row compares it with the earlier years.
+    level : float
+        Confidence level of the difference intervals.
+
+    Returns
+    -------
+    DataFrame
+        Figures rows, per (id, scope) present in ``year``: for each earlier year
+        ``Y0`` ``<id>.diff.<Y0>`` (``p(year) - p(Y0)``, Newcombe hybrid score
+        interval) and ``<id>.fisher_p.<Y0>`` (Fisher exact, two-sided); when at
+        least 3 years are present, ``<id>.trend_p`` and ``<id>.trend_z``
+        (Cochran-Armitage, years as scores). Empty with fewer than 2 years.
+
+    Raises
+    ------
+    EspacepError
+        When an id of ``ids`` is not a proportion, or a column is missing.
+
+    Notes
+    -----
+    A year whose figure has no denominator (0 or missing) is left out: it is
+    neither compared nor part of the trend. Counts are those of the table's
+    ``numerator`` and ``denominator`` columns, exactly.
+    """
+    rows = _series(figures, ids, year)
+    return common.concat_figures([_difference_rows(_pairs(rows, year), int(year), level),
+                                  _trend_rows(rows, int(year))])
+
+
+# --- the verdict -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the report says about a proportion's change over the years.
+
+    Attributes
+    ----------
+    code : str
+        ``rise``, ``fall``, ``stable``, ``too_few``, ``no_comparison`` or
+        ``unavailable`` (a count is masked); :data:`VERDICT_WORDS` gives the words.
+    test : str
+        ``cochran_armitage`` (3 years or more), ``fisher_exact`` (2 years) or
+        ``""`` (no test run).
+    p_value, statistic : float
+        The test's p-value and its signed statistic (z of the trend test, or
+        the difference ``p(last) - p(first)`` for Fisher); NaN without a test.
+    years : tuple of int
+        The years compared, ascending.
+    positives, tested : tuple of int
+        Numerators and denominators per year.
+    tested_changed : bool
+        Whether the denominator of the last year differs from the first
+        year's by more than a fifth of the first.
+    words : str
+        The verdict in French (``"en hausse"``, ...).
+    sentence : str
+        The full French sentence the report prints.
+    """
+
+    code: str
+    test: str
+    p_value: float
+    statistic: float
+    years: tuple[int, ...]
+    positives: tuple[int, ...]
+    tested: tuple[int, ...]
+    tested_changed: bool
+    words: str
+    sentence: str
+
+
+def format_p(p: float, lang: str = fmt.DEFAULT_LANG) -> str:
+    """A p-value as printed: ``"p < 0,001"``, ``"p = 0,025"``, ``"p = 0,27"`` (2 significant digits, at most 3 decimals)."""
+    if fmt.is_missing(p):
+        return f"p = {fmt.MISSING}"
+    p = float(p)
+    if p < 0.001:
+        return f"p < {fmt.number(0.001, 3, lang)}"
+    decimals = min(3, max(2, 1 - math.floor(math.log10(p))))
+    return f"p = {fmt.number(p, decimals, lang)}"
+
+
+def _decide(x: np.ndarray, n: np.ndarray, years: np.ndarray, alpha: float, min_cases: int):
+    """(code, test, p, statistic) from validated counts."""
+    if len(years) < 2:
+        return "no_comparison", "", math.nan, math.nan
+    if x.sum() < min_cases:
+        return "too_few", "", math.nan, math.nan
+    if len(years) >= MIN_TREND_YEARS:
+        result = stats.trend_test(x, n, years)
+        test, p, statistic = TREND_METHOD, result.p_value, result.z
+    else:
+        result = stats.compare_proportions(x[-1], n[-1], x[0], n[0])
+        test, p, statistic = FISHER_METHOD, result.p_value, result.difference
+    if not (np.isfinite(p) and p < alpha and statistic != 0):
+        return "stable", test, p, statistic
+    return ("rise" if statistic > 0 else "fall"), test, p, statistic
+
+
+def _check_verdict_inputs(x, n, years, level, min_cases):
+    x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
+    years = np.asarray(years, dtype=int)
+    if not (x.ndim == n.ndim == years.ndim == 1 and len(x) == len(n) == len(years)):
+        raise EspacepError(f"change_verdict: x, n and years must be 1-d of the same length, got "
+                           f"{len(np.atleast_1d(x))}, {len(np.atleast_1d(n))}, {len(np.atleast_1d(years))}")
+    if len(years) and not np.all(np.diff(years) > 0):
+        raise EspacepError(f"change_verdict: years must be strictly increasing, got {years.tolist()}")
+    if isinstance(min_cases, bool) or not isinstance(min_cases, (int, np.integer)) or min_cases < 0:
+        raise EspacepError(f"change_verdict: min_cases must be a whole number >= 0, got {min_cases!r}")
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise EspacepError(f"change_verdict: level must be strictly between 0 and 1, got {level!r}")
+    stats.proportion_ci(x, n)  # validates the counts (whole, 0 <= x <= n)
+    if np.any(n == 0):
+        raise EspacepError(f"change_verdict: a year without anyone tested cannot be compared: n={n.tolist()}")
+    return x, n, years
+
+
+def change_verdict(x, n, years, *, subject: str = "la proportion", level: float = 0.95,
+                   min_cases: int = DEFAULT_MIN_CASES, lang: str = fmt.DEFAULT_LANG) -> Verdict:
+    """Verdict on the change of a proportion over the years, with its French sentence.
+
+    Parameters
+    ----------
+    x, n : sequence of int
+        Positives and persons tested per year (denominators > 0).
+    years : sequence of int
+        The years, strictly increasing (the last one is the report year).
+    subject : str
+        What changes, as it starts the sentence (e.g. ``"la prévalence de la syphilis"``).
+    level : float
+        The test rejects when ``p < 1 - level``.
+    min_cases : int
+        Below this total of positives over the years the verdict is ``too_few``.
+    lang : str
+        Number format of the sentence.
+
+    Returns
+    -------
+    Verdict
+
+    Notes
+    -----
+    Rules, in order: one year -> ``no_comparison``; fewer than ``min_cases``
+    positives over all the years -> ``too_few`` (no test); 3 years or more ->
+    Cochran-Armitage trend test (scores = years), 2 years -> Fisher's exact
+    test; ``rise`` / ``fall`` (sign of z, or of the difference) when
+    ``p < 1 - level``, ``stable`` otherwise. Independently, ``tested_changed``
+    is set when ``|n_last - n_first| > n_first / 5`` and the sentence then
+    adds that more tests find more cases.
+    """
+    x, n, years = _check_verdict_inputs(x, n, years, level, min_cases)
+    code, test, p, statistic = _decide(x, n, years, 1.0 - level, int(min_cases))
+    changed = bool(len(n) >= 2 and 5 * abs(n[-1] - n[0]) > n[0])
+    verdict = Verdict(code, test, float(p), float(statistic), tuple(int(y) for y in years),
+                      tuple(int(v) for v in x), tuple(int(v) for v in n), changed, VERDICT_WORDS[code], "")
+    return Verdict(**{**verdict.__dict__, "sentence": trend_sentence(verdict, subject, level, lang)})
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def trend_sentence(verdict: Verdict, subject: str, level: float = 0.95, lang: str = fmt.DEFAULT_LANG) -> str:
+    """The French sentence of a verdict (see :func:`change_verdict`), naming the test and its p-value."""
+    subject = _capitalised(subject)
+    if verdict.code in ("unavailable", "no_comparison"):
+        return f"{subject} : {verdict.words}."
+    first, last = verdict.years[0], verdict.years[-1]
+    span = ", ".join(f"{fmt.percent(x / n, 1, lang)} en {y}"
+                     for x, n, y in zip(verdict.positives, verdict.tested, verdict.years))
+    if verdict.code == "too_few":
+        text = (f"{subject} : {verdict.words} ({fmt.number(sum(verdict.positives), 0, lang)} cas positifs "
+                f"de {first} à {last} ; {span}).")
+    else:
+        test = f"{TEST_LABELS[verdict.test]}, {format_p(verdict.p_value, lang)}"
+        threshold = fmt.percent(1.0 - level, 0, lang)
+        if verdict.code == "stable":
+            text = (f"{subject} est {verdict.words} de {first} à {last} ({span}) : l'évolution n'est pas "
+                    f"significative au seuil de {threshold} ({test}).")
+        else:
+            text = (f"{subject} est {verdict.words} de {first} à {last} ({span}) : l'évolution est "
+                    f"significative au seuil de {threshold} ({test}).")
+    if verdict.tested_changed:
+        text += (f" Attention : {TESTED_NOTE} ({fmt.number(verdict.tested[0], 0, lang)} en {first}, "
+                 f"{fmt.number(verdict.tested[-1], 0, lang)} en {last}).")
+    return text
+
+
+def verdict_from_figures(figures: pd.DataFrame, indicator: str, year: int, scope: str = common.ALL, *,
+                         subject: str = "la proportion", level: float = 0.95,
+                         min_cases: int = DEFAULT_MIN_CASES, lang: str = fmt.DEFAULT_LANG) -> Verdict:
+    """:func:`change_verdict` on the counts of ``indicator`` in a figures table, years up to ``year``.
+
+    Uses the same rows as :func:`compare_years` (years whose denominator is
+    > 0). When a numerator of those years is masked (disclosure control, NaN)
+    the verdict is ``unavailable``: no test is run on hidden counts.
+
+    Raises
+    ------
+    EspacepError
+        When ``indicator`` has no row for ``year`` and ``scope``.
+    """
+    rows = figures.loc[(figures["indicator"] == indicator) & (figures["scope"] == scope)
+                       & (figures["year"] <= int(year))].sort_values("year")
+    if int(year) not in set(rows["year"].astype(int)):
+        raise EspacepError(f"verdict: no figure {indicator!r} for year {year}, scope {scope!r}")
+    den = rows["denominator"].to_numpy(dtype=float)
+    rows = rows.loc[~(np.isfinite(den) & (den == 0))]
+    masked = rows["numerator"].isna() | rows["denominator"].isna()
+    if "suppressed" in rows.columns:
+        masked |= rows["suppressed"].fillna(False).astype(bool)
+    years = tuple(int(y) for y in rows["year"])
+    if masked.any() or int(year) not in years:
+        code = "unavailable" if masked.any() else "no_comparison"
+        verdict = Verdict(code, "", math.nan, math.nan, years, (), (), False, VERDICT_WORDS[code], "")
+        return Verdict(**{**verdict.__dict__, "sentence": trend_sentence(verdict, subject, level, lang)})
+    return change_verdict(rows["numerator"].to_numpy(), rows["denominator"].to_numpy(),
+                          rows["year"].astype(int).to_numpy(), subject=subject, level=level,
+                          min_cases=min_cases, lang=lang)
