@@ -12,7 +12,7 @@ import html
 
 import numpy as np
 
-from .. import fmt, plots, plots_extra, stats
+from .. import fmt, plots, stats
 from ..indicators import comparisons
 from ..indicators.common import AGE_BANDS
 from ..origins import ORIGIN_GROUPS
@@ -275,7 +275,7 @@ def _pyramid(book: FigureBook) -> list:
     counts = counts.sort_values("band", key=lambda b: b.map(order), kind="stable")
     masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
     note = (f"{masked} effectif(s) masqué(s) ({book.masked}) non représenté(s)." if masked else None)
-    chart = plots_extra.age_pyramid(counts[["band", "gender", "persons"]], labels=GENDER_PLURALS, note=note,
+    chart = plots.age_pyramid(counts[["band", "gender", "persons"]], labels=GENDER_PLURALS, note=note,
                                     title=f"Pyramide des âges des TDS vus en {book.year}", lang=book.lang)
     return [Chart(chart, alt=f"Pyramide des âges par sexe en {book.year}")]
 
