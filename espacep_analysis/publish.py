@@ -13,15 +13,24 @@ funder modules whose ids they name.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import pickle
+from pathlib import Path
+
 import pandas as pd
 
-from . import disclosure
+from . import __version__, disclosure
 from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
 from .indicators import inami
 
 FUNDERS = ("inami", "aviq", "cocof")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PARAMS_DIR = REPO_ROOT / "params"
+DEFAULT_CACHE_DIR = REPO_ROOT / "outputs" / ".cache"
 
 
 def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> pd.DataFrame:
@@ -72,13 +81,15 @@ PARTITIONS = {"inami": inami_partitions}
 
 def published_figures(
     ds: Dataset, funder: str, year: int, method: str = "wilson", level: float = 0.95,
-    min_cell: int | None = None,
+    min_cell: int | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR,
 ) -> tuple[pd.DataFrame, int]:
     """The figures ``funder``'s report publishes for ``year``, and the threshold applied.
 
     ``min_cell`` None takes the funder's threshold from ``params/sites.yaml``;
     0 or 1 switches masking off (internal runs). With masking on, every
-    funder's figures of the year are computed and protected together.
+    funder's figures of the year are computed and protected together; the
+    result is cached in ``cache_dir`` (aggregates only) under a key of every
+    input, so the three notebooks of a year pay the protection once.
     """
     if funder not in FUNDERS:
         raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
@@ -86,10 +97,50 @@ def published_figures(
     if threshold <= 1:
         figures = compute(ds, funder, year, method, level)
         return disclosure.suppress_figures(figures, 0), threshold
+    return protected_year(ds, year, method, level, threshold, cache_dir)[funder], threshold
+
+
+def protected_year(ds: Dataset, year: int, method: str, level: float, threshold: int,
+                   cache_dir: Path | None = DEFAULT_CACHE_DIR) -> dict[str, pd.DataFrame]:
+    """Every funder's masked figures of ``year`` (read from the cache when present)."""
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"disclosure-{_cache_key(ds, year, method, level, threshold)}.pkl"
+        if path.is_file():
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
     raw = {f: compute(ds, f, year, method, level) for f in FUNDERS}
-    partitions = {f: PARTITIONS[f](raw[f], ds.sites) for f in FUNDERS if f in PARTITIONS}
-    masked = disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions)
-    return masked[funder], threshold
+    # The age pyramid by gender is the finest table (men and trans persons per age band are
+    # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
+    raw["inami"] = raw["inami"][~raw["inami"]["indicator"].str.startswith(INTERNAL_ONLY)]
+    masked = _protect(raw, ds.sites, threshold)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        with open(tmp, "wb") as handle:
+            pickle.dump(masked, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return masked
+
+
+def _cache_key(ds: Dataset, year: int, method: str, level: float, threshold: int) -> str:
+    """sha256 of the inputs, the parameters, the params files and the code version."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([sorted(ds.sources.items()), int(year), method, float(level), int(threshold),
+                              __version__]).encode())
+    for path in sorted(PARAMS_DIR.rglob("*.yaml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(path.read_bytes())  # any code change invalidates the cache
+    return digest.hexdigest()[:32]
+
+
+INTERNAL_ONLY = "inami.age_band_gender."
+
+
+def _protect(raw: dict[str, pd.DataFrame], sites, threshold: int) -> dict[str, pd.DataFrame]:
+    partitions = {f: PARTITIONS[f](raw[f], sites) for f in FUNDERS if f in PARTITIONS}
+    return disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions)
 
 
 def _shared_medical_relations() -> list[disclosure.Relation]:
