@@ -2,7 +2,11 @@
 
 A data directory holds one file per table of `schemas.TABLES`:
 ``persons.csv``, ``consultations.csv``, ``lab_results.csv``,
-``medical_acts.csv`` (or ``.xlsx`` with the same stem).
+``medical_acts.csv`` (or ``.xlsx`` with the same stem), and optionally the
+outreach tables ``contacts.csv``, ``social_actions.csv``, ``activities.csv``:
+an absent optional file is no rejection (the `Dataset` then holds an empty
+frame with the table's columns and dtypes, and the report says
+"absent (facultatif)"); a present one is validated fully.
 
 - `read_table` reads one file into a frame of text (pandas ``string``, empty
   cells ``<NA>``) indexed by the file's line number (CSV: header = line 1, so
@@ -28,6 +32,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -102,11 +107,20 @@ class TableReport:
     rejected: int = 0
     failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FAILURE_COLUMNS))
     meta: TableMeta | None = None
+    present: bool = True  # False when the directory has no file for the table
+    required: bool = True  # False for the optional (outreach) tables
+
+    @property
+    def absent_optional(self) -> bool:
+        """True for an optional table without a file (not a rejection)."""
+        return not self.present and not self.required
 
     @property
     def rejections(self) -> list[Rejection]:
         """Every rejection, in file order (whole-file ones first)."""
         out = []
+        if len(self.failures) == 0:
+            return out
         for line, column, value, rule, message in self.failures[FAILURE_COLUMNS].itertuples(
                 index=False, name=None):
             out.append(Rejection(self.file, None if pd.isna(line) else int(line),
@@ -141,9 +155,12 @@ class ValidationReport:
         return [r for t in self.tables.values() for r in t.rejections]
 
     def counts(self) -> pd.DataFrame:
-        """One row per table: file, read, accepted, rejected, problems (rejection count)."""
-        rows = [{"table": t.table, "file": t.file, "read": t.read, "accepted": t.accepted,
-                 "rejected": t.rejected, "problems": len(t.failures)}
+        """One row per table: file, present, read, accepted, rejected, problems (rejections).
+
+        An absent optional table has ``present`` False and zero counts.
+        """
+        rows = [{"table": t.table, "file": t.file, "present": t.present, "read": t.read,
+                 "accepted": t.accepted, "rejected": t.rejected, "problems": len(t.failures)}
                 for t in self.tables.values()]
         return pd.DataFrame(rows).set_index("table")
 
@@ -151,9 +168,13 @@ class ValidationReport:
         """Plain-French summary: counts per table, then one line per rejection.
 
         ``max_per_table`` bounds the rejection lines printed per table (None: all).
+        An absent optional table gets one line ``"contacts.csv: absent (facultatif)"``.
         """
         lines = []
         for t in self.tables.values():
+            if t.absent_optional:
+                lines.append(f"{t.file}: absent (facultatif)")
+                continue
             lines.append(f"{t.file}: {_fr_int(t.read)} lues, {_fr_int(t.accepted)} acceptées, "
                          f"{_fr_int(t.rejected)} rejetées")
             shown = t.failures if max_per_table is None else t.failures.head(max_per_table)
@@ -379,24 +400,42 @@ def read_table(path: str | Path, table: str | None = None) -> tuple[pd.DataFrame
 _TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 
 
+_DATE = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))"
+                   + _TIME_SUFFIX, re.ASCII)
+# datetime64[ns] covers 1677-09-21 .. 2262-04-11: real dates beyond are clipped to these
+# (so 31/12/9999, Excel's "no date", is out of the plausible range, not unreadable)
+_NS_BOUNDS = (dt.date(1677, 9, 22), dt.date(2262, 4, 11))
+
+
+def _date_of(text: str) -> np.datetime64:
+    """One date text -> datetime64[ns] (NaT when not ISO nor dd/mm/yyyy, or impossible)."""
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return np.datetime64("NaT", "ns")
+    year, month, day = match.group(1, 2, 3) if match[1] else match.group(6, 5, 4)
+    try:
+        date = dt.date(int(year), int(month), int(day))
+    except ValueError:  # 31/02, month 13, year 0, ...
+        return np.datetime64("NaT", "ns")
+    return np.datetime64(min(max(date, _NS_BOUNDS[0]), _NS_BOUNDS[1]), "ns")
+
+
 def _dates_of(uniques: np.ndarray) -> np.ndarray:
-    """Distinct date texts -> datetime64[ns] (NaT when not ISO nor dd/mm/yyyy, or impossible)."""
-    text = pd.Series(uniques, dtype="string")
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    iso = text.str.extract(rf"^(\d{{4}}-\d{{1,2}}-\d{{1,2}}){_TIME_SUFFIX}$", expand=False)
-    be = text.str.extract(rf"^(\d{{1,2}}/\d{{1,2}}/\d{{4}}){_TIME_SUFFIX}$", expand=False)
-    for part, fmt in ((iso, "%Y-%m-%d"), (be, "%d/%m/%Y")):
-        mask = part.notna().to_numpy()
-        if mask.any():
-            out[mask] = pd.to_datetime(part[mask], format=fmt, errors="coerce").astype(
-                "datetime64[ns]")
-    return out.to_numpy()
+    """Distinct date texts -> datetime64[ns] (NaT when not ISO nor dd/mm/yyyy, or impossible).
+
+    Plain Python per distinct value: exports hold at most a few thousand
+    distinct dates, and this is far faster than vectorised string parsing on
+    the small arrays validation mostly sees.
+    """
+    return np.array([_date_of(str(v)) for v in uniques], dtype="datetime64[ns]")
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
     """ISO ``YYYY-MM-DD`` or Belgian ``dd/mm/yyyy`` (a time part is ignored) -> datetime64[ns].
 
-    Anything else, and impossible dates (31/02/2019), give NaT.
+    Anything else, and impossible dates (31/02/2019), give NaT. Dates beyond the
+    range of datetime64[ns] (31/12/9999) are clipped to its bounds (1677-09-22,
+    2262-04-11), which no plausible-range check accepts.
     """
     return by_unique(text, _dates_of, "datetime64[ns]")
 
@@ -414,6 +453,32 @@ def parse_numbers(text: pd.Series) -> pd.Series:
     return by_unique(text, _numbers_of, "float64").astype("float64")
 
 
+_DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")  # 1.000 (fr-BE / nl-BE grouping)
+_COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")  # 1,000: decimal comma or grouping?
+
+
+def _integers_of(uniques: np.ndarray) -> np.ndarray:
+    """Distinct whole-number texts -> float64 (NaN when unreadable, ambiguous or fractional)."""
+    text = [str(v) for v in uniques]
+    ambiguous = np.array([bool(_COMMA_THOUSANDS.fullmatch(v)) for v in text], dtype=bool)
+    text = [v.replace(".", "") if _DOT_THOUSANDS.fullmatch(v) else v for v in text]
+    values = _numbers_of(np.asarray(text, dtype=object))
+    return np.where(ambiguous | (values % 1 != 0), np.nan, values)
+
+
+def _integers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers -> (Int64 values, failure mask).
+
+    Besides `parse_numbers` formats, a dot grouping thousands (``1.000`` as
+    Belgian Excel shows it) is read as thousands: in a whole-number column a
+    decimal point followed by three digits would otherwise silently turn
+    1 000 condoms into 1. ``1,000`` is ambiguous (decimal comma or English
+    grouping) and is a failure; ``12,0`` and ``12.0`` are 12.
+    """
+    values = by_unique(text, _integers_of, "float64").astype("float64")
+    return values.astype("Int64"), text.notna() & values.isna()
+
+
 def _booleans_of(uniques: np.ndarray) -> list:
     low = [str(v).lower() for v in uniques]
     return [True if v in schemas.TRUE_VALUES else False if v in schemas.FALSE_VALUES else None
@@ -427,14 +492,14 @@ def _parse_column(spec: schemas.TableSpec, column: str, text: pd.Series):
         typed = parse_dates(text)
         return typed, text.notna() & typed.isna(), "date_unparseable", schemas.RULES[
             "date_unparseable"]
-    if kind in ("int", "float"):
+    if kind == "int":
+        values, bad = _integers(text)
+        example = "1985" if column == "birth_year" else "12 ou 1 000"
+        return values, bad, "not_a_number", f"nombre entier illisible (p. ex. {example})"
+    if kind == "float":
         values = parse_numbers(text)
-        bad = text.notna() & values.isna()
-        if kind == "int":
-            bad |= values.notna() & (values % 1 != 0)
-            values = values.where(~bad).astype("Int64")
-            return values, bad, "not_a_number", "nombre entier illisible (p. ex. 1985)"
-        return values, bad, "not_a_number", "nombre illisible (p. ex. 12,5 ou 12.5)"
+        return values, text.notna() & values.isna(), "not_a_number", (
+            "nombre illisible (p. ex. 12,5 ou 12.5)")
     if kind == "bool":
         typed = by_unique(text, _booleans_of, "boolean")
         return typed, text.notna() & typed.isna(), "invalid_boolean", (
@@ -456,10 +521,13 @@ def parse_table(raw: pd.DataFrame, spec: schemas.TableSpec) -> tuple[pd.DataFram
     return pd.DataFrame(typed, index=raw.index), _concat(parts)
 
 
+_NO_FAILURES = pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+
+
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+        return _NO_FAILURES.copy()  # building an empty frame costs more than copying one
     return pd.concat(parts, ignore_index=True)
 
 
@@ -567,7 +635,8 @@ def find_table_file(data_dir: Path, spec: schemas.TableSpec) -> list[Path]:
 def _validate_one(spec: schemas.TableSpec, data_dir: Path, ctx: schemas.Context):
     """(TableReport, accepted typed rows or None) of one table of the directory."""
     files = find_table_file(data_dir, spec)
-    report = TableReport(spec.name, files[0].name if files else f"{spec.file_stem}.csv")
+    report = TableReport(spec.name, files[0].name if files else f"{spec.file_stem}.csv",
+                         present=bool(files), required=spec.required_file)
     if len(files) > 1:
         _whole_table(report, "ambiguous_file", "plusieurs fichiers pour la même table ("
                      + ", ".join(p.name for p in files) + ") : n'en garder qu'un")
@@ -650,12 +719,14 @@ def validate_and_load(data_dir: str | Path, sites: Sites | None = None, year: in
                       today: dt.date | None = None) -> tuple[Dataset, ValidationReport]:
     """The `Dataset` of accepted rows only, and the `ValidationReport` (never raises on rows).
 
-    ``Dataset.sources`` maps each file read to its sha256.
+    Every table of `schemas.TABLES` fills the `Dataset` field of its name; a
+    table without a file, or wholly rejected, is an empty frame with its
+    columns and dtypes. ``Dataset.sources`` maps each file read to its sha256.
     """
     sites = sites if sites is not None else load_sites()
     report, frames = _run(data_dir, sites, year, today)
-    tables = {name: _dataset_dtypes(frames.get(name), schemas.TABLES[name])
-              for name in ("persons", "consultations", "lab_results", "medical_acts")}
+    tables = {name: _dataset_dtypes(frames.get(name), spec)
+              for name, spec in schemas.TABLES.items()}
     sources = {t.meta.file: t.meta.sha256 for t in report.tables.values() if t.meta is not None}
     return Dataset(sites=sites, sources=sources, **tables), report
 

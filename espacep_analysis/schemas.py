@@ -9,9 +9,13 @@ snake_case, in ``Check.name``) and a French message (in ``Check.error``).
 Rules that involve several columns or several tables are small named,
 vectorised functions (`RowRule`); each returns a frame of failures.
 
-To add a table (contacts, social_actions, ...): add its columns to
-``codes.COLUMNS`` / ``OPTIONAL_COLUMNS`` / ``KEYS``, then declare one
-`TableSpec` in `TABLES`. `load` needs no change.
+To add a table: add its columns to ``codes.COLUMNS`` / ``OPTIONAL_COLUMNS`` /
+``KEYS``, then declare one `TableSpec` in `TABLES` (``required_file=False``
+when a data directory may lack it). `load` needs no change.
+
+The outreach tables (contacts, social_actions, activities) are optional files
+and carry no ``person_column``: outreach reaches many persons never seen
+medically, so their pseudonyms are not looked up in persons.
 
 Rule ids and their plain-French meaning are listed in `RULES` (the data
 dictionary ``data/README.md`` repeats them).
@@ -60,6 +64,13 @@ RULES: dict[str, str] = {
     "invalid_detail": "détail de l'acte manquant ou non valide",
     "unexpected_detail": "détail renseigné pour un acte qui n'en a pas",
     "unexpected_coverage_status": "statut de couverture sans question posée",
+    "negative_count": "effectif négatif (séances, participants, préservatifs, brochures)",
+    "zero_sessions": "activité sans séance (sessions doit valoir au moins 1)",
+    "platform_missing": "plateforme manquante pour un contact par internet",
+    "platform_unexpected": "plateforme renseignée pour un contact hors internet",
+    "place_missing": "lieu du premier contact manquant",
+    "place_unexpected": "lieu renseigné alors que ce n'est pas un premier contact",
+    "duplicate_first_contact": "plusieurs premiers contacts de l'année pour une même personne",
 }
 
 MIN_DATE = pd.Timestamp("1990-01-01")
@@ -78,7 +89,14 @@ COLUMN_TYPES: dict[str, str] = {
     "date": "date",
     "sample_date": "date",
     "result_given_date": "date",
+    "first_contact": "bool",
+    "sessions": "int",
+    "participants": "int",
+    "condoms": "int",
+    "brochures": "int",
 }
+# Counts of the activities table: whole numbers >= 0 (rule negative_count); sessions >= 1
+COUNT_COLUMNS = ("sessions", "participants", "condoms", "brochures")
 # Dtypes of the typed frames (see `dataset`); "bool" is nullable during validation
 DTYPES = {"str": "string", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
           "bool": "boolean"}
@@ -163,7 +181,8 @@ class TableSpec:
     ``codes`` maps a column to its closed list (``site`` and ``nationality``
     get theirs from the context / ISO list). ``person_column`` references
     persons (referential integrity); ``event_dates`` must not precede the
-    person's inclusion date or birth year.
+    person's inclusion date or birth year. ``required_file`` False: a data
+    directory may lack the file (no rejection; a present file is validated fully).
     """
 
     name: str
@@ -209,15 +228,48 @@ def _column_checks(spec: TableSpec, column: str, ctx: Context) -> list[pa.Check]
         checks.append(pa.Check.in_range(MIN_DATE, top, name="date_out_of_range",
                                         error=f"date hors de la plage plausible "
                                               f"({MIN_DATE:%d/%m/%Y} au {top:%d/%m/%Y})"))
-    if kind in ("int", "float"):
+    if column in COUNT_COLUMNS:
+        checks.append(pa.Check.ge(0, name="negative_count",
+                                  error="effectif négatif (nombre entier >= 0 attendu)"))
+        if column == "sessions":
+            checks.append(pa.Check.ne(0, name="zero_sessions",
+                                      error="une activité compte au moins une séance "
+                                            "(sessions >= 1)"))
+    elif kind in ("int", "float"):
         checks.append(pa.Check.ge(0, name="negative_number", error="nombre négatif"))
     return checks
 
 
 def build_schema(spec: TableSpec, ctx: Context) -> pa.DataFrameSchema:
-    """The pandera schema of ``spec`` on the typed frame (see `DTYPES`)."""
+    """The pandera schema of ``spec`` on the typed frame (see `DTYPES`).
+
+    Schemas of the tables of `TABLES` are cached per (table, sites, date bounds).
+    """
+    if TABLES.get(spec.name) is spec:
+        return _table_schema(spec.name, ctx.site_codes, ctx.max_date, ctx.today)
+    return _make_schema(spec, ctx)
+
+
+@functools.lru_cache(maxsize=64)
+def _table_schema(name: str, site_codes: tuple[str, ...], max_date: pd.Timestamp,
+                  today: pd.Timestamp) -> pa.DataFrameSchema:
+    return _make_schema(TABLES[name], Context(site_codes, max_date, today))
+
+
+def _schema_dtype(kind: str) -> str | None:
+    """Dtype pandera checks for a column kind; None for text.
+
+    Text columns are always pandas ``string`` (`load.parse_table` builds them
+    so); pandera 0.35 checks that dtype element-wise and then builds an empty
+    failure-case frame, which made up half of the validation time of small
+    tables, so it is not asked to.
+    """
+    return None if kind == "str" else DTYPES[kind]
+
+
+def _make_schema(spec: TableSpec, ctx: Context) -> pa.DataFrameSchema:
     columns = {
-        column: pa.Column(DTYPES[spec.column_type(column)],
+        column: pa.Column(_schema_dtype(spec.column_type(column)),
                           checks=_column_checks(spec, column, ctx),
                           nullable=column in spec.optional, required=True)
         for column in spec.columns
@@ -310,6 +362,58 @@ def detail_rules(typed, raw, ctx):
     return pd.concat(parts)
 
 
+def platform_rules(typed, raw, ctx):
+    """contacts: a platform for internet contacts, and only for them."""
+    channel = typed["channel"]
+    internet = (channel == "internet").fillna(False)
+    other = channel.isin([c for c in codes.CHANNELS if c != "internet"]).fillna(False)
+    return pd.concat([
+        failures(raw, internet & raw["platform"].isna(), "platform", "platform_missing",
+                 "plateforme obligatoire pour un contact par internet (valeurs valides : "
+                 f"{_code_list(codes.PLATFORMS)})"),
+        failures(raw, other & raw["platform"].notna(), "platform", "platform_unexpected",
+                 "plateforme renseignée pour un contact hors internet (laisser vide sauf si "
+                 "channel vaut internet)"),
+    ])
+
+
+def place_rules(typed, raw, ctx):
+    """social_actions: the place of the first contact of the year, and only for it."""
+    first = typed["first_contact"]
+    return pd.concat([
+        failures(raw, (first == True).fillna(False) & raw["place"].isna(),  # noqa: E712
+                 "place", "place_missing",
+                 "lieu du premier contact obligatoire quand first_contact est vrai "
+                 f"(valeurs valides : {_code_list(codes.FIRST_CONTACT_PLACES)})"),
+        failures(raw, (first == False).fillna(False) & raw["place"].notna(),  # noqa: E712
+                 "place", "place_unexpected",
+                 "lieu renseigné alors que first_contact est faux (laisser vide)"),
+    ])
+
+
+def duplicate_first_contact(typed, raw, ctx):
+    """social_actions: at most one first contact per pseudonym and calendar year.
+
+    Every occurrence is rejected (as for `duplicate_keys`), the message naming
+    the year and the lines involved.
+    """
+    first = ((typed["first_contact"] == True).fillna(False)  # noqa: E712
+             & typed["pseudonym"].notna() & typed["date"].notna())
+    sub = pd.DataFrame({"pseudonym": typed["pseudonym"], "year": typed["date"].dt.year},
+                       index=typed.index).loc[first.to_numpy(dtype=bool)]
+    dup = sub.duplicated(keep=False)
+    if not dup.any():
+        return _NO_FAILURES
+    sub = sub.loc[dup].astype({"year": "int64"})
+    sub["_line"] = sub.index.astype(str)
+    lines = sub.groupby(["pseudonym", "year"], sort=False)["_line"].transform(", ".join)
+    message = ("premier contact de l'année " + sub["year"].astype(str) + " déjà déclaré pour "
+               + sub["pseudonym"].astype(str) + " (lignes " + lines
+               + ") : un seul par personne et par année civile")
+    mask = pd.Series(raw.index.isin(sub.index), index=raw.index)
+    return failures(raw, mask, "first_contact", "duplicate_first_contact", message)
+
+
 # --- the tables ---------------------------------------------------------------------------
 def _spec(name: str, **kwargs) -> TableSpec:
     return TableSpec(name=name, columns=codes.COLUMNS[name],
@@ -338,6 +442,19 @@ TABLES: dict[str, TableSpec] = {
         "medical_acts", codes={"act": codes.ACTS},
         person_column="pseudonym", event_dates=("date",),
         row_rules=(RowRule("detail_rules", detail_rules),)),
+    # Outreach and social work: optional files, pseudonyms not looked up in persons
+    "contacts": _spec(
+        "contacts", codes={"channel": codes.CHANNELS, "platform": codes.PLATFORMS,
+                           "workplace": codes.WORKPLACES},
+        row_rules=(RowRule("platform_rules", platform_rules),), required_file=False),
+    "social_actions": _spec(
+        "social_actions", codes={"demand": codes.DEMANDS, "place": codes.FIRST_CONTACT_PLACES},
+        row_rules=(RowRule("place_rules", place_rules),
+                   RowRule("duplicate_first_contact", duplicate_first_contact)),
+        required_file=False),
+    "activities": _spec(
+        "activities", codes={"programme": codes.PROGRAMMES, "type": codes.ACTIVITY_TYPES},
+        required_file=False),
 }
 """Every table, in validation order (persons first: the others reference it)."""
 

@@ -19,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from espacep_analysis import schemas
+from espacep_analysis import codes, schemas
 from espacep_analysis.errors import EspacepError
 from espacep_analysis.sites import load_sites
 from espacep_analysis.load import (
@@ -67,7 +67,34 @@ BASE = {
         "P003,2019-03-03,saint_trond,referral,gynaecologist\n"
         "P004,2019-06-01,charleroi,treatment,chlamydia\n"
     ),
+    # Outreach (optional files). X100..X102 are not in persons, on purpose: outreach
+    # meets many persons never seen medically; line 3 is an anonymous contact.
+    "contacts.csv": (
+        "date,site,pseudonym,channel,platform,workplace\n"
+        "2019-02-01,bruxelles,P001,field,,window\n"
+        "2019-02-03,bruxelles,,field,,street\n"
+        "2019-03-10,liege,X100,internet,quartier_rouge,private\n"
+        "2019-04-05,namur,X101,phone,,\n"
+        "2019-05-06,charleroi,P004,office,,other\n"
+    ),
+    "social_actions.csv": (  # X100: one first contact in 2018 and one in 2019 (allowed)
+        "date,site,pseudonym,demand,first_contact,place\n"
+        "2019-01-10,bruxelles,P001,administrative,yes,office\n"
+        "2019-03-12,bruxelles,P001,housing,no,\n"
+        "2019-03-10,liege,X100,violence,yes,other_media\n"
+        "2018-11-20,liege,X100,addiction,yes,field\n"
+        "2019-06-01,charleroi,X102,prevention_material,no,\n"
+    ),
+    "activities.csv": (
+        "date,site,programme,type,sessions,participants,condoms,brochures\n"
+        "2019-03-08,bruxelles,health_promotion,stand,1,0,1500,200\n"
+        "2019-04-02,liege,social_action,language_course,12,8,,\n"
+        "2019-05-15,namur,health_promotion,information_session,2,25,100,30\n"
+        "2019-10-10,mons,other,meeting,1,6,0,0\n"
+    ),
 }
+MEDICAL = ("persons", "consultations", "lab_results", "medical_acts")
+OUTREACH = ("contacts", "social_actions", "activities")
 
 
 def write_base(directory: Path) -> Path:
@@ -82,6 +109,13 @@ def base_dir(tmp_path) -> Path:
     return write_base(tmp_path / "data")
 
 
+@pytest.fixture(scope="module")
+def base_run(tmp_path_factory) -> tuple:
+    """(directory, dataset, report) of `BASE`, validated once for the module."""
+    directory = write_base(tmp_path_factory.mktemp("base"))
+    return (directory, *validate_and_load(directory, today=TODAY, sites=SITES))
+
+
 def keyset(report) -> set[tuple]:
     """Rejections as (file, line, column, value, rule) with '-' for None (as expected.txt)."""
     return {(r.file, "-" if r.line is None else str(r.line), r.column or "-",
@@ -89,14 +123,17 @@ def keyset(report) -> set[tuple]:
 
 
 # --- the valid base data set ----------------------------------------------------------------------
-def test_valid_fixture_loads_with_dtypes_counts_and_sources(base_dir):
-    report = validate_directory(base_dir, today=TODAY, sites=SITES)
+def test_valid_fixture_loads_with_dtypes_counts_and_sources(base_run):
+    base_dir, _, report = base_run
     assert report.ok
     counts = report.counts()
-    # rows of BASE, counted by hand: 4 persons, 5 consultations, 4 results, 5 acts
+    # rows of BASE, counted by hand: 4 persons, 5 consultations, 4 results, 5 acts,
+    # 5 contacts, 5 social actions, 4 activities
     assert counts["read"].to_dict() == {"persons": 4, "consultations": 5, "lab_results": 4,
-                                        "medical_acts": 5}
+                                        "medical_acts": 5, "contacts": 5, "social_actions": 5,
+                                        "activities": 4}
     assert (counts["accepted"] == counts["read"]).all() and (counts["rejected"] == 0).all()
+    assert counts["present"].all()
 
     ds = load_dataset(base_dir, today=TODAY, sites=SITES)
     assert ds.persons["birth_year"].dtype == "Int64"
@@ -117,10 +154,50 @@ def test_valid_fixture_loads_with_dtypes_counts_and_sources(base_dir):
                           for name, text in BASE.items()}
 
 
-def test_format_counts_line_and_ok(base_dir):
-    text = validate_directory(base_dir, today=TODAY, sites=SITES).format()
+def test_format_counts_line_and_ok(base_run):
+    text = base_run[2].format()
     assert text.splitlines()[0] == "persons.csv: 4 lues, 4 acceptées, 0 rejetées"
-    assert "Aucune ligne rejetée." in text
+    assert "social_actions.csv: 5 lues, 5 acceptées, 0 rejetées" in text
+    assert "absent" not in text and "Aucune ligne rejetée." in text
+
+
+def test_outreach_tables_load_with_dtypes_and_values(base_run):
+    ds = base_run[1]
+    contacts, social, activities = ds.contacts, ds.social_actions, ds.activities
+    assert list(contacts.columns) == list(codes.COLUMNS["contacts"])
+    assert contacts["date"].dtype == "datetime64[ns]"
+    for column in ("site", "pseudonym", "channel", "platform", "workplace"):
+        assert isinstance(contacts[column].dtype, pd.StringDtype), column
+    # line 3 is anonymous; X100, X101 are not in persons and still load
+    assert contacts["pseudonym"].tolist() == ["P001", pd.NA, "X100", "X101", "P004"]
+    assert contacts["platform"].tolist() == [pd.NA, pd.NA, "quartier_rouge", pd.NA, pd.NA]
+    assert social["first_contact"].dtype == bool
+    assert social["first_contact"].tolist() == [True, False, True, True, False]
+    assert social["place"].tolist() == ["office", pd.NA, "other_media", "field", pd.NA]
+    for column in ("sessions", "participants", "condoms", "brochures"):
+        assert activities[column].dtype == "Int64", column
+    assert activities["condoms"].tolist() == [1500, pd.NA, 100, 0]
+    assert int(activities["sessions"].sum()) == 1 + 12 + 2 + 1
+    assert activities["date"].iloc[3] == pd.Timestamp("2019-10-10")
+
+
+def test_directory_without_outreach_files_loads(base_run, tmp_path):
+    ds, report = run_corpus("valid_without_outreach_files", tmp_path)
+    assert report.ok
+    for table in OUTREACH:  # empty, with the columns and dtypes of a loaded table
+        frame, loaded = getattr(ds, table), getattr(base_run[1], table)
+        assert len(frame) == 0
+        pd.testing.assert_series_equal(frame.dtypes, loaded.dtypes)
+        assert not report.tables[table].present
+    lines = report.format().splitlines()
+    assert lines[4:] == ["contacts.csv: absent (facultatif)",
+                         "social_actions.csv: absent (facultatif)",
+                         "activities.csv: absent (facultatif)", "Aucune ligne rejetée."]
+    counts = report.counts()
+    assert counts["present"].tolist() == [True] * 4 + [False] * 3
+    assert counts.loc[list(OUTREACH), "read"].tolist() == [0, 0, 0]
+    assert set(ds.sources) == {f"{t}.csv" for t in MEDICAL}
+    assert len(ds.consultations) == 5  # the medical tables are untouched
 
 
 # --- the corpus of malformed exports ---------------------------------------------------------------
@@ -180,6 +257,13 @@ MESSAGES = {
     "invalid_detail": "valeurs valides",
     "unexpected_detail": "détail renseigné pour un acte qui n'en a pas",
     "unexpected_coverage_status": "coverage_asked est faux",
+    "negative_count": "effectif négatif (nombre entier >= 0 attendu)",
+    "zero_sessions": "une activité compte au moins une séance (sessions >= 1)",
+    "platform_missing": "plateforme obligatoire pour un contact par internet",
+    "platform_unexpected": "plateforme renseignée pour un contact hors internet",
+    "place_missing": "lieu du premier contact obligatoire quand first_contact est vrai",
+    "place_unexpected": "lieu renseigné alors que first_contact est faux",
+    "duplicate_first_contact": "un seul par personne et par année civile",
 }
 
 
@@ -213,7 +297,10 @@ def test_corpus_case(case, tmp_path):
     for rejection in report.rejections:
         assert MESSAGES[rejection.rule] in rejection.message
         assert rejection.format() in text
+    overlaid = {p.name.split(".")[0] for p in case.iterdir()}
     for name, t in report.tables.items():  # invariants of the counts
+        if name in OUTREACH and name not in overlaid:  # never depends on other tables
+            assert t.ok and t.accepted == BASE[f"{name}.csv"].count("\n") - 1
         assert t.read == t.accepted + t.rejected
         assert len(getattr(ds, name)) == t.accepted
         row_lines = {r.line for r in t.rejections if r.line is not None}
@@ -223,9 +310,8 @@ def test_corpus_case(case, tmp_path):
 
 @pytest.mark.parametrize("name", ["unknown_person", "empty_file_zero_bytes", "renamed_column"])
 def test_load_dataset_refuses_invalid_data(name, tmp_path):
-    case = CORPUS / name
-    directory = prepare(case, tmp_path)
-    report = validate_directory(directory, today=TODAY, sites=SITES)
+    report = run_corpus(name, tmp_path / "validated")[1]
+    directory = prepare(CORPUS / name, tmp_path)
     with pytest.raises(EspacepError) as info:  # rendering refuses invalid data
         load_dataset(directory, today=TODAY, sites=SITES)
     assert report.format() in str(info.value)
@@ -279,6 +365,62 @@ def test_message_dates_titre_duplicates(tmp_path):
                                       "clé en double (pseudonym) : même clé aux lignes 3, 6")
 
 
+def test_messages_of_the_outreach_rules(tmp_path):
+    """Whole rejections (file, line, column, value, rule, message) of the outreach rules."""
+    got = run_case("internet_contact_platform", tmp_path / "a").rejections
+    assert got[:2] == [
+        Rejection("contacts.csv", 2, "platform", "", "platform_missing",
+                  "plateforme obligatoire pour un contact par internet (valeurs valides : "
+                  "quartier_rouge, sexy_be, lili_be, vivastreet, belswing, quicherchetrouve, "
+                  "youpie, facebook, other)"),
+        Rejection("contacts.csv", 3, "platform", "facebook", "platform_unexpected",
+                  "plateforme renseignée pour un contact hors internet (laisser vide sauf si "
+                  "channel vaut internet)")]
+    got = run_case("first_contact_place", tmp_path / "b").rejections
+    assert got[:2] == [
+        Rejection("social_actions.csv", 2, "place", "", "place_missing",
+                  "lieu du premier contact obligatoire quand first_contact est vrai (valeurs "
+                  "valides : field, office, phone, other_media)"),
+        Rejection("social_actions.csv", 3, "place", "office", "place_unexpected",
+                  "lieu renseigné alors que first_contact est faux (laisser vide)")]
+    # "o" is not a yes/no spelling of coverage_asked, so not of first_contact either
+    assert got[-1].format() == (
+        "social_actions.csv, ligne 8, colonne first_contact, valeur 'o': valeur oui/non "
+        "illisible (valeurs valides : true/false, oui/non, 1/0, vrai/faux) [invalid_boolean]")
+    got = run_case("two_first_contacts_in_a_year", tmp_path / "c").rejections
+    # P001: lines 2 (2019-01-10) and 4 (01/09/2019); line 3 is 2018, a first contact of
+    # another year. X200: lines 7 and 8 ("1" and "VRAI" are both yes)
+    assert [(r.line, r.message) for r in got] == [
+        (2, "premier contact de l'année 2019 déjà déclaré pour P001 (lignes 2, 4) : un seul "
+            "par personne et par année civile"),
+        (4, "premier contact de l'année 2019 déjà déclaré pour P001 (lignes 2, 4) : un seul "
+            "par personne et par année civile"),
+        (7, "premier contact de l'année 2019 déjà déclaré pour X200 (lignes 7, 8) : un seul "
+            "par personne et par année civile"),
+        (8, "premier contact de l'année 2019 déjà déclaré pour X200 (lignes 7, 8) : un seul "
+            "par personne et par année civile")]
+    text = run_case("activity_counts", tmp_path / "d").format()
+    for line in (
+            "activities.csv: 9 lues, 1 acceptées, 8 rejetées",
+            "  activities.csv, ligne 2, colonne condoms, valeur '-5': effectif négatif (nombre "
+            "entier >= 0 attendu) [negative_count]",
+            "  activities.csv, ligne 3, colonne sessions, valeur '0': une activité compte au "
+            "moins une séance (sessions >= 1) [zero_sessions]",
+            "  activities.csv, ligne 7, colonne condoms, valeur '1,500': nombre entier illisible "
+            "(p. ex. 12 ou 1 000) [not_a_number]"):
+        assert line in text.splitlines()
+    ds = run_corpus("activity_counts", tmp_path / "d")[0]
+    assert ds.activities["condoms"].tolist() == [2000]  # line 10: "2.000" is two thousand
+
+
+def test_outreach_does_not_depend_on_persons(tmp_path):
+    """persons unreadable: medical tables are wholly rejected, outreach loads in full."""
+    ds, report = run_corpus("undecodable_bytes", tmp_path)
+    assert report.tables["consultations"].rejections[0].rule == "persons_unavailable"
+    assert [len(getattr(ds, t)) for t in OUTREACH] == [5, 5, 4]
+    assert all(report.tables[t].ok for t in OUTREACH)
+
+
 def test_rejections_are_sorted_by_line_then_column(tmp_path):
     lines = [(r.line, r.column) for r in run_case("lab_result_rules", tmp_path).rejections]
     assert [ln for ln, _ in lines] == [2, 3, 4, 5, 6, 7, 8]
@@ -299,15 +441,28 @@ def test_read_table_meta_and_lines(tmp_path):
     assert (meta.encoding, meta.separator) == ("utf-16", "\t") and len(frame) == 5
 
 
-def test_belgian_formats_load_to_the_same_values(tmp_path):
-    belgian = prepare(CORPUS / "valid_belgian_excel_cp1252", tmp_path)
-    ds = load_dataset(belgian, today=TODAY, sites=SITES)
-    base = load_dataset(write_base(tmp_path / "base"), today=TODAY, sites=SITES)
+def valid_case(name: str, tmp_path: Path):
+    """Dataset of a corpus case that must load (what `load_dataset` returns when ok)."""
+    ds, report = run_corpus(name, tmp_path)
+    assert report.ok, report.format()
+    return ds
+
+
+def test_belgian_formats_load_to_the_same_values(base_run, tmp_path):
+    base = base_run[1]
+    ds = valid_case("valid_belgian_excel_cp1252", tmp_path / "a")
     pd.testing.assert_frame_equal(ds.persons.iloc[:4], base.persons)
     pd.testing.assert_frame_equal(ds.consultations.iloc[:5], base.consultations)
-    semi = load_dataset(prepare(CORPUS / "valid_semicolon_decimal_comma", tmp_path / "s"),
-                        today=TODAY, sites=SITES)
+    semi = valid_case("valid_semicolon_decimal_comma", tmp_path / "s")
     pd.testing.assert_frame_equal(semi.lab_results, base.lab_results)
+    # the same outreach rows written by Belgian Excel: ;, CRLF, cp1252, dd/mm/yyyy,
+    # OUI/non/VRAI/FAUX/1, capitalised codes, condoms "1.500" (dot grouping thousands)
+    ds = valid_case("valid_outreach_belgian_excel", tmp_path / "o")
+    for table in OUTREACH:
+        pd.testing.assert_frame_equal(getattr(ds, table), getattr(base, table))
+    # a title line, a blank line, condoms "1 500" (no-break space), sessions "12,0"
+    ds = valid_case("valid_outreach_title_nbsp_thousands", tmp_path / "t")
+    pd.testing.assert_frame_equal(ds.activities, base.activities)
 
 
 def test_read_errors_are_espacep_errors(tmp_path):
@@ -329,6 +484,11 @@ def test_parse_dates_and_numbers():
     assert got.iloc[:3].tolist() == [march, march, march]
     assert pd.isna(got.iloc[3]) and got.iloc[4] == pd.Timestamp("2020-02-29")  # 2019 not leap
     assert got.iloc[5:].isna().all()
+    # beyond datetime64[ns]: clipped to its bounds (so out of any plausible range), no crash
+    far = parse_dates(pd.Series(["31/12/9999", "1600-01-01", "0000-01-01", "١٢/03/2019"],
+                                dtype="string"))
+    assert far.iloc[:2].tolist() == [pd.Timestamp("2262-04-11"), pd.Timestamp("1677-09-22")]
+    assert far.iloc[2:].isna().all()  # year 0 does not exist; only ASCII digits are read
     nums = parse_numbers(pd.Series(["12,5", "1 000", "1.5", "abc", "inf", "-3", None],
                                    dtype="string"))
     np.testing.assert_array_equal(nums.to_numpy(), [12.5, 1000, 1.5, np.nan, np.nan, -3, np.nan])
@@ -381,20 +541,49 @@ def test_xlsx_loads_like_csv(tmp_path):
     for name, text in BASE.items():
         write_xlsx(xdir / name.replace(".csv", ".xlsx"), csv_rows(text))
     xlsx_ds = load_dataset(xdir, today=TODAY, sites=SITES)
-    for table in ("persons", "consultations", "lab_results", "medical_acts"):
+    for table in MEDICAL + OUTREACH:
         pd.testing.assert_frame_equal(getattr(xlsx_ds, table), getattr(csv_ds, table))
     assert set(xlsx_ds.sources) == {n.replace(".csv", ".xlsx") for n in BASE}
+
+
+def test_xlsx_outreach_with_native_cells(base_run, tmp_path):
+    """Excel cells typed as dates, booleans and numbers load like the canonical CSV."""
+    directory = write_base(tmp_path / "data")
+    for name in ("social_actions.csv", "activities.csv"):
+        (directory / name).unlink()
+    day = dt.datetime
+    write_xlsx(directory / "social_actions.xlsx", [
+        list(codes.COLUMNS["social_actions"]),
+        [day(2019, 1, 10), "bruxelles", "P001", "administrative", True, "office"],
+        [day(2019, 3, 12), "bruxelles", "P001", "housing", False, None],
+        [day(2019, 3, 10), "liege", "X100", "violence", True, "other_media"],
+        [dt.date(2018, 11, 20), "liege", "X100", "addiction", 1, "field"],
+        ["01/06/2019", "charleroi", "X102", "prevention_material", "FAUX", None]], title_rows=1)
+    write_xlsx(directory / "activities.xlsx", [
+        list(codes.COLUMNS["activities"]),
+        [day(2019, 3, 8), "bruxelles", "health_promotion", "stand", 1, 0, 1500.0, 200],
+        [day(2019, 4, 2), "liege", "social_action", "language_course", 12, 8, None, None],
+        [day(2019, 5, 15), "namur", "health_promotion", "information_session", 2, 25, 100, 30],
+        [day(2019, 10, 10), "mons", "other", "meeting", 1, 6, 0, 0]])
+    ds, report = validate_and_load(directory, today=TODAY, sites=SITES)
+    assert report.ok, report.format()
+    assert report.tables["social_actions"].meta.header_line == 2
+    for table in ("social_actions", "activities"):
+        pd.testing.assert_frame_equal(getattr(ds, table), getattr(base_run[1], table))
 
 
 def test_corrupt_xlsx_and_ambiguous_files(base_dir):
     (base_dir / "medical_acts.csv").unlink()
     (base_dir / "medical_acts.xlsx").write_bytes(b"not a zip at all")
     write_xlsx(base_dir / "lab_results.xlsx", csv_rows(BASE["lab_results.csv"]))
+    write_xlsx(base_dir / "contacts.xlsx", csv_rows(BASE["contacts.csv"]))  # optional, too
     report = validate_directory(base_dir, today=TODAY, sites=SITES)
     assert keyset(report) == {
         ("medical_acts.xlsx", "-", "-", "-", "unreadable_file"),
         ("lab_results.csv", "-", "-", "-", "ambiguous_file"),
+        ("contacts.csv", "-", "-", "-", "ambiguous_file"),
     }
+    assert report.tables["contacts"].rejected == 0  # nothing read: file-level problem only
     assert "lab_results.csv, lab_results.xlsx" in report.format()
 
 
@@ -406,12 +595,11 @@ def test_allow_rejections_returns_accepted_rows_and_warns(tmp_path):
     with pytest.warns(UserWarning, match="consultations.csv: 3 rejetées sur 3"):
         ds = load_dataset(directory, allow_rejections=True, today=TODAY, sites=SITES)
     assert len(ds.consultations) == 0 and len(ds.persons) == 4
-    ds, report = validate_and_load(prepare(CORPUS / "lab_result_rules", tmp_path / "b"),
-                                   today=TODAY, sites=SITES)
+    ds, report = run_corpus("lab_result_rules", tmp_path / "b")
     counts = report.counts()
     assert counts.loc["lab_results", ["read", "accepted", "rejected"]].tolist() == [7, 0, 7]
     assert counts.loc["lab_results", "problems"] == 7
-    for table in ("persons", "consultations", "lab_results", "medical_acts"):
+    for table in MEDICAL + OUTREACH:
         assert len(getattr(ds, table)) == counts.loc[table, "accepted"]
 
 
@@ -449,3 +637,20 @@ def test_validation_is_vectorised(tmp_path):
     assert report.ok, report.format(max_per_table=5)
     assert report.tables["consultations"].read == len(frame)
     assert elapsed < 10, elapsed
+
+
+# --- the data dictionary keeps step with the code -------------------------------------------------
+def test_data_dictionary_lists_every_rule_and_outreach_code():
+    text = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text(encoding="utf-8")
+    rules_table = text[text.index("## Validation rules"):]
+    for rule in schemas.RULES:
+        assert f"| `{rule}` |" in rules_table, rule
+    for name in OUTREACH:
+        section = text[text.index(f"### {name} "):]
+        section = section[:section.index("\n### ")]
+        for column in codes.COLUMNS[name]:
+            assert f"| `{column}` |" in section, (name, column)
+        for column, allowed in schemas.TABLES[name].codes.items():
+            if column != "workplace":  # listed under consultations, referenced here
+                for code in allowed:
+                    assert f"`{code}`" in section, (name, column, code)

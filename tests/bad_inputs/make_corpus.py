@@ -28,6 +28,9 @@ P = "pseudonym,birth_year,gender,nationality,inclusion_date\n"
 C = "pseudonym,date,site,workplace,gp,gynaecologist,coverage_asked,coverage_status\n"
 L = "pseudonym,sample_date,site,test,result,titre,result_given_date\n"
 M = "pseudonym,date,site,act,detail\n"
+K = "date,site,pseudonym,channel,platform,workplace\n"
+S = "date,site,pseudonym,demand,first_contact,place\n"
+A = "date,site,programme,type,sessions,participants,condoms,brochures\n"
 PERSONS_ROWS = (
     "P001,1985,woman,RO,2017-03-02\n"
     "P002,1994,trans,,2019-01-15\n"
@@ -43,6 +46,34 @@ UNAVAILABLE = [
 
 def semi(text: str) -> str:
     return text.replace(",", ";")
+
+
+def belgian(text: str) -> bytes:
+    """Semicolons, CRLF, Windows-1252: what Belgian Excel's "CSV (point-virgule)" writes."""
+    return semi(text).replace("\n", "\r\n").encode("cp1252")
+
+
+# The outreach tables of BASE in the formats Belgian Excel writes: same rows,
+# dd/mm/yyyy dates, capitalised codes, oui/non/VRAI/1 booleans, 1.500 condoms
+OUTREACH_BELGIAN = {
+    "contacts.csv": belgian(K + (
+        "01/02/2019,Bruxelles,P001,Field,,window\n"
+        "3/2/2019,bruxelles ,,field,,Street\n"
+        "10/03/2019,liege,X100,Internet,Quartier_Rouge,private\n"
+        "05/04/2019,namur,X101,PHONE,,\n"
+        "06/05/2019,charleroi,P004,office,,other\n")),
+    "social_actions.csv": belgian(S + (
+        "10/01/2019,bruxelles,P001,administrative,OUI,office\n"
+        "12/03/2019,bruxelles,P001,Housing,non,\n"
+        "10/03/2019,liege,X100,violence,VRAI,Other_Media\n"
+        "20/11/2018,liege,X100,addiction,1,field\n"
+        "01/06/2019,charleroi,X102,prevention_material,FAUX,\n")),
+    "activities.csv": belgian(A + (
+        "08/03/2019,bruxelles,health_promotion,Stand,1,0,1.500,200\n"
+        "02/04/2019,liege,social_action,language_course,12,8,,\n"
+        "15/05/2019,namur,health_promotion,information_session,2,25,100,30\n"
+        "10/10/2019,mons,other,meeting,1,6,0,0\n")),
+}
 
 
 # case -> (files {name: bytes or str}, expected rows or "ok", directives)
@@ -233,6 +264,98 @@ CASES: dict[str, tuple[dict, object, list[str]]] = {
          ("medical_acts.csv", "3", "detail", "grippe", "invalid_detail"),
          ("medical_acts.csv", "4", "detail", "", "invalid_detail"),
          ("medical_acts.csv", "5", "detail", "hygiène", "unexpected_detail")], []),
+    # --- outreach tables (contacts, social_actions, activities) ------------------------------
+    "valid_outreach_belgian_excel": (OUTREACH_BELGIAN, "ok", []),
+    "valid_outreach_title_nbsp_thousands": ({"activities.csv": (
+        "\ufeffActivités collectives 2019\n" + A
+        + "2019-03-08,bruxelles,health_promotion,stand,1,0,1\u00a0500,200\n"
+        "2019-04-02,liege,social_action,language_course,\"12,0\",8,,\n\n"
+        "2019-05-15,namur,health_promotion,information_session,2,25,100,30\n"
+        "2019-10-10,mons,other,meeting,1,6,0,0\n").encode("utf-8")}, "ok", []),
+    "valid_without_outreach_files": ({}, "ok", [
+        "@delete contacts.csv", "@delete social_actions.csv", "@delete activities.csv"]),
+    "internet_contact_platform": ({"contacts.csv": K + (
+        "2019-02-01,bruxelles,,internet,,\n"
+        "2019-02-02,bruxelles,X100,phone,facebook,\n"
+        "2019-02-03,liege,X101,internet,tinder,private\n"
+        "2019-02-04,liege,X101,internet,facebook,private\n"
+        "2019-02-05,liege,X102,field,,garage\n")},
+        [("contacts.csv", "2", "platform", "", "platform_missing"),
+         ("contacts.csv", "3", "platform", "facebook", "platform_unexpected"),
+         ("contacts.csv", "4", "platform", "tinder", "unknown_code"),
+         ("contacts.csv", "6", "workplace", "garage", "unknown_code")], []),
+    "first_contact_place": ({"social_actions.csv": S + (
+        "2019-01-10,bruxelles,P001,administrative,yes,\n"
+        "2019-01-11,bruxelles,P002,housing,no,office\n"
+        "2019-01-12,bruxelles,X100,housing,peut-être,\n"
+        "2019-01-13,liege,X101,violence,oui,rue\n"
+        "2019-01-14,liege,,violence,no,\n"
+        "2019-01-15,liege,X102,logement,non,\n"
+        "2019-01-16,liege,X103,trafficking,o,field\n")},
+        [("social_actions.csv", "2", "place", "", "place_missing"),
+         ("social_actions.csv", "3", "place", "office", "place_unexpected"),
+         ("social_actions.csv", "4", "first_contact", "peut-être", "invalid_boolean"),
+         ("social_actions.csv", "5", "place", "rue", "unknown_code"),
+         ("social_actions.csv", "6", "pseudonym", "", "empty_value"),
+         ("social_actions.csv", "7", "demand", "logement", "unknown_code"),
+         ("social_actions.csv", "8", "first_contact", "o", "invalid_boolean")], []),
+    "two_first_contacts_in_a_year": ({"social_actions.csv": S + (
+        "2019-01-10,bruxelles,P001,administrative,yes,office\n"
+        "2018-12-31,bruxelles,P001,administrative,yes,office\n"
+        "01/09/2019,liege,P001,housing,oui,field\n"
+        "2019-03-10,liege,X100,violence,yes,phone\n"
+        "2019-04-10,liege,X100,violence,no,\n"
+        "2019-05-02,namur,X200,housing,1,field\n"
+        "2019-05-02,liege,X200,financial,VRAI,field\n")},
+        [("social_actions.csv", "2", "first_contact", "yes", "duplicate_first_contact"),
+         ("social_actions.csv", "4", "first_contact", "oui", "duplicate_first_contact"),
+         ("social_actions.csv", "7", "first_contact", "1", "duplicate_first_contact"),
+         ("social_actions.csv", "8", "first_contact", "VRAI", "duplicate_first_contact")], []),
+    "activity_counts": ({"activities.csv": semi(A) + (
+        "2019-03-08;bruxelles;health_promotion;stand;1;0;-5;200\n"
+        "2019-03-09;bruxelles;health_promotion;stand;0;0;100;\n"
+        "2019-03-10;liege;social_action;language_course;3;-1;;\n"
+        "2019-03-11;liege;social_action;language_course;2,5;8;;\n"
+        "2019-03-12;namur;health_promotion;information_session;2;25;;beaucoup\n"
+        "2019-03-13;namur;health_promotion;stand;1;0;1,500;\n"
+        "2019-03-14;namur;health_promotion;information_session;;25;;\n"
+        "2019-03-15;mons;other;meeting;-2;6;;\n"
+        "2019-03-16;mons;health_promotion;stand;1;0;2.000;\n")},
+        [("activities.csv", "2", "condoms", "-5", "negative_count"),
+         ("activities.csv", "3", "sessions", "0", "zero_sessions"),
+         ("activities.csv", "4", "participants", "-1", "negative_count"),
+         ("activities.csv", "5", "sessions", "2,5", "not_a_number"),
+         ("activities.csv", "6", "brochures", "beaucoup", "not_a_number"),
+         ("activities.csv", "7", "condoms", "1,500", "not_a_number"),
+         ("activities.csv", "8", "sessions", "", "empty_value"),
+         ("activities.csv", "9", "sessions", "-2", "negative_count")], []),
+    "outreach_unknown_codes": ({"contacts.csv": K + (
+        "2019-02-01,brussel,P001,terrain,,\n"
+        "2019-02-02,bruxelles,,,,\n"),
+        "activities.csv": A + (
+        "2019-03-08,bruxelles,sante,stand,1,0,,\n"
+        "2019-03-09,bruxelles,other,atelier,1,0,,\n")},
+        [("contacts.csv", "2", "site", "brussel", "unknown_code"),
+         ("contacts.csv", "2", "channel", "terrain", "unknown_code"),
+         ("contacts.csv", "3", "channel", "", "empty_value"),
+         ("activities.csv", "2", "programme", "sante", "unknown_code"),
+         ("activities.csv", "3", "type", "atelier", "unknown_code")], []),
+    "outreach_dates": ({"contacts.csv": K + (
+        "2019-12-31,bruxelles,,field,,\n"
+        "01/01/2020,bruxelles,,field,,\n"),
+        "social_actions.csv": S + "31/02/2019,liege,X100,housing,no,\n",
+        # 31/12/9999 (Excel's "no date") is beyond datetime64[ns]: out of range, no crash
+        "activities.csv": A + "1989-06-30,mons,other,meeting,1,6,,\n"
+                              "31/12/9999,mons,other,meeting,1,6,,\n"},
+        [("contacts.csv", "3", "date", "01/01/2020", "date_out_of_range"),
+         ("social_actions.csv", "2", "date", "31/02/2019", "date_unparseable"),
+         ("activities.csv", "2", "date", "1989-06-30", "date_out_of_range"),
+         ("activities.csv", "3", "date", "31/12/9999", "date_out_of_range")], ["@year 2019"]),
+    "outreach_missing_column_empty_file": ({
+        "contacts.csv": "date,site,pseudonym,channel,workplace\n2019-02-01,bruxelles,,field,\n",
+        "activities.csv": A},
+        [("contacts.csv", "-", "platform", "-", "missing_column"),
+         ("activities.csv", "-", "-", "-", "empty_file")], []),
     "line_numbers_blank_and_multiline": ({"consultations.csv": C + (
         "P001,2019-02-01,bruxelles,window,none,aware,true,in_order\n\n"
         "\"P001\",2019-04-10,\"bruxel\nles\",window,unaware,aware,false,\n"
