@@ -112,10 +112,10 @@ KEYS = {
 }
 MEDICAL_TABLES = ("persons", "consultations", "lab_results", "medical_acts")
 
-# Boolean columns (coverage_asked): accepted spellings, case-insensitive.
-# The canonical export writes `yes` / `no`.
-BOOLEAN_TRUE = ("yes", "true", "1", "oui", "y", "o")
-BOOLEAN_FALSE = ("no", "false", "0", "non", "n")
+# Boolean columns (coverage_asked, first_contact): accepted spellings, compared
+# lower-case (Excel writes VRAI/FAUX, TRUE/FALSE). The canonical export writes `yes` / `no`.
+BOOLEAN_TRUE = ("true", "1", "yes", "oui", "vrai", "ja", "waar")
+BOOLEAN_FALSE = ("false", "0", "no", "non", "faux", "nee", "onwaar")
 
 # --- outreach and social work (AViQ, Cocof) ---------------------------------------------
 CHANNELS = ("field", "office", "phone", "other_media", "internet")

@@ -76,9 +76,9 @@ RULES: dict[str, str] = {
 MIN_DATE = pd.Timestamp("1990-01-01")
 MIN_AGE, MAX_AGE = 14, 90
 
-# Accepted spellings of yes / no (compared lower-case; Excel writes VRAI/FAUX, TRUE/FALSE)
-TRUE_VALUES = ("true", "1", "yes", "oui", "vrai", "ja", "waar")
-FALSE_VALUES = ("false", "0", "no", "non", "faux", "nee", "onwaar")
+# Accepted spellings of yes / no: one list, in codes.py
+TRUE_VALUES = codes.BOOLEAN_TRUE
+FALSE_VALUES = codes.BOOLEAN_FALSE
 
 # Column types; any column not listed is text ("str")
 COLUMN_TYPES: dict[str, str] = {
