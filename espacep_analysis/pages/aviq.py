@@ -1,0 +1,426 @@
+"""The AViQ report, section by section, in the order of the published report.
+
+"Notre Programme de Promotion de la Santé subsidié par l'AViQ" (Stratégies 1
+to 10), then "Notre Programme d'Action Sociale Globale en Wallonie". Each
+function takes the report's `FigureBook` (and the declared narrative
+paragraphs, by section key of `declared.NARRATIVE_SECTIONS`) and returns the
+blocks of one section: the narrative, the sentences the report prints
+(generated from the figures, never typed by hand), the tables and the charts.
+The numbers all come from `indicators.aviq` and `declared`; nothing here
+computes a figure.
+
+When the exports do not cover the report year for an outreach table
+(contacts, social actions, activities), the book has none of its figures and
+the section says so instead of printing numbers.
+
+The helpers before the sections (`narrative_block`, `declared_lines`,
+`trend_table`, `rows_table`, `years_and`, `absent`) are shared with
+:mod:`.cocof`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from .. import codes, fmt, plots
+from ..indicators import aviq as indicators
+from ..indicators.common import ALL
+from ..sites import Sites, load_sites
+from .charts import bar_counts
+from .common import Chart, FigureBook, Table, Text
+
+P = "aviq."
+D = "aviq.declared."
+REGION = "region:wallonie"
+# "Total pour la province de Liège", "... du Luxembourg": the article before each province's name
+PROVINCE_OF = {"liege": "de Liège", "namur": "de Namur", "luxembourg": "du Luxembourg", "hainaut": "du Hainaut"}
+# Display names of the dating / escort platforms (codes.PLATFORMS), as the report writes them
+PLATFORM_NAMES = {
+    "quartier_rouge": "Quartier Rouge",
+    "sexy_be": "Sexy.be",
+    "lili_be": "Lili.be",
+    "vivastreet": "Vivastreet.be",
+    "belswing": "Belswing.be",
+    "quicherchetrouve": "Quicherchetrouve.be",
+    "youpie": "Youpie.net",
+}
+# Where each outreach table's absence is explained
+TABLE_WHAT = {
+    "contacts": "de contacts de proximité",
+    "social_actions": "de démarches sociales",
+    "activities": "d'activités collectives",
+}
+
+
+# --- helpers shared with the Cocof pages ---------------------------------------------------------
+
+
+def narrative_block(narrative: Mapping[str, str] | None, key: str) -> list:
+    """The declared narrative paragraph of section ``key`` as a block, or nothing."""
+    text = (narrative or {}).get(key, "")
+    return [Text(text.strip())] if text and text.strip() else []
+
+
+def declared_lines(book: FigureBook, prefix: str, keys: Sequence[str]) -> list:
+    """A bullet list ``- <label> : <value>`` of the declared figures ``prefix + key`` of the year (those present)."""
+    lines = [f"- {book.row(prefix + k)['label']} : {book.text(prefix + k)}" for k in keys if book.has(prefix + k)]
+    return [Text("\n".join(lines))] if lines else []
+
+
+def years_and(book: FigureBook, indicator: str, scope: str = ALL) -> str:
+    """``" (488 en 2017 et 584 en 2018)"``: the previous years present, oldest first, or ``""``."""
+    items = [f"{book.text(indicator, y, scope)} en {y}" for y in sorted(book.previous) if book.has(indicator, y, scope)]
+    if not items:
+        return ""
+    text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+    return f" ({text})"
+
+
+def absent(book: FigureBook, table: str) -> Text:
+    """The note printed instead of a section whose outreach table has no row in the report year."""
+    return Text(f"*Pas de données {TABLE_WHAT[table]} pour {book.year} : le fichier {table}.csv des "
+                f"exports est absent ou ne couvre pas cette année.*")
+
+
+def _years(book: FigureBook, items: Sequence[tuple[str, str]]) -> list[int]:
+    """The report year and the previous years with at least one of ``items`` (id, scope), ascending."""
+    years = [y for y in [*book.previous, book.year] if any(book.has(i, y, s) for i, s in items)]
+    return sorted(years)
+
+
+def _item(entry) -> tuple[str, str]:
+    return (entry, ALL) if isinstance(entry, str) else tuple(entry)
+
+
+def _cell(text: str, bold: bool) -> str:
+    text = html.escape(text, quote=False)
+    return f"<strong>{text}</strong>" if bold else text
+
+
+def rows_table(header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "",
+               footnote: str = "") -> Table:
+    """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
+
+    The first column is text, the others are numbers (right-aligned), in the
+    markup of `fmt.figures_table_html`; cells are escaped.
+    """
+    parts = ['<table class="figures">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    numeric = ' class="num"'
+    heads = "".join(f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>'
+                    for i, h in enumerate(header))
+    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
+    for cells, total in rows:
+        first = f"<td>{_cell(cells[0], total)}</td>"
+        rest = "".join(f"<td{numeric}>{_cell(c, total)}</td>" for c in cells[1:])
+        parts.append(f"<tr>{first}{rest}</tr>")
+    parts.append("</tbody>")
+    if footnote:
+        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
+    parts.append("</table>")
+    return Table("".join(parts))
+
+
+def trend_table(book: FigureBook, items: Sequence, caption: str, labels: Mapping[str, str] | None = None,
+                footnote: str = "", first_header: str = "Indicateur") -> list:
+    """One line per figure (its label, or ``labels[id]``), one column per year; ``[]`` when none is present.
+
+    ``items`` are ids (scope ``all``) or ``(id, scope)`` pairs; figures absent
+    from the book are left out, a year without the figure prints an en dash.
+    """
+    pairs = [_item(e) for e in items]
+    pairs = [(i, s) for i, s in pairs if any(book.has(i, y, s) for y in [book.year, *book.previous])]
+    if not pairs:
+        return []
+    years = _years(book, pairs)
+    rows = []
+    for ind, scope in pairs:
+        some = next(y for y in [book.year, *book.previous] if book.has(ind, y, scope))
+        label = (labels or {}).get(ind, book.row(ind, some, scope)["label"])
+        cells = [book.text(ind, y, scope) if book.has(ind, y, scope) else fmt.MISSING for y in years]
+        rows.append(([label, *cells], False))
+    return [rows_table([first_header, *map(str, years)], rows, caption=caption, footnote=footnote)]
+
+
+def sentences(parts: Sequence[str]) -> list:
+    text = " ".join(p for p in parts if p)
+    return [Text(text)] if text else []
+
+
+def _plain(label: str, prefix: str) -> str:
+    """A figure label without its ``prefix``, capitalised: ``"Demandes : problème x"`` -> ``"Problème x"``."""
+    text = label.removeprefix(prefix)
+    return text[:1].upper() + text[1:]
+
+
+# --- Stratégie 1: proximity work (contacts and persons met per site) --------------------------
+
+
+def _hierarchy_rows(book: FigureBook, indicator: str, sites: Sites, years: list[int]) -> list:
+    """Table lines: each site, then its province's total, ..., then "Total RW"."""
+    frame = sites.frame.loc[[c for c in sites.funder_sites("aviq")
+                             if any(book.has(indicator, y, f"site:{c}") for y in years)]]
+
+    def cells(scope: str) -> list[str]:
+        return [book.text(indicator, y, scope) if book.has(indicator, y, scope) else fmt.MISSING for y in years]
+
+    rows = []
+    for province, members in frame.groupby("province", sort=False):
+        for code, site in members.iterrows():
+            rows.append(([site["site_label"], *cells(f"site:{code}")], False))
+        name = PROVINCE_OF.get(province, f"de {members['province_label'].iloc[0]}")
+        rows.append(([f"Total pour la province {name}", *cells(f"province:{province}")], True))
+    rows.append((["Total RW", *cells(REGION)], True))
+    return rows
+
+
+def hierarchy_table(book: FigureBook, indicator: str, caption: str, sites: Sites | None = None,
+                    footnote: str = "") -> Table:
+    """The published per-site table: sites, province totals, Wallonia total; one column per year."""
+    sites = sites or load_sites()
+    years = _years(book, [(indicator, REGION)])
+    header = ["Site", *map(str, years)]
+    return rows_table(header, _hierarchy_rows(book, indicator, sites, years), caption=caption, footnote=footnote)
+
+
+def _contacts_chart(book: FigureBook, sites: Sites) -> Chart:
+    present = [c for c in sites.funder_sites("aviq") if book.has(P + "contacts", book.year, f"site:{c}")]
+    frame = sites.frame.loc[present]
+    scopes = [f"site:{c}" for c in present]
+    rows = pd.DataFrame({
+        "label": list(frame["site_label"]),
+        "value": [book.value(P + "contacts", book.year, s) for s in scopes],
+        "text": [book.text(P + "contacts", book.year, s) for s in scopes],
+        "group": list(frame["province_label"]),
+    })
+    title = f"Contacts avec les TDS par site en {book.year}"
+    return Chart(bar_counts(rows, title=title, lang=book.lang, xlabel="Contacts", group_title="Province"), alt=title)
+
+
+def proximity(book: FigureBook, narrative: Mapping[str, str] | None = None, sites: Sites | None = None) -> list:
+    """Stratégie 1: contacts and persons met per site, province and for Wallonia; chart of contacts per site."""
+    y = book.year
+    blocks = narrative_block(narrative, "proximity")
+    if not book.has(P + "contacts", y, REGION):
+        return blocks + [absent(book, "contacts")]
+    sites = sites or load_sites()
+    text = (f"En {y}, nos équipes wallonnes ont enregistré {book.text(P + 'contacts', y, REGION)} contacts avec "
+            f"les TDS{book.paren_history(P + 'contacts', REGION)} et ont rencontré "
+            f"{book.text(P + 'persons_met', y, REGION)} TDS différents"
+            f"{book.paren_history(P + 'persons_met', REGION)}.")
+    if book.has(P + "persons_multi_site"):
+        text += (f" Une personne rencontrée dans plusieurs sites est comptée une seule fois, au site de son "
+                 f"premier contact de l'année ({book.text(P + 'persons_multi_site')} personnes rencontrées dans "
+                 "plusieurs sites) : les sites s'additionnent ainsi aux totaux des provinces et de la région.")
+    return blocks + [
+        Text(text),
+        hierarchy_table(book, P + "contacts", f"Nombre de contacts avec les TDS en {y}", sites),
+        hierarchy_table(book, P + "persons_met", f"Nombre de TDS rencontrés en {y}", sites,
+                        footnote="Chaque personne est comptée au site de son premier contact de l'année."),
+        _contacts_chart(book, sites),
+    ]
+
+
+# --- Stratégie 2: internet ------------------------------------------------------------------------
+
+
+def _visits_sentence(book: FigureBook, key: str, site: str) -> str:
+    """``"Le site X a reçu N visites en Y (...)."``, or the latest earlier year's figure when Y has none."""
+    ind = D + key
+    if book.has(ind):
+        return f"Le site {site} a reçu {book.text(ind)} visites en {book.year}{book.paren_history(ind)}."
+    earlier = [y for y in book.previous if book.has(ind, y)]
+    if not earlier:
+        return ""
+    return (f"Le site {site} a reçu {book.text(ind, earlier[0])} visites en {earlier[0]} ; le chiffre de "
+            f"{book.year} n'est pas encore disponible.")
+
+
+def dating_platforms_text() -> str:
+    """``"Quartier Rouge, Sexy.be, ... et Youpie.net"``: the platforms of `indicators.aviq.DATING_PLATFORMS`."""
+    names = [PLATFORM_NAMES.get(p, p) for p in indicators.DATING_PLATFORMS]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+
+
+def internet(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 2: Facebook friends, website visits (declared), persons met through dating sites."""
+    y = book.year
+    parts = []
+    if book.has(D + "facebook_friends"):
+        parts.append(f"Nous communiquons chaque semaine avec {book.text(D + 'facebook_friends')} amis sur "
+                      f"Facebook{book.paren_history(D + 'facebook_friends')}.")
+    parts.append(_visits_sentence(book, "website_visits", "www.espacep.be"))
+    parts.append(_visits_sentence(book, "info4escorts_visits", "www.info4escorts.be"))
+    blocks = narrative_block(narrative, "internet") + sentences(parts)
+    if book.has(P + "dating_site_persons"):
+        blocks.append(Text(
+            f"Entre le 1/1/{y} et le 31/12/{y}, nos équipes wallonnes ont rencontré "
+            f"{book.text(P + 'dating_site_persons')} personnes exerçant la prostitution en privé grâce à leurs "
+            f"contacts sur {dating_platforms_text()}."))
+    else:
+        blocks.append(absent(book, "contacts"))
+    return blocks + trend_table(
+        book, [D + "facebook_friends", D + "website_visits", D + "info4escorts_visits", P + "dating_site_persons"],
+        "Prévention sur internet")
+
+
+# --- Stratégies 3 and 4: tools, medical consultations ------------------------------------------
+
+
+def tools(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 3: prevention tools (narrative and declared counts)."""
+    return narrative_block(narrative, "tools") + declared_lines(book, D, ["video_capsules", "brochure_languages"])
+
+
+def medical(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 4: persons screened, consultations (INAMI definition, Wallonia), medical acts, per person."""
+    y = book.year
+    blocks = narrative_block(narrative, "medical")
+    if book.has(D + "medical_partners"):
+        blocks.append(Text(f"En RW, nos travailleurs sociaux ont organisé les tournées de "
+                           f"{book.text(D + 'medical_partners')} médecins partenaires sur différents lieux de "
+                           "prostitution (subside INAMI)."))
+    seen, visits, per = P + "inami.persons_seen", P + "inami.consultations", P + "inami.consultations_per_person"
+    if not book.has(seen, y, REGION):
+        return blocks + [Text(f"*Aucune consultation enregistrée en {y} en région wallonne.*")]
+    acts = (f"{book.text(P + 'medical_acts')} actes médicaux ont été recensés lors de"
+            if book.has(P + "medical_acts") else "Ils ont bénéficié de")
+    text = (f"{book.text(seen, y, REGION)} TDS ont été dépistés par Espace P… en {y} en région wallonne"
+            f"{years_and(book, seen, REGION)}. {acts} {book.text(visits, y, REGION)} consultations. Il y a eu "
+            f"{book.text(per, y, REGION)} consultations/TDS en moyenne.")
+    footnote = ("Définition INAMI : personnes vues en consultation dans un site wallon dans l'année (ce sont les "
+                "chiffres de la région wallonne du rapport INAMI). Actes médicaux : actes et résultats d'analyses.")
+    return blocks + [Text(text)] + trend_table(
+        book, [(seen, REGION), (visits, REGION), (per, REGION), P + "medical_acts"],
+        "Consultations médicales en région wallonne", footnote=footnote)
+
+
+# --- Stratégies 5 to 10 ---------------------------------------------------------------------------
+
+
+def violence(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 5: violence prevention; trafficking accompaniments; violence as a share of social actions."""
+    y = book.year
+    blocks = narrative_block(narrative, "violence") + declared_lines(book, D, ["exhibition_visitors"])
+    if not book.has(P + "violence_share"):
+        return blocks + [absent(book, "social_actions")]
+    return blocks + sentences([
+        f"Accompagnement de {book.text(P + 'trafficking_accompaniments')} victimes TEH en {y}."
+        if book.has(P + "trafficking_accompaniments") else "",
+        f"La lutte contre la violence constituait {book.text(P + 'violence_share')} de nos démarches sociales en "
+        f"Wallonie en {y} ({book.text(P + 'demands.violence')} actions relevées).",
+    ])
+
+
+def harm_reduction(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 6: interventions about addiction."""
+    blocks = narrative_block(narrative, "harm_reduction")
+    if not book.has(P + "addiction_interventions"):
+        return blocks + [absent(book, "social_actions")]
+    return blocks + [Text(
+        f"{book.text(P + 'addiction_interventions')} interventions concernant une problématique assuétude ont été "
+        f"comptabilisées par les travailleurs wallons en {book.year}"
+        f"{book.paren_history(P + 'addiction_interventions')}.")]
+
+
+def clients(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 7: awareness of clients (narrative, declared counts)."""
+    return narrative_block(narrative, "clients") + declared_lines(book, D, ["stand_visitors"])
+
+
+def sessions_table(book: FigureBook) -> list:
+    """The published table "Nombre de séances d'information données" (`indicators.aviq.SESSION_TABLE`)."""
+    ind = P + "information_sessions"
+    years = _years(book, [(ind, ALL)])
+    rows = [([label, *[book.text(ind, y, scope) if book.has(ind, y, scope) else fmt.MISSING for y in years]],
+             scope == ALL) for label, scope in indicators.SESSION_TABLE]
+    return [rows_table(["Antenne", *map(str, years)], rows, caption="Nombre de séances d'information données")]
+
+
+def professionals(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 8: professionals and students reached; information sessions per site."""
+    y = book.year
+    blocks = narrative_block(narrative, "professionals")
+    if not book.has(P + "information_sessions"):
+        return blocks + [absent(book, "activities")]
+    blocks.append(Text(f"Sensibilisation de {book.text(P + 'professionals_reached')} professionnels et de "
+                       f"{book.text(P + 'students_reached')} étudiants en {y}."))
+    return blocks + sessions_table(book)
+
+
+def advocacy(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 9: political advocacy (narrative)."""
+    return narrative_block(narrative, "advocacy")
+
+
+def evaluation(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """Stratégie 10: formative evaluation (narrative, declared counts)."""
+    return narrative_block(narrative, "evaluation") + declared_lines(
+        book, D, ["evaluation_hours", "evaluation_workers", "health_survey_target"])
+
+
+# --- Programme d'Action Sociale Globale en Wallonie ----------------------------------------------
+
+
+PLACE_PREFIX = "Première rencontre de l'année "
+
+
+def first_contact(book: FigureBook) -> list:
+    """Place of the first contact of the year: shares (sentence and chart)."""
+    ids = [P + f"first_contact_place.{p}" for p in codes.FIRST_CONTACT_PLACES]
+    ids = [i for i in ids if book.has(i)]
+    if not ids:
+        return [absent(book, "social_actions")]
+    shares = ", ".join(f"{book.text(i, decimals=0)} {book.row(i)['label'].removeprefix(PLACE_PREFIX)}" for i in ids)
+    n = fmt.number(book.row(ids[0])["denominator"], 0, book.lang)
+    text = (f"Lieu de la première rencontre de l'année : {shares} (parts des {n} personnes dont le lieu du "
+            f"premier contact de l'année {book.year} est connu).")
+    rows = book.select(ids)
+    rows = rows.assign(label=[_plain(lab, PLACE_PREFIX) for lab in rows["label"]])
+    title = f"Lieu de la première rencontre de l'année {book.year}"
+    return [Text(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
+
+
+DEMAND_PREFIX = "Demandes : "
+
+
+def demands(book: FigureBook) -> list:
+    """Profile of demands: prevention material, consultations, the social problems (table and chart)."""
+    y = book.year
+    if not book.has(P + "social_actions"):
+        return [absent(book, "social_actions")]
+    sales = (f" et {book.text(D + 'condom_sales')} ventes" if book.has(D + "condom_sales") else "")
+    text = (f"Besoin de matériel de prévention : {book.text(P + 'prevention_material')} distributions gratuites de "
+            f"préservatifs{sales} répertoriées en RW en {y}.\n\n"
+            f"Besoin d'une consultation de médecine préventive : {book.text(P + 'demands.medical_consultation')} "
+            f"consultations médicales répertoriées en RW en {y}.")
+    ids = [P + f"demands.{d}" for d in indicators.SOCIAL_DEMANDS]
+    rows = [([_plain(book.row(i)["label"], DEMAND_PREFIX), book.text(i)], False) for i in ids]
+    rows.append((["Total des démarches sociales", book.text(P + "social_actions")], True))
+    table = rows_table(["Demande", str(y)], rows, caption=f"Profil des demandes en {y}", footnote=(
+        "Démarches sociales : toutes les demandes sauf le matériel de prévention, les consultations, les "
+        "questionnaires santé et l'information sur la contraception."))
+    chart_rows = pd.DataFrame({
+        "label": [r[0][0] for r in rows[:-1]],
+        "value": [book.value(i) for i in ids],
+        "text": [book.text(i) for i in ids],
+    })
+    title = f"Démarches sociales par type de demande en {y}"
+    chart = bar_counts(chart_rows, title=title, lang=book.lang, xlabel="Actions")
+    return [Text(text), table, Chart(chart, alt=title)]
+
+
+def social_activities(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+    """New collective activities of the year (narrative)."""
+    return narrative_block(narrative, "social_activities")
+
+
+__all__ = [
+    "absent", "advocacy", "clients", "declared_lines", "demands", "evaluation", "first_contact", "harm_reduction",
+    "hierarchy_table", "internet", "medical", "narrative_block", "professionals", "proximity", "rows_table",
+    "sentences", "sessions_table", "social_activities", "tools", "trend_table", "violence", "years_and",
+]
