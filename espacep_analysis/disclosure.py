@@ -47,7 +47,8 @@ from scipy.optimize import linprog
 from .errors import EspacepError
 
 # Units whose `value` is a count of something (a count row has no numerator).
-from .units import COUNT_UNITS  # noqa: E402  (one vocabulary of units)
+# Units whose small counts could point at a person (counts of things are not masked)
+from .units import DISCLOSIVE_UNITS as COUNT_UNITS  # noqa: E402  (one vocabulary of units)
 SUPPRESSION_KINDS: tuple[str, ...] = ("", "primary", "derived", "secondary")
 REQUIRED_FIGURE_COLUMNS = ("indicator", "year", "scope", "numerator", "denominator", "value", "unit")
 MASKED_COLUMNS = ("value", "lower", "upper", "numerator")

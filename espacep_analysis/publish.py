@@ -76,7 +76,39 @@ def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
     return [part for part in parts if part is not None and part.parts]
 
 
-PARTITIONS = {"inami": inami_partitions}
+def _site_hierarchy(sites, funder: str, indicator: str) -> list[Partition]:
+    """sites -> province -> region -> ``all`` lines of an additive indicator of ``funder``'s scope."""
+    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
+    parts = []
+    for province in dict.fromkeys(frame["province"]):
+        codes = frame.index[frame["province"] == province]
+        parts.append(Partition(tuple((indicator, f"site:{c}") for c in codes), (indicator, f"province:{province}")))
+    for region in dict.fromkeys(frame["region"]):
+        provinces = dict.fromkeys(frame.loc[frame["region"] == region, "province"])
+        parts.append(Partition(tuple((indicator, f"province:{p}") for p in provinces), (indicator, f"region:{region}")))
+        parts.append(Partition(((indicator, f"region:{region}"),), (indicator, "all")))
+    return parts
+
+
+def aviq_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
+    """Figures of the AViQ report that add up: site tables, the profile of demands."""
+    from .indicators import aviq
+
+    present = set(figures["indicator"])
+    parts = []
+    for name in ("aviq.contacts", "aviq.persons_met"):
+        if name in present:
+            parts += [p for p in _site_hierarchy(sites, "aviq", name)
+                      if all(((figures["indicator"] == i) & (figures["scope"] == s)).any() for i, s in p.parts)]
+    demands = tuple(f"aviq.demands.{d}" for d in aviq.SOCIAL_DEMANDS if f"aviq.demands.{d}" in present)
+    if demands and "aviq.social_actions" in present:
+        parts.append(Partition(demands, "aviq.social_actions"))
+    if {"aviq.addiction_interventions", "aviq.demands.addiction"} <= present:
+        parts.append(Partition(("aviq.addiction_interventions",), "aviq.demands.addiction"))
+    return parts
+
+
+PARTITIONS = {"inami": inami_partitions, "aviq": aviq_partitions}
 
 
 def published_figures(

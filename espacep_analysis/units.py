@@ -24,3 +24,16 @@ COUNT_UNITS: tuple[str, ...] = (
 # difference of proportions (p1 - p2); p_value; z statistic; days (delays)
 OTHER_UNITS: tuple[str, ...] = ("proportion", "ratio", "years", "difference", "p_value", "z", "days")
 FIGURE_UNITS: tuple[str, ...] = COUNT_UNITS + OTHER_UNITS
+# Counts of persons or of events about persons: small ones could point at someone, so
+# disclosure control masks them. Counts of things (sessions held, condoms, website
+# visits, capsules, meetings) are published as they are.
+DISCLOSIVE_UNITS: tuple[str, ...] = (
+    "persons",
+    "consultations",
+    "results",
+    "acts",
+    "doses",
+    "contacts",
+    "actions",
+    "attendances",
+)

@@ -123,10 +123,17 @@ def methods_note(report: Report) -> Text:
     lines = [
         f"Intervalles de confiance à {level} % des proportions : {stats.CI_METHOD_LABELS[report.method]} "
         "(Brown, Cai et DasGupta 2001 ; Newcombe 1998).",
-        "Les prévalences comptent des personnes : une personne est positive si au moins un de ses tests "
-        "de l'année l'est ; le dénominateur est le nombre de personnes testées.",
-        disclosure.methods_note(report.min_cell, lang="fr"),
     ]
+    if report.funder == "inami":
+        lines.append("Les prévalences comptent des personnes : une personne est positive si au moins un de ses "
+                     "tests de l'année l'est ; le dénominateur est le nombre de personnes testées. Les évolutions "
+                     "sont jugées par le test de tendance de Cochran-Armitage (trois années ou plus) ou le test "
+                     "exact de Fisher (deux années).")
+    else:
+        lines.append("Les chiffres médicaux de la région sont ceux du rapport INAMI (même définition : personnes "
+                     "vues en consultation). Les chiffres déclarés (visites de sites, réunions, ...) ne viennent "
+                     "pas des exports et sont repris des paramètres de l'année.")
+    lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
     return Text("\n\n".join(f"*{line}*" for line in lines))
 
 
