@@ -1,7 +1,8 @@
 """Synthetic, calibrated record-level data (the embedded default data set).
 
 ``generate(out_dir, seed)`` writes ``persons.csv``, ``consultations.csv``,
-``lab_results.csv`` and ``medical_acts.csv`` for the years of
+``lab_results.csv`` and ``medical_acts.csv``, and the outreach tables
+``contacts.csv``, ``social_actions.csv`` and ``activities.csv``, for the years of
 `design.FIRST_YEAR` .. `design.LAST_YEAR`, in the canonical export format
 (UTF-8, comma, ISO dates, ``yes``/``no``, empty for missing, columns of
 ``codes.COLUMNS``). The rows reproduce every published figure of
@@ -10,9 +11,15 @@ positives among n tested, ...); only what no figure fixes is random. The
 output is a deterministic function of the seed, the targets and the design.
 
 Calibration lives here alone: nothing in the pipeline imports this package.
-To add a table (outreach contacts, social actions, ...): give it columns in
-``codes.COLUMNS``, build its rows in `build_year` (or a function it calls),
-and list it in `TABLES`; `write_tables` formats any table the same way.
+The outreach tables are built after every medical year, from the medical
+rows (the persons seen in consultation are met in outreach too), with their
+own random stream (``default_rng([seed, design.OUTREACH_STREAM])``): the
+medical tables are the same bytes as before they existed. See `outreach`,
+`social`, `activities` and `outreach_spec`.
+
+To add a table: give it columns in ``codes.COLUMNS``, build its rows in
+`build_year` or `build_outreach` (or a function they call), and list it in
+`TABLES`; `write_tables` formats any table the same way.
 """
 
 from __future__ import annotations
@@ -29,9 +36,13 @@ from ..codes import COLUMNS
 from ..errors import EspacepError
 from ..sites import Sites, load_sites
 from . import design as D
+from .activities import activity_rows
 from .acts import act_rows, plan_vaccination
 from .labs import balance_region, hand_over, lab_rows, plan_tests
+from .outreach import OutreachWorld, build_contacts, contact_rows, go_online, met_persons, plan_first_contacts
+from .outreach_spec import PREFIX, outreach_spec
 from .people import Person, World, select_year
+from .social import assign_places, check_shares, medical_demand_rows, social_rows
 from .spec import YearSpec, year_spec
 from .targets import DEFAULT_TARGETS_FILE, TargetBook, load_targets
 from .visits import (REGION_OF_ANTENNA, Visit, consultation_counts, consultation_rows, move_some,
@@ -39,7 +50,8 @@ from .visits import (REGION_OF_ANTENNA, Visit, consultation_counts, consultation
 
 __all__ = ["generate", "main", "TABLES", "DEFAULT_SEED"]
 
-TABLES = ("persons", "consultations", "lab_results", "medical_acts")
+TABLES = ("persons", "consultations", "lab_results", "medical_acts", "contacts", "social_actions",
+          "activities")
 DEFAULT_SEED = D.DEFAULT_SEED
 
 
@@ -84,6 +96,22 @@ def _person_rows(persons: list[Person]) -> list[tuple]:
     return [(p.pseudonym, p.birth_year, p.gender, p.nationality, p.inclusion) for p in persons]
 
 
+def build_outreach(ow: OutreachWorld, book: TargetBook, region: str, year: int) -> dict[str, list[tuple]]:
+    """Contacts, social actions and activities of one region and year."""
+    spec = outreach_spec(ow.rng, book, ow.sites, region, year)
+    days = weekdays(year)
+    met = met_persons(ow, spec, days)
+    medical_rows = medical_demand_rows(ow, spec, met)
+    social = assign_places(ow, spec, met, medical_rows, days)
+    plan_first_contacts(ow, spec, met, days)
+    contacts = build_contacts(ow, spec, met, days)
+    go_online(ow, spec, met)
+    actions = social_rows(ow, spec, social, medical_rows)
+    check_shares(book, PREFIX[region], year, actions)
+    return {"contacts": contact_rows(contacts), "social_actions": actions,
+            "activities": activity_rows(ow.rng, book, ow.sites, region, year)}
+
+
 def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path = DEFAULT_TARGETS_FILE,
                  sites: Sites | None = None) -> dict[str, list[tuple]]:
     """All rows of all tables, unformatted (dates as `datetime.date`, booleans as bool)."""
@@ -95,6 +123,13 @@ def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path = DEFAULT_TA
         for name, rows in build_year(world, year_spec(book, year), last_day).items():
             tables[name].extend(rows)
     tables["persons"] = _person_rows(world.persons)
+    outreach = OutreachWorld(np.random.default_rng([seed, D.OUTREACH_STREAM]), world.sites, world.persons,
+                             tables["consultations"])
+    outreach.taken |= world._pseudonyms
+    for year in range(D.FIRST_YEAR, D.LAST_YEAR + 1):
+        for region in D.OUTREACH_REGIONS:
+            for name, rows in build_outreach(outreach, book, region, year).items():
+                tables[name].extend(rows)
     return tables
 
 
@@ -110,17 +145,33 @@ def _cell(value) -> str:
     return str(value)
 
 
+# The same text as `_cell` for the exact types of most cells, without the isinstance chain
+_FAST_CELL = {type(None): lambda v: "", bool: lambda v: "yes" if v else "no", dt.date: dt.date.isoformat,
+              str: str, int: str}
+
+
+def _text_row(row) -> list[str]:
+    return [_FAST_CELL.get(type(v), _cell)(v) for v in row]
+
+
+def _sort_key(columns: tuple[str, ...]):
+    """Row order of a table: events by date, site, pseudonym, then the other columns; persons by pseudonym."""
+    date = next((i for i, c in enumerate(columns) if c in ("date", "sample_date")), None)
+    if date is None:
+        return None
+    first = [date] + [columns.index(c) for c in ("site", "pseudonym") if c in columns]
+    order = first + [i for i in range(len(columns)) if i not in first]
+    return lambda row: tuple(row[i] for i in order)
+
+
 def write_tables(out_dir: str | Path, tables: dict[str, list[tuple]]) -> dict[str, int]:
     """Write each table as ``<name>.csv`` (sorted rows, header ``codes.COLUMNS[name]``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, rows in tables.items():
-        text_rows = [[_cell(v) for v in row] for row in rows]
-        if name == "persons":
-            text_rows.sort()
-        else:  # events by date, site, pseudonym, then the other columns
-            text_rows.sort(key=lambda r: (r[1], r[2], r[0], *r[3:]))
+        text_rows = [_text_row(row) for row in rows]
+        text_rows.sort(key=_sort_key(COLUMNS[name]))
         with open(out / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(COLUMNS[name])
@@ -149,6 +200,12 @@ output depends only on the seed, the targets and the design: regenerate
 after changing any of them (`tests/test_synthetic.py` fails until the
 committed files equal what the generator writes). This file is written by
 the generator too.
+
+The outreach tables (`contacts.csv`, `social_actions.csv`, `activities.csv`)
+reuse the pseudonyms of `persons.csv` for the persons also seen in
+consultation; most persons met in outreach never consult and appear only
+there (as in the real exports, whose outreach pseudonyms are not looked up in
+persons).
 
 Format: the canonical export (UTF-8, comma, ISO dates, `yes`/`no`, empty
 cell for a missing value, columns of `espacep_analysis.codes.COLUMNS`);

@@ -143,3 +143,120 @@ FREE_REFERRALS = {"gynaecologist": 0.55, "other_specialist": 0.3, "hepatologist"
 # AViQ: medical acts + lab results at Wallonia sites ("4469 actes médicaux ... 1449 consultations")
 WALLONIA_ACTS_AND_RESULTS = {2019: 4469}
 FILLER_TESTS = ("chlamydia", "trichomonas")
+
+# --- outreach: contacts, social actions, activities (AViQ = Wallonia, Cocof = Brussels) ------
+# The outreach tables draw from their own random stream, default_rng([seed, OUTREACH_STREAM]),
+# after the medical tables: adding them left the four medical files byte-identical.
+OUTREACH_STREAM = 1
+OUTREACH_REGIONS = ("wallonie", "bruxelles")   # Pasop (Saint-Trond) keeps its own outreach
+# Persons met (counted at their first site of the year) and contacts per site in a typical
+# year, the 2019 levels rounded; a printed figure wins. Other years: times OUTREACH_VOLUME.
+OUTREACH_PERSONS = {"liege": 200, "seraing": 45, "ans": 80, "namur": 145, "arlon": 60,
+                    "athus": 115, "charleroi": 170, "mons": 100, "tournai": 70, "bruxelles": 2500}
+OUTREACH_CONTACTS = {"liege": 890, "seraing": 170, "ans": 185, "namur": 810, "arlon": 195,
+                     "athus": 420, "charleroi": 2520, "mons": 315, "tournai": 305,
+                     "bruxelles": 7500}
+OUTREACH_VOLUME = {2017: 0.93, 2018: 0.97, 2019: 1.0}
+OUTREACH_NOISE = 0.03              # relative sd of a design volume (persons, contacts, demands)
+# Persons seen in consultation that year who were also met in outreach (Wallonia: the social
+# workers organise the doctors' tours, so everyone; Brussels: the office also receives walk-ins)
+MEDICAL_MET = {"wallonie": 1.0, "bruxelles": 0.85}
+# Channel of the contact recorded on a consultation day (tours on site / office in Brussels)
+CONSULTATION_CHANNEL = {"wallonie": "field", "bruxelles": "office"}
+PRE_CONSULTATION_CONTACT = 0.35    # a medical person first met 1-60 days before the consultation
+PRE_CONSULTATION_DAYS = 60
+# Outreach-only places of a site: persons met there in the previous two years, then persons
+# seen in consultation in another year of the data (same antenna), then new persons
+OUTREACH_RETURNING = 0.5
+OTHER_YEAR_MEDICAL = 0.12
+# A design (unprinted) contact count is raised to at least the first contacts and consultation
+# days of the site times 1 + FURTHER_CONTACTS_MIN
+FURTHER_CONTACTS_MIN = 0.25
+ANONYMOUS_CONTACTS = 0.03          # contacts with nobody named (count as contacts, not persons)
+# Channels of the free contacts; internet contacts go only to the persons met online
+CHANNELS = {"field": 0.74, "office": 0.11, "phone": 0.11, "other_media": 0.04}
+ANONYMOUS_CHANNELS = {"field": 0.6, "phone": 0.4}
+CONTACT_SPREAD = 0.8               # gamma shape of a person's share of a site's further contacts
+FIRST_DAY_BETA = (1.0, 1.8)        # position in the year of a person's first contact
+OUTREACH_MOVERS = 0.03             # share of a site's further contacts with persons of another
+#                                    site of the province (met there later in the year)
+# Persons met online: Wallonia dating/escort sites (221 of 990 in 2019) and Facebook;
+# Brussels: any platform (150 of about 2500)
+DATING_PERSONS = {"wallonie": 0.223, "bruxelles": 0.0}
+FACEBOOK_PERSONS = {"wallonie": 0.03, "bruxelles": 0.0}
+INTERNET_PERSONS = {"wallonie": None, "bruxelles": 0.06}
+PRIVATE_ONLINE_WEIGHT = 6.0        # persons working in private are this much likelier online
+EXTRA_INTERNET = 0.3               # chance a further free contact of an online person is online
+DATING_PLATFORMS = {"quartier_rouge": 0.35, "sexy_be": 0.15, "lili_be": 0.12, "vivastreet": 0.15,
+                    "belswing": 0.05, "quicherchetrouve": 0.08, "youpie": 0.10}
+BRUSSELS_PLATFORMS = {"quartier_rouge": 0.50, "facebook": 0.20, "vivastreet": 0.12,
+                      "sexy_be": 0.06, "youpie": 0.06, "other": 0.06}
+WALLONIA_SOCIAL_MEDIA = {"facebook": 0.85, "other": 0.15}
+
+# --- social actions (one row = one demand recorded on a contact) ------------------------------
+SOCIAL_PERSONS = {"wallonie": 0.8, "bruxelles": 0.4}   # of the persons met
+FIRST_CONTACT_PLACES = {"field": 0.60, "office": 0.17, "phone": 0.16, "other_media": 0.07}
+# Persons not seen medically that year are this much likelier to have been first met off the
+# consultation channel (office, phone, media), since the tours bring the others
+OFF_TOUR_WEIGHT = 3.0
+# Demands recorded in a typical year (the 2019 levels; a printed figure wins). Wallonia's
+# medical_consultation demands are the year's consultations but MEDICAL_DEMAND_MISSED.
+DEMANDS = {
+    "wallonie": {"administrative": 794, "financial": 486, "rights_information": 405,
+                 "housing": 378, "training_employment": 148, "violence": 141, "addiction": 139,
+                 "prevention_material": 2000, "health_questionnaire": 0,
+                 "contraception_information": 0, "other": 0},
+    "bruxelles": {"administrative": 930, "financial": 420, "rights_information": 380,
+                  "housing": 310, "training_employment": 160, "violence": 70, "addiction": 140,
+                  "prevention_material": 1800, "health_questionnaire": 30,
+                  "contraception_information": 800, "other": 60},
+}
+MEDICAL_DEMAND_MISSED = {"wallonie": 4, "bruxelles": None}   # None: no such demand recorded
+TRAFFICKING_PERSONS = {"wallonie": 3, "bruxelles": 3}
+TRAFFICKING_ROWS_PER_PERSON = {"wallonie": 1, "bruxelles": 2}
+DEMAND_RETRIES = 10               # contacts tried before a demand is recorded twice the same day
+DEMAND_SPREAD = 1.0                # gamma shape of a person's weight per contact for the demands
+# Demands likelier for some workplaces (weights on top of the spread)
+DEMAND_WORKPLACE = {"addiction": {"street": 5.0}, "violence": {"street": 2.0, "private": 1.5},
+                    "housing": {"street": 2.0}}
+
+# --- activities (collective work) -------------------------------------------------------------
+# Information sessions per site in a typical year (the 2019 table: Liège/Seraing/Ans 12,
+# Mons/Tournai 46); a printed figure for a site, an antenna or a group of sites wins.
+INFORMATION_SESSIONS = {"liege": 7, "seraing": 2, "ans": 3, "namur": 10, "arlon": 3, "athus": 6,
+                        "charleroi": 28, "mons": 26, "tournai": 20}
+SESSION_PARTICIPANTS = (4, 20)     # persons per information session (professionals, partners)
+SESSION_BROCHURES = (10, 60)
+TWO_SESSION_ROWS = 0.15            # an activity row recording two sessions the same day
+COURSES = {"language_course": 23, "literacy_course": 5}   # Brussels, per year (sessions)
+COURSE_PARTICIPANTS = (2, 8)
+COURSE_MONTHS = (1, 2, 3, 4, 5, 6, 9, 10, 11, 12)
+# One-off events: (region, type, site, month, day or None, sessions, participants, condoms,
+# programme, years or None = every year). Where a target fixes the total of a type
+# (students, professionals, stand days and condoms), the rows of that type are scaled to it.
+EVENTS = (
+    ("wallonie", "student_awareness", "namur", 3, None, 1, 80, None, "health_promotion", None),
+    ("wallonie", "professional_training", "charleroi", 4, None, 1, 15, None, "health_promotion", None),
+    ("wallonie", "exhibition", "arlon", 3, None, 1, 60, None, "health_promotion", (2019,)),
+    ("wallonie", "exhibition", "namur", 12, 17, 1, 150, None, "health_promotion", (2019,)),
+    ("wallonie", "stand", "mons", 6, None, 1, 150, 400, "health_promotion", None),
+    ("wallonie", "stand", "namur", 9, None, 1, 60, 200, "health_promotion", None),
+    ("bruxelles", "stand", "bruxelles", 10, None, 3, 400, 3500, "health_promotion", None),
+    ("bruxelles", "stand", "bruxelles", 12, 1, 1, 60, 1000, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 2, None, 1, 120, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 3, None, 1, 90, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 3, None, 1, 70, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 4, None, 1, 110, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 5, None, 1, 60, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 10, None, 1, 100, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 11, None, 1, 130, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 11, None, 1, 80, None, "health_promotion", None),
+    ("bruxelles", "student_awareness", "bruxelles", 12, None, 1, 40, None, "health_promotion", None),
+    ("bruxelles", "professional_training", "bruxelles", 5, None, 1, 14, None, "health_promotion", None),
+    ("bruxelles", "meeting", "bruxelles", 2, None, 1, 6, None, "social_action", (2019,)),
+    ("bruxelles", "meeting", "bruxelles", 5, None, 1, 15, None, "other", (2019,)),
+    ("bruxelles", "other", "bruxelles", 4, None, 2, 8, None, "social_action", (2019,)),
+    ("bruxelles", "meeting", "bruxelles", 6, None, 2, 31, None, "social_action", (2019,)),
+    ("bruxelles", "march", "bruxelles", 12, 17, 1, 80, None, "social_action", (2019,)),
+)
+COURSE_PROGRAMME = "other"         # the courses are funded by the PPU Schaerbeek

@@ -19,11 +19,14 @@ import yaml
 from ..errors import EspacepError
 
 DEFAULT_TARGETS_FILE = Path(__file__).resolve().parents[2] / "params" / "targets.yaml"
-TOLERANCES = ("exact", "half_unit", "truncated", "largest", "majority")
+TOLERANCES = ("exact", "half_unit", "truncated", "largest", "majority", "within_2pct", "greater_than")
+# "environ 7500": the figure is within this share of the printed value (tolerance within_2pct)
+APPROX_SHARE = 0.02
 STATUSES = ("ok", "inconsistent")
 FIELDS = ("value", "numerator", "denominator")
 REQUIRED_KEYS = ("id", "year", "scope", "printed", "value", "tolerance", "source")
 OPTIONAL_KEYS = ("field", "note", "status")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # the C parser when libyaml is there
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # Counts are chosen strictly inside the interval, this far from its edges
 _MARGIN = 1e-9
@@ -65,6 +68,10 @@ class Target:
             return self.value, self.value + self.unit, False
         if self.tolerance == "majority":
             return 0.5, math.inf, True
+        if self.tolerance == "within_2pct":
+            return self.value * (1 - APPROX_SHARE), self.value * (1 + APPROX_SHARE), True
+        if self.tolerance == "greater_than":
+            return self.value, math.inf, True
         raise EspacepError(f"target {self.key}: tolerance {self.tolerance!r} has no interval")
 
     def contains(self, figure: float, margin: float = 0.0) -> bool:
@@ -72,6 +79,8 @@ class Target:
         low, high, high_included = self.bounds()
         if self.tolerance == "majority":
             return figure > 0.5 + margin
+        if self.tolerance == "greater_than":
+            return figure > self.value + margin
         if self.tolerance == "exact":
             return abs(figure - self.value) <= margin
         upper_ok = figure <= high - margin if high_included else figure < high - margin
@@ -97,14 +106,18 @@ def _target(entry: dict, index: int, path: Path) -> Target:
             raise EspacepError(f"{where}: {key} {entry[key]!r} not one of {allowed}")
     if entry.get("status") == "inconsistent" and not entry.get("note"):
         raise EspacepError(f"{where}: an inconsistent target needs a note")
-    value = entry["value"]
+    value, source = entry["value"], entry["source"]
+    if isinstance(source, list):  # a sum of figures printed in several sentences
+        if not source or not all(isinstance(part, str) for part in source):
+            raise EspacepError(f"{where}: source must be a sentence or a list of sentences")
+        source = " … ".join(source)
     if value is not None and not isinstance(value, (int, float)):
         raise EspacepError(f"{where}: value {value!r} is not a number")
     if value is None and entry["tolerance"] != "largest":
         raise EspacepError(f"{where}: value may be empty only with tolerance 'largest'")
     return Target(id=str(entry["id"]), year=int(entry["year"]), scope=str(entry["scope"]),
                   printed=str(entry["printed"]), value=None if value is None else float(value),
-                  tolerance=entry["tolerance"], source=str(entry["source"]),
+                  tolerance=entry["tolerance"], source=str(source),
                   field=entry.get("field", "value"), status=entry.get("status", "ok"),
                   note=str(entry.get("note", "")).strip())
 
@@ -113,7 +126,7 @@ def load_targets(path: str | Path = DEFAULT_TARGETS_FILE) -> list[Target]:
     """Read and check ``params/targets.yaml``; keys (id, year, scope, field) are unique."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise EspacepError(f"{path}: cannot read targets: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
@@ -136,6 +149,14 @@ class TargetBook:
     def get(self, indicator: str, year: int, scope: str = "all", field: str = "value") -> Target | None:
         """The target of ``inami.<indicator>``, or None when the report prints none."""
         return self._by_key.get((f"inami.{indicator}", year, scope, field))
+
+    def find(self, full_id: str, year: int, scope: str = "all", field: str = "value") -> Target | None:
+        """The target of any funder's indicator ``full_id`` (e.g. ``aviq.contacts``), or None."""
+        return self._by_key.get((full_id, year, scope, field))
+
+    def scopes(self, full_id: str, year: int) -> dict[str, Target]:
+        """Every scope with a target of ``full_id`` in ``year`` (field ``value``)."""
+        return {s: t for (i, y, s, f), t in self._by_key.items() if (i, y, f) == (full_id, year, "value")}
 
     def count(self, indicator: str, year: int, scope: str = "all") -> int | None:
         """A printed count: the target's value, or its numerator for a proportion."""
@@ -161,6 +182,29 @@ def pick_count(target: Target, n: int) -> int:
     if not candidates:
         raise EspacepError(f"target {target.key}: no count out of {n} gives {target.printed}")
     return min(candidates, key=lambda k: (abs(k - centre), k))
+
+
+def approx_count(target: Target, draw: float) -> int:
+    """An integer count that satisfies a count target; ``draw`` in [0, 1) places it in its interval.
+
+    ``exact``: the value. ``within_2pct``: a count in the middle 60 % of the
+    interval (an "environ" figure is rarely the round number itself).
+    ``greater_than``: value + 1 .. value + 15 %.
+    """
+    if target.tolerance == "exact":
+        return int(target.value)
+    if target.tolerance == "within_2pct":
+        low = math.ceil(target.value * (1 - 0.6 * APPROX_SHARE))
+        high = math.floor(target.value * (1 + 0.6 * APPROX_SHARE))
+    elif target.tolerance == "greater_than":
+        low = math.floor(target.value) + 1
+        high = max(low, math.floor(target.value * 1.15))
+    else:
+        raise EspacepError(f"target {target.key}: tolerance {target.tolerance!r} is not one of a count")
+    count = low + int(draw * (high - low + 1))
+    if not target.contains(count):
+        raise EspacepError(f"target {target.key}: no count near {target.printed}")
+    return count
 
 
 def pick_denominator(target: Target, k: int, n_design: int) -> int:
