@@ -2,6 +2,7 @@
 #
 #   make report   create .venv, install everything, render the reports of data/synthetic/ into outputs/
 #   make test     same set-up (with the test extras), then run pytest
+#   make bench    run the benchmarks (benchmarks/run.py, 15-30 min; results in benchmarks/results.json)
 #   make clean    remove .venv, outputs and caches (keeps data/)
 #
 # Variables: PYTHON (default python3, must be >= 3.11), REPORT_ARGS (passed to `espacep report`).
@@ -24,11 +25,12 @@ DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-c
 # Installed too when the distribution has it (Debian >= 12): faster, deterministic font subsetting.
 DEBIAN_OPTIONAL := libharfbuzz-subset0
 
-.PHONY: help report test clean sysdeps
+.PHONY: help report test bench clean sysdeps
 
 help:
 	@echo "make report   set up .venv and render the reports on the synthetic data into outputs/"
 	@echo "make test     set up .venv (with test extras) and run the test suite"
+	@echo "make bench    run the benchmarks of the batch and the indicators (see BENCHMARKS.md)"
 	@echo "make clean    remove .venv, outputs/ (except .gitkeep) and caches"
 
 report: $(STAMP_BASE) sysdeps
@@ -38,6 +40,11 @@ report: $(STAMP_BASE) sysdeps
 test: $(STAMP_TEST) sysdeps
 	@$(PDF_CHECK)
 	$(VENV)/bin/pytest
+
+BENCH_ARGS ?=
+bench: $(STAMP_BASE) sysdeps
+	@$(PDF_CHECK)
+	$(VPY) benchmarks/run.py $(BENCH_ARGS)
 
 # --- Python and the virtualenv ------------------------------------------------------------
 $(VPY):

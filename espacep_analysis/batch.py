@@ -1,10 +1,42 @@
-"""The yearly batch: years x funders, each report executed with papermill and rendered.
+"""The yearly batch: years x funders, each report executed, rendered and published safely.
 
-Each report runs in its own working directory (papermill and nbconvert are not
-thread-safe, and matplotlib caches are per process) and lands atomically: the
-files are written under a temporary directory and renamed into
-``outputs/<year>/<funder>/`` only when the whole report succeeded, so a failed
-or killed run never leaves a file that looks complete.
+``espacep report`` calls `run_batch`. What it does, in order:
+
+1. Cleans what killed runs left behind (`clean_stale`): private working
+   directories ``outputs/<year>/.<funder>.tmp-<pid>`` of dead processes are
+   removed, and a previous report moved aside during a publish that was cut
+   short (``.<funder>.old-<pid>``) is put back.
+2. Finds the years of the data (`data_years`). Loading and validating the whole
+   data set takes seconds, so the years are cached in ``outputs/.data-years.json``
+   under a key made of the data files' sha256, the params and the package; a
+   cache miss (new or changed data) validates the data and refuses invalid data
+   before anything is rendered. The notebooks validate the data again whenever
+   they run.
+3. Plans one `Job` per (year, funder) and skips the reports whose inputs hash
+   (data files, params, notebook, package files and version, parameters) equals
+   the one in their stamp ``.stamp.json`` (``--force`` renders them anyway).
+   This path imports neither pandas nor papermill: nothing changed costs a
+   fraction of a second.
+4. Runs the other jobs in worker processes (default: one per core). Each
+   worker keeps one Jupyter kernel warm (`WarmKernel`: started once, the heavy
+   libraries imported once, reset between reports) and runs each report in its
+   own working directory ``outputs/<year>/.<funder>.tmp-<pid>``: papermill's
+   parameter injection, execution by an nbclient client bound to the warm
+   kernel, the provenance record (``provenance.json``, written by the notebook)
+   put into the executed notebook's metadata, HTML, PDF, then the stamp. The
+   finished directory replaces ``outputs/<year>/<funder>/`` by renames
+   (`publish`): a failed or killed report never leaves a file at the final
+   path that looks complete, and the previous good report stays until the new
+   one is whole. One failing report does not stop the others.
+5. Prints a line per step as it happens (report, step, elapsed; no terminal
+   control codes), then a summary table (report, status, time, first error
+   line); writes ``outputs/index.html`` (`index.write_index`); runs the
+   identifier audit (`audit.audit_outputs`) over the outputs, and fails the run
+   when it finds anything. The audit is skipped only when no file under the
+   outputs changed since the last clean audit (fingerprint in
+   ``outputs/.audit.json``).
+
+Exit status: 0 when every report is fine and the audit is clean, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -12,39 +44,60 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .errors import EspacepError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 PARAMS_DIR = REPO_ROOT / "params"
 FUNDERS = ("inami", "aviq", "cocof")
-PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv")
-STAMP = ".inputs.sha256"
+FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
+PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json")
+STAMP = ".stamp.json"
+YEARS_CACHE = ".data-years.json"
+AUDIT_CACHE = ".audit.json"
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 3600  # seconds a single notebook cell may run
+STATUS_OK, STATUS_UNCHANGED, STATUS_FAILED = "ok", "unchanged", "failed"
+_TEMP_DIR = re.compile(r"^\.(?P<name>[\w-]+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
+_TEMP_FILE = re.compile(r"^\..+\.tmp$")  # render.write_atomic's temporary files
+KERNEL_DIR_PREFIX = "espacep-kernel-"  # + worker pid: a kernel's sockets, in the system temp dir
 
 
 @dataclass
 class BatchOptions:
+    """What ``espacep report`` was asked to do (see ``espacep report --help``)."""
+
     data_dir: Path
     output_dir: Path
     years: list[int] | None = None
     funders: list[str] | None = None
     ci_method: str = "wilson"
-    lang: str = "fr"
+    lang: str = "fr_BE"
     min_cell: int | None = None
     pdf: bool = True
     force: bool = False
     workers: int | None = None
+    warm_kernels: bool = True
+    notebooks_dir: Path = NOTEBOOKS_DIR
 
 
 @dataclass
 class Job:
+    """One report to produce: its notebook, parameters, final directory and inputs hash."""
+
     year: int
     funder: str
     notebook: Path
@@ -53,20 +106,35 @@ class Job:
     parameters: dict
     pdf: bool
     inputs_hash: str
+    lang: str = "fr_BE"
+
+    @property
+    def name(self) -> str:
+        return f"{self.year}/{self.funder}"
 
 
 @dataclass
 class JobResult:
+    """How a job ended: ``ok`` (rendered), ``unchanged`` (skipped) or ``failed``."""
+
     year: int
     funder: str
-    status: str  # "ok", "unchanged", "failed"
+    status: str
     seconds: float
     error: str = ""
+    steps: dict = field(default_factory=dict)  # step -> seconds
+
+    @property
+    def name(self) -> str:
+        return f"{self.year}/{self.funder}"
 
 
 @dataclass
 class Plan:
     jobs: list[Job] = field(default_factory=list)
+
+
+# --- inputs hash ---------------------------------------------------------------------------
 
 
 def _sha256_file(path: Path) -> str:
@@ -77,178 +145,895 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def inputs_hash(data_dir: Path, notebook: Path, parameters: dict) -> str:
-    """Hash of everything a report depends on: data files, params, notebook, version, parameters."""
+def _digest_files(files: list[Path], root: Path) -> str:
+    """sha256 over the relative names and contents of ``files``."""
     digest = hashlib.sha256()
-    files = sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in (".csv", ".xlsx"))
-    files += sorted(p for p in PARAMS_DIR.rglob("*.yaml"))
-    files.append(notebook)
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(_sha256_file(path).encode())
-    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir")}
-    digest.update(json.dumps(payload, sort_keys=True).encode())
-    digest.update(__version__.encode())
+    for path in sorted(files):
+        digest.update(f"{path.relative_to(root).as_posix()}\0{_sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
-def plan_jobs(options: BatchOptions, data_years: list[int]) -> Plan:
-    """Expand the options into one job per (year, funder)."""
+def data_files(data_dir: Path) -> list[Path]:
+    """The export files of ``data_dir`` (what a notebook may read)."""
+    if not data_dir.is_dir():
+        raise EspacepError(f"--data: {data_dir} n'est pas un dossier de données")
+    return sorted(p for p in data_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("."))
+
+
+def _tree_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and not p.name.startswith(".") and p.suffix != ".pyc")
+
+
+@dataclass(frozen=True)
+class InputDigests:
+    """Digests shared by every report of a batch: data files, params, package (code and version)."""
+
+    data: str
+    params: str
+    package: str
+
+    def key(self) -> str:
+        return hashlib.sha256(f"{self.data}:{self.params}:{self.package}".encode()).hexdigest()
+
+
+def input_digests(data_dir: Path, params_dir: Path = PARAMS_DIR) -> InputDigests:
+    """Hash the data files, every file under ``params_dir`` and the package's files."""
+    params = _digest_files(_tree_files(params_dir), params_dir) if params_dir.is_dir() else ""
+    package = _digest_files(_tree_files(PACKAGE_DIR), PACKAGE_DIR) + __version__
+    return InputDigests(_digest_files(data_files(data_dir), data_dir), params, package)
+
+
+def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
+    """Hash of everything one report depends on (paths left out: contents count)."""
+    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir")}
+    digest = hashlib.sha256()
+    digest.update(digests.key().encode())
+    digest.update(_sha256_file(notebook).encode())
+    digest.update(json.dumps(payload, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+# --- years of the data -------------------------------------------------------------------------
+
+
+def cached_years(output_dir: Path, digests: InputDigests) -> list[int] | None:
+    """The years cached for these data, params and package; None when the cache does not match."""
+    try:
+        cached = json.loads((output_dir / YEARS_CACHE).read_text(encoding="utf-8"))
+        if cached.get("key") == digests.key():
+            return [int(y) for y in cached["years"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None
+
+
+def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[int]:
+    """Load and validate every table (`load.load_dataset`); cache and return the years.
+
+    Raises `EspacepError` (with the rejected rows) when the data are invalid.
+    """
+    from .load import load_dataset
+
+    years = list(load_dataset(data_dir).years)
+    _write_if_changed(output_dir / YEARS_CACHE, json.dumps({"key": digests.key(), "years": years}) + "\n")
+    return years
+
+
+def data_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[int]:
+    """Years with consultations in the data: from the cache, or by validating the data.
+
+    A cache miss (new or changed data) validates every table: invalid data
+    raise `EspacepError` here, before any report is rendered.
+    """
+    years = cached_years(output_dir, digests)
+    return years if years is not None else validate_years(data_dir, output_dir, digests)
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    The same as `render.write_atomic`, without importing the rendering stack
+    (pandas), which the nothing-changed path must not pay for.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds it (keeps mtimes stable)."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+
+def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDigests) -> Plan:
+    """Expand the options into one job per (year, funder), checking funders, years, notebooks."""
     funders = options.funders or list(FUNDERS)
     unknown = sorted(set(funders) - set(FUNDERS))
     if unknown:
-        raise EspacepError(f"--funders: unknown funder(s) {unknown}; expected among {list(FUNDERS)}")
-    years = options.years or data_years[-1:]
-    missing = sorted(set(years) - set(data_years))
+        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
+    years = options.years or years_in_data[-1:]
+    missing = sorted(set(years) - set(years_in_data))
     if missing:
-        raise EspacepError(
-            f"--years: no consultation in the data for {missing}; the data cover {data_years}"
-        )
+        raise EspacepError(f"--years : aucune consultation dans les données pour {missing} ; "
+                           f"les données couvrent {years_in_data}")
     plan = Plan()
     data_dir = options.data_dir.resolve()
     for year in years:
-        for funder in funders:
-            notebook = NOTEBOOKS_DIR / f"{funder}.ipynb"
-            if not notebook.exists():
-                raise EspacepError(f"no notebook for funder {funder!r}: {notebook} is missing")
-            parameters = {
-                "year": year,
-                "data_dir": str(data_dir),
-                "output_dir": ".",
-                "ci_method": options.ci_method,
-                "lang": options.lang,
-            }
+        for funder in dict.fromkeys(funders):
+            notebook = Path(options.notebooks_dir) / f"{funder}.ipynb"
+            if not notebook.is_file():
+                raise EspacepError(f"pas de notebook pour le financeur {funder!r} : {notebook} est absent")
+            parameters = {"year": year, "data_dir": str(data_dir), "output_dir": ".",
+                          "ci_method": options.ci_method, "lang": options.lang}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
-            plan.jobs.append(
-                Job(
-                    year=year,
-                    funder=funder,
-                    notebook=notebook,
-                    data_dir=data_dir,
-                    final_dir=(options.output_dir / str(year) / funder).resolve(),
-                    parameters=parameters,
-                    pdf=options.pdf,
-                    inputs_hash=inputs_hash(data_dir, notebook, {**parameters, "pdf": options.pdf}),
-                )
-            )
+            plan.jobs.append(Job(
+                year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
+                final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
+                parameters=parameters, pdf=options.pdf, lang=options.lang,
+                inputs_hash=inputs_hash(digests, notebook, parameters),
+            ))
     return plan
 
 
+def read_stamp(final_dir: Path) -> dict | None:
+    """The stamp of a published report (None when absent or unreadable)."""
+    try:
+        stamp = json.loads((final_dir / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) else None
+
+
 def is_up_to_date(job: Job) -> bool:
-    stamp = job.final_dir / STAMP
+    """The report's stamp holds the job's inputs hash and every product is there."""
+    stamp = read_stamp(job.final_dir)
     products = [p for p in PRODUCTS if job.pdf or p != "report.pdf"]
-    return (
-        stamp.exists()
-        and stamp.read_text().strip() == job.inputs_hash
-        and all((job.final_dir / p).exists() for p in products)
-    )
+    return (stamp is not None and stamp.get("inputs") == job.inputs_hash
+            and all((job.final_dir / p).is_file() for p in products))
 
 
-def run_job(job: Job) -> JobResult:
-    """Execute and render one report in a private temporary directory, then publish it."""
-    import papermill
+# --- warm kernels ------------------------------------------------------------------------------
 
-    from .render import to_html, to_pdf
+# Imported once per kernel: the floor of a report's cost is these imports (seconds), not our work.
+WARM_MODULES = ("numpy", "pandas", "scipy.stats", "matplotlib", "seaborn", "pandera.pandas",
+                "IPython.display", "espacep_analysis.load", "espacep_analysis.plots",
+                "espacep_analysis.provenance", "espacep_analysis.pages")
+_KERNEL_STATE: dict = {}  # inside a kernel process: the interpreter state right after warm-up
+
+
+def warm_modules(funders: list[str]) -> list[str]:
+    """`WARM_MODULES` plus the pages and indicators modules of ``funders``."""
+    extra = [f"espacep_analysis.{kind}.{f}" for f in funders for kind in ("indicators", "pages")]
+    return list(WARM_MODULES) + extra
+
+
+def kernel_warm_up(modules: list[str]) -> None:
+    """Run inside the kernel: import ``modules`` (missing ones skipped), then snapshot the state."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the notebook will raise the real error itself
+            pass
+    _KERNEL_STATE.clear()
+    _KERNEL_STATE.update(_kernel_snapshot())
+
+
+def _kernel_snapshot() -> dict:
+    """What a report may change and the next one must not inherit (taken in the kernel)."""
+    import copy
+    import warnings
+
+    from IPython import get_ipython
+
+    display = get_ipython().display_formatter
+    state = {
+        "cwd": os.getcwd(), "sys_path": list(sys.path), "warnings": list(warnings.filters),
+        "formatters": {mime: (f.enabled, dict(f.type_printers), dict(f.deferred_printers))
+                       for mime, f in display.formatters.items()},
+        "active_types": list(display.active_types),
+    }
+    if "matplotlib" in sys.modules:
+        state["rc"] = copy.deepcopy(dict(sys.modules["matplotlib"].rcParams))
+    if "numpy" in sys.modules:
+        state["np_err"] = sys.modules["numpy"].geterr()
+    return state
+
+
+def kernel_reset(cwd: str) -> None:
+    """Run inside the kernel: forget the previous report and move to ``cwd``.
+
+    ``%reset -f`` (user namespace, output cache), execution counter back to 1,
+    IPython display formatters, matplotlib rcParams and open pyplot figures,
+    numpy error state, warning filters and the "already shown" registries,
+    ``sys.path``; then ``os.chdir(cwd)``. The library keeps no other state
+    (its caches hold parsed params files only).
+    """
+    import gc
+    import warnings
+
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if not _KERNEL_STATE:  # a fresh kernel (no warm-up): its state now is the reference
+        _KERNEL_STATE.update(_kernel_snapshot())
+    state = _KERNEL_STATE
+    shell.run_line_magic("reset", "-f")
+    shell.execution_count = 1
+    _restore_display(shell.display_formatter, state)
+    _restore_numerics(state)
+    warnings.filters[:] = state["warnings"]
+    getattr(warnings, "_filters_mutated", lambda: None)()  # forget "shown once" warnings
+    warnings.onceregistry.clear()
+    sys.path[:] = state["sys_path"]
+    os.chdir(cwd)
+    gc.collect()
+
+
+def _restore_display(display, state: dict) -> None:
+    """The IPython display formatters as they were after warm-up."""
+    display.active_types = list(state["active_types"])
+    for mime, (enabled, printers, deferred) in state["formatters"].items():
+        formatter = display.formatters[mime]
+        formatter.enabled = enabled
+        formatter.type_printers.clear()
+        formatter.type_printers.update(printers)
+        formatter.deferred_printers.clear()
+        formatter.deferred_printers.update(deferred)
+
+
+def _restore_numerics(state: dict) -> None:
+    """matplotlib rcParams (pyplot figures closed) and numpy's error state as after warm-up."""
+    import copy
+    import warnings
+
+    if "rc" in state:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sys.modules["matplotlib"].rcParams.update(
+                {k: copy.deepcopy(v) for k, v in state["rc"].items() if k != "backend"})
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    if "np_err" in state:
+        sys.modules["numpy"].seterr(**state["np_err"])
+
+
+class WarmKernel:
+    """A Jupyter kernel that lives across reports: started once, warmed once, reset before each.
+
+    The kernel talks over IPC sockets in a private temporary directory (no TCP
+    port, hence no "running over TCP without encryption" warning).
+
+    Parameters
+    ----------
+    modules : list of str
+        Modules imported at start (`kernel_warm_up`); empty for a fresh kernel.
+    startup_timeout : float
+        Seconds to wait for the kernel to answer.
+    """
+
+    def __init__(self, modules: list[str] = (), startup_timeout: float = 60):
+        from jupyter_client import KernelManager
+
+        self.dir = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
+        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc",
+                                ip=os.path.join(self.dir, "ipc"),
+                                connection_file=os.path.join(self.dir, "kernel.json"))
+        self.km.start_kernel(cwd=self.dir)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=startup_timeout)
+        except RuntimeError:
+            self.shutdown()
+            raise
+        self.kc.allow_stdin = False
+        self._warm = self.kc.execute(
+            f"import espacep_analysis.batch as _b; _b.kernel_warm_up({list(modules)!r}); del _b",
+            silent=True, store_history=False) if modules else None
+
+    def _wait(self, msg_id: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise EspacepError(f"noyau Jupyter : {content.get('ename')}: {content.get('evalue')}")
+
+    def run(self, code: str, timeout: float = 300) -> None:
+        """Execute ``code`` silently (no history, no execution count); raise if it fails."""
+        if self._warm is not None:
+            self._wait(self._warm, timeout)
+            self._warm = None
+        self._wait(self.kc.execute(code, silent=True, store_history=False), timeout)
+
+    def reset(self, cwd: str | Path) -> None:
+        """`kernel_reset` in the kernel: a clean namespace, working directory ``cwd``."""
+        self.run(f"import espacep_analysis.batch as _b; _b.kernel_reset({str(cwd)!r})")
+
+    def alive(self) -> bool:
+        try:
+            return bool(self.km.is_alive())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def shutdown(self) -> None:
+        """Stop the kernel and remove its sockets."""
+        try:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)  # nothing to save: do not wait for a clean exit
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
+    """Parameterise ``job.notebook`` as papermill does and execute it in ``kernel`` inside ``work``.
+
+    The same steps as ``papermill.execute_notebook`` (parameter injection,
+    metadata, per-cell timing, the error cell on failure), with the client
+    bound to the already running kernel instead of a new one.
+
+    Raises
+    ------
+    papermill.exceptions.PapermillExecutionError
+        A cell raised (``ename``/``evalue`` name the error).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NotebookExecutionManager
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+    from papermill.iorw import load_notebook_node, write_ipynb
+    from papermill.log import logger
+    from papermill.parameterize import parameterize_notebook
+
+    output = str(work / "report.ipynb")
+    parameters = {**job.parameters, "data_dir": _link_data(job.data_dir, work)}
+    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), parameters, kernel_name=KERNEL_NAME)
+    nb = remove_error_markers(prepare_notebook_metadata(nb, str(job.notebook), output))
+    kernel.reset(work)
+    manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
+    manager.notebook_start()
+    try:
+        client = PapermillNotebookClient(manager, km=kernel.km, kernel_name=KERNEL_NAME, log=logger,
+                                         timeout=CELL_TIMEOUT, startup_timeout=60)
+        client.kc = kernel.kc
+        client.execute(cleanup_kc=False)
+    finally:
+        manager.cleanup_pbar()
+        manager.notebook_complete()
+        _release(kernel)
+    raise_for_execution_errors(nb, output)
+    write_ipynb(nb, output)
+    return Path(output)
+
+
+INPUT_LINK_DIR = ".input"
+
+
+def _link_data(data_dir: Path, work: Path) -> str:
+    """Make the data reachable from ``work`` as ``.input/<name>``; return that relative path.
+
+    The executed notebook records its parameters and the audit rejects any
+    path of the input data; a relative path from an output directory elsewhere
+    (``../../../../work/data``) would spell the absolute one. The link is
+    removed before the report is published.
+    """
+    link = work / INPUT_LINK_DIR / data_dir.name
+    link.parent.mkdir(exist_ok=True)
+    link.symlink_to(data_dir, target_is_directory=True)
+    return f"{INPUT_LINK_DIR}/{data_dir.name}"
+
+
+def _unlink_data(work: Path) -> None:
+    """Remove the links made by `_link_data` (the links only: never what they point to)."""
+    folder = work / INPUT_LINK_DIR
+    if folder.is_dir() and not folder.is_symlink():
+        for link in folder.iterdir():
+            link.unlink()
+        folder.rmdir()
+
+
+def _release(kernel: WarmKernel) -> None:
+    """Leave the report's working directory and free its memory (errors here do not mask the report's)."""
+    try:
+        if kernel.alive():
+            kernel.reset(kernel.dir)
+    except Exception:  # noqa: BLE001 - the worker replaces a kernel that failed a report anyway
+        pass
+
+
+# --- one report --------------------------------------------------------------------------------
+
+
+def attach_provenance(executed: Path, work: Path) -> dict:
+    """Put the notebook's ``provenance.json`` into the executed notebook (``metadata.espacep.provenance``).
+
+    Raises `EspacepError` when the notebook did not write ``figures.csv`` and
+    ``provenance.json`` into its output directory.
+    """
+    import nbformat
+
+    for name in ("figures.csv", "provenance.json"):
+        if not (work / name).is_file():
+            raise EspacepError(f"le notebook n'a pas écrit {name} dans son dossier de sortie")
+    try:
+        record = json.loads((work / "provenance.json").read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise EspacepError(f"provenance.json illisible : {exc}") from exc
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata.setdefault("espacep", {})["provenance"] = record
+    write_atomic(executed, nbformat.writes(nb).encode("utf-8"))
+    return record
+
+
+def report_title(job: Job) -> str:
+    return f"Rapport {FUNDER_TITLES.get(job.funder, job.funder)} {job.year}"
+
+
+def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None] | None = None) -> JobResult:
+    """Execute, render and publish one report in its private working directory.
+
+    ``progress(step, seconds_since_start)`` is called as each step begins
+    (``exécution``, ``html``, ``pdf``, ``publication``). Never raises: a failure
+    is a ``failed`` result with the first line of the error.
+    """
+    from . import render
 
     start = time.perf_counter()
-    job.final_dir.parent.mkdir(parents=True, exist_ok=True)
+    steps = _Steps(start, progress)
     work = job.final_dir.parent / f".{job.funder}.tmp-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     try:
-        executed = work / "report.ipynb"
-        # A path relative to the working directory: the executed notebook records its
-        # parameters, and the audit rejects absolute paths of the input data.
-        parameters = {**job.parameters, "data_dir": os.path.relpath(job.data_dir, work)}
-        papermill.execute_notebook(
-            str(job.notebook),
-            str(executed),
-            parameters=parameters,
-            cwd=str(work),
-            progress_bar=False,
-            kernel_name="python3",
-        )
-        title = f"Rapport {job.funder.upper() if job.funder != 'cocof' else 'Cocof'} {job.year}"
-        to_html(executed, work / "report.html", title=title, funder=job.funder, year=job.year)
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        steps.begin("exécution")
+        executed = execute_notebook(job, work, kernel)
+        record = attach_provenance(executed, work)
+        steps.begin("html")
+        render.to_html(executed, work / "report.html", title=report_title(job), funder=job.funder,
+                       year=job.year, lang=job.lang)
         if job.pdf:
-            to_pdf(work / "report.html", work / "report.pdf")
-        (work / STAMP).write_text(job.inputs_hash + "\n")
+            steps.begin("pdf")
+            render.to_pdf(work / "report.html", work / "report.pdf")
+        steps.begin("publication")
+        _unlink_data(work)
+        write_stamp(work, job, record, time.perf_counter() - start, steps.end())
         publish(work, job.final_dir)
-        return JobResult(job.year, job.funder, "ok", time.perf_counter() - start)
-    except Exception as exc:  # one failing report must not stop the others
-        first_line = _first_error_line(exc)
-        return JobResult(job.year, job.funder, "failed", time.perf_counter() - start, first_line)
+        return JobResult(job.year, job.funder, STATUS_OK, time.perf_counter() - start, steps=steps.end())
+    except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
+        return JobResult(job.year, job.funder, STATUS_FAILED, time.perf_counter() - start,
+                         first_error_line(exc), steps.end())
     finally:
+        _unlink_data(work)
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _first_error_line(exc: Exception) -> str:
+class _Steps:
+    """Durations of a report's steps; announces each step as it begins."""
+
+    def __init__(self, start: float, progress: Callable[[str, float], None] | None):
+        self.start, self.progress = start, progress
+        self.durations: dict[str, float] = {}
+        self.current: tuple[str, float] | None = None
+
+    def begin(self, name: str | None) -> None:
+        now = time.perf_counter()
+        if self.current:
+            self.durations[self.current[0]] = round(now - self.current[1], 3)
+        self.current = (name, now) if name else None
+        if name and self.progress:
+            self.progress(name, now - self.start)
+
+    def end(self) -> dict[str, float]:
+        self.begin(None)
+        return dict(self.durations)
+
+
+def write_stamp(work: Path, job: Job, record: dict, seconds: float, steps: dict) -> None:
+    """The stamp: inputs hash, render time and the provenance file's sha256 (written last)."""
+    stamp = {
+        "inputs": job.inputs_hash, "seconds": round(seconds, 3), "pdf": job.pdf,
+        "rendered_at": record.get("rendered_at"),
+        "provenance_sha256": _sha256_file(work / "provenance.json"),
+        "steps": steps,
+    }
+    write_atomic(work / STAMP, (json.dumps(stamp, indent=1, sort_keys=True) + "\n").encode())
+
+
+def first_error_line(exc: BaseException) -> str:
     """The meaningful line of an error, also from inside a papermill-executed cell."""
     ename = getattr(exc, "ename", None)
-    evalue = getattr(exc, "evalue", None)
     if ename:
-        return f"{ename}: {evalue}".splitlines()[0]
+        return f"{ename}: {getattr(exc, 'evalue', '')}".strip().splitlines()[0]
     text = str(exc).strip() or type(exc).__name__
     return f"{type(exc).__name__}: {text.splitlines()[0]}"
 
 
 def publish(work: Path, final_dir: Path) -> None:
-    """Move finished files into place, each with an atomic rename; the stamp goes last."""
-    final_dir.mkdir(parents=True, exist_ok=True)
-    names = sorted(p.name for p in work.iterdir() if p.is_file() and p.name != STAMP)
-    stale = final_dir / STAMP
-    if stale.exists():
-        stale.unlink()  # outputs are being replaced: not up to date until the new stamp lands
-    for name in names:
-        os.replace(work / name, final_dir / name)
-    os.replace(work / STAMP, final_dir / STAMP)
+    """Replace ``final_dir`` by the finished ``work`` directory, by renames.
+
+    The previous report is renamed aside, the new one renamed into place, the
+    old one removed. A kill between the two renames leaves the old report
+    complete under ``.<name>.old-<pid>``, which `clean_stale` puts back.
+    """
+    if not (work / STAMP).is_file():
+        raise EspacepError(f"{work}: pas de tampon, le rapport n'est pas complet")
+    old = final_dir.parent / f".{final_dir.name}.old-{os.getpid()}"
+    shutil.rmtree(old, ignore_errors=True)
+    if final_dir.exists():
+        os.rename(final_dir, old)
+    try:
+        os.rename(work, final_dir)
+    except OSError:
+        if old.exists() and not final_dir.exists():
+            os.rename(old, final_dir)  # put the previous report back at once
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def _data_years(data_dir: Path) -> list[int]:
-    from .load import load_dataset
-
-    dataset = load_dataset(data_dir)
-    return dataset.years
+# --- stale files of killed runs, and the lock ----------------------------------------------------
 
 
-def run_batch(options: BatchOptions) -> int:
-    """Validate the data once, run every report, print a summary; non-zero if any failed."""
-    years = _data_years(options.data_dir)
-    plan = plan_jobs(options, years)
-    results: list[JobResult] = []
-    todo = []
-    for job in plan.jobs:
-        if not options.force and is_up_to_date(job):
-            results.append(JobResult(job.year, job.funder, "unchanged", 0.0))
-        else:
-            todo.append(job)
-    workers = max(1, min(len(todo), options.workers or os.cpu_count() or 1))
-    if todo:
-        print(f"{len(todo)} rapport(s) à produire, {workers} processus", flush=True)
-    if workers == 1:
-        for job in todo:
-            results.append(_announce(run_job(job)))
-    elif todo:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_job, job) for job in todo]
-            for future in as_completed(futures):
-                results.append(_announce(future.result()))
-    results.sort(key=lambda r: (r.year, FUNDERS.index(r.funder)))
-    print(format_summary(results))
-    return 1 if any(r.status == "failed" for r in results) else 0
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
-def _announce(result: JobResult) -> JobResult:
-    print(f"  {result.year} {result.funder:<6} {result.status:<9} {result.seconds:5.1f} s", flush=True)
+def clean_stale(output_dir: Path) -> list[str]:
+    """Remove what killed runs left in ``output_dir``; put back reports moved aside by `publish`.
+
+    Returns one message per directory cleaned or restored.
+    """
+    messages = []
+    if not output_dir.is_dir():
+        return messages
+    for year_dir in sorted(p for p in output_dir.iterdir() if p.is_dir() and p.name.isdigit()):
+        for entry in sorted(year_dir.iterdir()):
+            match = _TEMP_DIR.match(entry.name)
+            if not match or _pid_alive(int(match["pid"])):
+                continue
+            final = year_dir / match["name"]
+            if match["kind"] == "old" and not final.exists():
+                os.rename(entry, final)
+                messages.append(f"rétabli : {final} (publication interrompue)")
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+                messages.append(f"nettoyé : {entry} (lancement interrompu)")
+    for entry in output_dir.iterdir():
+        if entry.is_file() and _TEMP_FILE.match(entry.name):
+            entry.unlink(missing_ok=True)
+    _clean_kernel_dirs(Path(tempfile.gettempdir()))
+    return messages
+
+
+def _clean_kernel_dirs(tmp: Path) -> None:
+    """Remove the socket directories of kernels whose worker process was killed."""
+    pattern = re.compile(re.escape(KERNEL_DIR_PREFIX) + r"(\d+)-")
+    for entry in tmp.glob(f"{KERNEL_DIR_PREFIX}*"):
+        match = pattern.match(entry.name)
+        if match and entry.is_dir() and not _pid_alive(int(match[1])):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+class OutputLock:
+    """An exclusive lock on the output directory (``.lock``, released when the process dies)."""
+
+    def __init__(self, output_dir: Path):
+        self.path = output_dir / ".lock"
+        self.handle = None
+
+    def __enter__(self) -> "OutputLock":
+        import fcntl
+
+        self.handle = open(self.path, "a")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.handle.close()
+            raise EspacepError(f"un autre lancement de espacep report écrit déjà dans {self.path.parent}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.close()
+
+
+# --- running the jobs ----------------------------------------------------------------------------
+
+_WORKER: dict = {}  # in a worker process: the progress queue, the kernel mode, the kernel
+
+
+def _kernel_for(state: dict) -> WarmKernel:
+    """The worker's warm kernel (started or restarted when needed), or a fresh one."""
+    kernel = state.get("kernel")
+    if state["warm"] and kernel is not None and kernel.alive():
+        return kernel
+    if kernel is not None:
+        kernel.shutdown()
+    state["kernel"] = WarmKernel(state["modules"] if state["warm"] else [])
+    return state["kernel"]
+
+
+def _run_in_worker(job: Job, state: dict, progress: Callable[[str, float], None]) -> JobResult:
+    start = time.perf_counter()
+    try:
+        if state.get("kernel") is None or not state["warm"]:
+            progress("noyau", 0.0)
+        kernel = _kernel_for(state)
+    except Exception as exc:  # noqa: BLE001
+        return JobResult(job.year, job.funder, STATUS_FAILED, time.perf_counter() - start,
+                         f"noyau Jupyter : {first_error_line(exc)}")
+    offset = time.perf_counter() - start  # the kernel's start, when this job paid for it
+    result = run_job(job, kernel, lambda step, t: progress(step, t + offset))
+    # A kernel that failed a report may be busy (a timed-out cell) or in a strange state:
+    # the next report gets a new one.
+    if not state["warm"] or result.status == STATUS_FAILED or not kernel.alive():
+        kernel.shutdown()
+        state["kernel"] = None
     return result
 
 
+def _shutdown_worker_kernel(state: dict = _WORKER) -> None:
+    if state.get("kernel") is not None:
+        state["kernel"].shutdown()
+        state["kernel"] = None
+
+
+def _worker_init(queue, warm: bool, modules: list[str]) -> None:
+    """Worker start: remember the settings and start the warm kernel at once (it warms up meanwhile)."""
+    from multiprocessing import util
+
+    _WORKER.update(queue=queue, warm=warm, modules=modules, kernel=None)
+    util.Finalize(None, _shutdown_worker_kernel, exitpriority=10)
+    _prestart(_WORKER)
+
+
+def _prestart(state: dict) -> None:
+    if state["warm"]:
+        try:
+            state["kernel"] = WarmKernel(state["modules"])
+        except Exception:  # noqa: BLE001 - the first job retries and reports the error
+            state["kernel"] = None
+
+
+def _noop() -> None:
+    """Submitted once so that the pool starts its workers (and their kernels) right away."""
+
+
+def _worker_job(job: Job) -> JobResult:
+    queue = _WORKER["queue"]
+    return _run_in_worker(job, _WORKER, lambda step, t: queue.put((job.name, step, t)))
+
+
+class Progress:
+    """Prints one line per event: time since the batch began, report, step, time in the report."""
+
+    def __init__(self, out=None):
+        self.out = out or sys.stdout
+        self.start = time.perf_counter()
+
+    def line(self, report: str, text: str) -> None:
+        clock = time.perf_counter() - self.start
+        print(f"[{clock:7.1f} s] {report:<11} {text}", file=self.out, flush=True)
+
+    def step(self, report: str, step: str, seconds: float) -> None:
+        self.line(report, f"{step:<12} (rapport commencé il y a {seconds:.1f} s)")
+
+    def done(self, result: JobResult) -> None:
+        error = f" : {result.error}" if result.error else ""
+        self.line(result.name, f"{STATUS_LABELS[result.status]:<12} en {result.seconds:.1f} s{error}")
+
+
+class Runner:
+    """Where the jobs run: worker processes (or this process when ``workers`` is 1), each with a kernel.
+
+    Started before the plan is final, so that the kernels start and import the
+    libraries while this process validates the data; `close` does not wait for
+    the workers to exit (their kernels are killed as they go).
+    """
+
+    def __init__(self, workers: int, warm: bool, funders: list[str], progress: Progress):
+        import multiprocessing
+
+        self.workers, self.progress = max(1, workers), progress
+        modules = warm_modules(sorted(funders))
+        self.state = {"warm": warm, "modules": modules, "kernel": None}
+        self.pool = self.queue = None
+        if self.workers == 1:
+            _prestart(self.state)
+            return
+        self.queue = multiprocessing.get_context().Queue()
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+                                        initargs=(self.queue, warm, modules))
+        self.pool.submit(_noop)
+
+    def run(self, jobs: list[Job]) -> list[JobResult]:
+        """Run ``jobs``; one result per job, in the order they finish."""
+        if self.pool is None:
+            results = []
+            for job in jobs:
+                results.append(_run_in_worker(job, self.state, lambda s, t, n=job.name: self.progress.step(n, s, t)))
+                self.progress.done(results[-1])
+            return results
+        return self._run_pool(jobs)
+
+    def _drain(self, wait_s: float = 0.0) -> None:
+        import queue as queue_module
+
+        while True:
+            try:
+                self.progress.step(*(self.queue.get(timeout=wait_s) if wait_s else self.queue.get_nowait()))
+            except queue_module.Empty:
+                return
+
+    def _run_pool(self, jobs: list[Job]) -> list[JobResult]:
+        futures = {self.pool.submit(_worker_job, job): job for job in jobs}
+        pending, results = set(futures), []
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            self._drain(0.05 if done else 0.0)
+            for future in sorted(done, key=lambda f: jobs.index(futures[f])):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker process died (e.g. out of memory)
+                    result = JobResult(job.year, job.funder, STATUS_FAILED, 0.0,
+                                       f"processus de travail interrompu : {first_error_line(exc)}")
+                results.append(result)
+                self.progress.done(result)
+        self._drain()
+        return results
+
+    def close(self) -> None:
+        """Stop the kernels; worker processes exit in the background."""
+        _shutdown_worker_kernel(self.state)
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+# --- summary, audit, the batch -------------------------------------------------------------------
+
+STATUS_LABELS = {STATUS_OK: "produit", STATUS_UNCHANGED: "à jour", STATUS_FAILED: "ÉCHEC"}
+
+
 def format_summary(results: list[JobResult]) -> str:
-    lines = ["", f"{'année':<6} {'bailleur':<8} {'statut':<10} {'durée':>7}  erreur"]
+    """The final table: report, status, time, first error line; then the counts."""
+    lines = ["", f"{'rapport':<11} {'statut':<8} {'durée':>8}  erreur"]
     for r in results:
-        lines.append(f"{r.year:<6} {r.funder:<8} {r.status:<10} {r.seconds:6.1f}s  {r.error}")
-    failed = sum(r.status == "failed" for r in results)
-    lines.append(f"{len(results)} rapport(s), {failed} en échec")
+        lines.append(f"{r.name:<11} {STATUS_LABELS[r.status]:<8} {r.seconds:7.1f}s  {r.error}".rstrip())
+    counts = {status: sum(r.status == status for r in results) for status in STATUS_LABELS}
+    lines.append(f"{len(results)} rapport(s) : {counts[STATUS_OK]} produit(s), "
+                 f"{counts[STATUS_UNCHANGED]} à jour, {counts[STATUS_FAILED]} en échec")
     return "\n".join(lines)
 
+
+def outputs_fingerprint(output_dir: Path, digests: InputDigests) -> str:
+    """sha256 over every file under ``output_dir`` (names and contents) and the inputs' key."""
+    digest = hashlib.sha256(digests.key().encode())
+    for path in sorted(p for p in output_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(output_dir).as_posix()
+        if rel not in (AUDIT_CACHE, ".lock"):
+            digest.update(f"{rel}\0{_sha256_file(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def audit_batch(output_dir: Path, data_dir: Path, digests: InputDigests, out=None) -> bool:
+    """Run the identifier audit over ``output_dir``; print the findings; True when clean.
+
+    Skipped (and reported as such) when not a byte under ``output_dir`` changed
+    since the last clean audit with the same data, params and package.
+    """
+    out = out or sys.stdout
+    cache = output_dir / AUDIT_CACHE
+    fingerprint = outputs_fingerprint(output_dir, digests)
+    try:
+        if json.loads(cache.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
+            print("audit : sorties identiques à celles du dernier audit sans constat", file=out)
+            return True
+    except (OSError, ValueError, AttributeError):
+        pass
+    from .audit import audit_outputs, format_findings
+
+    findings = audit_outputs(output_dir, data_dir)
+    print(format_findings(findings), file=out)
+    if findings:
+        cache.unlink(missing_ok=True)
+        return False
+    write_atomic(cache, (json.dumps({"fingerprint": fingerprint}) + "\n").encode())
+    return True
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _runner(options: BatchOptions, jobs: int, progress: Progress) -> Runner:
+    workers = max(1, min(jobs, options.workers or default_workers()))
+    return Runner(workers, options.warm_kernels, options.funders or list(FUNDERS), progress)
+
+
+def run_batch(options: BatchOptions, out=None) -> int:
+    """Plan, run, summarise, index and audit one batch (see the module docstring).
+
+    Returns
+    -------
+    int
+        0 when every report is produced or up to date and the audit is clean, else 1.
+
+    Raises
+    ------
+    EspacepError
+        Bad options (unknown funder, year without data, missing notebook),
+        invalid data, or another batch writing into the same output directory.
+    """
+    from .index import write_index
+
+    out = out or sys.stdout
+    output_dir = Path(options.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with OutputLock(output_dir):
+        for message in clean_stale(output_dir):
+            print(message, file=out)
+        data_dir = Path(options.data_dir)
+        digests = input_digests(data_dir)
+        progress, runner = Progress(out), None
+        try:
+            years = cached_years(output_dir, digests)
+            if years is None:  # new or changed data: the kernels warm up while the data are validated
+                runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
+                years = validate_years(data_dir, output_dir, digests)
+            plan = plan_jobs(options, years, digests)
+            todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
+            results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]
+            if todo:
+                runner = runner or _runner(options, len(todo), progress)
+                kernels = "noyaux réutilisés" if options.warm_kernels else "un noyau neuf par rapport"
+                print(f"{len(todo)} rapport(s) à produire, {len(results)} à jour ; "
+                      f"{runner.workers} processus, {kernels}", file=out, flush=True)
+                results += runner.run(todo)
+        finally:
+            if runner is not None:
+                runner.close()
+        order = {(j.year, j.funder): i for i, j in enumerate(plan.jobs)}
+        results.sort(key=lambda r: order[(r.year, r.funder)])
+        print(format_summary(results), file=out)
+        index = write_index(output_dir, results)
+        print(f"index : {index}", file=out)
+        clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
+    failed = any(r.status == STATUS_FAILED for r in results)
+    return 1 if failed or not clean else 0

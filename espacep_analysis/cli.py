@@ -55,9 +55,11 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .batch import BatchOptions, run_batch
+    from .batch import NOTEBOOKS_DIR, BatchOptions, run_batch
 
-    funders = [f.strip() for f in args.funders.split(",")] if args.funders else None
+    funders = [f.strip() for f in args.funders.split(",") if f.strip()] if args.funders else None
+    if args.workers is not None and args.workers < 1:
+        raise EspacepError(f"--workers : {args.workers} ; il faut au moins 1 processus")
     options = BatchOptions(
         data_dir=Path(args.data),
         output_dir=Path(args.output),
@@ -69,6 +71,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         pdf=not args.no_pdf,
         force=args.force,
         workers=args.workers,
+        warm_kernels=not args.fresh_kernels,
+        notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
     )
     return run_batch(options)
 
@@ -96,17 +100,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2019, help="random seed (deterministic output)")
     p.set_defaults(func=_cmd_synthetic)
 
-    p = sub.add_parser("report", help="render the reports (HTML, PDF, figures.csv)")
+    p = sub.add_parser(
+        "report", help="render the reports (HTML, PDF, figures.csv) and outputs/index.html",
+        description="Render every (year, funder) report into OUTPUT/<year>/<funder>/ (report.html, "
+        "report.pdf, figures.csv, provenance.json, report.ipynb) in parallel worker processes, each "
+        "keeping one Jupyter kernel warm. Reports whose inputs (data files, params, notebook, package, "
+        "parameters) did not change are skipped. Each report is published by renames only when "
+        "complete. Then OUTPUT/index.html is written and the identifier audit runs over OUTPUT. "
+        "Exit status 1 when a report failed or the audit found anything, 2 for bad options or data.")
     p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
     p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="output directory")
-    p.add_argument("--years", default=None, help="2019, 2017-2019 or 2017,2019 (default: latest year of the data)")
-    p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all)")
+    p.add_argument("--years", default=None,
+                   help="2019, 2017-2019 or 2017,2019 (default: latest year of the data)")
+    p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
     p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
     p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")
-    p.add_argument("--min-cell", type=int, default=None, help="suppression threshold (default: per funder in params)")
+    p.add_argument("--min-cell", type=int, default=None,
+                   help="suppression threshold (default: per funder in params)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
     p.add_argument("--force", action="store_true", help="render even if inputs did not change")
-    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: number of cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="parallel worker processes (default: number of cores; 1 runs in this process)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new Jupyter kernel for every report instead of reusing one per worker")
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")

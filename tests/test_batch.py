@@ -1,0 +1,428 @@
+"""Tests of the yearly batch (`espacep_analysis.batch`, `espacep_analysis.index`, ``espacep report``).
+
+Two kinds of notebooks are run:
+
+- the real INAMI notebook on the committed synthetic data, for what only it can
+  show: byte identity of ``report.html`` and ``figures.csv`` between a warm
+  kernel, a fresh papermill kernel and a second render (``SOURCE_DATE_EPOCH``
+  fixed), provenance in the executed notebook, the index of real reports;
+- tiny notebooks written here (they take well under a second), for the
+  mechanics: a failing report beside a good one, a failure after the HTML, a
+  run killed with SIGKILL, the audit failing the batch.
+
+The renders of the real notebook are shared by a module fixture; no PDF except
+where the PDF is the point (nowhere here: `test_render` covers it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from espacep_analysis import batch, index, render
+from espacep_analysis.batch import BatchOptions, input_digests, plan_jobs, run_batch
+from espacep_analysis.cli import parse_years
+from espacep_analysis.errors import EspacepError
+
+REPO = Path(__file__).resolve().parents[1]
+SYNTHETIC = REPO / "data" / "synthetic"
+ESPACEP = Path(sys.executable).parent / "espacep"
+EPOCH = "1577836800"  # 2020-01-01T00:00:00Z
+PSEUDONYM = "SYN-4AD4ED"  # first row of data/synthetic/consultations.csv
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a report directory (stamp included) -> its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _run(options: BatchOptions) -> tuple[int, str]:
+    out = io.StringIO()
+    code = run_batch(options, out=out)
+    return code, out.getvalue()
+
+
+def _cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([str(ESPACEP), "report", *args], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}, **kw)
+
+
+# --- tiny notebooks ---------------------------------------------------------------------------
+
+PARAMETERS = ('year = 2019\ndata_dir = ""\noutput_dir = ""\nci_method = "wilson"\n'
+              'lang = "fr_BE"\nmin_cell = 0')
+GOOD_BODY = '''
+import json, os, time
+from IPython.display import Markdown, display
+if os.environ.get("ESPACEP_TEST_HANG"):  # the SIGKILL test: say "started", then hang
+    open(os.environ["ESPACEP_TEST_HANG"], "w").close()
+    time.sleep(300)
+assert os.path.isdir(data_dir), data_dir
+display(Markdown(f"## Rapport factice {year}\\n\\nSeuil : {min_cell}."))
+with open(os.path.join(output_dir, "figures.csv"), "w") as f:
+    f.write(f"indicator,year,value\\nn_persons,{year},42\\n")
+with open(os.path.join(output_dir, "provenance.json"), "w") as f:
+    json.dump({"year": year, "min_cell": min_cell, "rendered_at": "2020-01-01T00:00:00Z"}, f)
+'''
+
+
+def _notebook(body: str) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=[new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+                             new_markdown_cell("# Essai"), new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Path:
+    """A notebooks directory: ``inami`` works, ``aviq`` raises ``ValueError: boom``."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nbformat.write(_notebook(GOOD_BODY), folder / "inami.ipynb")
+    nbformat.write(_notebook('raise ValueError("boom")'), folder / "aviq.ipynb")
+    return folder
+
+
+def _tiny_options(tiny: Path, out: Path, **kw) -> BatchOptions:
+    base = dict(data_dir=SYNTHETIC, output_dir=out, years=[2019], funders=["inami"], pdf=False,
+                workers=1, warm_kernels=False, notebooks_dir=tiny)
+    return BatchOptions(**{**base, **kw})
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+def test_parse_years():
+    assert parse_years("2019") == [2019]
+    assert parse_years("2017-2019") == [2017, 2018, 2019]
+    assert parse_years("2019, 2017,2019") == [2017, 2019]
+    for bad in ("2019-2017", "deux mille", "2017-"):
+        with pytest.raises(EspacepError, match="--years"):
+            parse_years(bad)
+
+
+def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
+    digests = input_digests(SYNTHETIC)
+    nbs = tmp_path / "all"
+    nbs.mkdir()
+    for funder in batch.FUNDERS:
+        shutil.copy(tiny / "inami.ipynb", nbs / f"{funder}.ipynb")
+    options = BatchOptions(SYNTHETIC, tmp_path / "out", years=[2018, 2019], notebooks_dir=nbs)
+    plan = plan_jobs(options, [2017, 2018, 2019], digests)
+    # default funders: all three, in FUNDERS order, year-major
+    assert [j.name for j in plan.jobs] == ["2018/inami", "2018/aviq", "2018/cocof",
+                                           "2019/inami", "2019/aviq", "2019/cocof"]
+    assert plan.jobs[0].final_dir == (tmp_path / "out" / "2018" / "inami").resolve()
+    assert plan.jobs[0].parameters == {"year": 2018, "data_dir": str(SYNTHETIC), "output_dir": ".",
+                                       "ci_method": "wilson", "lang": "fr_BE"}
+    # default year: the latest of the data
+    latest = plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"], notebooks_dir=nbs),
+                       [2017, 2018, 2019], digests)
+    assert [j.year for j in latest.jobs] == [2019]
+    with pytest.raises(EspacepError, match=r"inconnu.*\['onem'\]"):
+        plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami", "onem"]), [2019], digests)
+    with pytest.raises(EspacepError, match=r"\[2016\].*couvrent \[2017, 2018, 2019\]"):
+        plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2016, 2017]), [2017, 2018, 2019], digests)
+    with pytest.raises(EspacepError, match="cocof.ipynb est absent"):
+        plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["cocof"], notebooks_dir=tiny), [2019], digests)
+
+
+def test_inputs_hash_follows_contents_and_parameters_not_paths(tmp_path, tiny):
+    data = tmp_path / "data"
+    shutil.copytree(SYNTHETIC, data)
+    digests, copy_digests = input_digests(SYNTHETIC), input_digests(data)
+    assert copy_digests == digests  # same contents elsewhere: same hash
+    params = {"year": 2019, "data_dir": str(data), "output_dir": ".", "ci_method": "wilson"}
+    base = batch.inputs_hash(digests, tiny / "inami.ipynb", params)
+    assert batch.inputs_hash(digests, tiny / "inami.ipynb", {**params, "data_dir": "/x"}) == base
+    assert batch.inputs_hash(digests, tiny / "inami.ipynb", {**params, "min_cell": 5}) != base
+    assert batch.inputs_hash(digests, tiny / "aviq.ipynb", params) != base
+    with open(data / "lab_results.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert input_digests(data).data != digests.data
+    assert input_digests(data).package == digests.package
+
+
+def test_data_years_are_cached_and_invalid_data_refused(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    digests = input_digests(SYNTHETIC)
+    # data/synthetic covers 2017-2019 (data/synthetic/README.md)
+    assert batch.data_years(SYNTHETIC, out, digests) == [2017, 2018, 2019]
+    assert json.loads((out / batch.YEARS_CACHE).read_text())["years"] == [2017, 2018, 2019]
+    from espacep_analysis import load
+
+    def no_loading(*a, **k):
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(load, "load_dataset", no_loading)
+    assert batch.data_years(SYNTHETIC, out, digests) == [2017, 2018, 2019]
+    monkeypatch.undo()
+    bad = tmp_path / "bad"
+    shutil.copytree(SYNTHETIC, bad)
+    lines = (bad / "consultations.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2017-01-02", "2017-13-45")
+    (bad / "consultations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(EspacepError, match="consultations.csv"):
+        batch.data_years(bad, out, input_digests(bad))
+
+
+# --- the real notebook: one batch shared by several tests ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """2018 and 2019 INAMI, no PDF, one worker: 2019 runs in the kernel 2018 warmed."""
+    out = tmp_path_factory.mktemp("real") / "outputs"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        options = BatchOptions(SYNTHETIC, out, years=[2018, 2019], funders=["inami"], pdf=False, workers=1)
+        hashes = {j.year: j.inputs_hash for j in plan_jobs(options, [2017, 2018, 2019],
+                                                           input_digests(SYNTHETIC)).jobs}
+        code, text = _run(options)
+    return {"out": out, "code": code, "text": text, "options": options, "hashes": hashes,
+            "index": (out / "index.html").read_text(encoding="utf-8"),
+            "files": {y: _files(out / str(y) / "inami") for y in (2018, 2019)}}
+
+
+def test_batch_renders_publishes_and_stamps(real):
+    out, text = real["out"], real["text"]
+    assert real["code"] == 0, text
+    assert "2018/inami  produit" in text and "2019/inami  produit" in text
+    assert "2 rapport(s) : 2 produit(s), 0 à jour, 0 en échec" in text
+    assert "audit: no identifier found" in text
+    for year in (2018, 2019):
+        files = real["files"][year]
+        assert sorted(files) == [".stamp.json", "figures.csv", "provenance.json", "report.html", "report.ipynb"]
+        stamp = json.loads(files[".stamp.json"])
+        assert stamp["inputs"] == real["hashes"][year]
+        assert stamp["provenance_sha256"] == hashlib.sha256(files["provenance.json"]).hexdigest()
+        assert stamp["rendered_at"] == "2020-01-01T00:00:00Z"  # SOURCE_DATE_EPOCH
+        # provenance.json is also in the executed notebook's metadata
+        nb = nbformat.reads(files["report.ipynb"].decode(), as_version=4)
+        assert nb.metadata["espacep"]["provenance"] == json.loads(files["provenance.json"])
+        assert nb.metadata["espacep"]["provenance"]["year"] == year
+        # the data link used while rendering is gone; the parameters hold no absolute path
+        assert nb.metadata["papermill"]["parameters"]["data_dir"] == ".input/synthetic"
+    assert not [p for p in out.rglob(".*tmp*")], "temporary directories left behind"
+
+
+def test_nothing_changed_skips_everything_without_heavy_imports(real):
+    out = real["out"]
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
+    code = ("import sys, time; t = time.perf_counter(); from espacep_analysis.cli import main; "
+            f"rc = main(['report', '--data', {str(SYNTHETIC)!r}, '--output', {str(out)!r}, "
+            "'--years', '2018-2019', '--funders', 'inami', '--no-pdf']); "
+            "heavy = sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'weasyprint') if m in sys.modules); "
+            "print('HEAVY', heavy, 'SECONDS', time.perf_counter() - t); sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 rapport(s) : 0 produit(s), 2 à jour, 0 en échec" in done.stdout
+    assert "HEAVY [] SECONDS" in done.stdout  # no pandas/papermill on this path
+    assert "sorties identiques à celles du dernier audit" in done.stdout
+    seconds = float(done.stdout.split("SECONDS")[1])
+    assert seconds < 1.5, done.stdout
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert after == mtimes  # nothing rewritten, not even the index
+
+
+def test_warm_kernel_output_is_byte_identical_to_fresh_papermill(real, tmp_path, monkeypatch):
+    import papermill
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    (tmp_path / ".input").mkdir()
+    (tmp_path / ".input" / "synthetic").symlink_to(SYNTHETIC, target_is_directory=True)
+    papermill.execute_notebook(
+        str(REPO / "notebooks" / "inami.ipynb"), str(tmp_path / "report.ipynb"), cwd=str(tmp_path),
+        parameters={"year": 2019, "data_dir": ".input/synthetic", "output_dir": ".",
+                    "ci_method": "wilson", "lang": "fr_BE"}, progress_bar=False, kernel_name="python3")
+    render.to_html(tmp_path / "report.ipynb", tmp_path / "report.html", title="Rapport INAMI 2019",
+                   funder="inami", year=2019, lang="fr_BE")
+    warm = real["files"][2019]  # the second report of a reused kernel
+    assert (tmp_path / "figures.csv").read_bytes() == warm["figures.csv"]
+    assert (tmp_path / "provenance.json").read_bytes() == warm["provenance.json"]
+    assert (tmp_path / "report.html").read_bytes() == warm["report.html"]
+
+
+def test_forced_rerender_is_byte_identical(real):
+    """Render twice: 2018 again with --force through the CLI; same bytes as the first render."""
+    out = real["out"]
+    done = _cli("--data", str(SYNTHETIC), "--output", str(out), "--years", "2018",
+                "--funders", "inami", "--no-pdf", "--force")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 processus, noyaux réutilisés" in done.stdout
+    assert "2018/inami  exécution" in done.stdout and "2018/inami  html" in done.stdout  # progress
+    assert "1 rapport(s) : 1 produit(s), 0 à jour, 0 en échec" in done.stdout
+    assert "without encryption" not in done.stderr
+    for year in (2018,):
+        again = _files(out / str(year) / "inami")
+        for name in ("report.html", "figures.csv", "provenance.json"):
+            assert again[name] == real["files"][year][name], f"{year} {name} differs"
+
+
+def test_index_lists_every_report_with_links_and_provenance_hash(real):
+    page = real["index"]  # as the batch wrote it
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="fr">' in page and "@media print" in page
+    assert page.index("<h2>2019</h2>") < page.index("<h2>2018</h2>")  # latest year first
+    for year in (2018, 2019):
+        files = real["files"][year]
+        assert f'<a href="{year}/inami/report.html">HTML</a>' in page
+        assert f'<a href="{year}/inami/figures.csv">figures.csv</a>' in page
+        assert f"<code>{hashlib.sha256(files['provenance.json']).hexdigest()}</code>" in page
+        seconds = json.loads(files[".stamp.json"])["seconds"]
+        assert f"{seconds:.1f}".replace(".", ",") + "\u00a0s</td>" in page
+    assert "report.pdf" not in page  # rendered with --no-pdf: no link to a missing file
+    assert page.count(">à jour<") == 2 and page.count("01/01/2020 00:00 UTC") == 2
+    assert "synthetic" not in page and str(REPO) not in page
+    # deterministic: same directory and statuses, same page; an unchanged page is not rewritten
+    out = real["out"]
+    results = [batch.JobResult(y, "inami", batch.STATUS_UNCHANGED, 0.0) for y in (2018, 2019)]
+    index.write_index(out, results)
+    mtime = (out / "index.html").stat().st_mtime_ns
+    assert index.write_index(out, results).stat().st_mtime_ns == mtime
+    assert index.render_index(index.collect_entries(out, results)) == (out / "index.html").read_text("utf-8")
+    # outside a batch the reports are present but not checked against the current inputs
+    assert index.render_index(index.collect_entries(out)).count(">non vérifié<") == 2
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+
+def test_failing_report_does_not_stop_the_other(tiny, tmp_path):
+    out = tmp_path / "out"
+    code, text = _run(_tiny_options(tiny, out, funders=["inami", "aviq"], workers=2))
+    assert code == 1
+    lines = text.splitlines()
+    assert any(l.startswith("2019/aviq   ÉCHEC") and "ValueError: boom" in l for l in lines), text
+    assert any(l.startswith("2019/inami  produit") for l in lines), text
+    assert "2 rapport(s) : 1 produit(s), 0 à jour, 1 en échec" in text
+    assert (out / "2019" / "inami" / "report.html").is_file()
+    assert not (out / "2019" / "aviq").exists()  # nothing at the failed report's final path
+    assert not list((out / "2019").glob(".*"))
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'title="le dernier lancement a échoué (détail dans son journal)">échec<' in page
+
+
+def test_failure_after_html_leaves_the_published_report_untouched(tiny, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert _run(_tiny_options(tiny, out))[0] == 0
+    before = _files(out / "2019" / "inami")
+    real_to_html = render.to_html
+
+    def html_then_crash(*args, **kw):
+        real_to_html(*args, **kw)
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(render, "to_html", html_then_crash)
+    code, text = _run(_tiny_options(tiny, out, force=True))
+    assert code == 1 and "OSError: disque plein" in text
+    assert _files(out / "2019" / "inami") == before
+    assert not list((out / "2019").glob(".*"))
+
+
+def test_clean_stale_removes_dead_runs_and_restores_interrupted_publish(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    year = tmp_path / "2019"
+    (year / f".inami.tmp-{dead}").mkdir(parents=True)
+    (year / f".aviq.old-{dead}").mkdir()
+    (year / f".aviq.old-{dead}" / "report.html").write_text("ancien")
+    (year / f".cocof.tmp-{os.getpid()}").mkdir()  # a live process: left alone
+    (tmp_path / ".index.html.abc.tmp").write_text("x")
+    messages = batch.clean_stale(tmp_path)
+    assert len(messages) == 2
+    assert sorted(p.name for p in year.iterdir()) == [f".cocof.tmp-{os.getpid()}", "aviq"]
+    assert (year / "aviq" / "report.html").read_text() == "ancien"
+    assert not (tmp_path / ".index.html.abc.tmp").exists()
+
+
+def test_sigkill_during_rendering_keeps_previous_outputs_and_next_run_succeeds(tiny, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SYNTHETIC, data)
+    out = tmp_path / "out"
+    assert _run(_tiny_options(tiny, out, data_dir=data))[0] == 0  # the previous good report
+    before = _files(out / "2019" / "inami")
+    marker = tmp_path / "started"
+    # The whole run (CLI, two worker processes, their kernels) dies at once while rendering.
+    proc = subprocess.Popen(
+        [str(ESPACEP), "report", "--data", str(data), "--output", str(out), "--years", "2019",
+         "--funders", "inami", "--no-pdf", "--notebooks", str(tiny), "--workers", "2", "--min-cell", "5"],
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "ESPACEP_TEST_HANG": str(marker)})
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the notebook never started"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _files(out / "2019" / "inami") == before  # previous good report intact
+    assert list((out / "2019").glob(".inami.tmp-*")), "killed while rendering: its work dir is left"
+    code, text = _run(_tiny_options(tiny, out, data_dir=data, min_cell=5))
+    assert code == 0, text
+    assert "nettoyé" in text and "2019/inami  produit" in text
+    assert not list((out / "2019").glob(".*"))
+    leftover = [d for d in Path(tempfile.gettempdir()).glob(f"{batch.KERNEL_DIR_PREFIX}*")
+                if not batch._pid_alive(int(d.name[len(batch.KERNEL_DIR_PREFIX):].split("-")[0]))]
+    assert not leftover, "socket directories of the killed kernels are removed"
+    stamp = json.loads((out / "2019" / "inami" / ".stamp.json").read_text())
+    assert stamp["inputs"] != json.loads(before[".stamp.json"])["inputs"]  # min_cell changed
+    assert json.loads((out / "2019" / "inami" / "provenance.json").read_text())["min_cell"] == 5
+
+
+def test_audit_finding_fails_the_batch(tiny, tmp_path):
+    out = tmp_path / "out"
+    code, text = _run(_tiny_options(tiny, out))
+    assert code == 0 and "audit: no identifier found" in text
+    html = out / "2019" / "inami" / "report.html"
+    html.write_text(html.read_text(encoding="utf-8").replace("Essai", f"Essai {PSEUDONYM}"), encoding="utf-8")
+    code, text = _run(_tiny_options(tiny, out))
+    assert code == 1
+    assert "2019/inami  à jour" in text  # nothing to render: the audit alone fails the run
+    assert f"report.html: pseudonym: '{PSEUDONYM}'" in text and "audit: FAILED" in text
+    assert not (out / batch.AUDIT_CACHE).exists()
+
+
+def test_kernel_reset_forgets_what_a_report_changed(tmp_path):
+    """What one report sets in a warm kernel is gone for the next one (checked inside the kernel)."""
+    kernel = batch.WarmKernel(["matplotlib", "numpy"])
+    try:
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        kernel.reset(tmp_path / "a")
+        kernel.run("import matplotlib, numpy, warnings, os\n"
+                   "assert os.getcwd() == %r\n"
+                   "lw = matplotlib.rcParams['lines.linewidth']\n"
+                   "matplotlib.rcParams['lines.linewidth'] = lw + 7\n"
+                   "get_ipython().display_formatter.formatters['text/plain'].for_type(int, lambda o, p, c: p.text('!'))\n"
+                   "numpy.seterr(all='raise')\n"
+                   "warnings.simplefilter('error')\n"
+                   "secret = 1" % str(tmp_path / "a"))
+        kernel.reset(tmp_path / "b")
+        kernel.run("import matplotlib, numpy, warnings, os\n"
+                   "assert 'secret' not in globals() and 'lw' not in globals()\n"
+                   "assert matplotlib.rcParams['lines.linewidth'] == matplotlib.rcParamsDefault['lines.linewidth']\n"
+                   "printer = get_ipython().display_formatter.formatters['text/plain'].type_printers.get(int)\n"
+                   "assert getattr(printer, '__name__', '') != '<lambda>'\n"
+                   "assert numpy.geterr()['divide'] == 'warn'\n"
+                   "assert not any(f[0] == 'error' and f[2] is Warning for f in warnings.filters)\n"
+                   "assert get_ipython().execution_count == 1\n"
+                   "assert os.getcwd() == %r" % str(tmp_path / "b"))
+        with pytest.raises(EspacepError, match="AssertionError"):
+            kernel.run("assert False")  # the check above could fail
+    finally:
+        kernel.shutdown()
+    assert not Path(kernel.dir).exists()
