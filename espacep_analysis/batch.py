@@ -56,6 +56,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import EspacepError
+from .files import write_atomic
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -231,23 +232,6 @@ def data_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[
     return years if years is not None else validate_years(data_dir, output_dir, digests)
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
-
-    The same as `render.write_atomic`, without importing the rendering stack
-    (pandas), which the nothing-changed path must not pay for.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

@@ -25,12 +25,12 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from . import __version__, fmt
 from .errors import EspacepError
+from .files import write_atomic  # noqa: F401  (re-exported: render.write_atomic)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "espacep"
@@ -68,22 +68,6 @@ def render_time(environ: dict | None = None) -> dt.datetime:
         return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
     except (ValueError, OverflowError, OSError) as exc:
         raise EspacepError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {raw!r}") from exc
-
-
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _exporter(lang: str):

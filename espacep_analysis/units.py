@@ -6,27 +6,8 @@ ones; `fmt` prints them as integers). The others say how ``value`` reads.
 
 from __future__ import annotations
 
-COUNT_UNITS: tuple[str, ...] = (
-    "persons",
-    "consultations",
-    "results",
-    "acts",
-    "doses",
-    "contacts",
-    "actions",
-    "sessions",
-    "condoms",
-    "attendances",
-    "visits",
-    "count",
-)
-# proportion in [0, 1]; ratio (e.g. consultations per person); years (ages);
-# difference of proportions (p1 - p2); p_value; z statistic; days (delays)
-OTHER_UNITS: tuple[str, ...] = ("proportion", "ratio", "years", "difference", "p_value", "z", "days")
-FIGURE_UNITS: tuple[str, ...] = COUNT_UNITS + OTHER_UNITS
 # Counts of persons or of events about persons: small ones could point at someone, so
-# disclosure control masks them. Counts of things (sessions held, condoms, website
-# visits, capsules, meetings) are published as they are.
+# disclosure control masks them.
 DISCLOSIVE_UNITS: tuple[str, ...] = (
     "persons",
     "consultations",
@@ -37,3 +18,10 @@ DISCLOSIVE_UNITS: tuple[str, ...] = (
     "actions",
     "attendances",
 )
+# Counts of things (sessions held, condoms, website visits, capsules, meetings): published as they are.
+THING_UNITS: tuple[str, ...] = ("sessions", "condoms", "visits", "count")
+COUNT_UNITS: tuple[str, ...] = DISCLOSIVE_UNITS + THING_UNITS
+# proportion in [0, 1]; ratio (e.g. consultations per person); years (ages);
+# difference of proportions (p1 - p2); p_value; z statistic; days (delays)
+OTHER_UNITS: tuple[str, ...] = ("proportion", "ratio", "years", "difference", "p_value", "z", "days")
+FIGURE_UNITS: tuple[str, ...] = COUNT_UNITS + OTHER_UNITS
