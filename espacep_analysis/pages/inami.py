@@ -90,25 +90,15 @@ def _html_table(header: list[str], body: list[list[str]], caption: str = "", foo
     return "".join(parts)
 
 
-def _signed_points(x: float, lang: str) -> str:
-    """A difference of proportions in percentage points with its sign: ``+1,4``."""
-    if fmt.is_missing(x):
-        return fmt.MISSING
-    text = fmt.number(abs(x) * 100, 1, lang)
-    if text == fmt.number(0, 1, lang):
-        return text  # no sign on a difference that rounds to zero
-    return ("+" if x > 0 else "−") + text
-
-
 def _difference_text(book: FigureBook, indicator: str) -> str:
     """``"+1,4 pt [+0,2 ; +2,6]"`` (Newcombe interval) or the mask."""
     if not book.has(indicator):
         return fmt.MISSING
     row = book.row(indicator)
     if row.get("suppressed", False):
-        return book.masked
-    lo, hi = (_signed_points(row[k], book.lang) for k in ("lower", "upper"))
-    return f"{_signed_points(row['value'], book.lang)} pt [{lo} ; {hi}]"
+        return book.secondary
+    lo, hi = (fmt.points(row[k], 1, book.lang).removesuffix(f"{fmt.NBSP}pt") for k in ("lower", "upper"))
+    return f"{fmt.points(row['value'], 1, book.lang)} [{lo} ; {hi}]"
 
 
 def _p_text(book: FigureBook, indicator: str) -> str:
