@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import figassert
 import pytest
 
 from espacep_analysis import stats
@@ -176,12 +177,7 @@ def row(figs, name, year=2019, scope="all"):
 
 def assert_prop(figs, name, num, den, year=2019, scope="all", method="wilson"):
     """value = num/den and bounds = stats.proportion_ci(num, den)."""
-    r = row(figs, name, year, scope)
-    assert (r["numerator"], r["denominator"]) == (num, den), name
-    assert r["value"] == pytest.approx(num / den, abs=1e-12)
-    lower, upper = stats.proportion_ci(num, den, method=method)
-    assert (r["lower"], r["upper"]) == pytest.approx((lower, upper), abs=1e-12)
-    assert r["method"] == method and r["unit"] == "proportion"
+    figassert.assert_prop(row(figs, name, year, scope), name, num, den, method)
 
 
 # --- 1 contacts ----------------------------------------------------------------------------

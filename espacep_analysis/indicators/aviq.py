@@ -312,15 +312,6 @@ def inami_region_figures(ds: Dataset, years: Sequence[int], region: str, prefix:
     return common.concat_figures(parts)
 
 
-def _as_category(values: pd.Series) -> pd.Series:
-    """Text as a categorical with sorted categories (sorting and "smallest site code" keep their meaning)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values
-    codes_, uniques = pd.factorize(values, sort=True)
-    categories = pd.Index(np.asarray(uniques, dtype=object))
-    return pd.Series(pd.Categorical.from_codes(codes_, categories=categories), index=values.index, name=values.name)
-
-
 def compact_outreach(ds: Dataset, sites: Sequence[str], years: Sequence[int]) -> Dataset:
     """``ds`` with its outreach tables cut to ``sites`` and the years ``min(years)`` .. ``max(years)``.
 
@@ -337,7 +328,7 @@ def compact_outreach(ds: Dataset, sites: Sequence[str], years: Sequence[int]) ->
         keep = ((dates >= start) & (dates < end)).fillna(False).to_numpy(dtype=bool)
         table = table.loc[keep]
         table = table.loc[table["site"].isin(list(sites)).fillna(False).to_numpy(dtype=bool)]
-        cut[name] = table.assign(**{c: _as_category(table[c]) for c in _GROUPED_TEXT[name]})
+        cut[name] = table.assign(**{c: common.as_category(table[c]) for c in _GROUPED_TEXT[name]})
     return replace(ds, **cut)
 
 

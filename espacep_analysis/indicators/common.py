@@ -202,7 +202,7 @@ def ratio_figure(num, den, *, indicator, label, year: int, scope="all", unit: st
 EVENT_TABLES = {"consultations": "date", "lab_results": "sample_date", "medical_acts": "date"}
 
 
-def _as_category(values: pd.Series) -> pd.Series:
+def as_category(values: pd.Series) -> pd.Series:
     """Text as a categorical with lexicographically sorted categories (so sorting keeps code order)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values
@@ -227,7 +227,7 @@ def _compact(table: pd.DataFrame, person_index: pd.Index, name: str) -> pd.DataF
                 )
             columns[column] = pd.Series(codes.astype("int64"), index=table.index, name=column)
         elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            columns[column] = _as_category(values)
+            columns[column] = as_category(values)
         else:
             columns[column] = values
     return pd.DataFrame(columns, index=table.index)
@@ -438,7 +438,7 @@ def person_scopes(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (AL
     for the sites present, in hierarchy order.
     """
     pairs = table[["pseudonym", "site"]].drop_duplicates()
-    site = _as_category(pairs["site"])
+    site = as_category(pairs["site"])
     site_codes = list(site.cat.categories)
     scopes = scope_order(sites, levels, site_codes)
     position = {scope: i for i, scope in enumerate(scopes)}
@@ -484,7 +484,7 @@ def category_counts(pairs: pd.DataFrame, category: pd.Series, categories: Sequen
     DataFrame indexed by the scopes present (in the order of ``pairs["scope"]``'s
     categories, or sorted when it is not categorical), one int column per category.
     """
-    scope = _as_category(pairs["scope"])
+    scope = as_category(pairs["scope"])
     cat_codes = pd.Series(pd.Categorical(category.astype(object), categories=list(categories)).codes,
                           index=category.index)
     c = pairs["pseudonym"].map(cat_codes).fillna(-1).to_numpy(dtype="int64")
