@@ -22,6 +22,7 @@ Public API
   reports of one year together.
 - :func:`hierarchy_partitions`: antenna -> region -> whole-scope partitions of
   one indicator, from the site hierarchy.
+- :func:`release_verdicts`: the verdicts on masked counts that give no count back.
 - :func:`methods_note`, :func:`masked_label`: the wording the reports print.
 
 References
@@ -37,6 +38,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -661,16 +663,38 @@ def _hidden_counts(fig: pd.DataFrame, kinds: np.ndarray) -> dict[int, set[float]
     return hidden
 
 
-def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Sequence[str]]) -> np.ndarray:
+def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | None) -> np.ndarray:
+    """Per row, where a hidden count can reappear: its year, and its scope's class when classes are given."""
+    year = fig["year"].astype(int).to_numpy()
+    if scope_classes is None:
+        return np.array([(int(y),) for y in year] + [()], dtype=object)[:-1]
+    scope = fig["scope"].astype(str).to_numpy(dtype=object)
+    keys = [(int(y), scope_classes.get((g, s), scope_classes.get(s, s)))
+            for y, g, s in zip(year, _group_col(fig), scope)]
+    return np.array(keys + [()], dtype=object)[:-1]
+
+
+def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: np.ndarray) -> dict[tuple, set[float]]:
+    cells = _cell_values(fig)
+    hidden: dict[tuple, set[float]] = {}
+    for key, v, kind in zip(keys, cells, kinds):
+        if kind and np.isfinite(v) and v > 0:
+            hidden.setdefault(key, set()).add(float(v))
+    return hidden
+
+
+def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Sequence[str]],
+            scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
     """Mask the non-count rows computed from masked figures, until stable (see suppress_figures)."""
     kinds = kinds.copy()
+    keys = _coincidence_keys(fig, scope_classes)
     is_count, _, _ = _roles(fig)
     group, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
     pos = {(g, i, s, y): k for k, (g, i, s, y) in enumerate(zip(group, ind, scope, year))}
     while True:
-        hidden = _hidden_counts(fig, kinds)
+        hidden = _hidden_by_key(fig, kinds, keys)
         masked = [k for k in range(len(fig)) if kinds[k]]
         new = []
         for k in np.flatnonzero(~is_count & (kinds == "")):
@@ -679,7 +703,7 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
             if any(j is not None and kinds[j] for j in sources) or any(
                 group[j] == group[k] and scope[j] == scope[k] and year[j] <= year[k]
                 and ind[k].startswith(ind[j] + ".") for j in masked
-            ) or any(float(x) in hidden.get(int(year[k]), ()) for x in (num[k], den[k]) if x > 0):
+            ) or any(float(x) in hidden.get(keys[k], ()) for x in (num[k], den[k]) if x > 0):
                 new.append(k)
         if not new:
             return kinds
@@ -724,11 +748,11 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
 
 
 def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], n_virtual: int,
-            min_cell: int, depends_on) -> np.ndarray:
+            min_cell: int, depends_on, scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
     """Alternate derived masking and complementary suppression until nothing changes."""
     values = np.concatenate([_cell_values(fig), np.full(n_virtual, np.nan)])
     while True:
-        kinds = _derive(fig, kinds, depends_on)
+        kinds = _derive(fig, kinds, depends_on, scope_classes)
         supp = np.concatenate([kinds != "", np.zeros(n_virtual, bool)])
         protected = _protect(values, supp, lines, min_cell) if lines else supp
         added = (protected & ~supp)[: len(fig)]
@@ -756,7 +780,8 @@ def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray) -> pd.DataFrame:
 
 
 def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequence[Partition] = (),
-                     depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON) -> pd.DataFrame:
+                     depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+                     scope_classes: Mapping[str, object] | None = None) -> pd.DataFrame:
     """Mask the figures that could point at a person.
 
     Parameters
@@ -771,6 +796,13 @@ def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequen
     depends_on : mapping
         Id suffix (after the funder prefix) of a non-count figure -> suffixes
         of the figures it is computed from (same funder, year and scope).
+    scope_classes : mapping, optional
+        Scope -> the population it covers (e.g. its set of sites): scopes of
+        one class count the same persons (``region:bruxelles`` and
+        ``antenna:bruxelles``); a key may also be ``(report, scope)`` for a
+        scope that means another population in one report (AViQ's ``all`` is
+        Wallonia). When given, the "equals a hidden count" rule looks only
+        within the row's class; by default it looks at every scope.
 
     Returns
     -------
@@ -799,7 +831,10 @@ def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequen
        - listed in ``depends_on`` with a masked source (age mean/min/max of
          the persons seen);
        - whose numerator or denominator equals a count hidden by masking in
-         the same year (the count would be given back by the row).
+         the same year (the count would be given back by the row), in a
+         scope of the same class when ``scope_classes`` is given (a count of
+         another population may share the number but is not the same count;
+         structural links between populations are the partitions' business).
     3. Secondary: the complementary rule of :func:`suppress_table` over the
        lines of ``partitions`` (the count of a proportion is its numerator),
        with the same linear-programming audit; then rule 2 again, until
@@ -819,7 +854,7 @@ def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequen
     if min_cell <= 1:
         return _apply_mask(fig, np.full(len(fig), "", dtype=object)).set_axis(figures.index)
     lines, n_virtual = _partition_lines(fig, partitions, len(fig))
-    kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on)
+    kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on, scope_classes)
     return _apply_mask(fig, kinds).set_axis(figures.index)
 
 
@@ -993,8 +1028,8 @@ def cross_report_check(published: Mapping[str, pd.DataFrame], relations: Sequenc
 
 def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Sequence[Relation],
                            min_cell: int, *, partitions: Mapping[str, Sequence[Partition]] | None = None,
-                           depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON
-                           ) -> dict[str, pd.DataFrame]:
+                           depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+                           scope_classes: Mapping[str, object] | None = None) -> dict[str, pd.DataFrame]:
     """Mask every funder's figures so that no masked figure is recoverable from all reports.
 
     Parameters
@@ -1007,6 +1042,8 @@ def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Seque
     partitions : mapping funder -> sequence of Partition, optional
         Each report's own partitions (as for :func:`suppress_figures`).
     depends_on : mapping
+    scope_classes : mapping, optional
+        As for :func:`suppress_figures`.
 
     Returns
     -------
@@ -1039,10 +1076,107 @@ def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Seque
                 raise EspacepError(f"protect_across_reports: partitions given for unknown report {funder!r}")
             more, extra = _partition_lines(fig, parts, len(fig) + n_virtual, group=funder)
             lines, n_virtual = lines + more, n_virtual + extra
-        kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on)
+        kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on, scope_classes)
     masked = _apply_mask(fig, kinds)
     return {funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
             for funder in figures}
+
+
+# --- verdicts on masked counts ------------------------------------------------------
+
+
+def _verdict_series(table: pd.DataFrame, base: str, scope: str, year: int) -> pd.DataFrame:
+    """The rows of proportion ``base`` in ``scope`` up to ``year`` with a denominator > 0, by year."""
+    rows = table.loc[(table["indicator"] == base) & (table["scope"] == scope) & (table["year"] <= year)]
+    den = pd.to_numeric(rows["denominator"], errors="coerce").to_numpy(dtype=float)
+    return rows.loc[~(np.isfinite(den) & (den <= 0))].sort_values("year")
+
+
+def _neighbours(v: float, n: float, min_cell: int) -> list[float] | None:
+    """``v - 1, v, v + 1`` within what "< min_cell" or the denominator allows; None if ``v`` alone."""
+    low, high = (1.0, float(min_cell - 1)) if 1 <= v < min_cell else (0.0, float(n))
+    values = [w for w in (v - 1, v, v + 1) if low <= w <= high]
+    return values if len(values) > 1 else None
+
+
+def _robust(x: np.ndarray, n: np.ndarray, years: np.ndarray, hidden: np.ndarray, min_cell: int,
+            decide) -> bool:
+    """Whether ``decide`` gives the same answer for every count of the box around the hidden ones."""
+    boxes = []
+    for j in np.flatnonzero(hidden):
+        around = _neighbours(float(x[j]), float(n[j]), min_cell)
+        if around is None:
+            return False
+        boxes.append((j, around))
+    truth = decide(x, n, years)
+    for combo in itertools.product(*(values for _, values in boxes)):
+        trial = x.astype(float).copy()
+        trial[[j for j, _ in boxes]] = combo
+        answer = decide(trial, n, years)
+        if not (answer == truth or (np.isnan(answer) and np.isnan(truth))):
+            return False
+    return True
+
+
+def release_verdicts(raw: pd.DataFrame, masked: pd.DataFrame, min_cell: int, decide) -> pd.DataFrame:
+    """Publish the masked verdict rows (unit ``verdict``) that give no masked count back.
+
+    A verdict ("en hausse", "stable", ...) on a proportion whose count is
+    masked in some year is masked with it by :func:`suppress_figures` (its id
+    extends the proportion's). It is a coarse statement, though: it is
+    released when it stays the same for every count one step away from each
+    masked count, so that a reader who knows it cannot pin that count down.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The unmasked figures of the report (with the verdict rows).
+    masked : DataFrame
+        The same figures after disclosure control (``suppressed``, ``suppression``).
+    min_cell : int
+        The threshold applied.
+    decide : callable
+        ``decide(x, n, years) -> float``: the verdict value for positives
+        ``x`` and persons tested ``n`` per year (NaN for "too few cases"), as
+        the verdict row was computed.
+
+    Returns
+    -------
+    DataFrame
+        ``masked`` with the released verdict rows unmasked (raw value and
+        method; ``suppressed`` False). The p-values and differences stay masked.
+
+    Notes
+    -----
+    For each masked count ``v`` of the series (denominator ``n``), the box is
+    ``{v - 1, v, v + 1}`` cut to ``[1, min_cell - 1]`` when ``v`` is small
+    (the reader knows "< 5") or to ``[0, n]`` otherwise. The verdict is
+    released when ``decide`` is constant over the product of the boxes. The
+    counts of one proportion over the years are in no partition, so what the
+    reader knows of them before the verdict is an interval per count that
+    holds ``v`` and a neighbour (no masked count is pinned); a verdict
+    constant over the box leaves that neighbour possible. A verdict is kept
+    masked when a denominator is masked or a box holds ``v`` alone.
+    """
+    min_cell = _check_min_cell(min_cell)
+    out = masked.copy()
+    if min_cell <= 1 or "suppressed" not in out.columns:
+        return out
+    todo = out.index[(out["unit"] == "verdict") & _as_bool(out["suppressed"])]
+    for k in todo:
+        row = out.loc[k]
+        base, scope, year = str(row["indicator"]).removesuffix(".verdict"), row["scope"], int(row["year"])
+        truth = raw.loc[(raw["indicator"] == row["indicator"]) & (raw["scope"] == scope) & (raw["year"] == year)]
+        before, after = _verdict_series(raw, base, scope, year), _verdict_series(out, base, scope, year)
+        if len(truth) != 1 or list(before["year"]) != list(after["year"]) or after["denominator"].isna().any():
+            continue
+        x, n = (before[c].to_numpy(dtype=float) for c in ("numerator", "denominator"))
+        hidden = _as_bool(after["suppressed"])
+        if _robust(x, n, before["year"].to_numpy(dtype=int), hidden, min_cell, decide):
+            out.loc[k, ["value", "method"]] = truth[["value", "method"]].to_numpy()[0]
+            out.loc[k, "suppressed"] = False
+            out.loc[k, "suppression"] = ""
+    return out
 
 
 def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True) -> list[Partition]:

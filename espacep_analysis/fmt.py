@@ -264,12 +264,39 @@ def points(d: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
 
 
 def p_value(p: float | None, lang: str = DEFAULT_LANG) -> str:
-    """A p-value: ``"< 0,001"`` below 0.001, else 3 decimals (``"0,012"``)."""
+    """A p-value: ``"< 0,001"`` below 0.001, else 2 significant digits and 2 to 3 decimals.
+
+    ``0.2732`` -> ``"0,27"``, ``0.0096`` -> ``"0,010"``, ``0.04`` -> ``"0,040"``,
+    ``1.0`` -> ``"1,00"`` (the convention of most journals: never ``"0,000"``).
+    """
     if is_missing(p):
         return MISSING
-    if float(p) < 0.001:
+    p = float(p)
+    if p < 0.001:
         return f"<{NBSP}{number(0.001, 3, lang)}"
-    return number(p, 3, lang)
+    rounded = float(f"{p:.2g}")  # 0.0995 -> 0.1: the digits are counted after rounding
+    decimals = min(3, max(2, 1 - math.floor(math.log10(rounded))))
+    return number(p, decimals, lang)
+
+
+def p_statement(p: float | None, lang: str = DEFAULT_LANG) -> str:
+    """``"p = 0,010"``, ``"p < 0,001"`` (see :func:`p_value`)."""
+    text = p_value(p, lang)
+    return f"p{NBSP}{text}" if text.startswith("<") else f"p{NBSP}={NBSP}{text}"
+
+
+# The words of a comparison's verdict (unit ``verdict``: +1, 0, -1; NaN = too few cases)
+VERDICT_WORDS: dict[float, str] = {1.0: "en hausse", 0.0: "stable", -1.0: "en baisse"}
+TOO_FEW_WORDS = "trop peu de cas pour conclure"
+
+
+def verdict(value: float | None) -> str:
+    """``"en hausse"``, ``"stable"``, ``"en baisse"``, or ``"trop peu de cas pour conclure"`` (NaN)."""
+    if is_missing(value):
+        return TOO_FEW_WORDS
+    if float(value) not in VERDICT_WORDS:
+        raise EspacepError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
+    return VERDICT_WORDS[float(value)]
 
 
 def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int = 1) -> str:
@@ -304,6 +331,8 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
         return number(value, 2, lang)
     if unit == "days":
         return number(value, 0, lang)
+    if unit == "verdict":
+        return verdict(value)
     raise EspacepError(
         f"figure {row.get('indicator')!r}: unknown unit {unit!r} (expected one of {', '.join(FIGURE_UNITS)})"
     )

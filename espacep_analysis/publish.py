@@ -146,6 +146,7 @@ def protected_year(ds: Dataset, year: int, method: str, level: float, threshold:
     # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
     raw["inami"] = raw["inami"][~raw["inami"]["indicator"].str.startswith(INTERNAL_ONLY)]
     masked = _protect(raw, ds.sites, threshold)
+    masked = {f: disclosure.release_verdicts(raw[f], masked[f], threshold, _decider(level)) for f in FUNDERS}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
@@ -153,6 +154,16 @@ def protected_year(ds: Dataset, year: int, method: str, level: float, threshold:
             pickle.dump(masked, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     return masked
+
+
+def _decider(level: float):
+    """The decision behind the ``<id>.verdict`` rows, for `disclosure.release_verdicts`."""
+    from .indicators import comparisons
+
+    def decide(x, n, years) -> float:
+        return comparisons.verdict_value(x, n, years, level=level)
+
+    return decide
 
 
 def _cache_key(ds: Dataset, year: int, method: str, level: float, threshold: int) -> str:
@@ -170,16 +181,37 @@ def _cache_key(ds: Dataset, year: int, method: str, level: float, threshold: int
 INTERNAL_ONLY = "inami.age_band_gender."
 
 
+def scope_classes(sites, scopes) -> dict[str, frozenset]:
+    """Each scope label (``region:x``, ``antenna:x``, ...) and each report's ``all`` -> the sites it covers.
+
+    Scopes with the same sites count the same persons (Brussels is one
+    antenna; Flanders is the Pasop site): disclosure control treats a count
+    hidden in one as hidden in the others.
+    """
+    classes: dict = {}
+    for funder in FUNDERS:  # a report's "all" is its funder's sites
+        classes[(funder, "all")] = frozenset(sites.funder_sites(funder))
+    for scope in scopes:
+        level, _, code = str(scope).partition(":")
+        if level in ("site", "antenna", "province", "region") and code:
+            classes[scope] = frozenset(sites.sites_of(level, code))
+        else:
+            classes[scope] = frozenset({scope})
+    return classes
+
+
 def _protect(raw: dict[str, pd.DataFrame], sites, threshold: int) -> dict[str, pd.DataFrame]:
     partitions = {f: PARTITIONS[f](raw[f], sites) for f in FUNDERS if f in PARTITIONS}
-    return disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions)
+    scopes = {s for table in raw.values() for s in table["scope"]}
+    return disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions,
+                                             scope_classes=scope_classes(sites, scopes))
 
 
 def _shared_medical_relations() -> list[disclosure.Relation]:
-    """AViQ's Wallonia and Cocof's Brussels medical figures are INAMI's region figures."""
+    """AViQ's Wallonia and Cocof's Brussels medical figures are INAMI's region figures (migrant share: its count)."""
     relations = []
     for funder, region in (("aviq", "wallonie"), ("cocof", "bruxelles")):
-        for name in ("persons_seen", "consultations"):
+        for name in ("persons_seen", "consultations", "migrant_share"):
             scope = f"region:{region}"
             relations.append(disclosure.Relation(
                 total=("inami", f"inami.{name}", scope), parts=((funder, f"{funder}.inami.{name}", scope),)))

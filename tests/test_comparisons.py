@@ -17,7 +17,7 @@ import pytest
 from espacep_analysis import disclosure, stats
 from espacep_analysis.errors import EspacepError
 from espacep_analysis.indicators import common, comparisons
-from espacep_analysis.indicators.comparisons import change_verdict, compare_years, format_p, verdict_from_figures
+from espacep_analysis.indicators.comparisons import change_verdict, compare_years
 
 SYPHILIS = {2017: (3, 666), 2018: (6, 801), 2019: (14, 775)}
 HIV = {2017: (6, 706), 2018: (7, 801), 2019: (3, 780)}
@@ -54,13 +54,13 @@ def test_row_ids_units_and_methods(three_years):
     ids = set(comp["indicator"])
     expected = {f"t.prevalence.{t}.{kind}.{y}" for t in ("syphilis", "hiv") for kind in ("diff", "fisher_p")
                 for y in (2017, 2018)}
-    expected |= {f"t.prevalence.{t}.{s}" for t in ("syphilis", "hiv") for s in ("trend_p", "trend_z")}
+    expected |= {f"t.prevalence.{t}.{s}" for t in ("syphilis", "hiv") for s in ("trend_p", "trend_z", "verdict")}
     assert ids == expected
     assert list(comp.columns) == common.FIGURE_COLUMNS
     assert (comp["year"] == 2019).all() and (comp["scope"] == "all").all()
     by_unit = comp.groupby("unit")["method"].agg(set).to_dict()
     assert by_unit == {"difference": {"newcombe_hybrid"}, "p_value": {"fisher_exact", "cochran_armitage"},
-                       "z": {"cochran_armitage"}}
+                       "z": {"cochran_armitage"}, "verdict": {"cochran_armitage"}}
     assert comp["numerator"].isna().all() and comp["denominator"].isna().all()
     assert comp.loc[comp.unit != "difference", ["lower", "upper"]].isna().all().all()
     assert all(comparisons.is_comparison(i) and comparisons.base_id(i).count(".") == 2 for i in ids)
@@ -103,17 +103,18 @@ def test_syphilis_by_hand(three_years):
 def test_fewer_years_give_fewer_rows():
     two = table({"t.p": {2018: (6, 801), 2019: (14, 775)}})
     comp = compare_years(two, ["t.p"], 2019)
-    assert set(comp["indicator"]) == {"t.p.diff.2018", "t.p.fisher_p.2018"}  # no trend with 2 years
+    assert set(comp["indicator"]) == {"t.p.diff.2018", "t.p.fisher_p.2018", "t.p.verdict"}  # no trend, 2 years
     one = table({"t.p": {2019: (14, 775)}})
     assert compare_years(one, ["t.p"], 2019).empty
     # the report year absent (or its denominator 0): nothing is compared
     assert compare_years(table({"t.p": {2017: (3, 666), 2018: (6, 801)}}), ["t.p"], 2019).empty
     zero = table({"t.p": {2017: (3, 666), 2018: (0, 0), 2019: (14, 775)}})
     comp = compare_years(zero, ["t.p"], 2019)
-    assert set(comp["indicator"]) == {"t.p.diff.2017", "t.p.fisher_p.2017"}  # 2018 left out: 2 years, no trend
+    assert set(comp["indicator"]) == {"t.p.diff.2017", "t.p.fisher_p.2017", "t.p.verdict"}  # 2018 left out
     # later years are not compared with the report year
     later = table({"t.p": {2018: (6, 801), 2019: (14, 775), 2020: (1, 10)}})
-    assert set(compare_years(later, ["t.p"], 2019)["indicator"]) == {"t.p.diff.2018", "t.p.fisher_p.2018"}
+    assert set(compare_years(later, ["t.p"], 2019)["indicator"]) == {"t.p.diff.2018", "t.p.fisher_p.2018",
+                                                                     "t.p.verdict"}
 
 
 def test_scopes_are_compared_separately():
@@ -194,25 +195,20 @@ def counts(series):
 
 
 def test_verdict_rise_with_trend_test():
-    v = change_verdict(*counts(SYPHILIS), subject="la prévalence de la syphilis")
-    assert (v.code, v.test, v.words) == ("rise", "cochran_armitage", "en hausse")
+    v = change_verdict(*counts(SYPHILIS))
+    assert (v.code, v.test) == ("rise", "cochran_armitage")
     assert v.p_value == stats.trend_test([3, 6, 14], [666, 801, 775], [2017, 2018, 2019]).p_value
+    # by hand: p = 23/2242, T = sum x_i (t_i - tbar), Var = p(1-p) sum n_i (t_i - tbar)^2 -> z = 2.5882
+    assert v.statistic == pytest.approx(2.588196, abs=1e-6) and v.p_value == pytest.approx(0.009648, abs=1e-6)
     assert v.positives == (3, 6, 14) and v.tested == (666, 801, 775) and not v.tested_changed  # 775/666 = +16 %
-    assert v.sentence == (
-        "La prévalence de la syphilis est en hausse de 2017 à 2019 (0,5\u00a0% en 2017, 0,7\u00a0% en 2018, "
-        "1,8\u00a0% en 2019) : l'évolution est significative au seuil de 5\u00a0% "
-        "(test de tendance de Cochran-Armitage, p = 0,010)."
-    )
 
 
 def test_verdict_fall_and_stable():
     fall = change_verdict([14, 6, 3], [775, 801, 666], [2017, 2018, 2019])
-    assert (fall.code, fall.words) == ("fall", "en baisse") and fall.statistic < 0
-    stable = change_verdict(*counts(HIV), subject="la prévalence du VIH")
+    assert fall.code == "fall" and fall.statistic < 0
+    stable = change_verdict(*counts(HIV))
     assert (stable.code, stable.test) == ("stable", "cochran_armitage")
     assert stable.p_value == pytest.approx(0.2732, abs=1e-4)  # z = -1.0957
-    assert "est stable de 2017 à 2019" in stable.sentence and "n'est pas significative" in stable.sentence
-    assert "p = 0,27" in stable.sentence
 
 
 def test_verdict_two_years_uses_fisher_and_the_level():
@@ -220,30 +216,31 @@ def test_verdict_two_years_uses_fisher_and_the_level():
     v = change_verdict([3, 14], [666, 775], [2017, 2019])
     assert (v.code, v.test) == ("rise", "fisher_exact")
     assert v.p_value == stats.compare_proportions(14, 775, 3, 666).p_value
-    assert "test exact de Fisher, p = 0,025" in v.sentence
-    strict = change_verdict([3, 14], [666, 775], [2017, 2019], level=0.99)
-    assert strict.code == "stable" and "au seuil de 1\u00a0%" in strict.sentence
+    assert change_verdict([3, 14], [666, 775], [2017, 2019], level=0.99).code == "stable"
 
 
 def test_verdict_too_few_cases():
     v = change_verdict([1, 1, 2], [300, 300, 300], [2017, 2018, 2019])  # 4 positives < 5
-    assert (v.code, v.test, v.words) == ("too_few", "", "trop peu de cas pour conclure")
-    assert np.isnan(v.p_value) and "4 cas positifs de 2017 à 2019" in v.sentence
+    assert (v.code, v.test) == ("too_few", "") and np.isnan(v.p_value)
     # the threshold is a parameter: with min_cases=4 a test is run
     assert change_verdict([1, 1, 2], [300, 300, 300], [2017, 2018, 2019], min_cases=4).code == "stable"
     # 5 positives are enough by default (even if all in one year)
     assert change_verdict([0, 0, 5], [300, 300, 300], [2017, 2018, 2019]).code == "rise"
 
 
+def test_verdict_edge_cases_all_zero_and_all_positive():
+    # 0/n and n/n every year: nothing changes, the trend test's z is 0 (no division by zero)
+    assert change_verdict([0, 0, 0], [50, 60, 70], [2017, 2018, 2019], min_cases=0).code == "stable"
+    assert change_verdict([50, 60, 70], [50, 60, 70], [2017, 2018, 2019]).code == "stable"
+
+
 def test_verdict_tested_count_note():
     # 100 -> 121: +21 % > a fifth; 100 -> 120: exactly a fifth, not more
-    v = change_verdict([5, 10], [100, 121], [2018, 2019])
-    assert v.tested_changed and comparisons.TESTED_NOTE in v.sentence
-    assert "(100 en 2018, 121 en 2019)" in v.sentence
+    assert change_verdict([5, 10], [100, 121], [2018, 2019]).tested_changed
     assert not change_verdict([5, 10], [100, 120], [2018, 2019]).tested_changed
     assert change_verdict([5, 10], [100, 79], [2018, 2019]).tested_changed  # -21 %
-    # the note goes with any verdict, too few cases included
-    assert change_verdict([1, 1], [100, 200], [2018, 2019]).tested_changed
+    assert change_verdict([1, 1], [100, 200], [2018, 2019]).tested_changed  # too few cases too
+    assert comparisons.tested_changed(100, 121) and not comparisons.tested_changed(100, 80)
 
 
 def test_verdict_single_year_and_bad_input():
@@ -260,26 +257,20 @@ def test_verdict_single_year_and_bad_input():
         change_verdict([3, 14], [666], [2018, 2019])
 
 
-def test_verdict_from_figures_agrees_with_the_comparison_rows(three_years):
+def test_verdict_rows_agree_with_change_verdict(three_years):
     figures, comp = three_years
-    v = verdict_from_figures(figures, "t.prevalence.syphilis", 2019, subject="la prévalence de la syphilis")
-    assert v == change_verdict(*counts(SYPHILIS), subject="la prévalence de la syphilis")
-    assert v.p_value == rows_by_id(comp)["t.prevalence.syphilis.trend_p"]["value"]
-    # a report for 2018 only looks at the years up to 2018
-    assert verdict_from_figures(figures, "t.prevalence.syphilis", 2018).years == (2017, 2018)
-    with pytest.raises(EspacepError, match="no figure"):
-        verdict_from_figures(figures, "t.prevalence.syphilis", 2020)
-
-
-def test_verdict_from_masked_figures_is_unavailable(three_years):
-    figures, _ = three_years
-    masked = disclosure.suppress_figures(figures, 5)  # syphilis 2017: 3 positives -> masked
-    v = verdict_from_figures(masked, "t.prevalence.syphilis", 2019, subject="la prévalence de la syphilis")
-    assert v.code == "unavailable" and v.positives == () and np.isnan(v.p_value)
-    assert v.sentence == "La prévalence de la syphilis : évolution non publiée (effectifs masqués)."
-
-
-@pytest.mark.parametrize("p, text", [(0.0096, "p = 0,010"), (0.02489, "p = 0,025"), (0.2732, "p = 0,27"),
-                                     (0.0004, "p < 0,001"), (1.0, "p = 1,00"), (np.nan, "p = \u2013")])
-def test_format_p(p, text):
-    assert format_p(p) == text
+    r = rows_by_id(comp)
+    assert r["t.prevalence.syphilis.verdict"]["value"] == 1.0  # rise
+    assert r["t.prevalence.hiv.verdict"]["value"] == 0.0  # stable
+    assert r["t.prevalence.syphilis.verdict"]["label"] == "Libellé t.prevalence.syphilis : évolution 2017-2019"
+    for name, series in (("syphilis", SYPHILIS), ("hiv", HIV)):
+        expected = comparisons.verdict_value(*counts(series))
+        assert r[f"t.prevalence.{name}.verdict"]["value"] == expected
+    # a report for 2018 only looks at the years up to 2018: Fisher on 2017-2018 (6/801 vs 3/666: stable)
+    r18 = rows_by_id(compare_years(figures, ["t.prevalence.syphilis"], 2018))
+    assert (r18["t.prevalence.syphilis.verdict"]["method"], r18["t.prevalence.syphilis.verdict"]["value"]) == (
+        "fisher_exact", 0.0)
+    # too few cases: no test, value NaN, method "min_cases"
+    few = compare_years(table({"t.p": {2018: (1, 300), 2019: (2, 300)}}), ["t.p"], 2019)
+    row = rows_by_id(few)["t.p.verdict"]
+    assert np.isnan(row["value"]) and row["method"] == comparisons.MIN_CASES_METHOD

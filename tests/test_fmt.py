@@ -231,9 +231,23 @@ def test_points_signed_percentage_points(value, expected):
     assert fmt.points(value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [(0.0004, "<\u00a00,001"), (0.0123, "0,012"), (1.0, "1,000")])
+# 2 significant digits, 2 to 3 decimals, "< 0,001" below (worked by hand: 0.0096 -> 0.0096 has its
+# first digit at the 3rd decimal -> 3 decimals -> 0,010)
+@pytest.mark.parametrize("value, expected", [
+    (0.0004, "<\u00a00,001"), (0.0123, "0,012"), (1.0, "1,00"), (0.0096, "0,010"), (0.02489, "0,025"),
+    (0.2732, "0,27"), (0.001, "0,001"), (float("nan"), "\u2013")])
 def test_p_value_format(value, expected):
     assert fmt.p_value(value) == expected
+
+
+def test_p_statement_and_verdict_words():
+    assert fmt.p_statement(0.0096) == "p\u00a0=\u00a00,010"
+    assert fmt.p_statement(0.0004) == "p\u00a0<\u00a00,001"
+    assert [fmt.verdict(v) for v in (1, 0, -1, float("nan"))] == [
+        "en hausse", "stable", "en baisse", "trop peu de cas pour conclure"]
+    assert fmt.figure_value({"unit": "verdict", "value": -1.0}) == "en baisse"
+    with pytest.raises(EspacepError, match="verdict"):
+        fmt.verdict(0.5)
 
 
 def test_figure_value_new_units():

@@ -17,7 +17,7 @@ import pytest
 from espacep_analysis import stats
 from espacep_analysis.dataset import Dataset
 from espacep_analysis.errors import EspacepError
-from espacep_analysis.indicators import aviq, cocof, common, inami
+from espacep_analysis.indicators import aviq, cocof, common, comparisons, inami
 from espacep_analysis.indicators.common import FIGURE_COLUMNS
 from espacep_analysis.sites import load_sites
 
@@ -373,7 +373,8 @@ def test_aviq_first_contact_places(av):
     assert_prop(av, "aviq.first_contact_place.office", 0, 5)
     assert_prop(av, "aviq.first_contact_place.phone", 1, 5)
     assert_prop(av, "aviq.first_contact_place.other_media", 1, 5)
-    shares = av[av.indicator.str.startswith("aviq.first_contact_place.") & (av.year == 2019)]["value"]
+    own = ~av.indicator.map(comparisons.is_comparison)
+    shares = av[av.indicator.str.startswith("aviq.first_contact_place.") & (av.year == 2019) & own]["value"]
     assert shares.sum() == pytest.approx(1.0, abs=1e-12)
     # 2018: s14 B field -> 1 / 1
     assert_prop(av, "aviq.first_contact_place.field", 1, 1, year=2018)
@@ -417,9 +418,17 @@ def test_cocof_activities(co):
 
 @pytest.mark.parametrize("module", [aviq, cocof])
 def test_figures_table_shape(ds, module):
-    figs = module.compute_figures(ds, 2019)
-    assert list(figs.columns) == FIGURE_COLUMNS
-    assert not figs.duplicated(["indicator", "year", "scope"]).any()
+    every = module.compute_figures(ds, 2019)
+    assert list(every.columns) == FIGURE_COLUMNS
+    assert not every.duplicated(["indicator", "year", "scope"]).any()
+    compared = every[every["indicator"].map(comparisons.is_comparison)]
+    # comparison rows (after the section rows): of the report year, on the proportions of COMPARED only
+    assert (compared["year"] == 2019).all()
+    assert set(compared.index) == set(every.index[len(every) - len(compared):])
+    assert set(compared["indicator"].map(comparisons.base_id)) <= {module.PREFIX + c for c in module.COMPARED}
+    if module is aviq:  # the fixture has Wallonia consultations in 2018 and 2019, none in Brussels before 2019
+        assert {"aviq.inami.migrant_share.verdict", "aviq.violence_share.verdict"} <= set(compared["indicator"])
+    figs = every.drop(compared.index)
     assert set(figs["indicator"]) <= set(module.INDICATORS)
     assert (figs["label"] == figs["indicator"].map(lambda i: module.INDICATORS[i][0])).all()
     assert (figs["unit"] == figs["indicator"].map(lambda i: module.INDICATORS[i][1])).all()
@@ -463,9 +472,22 @@ def test_ci_method_passed_through(ds):
 def test_without_outreach_tables_only_medical():
     ds = make_dataset(outreach=False)
     figs = aviq.compute_figures(ds, 2019)
-    assert set(figs["indicator"]) == {"aviq.inami.persons_seen", "aviq.inami.consultations",
-                                      "aviq.inami.consultations_per_person", "aviq.medical_acts"}
+    assert set(figs["indicator"].map(comparisons.base_id)) == {
+        "aviq.inami.persons_seen", "aviq.inami.consultations", "aviq.inami.consultations_per_person",
+        "aviq.inami.migrant_share", "aviq.medical_acts"}
     assert cocof.compute_figures(ds, 2019)["indicator"].str.startswith("cocof.inami.").all()
+
+
+@pytest.mark.parametrize("module, scope", [(aviq, "region:wallonie"), (cocof, "region:bruxelles")])
+def test_region_migrant_share_is_the_inami_figure(ds, module, scope):
+    # the same persons and the same rule as the INAMI report's region row, year by year
+    ours = module.compute_figures(ds, 2019)
+    ours = ours[ours["indicator"] == module.PREFIX + "inami.migrant_share"].set_index("year")
+    ref = inami.compute_figures(ds, 2019)
+    ref = ref[(ref["indicator"] == "inami.migrant_share") & (ref["scope"] == scope)].set_index("year")
+    assert len(ours) == len(ref) >= 1 and (ours["scope"] == scope).all()
+    for col in ("numerator", "denominator", "value", "lower", "upper"):
+        assert ours[col].tolist() == ref.loc[ours.index, col].tolist()
 
 
 def test_first_site_per_person_matches_sort_rule(ds):

@@ -55,7 +55,7 @@ def test_every_product_exists(rendered):
 
 
 @pytest.mark.parametrize("funder, region", SHARED)
-@pytest.mark.parametrize("name", ["persons_seen", "consultations"])
+@pytest.mark.parametrize("name", ["persons_seen", "consultations", "migrant_share"])
 def test_shared_figures_are_equal_across_reports(funder, region, name, figures):
     scope = f"region:{region}"
 
@@ -151,3 +151,42 @@ def test_sections_are_in_the_published_order(rendered):
     positions = [html.find(f"Stratégie {n} :") for n in range(1, 11)]
     positions.append(html.find("Programme d'Action Sociale Globale en Wallonie"))
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
+
+
+# --- issue 4: comparisons in the AViQ and Cocof reports ------------------------------------------
+
+
+@pytest.mark.parametrize("funder, ids", [
+    ("aviq", ["aviq.violence_share", "aviq.first_contact_place.field", "aviq.inami.migrant_share"]),
+    ("cocof", ["cocof.inami.migrant_share"]),
+])
+def test_figures_csv_carries_the_comparisons(funder, ids, figures):
+    table = figures[funder]
+    for base in ids:
+        rows = table[table["indicator"].str.startswith(base + ".")].set_index("indicator")
+        assert {f"{base}.diff.2017", f"{base}.diff.2018", f"{base}.trend_p", f"{base}.verdict"} <= set(rows.index)
+        diff = rows.loc[f"{base}.diff.2017"]
+        assert diff["lower"] <= diff["value"] <= diff["upper"]
+        # the difference is the one of the two years' published proportions
+        own = table[table["indicator"] == base].set_index("year")["value"]
+        assert diff["value"] == pytest.approx(own[2019] - own[2017], abs=1e-12)
+
+
+def test_region_comparison_is_inami_s(figures):
+    # Wallonia's migrant share 283/488 (2017), 450/584, 368/575: the same trend p in both reports
+    inami = figures["inami"].set_index(["indicator", "scope"])
+    aviq = figures["aviq"].set_index(["indicator", "scope"])
+    key = ("migrant_share.trend_p", "region:wallonie")
+    assert aviq.loc[("aviq.inami." + key[0], key[1]), "value"] == inami.loc[("inami." + key[0], key[1]), "value"]
+
+
+@pytest.mark.parametrize("funder, sentence", [
+    ("aviq", "Les migrantes constituent 64,0 % des TDS vus en région wallonne (77,1 % en 2018, 58,0 % en 2017) ; "
+             "évolution 2017-2019 : stable (test de tendance de Cochran-Armitage, p = 0,080)."),
+    ("cocof", "Les migrantes constituent 87,1 % des TDS vus à Bruxelles (90,0 % en 2018, 90,0 % en 2017) ; "
+              "évolution 2017-2019 : stable (test de tendance de Cochran-Armitage, p = 0,17)."),
+])
+def test_reports_print_the_comparison(funder, sentence, rendered):
+    html = (rendered / funder / "report.html").read_text(encoding="utf-8").replace(NBSP, " ")
+    assert sentence in html
+    assert "Différence 2019 − 2017 [IC]" in html and "score hybride de Newcombe" in html

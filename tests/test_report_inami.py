@@ -144,3 +144,32 @@ def test_masked_report_prints_the_mask_and_the_rule(masked):
     assert "masqu" in html  # the methods note states the rule
     figures = pd.read_csv(masked / "figures.csv")
     assert cross_report_check({"inami": figures}, [], min_cell=5) == []
+
+
+# --- issue 4: the syphilis sentence of 2019 comes from the trend test ------------------------------
+# Counts 3/666, 6/801, 14/775 (2017-2019); Cochran-Armitage by hand (test_comparisons.py): z = 2.588,
+# p = 0.00965 -> "p = 0,010" (2 significant digits), significant at 5 %: "en hausse".
+
+
+def test_unmasked_report_generates_the_syphilis_sentence(rendered, figures_2019):
+    html = (rendered / "2019" / "inami" / "report.html").read_text(encoding="utf-8").replace(NBSP, " ")
+    assert ("la prévalence de la syphilis est en hausse de 2017 à 2019 (0,5 % en 2017, 0,7 % en 2018, "
+            "1,8 % en 2019) : l'évolution est significative au seuil de 5 % (test de tendance de "
+            "Cochran-Armitage, p = 0,010)") in html
+    rows = figures_2019.set_index(["indicator", "scope"])
+    assert rows.loc[("inami.prevalence.syphilis.verdict", "all"), "value"] == 1.0
+    assert rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "value"] == pytest.approx(0.009648, abs=1e-6)
+    diff = rows.loc[("inami.prevalence.syphilis.diff.2017", "all")]
+    assert diff["value"] == pytest.approx(14 / 775 - 3 / 666, abs=1e-12) and diff["lower"] > 0
+
+
+def test_masked_report_still_says_the_syphilis_rise(masked):
+    # 2017's 3 cases are masked; the verdict is the same for 2, 3 or 4 cases (disclosure.release_verdicts),
+    # so it is published without the exact p-value, which would give the count back
+    html = (masked / "report.html").read_text(encoding="utf-8").replace(NBSP, " ")
+    assert ("la prévalence de la syphilis est en hausse de 2017 à 2019 (x en 2017, 0,7 % en 2018, 1,8 % en 2019) : "
+            "l'évolution est significative au seuil de 5 % (test de tendance de Cochran-Armitage, p &lt; 0,05 ; "
+            "valeur exacte non publiée, un effectif étant masqué)") in html
+    rows = pd.read_csv(masked / "figures.csv").set_index(["indicator", "scope"])
+    assert rows.loc[("inami.prevalence.syphilis.verdict", "all"), "value"] == 1.0
+    assert bool(rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "suppressed"])

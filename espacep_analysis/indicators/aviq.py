@@ -32,7 +32,7 @@ from .. import codes, stats
 from ..dataset import Dataset
 from ..errors import EspacepError
 from ..sites import Sites
-from . import common, inami
+from . import common, comparisons, inami
 from .common import ALL
 
 FUNDER = "aviq"
@@ -100,6 +100,9 @@ def _registry() -> dict[str, tuple[str, str]]:
         ),
         "inami.consultations": ("Consultations médicales en région wallonne (définition INAMI)", "consultations"),
         "inami.consultations_per_person": ("Consultations par TDS en région wallonne (définition INAMI)", "ratio"),
+        "inami.migrant_share": (
+            "Part de migrants parmi les TDS vus en consultation en région wallonne (nationalité connue, non belge)",
+            "proportion"),
         "medical_acts": ("Actes médicaux (actes et résultats d'analyses) en région wallonne", "acts"),
         "information_sessions": ("Séances d'information données", "sessions"),
         "students_reached": ("Étudiants sensibilisés", "persons"),
@@ -286,13 +289,15 @@ def activity_total(activities: pd.DataFrame, types: Sequence[str], column: str) 
 
 
 def inami_region_figures(ds: Dataset, years: Sequence[int], region: str, prefix: str,
-                         registry: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
-    """Persons seen, consultations and consultations per person in ``region``, by the INAMI definition.
+                         registry: Mapping[str, tuple[str, str]], method: str = "wilson",
+                         level: float = 0.95) -> pd.DataFrame:
+    """Persons seen, consultations, consultations per person and migrant share in ``region`` (INAMI definitions).
 
-    Calls :func:`inami.contacts` on the region's rows of each year with a
-    consultation and keeps its ``region:<region>`` rows, renamed
-    ``<prefix>inami.persons_seen`` and ``<prefix>inami.consultations`` (same
-    scope ``region:<region>``); the ratio is consultations / persons seen.
+    Calls :func:`inami.contacts` and :func:`inami.nationality` on the region's
+    rows of each year with a consultation and keeps their ``region:<region>``
+    rows, renamed ``<prefix>inami.persons_seen``, ``<prefix>inami.consultations``
+    and ``<prefix>inami.migrant_share`` (same scope ``region:<region>``, same
+    counts as the INAMI report's); the ratio is consultations / persons seen.
     """
     sites = ds.sites.sites_of("region", region)
     years = [y for y in years if y in set(ds.years)]
@@ -302,13 +307,18 @@ def inami_region_figures(ds: Dataset, years: Sequence[int], region: str, prefix:
     scope = common.scope_label("region", region)
     parts = []
     for y in years:
-        figs = inami.contacts(common.prepare(compact, sites, [y]), y)
-        at = figs.loc[figs["scope"] == scope].set_index("indicator")["value"]
-        seen = float(at.get(inami.PREFIX + "persons_seen", 0.0))
-        visits = float(at.get(inami.PREFIX + "consultations", 0.0))
+        one_year = common.prepare(compact, sites, [y])
+        figs = common.concat_figures([inami.contacts(one_year, y), inami.nationality(one_year, y, method, level)])
+        at = figs.loc[figs["scope"] == scope].set_index("indicator")
+        seen = float(at["value"].get(inami.PREFIX + "persons_seen", 0.0))
+        visits = float(at["value"].get(inami.PREFIX + "consultations", 0.0))
         names = [prefix + "inami.persons_seen", prefix + "inami.consultations"]
         parts.append(registry_counts(registry, names, y, [seen, visits], scope=scope))
         parts.append(registry_ratio(registry, prefix + "inami.consultations_per_person", visits, seen, y, scope))
+        if inami.PREFIX + "migrant_share" in at.index:
+            share = at.loc[inami.PREFIX + "migrant_share"]
+            parts.append(registry_proportions(registry, prefix + "inami.migrant_share", share["numerator"],
+                                              share["denominator"], y, method, level, scope))
     return common.concat_figures(parts)
 
 
@@ -451,14 +461,14 @@ def first_contact_places(ds: Dataset, year: int, method: str = "wilson", level: 
 # --- Stratégie 4: medical consultations in Wallonia (INAMI definition) ----------------------------
 
 
-def medical(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
-    """Persons seen, consultations, consultations per person (INAMI definition) and medical acts, in Wallonia.
+def medical(ds: Dataset, years: Sequence[int], method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Persons seen, consultations, consultations per person, migrant share (INAMI definitions), medical acts, in Wallonia.
 
     Medical acts = ``medical_acts`` rows + ``lab_results`` rows at Wallonia
     sites in the year (years with a consultation only).
     """
     years = [y for y in years if y in set(ds.years)]
-    parts = [inami_region_figures(ds, years, REGION, PREFIX, INDICATORS)]
+    parts = [inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)]
     sites = _sites(ds)
     for y in years:
         acts = common.n_rows(common.in_year(ds.medical_acts, y, "date", sites))
@@ -468,6 +478,9 @@ def medical(ds: Dataset, years: Sequence[int]) -> pd.DataFrame:
 
 
 # Sections of one year and the outreach table each one reads
+# Proportions the report compares across years (comparison rows in `compute_figures`)
+COMPARED = ("violence_share", *(f"first_contact_place.{code}" for code in _PLACE_LABELS), "inami.migrant_share")
+
 SECTIONS = (
     (contacts, "contacts"),
     (dating_sites, "contacts"),
@@ -516,10 +529,19 @@ def compute_figures(
     Outreach sections are computed for a year when their table (contacts,
     social actions, activities) has rows in that year; the medical section for
     the years with consultations. Returns the tidy figures table
-    (:data:`common.FIGURE_COLUMNS`), sorted by year then section, values unrounded.
+    (:data:`common.FIGURE_COLUMNS`), sorted by year then section, values
+    unrounded, then the comparison rows of :data:`COMPARED` (year = ``year``,
+    see :func:`comparisons.compare_years`).
     """
     check_method(method)
     years = report_years(ds, year, n_previous)
     parts = run_sections(ds, years, _sites(ds), SECTIONS, method, level)
-    parts.append(medical(ds, years))
-    return by_year(parts)
+    parts.append(medical(ds, years, method, level))
+    return with_comparisons(by_year(parts), [PREFIX + name for name in COMPARED], year, level)
+
+
+def with_comparisons(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float) -> pd.DataFrame:
+    """``figures`` followed by the comparison rows of ``ids`` across its years (none with one year)."""
+    if figures.empty or figures["year"].nunique() < 2:
+        return figures
+    return common.concat_figures([figures, comparisons.compare_years(figures, ids, year, level)])

@@ -44,6 +44,9 @@ def _registry() -> dict[str, tuple[str, str]]:
         "inami.persons_seen": ("TDS vus en consultation à Bruxelles (définition INAMI)", "persons"),
         "inami.consultations": ("Consultations médicales à Bruxelles (définition INAMI)", "consultations"),
         "inami.consultations_per_person": ("Consultations par TDS à Bruxelles (définition INAMI)", "ratio"),
+        "inami.migrant_share": (
+            "Part de migrants parmi les TDS vus en consultation à Bruxelles (nationalité connue, non belge)",
+            "proportion"),
     }
     return {PREFIX + key: value for key, value in reg.items()}
 
@@ -112,6 +115,9 @@ def activities(ds: Dataset, year: int, method: str = "wilson", level: float = 0.
     )
 
 
+# Proportions the report compares across years (comparison rows in `compute_figures`)
+COMPARED = ("inami.migrant_share",)
+
 SECTIONS = (
     (contacts, "contacts"),
     (social_actions, "social_actions"),
@@ -119,9 +125,9 @@ SECTIONS = (
 )
 
 
-def medical(ds: Dataset, years) -> pd.DataFrame:
-    """Brussels persons seen, consultations and consultations per person, by the INAMI definition."""
-    return aviq.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS)
+def medical(ds: Dataset, years, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    """Brussels persons seen, consultations, consultations per person and migrant share (INAMI definitions)."""
+    return aviq.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
 
 
 def compute_figures(
@@ -129,12 +135,11 @@ def compute_figures(
 ) -> pd.DataFrame:
     """Every Cocof figure for ``year`` and up to ``n_previous`` previous years present in the data.
 
-    Same conventions as :func:`aviq.compute_figures` (years, sections, order).
-    ``method`` and ``level`` are accepted for a uniform interface (no Cocof
-    figure is a proportion today).
+    Same conventions as :func:`aviq.compute_figures` (years, sections, order,
+    comparison rows of :data:`COMPARED` last).
     """
     aviq.check_method(method)
     years = aviq.report_years(ds, year, n_previous)
     parts = aviq.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
-    parts.append(medical(ds, years))
-    return aviq.by_year(parts)
+    parts.append(medical(ds, years, method, level))
+    return aviq.with_comparisons(aviq.by_year(parts), [PREFIX + name for name in COMPARED], year, level)

@@ -17,12 +17,18 @@ the compared figure; ``<id>`` is the full id of a proportion, e.g.
 - ``<id>.trend_p`` (unit ``p_value``, method ``cochran_armitage``) and
   ``<id>.trend_z`` (unit ``z``): Cochran-Armitage test over all the years
   present (scores = the years), only when there are at least 3.
+- ``<id>.verdict`` (unit ``verdict``): the decision the report prints
+  (:func:`change_verdict`): ``value`` +1 (rise), 0 (stable), -1 (fall) with
+  ``method`` the test that decided (``cochran_armitage`` from 3 years,
+  ``fisher_exact`` with 2); or ``value`` NaN with ``method`` ``min_cases``
+  when fewer than ``min_cases`` positives over the years allow no conclusion.
+  No numerator or denominator: the row is a decision, not a count.
 
 Because every comparison id extends the compared id (``<id>.<anything>``),
-disclosure control masks it whenever a compared figure is masked.
-
-The verdict (:func:`change_verdict`, :func:`verdict_from_figures`) says
-"en hausse" / "en baisse" only when the test rejects at the chosen level.
+disclosure control masks it whenever a compared figure is masked (see
+:func:`espacep_analysis.disclosure.release_verdicts` for when a verdict can
+still be published). The words ("en hausse", ...) are `fmt`'s; the
+sentences are the pages'.
 """
 
 from __future__ import annotations
@@ -35,41 +41,29 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import fmt, stats
+from .. import stats
 from ..errors import EspacepError
 from . import common
 
-COMPARISON_UNITS: tuple[str, ...] = ("difference", "p_value", "z")
+COMPARISON_UNITS: tuple[str, ...] = ("difference", "p_value", "z", "verdict")
 DIFFERENCE_METHOD = "newcombe_hybrid"
 FISHER_METHOD = "fisher_exact"
 TREND_METHOD = "cochran_armitage"
 MIN_TREND_YEARS = 3
+MIN_CASES_METHOD = "min_cases"  # verdict row: too few positives to test
 DEFAULT_MIN_CASES = 5
 TESTED_CHANGE = 0.2  # "more than a fifth"
+VERDICT_VALUES: dict[str, float] = {"rise": 1.0, "stable": 0.0, "fall": -1.0, "too_few": math.nan}
 
-_COMPARISON_ID = re.compile(r"^(?P<base>.+)\.(?:(?:diff|fisher_p)\.\d{4}|trend_p|trend_z)$")
+_COMPARISON_ID = re.compile(r"^(?P<base>.+)\.(?:(?:diff|fisher_p)\.\d{4}|trend_p|trend_z|verdict)$")
 
-VERDICT_WORDS: dict[str, str] = {
-    "rise": "en hausse",
-    "fall": "en baisse",
-    "stable": "stable",
-    "too_few": "trop peu de cas pour conclure",
-    "no_comparison": "pas d'année antérieure pour comparer",
-    "unavailable": "évolution non publiée (effectifs masqués)",
-}
-TEST_LABELS: dict[str, str] = {
-    TREND_METHOD: stats.TREND_TEST_LABEL,
-    FISHER_METHOD: "test exact de Fisher",
-}
-TESTED_NOTE = ("le nombre de personnes testées a varié de plus d'un cinquième, "
-               "or plus de tests trouvent plus de cas")
 
 
 # --- ids ---------------------------------------------------------------------------------
 
 
 def is_comparison(indicator: str) -> bool:
-    """Whether ``indicator`` is a comparison row id (``….diff.YYYY``, ``….fisher_p.YYYY``, ``….trend_p``, ``….trend_z``)."""
+    """Whether ``indicator`` is a comparison row id (``….diff.YYYY``, ``….fisher_p.YYYY``, ``….trend_p``, ``….trend_z``, ``….verdict``)."""
     return bool(_COMPARISON_ID.match(str(indicator)))
 
 
@@ -138,7 +132,23 @@ def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
     return common.concat_figures(parts)
 
 
-def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float = 0.95) -> pd.DataFrame:
+def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -> pd.DataFrame:
+    parts = []
+    for (ind, scope), group in rows.groupby(["indicator", "scope"], sort=False):
+        years = group["year"].astype(int).to_numpy()
+        if len(years) < 2 or int(year) not in years:
+            continue
+        x, n = group["numerator"].to_numpy(), group["denominator"].to_numpy()
+        verdict = change_verdict(x, n, years, level=level, min_cases=min_cases)
+        label = group.loc[group["year"] == int(year), "label"].iloc[0]
+        parts.append(common.figures_frame(
+            [f"{ind}.verdict"], [f"{label} : évolution {years.min()}-{years.max()}"], year, scope,
+            [VERDICT_VALUES[verdict.code]], "verdict", method=verdict.test or MIN_CASES_METHOD))
+    return common.concat_figures(parts)
+
+
+def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float = 0.95,
+                  min_cases: int = DEFAULT_MIN_CASES) -> pd.DataFrame:
     """Comparison rows of proportions across the years of a figures table.
 
     Parameters
@@ -152,7 +162,10 @@ def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: f
     year : int
         The report year: every row compares it with the earlier years.
     level : float
-        Confidence level of the difference intervals.
+        Confidence level of the difference intervals; the verdict's test
+        rejects when ``p < 1 - level``.
+    min_cases : int
+        Fewest positives over the years for a verdict other than "too few".
 
     Returns
     -------
@@ -161,7 +174,8 @@ def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: f
         ``Y0`` ``<id>.diff.<Y0>`` (``p(year) - p(Y0)``, Newcombe hybrid score
         interval) and ``<id>.fisher_p.<Y0>`` (Fisher exact, two-sided); when at
         least 3 years are present, ``<id>.trend_p`` and ``<id>.trend_z``
-        (Cochran-Armitage, years as scores). Empty with fewer than 2 years.
+        (Cochran-Armitage, years as scores); and ``<id>.verdict``
+        (:func:`change_verdict`). Empty with fewer than 2 years.
 
     Raises
     ------
@@ -176,7 +190,8 @@ def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: f
     """
     rows = _series(figures, ids, year)
     return common.concat_figures([_difference_rows(_pairs(rows, year), int(year), level),
-                                  _trend_rows(rows, int(year))])
+                                  _trend_rows(rows, int(year)),
+                                  _verdict_rows(rows, int(year), level, min_cases)])
 
 
 # --- the verdict -------------------------------------------------------------------------
@@ -189,8 +204,7 @@ class Verdict:
     Attributes
     ----------
     code : str
-        ``rise``, ``fall``, ``stable``, ``too_few``, ``no_comparison`` or
-        ``unavailable`` (a count is masked); :data:`VERDICT_WORDS` gives the words.
+        ``rise``, ``fall``, ``stable``, ``too_few`` or ``no_comparison``.
     test : str
         ``cochran_armitage`` (3 years or more), ``fisher_exact`` (2 years) or
         ``""`` (no test run).
@@ -204,10 +218,6 @@ class Verdict:
     tested_changed : bool
         Whether the denominator of the last year differs from the first
         year's by more than a fifth of the first.
-    words : str
-        The verdict in French (``"en hausse"``, ...).
-    sentence : str
-        The full French sentence the report prints.
     """
 
     code: str
@@ -218,19 +228,6 @@ class Verdict:
     positives: tuple[int, ...]
     tested: tuple[int, ...]
     tested_changed: bool
-    words: str
-    sentence: str
-
-
-def format_p(p: float, lang: str = fmt.DEFAULT_LANG) -> str:
-    """A p-value as printed: ``"p < 0,001"``, ``"p = 0,025"``, ``"p = 0,27"`` (2 significant digits, at most 3 decimals)."""
-    if fmt.is_missing(p):
-        return f"p = {fmt.MISSING}"
-    p = float(p)
-    if p < 0.001:
-        return f"p < {fmt.number(0.001, 3, lang)}"
-    decimals = min(3, max(2, 1 - math.floor(math.log10(p))))
-    return f"p = {fmt.number(p, decimals, lang)}"
 
 
 def _decide(x: np.ndarray, n: np.ndarray, years: np.ndarray, alpha: float, min_cases: int):
@@ -268,9 +265,13 @@ def _check_verdict_inputs(x, n, years, level, min_cases):
     return x, n, years
 
 
-def change_verdict(x, n, years, *, subject: str = "la proportion", level: float = 0.95,
-                   min_cases: int = DEFAULT_MIN_CASES, lang: str = fmt.DEFAULT_LANG) -> Verdict:
-    """Verdict on the change of a proportion over the years, with its French sentence.
+def tested_changed(n_first: float, n_last: float) -> bool:
+    """Whether the number tested changed by more than a fifth (:data:`TESTED_CHANGE`) of the first year's."""
+    return bool(abs(float(n_last) - float(n_first)) > TESTED_CHANGE * float(n_first))
+
+
+def change_verdict(x, n, years, *, level: float = 0.95, min_cases: int = DEFAULT_MIN_CASES) -> Verdict:
+    """Verdict on the change of a proportion over the years.
 
     Parameters
     ----------
@@ -278,14 +279,10 @@ def change_verdict(x, n, years, *, subject: str = "la proportion", level: float 
         Positives and persons tested per year (denominators > 0).
     years : sequence of int
         The years, strictly increasing (the last one is the report year).
-    subject : str
-        What changes, as it starts the sentence (e.g. ``"la prévalence de la syphilis"``).
     level : float
         The test rejects when ``p < 1 - level``.
     min_cases : int
         Below this total of positives over the years the verdict is ``too_few``.
-    lang : str
-        Number format of the sentence.
 
     Returns
     -------
@@ -297,76 +294,18 @@ def change_verdict(x, n, years, *, subject: str = "la proportion", level: float 
     positives over all the years -> ``too_few`` (no test); 3 years or more ->
     Cochran-Armitage trend test (scores = years), 2 years -> Fisher's exact
     test; ``rise`` / ``fall`` (sign of z, or of the difference) when
-    ``p < 1 - level``, ``stable`` otherwise. Independently, ``tested_changed``
-    is set when ``|n_last - n_first| > n_first / 5`` and the sentence then
-    adds that more tests find more cases.
+    ``p < 1 - level``, ``stable`` otherwise (also when all years are 0/n or
+    n/n: the trend test's z is then 0). Independently, ``tested_changed`` is
+    set when ``|n_last - n_first| > n_first / 5``: more tests find more cases,
+    and the page says so.
     """
     x, n, years = _check_verdict_inputs(x, n, years, level, min_cases)
     code, test, p, statistic = _decide(x, n, years, 1.0 - level, int(min_cases))
-    changed = bool(len(n) >= 2 and 5 * abs(n[-1] - n[0]) > n[0])
-    verdict = Verdict(code, test, float(p), float(statistic), tuple(int(y) for y in years),
-                      tuple(int(v) for v in x), tuple(int(v) for v in n), changed, VERDICT_WORDS[code], "")
-    return Verdict(**{**verdict.__dict__, "sentence": trend_sentence(verdict, subject, level, lang)})
+    changed = bool(len(n) >= 2 and tested_changed(n[0], n[-1]))
+    return Verdict(code, test, float(p), float(statistic), tuple(int(y) for y in years),
+                   tuple(int(v) for v in x), tuple(int(v) for v in n), changed)
 
 
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def trend_sentence(verdict: Verdict, subject: str, level: float = 0.95, lang: str = fmt.DEFAULT_LANG) -> str:
-    """The French sentence of a verdict (see :func:`change_verdict`), naming the test and its p-value."""
-    subject = _capitalised(subject)
-    if verdict.code in ("unavailable", "no_comparison"):
-        return f"{subject} : {verdict.words}."
-    first, last = verdict.years[0], verdict.years[-1]
-    span = ", ".join(f"{fmt.percent(x / n, 1, lang)} en {y}"
-                     for x, n, y in zip(verdict.positives, verdict.tested, verdict.years))
-    if verdict.code == "too_few":
-        text = (f"{subject} : {verdict.words} ({fmt.number(sum(verdict.positives), 0, lang)} cas positifs "
-                f"de {first} à {last} ; {span}).")
-    else:
-        test = f"{TEST_LABELS[verdict.test]}, {format_p(verdict.p_value, lang)}"
-        threshold = fmt.percent(1.0 - level, 0, lang)
-        if verdict.code == "stable":
-            text = (f"{subject} est {verdict.words} de {first} à {last} ({span}) : l'évolution n'est pas "
-                    f"significative au seuil de {threshold} ({test}).")
-        else:
-            text = (f"{subject} est {verdict.words} de {first} à {last} ({span}) : l'évolution est "
-                    f"significative au seuil de {threshold} ({test}).")
-    if verdict.tested_changed:
-        text += (f" Attention : {TESTED_NOTE} ({fmt.number(verdict.tested[0], 0, lang)} en {first}, "
-                 f"{fmt.number(verdict.tested[-1], 0, lang)} en {last}).")
-    return text
-
-
-def verdict_from_figures(figures: pd.DataFrame, indicator: str, year: int, scope: str = common.ALL, *,
-                         subject: str = "la proportion", level: float = 0.95,
-                         min_cases: int = DEFAULT_MIN_CASES, lang: str = fmt.DEFAULT_LANG) -> Verdict:
-    """:func:`change_verdict` on the counts of ``indicator`` in a figures table, years up to ``year``.
-
-    Uses the same rows as :func:`compare_years` (years whose denominator is
-    > 0). When a numerator of those years is masked (disclosure control, NaN)
-    the verdict is ``unavailable``: no test is run on hidden counts.
-
-    Raises
-    ------
-    EspacepError
-        When ``indicator`` has no row for ``year`` and ``scope``.
-    """
-    rows = figures.loc[(figures["indicator"] == indicator) & (figures["scope"] == scope)
-                       & (figures["year"] <= int(year))].sort_values("year")
-    if int(year) not in set(rows["year"].astype(int)):
-        raise EspacepError(f"verdict: no figure {indicator!r} for year {year}, scope {scope!r}")
-    den = rows["denominator"].to_numpy(dtype=float)
-    rows = rows.loc[~(np.isfinite(den) & (den == 0))]
-    masked = rows["numerator"].isna() | rows["denominator"].isna()
-    if "suppressed" in rows.columns:
-        masked |= rows["suppressed"].fillna(False).astype(bool)
-    years = tuple(int(y) for y in rows["year"])
-    if masked.any() or int(year) not in years:
-        code = "unavailable" if masked.any() else "no_comparison"
-        verdict = Verdict(code, "", math.nan, math.nan, years, (), (), False, VERDICT_WORDS[code], "")
-        return Verdict(**{**verdict.__dict__, "sentence": trend_sentence(verdict, subject, level, lang)})
-    return change_verdict(rows["numerator"].to_numpy(), rows["denominator"].to_numpy(),
-                          rows["year"].astype(int).to_numpy(), subject=subject, level=level,
-                          min_cases=min_cases, lang=lang)
+def verdict_value(x, n, years, *, level: float = 0.95, min_cases: int = DEFAULT_MIN_CASES) -> float:
+    """The ``value`` of the ``<id>.verdict`` row for these counts (+1, 0, -1, NaN for too few)."""
+    return VERDICT_VALUES.get(change_verdict(x, n, years, level=level, min_cases=min_cases).code, math.nan)

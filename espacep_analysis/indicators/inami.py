@@ -441,7 +441,8 @@ def _schedules(ds: Dataset, year: int) -> pd.DataFrame:
     doses = doses.assign(dose=doses["detail"].astype(object))
     first = common.in_year(doses.loc[doses["dose"].isin(["1"])], year)
     dose1 = first.groupby("pseudonym", observed=True)["date"].min().rename("dose1")
-    later = doses.loc[doses["dose"].isin(["2", "3"])].join(dose1, on="pseudonym", how="inner")
+    # merge, not join: joining an empty frame names its index "pseudonym" (pandas 3), which breaks the groupby
+    later = doses.loc[doses["dose"].isin(["2", "3"])].merge(dose1.reset_index(), on="pseudonym", how="inner")
     later = later.loc[later["date"] > later["dose1"]]
     after = later.groupby(["pseudonym", "dose"], observed=True)["date"].min().unstack("dose")
     after = after.reindex(columns=["2", "3"]).rename(columns={"2": "dose2", "3": "dose3"}).astype(acts["date"].dtype)

@@ -77,7 +77,7 @@ def build_report(
     return Report(
         funder=funder,
         year=int(year),
-        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}"),
+        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level),
         ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,

@@ -20,7 +20,6 @@ The helpers before the sections (`narrative_block`, `declared_lines`,
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -30,7 +29,8 @@ from ..indicators import aviq as indicators
 from ..indicators.common import ALL
 from ..sites import Sites, load_sites
 from .charts import bar_counts
-from .common import Chart, FigureBook, Table, Text
+from . import trends
+from .common import Chart, FigureBook, Table, Text, rows_table
 
 P = "aviq."
 D = "aviq.declared."
@@ -93,36 +93,6 @@ def _years(book: FigureBook, items: Sequence[tuple[str, str]]) -> list[int]:
 
 def _item(entry) -> tuple[str, str]:
     return (entry, ALL) if isinstance(entry, str) else tuple(entry)
-
-
-def _cell(text: str, bold: bool) -> str:
-    text = html.escape(text, quote=False)
-    return f"<strong>{text}</strong>" if bold else text
-
-
-def rows_table(header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "",
-               footnote: str = "") -> Table:
-    """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
-
-    The first column is text, the others are numbers (right-aligned), in the
-    markup of `fmt.figures_table_html`; cells are escaped.
-    """
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    numeric = ' class="num"'
-    heads = "".join(f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>'
-                    for i, h in enumerate(header))
-    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
-    for cells, total in rows:
-        first = f"<td>{_cell(cells[0], total)}</td>"
-        rest = "".join(f"<td{numeric}>{_cell(c, total)}</td>" for c in cells[1:])
-        parts.append(f"<tr>{first}{rest}</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return Table("".join(parts))
 
 
 def trend_table(book: FigureBook, items: Sequence, caption: str, labels: Mapping[str, str] | None = None,
@@ -296,7 +266,22 @@ def medical(book: FigureBook, narrative: Mapping[str, str] | None = None) -> lis
                 "chiffres de la région wallonne du rapport INAMI). Actes médicaux : actes et résultats d'analyses.")
     return blocks + [Text(text)] + trend_table(
         book, [(seen, REGION), (visits, REGION), (per, REGION), P + "medical_acts"],
-        "Consultations médicales en région wallonne", footnote=footnote)
+        "Consultations médicales en région wallonne", footnote=footnote) + migrant_share(
+        book, P + "inami.migrant_share", REGION, "en région wallonne")
+
+
+def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> list:
+    """The migrant share of the persons seen in the region, its earlier years and its comparison (INAMI's figure)."""
+    if not book.has(indicator, book.year, scope):
+        return []
+    text = (f"Les migrantes constituent {book.text(indicator, scope=scope)} des TDS vus {where}"
+            f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, book.level, scope)}.")
+    blocks: list = [Text(text)]
+    if book.previous:
+        blocks.append(trends.comparison_table(
+            book, [(indicator, scope, "Part de migrants (nationalité connue, non belge)")],
+            f"Évolution de la part de migrants parmi les TDS vus {where}", book.method, book.level))
+    return blocks
 
 
 # --- Stratégies 5 to 10 ---------------------------------------------------------------------------
@@ -308,12 +293,20 @@ def violence(book: FigureBook, narrative: Mapping[str, str] | None = None) -> li
     blocks = narrative_block(narrative, "violence") + declared_lines(book, D, ["exhibition_visitors"])
     if not book.has(P + "violence_share"):
         return blocks + [absent(book, "social_actions")]
-    return blocks + sentences([
+    share = P + "violence_share"
+    blocks += sentences([
         f"Accompagnement de {book.text(P + 'trafficking_accompaniments')} victimes TEH en {y}."
         if book.has(P + "trafficking_accompaniments") else "",
-        f"La lutte contre la violence constituait {book.text(P + 'violence_share')} de nos démarches sociales en "
+        f"La lutte contre la violence constituait {book.text(share)} de nos démarches sociales en "
         f"Wallonie en {y} ({book.text(P + 'demands.violence')} actions relevées).",
+        f"Cette part était de {book.history(share)}{trends.short_verdict(book, share, book.level)}."
+        if book.history(share) else "",
     ])
+    if book.previous:
+        blocks.append(trends.comparison_table(
+            book, [(share, ALL, "Part de la lutte contre la violence dans les démarches sociales")],
+            "Évolution de la part de la lutte contre la violence", book.method, book.level))
+    return blocks
 
 
 def harm_reduction(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
@@ -382,7 +375,12 @@ def first_contact(book: FigureBook) -> list:
     rows = book.select(ids)
     rows = rows.assign(label=[_plain(lab, PLACE_PREFIX) for lab in rows["label"]])
     title = f"Lieu de la première rencontre de l'année {book.year}"
-    return [Text(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
+    blocks = [Text(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
+    if book.previous:
+        items = [(i, ALL, _plain(book.row(i)["label"], PLACE_PREFIX)) for i in ids]
+        blocks.append(trends.comparison_table(book, items, "Évolution du lieu de la première rencontre",
+                                              book.method, book.level))
+    return blocks
 
 
 DEMAND_PREFIX = "Demandes : "

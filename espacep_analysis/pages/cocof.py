@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .aviq import sentences, absent, declared_lines, narrative_block, trend_table, years_and
+from .aviq import absent, declared_lines, migrant_share, narrative_block, sentences, trend_table, years_and
 from .common import FigureBook, Text
 
 P = "cocof."
@@ -140,7 +140,7 @@ def medical(book: FigureBook, narrative: Mapping[str, str] | None = None) -> lis
                 "de la Région de Bruxelles-Capitale du rapport INAMI).")
     return blocks + [Text(text)] + trend_table(
         book, [(seen, REGION), (visits, REGION), (per, REGION)], "Consultations médicales à Bruxelles",
-        footnote=footnote)
+        footnote=footnote) + migrant_share(book, P + "inami.migrant_share", REGION, "à Bruxelles")
 
 
 # --- Actions 5 to 8 ---------------------------------------------------------------------------------

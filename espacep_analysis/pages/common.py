@@ -9,6 +9,8 @@ formatted French strings. No block ever holds a row-level record.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +53,9 @@ class FigureBook:
         What a count masked for being small prints as (``"< 5"``); any other
         masked figure (derived from a small count, or complementary) prints as
         ``secondary`` (``"x"``), as the methods note explains.
+    method, level : str, float
+        The confidence-interval method and level the figures were computed
+        with (footnotes; the level is also the comparisons' test level).
     """
 
     figures: pd.DataFrame
@@ -58,6 +63,8 @@ class FigureBook:
     lang: str = fmt.DEFAULT_LANG
     masked: str = "< 5"
     secondary: str = "x"
+    method: str = "wilson"
+    level: float = 0.95
     _index: dict = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -93,10 +100,11 @@ class FigureBook:
         """The figure formatted by its unit (``1 076``, ``48,2 %``, ``2,6``), or the mask."""
         row = self.row(indicator, year, scope)
         if row.get("suppressed", False):
-            return self._mask(row)
+            return self.mask(row)
         return fmt.figure_value(row, self.lang, percent_decimals=decimals)
 
-    def _mask(self, row: dict) -> str:
+    def mask(self, row: dict) -> str:
+        """What a masked row prints: ``masked`` ("< 5") for a small count, ``secondary`` ("x") otherwise."""
         return self.masked if row.get("suppression") == "primary" else self.secondary
 
     def count_text(self, indicator: str, year: int | None = None, scope: str = ALL) -> str:
@@ -137,6 +145,36 @@ class FigureBook:
             & (frame["scope"] == scope)
         )
         return frame.loc[mask]
+
+
+def _cell(text: str, bold: bool) -> str:
+    text = html.escape(text, quote=False)
+    return f"<strong>{text}</strong>" if bold else text
+
+
+def rows_table(header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "",
+               footnote: str = "") -> Table:
+    """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
+
+    The first column is text, the others are numbers (right-aligned), in the
+    markup of `fmt.figures_table_html`; cells are escaped.
+    """
+    parts = ['<table class="figures">']
+    if caption:
+        parts.append(f"<caption>{html.escape(caption)}</caption>")
+    numeric = ' class="num"'
+    heads = "".join(f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>'
+                    for i, h in enumerate(header))
+    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
+    for cells, total in rows:
+        first = f"<td>{_cell(cells[0], total)}</td>"
+        rest = "".join(f"<td{numeric}>{_cell(c, total)}</td>" for c in cells[1:])
+        parts.append(f"<tr>{first}{rest}</tr>")
+    parts.append("</tbody>")
+    if footnote:
+        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
+    parts.append("</table>")
+    return Table("".join(parts))
 
 
 def show(blocks: list) -> None:

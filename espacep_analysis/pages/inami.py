@@ -8,14 +8,13 @@ typed by hand), the tables and the charts. The numbers all come from
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
 from .. import fmt, plots, stats
 from ..indicators import comparisons
-from ..indicators.common import AGE_BANDS
+from ..indicators.common import AGE_BANDS, ALL
 from ..origins import ORIGIN_GROUPS
+from . import trends
 from .common import Chart, FigureBook, Table, Text
 
 P = "inami."
@@ -70,87 +69,6 @@ def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG)
     return f"Intervalles de confiance{at} des proportions : {names}."
 
 
-def _html_table(header: list[str], body: list[list[str]], caption: str = "", footnote: str = "") -> str:
-    """A table in the markup of `fmt.figures_table_html` for cells already formatted (first column: text)."""
-    def cls(i: int) -> str:
-        return "" if i == 0 else ' class="num"'
-
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    heads = "".join(f'<th scope="col"{cls(i)}>{html.escape(h)}</th>' for i, h in enumerate(header))
-    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
-    for cells in body:
-        parts.append("<tr>" + "".join(f"<td{cls(i)}>{html.escape(c, quote=False)}</td>"
-                                      for i, c in enumerate(cells)) + "</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return "".join(parts)
-
-
-def _difference_text(book: FigureBook, indicator: str) -> str:
-    """``"+1,4 pt [+0,2 ; +2,6]"`` (Newcombe interval) or the mask."""
-    if not book.has(indicator):
-        return fmt.MISSING
-    row = book.row(indicator)
-    if row.get("suppressed", False):
-        return book.secondary
-    lo, hi = (fmt.points(row[k], 1, book.lang).removesuffix(f"{fmt.NBSP}pt") for k in ("lower", "upper"))
-    return f"{fmt.points(row['value'], 1, book.lang)} [{lo} ; {hi}]"
-
-
-def _p_text(book: FigureBook, indicator: str) -> str:
-    if not book.has(indicator):
-        return fmt.MISSING
-    row = book.row(indicator)
-    if row.get("suppressed", False):
-        return book.masked
-    return comparisons.format_p(row["value"], book.lang).removeprefix("p = ")
-
-
-def _share_with_counts(book: FigureBook, indicator: str, year: int) -> str:
-    """``"1,8 % (14/775)"`` or the mask or an en dash."""
-    if not book.has(indicator, year):
-        return fmt.MISSING
-    row = book.row(indicator, year)
-    if row.get("suppressed", False):
-        return book.masked
-    if not row["denominator"]:
-        return fmt.MISSING
-    count = f"{fmt.number(row['numerator'], 0, book.lang)}/{fmt.number(row['denominator'], 0, book.lang)}"
-    return f"{book.text(indicator, year)} ({count})"
-
-
-def comparison_table(book: FigureBook, names: list[str], labels: list[str], verdicts: list, caption: str,
-                     method: str, level: float) -> Table:
-    """Earlier values, difference with the earliest year (CI) and test p-value, one row per proportion."""
-    years = sorted([*book.previous, book.year])
-    first = years[0]
-    trend = len(years) >= comparisons.MIN_TREND_YEARS
-    header = (["Indicateur"] + [str(y) for y in years]
-              + [f"Différence {book.year} − {first} [IC]", "p (tendance)" if trend else "p (Fisher)", "Évolution"])
-    body = []
-    for name, label, verdict in zip(names, labels, verdicts):
-        ind = P + name
-        p_id = f"{ind}.trend_p" if trend else f"{ind}.fisher_p.{first}"
-        body.append([label] + [_share_with_counts(book, ind, y) for y in years]
-                    + [_difference_text(book, f"{ind}.diff.{first}"), _p_text(book, p_id), verdict.words])
-    pct = fmt.number(level * 100, 0, book.lang)
-    test = (f"{stats.TREND_TEST_LABEL} sur {years[0]}-{years[-1]} (années comme scores)" if trend
-            else f"test exact de Fisher, {book.year} contre {first}")
-    footnote = (
-        f"Proportions : IC à {pct} % par la méthode « {stats.CI_METHOD_LABELS[method]} ». Différence en points de "
-        f"pourcentage, IC à {pct} % : {stats.DIFFERENCE_METHOD_LABEL}. p bilatéral : {test}. « En hausse » / "
-        f"« en baisse » seulement si p < {fmt.number(1 - level, 2, book.lang)} ; « trop peu de cas pour conclure » "
-        f"si moins de {MIN_CASES} cas positifs sur la période."
-    )
-    if len(years) < 2:
-        footnote = f"Pas d'année antérieure dans les données. {footnote}"
-    return Table(_html_table(header, body, caption=caption, footnote=footnote))
-
-
 def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     """1.1 Persons seen and consultations (critère 1), with the Pasop partnership."""
     y = book.year
@@ -203,7 +121,7 @@ def new_known(book: FigureBook) -> list:
     text = (
         f"Les travailleurs du sexe connus ont été inclus dans le programme avant le 1er janvier {y}. "
         f"{book.text(P + 'new_share', decimals=0)} des TDS rencontrés en {y} étaient des nouveaux contacts"
-        f"{book.paren_history(P + 'new_share', decimals=0)}."
+        f"{book.paren_history(P + 'new_share', decimals=0)}{trends.short_verdict(book, P + 'new_share', book.level)}."
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
     rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
@@ -311,17 +229,26 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         scope = f"region:{region}"
         if book.has(P + "migrant_share", y, scope):
             text.append(f"Les migrantes constituent {book.text(P + 'migrant_share', y, scope)} des TDS vus {name}"
-                        f"{book.paren_history(P + 'migrant_share', scope)}.")
+                        f"{book.paren_history(P + 'migrant_share', scope)}"
+                        f"{trends.short_verdict(book, P + 'migrant_share', book.level, scope)}.")
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
                              title=f"Région d'origine des TDS vus en {y}", lang=book.lang)
-    return [Text("\n\n".join(text)), Chart(chart)]
+    blocks = [Text("\n\n".join(text)), Chart(chart)]
+    if book.previous:
+        items = [(P + "belgian_share", ALL, "Nationalité belge (toutes antennes)"),
+                 (P + "migrant_share", ALL, "Migrantes (toutes antennes)"),
+                 (P + "migrant_share", "region:bruxelles", "Migrantes, Bruxelles"),
+                 (P + "migrant_share", "region:wallonie", "Migrantes, région wallonne")]
+        blocks.append(trends.comparison_table(book, [i for i in items if book.has(i[0], y, i[1])],
+                                              "Évolution de la nationalité des TDS vus", book.method, book.level))
+    return blocks
 
 
 def gp_gyn(book: FigureBook) -> list:
     """3.1 GP and gynaecologist (critères 5 et 6)."""
     seen, no_data = book.value(P + "persons_seen"), book.value(P + "gp_no_data")
-    known = fmt.number(seen - no_data, 0, book.lang) if not book.is_suppressed(P + "gp_no_data") else book.masked
+    known = fmt.number(seen - no_data, 0, book.lang) if not book.is_suppressed(P + "gp_no_data") else book.secondary
     text = (
         f"{book.text(P + 'persons_seen')} (n) − {book.text(P + 'gp_no_data')} (pas de données) = {known}.\n\n"
         f"{book.text(P + 'gp_none_or_unaware_share', decimals=0)} n'ont soit pas de médecin traitant, soit un "
@@ -331,8 +258,16 @@ def gp_gyn(book: FigureBook) -> list:
         f"Gynécologue : {book.text(P + 'gyn_none_or_unaware_share', decimals=0)} n'en ont pas ou il n'est pas au "
         f"courant de l'activité ({book.text(P + 'gyn_no_data')} sans données)."
     )
-    return [Text(text), _trend_table(book, ["gp_none_or_unaware_share", "gyn_none_or_unaware_share"],
-                                     "Médecin traitant et gynécologue")]
+    return [Text(text), _compared(book, ["gp_none_or_unaware_share", "gyn_none_or_unaware_share"],
+                                  "Médecin traitant et gynécologue")]
+
+
+def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
+    """The comparison table of proportions ``names`` (scope ``all``), or the plain year table with one year."""
+    if not book.previous:
+        return _trend_table(book, names, caption)
+    items = [(P + n, ALL, book.row(P + n)["label"]) for n in names if book.has(P + n)]
+    return trends.comparison_table(book, items, caption, book.method, book.level)
 
 
 def coverage(book: FigureBook) -> list:
@@ -343,42 +278,23 @@ def coverage(book: FigureBook) -> list:
         f"s'ils bénéficiaient de la sécurité sociale. Pour les personnes dont nous connaissons la couverture "
         f"sociale (n = {book.text(P + 'coverage_known')}), {book.text(P + 'coverage_not_in_order_share', decimals=0)}"
         f"{book.paren_history(P + 'coverage_not_in_order_share', decimals=0)} ne sont pas en ordre "
-        "d'assurabilité sociale."
+        f"d'assurabilité sociale{trends.short_verdict(book, P + 'coverage_not_in_order_share', book.level)}."
     )
-    return [Text(text), _trend_table(book, ["coverage_asked_share", "coverage_known",
-                                            "coverage_not_in_order_share"], "Couverture sociale")]
+    return [Text(text), _trend_table(book, ["coverage_known"], "Couverture sociale connue (personnes)"),
+            _compared(book, ["coverage_asked_share", "coverage_not_in_order_share"], "Couverture sociale")]
 
 
-def _verdicts(book: FigureBook, level: float) -> dict:
-    """The verdict of each test's prevalence over the years of the report (see `comparisons.change_verdict`)."""
-    return {
-        test: comparisons.verdict_from_figures(book.figures, P + f"prevalence.{test}", book.year,
-                                               subject=TEST_SUBJECTS[test], level=level, min_cases=MIN_CASES,
-                                               lang=book.lang)
-        for test in TESTS
-    }
-
-
-def _short_verdict(verdict, lang: str) -> str:
-    """``" ; évolution 2017-2019 : en hausse (test ..., p = 0,010)"`` for a test's line, or ``""``."""
-    if verdict.code == "no_comparison":
-        return ""
-    span = f" {verdict.years[0]}-{verdict.years[-1]}" if verdict.years else ""
-    if verdict.code in ("rise", "fall", "stable"):
-        return (f" ; évolution{span} : {verdict.words} ({comparisons.TEST_LABELS[verdict.test]}, "
-                f"{comparisons.format_p(verdict.p_value, lang)})")
-    return f" ; évolution{span} : {verdict.words}"
-
-
-def _overall(verdicts: dict, level: float, lang: str) -> str:
+def _overall(book: FigureBook, level: float) -> str:
     """The closing sentence: the tests that changed significantly (full sentences), the stable ones, the rest."""
-    changed = [v.sentence for v in verdicts.values() if v.code in ("rise", "fall")]
-    stable = [TEST_NAMES[t] for t, v in verdicts.items() if v.code == "stable"]
-    few = [TEST_NAMES[t] for t, v in verdicts.items() if v.code == "too_few"]
-    hidden = [TEST_NAMES[t] for t, v in verdicts.items() if v.code == "unavailable"]
-    notes = [t for t, v in verdicts.items() if v.tested_changed and v.code not in ("rise", "fall")]
+    found = {t: trends.trend(book, P + f"prevalence.{t}") for t in TESTS}
+    published = {t: tr for t, tr in found.items() if tr.state == "published"}
+    changed = [trends.verdict_sentence(book, P + f"prevalence.{t}", TEST_SUBJECTS[t], level)
+               for t, tr in published.items() if tr.test in trends.TEST_LABELS and tr.value != 0]
+    stable = [TEST_NAMES[t] for t, tr in published.items() if tr.test in trends.TEST_LABELS and tr.value == 0]
+    few = [TEST_NAMES[t] for t, tr in published.items() if tr.test not in trends.TEST_LABELS]
+    hidden = [TEST_NAMES[t] for t, tr in found.items() if tr.state == "masked"]
     parts = list(changed)
-    threshold = fmt.percent(1 - level, 0, lang)
+    threshold = fmt.percent(1 - level, 0, book.lang)
     if stable:
         parts.append(f"{'Les autres chiffres' if changed else 'Les chiffres'} restent stables ({', '.join(stable)}) : "
                      f"aucune évolution significative au seuil de {threshold}.")
@@ -387,8 +303,10 @@ def _overall(verdicts: dict, level: float, lang: str) -> str:
                      "sur la période).")
     if hidden:
         parts.append(f"Évolution non publiée pour : {', '.join(hidden)} (effectifs masqués).")
+    notes = [TEST_NAMES[t] for t, tr in published.items()
+             if trends.tested_note(book, tr) and not (tr.test in trends.TEST_LABELS and tr.value != 0)]
     if notes:
-        parts.append(f"Pour {', '.join(TEST_NAMES[t] for t in notes)}, {comparisons.TESTED_NOTE}.")
+        parts.append(f"Pour {', '.join(notes)}, {trends.TESTED_NOTE}.")
     if not parts:
         return ""
     text = " ".join(parts)
@@ -398,19 +316,19 @@ def _overall(verdicts: dict, level: float, lang: str) -> str:
 def screening(book: FigureBook, method: str, level: float) -> list:
     """4.1 STI screening (critère 9): prevalence per person tested, with CIs and the comparison with earlier years."""
     y = book.year
-    verdicts = _verdicts(book, level)
     sentences = [
         f"Sur le total des prises de sang et des frottis effectués, {book.text(P + 'results_given_share', decimals=0)} "
-        f"des résultats ont été remis aux TDS{book.paren_history(P + 'results_given_share', decimals=0)}."
+        f"des résultats ont été remis aux TDS{book.paren_history(P + 'results_given_share', decimals=0)}"
+        f"{trends.short_verdict(book, P + 'results_given_share', level)}."
     ]
     for test in TESTS:
         ind = P + f"prevalence.{test}"
         sentences.append(
             f"- {TEST_NAMES[test][:1].upper() + TEST_NAMES[test][1:]} : {book.count_text(ind)} personne(s) positive(s) sur "
             f"{fmt.number(book.row(ind)['denominator'], 0, book.lang)} testée(s), soit "
-            f"{book.text(ind)}{book.paren_history(ind)}{_short_verdict(verdicts[test], book.lang)}."
+            f"{book.text(ind)}{book.paren_history(ind)}{trends.short_verdict(book, ind, level)}."
         )
-    overall = _overall(verdicts, level, book.lang)
+    overall = _overall(book, level)
     if overall:
         sentences.append(overall)
     sentences.append(
@@ -428,9 +346,8 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         rows, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
         labels={"label": "Analyse", "numerator": "Positifs", "denominator": "Testés", "value": "Prévalence"},
         caption=f"Dépistage des IST en {y}", footnote=footnote)
-    compared = comparison_table(book, [f"prevalence.{t}" for t in TESTS], [TEST_NAMES[t] for t in TESTS],
-                                [verdicts[t] for t in TESTS], f"Évolution des prévalences jusqu'en {y}",
-                                method, level)
+    compared = trends.comparison_table(book, [(P + f"prevalence.{t}", ALL, TEST_NAMES[t]) for t in TESTS],
+                                       f"Évolution des prévalences jusqu'en {y}", method, level, MIN_CASES)
     per_test = book.select(_ids(*[f"positivity.{t}" for t in TESTS]))
     per_test = per_test.assign(label=[TEST_NAMES[t] for t in TESTS])
     positivity = fmt.figures_table_html(
@@ -448,12 +365,13 @@ def screening(book: FigureBook, method: str, level: float) -> list:
 def cervical(book: FigureBook) -> list:
     """4.2 Cervical cancer screening."""
     text = (f"Chez {book.text(P + 'cervical_lesion_share')} des travailleurs du sexe qui ont bénéficié d'un frottis, "
-            f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}.")
+            f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}"
+            f"{trends.short_verdict(book, P + 'cervical_lesion_share', book.level)}.")
     rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
     table = fmt.figures_table_html(rows.assign(label=rows["label"].str.split(" : ").str[-1]),
                                    columns=("label", "value"), lang=book.lang,
                                    labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"})
-    return [Text(text), Table(table)]
+    return [Text(text), Table(table), _compared(book, ["cervical_lesion_share"], "Lésions cellulaires détectées")]
 
 
 def vaccination(book: FigureBook) -> list:
@@ -475,7 +393,7 @@ def _completion_text(book: FigureBook) -> str:
     if not row["denominator"]:
         return f"Aucune personne n'a reçu de première dose en {y}."
     delay = book.row(P + "vaccine_dose3_delay_median")
-    delay_text = (book.masked if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang))
+    delay_text = (book.mask(delay) if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang))
     text = (f"Parmi les {started} personnes ayant reçu une première dose en {y}, "
             f"{book.count_text(P + 'vaccine_completion')} ({book.text(P + 'vaccine_completion')}) ont reçu les "
             f"doses 2 et 3{book.paren_history(P + 'vaccine_completion')}, dont "

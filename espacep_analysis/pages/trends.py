@@ -1,0 +1,226 @@
+"""Comparisons over the years as the reports word them: verdicts, sentences, the comparison table.
+
+Everything here reads the comparison rows that `indicators.comparisons`
+added to the figures table (``<id>.diff.<Y0>``, ``<id>.fisher_p.<Y0>``,
+``<id>.trend_p``, ``<id>.verdict``) through the report's `FigureBook`, after
+disclosure control; nothing is computed, only worded. The same functions
+serve the three funders' pages.
+
+What the sentence says follows the verdict row: "en hausse" / "en baisse"
+only when the test rejected at the report's level, "stable" when it did not,
+"trop peu de cas pour conclure" below the minimum count; it names the test
+and gives its p-value. When a count behind the comparison is masked but the
+verdict could still be published (`disclosure.release_verdicts`), the exact
+p-value is not printed, only its side of the threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .. import fmt, stats
+from ..indicators import comparisons
+from ..indicators.common import ALL
+from .common import FigureBook, Table, rows_table
+
+TEST_LABELS: dict[str, str] = {
+    comparisons.TREND_METHOD: stats.TREND_TEST_LABEL,
+    comparisons.FISHER_METHOD: "test exact de Fisher",
+}
+UNAVAILABLE = "évolution non publiée (effectifs masqués)"
+TESTED_NOTE = ("le nombre de personnes testées a varié de plus d'un cinquième, "
+               "or plus de tests trouvent plus de cas")
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The published comparison of one proportion (``indicator``, ``scope``) over the book's years.
+
+    ``state`` is ``"none"`` (no earlier year: no verdict row), ``"masked"``
+    (the verdict is not published) or ``"published"``. ``value`` is the
+    verdict row's value (+1, 0, -1, NaN = too few cases), ``test`` its
+    method; ``p`` the test's p-value, NaN when not published (``p_masked``).
+    """
+
+    indicator: str
+    scope: str
+    years: tuple[int, ...]
+    state: str
+    value: float
+    test: str
+    p: float
+    p_masked: bool
+
+
+def _years(book: FigureBook, indicator: str, scope: str) -> tuple[int, ...]:
+    """Years up to the report year whose figure has a denominator (those the comparison used)."""
+    years = []
+    for y in sorted([*book.previous, book.year]):
+        if book.has(indicator, y, scope):
+            den = book.row(indicator, y, scope)["denominator"]
+            if fmt.is_missing(den) or float(den) > 0:
+                years.append(y)
+    return tuple(years)
+
+
+def trend(book: FigureBook, indicator: str, scope: str = ALL) -> Trend:
+    """The verdict of ``indicator`` in ``book`` and the p-value of the test that made it."""
+    years = _years(book, indicator, scope)
+    vid = f"{indicator}.verdict"
+    if not book.has(vid, book.year, scope):
+        return Trend(indicator, scope, years, "none", float("nan"), "", float("nan"), False)
+    row = book.row(vid, book.year, scope)
+    if row.get("suppressed", False):
+        return Trend(indicator, scope, years, "masked", float("nan"), "", float("nan"), True)
+    test = str(row["method"])
+    p_id = f"{indicator}.trend_p" if test == comparisons.TREND_METHOD else f"{indicator}.fisher_p.{years[0]}"
+    p, p_masked = float("nan"), False
+    if test in TEST_LABELS and book.has(p_id, book.year, scope):
+        p_row = book.row(p_id, book.year, scope)
+        p_masked = bool(p_row.get("suppressed", False))
+        p = float("nan") if p_masked else float(p_row["value"])
+    return Trend(indicator, scope, years, "published", float(row["value"]), test, p, p_masked)
+
+
+def _threshold(level: float, lang: str) -> str:
+    return fmt.number(1.0 - level, 2, lang)
+
+
+def describe_test(t: Trend, level: float, lang: str = fmt.DEFAULT_LANG) -> str:
+    """``"test de tendance de Cochran-Armitage, p = 0,010"``; with a masked count ``"…, p < 0,05"``."""
+    label = TEST_LABELS[t.test]
+    if not t.p_masked:
+        return f"{label}, {fmt.p_statement(t.p, lang)}"
+    side = "<" if t.value != 0 else "≥"
+    return (f"{label}, p{fmt.NBSP}{side}{fmt.NBSP}{_threshold(level, lang)} ; valeur exacte non publiée, "
+            "un effectif étant masqué")
+
+
+def _span(book: FigureBook, t: Trend) -> str:
+    return ", ".join(f"{book.text(t.indicator, y, t.scope)} en {y}" for y in t.years)
+
+
+def short_verdict(book: FigureBook, indicator: str, level: float, scope: str = ALL) -> str:
+    """``" ; évolution 2017-2019 : en hausse (test …, p = 0,010)"`` for a figure's line, ``""`` without earlier year."""
+    t = trend(book, indicator, scope)
+    if t.state == "none":
+        return ""
+    span = f" {t.years[0]}-{t.years[-1]}" if len(t.years) > 1 else ""
+    if t.state == "masked":
+        return f" ; évolution{span} non publiée (effectifs masqués)"
+    words = fmt.verdict(t.value)
+    if t.test in TEST_LABELS:
+        return f" ; évolution{span} : {words} ({describe_test(t, level, book.lang)})"
+    return f" ; évolution{span} : {words}"
+
+
+def tested_note(book: FigureBook, t: Trend) -> str:
+    """``" Attention : le nombre de personnes testées a varié …"`` when it changed by more than a fifth, else ``""``."""
+    if len(t.years) < 2:
+        return ""
+    first, last = t.years[0], t.years[-1]
+    n0, n1 = (book.row(t.indicator, y, t.scope)["denominator"] for y in (first, last))
+    if fmt.is_missing(n0) or fmt.is_missing(n1) or not comparisons.tested_changed(n0, n1):
+        return ""
+    return (f" Attention : {TESTED_NOTE} ({fmt.number(n0, 0, book.lang)} en {first}, "
+            f"{fmt.number(n1, 0, book.lang)} en {last}).")
+
+
+def verdict_sentence(book: FigureBook, indicator: str, subject: str, level: float, scope: str = ALL,
+                     min_cases: int = comparisons.DEFAULT_MIN_CASES) -> str:
+    """The sentence on the change of ``indicator`` over the years, ``""`` without an earlier year.
+
+    ``subject`` starts the sentence (``"la prévalence de la syphilis"``).
+    """
+    t = trend(book, indicator, scope)
+    subject = subject[:1].upper() + subject[1:]
+    if t.state == "none":
+        return ""
+    if t.state == "masked":
+        return f"{subject} : {UNAVAILABLE}."
+    first, last = t.years[0], t.years[-1]
+    span, words = _span(book, t), fmt.verdict(t.value)
+    threshold = fmt.percent(1.0 - level, 0, book.lang)
+    if t.test not in TEST_LABELS:
+        text = (f"{subject} : {words} (moins de {min_cases} cas positifs de {first} à {last} ; {span}).")
+    elif t.value == 0:
+        text = (f"{subject} est {words} de {first} à {last} ({span}) : l'évolution n'est pas significative "
+                f"au seuil de {threshold} ({describe_test(t, level, book.lang)}).")
+    else:
+        text = (f"{subject} est {words} de {first} à {last} ({span}) : l'évolution est significative au "
+                f"seuil de {threshold} ({describe_test(t, level, book.lang)}).")
+    return text + tested_note(book, t)
+
+
+def _share_with_counts(book: FigureBook, indicator: str, year: int, scope: str) -> str:
+    """``"1,8 % (14/775)"``, the mask, or an en dash."""
+    if not book.has(indicator, year, scope):
+        return fmt.MISSING
+    row = book.row(indicator, year, scope)
+    if row.get("suppressed", False):
+        return book.mask(row)
+    if fmt.is_missing(row["denominator"]) or not row["denominator"]:
+        return fmt.MISSING
+    count = f"{fmt.number(row['numerator'], 0, book.lang)}/{fmt.number(row['denominator'], 0, book.lang)}"
+    return f"{book.text(indicator, year, scope)} ({count})"
+
+
+def _difference_text(book: FigureBook, indicator: str, scope: str) -> str:
+    """``"+1,4 pt [+0,2 ; +2,6]"`` (Newcombe interval), the mask, or an en dash."""
+    if not book.has(indicator, book.year, scope):
+        return fmt.MISSING
+    row = book.row(indicator, book.year, scope)
+    if row.get("suppressed", False):
+        return book.mask(row)
+    lo, hi = (fmt.points(row[k], 1, book.lang).removesuffix(f"{fmt.NBSP}pt") for k in ("lower", "upper"))
+    return f"{fmt.points(row['value'], 1, book.lang)} [{lo} ; {hi}]"
+
+
+def _p_cell(book: FigureBook, t: Trend, level: float) -> str:
+    if t.state != "published" or t.test not in TEST_LABELS:
+        return fmt.MISSING if t.state != "masked" else book.secondary
+    if t.p_masked:
+        return f"{'<' if t.value != 0 else '≥'}{fmt.NBSP}{_threshold(level, book.lang)}"
+    return fmt.p_value(t.p, book.lang)
+
+
+def _verdict_cell(t: Trend) -> str:
+    return {"none": fmt.MISSING, "masked": UNAVAILABLE}.get(t.state) or fmt.verdict(t.value)
+
+
+def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], caption: str, method: str,
+                     level: float, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> Table:
+    """One line per ``(indicator, scope, label)``: each year's value, the difference with the first year, the test.
+
+    Columns: the label, every year of the book (``"1,8 % (14/775)"``), the
+    difference report year - first year with its Newcombe interval, the
+    p-value of the trend test (3 years or more) or of Fisher's exact test,
+    and the verdict. The footnote names the CI methods and the tests.
+    """
+    years = sorted([*book.previous, book.year])
+    first, trend_test = years[0], len(years) >= comparisons.MIN_TREND_YEARS
+    pct = fmt.number(level * 100, 0, book.lang)
+    if len(years) < 2:  # nothing to compare: the values only
+        rows = [([label, _share_with_counts(book, indicator, book.year, scope)], False)
+                for indicator, scope, label in items]
+        return rows_table(["Indicateur", str(book.year)], rows, caption=caption, footnote=(
+            f"Pas d'année antérieure dans les données. Proportions : IC à {pct} % par la méthode "
+            f"« {stats.CI_METHOD_LABELS[method]} »."))
+    header = (["Indicateur", *map(str, years), f"Différence {book.year} − {first} [IC]",
+               "p (tendance)" if trend_test else "p (Fisher)", "Évolution"])
+    rows = []
+    for indicator, scope, label in items:
+        t = trend(book, indicator, scope)
+        rows.append(([label, *(_share_with_counts(book, indicator, y, scope) for y in years),
+                      _difference_text(book, f"{indicator}.diff.{first}", scope), _p_cell(book, t, level),
+                      _verdict_cell(t)], False))
+    test = (f"{stats.TREND_TEST_LABEL} sur {first}-{years[-1]} (années comme scores)" if trend_test
+            else f"test exact de Fisher, {book.year} contre {first}")
+    footnote = (
+        f"Proportions : IC à {pct} % par la méthode « {stats.CI_METHOD_LABELS[method]} ». Différence en points de "
+        f"pourcentage, IC à {pct} % : {stats.DIFFERENCE_METHOD_LABEL}. p bilatéral : {test}. « En hausse » / "
+        f"« en baisse » seulement si p < {_threshold(level, book.lang)} ; « trop peu de cas pour conclure » "
+        f"si moins de {min_cases} cas sur la période."
+    )
+    return rows_table(header, rows, caption=caption, footnote=footnote)
