@@ -653,16 +653,6 @@ def _group_col(fig: pd.DataFrame) -> np.ndarray:
     return fig["_group"].to_numpy(dtype=object) if "_group" in fig else np.full(len(fig), "", object)
 
 
-def _hidden_counts(fig: pd.DataFrame, kinds: np.ndarray) -> dict[int, set[float]]:
-    """Per year, the non-zero counts that masking hides (masked counts and numerators)."""
-    cells = _cell_values(fig)
-    hidden: dict[int, set[float]] = {}
-    for year, v, kind in zip(fig["year"], cells, kinds):
-        if kind and np.isfinite(v) and v > 0:
-            hidden.setdefault(int(year), set()).add(float(v))
-    return hidden
-
-
 def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | None) -> np.ndarray:
     """Per row, where a hidden count can reappear: its year, and its scope's class when classes are given."""
     year = fig["year"].astype(int).to_numpy()
@@ -761,14 +751,20 @@ def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], n_virt
         kinds[added] = "secondary"
 
 
-def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray) -> pd.DataFrame:
-    """Blank the masked figures; add the ``suppressed`` and ``suppression`` columns."""
+def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray,
+                scope_classes: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Blank the masked figures; add the ``suppressed`` and ``suppression`` columns.
+
+    A masked proportion's denominator is blanked too when it equals a hidden
+    count of the same year (and scope class, when ``scope_classes`` is given).
+    """
     out = fig.copy()
     supp = kinds != ""
-    hidden = _hidden_counts(fig, kinds)
+    keys = _coincidence_keys(fig, scope_classes)
+    hidden = _hidden_by_key(fig, kinds, keys)
     den = out["denominator"].to_numpy()
     _, is_fraction, is_ratio = _roles(fig)
-    small_den = np.array([d in hidden.get(int(y), ()) for d, y in zip(den, fig["year"])], bool)
+    small_den = np.array([d in hidden.get(key, ()) for d, key in zip(den, keys)], bool)
     numeric = [c for c in out.columns if c not in ("year", "denominator")
                and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
     for col in set(numeric) | ({*MASKED_COLUMNS} & set(out.columns)):
@@ -855,7 +851,7 @@ def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequen
         return _apply_mask(fig, np.full(len(fig), "", dtype=object)).set_axis(figures.index)
     lines, n_virtual = _partition_lines(fig, partitions, len(fig))
     kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on, scope_classes)
-    return _apply_mask(fig, kinds).set_axis(figures.index)
+    return _apply_mask(fig, kinds, scope_classes).set_axis(figures.index)
 
 
 def suppress_partition(figures: pd.DataFrame, parts_ids: Sequence, total_id, min_cell: int, *,
@@ -1077,7 +1073,7 @@ def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Seque
             more, extra = _partition_lines(fig, parts, len(fig) + n_virtual, group=funder)
             lines, n_virtual = lines + more, n_virtual + extra
         kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on, scope_classes)
-    masked = _apply_mask(fig, kinds)
+    masked = _apply_mask(fig, kinds, scope_classes)
     return {funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
             for funder in figures}
 

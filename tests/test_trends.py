@@ -539,11 +539,9 @@ def test_scope_classes_across_reports():
         assert row(out["inami"], "i.q", scope="antenna:liege")["suppressed"] == (cls is None)
 
 
-# --- defects found by review (strict xfail where still open: they pass once fixed) -----------------------------------------
+# --- defects found by review, fixed: kept as regression tests ------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="_apply_mask masks a masked proportion's denominator when it equals a "
-                   "count hidden in ANY scope of the year: it ignores scope_classes, unlike the derived rule")
 def test_denominator_mask_respects_scope_classes():
     # Brussels hides 7 (men, secondary). Liège's 2/7 is masked for its small numerator; its denominator 7
     # counts Liège's persons (class L), not Brussels', so it should stay published with classes given.
@@ -559,8 +557,6 @@ def test_p_value_two_significant_digits_across_a_decade():
     assert fmt.p_value(0.0995) == "0,10"
 
 
-@pytest.mark.xfail(strict=True, reason="verdict_sentence takes the level but trusts the verdict row computed at "
-                   "compare_years' level: at 0.99 it prints 'significative au seuil de 1 %' beside p = 0,025")
 def test_sentence_level_must_match_the_rows():
     # rows computed at 0.95 (Fisher p = 0.0249 < 0.05: rise); the sentence asked at 0.99 must not call
     # p = 0.025 significant at 1 % (either it says "stable" or it refuses the mismatch)

@@ -32,6 +32,7 @@ COMPLETION_WINDOW = pd.DateOffset(months=6)
 COMPARED = (
     "new_share", "belgian_share", "migrant_share", "gp_none_or_unaware_share", "gyn_none_or_unaware_share",
     "coverage_asked_share", "coverage_not_in_order_share", "results_given_share", "cervical_lesion_share",
+    "workplace.bar", "workplace.private", "workplace.street", "workplace.window", "workplace.other",
 ) + tuple(f"prevalence.{test}" for test in PREVALENCE_TESTS)
 
 _WORKPLACE_LABELS = {"bar": "bar", "private": "privé", "street": "rue", "window": "vitrine", "other": "autre lieu"}

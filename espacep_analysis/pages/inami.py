@@ -143,7 +143,8 @@ def workplaces(book: FigureBook) -> list:
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
     chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
                              title=f"Lieu de rencontre des TDS en {book.year}", lang=book.lang)
-    return [Text(text), Chart(chart)]
+    return [Text(text), Chart(chart), _compared(book, [f"workplace.{c}" for c in WORKPLACES],
+                                                "Évolution du lieu de rencontre")]
 
 
 def age(book: FigureBook, ages) -> list:
@@ -266,7 +267,8 @@ def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
     """The comparison table of proportions ``names`` (scope ``all``), or the plain year table with one year."""
     if not book.previous:
         return _trend_table(book, names, caption)
-    items = [(P + n, ALL, book.row(P + n)["label"]) for n in names if book.has(P + n)]
+    labels = {n: book.row(P + n)["label"].split(" : ")[-1] for n in names if book.has(P + n)}
+    items = [(P + n, ALL, text[:1].upper() + text[1:]) for n, text in labels.items()]
     return trends.comparison_table(book, items, caption, book.method, book.level)
 
 

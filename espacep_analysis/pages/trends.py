@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import fmt, stats
+from ..errors import EspacepError
 from ..indicators import comparisons
 from ..indicators.common import ALL
 from .common import FigureBook, Table, rows_table
@@ -83,6 +84,16 @@ def trend(book: FigureBook, indicator: str, scope: str = ALL) -> Trend:
     return Trend(indicator, scope, years, "published", float(row["value"]), test, p, p_masked)
 
 
+def _level(book: FigureBook, level: float | None) -> float:
+    """The test level: the book's (the one its verdict rows were computed at); another one is refused."""
+    if level is None:
+        return book.level
+    if abs(float(level) - float(book.level)) > 1e-12:
+        raise EspacepError(f"comparisons: the verdicts of this report were decided at the level {book.level}; "
+                           f"they cannot be worded at {level} (compute the figures at that level)")
+    return float(level)
+
+
 def _threshold(level: float, lang: str) -> str:
     return fmt.number(1.0 - level, 2, lang)
 
@@ -101,8 +112,12 @@ def _span(book: FigureBook, t: Trend) -> str:
     return ", ".join(f"{book.text(t.indicator, y, t.scope)} en {y}" for y in t.years)
 
 
-def short_verdict(book: FigureBook, indicator: str, level: float, scope: str = ALL) -> str:
-    """``" ; évolution 2017-2019 : en hausse (test …, p = 0,010)"`` for a figure's line, ``""`` without earlier year."""
+def short_verdict(book: FigureBook, indicator: str, level: float | None = None, scope: str = ALL) -> str:
+    """``" ; évolution 2017-2019 : en hausse (test …, p = 0,010)"`` for a figure's line, ``""`` without earlier year.
+
+    ``level`` defaults to the book's; another level raises (the verdict rows were decided at the book's).
+    """
+    level = _level(book, level)
     t = trend(book, indicator, scope)
     if t.state == "none":
         return ""
@@ -127,12 +142,13 @@ def tested_note(book: FigureBook, t: Trend) -> str:
             f"{fmt.number(n1, 0, book.lang)} en {last}).")
 
 
-def verdict_sentence(book: FigureBook, indicator: str, subject: str, level: float, scope: str = ALL,
-                     min_cases: int = comparisons.DEFAULT_MIN_CASES) -> str:
+def verdict_sentence(book: FigureBook, indicator: str, subject: str, level: float | None = None,
+                     scope: str = ALL, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> str:
     """The sentence on the change of ``indicator`` over the years, ``""`` without an earlier year.
 
-    ``subject`` starts the sentence (``"la prévalence de la syphilis"``).
+    ``subject`` starts the sentence (``"la prévalence de la syphilis"``); ``level`` as in :func:`short_verdict`.
     """
+    level = _level(book, level)
     t = trend(book, indicator, scope)
     subject = subject[:1].upper() + subject[1:]
     if t.state == "none":
@@ -190,7 +206,7 @@ def _verdict_cell(t: Trend) -> str:
 
 
 def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], caption: str, method: str,
-                     level: float, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> Table:
+                     level: float | None = None, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> Table:
     """One line per ``(indicator, scope, label)``: each year's value, the difference with the first year, the test.
 
     Columns: the label, every year of the book (``"1,8 % (14/775)"``), the
@@ -198,6 +214,7 @@ def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], ca
     p-value of the trend test (3 years or more) or of Fisher's exact test,
     and the verdict. The footnote names the CI methods and the tests.
     """
+    level = _level(book, level)
     years = sorted([*book.previous, book.year])
     first, trend_test = years[0], len(years) >= comparisons.MIN_TREND_YEARS
     pct = fmt.number(level * 100, 0, book.lang)
