@@ -8,8 +8,9 @@ Run from the repository root (not part of the test suite; about 15-30 minutes on
 What is measured (wall-clock, each repeated ``--runs`` times; median and range):
 
 (a) ``espacep report`` for 2017-2019 x every funder with a notebook, HTML + PDF,
-    into an empty output directory ("cold": no stamp, no cached years; the
-    operating system's file cache is warm);
+    into an empty output directory ("cold": no stamp, no cached years, no
+    disclosure cache in ``outputs/.cache``; the operating system's file cache
+    is warm); the plain chain also starts without the disclosure cache;
 (b) the same command again, nothing changed;
 (c) one report alone (2019, INAMI) into an empty output directory;
 and, in the same run, the plain chain: for each report, one after the other,
@@ -103,16 +104,24 @@ def plain_chain(output: Path, year: int, funder: str) -> float:
     return seconds
 
 
+def clear_disclosure_cache() -> None:
+    """Every cold measurement starts without the per-year disclosure cache (``outputs/.cache``)."""
+    shutil.rmtree(REPO / "outputs" / ".cache", ignore_errors=True)
+
+
 def batch_benchmarks(runs: int, funders: list[str], scratch: Path) -> dict:
     years = f"{YEARS[0]}-{YEARS[-1]}"
     keys = ("full", "unchanged", "single", "plain_full", "plain_single")
     measured: dict[str, list[float]] = {k: [] for k in keys}
     for i in range(runs):
         out = scratch / f"ours-{i}"
+        clear_disclosure_cache()
         measured["full"].append(ours(out, years, funders))
         measured["unchanged"].append(ours(out, years, funders))
+        clear_disclosure_cache()
         measured["single"].append(ours(scratch / f"single-{i}", str(SINGLE[0]), [SINGLE[1]]))
         plain = scratch / f"plain-{i}"
+        clear_disclosure_cache()
         per_report = {(y, f): plain_chain(plain, y, f) for y in YEARS for f in funders}
         measured["plain_full"].append(sum(per_report.values()))
         measured["plain_single"].append(per_report[SINGLE])

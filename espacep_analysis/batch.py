@@ -840,6 +840,39 @@ class Progress:
         self.line(result.name, f"{STATUS_LABELS[result.status]:<12} en {result.seconds:.1f} s{error}")
 
 
+def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
+    """``(data_dir, year, ci_method, ci_level, min_cell)`` of each year whose reports are masked, in job order.
+
+    Reports of a year share one protection of the three funders' figures
+    (`publish.protected_year`, cached in ``outputs/.cache``); ``min_cell``
+    None means each funder's threshold from the params.
+    """
+    tasks = []
+    for job in jobs:
+        min_cell = job.parameters.get("min_cell")
+        if min_cell is not None and int(min_cell) in (0, 1):
+            continue
+        task = (str(job.data_dir), int(job.year), job.parameters.get("ci_method", "wilson"),
+                float(job.parameters.get("ci_level", 0.95)), min_cell)
+        if task not in tasks:
+            tasks.append(task)
+    return tasks
+
+
+def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, min_cell: int | None) -> None:
+    """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
+    from . import publish
+    from .load import load_dataset
+
+    try:
+        dataset = load_dataset(data_dir)
+        thresholds = {int(t) for t in dataset.sites.funder_min_cell.values()} if min_cell is None else {int(min_cell)}
+        for threshold in sorted(t for t in thresholds if t > 1):
+            publish.protected_year(dataset, year, ci_method, ci_level, threshold)
+    except Exception:  # noqa: BLE001 - the notebook computes it again and reports any error properly
+        return
+
+
 class Runner:
     """Where the jobs run: worker processes (or this process when ``workers`` is 1), each with a kernel.
 
@@ -883,6 +916,10 @@ class Runner:
                 return
 
     def _run_pool(self, jobs: list[Job]) -> list[JobResult]:
+        # each year's disclosure protection once, first in the queue, instead of in the first notebooks
+        # of the year side by side; a failure here is left to the notebook, which reports it
+        for task in disclosure_tasks(jobs):
+            self.pool.submit(_warm_disclosure, *task)
         futures = {self.pool.submit(_worker_job, job): job for job in jobs}
         pending, results = set(futures), []
         while pending:
