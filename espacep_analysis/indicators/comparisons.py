@@ -116,35 +116,48 @@ def _difference_rows(pairs: pd.DataFrame, year: int, level: float) -> pd.DataFra
     return common.concat_figures([diff, fisher])
 
 
-def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
-    parts = []
-    for (ind, scope), group in rows.groupby(["indicator", "scope"], sort=False):
-        years = group["year"].astype(int).to_numpy()
-        if len(years) < MIN_TREND_YEARS or int(year) not in years:
-            continue
-        test = stats.trend_test(group["numerator"].to_numpy(), group["denominator"].to_numpy(), years)
-        label = group.loc[group["year"] == int(year), "label"].iloc[0]
-        span = f"{years.min()}-{years.max()}"
-        parts.append(common.figures_frame(
-            [f"{ind}.trend_p", f"{ind}.trend_z"],
-            [f"{label} : p du {stats.TREND_TEST_LABEL} {span}", f"{label} : z du {stats.TREND_TEST_LABEL} {span}"],
-            year, scope, [test.p_value, test.z], ["p_value", "z"], method=TREND_METHOD))
-    return common.concat_figures(parts)
-
-
-def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -> pd.DataFrame:
-    parts = []
+def _groups(rows: pd.DataFrame, year: int):
+    """(id, scope, label in ``year``, years, x, n) of each compared series with ``year`` and an earlier year."""
     for (ind, scope), group in rows.groupby(["indicator", "scope"], sort=False):
         years = group["year"].astype(int).to_numpy()
         if len(years) < 2 or int(year) not in years:
             continue
-        x, n = group["numerator"].to_numpy(), group["denominator"].to_numpy()
+        label = group["label"].to_numpy(dtype=object)[years == int(year)][0]
+        yield ind, scope, label, years, group["numerator"].to_numpy(), group["denominator"].to_numpy()
+
+
+def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    cols: dict[str, list] = {"indicator": [], "label": [], "scope": [], "value": [], "unit": []}
+    for ind, scope, label, years, x, n in _groups(rows, year):
+        if len(years) < MIN_TREND_YEARS:
+            continue
+        test = stats.trend_test(x, n, years)
+        what = f"{stats.TREND_TEST_LABEL} {years.min()}-{years.max()}"
+        for suffix, text, value, unit in (("trend_p", "p", test.p_value, "p_value"), ("trend_z", "z", test.z, "z")):
+            cols["indicator"].append(f"{ind}.{suffix}")
+            cols["label"].append(f"{label} : {text} du {what}")
+            cols["scope"].append(scope)
+            cols["value"].append(value)
+            cols["unit"].append(unit)
+    if not cols["indicator"]:
+        return common.empty_figures()
+    return common.figures_frame(cols["indicator"], cols["label"], year, cols["scope"], cols["value"], cols["unit"],
+                                method=TREND_METHOD)
+
+
+def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -> pd.DataFrame:
+    cols: dict[str, list] = {"indicator": [], "label": [], "scope": [], "value": [], "method": []}
+    for ind, scope, label, years, x, n in _groups(rows, year):
         verdict = change_verdict(x, n, years, level=level, min_cases=min_cases)
-        label = group.loc[group["year"] == int(year), "label"].iloc[0]
-        parts.append(common.figures_frame(
-            [f"{ind}.verdict"], [f"{label} : évolution {years.min()}-{years.max()}"], year, scope,
-            [VERDICT_VALUES[verdict.code]], "verdict", method=verdict.test or MIN_CASES_METHOD))
-    return common.concat_figures(parts)
+        cols["indicator"].append(f"{ind}.verdict")
+        cols["label"].append(f"{label} : évolution {years.min()}-{years.max()}")
+        cols["scope"].append(scope)
+        cols["value"].append(VERDICT_VALUES[verdict.code])
+        cols["method"].append(verdict.test or MIN_CASES_METHOD)
+    if not cols["indicator"]:
+        return common.empty_figures()
+    return common.figures_frame(cols["indicator"], cols["label"], year, cols["scope"], cols["value"], "verdict",
+                                method=cols["method"])
 
 
 def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float = 0.95,

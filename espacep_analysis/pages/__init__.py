@@ -126,13 +126,15 @@ def methods_note(report: Report) -> Text:
     ]
     if report.funder == "inami":
         lines.append("Les prévalences comptent des personnes : une personne est positive si au moins un de ses "
-                     "tests de l'année l'est ; le dénominateur est le nombre de personnes testées. Les évolutions "
-                     "sont jugées par le test de tendance de Cochran-Armitage (trois années ou plus) ou le test "
-                     "exact de Fisher (deux années).")
+                     "tests de l'année l'est ; le dénominateur est le nombre de personnes testées.")
     else:
         lines.append("Les chiffres médicaux de la région sont ceux du rapport INAMI (même définition : personnes "
                      "vues en consultation). Les chiffres déclarés (visites de sites, réunions, ...) ne viennent "
                      "pas des exports et sont repris des paramètres de l'année.")
+    lines.append("Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
+                 "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "
+                 "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
+                 f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}.")
     lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
     return Text("\n\n".join(f"*{line}*" for line in lines))
 
