@@ -17,7 +17,7 @@ import pytest
 from espacep_analysis import stats
 from espacep_analysis.dataset import Dataset
 from espacep_analysis.errors import EspacepError
-from espacep_analysis.indicators import aviq, cocof, common, comparisons, inami
+from espacep_analysis.indicators import aviq, cocof, common, comparisons, inami, outreach
 from espacep_analysis.indicators.common import FIGURE_COLUMNS
 from espacep_analysis.sites import load_sites
 
@@ -493,6 +493,6 @@ def test_region_migrant_share_is_the_inami_figure(ds, module, scope):
 def test_first_site_per_person_matches_sort_rule(ds):
     # Independent check of the lexsort against common.first_per_person (sort by date, site).
     rows = ds.contacts.loc[ds.contacts["pseudonym"].notna()]
-    fast = aviq.first_site_per_person(rows).sort_index()
+    fast = outreach.first_site_per_person(rows).sort_index()
     slow = common.first_per_person(rows)["site"].astype(object).sort_index()
     assert list(fast.index) == list(slow.index) and list(fast) == list(slow)

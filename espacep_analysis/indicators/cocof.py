@@ -3,8 +3,8 @@
 Definitions (ids, numerators, denominators): ``docs/indicators_aviq_cocof.md``.
 The scope is every site of the Cocof funder (``ds.sites.funder_sites("cocof")``:
 Brussels); scope ``all`` means that whole scope. The outreach building blocks
-and the INAMI-definition medical figures come from :mod:`.aviq` (same
-conventions; nothing re-implemented). French labels and units are defined
+and the INAMI-definition medical figures come from :mod:`.outreach` (shared
+with AViQ; nothing re-implemented). French labels and units are defined
 once, in :data:`INDICATORS`.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..dataset import Dataset
-from . import aviq, common
+from . import common, outreach
 from .common import ALL
 
 FUNDER = "cocof"
@@ -60,13 +60,13 @@ def _sites(ds: Dataset) -> list[str]:
 
 
 def _rows(ds: Dataset, name: str, year: int) -> pd.DataFrame:
-    return common.in_year(aviq.outreach_table(ds, name), year, aviq.OUTREACH_TABLES[name], _sites(ds))
+    return common.in_year(outreach.outreach_table(ds, name), year, outreach.OUTREACH_TABLES[name], _sites(ds))
 
 
 def _count(names, year: int, value, scope=ALL) -> pd.DataFrame:
     if isinstance(names, str):
-        return aviq.registry_counts(INDICATORS, PREFIX + names, year, value, scope)
-    return aviq.registry_counts(INDICATORS, [PREFIX + n for n in names], year, value, scope)
+        return outreach.registry_counts(INDICATORS, PREFIX + names, year, value, scope)
+    return outreach.registry_counts(INDICATORS, [PREFIX + n for n in names], year, value, scope)
 
 
 # --- Action 1 and 2: outreach contacts, internet -------------------------------------------------
@@ -87,13 +87,13 @@ def contacts(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95
 def social_actions(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Contraception information, health questionnaires, violence prevention, trafficking, addiction."""
     rows = _rows(ds, "social_actions", year)
-    demands = aviq.demand_counts(rows)
+    demands = outreach.demand_counts(rows)
     return _count(
         ["contraception_information", "health_questionnaires", "violence_prevention_interventions",
          "trafficking_accompaniments", "addiction_reorientations"],
         year,
         [demands["contraception_information"], demands["health_questionnaire"], demands["violence"],
-         aviq.persons_with_demand(rows, "trafficking"), demands["addiction"]],
+         outreach.persons_with_demand(rows, "trafficking"), demands["addiction"]],
     )
 
 
@@ -103,7 +103,7 @@ def social_actions(ds: Dataset, year: int, method: str = "wilson", level: float 
 def activities(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Language and literacy courses, course attendances, stands and their condoms, students and professionals."""
     rows = _rows(ds, "activities", year)
-    total = aviq.activity_total
+    total = outreach.activity_total
     return _count(
         ["language_courses", "literacy_courses", "course_attendances", "stand_days", "stand_condoms",
          "students_reached", "professionals_reached"],
@@ -127,7 +127,7 @@ SECTIONS = (
 
 def medical(ds: Dataset, years, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Brussels persons seen, consultations, consultations per person and migrant share (INAMI definitions)."""
-    return aviq.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
+    return outreach.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
 
 
 def compute_figures(
@@ -135,11 +135,11 @@ def compute_figures(
 ) -> pd.DataFrame:
     """Every Cocof figure for ``year`` and up to ``n_previous`` previous years present in the data.
 
-    Same conventions as :func:`aviq.compute_figures` (years, sections, order,
+    Same conventions as :func:`.aviq.compute_figures` (years, sections, order,
     comparison rows of :data:`COMPARED` last).
     """
-    aviq.check_method(method)
-    years = aviq.report_years(ds, year, n_previous)
-    parts = aviq.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
+    outreach.check_method(method)
+    years = outreach.report_years(ds, year, n_previous)
+    parts = outreach.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
     parts.append(medical(ds, years, method, level))
-    return aviq.with_comparisons(aviq.by_year(parts), [PREFIX + name for name in COMPARED], year, level)
+    return outreach.with_comparisons(outreach.by_year(parts), [PREFIX + name for name in COMPARED], year, level)
