@@ -19,6 +19,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -374,12 +375,48 @@ def _pdf_text(path: Path) -> str:
     return "\n".join(parts)
 
 
-def _scan_file(path: Path, matcher: _Matcher, max_rows: int) -> list[Finding]:
-    """Findings of one rendered file (by its suffix)."""
+def _pdf_text_or_error(path: Path) -> tuple[str | None, str | None]:
+    """(text, None), or (None, the error) for a PDF that cannot be read (run in a worker process)."""
+    try:
+        return _pdf_text(path), None
+    except Exception as exc:  # noqa: BLE001 - reported as an "unreadable" finding
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _start_pdf_texts(paths: list[Path]):
+    """Start extracting the PDFs' text in parallel; returns a function that waits for ``{path: (text, error)}``.
+
+    pypdf is pure Python: the PDFs (most of the audit's time) are read in
+    worker processes, while the caller collects the identifiers.
+    """
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers < 2:
+        return lambda: {p: _pdf_text_or_error(p) for p in paths}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    futures = [pool.submit(_pdf_text_or_error, p) for p in paths]
+
+    def wait() -> dict[Path, tuple[str | None, str | None]]:
+        try:
+            return {p: f.result() for p, f in zip(paths, futures)}
+        finally:
+            pool.shutdown()
+
+    return wait
+
+
+def _scan_file(path: Path, matcher: _Matcher, max_rows: int,
+               pdf: tuple[str | None, str | None] | None = None) -> list[Finding]:
+    """Findings of one rendered file (by its suffix); ``pdf`` is the PDF's (text, error) when already read."""
     file, suffix = str(path), path.suffix.lower()
     try:
         if suffix == ".pdf":
-            return _match_text(_pdf_text(path), matcher, file)
+            text, error = pdf if pdf is not None else (_pdf_text(path), None)
+            if error is not None:
+                return [Finding(file, "unreadable", "", error)]
+            return _match_text(text, matcher, file)
         text = _DATA_URI.sub(" ", path.read_bytes().decode("utf-8", errors="replace"))
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]
@@ -442,15 +479,19 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
     Pseudonyms and birth dates match as whole tokens (not inside a longer
     word or number), case-insensitively; paths and export names match
     anywhere. All identifiers are compiled into one trie-shaped regular
-    expression, so the cost is one pass over each file.
+    expression, so the cost is one pass over each file. The PDFs' text is
+    extracted in worker processes while the identifiers are collected.
     """
     out = Path(output_dir)
     if not out.is_dir():
         raise EspacepError(f"audit: output directory {out} does not exist")
+    paths = sorted(p for p in out.rglob("*") if p.is_file() and p.suffix.lower() in SCANNED_SUFFIXES)
+    pdf_texts = _start_pdf_texts([p for p in paths if p.suffix.lower() == ".pdf"])
     matcher = _matcher(collect_identifiers(data_dir))
+    pdfs = pdf_texts()
     findings: list[Finding] = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.suffix.lower() in SCANNED_SUFFIXES):
-        findings += _scan_file(path, matcher, max_record_rows)
+    for path in paths:
+        findings += _scan_file(path, matcher, max_record_rows, pdfs.get(path))
     return findings
 
 

@@ -230,3 +230,16 @@ def test_many_pseudonyms_large_file(tmp_path):
     elapsed = time.perf_counter() - start
     assert [f.match for f in findings] == ["SYN-004711"]
     assert elapsed < 10, elapsed  # generous; about 1 s on a laptop
+
+
+def test_pdfs_read_in_parallel_find_the_same(data_dir, tmp_path):
+    # several PDFs (worker processes): a leak in one, a broken one, a clean one, each reported on its own
+    from espacep_analysis import audit
+
+    out = tmp_path / "par"
+    out.mkdir()
+    _pdf(out / "a.pdf", "Cas index SYN-ABC123, suivi.")
+    _pdf(out / "b.pdf", "1 076 TDS rencontrés en 2019.")
+    (out / "c.pdf").write_bytes(b"not a pdf at all")
+    findings = audit.audit_outputs(out, data_dir)
+    assert sorted((Path(f.file).name, f.kind) for f in findings) == [("a.pdf", "pseudonym"), ("c.pdf", "unreadable")]
