@@ -653,18 +653,17 @@ def _group_col(fig: pd.DataFrame) -> np.ndarray:
     return fig["_group"].to_numpy(dtype=object) if "_group" in fig else np.full(len(fig), "", object)
 
 
-def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | None) -> np.ndarray:
+def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | None) -> list[tuple]:
     """Per row, where a hidden count can reappear: its year, and its scope's class when classes are given."""
     year = fig["year"].astype(int).to_numpy()
     if scope_classes is None:
-        return np.array([(int(y),) for y in year] + [()], dtype=object)[:-1]
+        return [(int(y),) for y in year]
     scope = fig["scope"].astype(str).to_numpy(dtype=object)
-    keys = [(int(y), scope_classes.get((g, s), scope_classes.get(s, s)))
+    return [(int(y), scope_classes.get((g, s), scope_classes.get(s, s)))
             for y, g, s in zip(year, _group_col(fig), scope)]
-    return np.array(keys + [()], dtype=object)[:-1]
 
 
-def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: np.ndarray) -> dict[tuple, set[float]]:
+def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: list[tuple]) -> dict[tuple, set[float]]:
     cells = _cell_values(fig)
     hidden: dict[tuple, set[float]] = {}
     for key, v, kind in zip(keys, cells, kinds):

@@ -558,17 +558,19 @@ def test_p_value_two_significant_digits_across_a_decade():
 
 
 def test_sentence_level_must_match_the_rows():
-    # rows computed at 0.95 (Fisher p = 0.0249 < 0.05: rise); the sentence asked at 0.99 must not call
-    # p = 0.025 significant at 1 % (either it says "stable" or it refuses the mismatch)
+    # rows computed at 0.95 (Fisher p = 0.0249 < 0.05: rise); worded at 0.99 the sentence would call
+    # p = 0,025 significant at 1 %: the mismatch is refused, the book's own level is accepted
     b = book({SYPH: {2017: (3, 666), 2019: (14, 775)}})
-    try:
-        text = trends.verdict_sentence(b, SYPH, SUBJECT, 0.99)
-    except EspacepError:
-        return
-    assert "n'est pas significative" in text
+    with pytest.raises(EspacepError, match="decided at the level 0.95"):
+        trends.verdict_sentence(b, SYPH, SUBJECT, 0.99)
+    with pytest.raises(EspacepError, match="decided at the level"):
+        trends.comparison_table(b, [(SYPH, "all", "S")], "c", level=0.99)
+    assert trends.verdict_sentence(b, SYPH, SUBJECT) == trends.verdict_sentence(b, SYPH, SUBJECT, 0.95)
 
 
 def test_comparison_table_single_year_has_no_self_comparison():
     t = trends.comparison_table(book({SYPH: {2019: (14, 775)}}), [(SYPH, "all", "S")], "c", "wilson", 0.95)
     text = html.unescape(t.html)
     assert f"2019 {MINUS} 2019" not in text and "2019 contre 2019" not in text
+    # the values only: 14/775 = 1,8 %, and the reason there is no comparison
+    assert f"1,8{NB}% (14/775)" in text and "Pas d'année antérieure" in text

@@ -275,12 +275,12 @@ def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> l
     if not book.has(indicator, book.year, scope):
         return []
     text = (f"Les migrantes constituent {book.text(indicator, scope=scope)} des TDS vus {where}"
-            f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, book.level, scope)}.")
+            f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}.")
     blocks: list = [Text(text)]
     if book.previous:
         blocks.append(trends.comparison_table(
             book, [(indicator, scope, "Part de migrants (nationalité connue, non belge)")],
-            f"Évolution de la part de migrants parmi les TDS vus {where}", book.method, book.level))
+            f"Évolution de la part de migrants parmi les TDS vus {where}"))
     return blocks
 
 
@@ -299,13 +299,13 @@ def violence(book: FigureBook, narrative: Mapping[str, str] | None = None) -> li
         if book.has(P + "trafficking_accompaniments") else "",
         f"La lutte contre la violence constituait {book.text(share)} de nos démarches sociales en "
         f"Wallonie en {y} ({book.text(P + 'demands.violence')} actions relevées).",
-        f"Cette part était de {book.history(share)}{trends.short_verdict(book, share, book.level)}."
+        f"Cette part était de {book.history(share)}{trends.short_verdict(book, share)}."
         if book.history(share) else "",
     ])
     if book.previous:
         blocks.append(trends.comparison_table(
             book, [(share, ALL, "Part de la lutte contre la violence dans les démarches sociales")],
-            "Évolution de la part de la lutte contre la violence", book.method, book.level))
+            "Évolution de la part de la lutte contre la violence"))
     return blocks
 
 
@@ -378,8 +378,7 @@ def first_contact(book: FigureBook) -> list:
     blocks = [Text(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
     if book.previous:
         items = [(i, ALL, _plain(book.row(i)["label"], PLACE_PREFIX)) for i in ids]
-        blocks.append(trends.comparison_table(book, items, "Évolution du lieu de la première rencontre",
-                                              book.method, book.level))
+        blocks.append(trends.comparison_table(book, items, "Évolution du lieu de la première rencontre"))
     return blocks
 
 

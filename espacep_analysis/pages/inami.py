@@ -121,7 +121,7 @@ def new_known(book: FigureBook) -> list:
     text = (
         f"Les travailleurs du sexe connus ont été inclus dans le programme avant le 1er janvier {y}. "
         f"{book.text(P + 'new_share', decimals=0)} des TDS rencontrés en {y} étaient des nouveaux contacts"
-        f"{book.paren_history(P + 'new_share', decimals=0)}{trends.short_verdict(book, P + 'new_share', book.level)}."
+        f"{book.paren_history(P + 'new_share', decimals=0)}{trends.short_verdict(book, P + 'new_share')}."
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
     rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
@@ -231,7 +231,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         if book.has(P + "migrant_share", y, scope):
             text.append(f"Les migrantes constituent {book.text(P + 'migrant_share', y, scope)} des TDS vus {name}"
                         f"{book.paren_history(P + 'migrant_share', scope)}"
-                        f"{trends.short_verdict(book, P + 'migrant_share', book.level, scope)}.")
+                        f"{trends.short_verdict(book, P + 'migrant_share', scope=scope)}.")
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
                              title=f"Région d'origine des TDS vus en {y}", lang=book.lang)
@@ -242,7 +242,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
                  (P + "migrant_share", "region:bruxelles", "Migrantes, Bruxelles"),
                  (P + "migrant_share", "region:wallonie", "Migrantes, région wallonne")]
         blocks.append(trends.comparison_table(book, [i for i in items if book.has(i[0], y, i[1])],
-                                              "Évolution de la nationalité des TDS vus", book.method, book.level))
+                                              "Évolution de la nationalité des TDS vus"))
     return blocks
 
 
@@ -269,7 +269,7 @@ def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
         return _trend_table(book, names, caption)
     labels = {n: book.row(P + n)["label"].split(" : ")[-1] for n in names if book.has(P + n)}
     items = [(P + n, ALL, text[:1].upper() + text[1:]) for n, text in labels.items()]
-    return trends.comparison_table(book, items, caption, book.method, book.level)
+    return trends.comparison_table(book, items, caption)
 
 
 def coverage(book: FigureBook) -> list:
@@ -280,7 +280,7 @@ def coverage(book: FigureBook) -> list:
         f"s'ils bénéficiaient de la sécurité sociale. Pour les personnes dont nous connaissons la couverture "
         f"sociale (n = {book.text(P + 'coverage_known')}), {book.text(P + 'coverage_not_in_order_share', decimals=0)}"
         f"{book.paren_history(P + 'coverage_not_in_order_share', decimals=0)} ne sont pas en ordre "
-        f"d'assurabilité sociale{trends.short_verdict(book, P + 'coverage_not_in_order_share', book.level)}."
+        f"d'assurabilité sociale{trends.short_verdict(book, P + 'coverage_not_in_order_share')}."
     )
     return [Text(text), _trend_table(book, ["coverage_known"], "Couverture sociale connue (personnes)"),
             _compared(book, ["coverage_asked_share", "coverage_not_in_order_share"], "Couverture sociale")]
@@ -368,7 +368,7 @@ def cervical(book: FigureBook) -> list:
     """4.2 Cervical cancer screening."""
     text = (f"Chez {book.text(P + 'cervical_lesion_share')} des travailleurs du sexe qui ont bénéficié d'un frottis, "
             f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}"
-            f"{trends.short_verdict(book, P + 'cervical_lesion_share', book.level)}.")
+            f"{trends.short_verdict(book, P + 'cervical_lesion_share')}.")
     rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
     table = fmt.figures_table_html(rows.assign(label=rows["label"].str.split(" : ").str[-1]),
                                    columns=("label", "value"), lang=book.lang,

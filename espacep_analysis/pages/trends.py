@@ -98,14 +98,17 @@ def _threshold(level: float, lang: str) -> str:
     return fmt.number(1.0 - level, 2, lang)
 
 
+def _p_side(t: Trend, level: float, lang: str) -> str:
+    """``"< 0,05"`` (a rise or fall) or ``"≥ 0,05"`` (stable): all a released verdict says of its p-value."""
+    return f"{'<' if t.value != 0 else '≥'}{fmt.NBSP}{_threshold(level, lang)}"
+
+
 def describe_test(t: Trend, level: float, lang: str = fmt.DEFAULT_LANG) -> str:
     """``"test de tendance de Cochran-Armitage, p = 0,010"``; with a masked count ``"…, p < 0,05"``."""
     label = TEST_LABELS[t.test]
     if not t.p_masked:
         return f"{label}, {fmt.p_statement(t.p, lang)}"
-    side = "<" if t.value != 0 else "≥"
-    return (f"{label}, p{fmt.NBSP}{side}{fmt.NBSP}{_threshold(level, lang)} ; valeur exacte non publiée, "
-            "un effectif étant masqué")
+    return f"{label}, p{fmt.NBSP}{_p_side(t, level, lang)} ; valeur exacte non publiée, un effectif étant masqué"
 
 
 def _span(book: FigureBook, t: Trend) -> str:
@@ -197,7 +200,7 @@ def _p_cell(book: FigureBook, t: Trend, level: float) -> str:
     if t.state != "published" or t.test not in TEST_LABELS:
         return fmt.MISSING if t.state != "masked" else book.secondary
     if t.p_masked:
-        return f"{'<' if t.value != 0 else '≥'}{fmt.NBSP}{_threshold(level, book.lang)}"
+        return _p_side(t, level, book.lang)
     return fmt.p_value(t.p, book.lang)
 
 
@@ -205,7 +208,7 @@ def _verdict_cell(t: Trend) -> str:
     return {"none": fmt.MISSING, "masked": UNAVAILABLE}.get(t.state) or fmt.verdict(t.value)
 
 
-def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], caption: str, method: str,
+def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], caption: str, method: str | None = None,
                      level: float | None = None, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> Table:
     """One line per ``(indicator, scope, label)``: each year's value, the difference with the first year, the test.
 
@@ -213,8 +216,9 @@ def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], ca
     difference report year - first year with its Newcombe interval, the
     p-value of the trend test (3 years or more) or of Fisher's exact test,
     and the verdict. The footnote names the CI methods and the tests.
+    ``method`` and ``level`` default to the book's.
     """
-    level = _level(book, level)
+    level, method = _level(book, level), method or book.method
     years = sorted([*book.previous, book.year])
     first, trend_test = years[0], len(years) >= comparisons.MIN_TREND_YEARS
     pct = fmt.number(level * 100, 0, book.lang)
