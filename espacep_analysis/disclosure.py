@@ -568,6 +568,45 @@ class Partition:
     parts: tuple
     total: object
     exact: bool = True
+    rest: bool = False  # the parts may leave out an unpublished rest (e.g. codes not recorded)
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """The denominator of a proportion, as a cell of a :class:`Partition`.
+
+    Reports print "20,5 % (40/195)": the denominator is a published count as
+    much as the numerator, and may be the total of another table (the
+    interpretable smears are the sum of the cytology classes; the persons of
+    known age are the sum of the age bands). While masking, it is a count
+    cell of its own (id ``<indicator>#denominator``): when it has to be
+    masked, the proportion is masked with it and its denominator blanked.
+    ``scope`` None means the scope of the line.
+    """
+
+    indicator: str
+    scope: str | None = None
+
+
+DENOMINATOR_SUFFIX = "#denominator"
+
+
+def _denominator_ids(partitions: Iterable[Partition]) -> set[str]:
+    ids = set()
+    for part in partitions:
+        part = part if isinstance(part, Partition) else Partition(*part)
+        ids |= {p.indicator for p in (*part.parts, part.total) if isinstance(p, Denominator)}
+    return ids
+
+
+def _with_denominator_rows(fig: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    """``fig`` plus one count row per row of a proportion in ``ids`` (its denominator)."""
+    rows = fig.loc[fig["indicator"].isin(ids) & np.isfinite(fig["denominator"].to_numpy(dtype=float))]
+    if rows.empty:
+        return fig
+    extra = rows.assign(indicator=rows["indicator"] + DENOMINATOR_SUFFIX, value=rows["denominator"],
+                        numerator=np.nan, denominator=np.nan, unit="persons")
+    return pd.concat([fig, extra], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -689,6 +728,7 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
         for k in np.flatnonzero(~is_count & (kinds == "")):
             prefix, _, suffix = ind[k].partition(".")
             sources = [pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())]
+            sources.append(pos.get((group[k], ind[k] + DENOMINATOR_SUFFIX, scope[k], year[k])))
             if any(j is not None and kinds[j] for j in sources) or any(
                 group[j] == group[k] and scope[j] == scope[k] and year[j] <= year[k]
                 and ind[k].startswith(ind[j] + ".") for j in masked
@@ -699,50 +739,61 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
         kinds[new] = "derived"
 
 
-def _spec(spec) -> tuple[str, str | None]:
+def _spec(spec) -> tuple[str, str | None, str]:
+    """``(indicator, scope or None, role)``; role is ``"cell"`` or ``"denominator"``."""
     if isinstance(spec, str):
-        return spec, None
+        return spec, None, "cell"
+    if isinstance(spec, Denominator):
+        return spec.indicator + DENOMINATOR_SUFFIX, spec.scope, "cell"
     if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
-        return spec
-    raise EspacepError(f"partition: a figure is an indicator id or (indicator, scope), got {spec!r}")
+        return spec[0], spec[1], "cell"
+    raise EspacepError(f"partition: a figure is an indicator id, (indicator, scope) or a Denominator, got {spec!r}")
 
 
 def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells: int,
-                     group: str = "") -> tuple[list[_Line], int]:
+                     group: str = "") -> tuple[list[_Line], list[float]]:
     """Lines of the partitions over the rows of ``fig`` (rows of ``group`` only).
 
-    Returns the lines and the number of virtual (unpublished) cells they use,
-    numbered from ``n_cells`` on.
+    Returns the lines and the values of the extra cells they use, numbered
+    from ``n_cells`` on: NaN, a figure the report does not publish.
     """
     groups, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     pos = {(i, s, y): k for k, (g, i, s, y) in enumerate(zip(groups, ind, scope, year)) if g == group}
-    lines, n_virtual = [], 0
+    lines, extra = [], []
     for part in partitions:
         if not isinstance(part, Partition):
             part = Partition(*part)
-        total_id, total_scope = _spec(part.total)
+        total_id, total_scope, _ = _spec(part.total)
         specs = [_spec(p) for p in part.parts]
         for k in [k for (i, s, y), k in pos.items()
                   if i == total_id and (total_scope is None or s == total_scope)]:
             cells = []
-            for pid, pscope in specs:
+            for pid, pscope, _ in specs:
                 j = pos.get((pid, pscope or scope[k], year[k]))
                 if j is None:
-                    j, n_virtual = n_cells + n_virtual, n_virtual + 1
+                    extra.append(np.nan)
+                    j = n_cells + len(extra) - 1
                 cells.append(j)
+            if part.rest:
+                extra.append(np.nan)
+                cells.append(n_cells + len(extra) - 1)
             label = f"{group + ': ' if group else ''}{total_id} ({scope[k]}, {year[k]})"
             lines.append(_Line(k, tuple(cells), part.exact, label))
-    return lines, n_virtual
+    return lines, extra
 
 
-def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], n_virtual: int,
+def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], extra: Sequence[float],
             min_cell: int, depends_on, scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
-    """Alternate derived masking and complementary suppression until nothing changes."""
-    values = np.concatenate([_cell_values(fig), np.full(n_virtual, np.nan)])
+    """Alternate derived masking and complementary suppression until nothing changes.
+
+    ``extra`` holds the values of the cells numbered after the rows of ``fig``
+    (NaN: not published; a number: a published denominator).
+    """
+    values = np.concatenate([_cell_values(fig), np.asarray(extra, dtype=float)])
     while True:
         kinds = _derive(fig, kinds, depends_on, scope_classes)
-        supp = np.concatenate([kinds != "", np.zeros(n_virtual, bool)])
+        supp = np.concatenate([kinds != "", np.zeros(len(extra), bool)])
         protected = _protect(values, supp, lines, min_cell) if lines else supp
         added = (protected & ~supp)[: len(fig)]
         if not added.any():
@@ -848,9 +899,11 @@ def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequen
     fig = _check_figures(figures, "suppress_figures")
     if min_cell <= 1:
         return _apply_mask(fig, np.full(len(fig), "", dtype=object)).set_axis(figures.index)
-    lines, n_virtual = _partition_lines(fig, partitions, len(fig))
-    kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on, scope_classes)
-    return _apply_mask(fig, kinds, scope_classes).set_axis(figures.index)
+    n_rows = len(fig)
+    fig = _with_denominator_rows(fig, _denominator_ids(partitions))
+    lines, extra = _partition_lines(fig, partitions, len(fig))
+    kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
+    return _apply_mask(fig, kinds, scope_classes).iloc[:n_rows].set_axis(figures.index)
 
 
 def suppress_partition(figures: pd.DataFrame, parts_ids: Sequence, total_id, min_cell: int, *,
@@ -1062,17 +1115,22 @@ def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Seque
     """
     min_cell = _check_min_cell(min_cell)
     fig = _combined(figures, "protect_across_reports", masked=False)
+    n_rows = len(fig)
+    for funder, parts in (partitions or {}).items():
+        more = _with_denominator_rows(fig.loc[fig["_group"] == funder], _denominator_ids(parts))
+        fig = pd.concat([fig, more.iloc[int((fig["_group"] == funder).sum()):]], ignore_index=True)
     if min_cell <= 1:
         kinds = np.full(len(fig), "", dtype=object)
     else:
         lines, n_virtual = _relation_lines(fig, relations, len(fig))
+        extra = [np.nan] * n_virtual
         for funder, parts in (partitions or {}).items():
             if funder not in figures:
                 raise EspacepError(f"protect_across_reports: partitions given for unknown report {funder!r}")
-            more, extra = _partition_lines(fig, parts, len(fig) + n_virtual, group=funder)
-            lines, n_virtual = lines + more, n_virtual + extra
-        kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, n_virtual, min_cell, depends_on, scope_classes)
-    masked = _apply_mask(fig, kinds, scope_classes)
+            more, values = _partition_lines(fig, parts, len(fig) + len(extra), group=funder)
+            lines, extra = lines + more, extra + values
+        kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
+    masked = _apply_mask(fig, kinds, scope_classes).iloc[:n_rows]
     return {funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
             for funder in figures}
 

@@ -48,32 +48,13 @@ def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> p
     return concat_figures([rows, declared.declared_history(funder, year)])
 
 
-def _shares_partition(figures: pd.DataFrame, prefix: str, total: str, scope: str) -> Partition | None:
-    """The counts behind the ``prefix*`` shares of ``scope`` add up to ``total`` of that scope."""
-    ids = sorted({i for i in figures.loc[figures["scope"] == scope, "indicator"] if i.startswith(prefix)})
-    return Partition(tuple((i, scope) for i in ids), (total, scope)) if ids else None
-
-
 def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
-    """Figures of the INAMI report that add up (complementary suppression lines)."""
-    p = "inami."
-    parts = [
-        Partition((p + "new_persons", p + "known_persons"), p + "persons_seen"),
-        Partition(tuple(i for i in sorted(set(figures["indicator"])) if i.startswith(p + "treatments.")),
-                  p + "treatments"),
-        Partition(tuple(i for i in sorted(set(figures["indicator"])) if i.startswith(p + "referrals.")),
-                  p + "referrals"),
-    ]
-    for prefix in ("gender.", "workplace.", "age_band."):
-        parts.append(_shares_partition(figures, p + prefix, p + "persons_seen", "all"))
-    for scope in sorted(set(figures["scope"])):
-        parts.append(_shares_partition(figures, p + "origin.", p + "persons_seen", scope))
-        ids = (p + "belgian_share", p + "migrant_share", p + "nationality_unknown")
-        if all(((figures["indicator"] == i) & (figures["scope"] == scope)).any() for i in ids):
-            parts.append(Partition(tuple((i, scope) for i in ids), (p + "persons_seen", scope)))
-    parts += disclosure.hierarchy_partitions(sites, "inami", p + "consultations", exact=True)
-    parts += disclosure.hierarchy_partitions(sites, "inami", p + "persons_seen", exact=False)
-    return [part for part in parts if part is not None and part.parts]
+    """Figures of the INAMI report that add up: its definitions' families, then the site hierarchy."""
+    del figures  # the lines are made for the scopes and years present
+    parts = inami.partitions()
+    parts += disclosure.hierarchy_partitions(sites, "inami", "inami.consultations", exact=True)
+    parts += disclosure.hierarchy_partitions(sites, "inami", "inami.persons_seen", exact=False)
+    return parts
 
 
 def _site_hierarchy(sites, funder: str, indicator: str) -> list[Partition]:
@@ -134,19 +115,31 @@ def published_figures(
 
 def protected_year(ds: Dataset, year: int, method: str, level: float, threshold: int,
                    cache_dir: Path | None = DEFAULT_CACHE_DIR) -> dict[str, pd.DataFrame]:
-    """Every funder's masked figures of ``year`` (read from the cache when present)."""
+    """Every funder's masked figures of report year ``year`` (see `protected_years`)."""
+    every = protected_years(ds, method, level, threshold, cache_dir)
+    if int(year) not in every:
+        raise EspacepError(f"no report for {year}: the data have consultations in {sorted(every)}")
+    return every[int(year)]
+
+
+def protected_years(ds: Dataset, method: str, level: float, threshold: int,
+                    cache_dir: Path | None = DEFAULT_CACHE_DIR) -> dict[int, dict[str, pd.DataFrame]]:
+    """Every report of every year of the data, masked together (read from the cache when present).
+
+    A report prints earlier years beside its own, so the same count appears
+    in several years' reports: they are protected as one set of linked
+    tables, and a count masked in one report is masked in all of them.
+    """
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"disclosure-{_cache_key(ds, year, method, level, threshold)}.pkl"
+        path = Path(cache_dir) / f"disclosure-{_cache_key(ds, method, level, threshold)}.pkl"
         if path.is_file():
             with open(path, "rb") as handle:
                 return pickle.load(handle)
-    raw = {f: compute(ds, f, year, method, level) for f in FUNDERS}
-    # The age pyramid by gender is the finest table (men and trans persons per age band are
-    # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
-    raw["inami"] = raw["inami"][~raw["inami"]["indicator"].str.startswith(INTERNAL_ONLY)]
-    masked = _protect(raw, ds.sites, threshold)
-    masked = {f: disclosure.release_verdicts(raw[f], masked[f], threshold, _decider(level)) for f in FUNDERS}
+    raw = {y: {f: _report_figures(ds, f, y, method, level) for f in FUNDERS} for y in ds.years}
+    masked = _protect_years(raw, ds.sites, threshold)
+    masked = {y: {f: disclosure.release_verdicts(raw[y][f], masked[y][f], threshold, _decider(level))
+                  for f in FUNDERS} for y in raw}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
@@ -154,6 +147,45 @@ def protected_year(ds: Dataset, year: int, method: str, level: float, threshold:
             pickle.dump(masked, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     return masked
+
+
+def _report_figures(ds: Dataset, funder: str, year: int, method: str, level: float) -> pd.DataFrame:
+    """The unmasked figures a report may publish (internal-only tables left out)."""
+    figures = compute(ds, funder, year, method, level)
+    # The age pyramid by gender is the finest table (men and trans persons per age band are
+    # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
+    return figures[~figures["indicator"].str.startswith(INTERNAL_ONLY)].reset_index(drop=True)
+
+
+_KEY = ["indicator", "scope", "year"]
+_SAME = _KEY + ["numerator", "denominator", "value"]
+
+
+def _union(tables: list[pd.DataFrame], funder: str) -> pd.DataFrame:
+    """One funder's figures of every report year, each (indicator, scope, year) once."""
+    union = pd.concat(tables, ignore_index=True).drop_duplicates(_SAME)
+    clash = union.duplicated(_KEY, keep=False)
+    if clash.any():
+        row = union.loc[clash].iloc[0]
+        raise EspacepError(
+            f"disclosure control: {funder} figure {row['indicator']} ({row['scope']}, {int(row['year'])}) "
+            "differs between two years' reports; a figure must have one definition")
+    return union.reset_index(drop=True)
+
+
+def _protect_years(raw: dict[int, dict[str, pd.DataFrame]], sites, threshold: int
+                   ) -> dict[int, dict[str, pd.DataFrame]]:
+    """Mask the union of every year's reports, then cut each report back out of it."""
+    union = {f: _union([raw[y][f] for y in raw], f) for f in FUNDERS}
+    masked = _protect(union, sites, threshold)
+    out: dict[int, dict[str, pd.DataFrame]] = {}
+    for y, reports in raw.items():
+        out[y] = {}
+        for f, table in reports.items():
+            keyed = masked[f].set_index(_KEY)
+            rows = keyed.loc[pd.MultiIndex.from_frame(table[_KEY])].reset_index()
+            out[y][f] = rows[list(masked[f].columns)]
+    return out
 
 
 def _decider(level: float):
@@ -166,10 +198,10 @@ def _decider(level: float):
     return decide
 
 
-def _cache_key(ds: Dataset, year: int, method: str, level: float, threshold: int) -> str:
+def _cache_key(ds: Dataset, method: str, level: float, threshold: int) -> str:
     """sha256 of the inputs, the parameters, the params files and the code version."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([sorted(ds.sources.items()), int(year), method, float(level), int(threshold),
+    digest.update(json.dumps([sorted(ds.sources.items()), method, float(level), int(threshold),
                               __version__]).encode())
     for path in sorted(PARAMS_DIR.rglob("*.yaml")):
         digest.update(path.name.encode() + path.read_bytes())

@@ -10,11 +10,14 @@ defined once, in :data:`INDICATORS`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from .. import codes, stats
 from ..dataset import Dataset
+from ..disclosure import Denominator, Partition
 from ..errors import EspacepError
 from ..origins import ORIGIN_GROUPS, ORIGIN_LABELS, origin_groups
 from . import common, comparisons as _comparisons
@@ -610,3 +613,47 @@ def figure(figures: pd.DataFrame, indicator: str, year: int, scope: str = ALL) -
         what = "no figure" if rows.empty else f"{len(rows)} figures"
         raise EspacepError(f"{what} {indicator!r} for year {year}, scope {scope!r}")
     return rows.iloc[0]
+
+
+# --- what adds up (for disclosure control) ------------------------------------------------------
+
+
+def _family(prefix: str, codes_: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"{PREFIX}{prefix}.{code}" for code in codes_)
+
+
+def partitions() -> list[Partition]:
+    """Figures that add up, from the definitions above: one line per scope and year where the total exists.
+
+    Each family of categories is declared against the denominator its
+    proportions print (``rest=True`` where records may lack the category),
+    and each family's sub-totals against the figures that print them
+    elsewhere (the lesion share's numerator is the ASCUS, LSIL and HSIL
+    classes; the migrant share's numerator is the foreign origins). The
+    site hierarchy of the counts is added by `publish` from the sites.
+    """
+    p = PREFIX
+    origins = _family("origin", ORIGIN_GROUPS)
+    foreign = tuple(i for i in origins if i not in (p + "origin.belgium", p + "origin.unknown"))
+    cytology = _family("cytology", CYTOLOGY_CLASSES)
+    return [
+        Partition((p + "new_persons", p + "known_persons"), p + "persons_seen", rest=True),
+        Partition(_family("gender", codes.GENDERS), Denominator(p + "gender.woman"), rest=True),
+        Partition(_family("workplace", codes.WORKPLACES), Denominator(p + "workplace.bar"), rest=True),
+        Partition(_family("age_band", AGE_BANDS), Denominator(p + "age_band.lt20")),
+        Partition(origins, Denominator(p + "origin.belgium")),
+        Partition((p + "belgian_share", p + "migrant_share", p + "nationality_unknown"),
+                  Denominator(p + "belgian_share")),
+        Partition((Denominator(p + "belgian_share"),), p + "persons_seen"),
+        Partition(foreign, p + "migrant_share"),
+        Partition((p + "origin.belgium",), p + "belgian_share"),
+        Partition((p + "origin.unknown",), p + "nationality_unknown"),
+        Partition(cytology, Denominator(p + "cervical_lesion_share")),
+        Partition(cytology[1:], p + "cervical_lesion_share"),
+        Partition((p + "gp_no_data", Denominator(p + "gp_none_or_unaware_share")), p + "persons_seen"),
+        Partition((p + "gyn_no_data", Denominator(p + "gyn_none_or_unaware_share")), p + "persons_seen"),
+        Partition((p + "coverage_known",), Denominator(p + "coverage_not_in_order_share")),
+        Partition(_family("treatments", codes.PATHOLOGIES), p + "treatments", rest=True),
+        Partition(_family("referrals", codes.REFERRAL_DESTINATIONS), p + "referrals", rest=True),
+    ]
+
