@@ -19,6 +19,7 @@ import os
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, disclosure
@@ -138,6 +139,8 @@ def protected_years(ds: Dataset, method: str, level: float, threshold: int,
                 return pickle.load(handle)
     raw = {y: {f: _report_figures(ds, f, y, method, level) for f in FUNDERS} for y in ds.years}
     masked = _protect_years(raw, ds.sites, threshold)
+    masked = {y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
+              for y, reports in masked.items()}
     masked = {y: {f: disclosure.release_verdicts(raw[y][f], masked[y][f], threshold, _decider(level))
                   for f in FUNDERS} for y in raw}
     if path is not None:
@@ -155,6 +158,36 @@ def _report_figures(ds: Dataset, funder: str, year: int, method: str, level: flo
     # The age pyramid by gender is the finest table (men and trans persons per age band are
     # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
     return figures[~figures["indicator"].str.startswith(INTERNAL_ONLY)].reset_index(drop=True)
+
+
+EXTREME_AGES = {"inami.age_min": "youngest", "inami.age_max": "oldest"}
+
+
+def extreme_age_label(side: str, k: int) -> str:
+    """The label of a folded extreme age (what the figure then measures)."""
+    return f"Âge de la {k}e personne la plus {'jeune' if side == 'youngest' else 'âgée'}"
+
+
+def _fold_extreme_ages(ds: Dataset, table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The youngest and oldest ages folded to the ``k``-th youngest and oldest (one person each otherwise).
+
+    As in the report's age histogram: an age that fewer than ``k`` persons
+    reach describes one person, so the report prints the age of the
+    ``k``-th youngest (those ``k`` persons are that age or younger) and of
+    the ``k``-th oldest. With fewer than ``k`` ages known, nothing is printed.
+    """
+    out = table.copy()
+    for indicator, side in EXTREME_AGES.items():
+        for i in np.flatnonzero((out["indicator"] == indicator).to_numpy()):
+            ages = inami.age_distribution(ds, int(out["year"].iloc[i])).sort_values(ignore_index=True)
+            folded = np.nan
+            if len(ages) >= k and not out["suppressed"].iloc[i]:
+                folded = float(ages.iloc[k - 1] if side == "youngest" else ages.iloc[-k])
+            out.loc[out.index[i], ["value", "label", "method"]] = [folded, extreme_age_label(side, k),
+                                                                   f"folded_{k}"]
+            if np.isnan(folded):
+                out.loc[out.index[i], ["suppressed", "suppression"]] = [True, "derived"]
+    return out
 
 
 _KEY = ["indicator", "scope", "year"]

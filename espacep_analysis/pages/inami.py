@@ -147,6 +147,12 @@ def workplaces(book: FigureBook) -> list:
                                                 "Évolution du lieu de rencontre")]
 
 
+def _extreme_label(book: FigureBook, name: str, plain: str) -> str:
+    """What an extreme age measures: one person's age, or folded to the min_cell-th (external reports)."""
+    row = book.row(P + name) if book.has(P + name) else {}
+    return str(row["label"]) if str(row.get("method", "")).startswith("folded_") else plain
+
+
 def age(book: FigureBook, ages) -> list:
     """2.1 Age (critère 2): mean, youngest, oldest, distribution."""
     prev = book.previous[:1]
@@ -158,8 +164,8 @@ def age(book: FigureBook, ages) -> list:
 
     text = (f"- Âge moyen : {fmt.number(book.value(P + 'age_mean'), 0, book.lang)} ans"
             + (f" ({fmt.number(book.value(P + 'age_mean', prev[0]), 0, book.lang)} ans en {prev[0]})" if prev else "")
-            + f"\n- La personne la plus jeune : {with_prev('age_min')}"
-            + f"\n- La personne la plus âgée : {with_prev('age_max')}")
+            + f"\n- {_extreme_label(book, 'age_min', 'La personne la plus jeune')} : {with_prev('age_min')}"
+            + f"\n- {_extreme_label(book, 'age_max', 'La personne la plus âgée')} : {with_prev('age_max')}")
     bands = book.matching(P + "age_band.")
     table = fmt.figures_table_html(bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
                                    columns=("label", "numerator", "value", "ci"), lang=book.lang,
