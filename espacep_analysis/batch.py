@@ -843,9 +843,10 @@ class Progress:
 def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
     """``(data_dir, year, ci_method, ci_level, min_cell)`` of each year whose reports are masked, in job order.
 
-    Reports of a year share one protection of the three funders' figures
-    (`publish.protected_year`, cached in ``outputs/.cache``); ``min_cell``
-    None means each funder's threshold from the params.
+    Every report of every year shares one protection of the three funders'
+    figures (`publish.protected_years`, cached in ``outputs/.cache``): one task
+    per data set and parameters, whatever the year. ``min_cell`` None means
+    each funder's threshold from the params.
     """
     tasks = []
     for job in jobs:
@@ -854,7 +855,7 @@ def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
             continue
         task = (str(job.data_dir), int(job.year), job.parameters.get("ci_method", "wilson"),
                 float(job.parameters.get("ci_level", 0.95)), min_cell)
-        if task not in tasks:
+        if all(t[:1] + t[2:] != task[:1] + task[2:] for t in tasks):
             tasks.append(task)
     return tasks
 

@@ -73,24 +73,25 @@ def _site_hierarchy(sites, funder: str, indicator: str) -> list[Partition]:
 
 
 def aviq_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
-    """Figures of the AViQ report that add up: site tables, the profile of demands."""
+    """Figures of the AViQ report that add up: its definitions' lines, then the site tables."""
     from .indicators import aviq
 
-    present = set(figures["indicator"])
-    parts = []
+    present = set(zip(figures["indicator"], figures["scope"]))
+    parts = aviq.partitions()
     for name in ("aviq.contacts", "aviq.persons_met"):
-        if name in present:
-            parts += [p for p in _site_hierarchy(sites, "aviq", name)
-                      if all(((figures["indicator"] == i) & (figures["scope"] == s)).any() for i, s in p.parts)]
-    demands = tuple(f"aviq.demands.{d}" for d in aviq.SOCIAL_DEMANDS if f"aviq.demands.{d}" in present)
-    if demands and "aviq.social_actions" in present:
-        parts.append(Partition(demands, "aviq.social_actions"))
-    if {"aviq.addiction_interventions", "aviq.demands.addiction"} <= present:
-        parts.append(Partition(("aviq.addiction_interventions",), "aviq.demands.addiction"))
+        parts += [p for p in _site_hierarchy(sites, "aviq", name) if all(ref in present for ref in p.parts)]
     return parts
 
 
-PARTITIONS = {"inami": inami_partitions, "aviq": aviq_partitions}
+def cocof_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
+    """Figures of the Cocof report that add up (its definitions' lines)."""
+    from .indicators import cocof
+
+    del figures, sites
+    return cocof.partitions()
+
+
+PARTITIONS = {"inami": inami_partitions, "aviq": aviq_partitions, "cocof": cocof_partitions}
 
 
 def published_figures(

@@ -428,8 +428,8 @@ def test_kernel_reset_forgets_what_a_report_changed(tmp_path):
     assert not Path(kernel.dir).exists()
 
 
-def test_disclosure_tasks_one_per_masked_year():
-    # the warm-up computes each year's protection once; unmasked runs (min_cell 0 or 1) need none
+def test_disclosure_tasks_one_per_threshold():
+    # every year's reports are protected together: one warm-up per threshold; unmasked runs need none
     from espacep_analysis.batch import Job, disclosure_tasks
 
     def job(year, funder, **params):
@@ -438,5 +438,4 @@ def test_disclosure_tasks_one_per_masked_year():
 
     jobs = [job(2018, "inami"), job(2018, "aviq"), job(2019, "cocof"), job(2019, "inami", min_cell=0),
             job(2019, "aviq", min_cell=7), job(2017, "inami", min_cell=1)]
-    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None), ("/d", 2019, "wilson", 0.95, None),
-                                      ("/d", 2019, "wilson", 0.95, 7)]
+    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None), ("/d", 2019, "wilson", 0.95, 7)]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import codes
 from ..dataset import Dataset
+from ..disclosure import Denominator, Partition
 from . import common
 from .common import ALL
 from .outreach import (
@@ -268,3 +269,36 @@ def compute_figures(
     parts = run_sections(ds, years, _sites(ds), SECTIONS, method, level)
     parts.append(medical(ds, years, method, level))
     return with_comparisons(by_year(parts), [PREFIX + name for name in COMPARED], year, level)
+
+
+# --- what adds up (for disclosure control) ------------------------------------------------------
+
+
+def partitions() -> list[Partition]:
+    """Figures of the AViQ report that add up, from the definitions above (every scope and year).
+
+    The site hierarchy of contacts and persons met is added by `publish` from the sites.
+    """
+    p = PREFIX
+    places = tuple(f"{p}first_contact_place.{code}" for code in codes.FIRST_CONTACT_PLACES)
+    return [
+        Partition(tuple(f"{p}demands.{d}" for d in SOCIAL_DEMANDS), p + "social_actions"),
+        Partition((p + "demands.violence",), p + "violence_share"),
+        Partition((p + "social_actions",), Denominator(p + "violence_share")),
+        Partition((p + "addiction_interventions",), p + "demands.addiction"),
+        Partition((p + "prevention_material",), p + "demands.prevention_material"),
+        Partition(places, Denominator(places[0])),
+        Partition((p + "persons_multi_site",), p + "persons_met", rest=True),
+        Partition((p + "dating_site_persons",), p + "persons_met", rest=True),
+        Partition((p + "inami.persons_seen",), Denominator(p + "inami.migrant_share")),
+    ]
+
+
+STANDALONE = frozenset(PREFIX + name for name in (
+    "contacts", "inami.consultations", "inami.consultations_per_person", "medical_acts", "information_sessions",
+    "students_reached", "professionals_reached", "demands.medical_consultation", "demands.health_questionnaire",
+    "demands.contraception_information", "demands.trafficking", "trafficking_accompaniments",
+))
+"""Figures in no line of :func:`partitions` (contacts and consultations: in the site hierarchy
+and the relations to INAMI's figures, made in `publish`)."""
+

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..dataset import Dataset
+from ..disclosure import Denominator, Partition
 from . import common, outreach
 from .common import ALL
 
@@ -143,3 +144,25 @@ def compute_figures(
     parts = outreach.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
     parts.append(medical(ds, years, method, level))
     return outreach.with_comparisons(outreach.by_year(parts), [PREFIX + name for name in COMPARED], year, level)
+
+
+# --- what adds up (for disclosure control) ------------------------------------------------------
+
+
+def partitions() -> list[Partition]:
+    """Figures of the Cocof report that add up, from the definitions above (every year)."""
+    p = PREFIX
+    return [
+        Partition((p + "internet_persons",), p + "persons_met", rest=True),
+        Partition((p + "inami.persons_seen",), Denominator(p + "inami.migrant_share")),
+    ]
+
+
+STANDALONE = frozenset(PREFIX + name for name in (
+    "contacts", "contraception_information", "health_questionnaires", "violence_prevention_interventions",
+    "addiction_reorientations", "language_courses", "literacy_courses", "course_attendances", "stand_days",
+    "stand_condoms", "students_reached", "trafficking_accompaniments", "professionals_reached", "inami.consultations",
+    "inami.consultations_per_person",
+))
+"""Figures in no line of :func:`partitions` (the INAMI ones are tied to INAMI's report in `publish`)."""
+

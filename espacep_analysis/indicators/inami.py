@@ -653,7 +653,25 @@ def partitions() -> list[Partition]:
         Partition((p + "gp_no_data", Denominator(p + "gp_none_or_unaware_share")), p + "persons_seen"),
         Partition((p + "gyn_no_data", Denominator(p + "gyn_none_or_unaware_share")), p + "persons_seen"),
         Partition((p + "coverage_known",), Denominator(p + "coverage_not_in_order_share")),
+        Partition((p + "new_persons",), p + "new_share"),
+        Partition((("inami.persons_seen", f"site:{PASOP_SITE}"),), p + "pasop_persons_share"),
+        Partition((("inami.consultations", f"site:{PASOP_SITE}"),), p + "pasop_consultations_share"),
+        Partition((p + "vaccine_completion", p + "vaccine_followup_incomplete"),
+                  Denominator(p + "vaccine_completion"), rest=True),
+        Partition((p + "vaccine_completion_within_6m",), p + "vaccine_completion", rest=True),
         Partition(_family("treatments", codes.PATHOLOGIES), p + "treatments", rest=True),
         Partition(_family("referrals", codes.REFERRAL_DESTINATIONS), p + "referrals", rest=True),
     ]
+
+
+STANDALONE = frozenset(PREFIX + name for name in (
+    "consultations_per_person", "age_mean", "age_min", "age_max", "coverage_asked_share",
+    "results_given_share", "women_gardnerella_share", "women_candida_share", "hygiene_advice_share",
+    "vaccinated_persons", "vaccine_doses", "vaccine_dose3_delay_median", "contraception_prescriptions",
+    "counsels", "abortion_supports", "pregnancy_followups",
+    *(f"{kind}.{test}" for kind in ("prevalence", "positivity") for test in PREVALENCE_TESTS),
+    *(f"age_band_gender.{b}.{g}" for b in AGE_BANDS for g in codes.GENDERS),  # internal only
+))
+"""Figures that add up with no other figure (disclosure control masks them alone, with their
+derived rows). Every figure of :data:`INDICATORS` is in a line of :func:`partitions` or here."""
 
