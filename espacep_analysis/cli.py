@@ -7,6 +7,7 @@ plain message with a non-zero exit status; no traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -17,24 +18,73 @@ DEFAULT_DATA = REPO_ROOT / "data" / "synthetic"
 DEFAULT_OUTPUT = REPO_ROOT / "outputs"
 
 
-def parse_years(text: str) -> list[int]:
-    """``"2019"`` -> [2019]; ``"2017-2019"`` -> [2017, 2018, 2019]; ``"2017,2019"`` -> [2017, 2019]."""
-    years: list[int] = []
+# Validation refuses any date before 1990 or after today, so no data set covers other years
+MIN_YEAR = 1990
+
+
+class YearsOutOfRange(EspacepError):
+    """``--years`` names a year no data set can cover."""
+
+
+def _year_range(part: str) -> tuple[int, int]:
+    """``"2019"`` -> (2019, 2019); ``"2017-2019"`` -> (2017, 2019); ValueError otherwise."""
+    if "-" in part:
+        first, last = (int(p) for p in part.split("-", 1))
+    else:
+        first = last = int(part)
+    if last < first:
+        raise ValueError(part)
+    return first, last
+
+
+def parse_years(text: str, today: dt.date | None = None) -> list[int]:
+    """``"2019"`` -> [2019]; ``"2017-2019"`` -> [2017, 2018, 2019]; ``"2017,2019"`` -> [2017, 2019].
+
+    Every year must lie between `MIN_YEAR` and the current year (the dates
+    validation accepts); this is checked before a range is expanded, so
+    ``1-999999999999`` is a message, not a ``MemoryError``. Whether the data
+    hold each year is checked by the batch, which names the years they cover.
+
+    Raises
+    ------
+    EspacepError : not a year, range or comma list; `YearsOutOfRange` outside the bounds.
+    """
+    top = (today or dt.date.today()).year
+    ranges = []
     for part in text.split(","):
-        part = part.strip()
         try:
-            if "-" in part:
-                first, last = (int(p) for p in part.split("-", 1))
-                if last < first:
-                    raise ValueError
-                years.extend(range(first, last + 1))
-            else:
-                years.append(int(part))
+            ranges.append(_year_range(part.strip()))
         except ValueError:
             raise EspacepError(
                 f"--years: {text!r} is not a year, a range like 2017-2019 or a comma list"
             ) from None
-    return sorted(set(years))
+    outside = [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges if a < MIN_YEAR or b > top]
+    if outside:
+        raise YearsOutOfRange(f"--years: {', '.join(outside)} outside {MIN_YEAR}-{top} (no data can "
+                              f"hold dates before {MIN_YEAR} or after today)")
+    return sorted({y for a, b in ranges for y in range(a, b + 1)})
+
+
+def _data_years_note(data_dir: Path) -> str:
+    """``"the data in DIR cover 2017, 2018, 2019"`` (or why they could not be read)."""
+    from .load import validate_and_load
+
+    try:
+        years = validate_and_load(data_dir)[0].years
+    except EspacepError as exc:
+        return f"the years of the data in {data_dir} are unknown ({exc})"
+    shown = ", ".join(map(str, years)) if years else "no year (no consultation accepted)"
+    return f"the data in {data_dir} cover {shown}"
+
+
+def _report_years(text: str | None, data_dir: Path) -> list[int] | None:
+    """`parse_years` of ``--years``; out of bounds, the message names the data's years."""
+    if not text:
+        return None
+    try:
+        return parse_years(text)
+    except YearsOutOfRange as exc:
+        raise EspacepError(f"{exc}; {_data_years_note(data_dir)}") from None
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -63,7 +113,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     options = BatchOptions(
         data_dir=Path(args.data),
         output_dir=Path(args.output),
-        years=parse_years(args.years) if args.years else None,
+        years=_report_years(args.years, Path(args.data)),
         funders=funders,
         ci_method=args.ci_method,
         lang=args.lang,

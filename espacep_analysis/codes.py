@@ -3,14 +3,52 @@
 This module is the single source of truth for the codes the NGO's exports may
 contain. `load` builds its validation schemas from it, `indicators` filters on
 it, `fmt` holds the French labels keyed by the same codes, and `synthetic`
-writes rows with it. It has no dependencies and no side effects.
+writes rows with it. It has no side effects; the ISO country tables come from
+``pycountry``, imported on first use.
 
 The human data dictionary is ``data/README.md``; keep both in step.
 """
 
 from __future__ import annotations
 
+import functools
+
 # --- persons -----------------------------------------------------------------
+# Codes outside ISO 3166-1 that exports may hold: Kosovo's user-assigned code (EU, UN)
+EXTRA_COUNTRY_CODES = ("XK",)
+
+
+@functools.cache
+def iso_country_codes() -> tuple[str, ...]:
+    """Current ISO 3166-1 alpha-2 codes (pycountry's ISO table), plus `EXTRA_COUNTRY_CODES`."""
+    import pycountry  # noqa: PLC0415  (ISO tables are read lazily)
+
+    return tuple(sorted({c.alpha_2 for c in pycountry.countries} | set(EXTRA_COUNTRY_CODES)))
+
+
+@functools.cache
+def withdrawn_country_codes() -> dict[str, str]:
+    """Withdrawn ISO 3166-1 alpha-2 codes (ISO 3166-3) -> "name, retiré le AAAA-MM-JJ".
+
+    Codes withdrawn and later reassigned (GE, SK, AI, BQ, BY) are current and
+    not listed. Names are French when pycountry carries the translation.
+    """
+    import gettext  # noqa: PLC0415
+
+    import pycountry  # noqa: PLC0415
+
+    french = gettext.translation("iso3166-3", pycountry.LOCALES_DIR, languages=["fr"],
+                                 fallback=True).gettext
+    current = set(iso_country_codes())
+    out: dict[str, list[str]] = {}
+    for country in pycountry.historic_countries:
+        code = getattr(country, "alpha_2", None)
+        if code and code not in current:
+            when = getattr(country, "withdrawal_date", "")
+            out.setdefault(code, []).append(f"{french(country.name)}, retiré le {when}")
+    return {code: " ; ".join(names) for code, names in sorted(out.items())}
+
+
 GENDERS = ("woman", "man", "trans")
 
 # --- consultations -------------------------------------------------------------

@@ -12,24 +12,25 @@ paragraphs. They live in ``params/<year>/<funder>.yaml``::
       internet: >-
         Nous communiquons chaque semaine avec ...
 
-:func:`load_declared` reads and checks one file: unknown keys, duplicate keys
-and wrong types raise :class:`EspacepError` naming the file, the key path and
-the expected type. :func:`declared_figures` turns the figures into rows of the
+:func:`load_declared` reads and checks one file (through `config.load_yaml`):
+unknown keys, duplicate keys and wrong types raise :class:`ConfigError` naming
+the file, the line, the key path and the expected type. :func:`declared_figures` turns the figures into rows of the
 tidy figures table (id ``<funder>.declared.<key>``), so they reach
 ``figures.csv`` like the computed ones. Nothing is read at import time.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
-import yaml
 
-from .errors import EspacepError
+from . import config
+from .errors import ConfigError, EspacepError
 from .indicators import common
 
 DEFAULT_PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
@@ -121,73 +122,40 @@ class Declared:
 # --- reading --------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects a key written twice in one mapping."""
+_display = config.display
+_show = config.show
 
 
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+def _fail(where: str, key: str, message: str, line: int | None = None):
+    raise ConfigError(config.problem(where, line, key, message))
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the working directory when it is below it, else as given."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _show(value) -> str:
-    """A value as the YAML author wrote it (``null``, ``true``, ``'text'``, ``12.5``)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
-    return repr(value)
-
-
-def _fail(where: str, key: str, message: str):
-    raise EspacepError(f"{where}: {key}: {message}")
-
-
-def _mapping(value, where: str, key: str) -> dict:
+def _mapping(value, where: str, key: str, line: int | None) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        _fail(where, key, f"expected a mapping of keys to values, got {_show(value)}")
+        _fail(where, key, f"expected a mapping of keys to values, got {_show(value)}", line)
     return value
 
 
 def _check_keys(mapping: dict, allowed: Sequence[str], where: str, prefix: str) -> None:
     for key in mapping:
         if key not in allowed:
-            _fail(where, f"{prefix}{key}", f"unknown key; expected one of: {', '.join(allowed)}")
+            _fail(where, f"{prefix}{key}", f"unknown key; expected one of: {', '.join(allowed)}",
+                  config.line_of(mapping, key))
 
 
-def _integer(value, where: str, key: str) -> int:
+def _integer(value, where: str, key: str, line: int | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(where, key, f"expected an integer, got {_show(value)}")
+        _fail(where, key, f"expected an integer, got {_show(value)}", line)
     if value < 0:
-        _fail(where, key, f"expected an integer >= 0, got {value}")
+        _fail(where, key, f"expected an integer >= 0, got {value}", line)
     return int(value)
 
 
-def _text(value, where: str, key: str) -> str:
+def _text(value, where: str, key: str, line: int | None) -> str:
     if not isinstance(value, str) or not value.strip():
-        _fail(where, key, f"expected a non-empty text, got {_show(value)}")
+        _fail(where, key, f"expected a non-empty text, got {_show(value)}", line)
     return value.strip()
 
 
@@ -197,18 +165,16 @@ def declared_path(funder: str, year: int, params_dir: str | Path = DEFAULT_PARAM
 
 
 def _read_yaml(path: Path, where: str) -> dict:
+    """The file's top-level mapping, read by `config.load_yaml` (duplicate keys, lines)."""
     if not path.is_file():
-        raise EspacepError(
+        raise ConfigError(
             f"{where}: file not found; rule: the declared figures and narrative of each funder and year "
             "are in params/<year>/<funder>.yaml"
         )
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise EspacepError(f"{where}: cannot read YAML: {exc}") from None
+    raw = config.load_yaml(path, "declared figures")
     if not isinstance(raw, dict):
-        raise EspacepError(f"{where}: top level: expected a mapping with keys {', '.join(TOP_LEVEL_KEYS)}, "
-                           f"got {_show(raw)}")
+        _fail(where, "", f"expected a mapping with keys {', '.join(TOP_LEVEL_KEYS)}, got {_show(raw)}",
+              getattr(raw, "line", 1))
     return raw
 
 
@@ -222,27 +188,33 @@ def load_declared(funder: str, year: int, params_dir: str | Path = DEFAULT_PARAM
         duplicate key, a missing ``funder`` / ``year``, a ``funder`` or ``year``
         that does not match the file's place, or a value of the wrong type;
         the message names the file, the key path and the expected type, e.g.
-        ``params/2019/aviq.yaml: declared.facebook_friends: expected an integer, got 'beaucoup'``.
+        ``params/2019/aviq.yaml:12: declared.facebook_friends: expected an integer, got 'beaucoup'``.
     """
     if funder not in DECLARED_FIELDS:
         raise EspacepError(f"unknown funder {funder!r} for declared figures; expected one of {sorted(DECLARED_FIELDS)}")
     path = declared_path(funder, year, params_dir)
     where = _display(path)
     raw = _read_yaml(path, where)
+    line = functools.partial(config.line_of, raw)
     _check_keys(raw, TOP_LEVEL_KEYS, where, "")
     for key in ("funder", "year"):
         if key not in raw:
-            _fail(where, key, f"missing key (expected {funder!r} for funder, {int(year)} for year)")
+            _fail(where, key, f"missing key (expected {funder!r} for funder, {int(year)} for year)",
+                  raw.line)
     if raw["funder"] != funder:
-        _fail(where, "funder", f"expected {funder!r} (the file name), got {_show(raw['funder'])}")
-    if _integer(raw["year"], where, "year") != int(year):
-        _fail(where, "year", f"expected {int(year)} (the directory name), got {raw['year']}")
-    figures = _mapping(raw.get("declared"), where, "declared")
+        _fail(where, "funder", f"expected {funder!r} (the file name), got {_show(raw['funder'])}",
+              line("funder"))
+    if _integer(raw["year"], where, "year", line("year")) != int(year):
+        _fail(where, "year", f"expected {int(year)} (the directory name), got {raw['year']}",
+              line("year"))
+    figures = _mapping(raw.get("declared"), where, "declared", line("declared"))
     _check_keys(figures, list(DECLARED_FIELDS[funder]), where, "declared.")
-    narrative = _mapping(raw.get("narrative"), where, "narrative")
+    narrative = _mapping(raw.get("narrative"), where, "narrative", line("narrative"))
     _check_keys(narrative, list(NARRATIVE_SECTIONS[funder]), where, "narrative.")
-    checked_figures = {key: _integer(value, where, f"declared.{key}") for key, value in figures.items()}
-    checked_narrative = {key: _text(value, where, f"narrative.{key}") for key, value in narrative.items()}
+    checked_figures = {key: _integer(value, where, f"declared.{key}", config.line_of(figures, key))
+                       for key, value in figures.items()}
+    checked_narrative = {key: _text(value, where, f"narrative.{key}", config.line_of(narrative, key))
+                         for key, value in narrative.items()}
     return Declared(
         funder=funder, year=int(year), figures=MappingProxyType(checked_figures),
         narrative=MappingProxyType(checked_narrative), path=where,

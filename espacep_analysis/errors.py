@@ -1,4 +1,8 @@
-"""The project's one exception type for bad input, configuration and parameters."""
+"""The project's exception types for bad input, configuration and parameters.
+
+Every one is an `EspacepError`: the CLI prints its message and exits
+non-zero, without a traceback.
+"""
 
 from __future__ import annotations
 
@@ -8,3 +12,29 @@ class EspacepError(Exception):
 
     The CLI prints its message and exits non-zero, without a traceback.
     """
+
+
+class ConfigError(EspacepError):
+    """A params file (``params/*.yaml``, ``params/<year>/*.yaml``) breaks its schema.
+
+    The message names the file, the line and the key path of every problem
+    found, one per line.
+    """
+
+
+class FileRejected(EspacepError):
+    """An export file refused as a whole while it is read.
+
+    Parameters
+    ----------
+    file : the file's name.
+    rule : rule id (see `schemas.RULES`).
+    message : plain-French explanation (without the file name).
+    line, column, value : where the problem is, when it has a place.
+    """
+
+    def __init__(self, file: str, rule: str, message: str, line: int | None = None,
+                 column: str | None = None, value: str | None = None):
+        super().__init__(f"{file}: {message}")
+        self.file, self.rule, self.detail = file, rule, message
+        self.line, self.column, self.value = line, column, value

@@ -45,7 +45,7 @@ import pandera.pandas as pa
 
 from . import schemas
 from .dataset import Dataset
-from .errors import EspacepError
+from .errors import EspacepError, FileRejected
 from .sites import Sites, load_sites
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -90,6 +90,9 @@ class TableMeta:
     header_line: int | None = None
     sheet: str | None = None
     extra_columns: tuple[str, ...] = ()
+    # CSV records with fewer fields than the header: (line, fields, header width,
+    # column of the last field, its text, True when it is the last line without newline)
+    short_rows: tuple[tuple[int, int, int, str, str, bool], ...] = ()
 
     @property
     def file(self) -> str:
@@ -109,6 +112,7 @@ class TableReport:
     meta: TableMeta | None = None
     present: bool = True  # False when the directory has no file for the table
     required: bool = True  # False for the optional (outreach) tables
+    whole_file: bool = False  # True when every row is rejected by a file-level problem
 
     @property
     def absent_optional(self) -> bool:
@@ -192,6 +196,53 @@ class ValidationReport:
 def _norm_name(name) -> str:
     """Header cell -> column name: stripped, unquoted, lower case."""
     return str(name).strip().strip('"').strip().lstrip("\ufeff").lower()
+
+
+def _check_header(names: list, path: Path, line: int) -> None:
+    """Refuse a header where several cells normalise to one name (``site``, ``SITE``, ``site ``).
+
+    Raises
+    ------
+    FileRejected : rule ``duplicate_column``, at the header line, naming the
+        columns (1-based positions) and their spellings.
+    """
+    seen: dict[str, list[tuple[int, str]]] = {}
+    for j, name in enumerate(names):
+        norm = _norm_name("" if name is None else name)
+        if norm:
+            seen.setdefault(norm, []).append((j + 1, "" if name is None else str(name)))
+    for norm, cells in seen.items():
+        if len(cells) > 1:
+            where = ", ".join(f"'{raw}' en colonne {j}" for j, raw in cells)
+            raise FileRejected(path.name, "duplicate_column",
+                               f"en-tête : plusieurs colonnes se lisent '{norm}' ({where}) : "
+                               "laquelle lire est ambigu ; n'en garder qu'une",
+                               line=line, column=norm, value=" | ".join(raw for _, raw in cells))
+
+
+def _short_rows(text: str, skip: int, sep: str, names: list[str]):
+    """CSV records (below the header line ``skip``) with fewer fields than the header.
+
+    Returns `TableMeta.short_rows` entries; blank lines are not records. The
+    last entry is flagged when it is the file's last record and the file has
+    no final newline (a file cut inside its last line).
+    """
+    width, out, start, last = len(names), [], 1, None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if line <= skip + 1 or not any(f.strip() for f in record):
+                continue
+            last = line
+            if len(record) < width:
+                out.append((line, len(record), width, _norm_name(names[len(record) - 1]),
+                            record[-1].strip(), False))
+    except csv.Error as exc:
+        raise EspacepError(f"fichier illisible : ligne mal formée ({exc})") from None
+    if out and out[-1][0] == last and not text.endswith(("\n", "\r")):
+        out[-1] = out[-1][:5] + (True,)
+    return tuple(out)
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -281,6 +332,12 @@ def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.Dat
     if header is None:
         return pd.DataFrame(index=pd.Index([], name="line")), meta
     skip, sep = header
+    names = next(csv.reader([text.split("\n", skip + 1)[skip].rstrip("\r")], delimiter=sep))
+    _check_header(names, path, skip + 1)
+    try:
+        short = _short_rows(text, skip, sep, names)
+    except EspacepError as exc:
+        raise EspacepError(f"{path.name}: {exc}") from None
     try:
         frame = pd.read_csv(io.BytesIO(data), encoding=encoding, sep=sep, skiprows=skip,
                             header=0, dtype=object,
@@ -295,7 +352,7 @@ def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.Dat
         extra = sum(frame[c].astype(str).str.count("\n").to_numpy(dtype=np.int64)
                     for c in frame.columns)
         lines += np.concatenate([[0], np.cumsum(extra)[:-1]]).astype(np.int64)
-    meta.update(separator=sep, header_line=skip + 1)
+    meta.update(separator=sep, header_line=skip + 1, short_rows=short)
     return _clean(frame, lines), meta
 
 
@@ -314,22 +371,81 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _open_sheet(path: Path, table: str | None):
-    """The workbook's sheet named like the table, else its first sheet."""
+def _load_book(path: Path, data_only: bool):
+    """The workbook, read-only; a corrupt file is an `EspacepError` naming it."""
     import openpyxl  # noqa: PLC0415  (heavy; only for XLSX input)
 
     try:
         with warnings.catch_warnings():  # e.g. "Workbook contains no default style"
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise EspacepError(f"{path.name}: fichier illisible : classeur XLSX endommagé ou "
                            f"d'un autre format ({type(exc).__name__}: {exc})") from None
     except Exception as exc:  # openpyxl raises assorted errors on corrupt files
         raise EspacepError(f"{path.name}: fichier illisible : {type(exc).__name__}: {exc}") from None
+
+
+def _open_sheet(path: Path, table: str | None):
+    """The workbook and its sheet named like the table (any case), or its only sheet.
+
+    Raises
+    ------
+    FileRejected : rule ``sheet_not_found`` when the workbook has several
+        sheets and none is named after the table.
+    """
+    book = _load_book(path, data_only=True)
     names = {name.strip().lower(): name for name in book.sheetnames}
-    sheet = book[names[table]] if table in names else book.worksheets[0]
-    return book, sheet
+    if table in names:
+        return book, book[names[table]]
+    if len(book.sheetnames) == 1 or table is None:
+        return book, book.worksheets[0]
+    book.close()
+    raise FileRejected(path.name, "sheet_not_found",
+                       f"le classeur a {len(names)} feuilles ({', '.join(book.sheetnames)}) et "
+                       f"aucune ne s'appelle '{table}' : renommer '{table}' la feuille à lire "
+                       "(ou n'en garder qu'une)", value=" | ".join(book.sheetnames))
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when some worksheet XML of the workbook holds a formula element."""
+    with zipfile.ZipFile(path) as archive:
+        return any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+                   for n in archive.namelist() if n.startswith("xl/worksheets/")
+                   and n.endswith(".xml"))
+
+
+def _check_formulas(path: Path, title: str, rows: list[list], header: int) -> None:
+    """Refuse formula cells the workbook holds without a computed (cached) value.
+
+    openpyxl reads such a cell as empty; a file written by a program other than
+    Excel (or saved without recalculation) holds formulas only.
+
+    Raises
+    ------
+    FileRejected : rule ``formula_without_value``, naming the first cell
+        (line, column, formula) and how many there are.
+    """
+    if not _has_formulas(path):
+        return
+    book = _load_book(path, data_only=False)
+    try:
+        formulas = [list(r) for r in book[title].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    names = [_norm_name(_cell_text(v)) for v in rows[header]] if header is not None else []
+    bad = [(i + 1, j, f) for i, row in enumerate(formulas) for j, f in enumerate(row)
+           if isinstance(f, str) and f.startswith("=")
+           and (i >= len(rows) or j >= len(rows[i]) or rows[i][j] is None)]
+    if bad:
+        line, j, formula = bad[0]
+        column = names[j] if j < len(names) and names[j] else f"n° {j + 1}"
+        raise FileRejected(path.name, "formula_without_value",
+                           f"{len(bad)} cellule(s) calculée(s) par une formule sans valeur "
+                           f"enregistrée (première : ligne {line}, colonne {column}, {formula}) : "
+                           "ouvrir le fichier dans Excel et l'enregistrer (Excel y écrit les "
+                           "valeurs calculées), puis recommencer",
+                           line=line, column=column, value=formula)
 
 
 def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
@@ -345,9 +461,11 @@ def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
     header = _best_header(rows, columns)
     if header is None:
         header = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
+    _check_formulas(path, sheet.title, rows, header)
     if header is None:
         return pd.DataFrame(index=pd.Index([], name="line")), meta
     names = [_cell_text(v) for v in rows[header]]
+    _check_header(names, path, header + 1)
     width = len(names)
     body = [(r + [None] * width)[:width] for r in rows[header + 1:]]
     frame = pd.DataFrame([[_cell_text(v) for v in r] for r in body],
@@ -453,30 +571,63 @@ def parse_numbers(text: pd.Series) -> pd.Series:
     return by_unique(text, _numbers_of, "float64").astype("float64")
 
 
-_DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")  # 1.000 (fr-BE / nl-BE grouping)
-_COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")  # 1,000: decimal comma or grouping?
+_DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+", re.ASCII)  # 1.000 (fr-BE grouping)
+_COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+", re.ASCII)  # 1,000: decimal or grouping?
+_WHOLE = re.compile(r"([+-]?\d+)(?:[.,]0*)?", re.ASCII)  # 12, 12,0, 12.00
+_SCIENTIFIC = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+", re.ASCII)
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_INT_OK, _INT_UNREADABLE, _INT_SCIENTIFIC, _INT_OUT_OF_RANGE = 0, 1, 2, 3
 
 
-def _integers_of(uniques: np.ndarray) -> np.ndarray:
-    """Distinct whole-number texts -> float64 (NaN when unreadable, ambiguous or fractional)."""
-    text = [str(v) for v in uniques]
-    ambiguous = np.array([bool(_COMMA_THOUSANDS.fullmatch(v)) for v in text], dtype=bool)
-    text = [v.replace(".", "") if _DOT_THOUSANDS.fullmatch(v) else v for v in text]
-    values = _numbers_of(np.asarray(text, dtype=object))
-    return np.where(ambiguous | (values % 1 != 0), np.nan, values)
+def _integer_of(text: str, bound: int) -> tuple[float, int]:
+    """One whole-number text -> (value or NaN, one of the ``_INT_*`` outcomes)."""
+    text = _SPACES.sub("", text)
+    if _DOT_THOUSANDS.fullmatch(text):
+        text = text.replace(".", "")
+    if _SCIENTIFIC.fullmatch(text):
+        return np.nan, _INT_SCIENTIFIC
+    match = None if _COMMA_THOUSANDS.fullmatch(text) else _WHOLE.fullmatch(text)
+    if match is None:
+        return np.nan, _INT_UNREADABLE
+    value = int(match[1])  # Python int: 2**64 is read exactly, then refused by the bound
+    if abs(value) > bound:
+        return np.nan, _INT_OUT_OF_RANGE
+    return float(value), _INT_OK
 
 
-def _integers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Whole numbers -> (Int64 values, failure mask).
+def _integers(text: pd.Series, column: str) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers -> (Int64 values, outcome codes ``_INT_*`` per row).
 
-    Besides `parse_numbers` formats, a dot grouping thousands (``1.000`` as
-    Belgian Excel shows it) is read as thousands: in a whole-number column a
-    decimal point followed by three digits would otherwise silently turn
-    1 000 condoms into 1. ``1,000`` is ambiguous (decimal comma or English
-    grouping) and is a failure; ``12,0`` and ``12.0`` are 12.
+    A dot grouping thousands (``1.000`` as Belgian Excel shows it) is read as
+    thousands: in a whole-number column a decimal point followed by three
+    digits would otherwise silently turn 1 000 condoms into 1. ``1,000`` is
+    ambiguous (decimal comma or English grouping) and unreadable; ``12,0`` and
+    ``12.0`` are 12. Scientific notation (``1e3``) is refused, and so is any
+    value whose size exceeds the column's bound (`schemas.INT_BOUNDS`), which
+    also keeps every accepted value inside Int64.
     """
-    values = by_unique(text, _integers_of, "float64").astype("float64")
-    return values.astype("Int64"), text.notna() & values.isna()
+    bound = schemas.INT_BOUNDS[column]
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object, na_value=None),
+                                  use_na_sentinel=True)
+    parsed = [_integer_of(str(v), bound) for v in uniques]
+    values = np.array([v for v, _ in parsed] + [np.nan], dtype="float64")
+    outcome = np.array([o for _, o in parsed] + [_INT_OK], dtype=np.int8)
+    return (pd.Series(values[codes], index=text.index).astype("Int64"),
+            pd.Series(outcome[codes], index=text.index))
+
+
+def _integer_failures(column: str, outcome: pd.Series) -> list[tuple]:
+    """(mask, rule, message) of the unreadable, scientific and out-of-range values."""
+    example = "1985" if column == "birth_year" else "12 ou 1 000"
+    bound = f"{schemas.INT_BOUNDS[column]:,}".replace(",", " ")
+    return [
+        (outcome == _INT_UNREADABLE, "not_a_number", f"nombre entier illisible (p. ex. {example})"),
+        (outcome == _INT_SCIENTIFIC, "scientific_notation",
+         f"notation scientifique refusée dans une colonne de nombres entiers (écrire le nombre "
+         f"en chiffres, p. ex. {example})"),
+        (outcome == _INT_OUT_OF_RANGE, "number_out_of_range",
+         f"nombre hors de la borne plausible de la colonne (au plus {bound} en valeur absolue)"),
+    ]
 
 
 def _booleans_of(uniques: np.ndarray) -> list:
@@ -486,38 +637,38 @@ def _booleans_of(uniques: np.ndarray) -> list:
 
 
 def _parse_column(spec: schemas.TableSpec, column: str, text: pd.Series):
-    """(typed column, failure mask or None, rule, message) for one column of text."""
+    """(typed column, list of (failure mask, rule, message)) for one column of text."""
     kind = spec.column_type(column)
     if kind == "date":
         typed = parse_dates(text)
-        return typed, text.notna() & typed.isna(), "date_unparseable", schemas.RULES[
-            "date_unparseable"]
+        return typed, [(text.notna() & typed.isna(), "date_unparseable",
+                        schemas.RULES["date_unparseable"])]
     if kind == "int":
-        values, bad = _integers(text)
-        example = "1985" if column == "birth_year" else "12 ou 1 000"
-        return values, bad, "not_a_number", f"nombre entier illisible (p. ex. {example})"
+        values, outcome = _integers(text, column)
+        return values, _integer_failures(column, outcome)
     if kind == "float":
         values = parse_numbers(text)
-        return values, text.notna() & values.isna(), "not_a_number", (
-            "nombre illisible (p. ex. 12,5 ou 12.5)")
+        return values, [(text.notna() & values.isna(), "not_a_number",
+                         "nombre illisible (p. ex. 12,5 ou 12.5)")]
     if kind == "bool":
         typed = by_unique(text, _booleans_of, "boolean")
-        return typed, text.notna() & typed.isna(), "invalid_boolean", (
-            "valeur oui/non illisible (valeurs valides : true/false, oui/non, 1/0, vrai/faux)")
+        return typed, [(text.notna() & typed.isna(), "invalid_boolean",
+                        "valeur oui/non illisible (valeurs valides : true/false, oui/non, 1/0, "
+                        "vrai/faux)")]
     if column == "nationality":
-        return by_unique(text, lambda u: [v.upper() for v in u], "string"), None, None, None
+        return by_unique(text, lambda u: [v.upper() for v in u], "string"), []
     if column in spec.codes or column == "site":
-        return by_unique(text, lambda u: [v.lower() for v in u], "string"), None, None, None
-    return text, None, None, None
+        return by_unique(text, lambda u: [v.lower() for v in u], "string"), []
+    return text, []
 
 
 def parse_table(raw: pd.DataFrame, spec: schemas.TableSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed frame of ``spec.columns`` (dtypes of `schemas.DTYPES`) and parsing failures."""
     typed, parts = {}, []
     for column in spec.columns:
-        typed[column], bad, rule, message = _parse_column(spec, column, raw[column])
-        if bad is not None:
-            parts.append(schemas.failures(raw, bad, column, rule, message))
+        typed[column], found = _parse_column(spec, column, raw[column])
+        parts += [schemas.failures(raw, bad, column, rule, message)
+                  for bad, rule, message in found]
     return pd.DataFrame(typed, index=raw.index), _concat(parts)
 
 
@@ -563,10 +714,44 @@ def _schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.Da
     return _concat(parts)
 
 
-def _whole_table(report: TableReport, rule: str, message: str, column: str | None = None):
-    """Reject every row of the table with one file-level failure."""
-    row = pd.DataFrame([{"line": None, "column": column, "value": None, "rule": rule,
+def short_row_failures(meta: TableMeta | None) -> pd.DataFrame:
+    """Failures (rule ``missing_fields``) of the CSV records shorter than the header.
+
+    The column is the one of the record's last field and the value its text:
+    a record cut short (``10`` read as ``1``) ends in a truncated value.
+    """
+    if meta is None or not meta.short_rows:
+        return _concat([])
+    rows = []
+    for line, n, width, column, value, cut in meta.short_rows:
+        what = (f"dernière ligne incomplète et sans fin de ligne : le fichier semble coupé "
+                f"({n} champs au lieu de {width}, la valeur '{value}' est peut-être tronquée) ; "
+                "exporter le fichier à nouveau" if cut else
+                f"ligne incomplète : {n} champs au lieu de {width} (séparateurs manquants ; "
+                f"la valeur '{value}' est peut-être tronquée)")
+        rows.append({"line": line, "column": column, "value": value, "rule": "missing_fields",
+                     "message": what})
+    return pd.DataFrame(rows, columns=FAILURE_COLUMNS)
+
+
+def _short_rows_first(short: pd.DataFrame, parts: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """``short`` and the failures of ``parts`` not on its lines.
+
+    The fields missing from a short record would each be reported empty, and its
+    truncated last value again: one ``missing_fields`` says it all.
+    """
+    if len(short) == 0:
+        return parts
+    lines = set(short["line"])
+    return [short] + [p.loc[~p["line"].isin(lines)] for p in parts if len(p)]
+
+
+def _whole_table(report: TableReport, rule: str, message: str, column: str | None = None,
+                 line: int | None = None, value: str | None = None):
+    """Reject every row of the table with one file-level failure (at ``line`` when it has one)."""
+    row = pd.DataFrame([{"line": line, "column": column, "value": value, "rule": rule,
                          "message": message}])
+    report.whole_file = True
     report.failures = _concat([report.failures, row]).sort_values(
         "line", na_position="first", kind="stable", key=lambda s: pd.to_numeric(s)
     ).reset_index(drop=True)
@@ -611,7 +796,7 @@ def validate_table(spec: schemas.TableSpec, raw: pd.DataFrame, report: TableRepo
              schemas.duplicate_keys(spec, typed, raw),
              schemas.person_rules(spec, typed, raw, ctx)]
     parts += [rule.func(typed, raw, ctx) for rule in spec.row_rules]
-    _finish(report, typed, parts)
+    _finish(report, typed, _short_rows_first(short_row_failures(report.meta), parts))
     if spec.person_column and ctx.persons is None:
         _whole_table(report, "persons_unavailable", "références à persons non vérifiables : "
                      "persons est absent ou rejeté en entier ; toutes les lignes sont rejetées")
@@ -648,6 +833,9 @@ def _validate_one(spec: schemas.TableSpec, data_dir: Path, ctx: schemas.Context)
         return report, None
     try:
         raw, report.meta = read_table(files[0], spec.name)
+    except FileRejected as exc:
+        _whole_table(report, exc.rule, exc.detail, exc.column, exc.line, exc.value)
+        return report, None
     except EspacepError as exc:
         message = str(exc).removeprefix(f"{files[0].name}: ")
         _whole_table(report, "unreadable_file", message)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from .errors import EspacepError
+from . import config
+from .errors import ConfigError, EspacepError
+from .codes import iso_country_codes
 
 DEFAULT_ORIGINS_FILE = Path(__file__).resolve().parent.parent / "params" / "origins.yaml"
 
@@ -36,7 +37,6 @@ ORIGIN_LABELS: dict[str, str] = {
 ORIGIN_GROUPS = tuple(ORIGIN_LABELS)
 UNKNOWN = "unknown"
 _ISO2 = re.compile(r"^[A-Z]{2}$")
-_NOT_FOUND = "\x00not found"
 
 
 @dataclass(frozen=True)
@@ -51,35 +51,63 @@ class Origins:
     overrides: dict[str, str]
 
 
-def _check_groups(mapping: dict, where: str, groups: set[str], path: Path) -> None:
-    bad = {key: value for key, value in mapping.items() if value not in groups}
-    if bad:
-        raise EspacepError(f"{path}: {where}: unknown origin group(s) {bad}; expected one of {sorted(groups)}")
+def _schema() -> config.Record:
+    """``params/origins.yaml``: sub-region -> group, ISO code -> group, nothing else."""
+    group = config.Choice(ORIGIN_GROUPS)
+    iso = config.Choice(tuple(iso_country_codes()))
+    return config.Record({"un_regions": config.MapOf(group, key=config.Text()),
+                          "overrides": config.MapOf(group, key=iso, min_items=0)})
+
+
+def _unmapped(origins: Origins) -> dict[str, list[str]]:
+    """Current ISO codes no rule of ``origins`` places: sub-region (or '') -> codes."""
+    out: dict[str, list[str]] = {}
+    for code in iso_country_codes():
+        region = un_region(code)
+        if code not in origins.overrides and region not in origins.un_regions:
+            out.setdefault(region or "", []).append(code)
+    return out
+
+
+def _check_complete(origins: Origins, raw: dict, where: str) -> None:
+    """Every current ISO 3166-1 code gets a group, or a `ConfigError` names the codes."""
+    missing = _unmapped(origins)
+    if not missing:
+        return
+    lines = []
+    for region, codes in sorted(missing.items()):
+        if region:
+            lines.append(config.problem(
+                where, config.line_of(raw, "un_regions"), "un_regions",
+                f"UN sub-region {region!r} has no group, so nationalities {', '.join(codes)} "
+                f"would have no origin; map it to one of: {', '.join(ORIGIN_GROUPS)}"))
+        else:
+            lines.append(config.problem(
+                where, config.line_of(raw, "overrides"), "overrides",
+                f"ISO codes {', '.join(codes)} have no UN sub-region in country_converter; "
+                "give each a group here"))
+    raise ConfigError("\n".join(lines))
 
 
 @functools.lru_cache(maxsize=8)
 def load_origins(path: str | Path = DEFAULT_ORIGINS_FILE) -> Origins:
-    """Read and check ``params/origins.yaml`` (cached per path).
+    """Read and check ``params/origins.yaml`` strictly (cached per path).
+
+    Every key must be known, written once and of the right type (overrides are
+    keyed by current ISO 3166-1 alpha-2 codes, quoted when YAML would read them
+    otherwise: ``'NO'``), and every current ISO code must get a group, by its
+    override or its UN sub-region, so that no valid nationality stops a report.
 
     Raises
     ------
-    EspacepError
-        When the file cannot be read, a section is missing or a mapping names
-        a group not in :data:`ORIGIN_GROUPS`.
+    ConfigError
+        Naming the file, the line and the key path of each problem.
     """
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise EspacepError(f"{path}: cannot read origin groups: {exc}") from None
-    for key in ("un_regions", "overrides"):
-        if not isinstance(raw, dict) or not isinstance(raw.get(key), dict):
-            raise EspacepError(f"{path}: top level: missing mapping {key!r}")
-    un_regions = {str(k): str(v) for k, v in raw["un_regions"].items()}
-    overrides = {str(k).upper(): str(v) for k, v in raw["overrides"].items()}
-    _check_groups(un_regions, "un_regions", set(ORIGIN_GROUPS), path)
-    _check_groups(overrides, "overrides", set(ORIGIN_GROUPS), path)
-    return Origins(un_regions=un_regions, overrides=overrides)
+    raw = config.load_checked(path, _schema(), "origin groups")
+    origins = Origins(un_regions={str(k): str(v) for k, v in raw["un_regions"].items()},
+                      overrides={str(k): str(v) for k, v in raw["overrides"].items()})
+    _check_complete(origins, raw, config.display(Path(path)))
+    return origins
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,16 +132,28 @@ def _converter():
     return coco.CountryConverter(country_data=table)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1)
+def _m49_regions() -> dict[str, str]:
+    """ISO2 code -> UN M49 sub-region, from country_converter's table (current countries).
+
+    The table's ISO2 column holds a regular expression for a few countries
+    (``^GB$|^UK$``, ``^GR$|^EL$``): every two-letter code it names is taken.
+    """
+    table = _converter().data
+    current = table.loc[table["obsolete"].isna()]
+    out = {}
+    for pattern, region in zip(current["ISO2"], current["UNregion"]):
+        for code in re.findall(r"[A-Z]{2}", str(pattern)):
+            if region:
+                out.setdefault(code, str(region))
+    return out
+
+
 def un_region(code: str) -> str | None:
     """UN M49 sub-region of an ISO2 code per country_converter, None if unknown."""
-    if not _ISO2.match(code):
+    if not isinstance(code, str) or not _ISO2.match(code):
         return None
-    result = _converter().convert(names=[code], src="ISO2", to="UNregion", not_found=_NOT_FOUND)
-    result = result[0] if isinstance(result, list) and len(result) == 1 else result
-    if not isinstance(result, str) or result in (_NOT_FOUND, ""):
-        return None
-    return result
+    return _m49_regions().get(code)
 
 
 def origin_group(code, origins: Origins | None = None) -> str:

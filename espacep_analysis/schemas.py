@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.resources
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -44,10 +43,17 @@ RULES: dict[str, str] = {
     "missing_column": "colonne obligatoire absente",
     "persons_unavailable": "persons est rejeté en entier : références non vérifiables",
     "empty_value": "valeur obligatoire manquante",
+    "duplicate_column": "plusieurs colonnes de l'en-tête portent le même nom (site, SITE, site )",
+    "sheet_not_found": "classeur à plusieurs feuilles sans feuille nommée comme la table",
+    "formula_without_value": "cellule Excel calculée par une formule sans valeur enregistrée",
+    "missing_fields": "ligne avec moins de champs que l'en-tête (fichier coupé)",
     "unknown_code": "code inconnu (hors de la liste fermée de la colonne)",
+    "withdrawn_code": "code pays retiré de la norme ISO 3166-1 (AN, YU, CS, ZR, TP, ...)",
     "date_unparseable": "date illisible (formats acceptés : AAAA-MM-JJ ou JJ/MM/AAAA)",
     "date_out_of_range": "date hors de la plage plausible",
     "not_a_number": "nombre illisible",
+    "scientific_notation": "notation scientifique (1e3) dans une colonne de nombres entiers",
+    "number_out_of_range": "nombre entier au-delà de la borne plausible de sa colonne",
     "invalid_boolean": "valeur oui/non illisible",
     "negative_number": "nombre négatif",
     "implausible_age": "âge à l'inclusion hors de 14 à 90 ans",
@@ -97,23 +103,24 @@ COLUMN_TYPES: dict[str, str] = {
 }
 # Counts of the activities table: whole numbers >= 0 (rule negative_count); sessions >= 1
 COUNT_COLUMNS = ("sessions", "participants", "condoms", "brochures")
+# Plausible bound of each whole-number column (rule number_out_of_range, on the absolute
+# value): one row of activities is one activity (sessions: at most one a day for a year;
+# the synthetic data's largest are 3 sessions, 400 participants, 3 500 condoms, 59
+# brochures). The bound also keeps every accepted value inside Int64 (2**63 is refused).
+INT_BOUNDS: dict[str, int] = {
+    "birth_year": 9999,
+    "sessions": 366,
+    "participants": 10_000,
+    "condoms": 100_000,
+    "brochures": 100_000,
+}
 # Dtypes of the typed frames (see `dataset`); "bool" is nullable during validation
 DTYPES = {"str": "string", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
           "bool": "boolean"}
 
 
-@functools.cache
-def iso_country_codes() -> tuple[str, ...]:
-    """ISO 3166-1 alpha-2 codes, from country_converter's table (incl. ``XK``).
-
-    Read directly with ``keep_default_na=False``: ``NA`` is Namibia, and
-    ``coco.CountryConverter()`` itself fails under pandas 3 for that reason.
-    """
-    path = importlib.resources.files("country_converter") / "country_data.tsv"
-    with path.open(encoding="utf-8") as handle:
-        frame = pd.read_csv(handle, sep="\t", dtype=str, keep_default_na=False,
-                            usecols=["ISO2"])
-    return tuple(sorted(c for c in frame["ISO2"].str.strip() if len(c) == 2))
+iso_country_codes = codes.iso_country_codes
+withdrawn_country_codes = codes.withdrawn_country_codes
 
 
 @dataclass(frozen=True)
@@ -219,8 +226,9 @@ def _column_checks(spec: TableSpec, column: str, ctx: Context) -> list[pa.Check]
         checks.append(pa.Check.isin(ctx.site_codes, name="unknown_code",
                                     error="code de site inconnu (codes valides : "
                                           f"{_code_list(ctx.site_codes)})"))
-    elif column == "nationality":
-        checks.append(pa.Check.isin(iso_country_codes(), name="unknown_code",
+    elif column == "nationality":  # withdrawn codes are the rule withdrawn_code's
+        known = iso_country_codes() + tuple(withdrawn_country_codes())
+        checks.append(pa.Check.isin(known, name="unknown_code",
                                     error="code pays inconnu (attendu : code ISO 3166-1 "
                                           "alpha-2 en deux lettres, p. ex. BE, FR, RO)"))
     if kind == "date":
@@ -285,6 +293,17 @@ def implausible_age(typed, raw, ctx):
     return failures(raw, bad, "birth_year", "implausible_age",
                     f"année de naissance peu plausible : âge à l'inclusion hors de "
                     f"{MIN_AGE} à {MAX_AGE} ans")
+
+
+def withdrawn_nationality(typed, raw, ctx):
+    """persons: a nationality code withdrawn from ISO 3166-1 (AN, YU, CS, ZR, TP, ...)."""
+    withdrawn = withdrawn_country_codes()
+    nationality = typed["nationality"]
+    bad = nationality.isin(list(withdrawn)).fillna(False)
+    message = nationality[bad].map(lambda code: (
+        f"code pays retiré de la norme ISO 3166-1 ({withdrawn[code]}) : indiquer le code "
+        "actuel du pays de nationalité (ISO 3166-1 alpha-2)"))
+    return failures(raw, bad, "nationality", "withdrawn_code", message)
 
 
 def unexpected_coverage_status(typed, raw, ctx):
@@ -424,7 +443,8 @@ def _spec(name: str, **kwargs) -> TableSpec:
 TABLES: dict[str, TableSpec] = {
     "persons": _spec(
         "persons", codes={"gender": codes.GENDERS},
-        row_rules=(RowRule("implausible_age", implausible_age),)),
+        row_rules=(RowRule("implausible_age", implausible_age),
+                   RowRule("withdrawn_code", withdrawn_nationality))),
     "consultations": _spec(
         "consultations",
         codes={"workplace": codes.WORKPLACES, "gp": codes.DOCTOR_STATUSES,
@@ -481,6 +501,14 @@ def duplicate_keys(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame) -> p
         column=", ".join(keys))
 
 
+def _take(values: np.ndarray, pos: np.ndarray, fill) -> np.ndarray:
+    """``values[pos]``, ``fill`` where ``pos`` is -1 (works when ``values`` is empty)."""
+    out = np.full(len(pos), fill, dtype=values.dtype)
+    found = pos >= 0
+    out[found] = values[pos[found]]
+    return out
+
+
 def person_rules(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame,
                  ctx: Context) -> pd.DataFrame:
     """Referential integrity with persons, and events not before inclusion or birth."""
@@ -498,11 +526,10 @@ def person_rules(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame,
         failures(raw, rejected, col, "person_rejected",
                  "la ligne de ce pseudonyme dans persons est rejetée (voir ci-dessus)"),
     ]
-    birth_all = ctx.persons["birth_year"].to_numpy(dtype="float64", na_value=np.nan)
-    incl_all = ctx.persons["inclusion_date"].to_numpy(dtype="datetime64[ns]")
-    birth = pd.Series(np.where(known, birth_all[pos], np.nan), index=typed.index)
-    inclusion = pd.Series(np.where(known, incl_all[pos], np.datetime64("NaT", "ns")),
-                          index=typed.index)
+    birth = pd.Series(_take(ctx.persons["birth_year"].to_numpy(dtype="float64", na_value=np.nan),
+                            pos, np.nan), index=typed.index)
+    inclusion = pd.Series(_take(ctx.persons["inclusion_date"].to_numpy(dtype="datetime64[ns]"),
+                                pos, np.datetime64("NaT", "ns")), index=typed.index)
     for date_col in spec.event_dates:
         date = typed[date_col]
         before_birth = (date.dt.year < birth).fillna(False)

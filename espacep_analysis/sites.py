@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from .errors import EspacepError
+from . import config
+from .errors import ConfigError, EspacepError
 
 DEFAULT_SITES_FILE = Path(__file__).resolve().parent.parent / "params" / "sites.yaml"
 
@@ -53,59 +53,67 @@ class Sites:
         return list(self.frame.index[self.frame["region"].isin(regions)])
 
 
-def _require(mapping: dict, key: str, where: str, path: Path):
-    if not isinstance(mapping, dict) or key not in mapping:
-        raise EspacepError(f"{path}: {where}: missing key {key!r}")
-    return mapping[key]
+_LABELLED = {"label": config.Text()}
+SITES_SCHEMA = config.Record({
+    "regions": config.MapOf(config.Record(_LABELLED)),
+    "provinces": config.MapOf(config.Record({**_LABELLED, "region": config.Code()})),
+    "antennas": config.MapOf(config.Record({**_LABELLED, "province": config.Code()})),
+    "sites": config.MapOf(config.Record({**_LABELLED, "antenna": config.Code()})),
+    "funders": config.MapOf(config.Record({
+        **_LABELLED, "regions": config.ListOf(config.Code(), min_items=1),
+        "min_cell": config.Integer(minimum=0)})),
+})
+"""``params/sites.yaml``: every key required, no other key (see `config`)."""
+
+# (section, parent key, parent section) of each reference between levels
+_REFERENCES = (("provinces", "region", "regions"), ("antennas", "province", "provinces"),
+               ("sites", "antenna", "antennas"))
+
+
+def _check_references(raw: dict, where: str) -> None:
+    """Every parent named (province's region, ..., funder's regions) exists, with its line."""
+    errors = []
+    for section, key, parents in _REFERENCES:
+        for code, entry in raw[section].items():
+            if entry[key] not in raw[parents]:
+                errors.append(config.problem(where, config.line_of(entry, key), f"{section}.{code}.{key}",
+                                             f"unknown {key} {entry[key]!r}; expected one of: "
+                                             f"{', '.join(raw[parents])}"))
+    for name, spec in raw["funders"].items():
+        for i, region in enumerate(spec["regions"]):
+            if region not in raw["regions"]:
+                errors.append(config.problem(where, config.line_of(spec["regions"], i),
+                                             f"funders.{name}.regions[{i}]",
+                                             f"unknown region {region!r}; expected one of: "
+                                             f"{', '.join(raw['regions'])}"))
+    if errors:
+        raise ConfigError("\n".join(errors))
 
 
 def load_sites(path: str | Path = DEFAULT_SITES_FILE) -> Sites:
-    """Read and check the site hierarchy YAML; every parent reference must exist."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise EspacepError(f"{path}: cannot read site hierarchy: {exc}") from None
-    regions = _require(raw, "regions", "top level", path)
-    provinces = _require(raw, "provinces", "top level", path)
-    antennas = _require(raw, "antennas", "top level", path)
-    sites = _require(raw, "sites", "top level", path)
-    funders = _require(raw, "funders", "top level", path)
+    """Read ``params/sites.yaml`` strictly (see `SITES_SCHEMA`) into a `Sites`.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown, duplicate or missing key, a value of the wrong type or a
+        reference to an undeclared parent; each problem names the file, the line
+        and the key path, e.g. ``params/sites.yaml:40: funders.inami.min_cel: unknown key; ...``.
+    """
+    raw = config.load_checked(path, SITES_SCHEMA, "site hierarchy")
+    _check_references(raw, config.display(Path(path)))
+    regions, provinces, antennas = raw["regions"], raw["provinces"], raw["antennas"]
     rows = []
-    for code, site in sites.items():
-        antenna = _require(site, "antenna", f"sites.{code}", path)
-        if antenna not in antennas:
-            raise EspacepError(f"{path}: sites.{code}.antenna: unknown antenna {antenna!r}")
+    for code, site in raw["sites"].items():
+        antenna = site["antenna"]
         province = antennas[antenna]["province"]
-        if province not in provinces:
-            raise EspacepError(f"{path}: antennas.{antenna}.province: unknown province {province!r}")
         region = provinces[province]["region"]
-        if region not in regions:
-            raise EspacepError(f"{path}: provinces.{province}.region: unknown region {region!r}")
-        rows.append(
-            {
-                "site": code,
-                "site_label": site["label"],
-                "antenna": antenna,
-                "antenna_label": antennas[antenna]["label"],
-                "province": province,
-                "province_label": provinces[province]["label"],
-                "region": region,
-                "region_label": regions[region]["label"],
-            }
-        )
-    frame = pd.DataFrame(rows).set_index("site")
-    funder_regions = {}
-    for name, spec in funders.items():
-        unknown = set(spec["regions"]) - set(regions)
-        if unknown:
-            raise EspacepError(f"{path}: funders.{name}.regions: unknown region(s) {sorted(unknown)}")
-        funder_regions[name] = tuple(spec["regions"])
-    labels = {name: spec.get("label", name) for name, spec in funders.items()}
-    min_cell = {}
-    for name, spec in funders.items():
-        value = spec.get("min_cell", 5)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise EspacepError(f"{path}: funders.{name}.min_cell: expected a whole number >= 0, got {value!r}")
-        min_cell[name] = value
-    return Sites(frame=frame, funder_regions=funder_regions, funder_labels=labels, funder_min_cell=min_cell)
+        rows.append({"site": code, "site_label": site["label"], "antenna": antenna,
+                     "antenna_label": antennas[antenna]["label"], "province": province,
+                     "province_label": provinces[province]["label"], "region": region,
+                     "region_label": regions[region]["label"]})
+    funders = raw["funders"]
+    return Sites(frame=pd.DataFrame(rows).set_index("site"),
+                 funder_regions={name: tuple(spec["regions"]) for name, spec in funders.items()},
+                 funder_labels={name: spec["label"] for name, spec in funders.items()},
+                 funder_min_cell={name: int(spec["min_cell"]) for name, spec in funders.items()})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import time
 from pathlib import Path
@@ -221,9 +222,23 @@ def prepare(case: Path, tmp_path: Path) -> Path:
     for name in delete:
         (directory / name).unlink()
     for path in case.iterdir():
-        if path.name not in ("expected.txt",):
+        if path.name.endswith(".xlsx.json"):
+            write_workbook(directory / path.name.removesuffix(".json"),
+                           json.loads(path.read_text(encoding="utf-8")))
+        elif path.name not in ("expected.txt",):
             shutil.copyfile(path, directory / path.name)
     return directory
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list]]) -> None:
+    """An XLSX of a corpus case: one sheet per entry, in order; ``"=..."`` texts are formulas."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
 
 
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.txt").is_file())
@@ -238,6 +253,13 @@ MESSAGES = {
     "persons_unavailable": "références à persons non vérifiables",
     "empty_value": "valeur obligatoire manquante",
     "unknown_code": "inconnu",
+    "withdrawn_code": "code pays retiré de la norme ISO 3166-1 (",
+    "duplicate_column": "en-tête : plusieurs colonnes se lisent",
+    "sheet_not_found": "et aucune ne s'appelle",
+    "formula_without_value": "ouvrir le fichier dans Excel et l'enregistrer",
+    "missing_fields": "champs au lieu de",
+    "scientific_notation": "notation scientifique refusée",
+    "number_out_of_range": "nombre hors de la borne plausible de la colonne (au plus ",
     "date_unparseable": "date illisible (formats acceptés : AAAA-MM-JJ ou JJ/MM/AAAA)",
     "date_out_of_range": "date hors de la plage plausible (01/01/1990 au ",
     "not_a_number": "illisible",
@@ -304,7 +326,7 @@ def test_corpus_case(case, tmp_path):
         assert t.read == t.accepted + t.rejected
         assert len(getattr(ds, name)) == t.accepted
         row_lines = {r.line for r in t.rejections if r.line is not None}
-        whole = any(r.line is None for r in t.rejections)
+        whole = any(r.line is None for r in t.rejections) or t.whole_file
         assert t.rejected == (t.read if whole else len(row_lines))
 
 
@@ -654,3 +676,64 @@ def test_data_dictionary_lists_every_rule_and_outreach_code():
             if column != "workplace":  # listed under consultations, referenced here
                 for code in allowed:
                     assert f"`{code}`" in section, (name, column, code)
+
+
+# --- issue 11: ISO codes, exact messages of the new rules ----------------------------------------
+def test_iso_codes_are_current_iso_3166_1_and_withdrawn_ones_are_named():
+    current, withdrawn = set(schemas.iso_country_codes()), schemas.withdrawn_country_codes()
+    assert {"GB", "GR", "SS", "CW", "SX", "ME", "RS"} <= current
+    assert {"AN", "YU", "CS", "ZR", "TP", "SU", "DD", "BU"} <= set(withdrawn)
+    assert not current & set(withdrawn)
+    assert {"GE", "SK", "AI", "BQ", "BY"} <= current  # withdrawn once, reassigned since
+    assert withdrawn["AN"] == "Antilles néerlandaises, retiré le 2010-12-15"
+
+
+def test_messages_of_the_issue_11_rules(tmp_path):
+    got = run_case("nationality_withdrawn_codes", tmp_path / "a").rejections
+    assert got[0] == Rejection(
+        "persons.csv", 6, "nationality", "AN", "withdrawn_code",
+        "code pays retiré de la norme ISO 3166-1 (Antilles néerlandaises, retiré le 2010-12-15) : "
+        "indiquer le code actuel du pays de nationalité (ISO 3166-1 alpha-2)")
+    got = run_case("duplicate_header_names", tmp_path / "b").rejections
+    assert got == [Rejection(
+        "consultations.csv", 1, "site", "site | SITE | site ", "duplicate_column",
+        "en-tête : plusieurs colonnes se lisent 'site' ('site' en colonne 3, 'SITE' en colonne 9, "
+        "'site ' en colonne 10) : laquelle lire est ambigu ; n'en garder qu'une")]
+    got = run_case("truncated_last_line", tmp_path / "c").rejections
+    assert got[0] == Rejection(
+        "persons.csv", 5, "birth_year", "1", "missing_fields",
+        "dernière ligne incomplète et sans fin de ligne : le fichier semble coupé (2 champs au "
+        "lieu de 5, la valeur '1' est peut-être tronquée) ; exporter le fichier à nouveau")
+    got = run_case("short_row_inside_file", tmp_path / "d").rejections
+    assert got[0].message == ("ligne incomplète : 4 champs au lieu de 5 (séparateurs manquants ; "
+                              "la valeur 'hbv_vaccine' est peut-être tronquée)")
+    text = run_case("scientific_notation", tmp_path / "e").format()
+    assert ("  activities.csv, ligne 2, colonne condoms, valeur '1e3': notation scientifique "
+            "refusée dans une colonne de nombres entiers (écrire le nombre en chiffres, p. ex. 12 "
+            "ou 1 000) [scientific_notation]") in text.splitlines()
+    text = run_case("numbers_out_of_range", tmp_path / "f").format()
+    assert ("  persons.csv, ligne 3, colonne birth_year, valeur '18446744073709551616': nombre "
+            "hors de la borne plausible de la colonne (au plus 9 999 en valeur absolue) "
+            "[number_out_of_range]") in text.splitlines()
+    got = run_case("xlsx_formula_without_value", tmp_path / "g").rejections
+    assert got == [Rejection(
+        "activities.xlsx", 2, "condoms", "=1000+500", "formula_without_value",
+        "2 cellule(s) calculée(s) par une formule sans valeur enregistrée (première : ligne 2, "
+        "colonne condoms, =1000+500) : ouvrir le fichier dans Excel et l'enregistrer (Excel y "
+        "écrit les valeurs calculées), puis recommencer")]
+    got = run_case("xlsx_sheets_none_named_after_table", tmp_path / "h").rejections
+    assert got[0].message == ("le classeur a 2 feuilles (Feuil1, Feuil2) et aucune ne s'appelle "
+                              "'activities' : renommer 'activities' la feuille à lire (ou n'en "
+                              "garder qu'une)")
+
+
+def test_all_rows_rejected_gives_the_same_summary_and_load_refuses(tmp_path):
+    """Every person rejected: counts and rejections, no IndexError; load_dataset refuses cleanly."""
+    report = run_case("all_persons_rejected", tmp_path / "a")
+    lines = report.format().splitlines()
+    assert lines[0] == "persons.csv: 4 lues, 0 acceptées, 4 rejetées"
+    assert "consultations.csv: 5 lues, 0 acceptées, 5 rejetées" in lines
+    directory = prepare(CORPUS / "all_persons_rejected", tmp_path / "b")
+    with pytest.raises(EspacepError, match="persons.csv, ligne 5, colonne inclusion_date, "
+                                           "valeur '11.02.2019': date illisible"):
+        load_dataset(directory, today=TODAY, sites=SITES)

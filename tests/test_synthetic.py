@@ -250,7 +250,7 @@ def test_bad_targets_file_is_reported(tmp_path):
     bad = tmp_path / "targets.yaml"
     bad.write_text("targets:\n- {id: inami.persons_seen, year: 2019, scope: all, printed: '1076',\n"
                    "   value: 1076, tolerance: roughly, source: x}\n", encoding="utf-8")
-    with pytest.raises(EspacepError, match=r"targets\.yaml: targets\[0\]: tolerance 'roughly' not one of"):
+    with pytest.raises(EspacepError, match=r"targets\.yaml:2: targets\[0\]: tolerance 'roughly' not one of"):
         load_targets(bad)
     with pytest.raises(EspacepError, match="targets.yaml"):
         generate(tmp_path / "out", targets_path=bad)

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from .. import config
 from ..errors import EspacepError
 
 DEFAULT_TARGETS_FILE = Path(__file__).resolve().parents[2] / "params" / "targets.yaml"
@@ -26,7 +25,6 @@ STATUSES = ("ok", "inconsistent")
 FIELDS = ("value", "numerator", "denominator")
 REQUIRED_KEYS = ("id", "year", "scope", "printed", "value", "tolerance", "source")
 OPTIONAL_KEYS = ("field", "note", "status")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # the C parser when libyaml is there
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # Counts are chosen strictly inside the interval, this far from its edges
 _MARGIN = 1e-9
@@ -92,8 +90,8 @@ class Target:
         return f"{self.id}{suffix}-{self.year}-{self.scope}"
 
 
-def _target(entry: dict, index: int, path: Path) -> Target:
-    where = f"{path}: targets[{index}]"
+def _target(entry: dict, index: int, path: Path, line: int | None = None) -> Target:
+    where = config.problem(config.display(path), line, f"targets[{index}]", "").removesuffix(": ")
     if not isinstance(entry, dict):
         raise EspacepError(f"{where}: expected a mapping, got {type(entry).__name__}")
     missing = [k for k in REQUIRED_KEYS if k not in entry]
@@ -125,13 +123,11 @@ def _target(entry: dict, index: int, path: Path) -> Target:
 def load_targets(path: str | Path = DEFAULT_TARGETS_FILE) -> list[Target]:
     """Read and check ``params/targets.yaml``; keys (id, year, scope, field) are unique."""
     path = Path(path)
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
-        raise EspacepError(f"{path}: cannot read targets: {exc}") from None
+    raw = config.load_yaml(path, "targets")  # duplicate keys and syntax errors, with lines
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
-        raise EspacepError(f"{path}: expected a top-level 'targets' list")
-    targets = [_target(entry, i, path) for i, entry in enumerate(raw["targets"])]
+        raise EspacepError(f"{config.display(path)}: expected a top-level 'targets' list")
+    targets = [_target(entry, i, path, config.line_of(raw["targets"], i))
+               for i, entry in enumerate(raw["targets"])]
     seen: dict[str, int] = {}
     for i, target in enumerate(targets):
         if target.key in seen:

@@ -19,6 +19,7 @@ the header, so the n-th data row is line n + 1).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -31,6 +32,7 @@ M = "pseudonym,date,site,act,detail\n"
 K = "date,site,pseudonym,channel,platform,workplace\n"
 S = "date,site,pseudonym,demand,first_contact,place\n"
 A = "date,site,programme,type,sessions,participants,condoms,brochures\n"
+ACTIVITY_HEADER = A.strip().split(",")
 PERSONS_ROWS = (
     "P001,1985,woman,RO,2017-03-02\n"
     "P002,1994,trans,,2019-01-15\n"
@@ -362,6 +364,116 @@ CASES: dict[str, tuple[dict, object, list[str]]] = {
         "P002,2019-02-01,liege,strete,unknown,none,false,\n")},
         [("consultations.csv", "4", "site", "bruxel\nles", "unknown_code"),
          ("consultations.csv", "6", "workplace", "strete", "unknown_code")], []),
+    # --- issue 11: validation that never misreads ---------------------------------------------
+    # every current ISO 3166-1 code is accepted (GB and GR were refused), and Kosovo's XK
+    "valid_nationalities_gb_gr": ({"persons.csv": P + PERSONS_ROWS.replace(",RO,", ",GB,")
+                                   .replace(",BE,", ",GR,") + "P005,1990,woman,SS,2018-01-10\n"
+                                   "P006,1991,woman,XK,2018-01-11\nP007,1992,man,GE,2018-01-12\n"
+                                   "P008,1993,woman,SK,2018-01-13\n"}, "ok", []),
+    # withdrawn codes (ISO 3166-3) are refused at validation, naming the line and the value
+    "nationality_withdrawn_codes": ({"persons.csv": P + PERSONS_ROWS + (
+        "P005,1990,woman,AN,2018-01-10\nP006,1991,woman,YU,2018-01-11\n"
+        "P007,1992,man,cs,2018-01-12\nP008,1993,woman,ZR,2018-01-13\n"
+        "P009,1994,woman,TP,2018-01-14\n")},
+        [("persons.csv", "6", "nationality", "AN", "withdrawn_code"),
+         ("persons.csv", "7", "nationality", "YU", "withdrawn_code"),
+         ("persons.csv", "8", "nationality", "cs", "withdrawn_code"),
+         ("persons.csv", "9", "nationality", "ZR", "withdrawn_code"),
+         ("persons.csv", "10", "nationality", "TP", "withdrawn_code")], []),
+    # headers that normalise to one name: the whole file is refused at its header line
+    "duplicate_header_names": ({"consultations.csv": (
+        "pseudonym,date,site,workplace,gp,gynaecologist,coverage_asked,coverage_status,SITE,site \n"
+        "P001,2019-02-01,bruxelles,window,none,aware,true,in_order,liege,namur\n")},
+        [("consultations.csv", "1", "site", "site | SITE | site ", "duplicate_column")], []),
+    "duplicate_header_exact": ({"medical_acts.csv": (
+        "pseudonym,date,site,act,detail,site\n"
+        "P001,2019-02-01,bruxelles,hbv_vaccine,1,liege\n")},
+        [("medical_acts.csv", "1", "site", "site | site", "duplicate_column")], []),
+    # a file cut inside its last line (no final newline): birth_year 1999 read as 1
+    "truncated_last_line": ({"persons.csv": P + PERSONS_ROWS[:-len("999,woman,NG,2019-05-20\n")]},
+                            [("persons.csv", "5", "birth_year", "1", "missing_fields"),
+                             ("consultations.csv", "6", "pseudonym", "P004", "person_rejected"),
+                             ("lab_results.csv", "5", "pseudonym", "P004", "person_rejected"),
+                             ("medical_acts.csv", "6", "pseudonym", "P004", "person_rejected")],
+                            []),
+    # a record short of separators inside the file, CRLF and semicolons
+    "short_row_inside_file": ({"medical_acts.csv": semi(M + (
+        "P001,2019-02-01,bruxelles,hbv_vaccine,1\n"
+        "P001,2019-04-10,bruxelles,hbv_vaccine\n"
+        "P003,2019-03-03,saint_trond,referral,gynaecologist\n")).replace("\n", "\r\n")},
+        [("medical_acts.csv", "3", "act", "hbv_vaccine", "missing_fields")], []),
+    # 1e3 is not read as 1000 in a whole-number column (any case, sign or decimal mantissa)
+    "scientific_notation": ({"activities.csv": A + (
+        "2019-03-08,bruxelles,health_promotion,stand,1,0,1e3,200\n"
+        "2019-04-02,liege,social_action,language_course,1.2E1,8,,\n"
+        "2019-05-15,namur,health_promotion,information_session,2,25,100,\"3,0e1\"\n"),
+        "persons.csv": P + PERSONS_ROWS.replace("P003,1970", "P003,1.97e3")},
+        [("activities.csv", "2", "condoms", "1e3", "scientific_notation"),
+         ("activities.csv", "3", "sessions", "1.2E1", "scientific_notation"),
+         ("activities.csv", "4", "brochures", "3,0e1", "scientific_notation"),
+         ("persons.csv", "4", "birth_year", "1.97e3", "scientific_notation"),
+         ("consultations.csv", "5", "pseudonym", "P003", "person_rejected"),
+         ("lab_results.csv", "4", "pseudonym", "P003", "person_rejected"),
+         ("medical_acts.csv", "5", "pseudonym", "P003", "person_rejected")], []),
+    # above the column's bound in the contract (schemas.INT_BOUNDS), up to 2**63 and beyond:
+    # a rule violation, not a crash
+    "numbers_out_of_range": ({"activities.csv": A + (
+        "2019-03-08,bruxelles,health_promotion,stand,1,0,150000,200\n"
+        "2019-04-02,liege,social_action,language_course,367,8,,\n"
+        "2019-05-15,namur,health_promotion,information_session,2,9223372036854775808,100,\n"
+        "2019-10-10,mons,other,meeting,1,6,0,-99999999999999999999\n"
+        "2019-10-11,mons,other,meeting,1,10000,100000,100000\n"),
+        "persons.csv": P + PERSONS_ROWS.replace("P002,1994", "P002,18446744073709551616")},
+        [("activities.csv", "2", "condoms", "150000", "number_out_of_range"),
+         ("activities.csv", "3", "sessions", "367", "number_out_of_range"),
+         ("activities.csv", "4", "participants", "9223372036854775808", "number_out_of_range"),
+         ("activities.csv", "5", "brochures", "-99999999999999999999", "number_out_of_range"),
+         ("persons.csv", "3", "birth_year", "18446744073709551616", "number_out_of_range"),
+         ("consultations.csv", "4", "pseudonym", "P002", "person_rejected")], []),
+    # every person rejected (dates with dots): the same clean summary as one row rejected
+    "all_persons_rejected": ({"persons.csv": P + (
+        "P001,1985,woman,RO,02.03.2017\nP002,1994,trans,,15.01.2019\n"
+        "P003,1970,man,BE,12.06.2018\nP004,1999,woman,NG,11.02.2019\n")},
+        [("persons.csv", "2", "inclusion_date", "02.03.2017", "date_unparseable"),
+         ("persons.csv", "3", "inclusion_date", "15.01.2019", "date_unparseable"),
+         ("persons.csv", "4", "inclusion_date", "12.06.2018", "date_unparseable"),
+         ("persons.csv", "5", "inclusion_date", "11.02.2019", "date_unparseable")]
+        + [(f, str(ln), "pseudonym", p, "person_rejected") for f, ln, p in (
+            ("consultations.csv", 2, "P001"), ("consultations.csv", 3, "P001"),
+            ("consultations.csv", 4, "P002"), ("consultations.csv", 5, "P003"),
+            ("consultations.csv", 6, "P004"), ("lab_results.csv", 2, "P001"),
+            ("lab_results.csv", 3, "P001"), ("lab_results.csv", 4, "P003"),
+            ("lab_results.csv", 5, "P004"), ("medical_acts.csv", 2, "P001"),
+            ("medical_acts.csv", 3, "P001"), ("medical_acts.csv", 4, "P001"),
+            ("medical_acts.csv", 5, "P003"), ("medical_acts.csv", 6, "P004"))], []),
+    # XLSX cases: `<table>.xlsx.json` = {sheet name: rows}; the test writes the workbook with
+    # openpyxl (a text starting with "=" is a formula, saved without a computed value)
+    "xlsx_formula_without_value": ({"activities.xlsx.json": json.dumps({"activities": [
+        ACTIVITY_HEADER,
+        ["2019-03-08", "bruxelles", "health_promotion", "stand", 1, 0, "=1000+500", 200],
+        ["2019-04-02", "liege", "social_action", "language_course", 12, 8, None, None],
+        ["2019-05-15", "namur", "health_promotion", "information_session", 2, "=20+5", 100, 30]]},
+        indent=1)},
+        [("activities.xlsx", "2", "condoms", "=1000+500", "formula_without_value")],
+        ["@delete activities.csv"]),
+    "xlsx_sheets_none_named_after_table": ({"activities.xlsx.json": json.dumps({
+        "Feuil1": [ACTIVITY_HEADER, ["2019-03-08", "bruxelles", "health_promotion", "stand",
+                                     1, 0, 1500, 200]],
+        "Feuil2": [["notes"], ["à revoir"]]}, indent=1)},
+        [("activities.xlsx", "-", "-", "Feuil1 | Feuil2", "sheet_not_found")],
+        ["@delete activities.csv"]),
+    "valid_xlsx_sheet_named_after_table": ({"activities.xlsx.json": json.dumps({
+        "Notes": [["notes"], ["à revoir"]],
+        "Activities": [ACTIVITY_HEADER, ["2019-03-08", "bruxelles", "health_promotion",
+                                         "stand", 1, 0, 1500, 200]]}, indent=1)},
+        "ok", ["@delete activities.csv"]),
+    "xlsx_duplicate_header": ({"activities.xlsx.json": json.dumps({"Feuil1": [
+        ACTIVITY_HEADER + ["Sessions"],
+        ["2019-03-08", "bruxelles", "health_promotion", "stand", 1, 0, 1500, 200, 3]]},
+        indent=1)},
+        [("activities.xlsx", "1", "sessions", "sessions | Sessions", "duplicate_column")],
+        ["@delete activities.csv"]),
+
 }
 
 
