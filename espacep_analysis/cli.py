@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import EspacepError
+from .errors import EspacepError, RunInterrupted
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT / "data" / "synthetic"
@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except RunInterrupted as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_status
     except EspacepError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
