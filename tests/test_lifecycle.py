@@ -82,6 +82,7 @@ class _Run:
              "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1577836800"})
         self.lines: list[str] = []
+        self.below: dict[int, str] = {}  # recorded before the signal: orphans are no longer below the main
         threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True).start()
 
     def wait_published(self, timeout: float = 180) -> None:
@@ -92,7 +93,8 @@ class _Run:
 
     def cleanup(self) -> None:
         """Kill whatever is left of the run (a failing test must not leave processes behind)."""
-        for pid in [self.proc.pid, *_tree(self.proc.pid)]:
+        recorded = [pid for pid, cmd in self.below.items() if _cmdline(pid) == cmd]
+        for pid in [self.proc.pid, *_tree(self.proc.pid), *recorded]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -107,7 +109,7 @@ def test_signal_stops_workers_and_kernels_and_publishes_nothing_more(signum, tmp
     run = _Run(out)
     try:
         run.wait_published()
-        below = _tree(run.proc.pid)
+        below = run.below = _tree(run.proc.pid)
         workers = [pid for pid, cmd in below.items() if "ipykernel" not in cmd]
         kernels = [pid for pid, cmd in below.items() if "ipykernel" in cmd]
         assert len(workers) >= 2 and len(kernels) >= 1, below
@@ -145,6 +147,7 @@ def test_next_run_after_kill_9_succeeds(tmp_path):
     run = _Run(out)
     try:
         run.wait_published()
+        run.below = _tree(run.proc.pid)
         os.kill(run.proc.pid, signal.SIGKILL)
     finally:
         run.cleanup()
