@@ -41,6 +41,7 @@ Exit status: 0 when every report is fine and the audit is clean, 1 otherwise.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -54,9 +55,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .errors import EspacepError
+from . import __version__, lifecycle
+from .errors import EspacepError, RunInterrupted
 from .files import write_atomic
+from .lifecycle import OutputLock
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -465,6 +467,21 @@ class WarmKernel:
         except Exception:  # noqa: BLE001
             return False
 
+    def kill(self) -> None:
+        """Kill the kernel's process group at once and remove its sockets (a worker being stopped).
+
+        The kernel leads its own session (jupyter_client starts it so); it is
+        killed only while it is still this process's unreaped child, so a
+        reused pid is never hit.
+        """
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        try:
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, 9)
+        except OSError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
     def shutdown(self) -> None:
         """Stop the kernel and remove its sockets."""
         try:
@@ -589,7 +606,7 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
 
     start = time.perf_counter()
     steps = _Steps(start, progress)
-    work = job.final_dir.parent / f".{job.funder}.tmp-{os.getpid()}"
+    work = work_dir(job)
     try:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -613,6 +630,11 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
     finally:
         _unlink_data(work)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def work_dir(job: Job) -> Path:
+    """The private working directory of ``job`` in this process (`clean_stale` knows the pattern)."""
+    return job.final_dir.parent / f".{job.funder}.tmp-{os.getpid()}"
 
 
 class _Steps:
@@ -665,6 +687,7 @@ def publish(work: Path, final_dir: Path) -> None:
     """
     if not (work / STAMP).is_file():
         raise EspacepError(f"{work}: pas de tampon, le rapport n'est pas complet")
+    _check_not_aborted(final_dir)
     old = final_dir.parent / f".{final_dir.name}.old-{os.getpid()}"
     shutil.rmtree(old, ignore_errors=True)
     if final_dir.exists():
@@ -676,6 +699,12 @@ def publish(work: Path, final_dir: Path) -> None:
             os.rename(old, final_dir)  # put the previous report back at once
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _check_not_aborted(final_dir: Path) -> None:
+    """Raise when the run was interrupted or its main process is gone: nothing is published after that."""
+    if not lifecycle.may_publish():
+        raise EspacepError(f"run interrupted: {final_dir} not published")
 
 
 # --- stale files of killed runs, and the lock ----------------------------------------------------
@@ -732,28 +761,6 @@ def _clean_kernel_dirs(tmp: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-class OutputLock:
-    """An exclusive lock on the output directory (``.lock``, released when the process dies)."""
-
-    def __init__(self, output_dir: Path):
-        self.path = output_dir / ".lock"
-        self.handle = None
-
-    def __enter__(self) -> "OutputLock":
-        import fcntl
-
-        self.handle = open(self.path, "a")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self.handle.close()
-            raise EspacepError(f"un autre lancement de espacep report écrit déjà dans {self.path.parent}")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.handle.close()
-
-
 # --- running the jobs ----------------------------------------------------------------------------
 
 _WORKER: dict = {}  # in a worker process: the progress queue, the kernel mode, the kernel
@@ -795,11 +802,23 @@ def _shutdown_worker_kernel(state: dict = _WORKER) -> None:
         state["kernel"] = None
 
 
-def _worker_init(queue, warm: bool, modules: list[str]) -> None:
-    """Worker start: remember the settings and start the warm kernel at once (it warms up meanwhile)."""
+def _abort_worker(state: dict = _WORKER) -> None:
+    """The worker is being stopped: kill its kernel, remove the working directory of its report."""
+    if state.get("kernel") is not None:
+        state["kernel"].kill()
+    if state.get("job") is not None:
+        shutil.rmtree(work_dir(state["job"]), ignore_errors=True)
+
+
+def _worker_init(queue, warm: bool, modules: list[str], abort_event, parent_pid: int) -> None:
+    """Worker start: die with the run (`lifecycle.guard_worker`), remember the settings, start the warm kernel.
+
+    The kernel starts at once and warms up while the main process plans.
+    """
     from multiprocessing import util
 
-    _WORKER.update(queue=queue, warm=warm, modules=modules, kernel=None)
+    _WORKER.update(queue=queue, warm=warm, modules=modules, kernel=None, job=None)
+    lifecycle.guard_worker(abort_event, parent_pid, _abort_worker)
     util.Finalize(None, _shutdown_worker_kernel, exitpriority=10)
     _prestart(_WORKER)
 
@@ -818,7 +837,11 @@ def _noop() -> None:
 
 def _worker_job(job: Job) -> JobResult:
     queue = _WORKER["queue"]
-    return _run_in_worker(job, _WORKER, lambda step, t: queue.put((job.name, step, t)))
+    _WORKER["job"] = job
+    try:
+        return _run_in_worker(job, _WORKER, lambda step, t: queue.put((job.name, step, t)))
+    finally:
+        _WORKER["job"] = None
 
 
 class Progress:
@@ -888,23 +911,25 @@ class Runner:
         self.workers, self.progress = max(1, workers), progress
         modules = warm_modules(sorted(funders))
         self.state = {"warm": warm, "modules": modules, "kernel": None}
-        self.pool = self.queue = None
+        self.pool = self.queue = self.abort_event = None
+        self.results: list[JobResult] = []  # as they finish (what an interrupt leaves published)
         if self.workers == 1:
             _prestart(self.state)
             return
-        self.queue = multiprocessing.get_context().Queue()
+        context = multiprocessing.get_context()
+        self.queue, self.abort_event = context.Queue(), context.Event()
         self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
-                                        initargs=(self.queue, warm, modules))
+                                        initargs=(self.queue, warm, modules, self.abort_event, os.getpid()))
         self.pool.submit(_noop)
 
     def run(self, jobs: list[Job]) -> list[JobResult]:
         """Run ``jobs``; one result per job, in the order they finish."""
         if self.pool is None:
-            results = []
+            results = self.results
             for job in jobs:
                 results.append(_run_in_worker(job, self.state, lambda s, t, n=job.name: self.progress.step(n, s, t)))
                 self.progress.done(results[-1])
-            return results
+            return list(results)
         return self._run_pool(jobs)
 
     def _drain(self, wait_s: float = 0.0) -> None:
@@ -922,7 +947,7 @@ class Runner:
         for task in disclosure_tasks(jobs):
             self.pool.submit(_warm_disclosure, *task)
         futures = {self.pool.submit(_worker_job, job): job for job in jobs}
-        pending, results = set(futures), []
+        pending, results = set(futures), self.results
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             self._drain(0.05 if done else 0.0)
@@ -936,13 +961,30 @@ class Runner:
                 results.append(result)
                 self.progress.done(result)
         self._drain()
-        return results
+        return list(results)
 
     def close(self) -> None:
         """Stop the kernels; worker processes exit in the background."""
         _shutdown_worker_kernel(self.state)
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def abort(self) -> None:
+        """The run is interrupted: nothing more is published; workers and kernels stop now.
+
+        The abort flag is set first (a worker about to publish sees it), then
+        the workers get SIGTERM (they kill their kernel and remove their
+        working directory), then SIGKILL goes to whatever of the run's
+        processes, recorded beforehand, is still there after a grace period.
+        """
+        lifecycle.abort_run(self.abort_event)
+        _shutdown_worker_kernel(self.state)
+        if self.pool is None:
+            return
+        workers = list((getattr(self.pool, "_processes", None) or {}).values())
+        below = {pid: start for w in workers if w.pid for pid, start in lifecycle.descendants(w.pid).items()}
+        lifecycle.stop_processes(workers, below)
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- summary, audit, the batch -------------------------------------------------------------------
@@ -1009,8 +1051,55 @@ def _runner(options: BatchOptions, jobs: int, progress: Progress) -> Runner:
     return Runner(workers, options.warm_kernels, options.funders or list(FUNDERS), progress)
 
 
+OUTPUT_ERRNOS = {errno.EROFS: "is read-only", errno.ENOSPC: "is full", errno.EDQUOT: "is over its quota",
+                 errno.EACCES: "is not writable", errno.EPERM: "is not writable"}
+_ERRNO_TEXT = re.compile(r"\[Errno (\d+)\]")
+
+
+def output_failure(output_dir: Path, code: int, reason: str) -> EspacepError:
+    """The one-line error of an output folder that cannot be written (``code``: an errno)."""
+    state = OUTPUT_ERRNOS.get(code, "cannot be written")
+    return EspacepError(f"output folder {output_dir} {state} ({os.strerror(code)}): {reason}; "
+                        "the previous outputs are kept")
+
+
+def check_writable(output_dir: Path, size: int = 1 << 16) -> None:
+    """Create, fill (``size`` bytes), sync and remove a probe file in ``output_dir``.
+
+    Raises `EspacepError` (`output_failure`) before any work when the folder is
+    read-only or full.
+    """
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", suffix=".tmp", dir=output_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"\0" * size)
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            Path(probe).unlink(missing_ok=True)
+    except OSError as exc:
+        if exc.errno in OUTPUT_ERRNOS:
+            raise output_failure(output_dir, exc.errno, "no report rendered") from None
+        raise
+
+
+def _output_errno(results: list[JobResult]) -> int | None:
+    """The errno of an output-folder failure (full, read-only) among the failed reports, if any."""
+    for result in results:
+        match = _ERRNO_TEXT.search(result.error) if result.status == STATUS_FAILED else None
+        if match and int(match[1]) in OUTPUT_ERRNOS:
+            return int(match[1])
+    return None
+
+
 def run_batch(options: BatchOptions, out=None) -> int:
     """Plan, run, summarise, index and audit one batch (see the module docstring).
+
+    SIGINT, SIGTERM and SIGHUP stop the batch in order (`lifecycle`): the
+    workers and their kernels are stopped, nothing more is published, the lock
+    is released; the index and the audit are left to the next run.
 
     Returns
     -------
@@ -1021,41 +1110,89 @@ def run_batch(options: BatchOptions, out=None) -> int:
     ------
     EspacepError
         Bad options (unknown funder, year without data, missing notebook),
-        invalid data, or another batch writing into the same output directory.
+        invalid data, another batch writing into the same output directory, or
+        an output folder that is read-only or full (`output_failure`).
+    RunInterrupted
+        A signal interrupted the batch (its message counts what was published).
     """
-    from .index import write_index
-
     out = out or sys.stdout
     output_dir = Path(options.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    with OutputLock(output_dir):
-        for message in clean_stale(output_dir):
-            print(message, file=out)
-        data_dir = Path(options.data_dir)
-        digests = input_digests(data_dir)
-        progress, runner = Progress(out), None
+    lifecycle.reset_abort()
+    with lifecycle.interrupt_signals():
         try:
-            years = cached_years(output_dir, digests)
-            if years is None:  # new or changed data: the kernels warm up while the data are validated
-                runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
-                years = validate_years(data_dir, output_dir, digests)
-            plan = plan_jobs(options, years, digests)
-            todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
-            results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]
-            if todo:
-                runner = runner or _runner(options, len(todo), progress)
-                kernels = "noyaux réutilisés" if options.warm_kernels else "un noyau neuf par rapport"
-                print(f"{len(todo)} rapport(s) à produire, {len(results)} à jour ; "
-                      f"{runner.workers} processus, {kernels}", file=out, flush=True)
-                results += runner.run(todo)
-        finally:
-            if runner is not None:
-                runner.close()
-        order = {(j.year, j.funder): i for i, j in enumerate(plan.jobs)}
-        results.sort(key=lambda r: order[(r.year, r.funder)])
-        print(format_summary(results), file=out)
-        index = write_index(output_dir, results)
-        print(f"index : {index}", file=out)
-        clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
+            check_writable(output_dir)
+            with OutputLock(output_dir) as lock:
+                for message in lock.messages + clean_stale(output_dir):
+                    print(message, file=out)
+                return _run_locked(options, output_dir, out)
+        except OSError as exc:
+            if exc.errno in OUTPUT_ERRNOS:
+                raise output_failure(output_dir, exc.errno, "the run stopped") from None
+            raise
+
+
+def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
+    """`run_batch` once the output folder is locked: render, then summary, index and audit."""
+    from .index import write_index
+
+    digests = input_digests(Path(options.data_dir))
+    plan, results = _render(options, output_dir, digests, Progress(out), out)
+    order = {(j.year, j.funder): i for i, j in enumerate(plan.jobs)}
+    results.sort(key=lambda r: order[(r.year, r.funder)])
+    print(format_summary(results), file=out, flush=True)
+    code = _output_errno(results)
+    if code is not None:
+        failed = sum(r.status == STATUS_FAILED for r in results)
+        raise output_failure(output_dir, code, f"{failed} report(s) not published")
+    index = write_index(output_dir, results)
+    print(f"index : {index}", file=out)
+    clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
     failed = any(r.status == STATUS_FAILED for r in results)
     return 1 if failed or not clean else 0
+
+
+def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, progress: Progress,
+            out) -> tuple[Plan, list[JobResult]]:
+    """Validate (when the data changed), plan and run the reports to render; one result per planned job.
+
+    Raises `RunInterrupted` when a signal stops the run (workers and kernels stopped first).
+    """
+    runner, todo = None, []
+    try:
+        years = cached_years(output_dir, digests)
+        if years is None:  # new or changed data: the kernels warm up while the data are validated
+            runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
+            years = validate_years(Path(options.data_dir), output_dir, digests)
+        plan = plan_jobs(options, years, digests)
+        todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
+        results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]
+        if todo:
+            runner = runner or _runner(options, len(todo), progress)
+            kernels = "noyaux réutilisés" if options.warm_kernels else "un noyau neuf par rapport"
+            print(f"{len(todo)} rapport(s) à produire, {len(results)} à jour ; "
+                  f"{runner.workers} processus, {kernels}", file=out, flush=True)
+            results += runner.run(todo)
+        return plan, results
+    except lifecycle.Interrupted as exc:
+        if runner is not None:
+            runner.abort()
+        raise _interrupted(exc, runner.results if runner else [], len(todo)) from None
+    finally:
+        if runner is not None:
+            runner.close()
+
+
+def _interrupted(exc: lifecycle.Interrupted, done: list[JobResult], planned: int) -> RunInterrupted:
+    """The one-line message of an interrupted run: what was published before, what was not run."""
+    published = sum(r.status == STATUS_OK for r in done)
+    failed = sum(r.status == STATUS_FAILED for r in done)
+    return RunInterrupted(
+        f"interrupted by {signal_name(exc.signum)}: {published} report(s) published before the interrupt, "
+        f"{failed} failed, {max(0, planned - len(done))} not run; outputs kept as before "
+        "(the index and the audit are updated by the next run)", exc.exit_status)
+
+
+def signal_name(signum: int) -> str:
+    import signal
+
+    return signal.Signals(signum).name

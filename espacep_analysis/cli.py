@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .errors import EspacepError
+from .errors import EspacepError, RunInterrupted
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT / "data" / "synthetic"
@@ -188,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except RunInterrupted as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_status
     except EspacepError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2

@@ -38,3 +38,11 @@ class FileRejected(EspacepError):
         super().__init__(f"{file}: {message}")
         self.file, self.rule, self.detail = file, rule, message
         self.line, self.column, self.value = line, column, value
+
+
+class RunInterrupted(EspacepError):
+    """A signal (SIGINT, SIGTERM, SIGHUP) stopped a run; the CLI exits with ``exit_status``."""
+
+    def __init__(self, message: str, exit_status: int):
+        super().__init__(message)
+        self.exit_status = exit_status
