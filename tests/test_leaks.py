@@ -214,3 +214,14 @@ def test_data_path_matches_whole_paths_not_prefixes():
     matcher = _matcher(Identifiers(frozenset({"SYN-1"}), frozenset(), ("/x/d",), frozenset()))
     assert _match_text("sorties dans /x/d_out/2019", matcher, "f") == []
     assert [f.kind for f in _match_text("lu dans /x/d/persons.csv", matcher, "f")] == ["data_path"]
+
+
+def test_cache_option_reaches_the_notebook_parameters(tmp_path):
+    from espacep_analysis.batch import input_digests, plan_jobs
+    from espacep_analysis.cli import build_parser
+
+    args = build_parser().parse_args(["report", "--output", str(tmp_path / "o"), "--cache", str(tmp_path / "c")])
+    assert args.cache == str(tmp_path / "c")
+    options = BatchOptions(SYNTHETIC, tmp_path / "o", years=[2019], funders=["inami"], cache_dir=Path(args.cache))
+    job = plan_jobs(options, [2019], input_digests(SYNTHETIC)).jobs[0]
+    assert job.parameters["cache_dir"] == str((tmp_path / "c").resolve())
