@@ -27,10 +27,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
+from .audit_files import (SCANNED_SUFFIXES, embedded_findings, machine_path_findings,  # noqa: F401
+                          notebook_embeds, private_roots, walk_outputs)
 from .errors import EspacepError
 
-SCANNED_SUFFIXES = (".html", ".htm", ".ipynb", ".csv", ".tsv", ".txt", ".json", ".md",
-                    ".svg", ".xml", ".yaml", ".yml", ".log", ".pdf")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 PSEUDONYM_COLUMNS = ("pseudonym", "pseudonyme")
 BIRTH_DATE_COLUMNS = ("birth_date", "date_of_birth", "birthdate", "date_naissance",
@@ -42,8 +44,7 @@ MIN_PSEUDONYM_LENGTH = 3
 HEADER_SEARCH_ROWS = 10
 CONTEXT_CHARS = 30
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
-_SKIPPED_JSON_KEYS = ("image/png", "image/jpeg", "image/gif", "application/pdf")
+_SKIPPED_JSON_KEYS = ("image/png", "image/jpeg")  # checked by audit_files.notebook_embeds
 
 
 @dataclass(frozen=True)
@@ -258,11 +259,13 @@ def _trie_regex(words: Iterable[str]) -> str:
 @dataclass(frozen=True)
 class _Matcher:
     tokens: re.Pattern | None  # pseudonyms and birth dates, whole tokens
-    literals: re.Pattern | None  # paths and export names, anywhere
+    literals: re.Pattern | None  # paths and export names, as whole names (not a prefix of a longer one)
     kinds: dict[str, str]  # lower-cased literal -> kind
+    roots: tuple[str, ...] = ()  # private roots of this machine (audit_files.private_roots)
+    data_paths: tuple[str, ...] = ()  # reported as data_path, not again as machine_path
 
 
-def _matcher(ids: Identifiers) -> _Matcher:
+def _matcher(ids: Identifiers, roots: tuple[str, ...] = ()) -> _Matcher:
     kinds: dict[str, str] = {}
     for kind, values in (("birth_date", ids.birth_dates), ("pseudonym", ids.pseudonyms),
                          ("export_name", ids.export_names), ("data_path", ids.paths)):
@@ -273,8 +276,8 @@ def _matcher(ids: Identifiers) -> _Matcher:
     compile_ = lambda body, fmt: re.compile(fmt.format(body), re.IGNORECASE) if body else None  # noqa: E731
     return _Matcher(compile_(_trie_regex(tokens), r"(?<!\w)(?:{})(?!\w)"),
                     compile_("|".join(re.escape(w) for w in sorted(literals, key=len, reverse=True)),
-                             "(?:{})"),
-                    kinds)
+                             r"(?:{})(?![\w-])"),
+                    kinds, roots, ids.paths)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -290,6 +293,8 @@ def _match_text(text: str, matcher: _Matcher, file: str) -> list[Finding]:
         for m in pattern.finditer(text):
             kind = matcher.kinds.get(m.group(0).lower(), "data_path")
             findings.append(Finding(file, kind, m.group(0), _context(text, m.start(), m.end())))
+    for path, start in machine_path_findings(text, matcher.roots, matcher.data_paths):
+        findings.append(Finding(file, "machine_path", path, _context(text, start, start + len(path))))
     return findings
 
 
@@ -417,16 +422,21 @@ def _scan_file(path: Path, matcher: _Matcher, max_rows: int,
             if error is not None:
                 return [Finding(file, "unreadable", "", error)]
             return _match_text(text, matcher, file)
-        text = _DATA_URI.sub(" ", path.read_bytes().decode("utf-8", errors="replace"))
+        raw = path.read_bytes().decode("utf-8", errors="replace")
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]
-    findings = _match_text(text, matcher, file)
-    if suffix in (".ipynb", ".json"):
+    is_json = suffix in (".ipynb", ".json")
+    text, embeds = embedded_findings(raw, runs=not is_json)
+    findings = [Finding(file, kind, what, "") for kind, what in embeds] + _match_text(text, matcher, file)
+    if is_json:
         try:
-            doc = json.loads(text)
+            doc = json.loads(raw)
         except ValueError:
-            return findings  # scanned as text above
-        decoded = "\n".join(_json_strings(doc))
+            _, embeds = embedded_findings(text)  # scanned as text
+            return _dedupe(findings + [Finding(file, kind, what, "") for kind, what in embeds])
+        decoded, embeds = embedded_findings("\n".join(_json_strings(doc)))
+        embeds += notebook_embeds(doc) if suffix == ".ipynb" else []
+        findings += [Finding(file, kind, what, "") for kind, what in embeds]
         findings += [f for f in _match_text(decoded, matcher, file) if f not in findings]
         if suffix == ".ipynb":
             findings += _notebook_records(doc, file, max_rows)
@@ -485,11 +495,12 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
     out = Path(output_dir)
     if not out.is_dir():
         raise EspacepError(f"audit: output directory {out} does not exist")
-    paths = sorted(p for p in out.rglob("*") if p.is_file() and p.suffix.lower() in SCANNED_SUFFIXES)
+    paths, tree = walk_outputs(out)
+    paths.sort()
     pdf_texts = _start_pdf_texts([p for p in paths if p.suffix.lower() == ".pdf"])
-    matcher = _matcher(collect_identifiers(data_dir))
+    matcher = _matcher(collect_identifiers(data_dir), private_roots(data_dir, out, REPO_ROOT))
     pdfs = pdf_texts()
-    findings: list[Finding] = []
+    findings: list[Finding] = [Finding(file, kind, what, "") for file, kind, what in tree]
     for path in paths:
         findings += _scan_file(path, matcher, max_record_rows, pdfs.get(path))
     return findings

@@ -70,6 +70,7 @@ PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provena
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
 AUDIT_CACHE = ".audit.json"
+CACHE_DIR = ".cache"  # the disclosure cache, under the output directory unless --cache says otherwise
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 3600  # seconds a single notebook cell may run
@@ -95,6 +96,7 @@ class BatchOptions:
     workers: int | None = None
     warm_kernels: bool = True
     notebooks_dir: Path = NOTEBOOKS_DIR
+    cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
 
 
 @dataclass
@@ -190,7 +192,7 @@ def input_digests(data_dir: Path, params_dir: Path = PARAMS_DIR) -> InputDigests
 
 def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
     """Hash of everything one report depends on (paths left out: contents count)."""
-    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir")}
+    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir")}
     digest = hashlib.sha256()
     digest.update(digests.key().encode())
     digest.update(_sha256_file(notebook).encode())
@@ -264,13 +266,14 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                            f"les données couvrent {years_in_data}")
     plan = Plan()
     data_dir = options.data_dir.resolve()
+    cache_dir = Path(options.cache_dir or Path(options.output_dir) / CACHE_DIR).resolve()
     for year in years:
         for funder in dict.fromkeys(funders):
             notebook = Path(options.notebooks_dir) / f"{funder}.ipynb"
             if not notebook.is_file():
                 raise EspacepError(f"pas de notebook pour le financeur {funder!r} : {notebook} est absent")
             parameters = {"year": year, "data_dir": str(data_dir), "output_dir": ".",
-                          "ci_method": options.ci_method, "lang": options.lang}
+                          "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(cache_dir)}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
             plan.jobs.append(Job(
@@ -512,8 +515,7 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
     from papermill.parameterize import parameterize_notebook
 
     output = str(work / "report.ipynb")
-    parameters = {**job.parameters, "data_dir": _link_data(job.data_dir, work)}
-    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), parameters, kernel_name=KERNEL_NAME)
+    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters, kernel_name=KERNEL_NAME)
     nb = remove_error_markers(prepare_notebook_metadata(nb, str(job.notebook), output))
     kernel.reset(work)
     manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
@@ -528,34 +530,37 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
         manager.notebook_complete()
         _release(kernel)
     raise_for_execution_errors(nb, output)
-    write_ipynb(nb, output)
+    write_ipynb(publishable_notebook(nb, job.notebook.name), output)
     return Path(output)
 
 
-INPUT_LINK_DIR = ".input"
+def published_parameters(parameters: dict) -> dict:
+    """``parameters`` with every absolute path (``data_dir``, ``cache_dir``, ...) reduced to its last component.
 
-
-def _link_data(data_dir: Path, work: Path) -> str:
-    """Make the data reachable from ``work`` as ``.input/<name>``; return that relative path.
-
-    The executed notebook records its parameters and the audit rejects any
-    path of the input data; a relative path from an output directory elsewhere
-    (``../../../../work/data``) would spell the absolute one. The link is
-    removed before the report is published.
+    The same reduction as the provenance record's (`provenance.collect`): the
+    published notebook names the data set, never where it lives.
     """
-    link = work / INPUT_LINK_DIR / data_dir.name
-    link.parent.mkdir(exist_ok=True)
-    link.symlink_to(data_dir, target_is_directory=True)
-    return f"{INPUT_LINK_DIR}/{data_dir.name}"
+    return {k: (Path(v).name if isinstance(v, str) and os.path.isabs(v) else v) for k, v in parameters.items()}
 
 
-def _unlink_data(work: Path) -> None:
-    """Remove the links made by `_link_data` (the links only: never what they point to)."""
-    folder = work / INPUT_LINK_DIR
-    if folder.is_dir() and not folder.is_symlink():
-        for link in folder.iterdir():
-            link.unlink()
-        folder.rmdir()
+def publishable_notebook(nb, notebook_name: str):
+    """The executed notebook without the machine's paths: what is written to ``report.ipynb``.
+
+    The notebooks read the data from their absolute path (``data_dir``, a
+    parameter; nothing is linked into the working directory). Before
+    publishing, papermill's ``input_path`` becomes the notebook's file name,
+    ``output_path`` ``report.ipynb``, and the parameters (metadata and the
+    injected-parameters cell) those of `published_parameters`.
+    """
+    from papermill.translators import translate_parameters
+
+    papermill = nb.metadata.setdefault("papermill", {})
+    shown = published_parameters(dict(papermill.get("parameters", {})))
+    papermill.update(parameters=shown, input_path=notebook_name, output_path="report.ipynb")
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters(KERNEL_NAME, "python", shown, "Parameters")
+    return nb
 
 
 def _release(kernel: WarmKernel) -> None:
@@ -620,7 +625,6 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
             steps.begin("pdf")
             render.to_pdf(work / "report.html", work / "report.pdf")
         steps.begin("publication")
-        _unlink_data(work)
         write_stamp(work, job, record, time.perf_counter() - start, steps.end())
         publish(work, job.final_dir)
         return JobResult(job.year, job.funder, STATUS_OK, time.perf_counter() - start, steps=steps.end())
@@ -628,7 +632,6 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
         return JobResult(job.year, job.funder, STATUS_FAILED, time.perf_counter() - start,
                          first_error_line(exc), steps.end())
     finally:
-        _unlink_data(work)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -864,12 +867,13 @@ class Progress:
 
 
 def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
-    """``(data_dir, year, ci_method, ci_level, min_cell)`` of each year whose reports are masked, in job order.
+    """``(data_dir, year, ci_method, ci_level, min_cell, cache_dir)`` of each year whose reports are masked.
 
-    Every report of every year shares one protection of the three funders'
-    figures (`publish.protected_years`, cached in ``outputs/.cache``): one task
-    per data set and parameters, whatever the year. ``min_cell`` None means
-    each funder's threshold from the params.
+    In job order. Every report of every year shares one protection of the
+    three funders' figures (`publish.protected_years`, cached in the jobs'
+    ``cache_dir``, ``<output>/.cache`` by default): one task per data set and
+    parameters, whatever the year. ``min_cell`` None means each funder's
+    threshold from the params.
     """
     tasks = []
     for job in jobs:
@@ -877,13 +881,14 @@ def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
         if min_cell is not None and int(min_cell) in (0, 1):
             continue
         task = (str(job.data_dir), int(job.year), job.parameters.get("ci_method", "wilson"),
-                float(job.parameters.get("ci_level", 0.95)), min_cell)
+                float(job.parameters.get("ci_level", 0.95)), min_cell, job.parameters.get("cache_dir"))
         if all(t[:1] + t[2:] != task[:1] + task[2:] for t in tasks):
             tasks.append(task)
     return tasks
 
 
-def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, min_cell: int | None) -> None:
+def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, min_cell: int | None,
+                     cache_dir: str | None = None) -> None:
     """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
     from . import publish
     from .load import load_dataset
@@ -892,7 +897,8 @@ def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, 
         dataset = load_dataset(data_dir)
         thresholds = {int(t) for t in dataset.sites.funder_min_cell.values()} if min_cell is None else {int(min_cell)}
         for threshold in sorted(t for t in thresholds if t > 1):
-            publish.protected_year(dataset, year, ci_method, ci_level, threshold)
+            publish.protected_year(dataset, year, ci_method, ci_level, threshold,
+                                   Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR)
     except Exception:  # noqa: BLE001 - the notebook computes it again and reports any error properly
         return
 

@@ -123,6 +123,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         workers=args.workers,
         warm_kernels=not args.fresh_kernels,
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
+        cache_dir=Path(args.cache) if args.cache else None,
     )
     return run_batch(options)
 
@@ -175,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new Jupyter kernel for every report instead of reusing one per worker")
     p.add_argument("--notebooks", default=None, metavar="DIR",
                    help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)")
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="disclosure cache directory (aggregates only; default: OUTPUT/.cache)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")

@@ -3,8 +3,12 @@
 - `to_html` renders with the ``espacep`` template of ``templates/``: a title page
   (title, subtitle, funder, year, date), a table of contents built from the
   ``h2``/``h3`` headings, then the markdown cells and the outputs of code cells.
-  No code, no prompts, no scripts, no external resources; images are embedded as
-  data URIs. The cells tagged ``parameters``, ``injected-parameters`` (papermill)
+  No code, no prompts, no scripts, no external resources. Markdown (cells and
+  outputs) is rendered by `markup.markdown_html` (no raw HTML, no images,
+  http(s) links only) and every HTML output is cleaned by
+  `markup.sanitize_html`; the only images are the notebook's own ``image/png``,
+  ``image/jpeg`` and ``image/svg+xml`` outputs, embedded as data URIs (nbconvert's
+  ``embed_images``, which reads any local file a Markdown ``<img>`` names, is off). The cells tagged ``parameters``, ``injected-parameters`` (papermill)
   or ``remove-cell`` are dropped entirely; ``remove-output`` drops a cell's
   outputs.
 - `to_pdf` prints that HTML with WeasyPrint (no LaTeX, no browser): A4, the title
@@ -26,9 +30,10 @@ import hashlib
 import os
 import re
 import unicodedata
+from functools import partial
 from pathlib import Path
 
-from . import __version__, fmt
+from . import __version__, fmt, markup
 from .errors import EspacepError
 from .files import write_atomic  # noqa: F401  (re-exported: render.write_atomic)
 
@@ -88,10 +93,13 @@ def _exporter(lang: str):
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
-        embed_images=True,
+        embed_images=False,  # never read a file named by markdown: only the outputs' own images
         language_code=lang.split("_")[0],
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    exporter.register_filter("espacep_markdown", markup.markdown_html)
+    exporter.register_filter("espacep_markdown_headings", partial(markup.markdown_html, headings=True))
+    exporter.register_filter("espacep_sanitize", markup.sanitize_html)
     return exporter
 
 

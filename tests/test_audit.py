@@ -75,12 +75,12 @@ def _pdf(path: Path, text: str) -> None:
 
 
 def _clean_outputs(out: Path) -> None:
-    """A report tree that quotes nothing identifying (but look-alikes)."""
+    """A report tree that quotes nothing identifying (but look-alikes; the image is a PNG by its signature)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.html").write_text(
         "<html><body><p>1 076 TDS rencontrés ; codes SYN-ABC1234 et XSYN-ABC123 "
         "ne sont pas des pseudonymes ; née en 1990.</p>"
-        '<img src="data:image/png;base64,U1lOLUFCQzEyMw+SYN/ABC123+AAAA=="></body></html>',
+        '<img src="data:image/png;base64,iVBORw0KGgoAU1lOLUFCQzEyMw+SYN/ABC123+AAAA=="></body></html>',
         encoding="utf-8")
     (out / "figures.csv").write_text(
         "indicator,label,year,scope,numerator,denominator,value\n"

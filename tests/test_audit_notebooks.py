@@ -18,6 +18,7 @@ import papermill
 import pytest
 
 from espacep_analysis.audit import audit_outputs
+from espacep_analysis.batch import publishable_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED = "DUPONT-MARIE-8803"
@@ -67,4 +68,8 @@ def test_the_shipped_notebook_leaks_nothing(seeded_data, tmp_path):
     out.mkdir()
     _run(ROOT / "notebooks" / "inami.ipynb", out, seeded_data)
     assert (out / "figures.csv").exists()
+    # papermill records the machine's paths; the batch publishes the notebook without them
+    assert {f.kind for f in audit_outputs(out, seeded_data)} == {"machine_path"}
+    nb = nbformat.read(out / "report.ipynb", as_version=4)
+    nbformat.write(publishable_notebook(nb, "inami.ipynb"), out / "report.ipynb")
     assert audit_outputs(out, seeded_data) == []

@@ -127,7 +127,8 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
                                            "2019/inami", "2019/aviq", "2019/cocof"]
     assert plan.jobs[0].final_dir == (tmp_path / "out" / "2018" / "inami").resolve()
     assert plan.jobs[0].parameters == {"year": 2018, "data_dir": str(SYNTHETIC), "output_dir": ".",
-                                       "ci_method": "wilson", "lang": "fr_BE"}
+                                       "ci_method": "wilson", "lang": "fr_BE",
+                                       "cache_dir": str((tmp_path / "out" / ".cache").resolve())}
     # default year: the latest of the data
     latest = plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"], notebooks_dir=nbs),
                        [2017, 2018, 2019], digests)
@@ -148,6 +149,7 @@ def test_inputs_hash_follows_contents_and_parameters_not_paths(tmp_path, tiny):
     params = {"year": 2019, "data_dir": str(data), "output_dir": ".", "ci_method": "wilson"}
     base = batch.inputs_hash(digests, tiny / "inami.ipynb", params)
     assert batch.inputs_hash(digests, tiny / "inami.ipynb", {**params, "data_dir": "/x"}) == base
+    assert batch.inputs_hash(digests, tiny / "inami.ipynb", {**params, "cache_dir": "/c"}) == base
     assert batch.inputs_hash(digests, tiny / "inami.ipynb", {**params, "min_cell": 5}) != base
     assert batch.inputs_hash(digests, tiny / "aviq.ipynb", params) != base
     with open(data / "lab_results.csv", "a", encoding="utf-8") as handle:
@@ -215,9 +217,14 @@ def test_batch_renders_publishes_and_stamps(real):
         nb = nbformat.reads(files["report.ipynb"].decode(), as_version=4)
         assert nb.metadata["espacep"]["provenance"] == json.loads(files["provenance.json"])
         assert nb.metadata["espacep"]["provenance"]["year"] == year
-        # the data link used while rendering is gone; the parameters hold no absolute path
-        assert nb.metadata["papermill"]["parameters"]["data_dir"] == ".input/synthetic"
+        # the parameters and papermill's paths hold no absolute path
+        assert nb.metadata["papermill"]["parameters"]["data_dir"] == "synthetic"
+        assert nb.metadata["papermill"]["parameters"]["cache_dir"] == ".cache"
+        assert (nb.metadata["papermill"]["input_path"], nb.metadata["papermill"]["output_path"]) == (
+            "inami.ipynb", "report.ipynb")
     assert not [p for p in out.rglob(".*tmp*")], "temporary directories left behind"
+    # the disclosure cache follows the output directory (masked reports: one protection per year)
+    assert len(list((out / ".cache").glob("disclosure-*.pkl"))) == 2
 
 
 def test_nothing_changed_skips_everything_without_heavy_imports(real):
@@ -244,11 +251,9 @@ def test_warm_kernel_output_is_byte_identical_to_fresh_papermill(real, tmp_path,
     import papermill
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    (tmp_path / ".input").mkdir()
-    (tmp_path / ".input" / "synthetic").symlink_to(SYNTHETIC, target_is_directory=True)
     papermill.execute_notebook(
         str(REPO / "notebooks" / "inami.ipynb"), str(tmp_path / "report.ipynb"), cwd=str(tmp_path),
-        parameters={"year": 2019, "data_dir": ".input/synthetic", "output_dir": ".",
+        parameters={"year": 2019, "data_dir": str(SYNTHETIC), "output_dir": ".", "cache_dir": str(tmp_path / "c"),
                     "ci_method": "wilson", "lang": "fr_BE"}, progress_bar=False, kernel_name="python3")
     render.to_html(tmp_path / "report.ipynb", tmp_path / "report.html", title="Rapport INAMI 2019",
                    funder="inami", year=2019, lang="fr_BE")
@@ -436,6 +441,7 @@ def test_disclosure_tasks_one_per_threshold():
         return Job(year=year, funder=funder, notebook=Path("n.ipynb"), data_dir=Path("/d"), final_dir=Path("/o"),
                    parameters={"ci_method": "wilson", **params}, pdf=False, inputs_hash="h")
 
-    jobs = [job(2018, "inami"), job(2018, "aviq"), job(2019, "cocof"), job(2019, "inami", min_cell=0),
-            job(2019, "aviq", min_cell=7), job(2017, "inami", min_cell=1)]
-    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None), ("/d", 2019, "wilson", 0.95, 7)]
+    jobs = [job(2018, "inami", cache_dir="/c"), job(2018, "aviq", cache_dir="/c"), job(2019, "cocof", cache_dir="/c"),
+            job(2019, "inami", min_cell=0, cache_dir="/c"), job(2019, "aviq", min_cell=7, cache_dir="/c"),
+            job(2017, "inami", min_cell=1, cache_dir="/c")]
+    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None, "/c"), ("/d", 2019, "wilson", 0.95, 7, "/c")]

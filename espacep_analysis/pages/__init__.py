@@ -59,10 +59,13 @@ def build_report(
     ci_level: float = 0.95,
     lang: str = "fr_BE",
     min_cell: int = -1,
+    cache_dir: str | Path = "",
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
+    ``cache_dir`` is where the year's disclosure protection is cached (the batch
+    passes ``<output>/.cache`` or ``--cache``); empty: ``outputs/.cache`` of the repository.
     """
     from .. import provenance, publish
     from ..indicators import inami
@@ -72,7 +75,8 @@ def build_report(
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
     dataset = load_dataset(data_dir)
     figures, threshold = publish.published_figures(
-        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell)
+        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell,
+        Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR)
     antennas = dataset.sites.frame.drop_duplicates("antenna")
     return Report(
         funder=funder,

@@ -27,6 +27,7 @@ import pandas as pd
 from .. import codes, fmt, plots
 from ..indicators import aviq as indicators
 from ..indicators.common import ALL
+from ..markup import plain
 from ..sites import Sites, load_sites
 from .charts import bar_counts
 from . import trends
@@ -66,7 +67,7 @@ def narrative_block(narrative: Mapping[str, str] | None, key: str) -> list:
 
 def declared_lines(book: FigureBook, prefix: str, keys: Sequence[str]) -> list:
     """A bullet list ``- <label> : <value>`` of the declared figures ``prefix + key`` of the year (those present)."""
-    lines = [f"- {book.row(prefix + k)['label']} : {book.text(prefix + k)}" for k in keys if book.has(prefix + k)]
+    lines = [f"- {plain(book.row(prefix + k)['label'])} : {book.text(prefix + k)}" for k in keys if book.has(prefix + k)]
     return [Text("\n".join(lines))] if lines else []
 
 
@@ -368,7 +369,8 @@ def first_contact(book: FigureBook) -> list:
     ids = [i for i in ids if book.has(i)]
     if not ids:
         return [absent(book, "social_actions")]
-    shares = ", ".join(f"{book.text(i, decimals=0)} {book.row(i)['label'].removeprefix(PLACE_PREFIX)}" for i in ids)
+    shares = ", ".join(f"{book.text(i, decimals=0)} {plain(book.row(i)['label'].removeprefix(PLACE_PREFIX))}"
+                      for i in ids)
     n = fmt.number(book.row(ids[0])["denominator"], 0, book.lang)
     text = (f"Lieu de la première rencontre de l'année : {shares} (parts des {n} personnes dont le lieu du "
             f"premier contact de l'année {book.year} est connu).")

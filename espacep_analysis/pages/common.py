@@ -178,16 +178,22 @@ def rows_table(header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]]
 
 
 def show(blocks: list) -> None:
-    """Display blocks in a notebook (Markdown, HTML, PNG); closes the charts."""
-    from IPython.display import HTML, Markdown, display
+    """Display blocks in a notebook (sanitised HTML, PNG); closes the charts.
 
-    from .. import plots
+    A `Text` is rendered from the Markdown subset of `markup.markdown_html`
+    (raw HTML, images and non-http(s) links print as text) and a `Table` is
+    passed through `markup.sanitize_html`: no string from the params or the
+    data can become markup in the notebook or the report.
+    """
+    from IPython.display import display
+
+    from .. import markup, plots
 
     for block in blocks:
         if isinstance(block, Text):
-            display(Markdown(block.markdown))
+            display({"text/html": markup.markdown_html(block.markdown), "text/plain": block.markdown}, raw=True)
         elif isinstance(block, Table):
-            display(HTML(block.html))
+            display({"text/html": markup.sanitize_html(block.html), "text/plain": ""}, raw=True)
         elif isinstance(block, Chart):
             plots.show(block.figure, alt=block.alt)
         else:

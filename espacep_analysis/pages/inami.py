@@ -13,6 +13,7 @@ import numpy as np
 from .. import fmt, plots, stats
 from ..indicators import comparisons
 from ..indicators.common import AGE_BANDS, ALL
+from ..markup import plain
 from ..origins import ORIGIN_GROUPS
 from . import trends
 from .common import Chart, FigureBook, Table, Text
@@ -74,7 +75,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     y = book.year
     seen = [code for code in antenna_labels if book.has(P + "persons_seen", y, f"antenna:{code}")
             and book.value(P + "persons_seen", y, f"antenna:{code}") > 0]
-    names = ", ".join(antenna_labels[c] for c in seen if c != "pasop")
+    names = ", ".join(plain(antenna_labels[c]) for c in seen if c != "pasop")
     prev = book.previous[:1]
     prev_seen = f" ({book.text(P + 'persons_seen', prev[0])} en {prev[0]})" if prev else ""
     prev_cons = f" ({book.text(P + 'consultations', prev[0])} en {prev[0]})" if prev else ""
@@ -226,10 +227,10 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         if not book.has(P + "persons_seen", y, scope) or book.value(P + "persons_seen", y, scope) == 0:
             continue
         top = _top_origins(book, scope)
-        parts = [f"{book.text(ind, y, scope)} {lab.lower()}{book.paren_history(ind, scope)}" for ind, lab in top]
+        parts = [f"{book.text(ind, y, scope)} {plain(lab.lower())}{book.paren_history(ind, scope)}" for ind, lab in top]
         origins = f"{', '.join(parts)} ; " if parts else ""
         text.append(
-            f"À {label}, {origins}{book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
+            f"À {plain(label)}, {origins}{book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
             f"ont la nationalité belge ({book.count_text(P + 'belgian_share', y, scope)} personne(s))."
         )
     for region, name in (("bruxelles", "à Bruxelles"), ("wallonie", "en région wallonne")):
