@@ -80,6 +80,21 @@ def walk_outputs(root: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
     return files, findings
 
 
+def _is_lock_record(path: Path) -> bool:
+    """An empty lock, or the running batch's owner record (pid, start time, boot id, host) and nothing else."""
+    import json
+
+    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    if not text:
+        return True
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and set(record) == {"pid", "start", "boot", "host"} and all(
+        isinstance(v, (int, float, str)) and len(str(v)) < 100 for v in record.values())
+
+
 def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
     """``"scan"``, None (a known file with nothing to read) or a finding ``(kind, what)``."""
     suffix, name = path.suffix.lower(), path.name
@@ -90,7 +105,7 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
     if suffix in SCANNED_SUFFIXES:
         return "scan"
     if name == LOCK_FILE and path.parent == root:
-        return None if path.stat().st_size == 0 else ("unknown_file", "a non-empty lock file")
+        return None if _is_lock_record(path) else ("unknown_file", "a lock file holding something else than its owner")
     if suffix == CACHE_SUFFIX and path.parent == root / CACHE_DIR:
         return None  # the disclosure cache: aggregates computed from the data, never published
     if suffix in IMAGE_SUFFIXES:

@@ -755,11 +755,16 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
     """Lines of the partitions over the rows of ``fig`` (rows of ``group`` only).
 
     Returns the lines and the values of the extra cells they use, numbered
-    from ``n_cells`` on: NaN, a figure the report does not publish.
+    from ``n_cells`` on: 0 for a part absent from a level the figure is given
+    at that year (a region where nobody was seen is left out of the table,
+    and a reader knows it holds no one), NaN for a figure the report does
+    not publish.
     """
     groups, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     pos = {(i, s, y): k for k, (g, i, s, y) in enumerate(zip(groups, ind, scope, year)) if g == group}
+    values = _cell_values(fig)
+    levels = {(i, s.partition(":")[0], y) for (i, s, y) in pos}
     lines, extra = [], []
     for part in partitions:
         if not isinstance(part, Partition):
@@ -771,16 +776,33 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
             cells = []
             for pid, pscope, _ in specs:
                 j = pos.get((pid, pscope or scope[k], year[k]))
-                if j is None:
-                    extra.append(np.nan)
+                if j is None:  # a zero when the figure is given at this level that year (nobody there)
+                    level = (pscope or scope[k]).partition(":")[0]
+                    extra.append(0.0 if (pid, level, year[k]) in levels else np.nan)
                     j = n_cells + len(extra) - 1
                 cells.append(j)
-            if part.rest:
+            adds_up = _adds_up(np.concatenate([values, np.full(n_cells - len(values), np.nan), extra]), cells, k)
+            if part.rest and not adds_up:
                 extra.append(np.nan)
                 cells.append(n_cells + len(extra) - 1)
             label = f"{group + ': ' if group else ''}{total_id} ({scope[k]}, {year[k]})"
-            lines.append(_Line(k, tuple(cells), part.exact, label))
+            lines.append(_Line(k, tuple(cells), part.exact or adds_up, label))
     return lines, extra
+
+
+def _adds_up(values: np.ndarray, parts: Sequence[int], total: int) -> bool:
+    """Whether the parts (all rows of the table) add up exactly to the total on the true values.
+
+    A line declared with a rest or as ``exact=False`` (persons counted once
+    above several parts) is protected as exact when it happens to add up:
+    a reader may know or guess that nobody is in two parts, so only the
+    rows' true values decide what the protection assumes, never the hope
+    that a reader ignores it.
+    """
+    if not np.isfinite(values[total]):
+        return False
+    cells = values[list(parts)]
+    return bool(np.all(np.isfinite(cells)) and abs(cells.sum() - values[total]) < 1e-9)
 
 
 def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], extra: Sequence[float],
@@ -1260,3 +1282,15 @@ def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True)
                              (indicator, f"region:{region}"), exact))
     out.append(Partition(tuple((indicator, f"region:{r}") for r in regions), (indicator, "all"), exact))
     return out
+
+
+def antenna_partitions(sites, funder: str, indicator: str) -> list[Partition]:
+    """The antennas of a funder's scope against its ``all`` (for figures given per antenna only).
+
+    ``exact=False``: a person seen at two antennas counts once in ``all``
+    (exact when the values add up, see :func:`_adds_up`).
+    """
+    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
+    antennas = list(dict.fromkeys(frame["antenna"]))
+    return [Partition(tuple((indicator, f"antenna:{a}") for a in antennas), (indicator, "all"), exact=False)]
+

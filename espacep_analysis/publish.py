@@ -54,7 +54,10 @@ def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
     del figures  # the lines are made for the scopes and years present
     parts = inami.partitions()
     parts += disclosure.hierarchy_partitions(sites, "inami", "inami.consultations", exact=True)
-    parts += disclosure.hierarchy_partitions(sites, "inami", "inami.persons_seen", exact=False)
+    for name in inami.BY_AREA:  # persons: counted once above the antennas they were seen at
+        parts += disclosure.hierarchy_partitions(sites, "inami", name, exact=False)
+    for name in inami.BY_ANTENNA:
+        parts += disclosure.antenna_partitions(sites, "inami", name)
     return parts
 
 

@@ -518,7 +518,7 @@ def extreme_ages(ds: Dataset, pub: Publication) -> list[str]:
     """Published youngest/oldest ages (whole scope) that fewer than min_cell persons reach.
 
     The ages are recomputed from the data (age = year - birth year of the persons with
-    a consultation that year); an extreme age the data do not reproduce is reported too.
+    a consultation that year); a printed age that no person has is reported too.
     """
     out = []
     for f, indicator, scope, year, value, t in pub.ages:
@@ -528,10 +528,9 @@ def extreme_ages(ds: Dataset, pub: Publication) -> list[str]:
         cons = ds.consultations[ds.consultations["date"].dt.year.eq(year)]
         seen = ds.persons[ds.persons["pseudonym"].isin(cons["pseudonym"].dropna().unique())]
         ages = (year - seen["birth_year"].astype("Float64")).dropna().astype(float)
-        extreme = ages.min() if kind == "age_min" else ages.max()
         n = int((ages <= value).sum() if kind == "age_min" else (ages >= value).sum())
-        if extreme != value:
-            out.append(f"{f} {indicator} [{scope}, {year}] = {value:g}: not the data's {kind} ({extreme:g})")
+        if not (ages == value).any():
+            out.append(f"{f} {indicator} [{scope}, {year}] = {value:g}: no person seen that year has this age")
         elif n < t:
             out.append(f"{f} {indicator} [{scope}, {year}] = {value:g} describes {n} person(s) "
                        f"(fewer than {t} are {'that young' if kind == 'age_min' else 'that old'})")

@@ -664,6 +664,11 @@ def partitions() -> list[Partition]:
     ]
 
 
+BY_AREA = tuple(PREFIX + name for name in ("persons_seen", "belgian_share", "migrant_share", "nationality_unknown"))
+"""Person counts given for the whole scope, each region and each antenna (site hierarchy lines)."""
+BY_ANTENNA = _family("origin", ORIGIN_GROUPS)
+"""Person counts given for the whole scope and each antenna."""
+
 STANDALONE = frozenset(PREFIX + name for name in (
     "consultations_per_person", "age_mean", "age_min", "age_max", "coverage_asked_share",
     "results_given_share", "women_gardnerella_share", "women_candida_share", "hygiene_advice_share",
