@@ -351,6 +351,29 @@ def _check_exact_lines(values: np.ndarray, lines: Sequence[_Line]) -> None:
             )
 
 
+def _candidates(values: np.ndarray, supp: np.ndarray, lines: Sequence[_Line], reach: set[int]) -> list:
+    """``(value, line, cell)`` complementary candidates in the lines of ``reach``, widened hop by hop.
+
+    First the lines holding an exposed cell; when all their cells are masked
+    or zero, the lines linked to them through a masked cell (a masked sum
+    pinned by another line of its parts), and so on.
+    """
+    seen: set[int] = set()
+    while True:
+        found, grown = [], set(reach)
+        for k, line in enumerate(lines):
+            if k in seen or not any(i in reach for i in line.cells):
+                continue
+            seen.add(k)
+            grown |= {i for i in line.cells if supp[i]}
+            cand = _line_candidate(values, supp, line)
+            if cand is not None:
+                found.append((values[cand], k, cand))
+        if found or grown == reach:
+            return found
+        reach = grown
+
+
 def _protect(values: np.ndarray, suppressed: np.ndarray, lines: Sequence[_Line],
              min_cell: int) -> np.ndarray:
     """Complementary suppression: line rule, then LP audit, adding cells until safe."""
@@ -361,15 +384,10 @@ def _protect(values: np.ndarray, suppressed: np.ndarray, lines: Sequence[_Line],
         exposed = _exposed(values, supp, lines, min_cell)
         if not exposed:
             return supp
-        candidates = []
-        for k, line in enumerate(lines):
-            if any(i in line.cells for i in exposed):
-                cand = _line_candidate(values, supp, line)
-                if cand is not None:
-                    candidates.append((values[cand], k, cand))
+        candidates = _candidates(values, supp, lines, set(exposed))
         if not candidates:
             raise EspacepError(
-                f"disclosure control: cannot protect masked cells {exposed}: every other "
+                f"disclosure control: cannot protect masked cells {[int(i) for i in exposed]}: every other "
                 "cell of their lines is already masked or zero"
             )
         supp[min(candidates)[2]] = True
@@ -755,10 +773,10 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
     """Lines of the partitions over the rows of ``fig`` (rows of ``group`` only).
 
     Returns the lines and the values of the extra cells they use, numbered
-    from ``n_cells`` on: 0 for a part absent from a level the figure is given
-    at that year (a region where nobody was seen is left out of the table,
-    and a reader knows it holds no one), NaN for a figure the report does
-    not publish.
+    from ``n_cells`` on: 0 for a part named with its scope that is absent
+    from a level the figure is given at that year (a region where nobody was
+    seen is left out of the table, and a reader knows it holds no one), NaN
+    for a figure the report does not publish.
     """
     groups, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
@@ -777,8 +795,8 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
             for pid, pscope, _ in specs:
                 j = pos.get((pid, pscope or scope[k], year[k]))
                 if j is None:  # a zero when the figure is given at this level that year (nobody there)
-                    level = (pscope or scope[k]).partition(":")[0]
-                    extra.append(0.0 if (pid, level, year[k]) in levels else np.nan)
+                    zero = pscope is not None and (pid, pscope.partition(":")[0], year[k]) in levels
+                    extra.append(0.0 if zero else np.nan)
                     j = n_cells + len(extra) - 1
                 cells.append(j)
             adds_up = _adds_up(np.concatenate([values, np.full(n_cells - len(values), np.nan), extra]), cells, k)

@@ -424,3 +424,16 @@ def test_cross_report_check_reports_small_published_and_contradictions():
     bad["cocof"].loc[0, "value"] = 31.0  # Cocof's Brussels differs from INAMI's
     problems = cross_report_check(bad, RELATIONS)
     assert len(problems) == 1 and "contradict" in str(problems[0])
+
+
+def test_sum_pinned_through_a_family_gets_a_complement_in_the_family():
+    """A masked lesion count 6 = ASCUS 4 + LSIL 1 + HSIL 1 (all masked); with 'normal' 14 the classes add
+    up to the published 20 smears, so 20 - 14 gives the lesions back. Every other cell of the lesion
+    line is masked: the complement must be found in the family line, one hop away (this raised
+    "cannot protect" before)."""
+    from espacep_analysis.disclosure import _Line, _protect
+
+    values = np.array([6.0, 14.0, 4.0, 1.0, 1.0, 20.0])  # lesion, normal, ascus, lsil, hsil, smears
+    lines = [_Line(0, (2, 3, 4)), _Line(5, (1, 2, 3, 4))]
+    supp = _protect(values, np.array([True, False, True, True, True, False]), lines, 5)
+    assert supp.tolist() == [True, True, True, True, True, False]
