@@ -1150,6 +1150,8 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     if code is not None:
         failed = sum(r.status == STATUS_FAILED for r in results)
         raise output_failure(output_dir, code, f"{failed} report(s) not published")
+    for message in clean_stale(output_dir):  # a dead run's worker still exiting when this run began
+        print(message, file=out)
     index = write_index(output_dir, results)
     print(f"index : {index}", file=out)
     clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
