@@ -13,9 +13,9 @@ of items per report section::
         narrative: >-     # optional paragraph(s), Markdown subset (markup.py)
           Nous communiquons chaque semaine avec ...
         items:            # optional, printed in this order
-          - key: facebook_friends          # code, unique in the file
-            label: Amis Facebook avec qui nous communiquons chaque semaine
-            value: 1231                    # number >= 0, or A_COMPLETER
+          - key: newsletter_readers        # code, unique in the file
+            label: Lecteurs de notre lettre d'information
+            value: 1200                    # number >= 0, or A_COMPLETER
             unit: persons                  # one of DECLARED_UNITS (units.py)
             source: page Facebook, 31/12   # optional note
 
