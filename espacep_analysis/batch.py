@@ -298,7 +298,9 @@ def check_declared(funders: list[str], years: list[int], draft: bool) -> None:
     """
     from . import declared
 
-    content = [declared.load_declared(f, y) for y in years for f in dict.fromkeys(funders) if f in declared.SECTIONS]
+    params = declared.DEFAULT_PARAMS_DIR
+    content = [declared.load_declared(f, y, params) for y in years for f in dict.fromkeys(funders)
+               if f in declared.SECTIONS]
     if not draft:
         declared.require_filled(content)
 
