@@ -33,17 +33,18 @@ table (id ``<funder>.declared.<key>``). Nothing is read at import time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import config, units
 from .errors import ConfigError, EspacepError
-from .indicators import common
+
+if TYPE_CHECKING:  # pandas is imported by the functions that build figures: reading params stays light
+    import pandas as pd
 
 DEFAULT_PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
 TODO = "A_COMPLETER"
@@ -107,7 +108,7 @@ class Value(config.Kind):
     def errors(self, value, at):
         if value == TODO:
             return []
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return at.fail(f"expected a number >= 0 or {TODO}, got {config.show(value)}")
         return at.fail(f"expected a number >= 0, got {value}") if value < 0 else []
 
@@ -289,6 +290,8 @@ def declared_figures(declared: Declared, funder: str, year: int) -> pd.DataFrame
     EspacepError
         When ``declared`` was read for another funder or year.
     """
+    from .indicators import common
+
     if declared.funder != funder or declared.year != int(year):
         raise EspacepError(
             f"{declared.path or 'declared figures'}: read for {declared.funder} {declared.year}, "
@@ -302,11 +305,13 @@ def declared_figures(declared: Declared, funder: str, year: int) -> pd.DataFrame
 
 def missing_figures(declared: Declared) -> pd.DataFrame:
     """The items still to fill as figure rows with no value (a draft's ``figures.csv`` lists them)."""
+    from .indicators import common
+
     items = [i for s in declared.sections.values() for i in s if i.todo]
     if not items:
         return common.empty_figures()
     return common.figures_frame([f"{declared.funder}.declared.{i.key}" for i in items], [i.label for i in items],
-                                declared.year, common.ALL, [np.nan] * len(items), [i.unit for i in items])
+                                declared.year, common.ALL, [math.nan] * len(items), [i.unit for i in items])
 
 
 def declared_history(funder: str, year: int, n_previous: int = 2,
@@ -316,6 +321,8 @@ def declared_history(funder: str, year: int, n_previous: int = 2,
     The report compares with earlier years (e.g. info4escorts visits of 2018
     beside 2019's); rows are ordered by year.
     """
+    from .indicators import common
+
     if isinstance(n_previous, bool) or not isinstance(n_previous, int) or n_previous < 0:
         raise EspacepError(f"n_previous must be a whole number >= 0, got {n_previous!r}")
     parts = []
@@ -451,7 +458,7 @@ def _history_problems(items: list, where: str, registry: dict) -> list[str]:
         if value < 0 or (unit == "proportion" and value > 1) or (unit in WHOLE_UNITS and value != int(value)):
             out += at.fail(f"value: {value} does not fit unit {unit} (counts: whole numbers >= 0; "
                            "proportions: between 0 and 1)")
-        key = (item["indicator"], item.get("scope", common.ALL), item["year"])
+        key = (item["indicator"], item.get("scope", "all"), item["year"])
         if key in seen:
             out += at.fail(f"{key[0]} {key[1]} {key[2]} already given at line {seen[key]}")
         seen.setdefault(key, at.line)
@@ -468,6 +475,8 @@ def load_history(params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
         indicator, a value that does not fit its unit, a duplicate entry
         (each with file, line and key path).
     """
+    from .indicators import common
+
     path = Path(params_dir) / HISTORY_FILE
     if not path.is_file():
         return common.empty_figures()
