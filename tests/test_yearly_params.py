@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
 from espacep_analysis import declared, index, publish, render
 from espacep_analysis.cli import main
@@ -134,7 +135,7 @@ def test_draft_flags_the_missing_items_in_figures_csv(draft):
 
 def test_draft_banner_on_the_title_page_and_every_pdf_page(draft, tmp_path):
     report, _ = draft
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Section")])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Section\n\n" + "Texte. " * 900)])
     nb.metadata["espacep"] = {"provenance": report.provenance}
     path = tmp_path / "report.ipynb"
     nbformat.write(nb, path)
@@ -143,6 +144,8 @@ def test_draft_banner_on_the_title_page_and_every_pdf_page(draft, tmp_path):
     assert '<p class="banner">BROUILLON – chiffres déclarés à compléter</p>' in title
     assert '<div class="banner-running">BROUILLON – chiffres déclarés à compléter</div>' in html
     assert "@top-center { content: element(banner); }" in html and "position: running(banner)" in html
+    pages = PdfReader(render.to_pdf(tmp_path / "report.html", tmp_path / "report.pdf")).pages
+    assert len(pages) >= 3 and all("BROUILLON – chiffres déclarés à compléter" in p.extract_text() for p in pages)
 
 
 def test_draft_is_listed_in_the_index(draft):
