@@ -97,6 +97,7 @@ class BatchOptions:
     warm_kernels: bool = True
     notebooks_dir: Path = NOTEBOOKS_DIR
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
+    draft: bool = False  # render even when declared params still hold A_COMPLETER items (banner BROUILLON)
 
 
 @dataclass
@@ -264,6 +265,7 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
     if missing:
         raise EspacepError(f"--years : aucune consultation dans les données pour {missing} ; "
                            f"les données couvrent {years_in_data}")
+    check_declared(funders, years, options.draft)
     plan = Plan()
     data_dir = options.data_dir.resolve()
     cache_dir = Path(options.cache_dir or Path(options.output_dir) / CACHE_DIR).resolve()
@@ -276,6 +278,8 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                           "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(cache_dir)}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
+            if options.draft:
+                parameters["draft"] = True
             plan.jobs.append(Job(
                 year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
                 final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
@@ -283,6 +287,22 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                 inputs_hash=inputs_hash(digests, notebook, parameters),
             ))
     return plan
+
+
+def check_declared(funders: list[str], years: list[int], draft: bool) -> None:
+    """Read the declared params of every report to render before any runs.
+
+    Raises `EspacepError` for a missing or invalid ``params/<year>/<funder>.yaml``
+    (AViQ, Cocof) and, unless ``draft``, `declared.UnfilledParams` listing every
+    item still ``A_COMPLETER`` in all of them at once.
+    """
+    from . import declared
+
+    params = declared.DEFAULT_PARAMS_DIR
+    content = [declared.load_declared(f, y, params) for y in years for f in dict.fromkeys(funders)
+               if f in declared.SECTIONS]
+    if not draft:
+        declared.require_filled(content)
 
 
 def read_stamp(final_dir: Path) -> dict | None:

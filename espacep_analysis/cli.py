@@ -1,4 +1,4 @@
-"""Command line: ``espacep validate | synthetic | report | audit``.
+"""Command line: ``espacep validate | synthetic | report | new-year | audit``.
 
 Every user-fixable problem surfaces as an ``EspacepError`` and is printed as a
 plain message with a non-zero exit status; no traceback for bad input.
@@ -124,8 +124,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
         warm_kernels=not args.fresh_kernels,
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         cache_dir=Path(args.cache) if args.cache else None,
+        draft=args.draft,
     )
     return run_batch(options)
+
+
+def _cmd_new_year(args: argparse.Namespace) -> int:
+    from .declared import DEFAULT_PARAMS_DIR, TODO, new_year
+
+    created = new_year(args.year, Path(args.params) if args.params else DEFAULT_PARAMS_DIR)
+    for content in created:
+        print(f"{content.path}: {len(content.missing)} item(s) to fill (replace {TODO}):")
+        for key in content.missing:
+            print(f"  {key}")
+    return 0
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -178,7 +190,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="disclosure cache directory (aggregates only; default: OUTPUT/.cache)")
+    p.add_argument("--draft", action="store_true",
+                   help="render even when params/<year>/<funder>.yaml still holds A_COMPLETER items: every page "
+                   "carries BROUILLON and the items are listed (default: refuse, exit 2, listing them)")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "new-year", help="create params/YEAR/ from the latest earlier year, every value A_COMPLETER",
+        description="Copy the sections and items of the latest earlier params/<year>/<funder>.yaml into "
+        "params/YEAR/, each value and narrative replaced by A_COMPLETER, and print what to fill. "
+        "Never overwrites: refuses (exit 2) when params/YEAR/ exists.")
+    p.add_argument("year", type=int, help="the new report year, e.g. 2020")
+    p.add_argument("--params", default=None, metavar="DIR", help="params directory (default: params/ of the project)")
+    p.set_defaults(func=_cmd_new_year)
 
     p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")
     p.add_argument("output_dir", help="directory of rendered outputs")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,8 @@ class IndexEntry:
     seconds: float | None = None
     rendered_at: str | None = None
     provenance_sha256: str | None = None
+    banners: tuple[str, ...] = ()  # the report's banners (e.g. BROUILLON), from its provenance.json
+    missing: tuple[str, ...] = ()  # declared items still to fill (a draft), from its provenance.json
 
 
 def _sha256(path: Path) -> str | None:
@@ -72,6 +75,15 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _draft_notes(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``banners`` and ``declared_missing`` of the report's ``provenance.json`` (empty when absent)."""
+    try:
+        record = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return (), ()
+    return tuple(record.get("banners") or ()), tuple(record.get("declared_missing") or ())
 
 
 def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> list[IndexEntry]:
@@ -100,6 +112,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
             files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
             seconds=stamp.get("seconds"), rendered_at=stamp.get("rendered_at"),
             provenance_sha256=_sha256(folder / "provenance.json"),
+            banners=_draft_notes(folder)[0], missing=_draft_notes(folder)[1],
         ))
     return entries
 
@@ -123,6 +136,11 @@ def _row(entry: IndexEntry) -> str:
     if entry.status == STATUS_FAILED and entry.files:
         label += " (version précédente conservée)"
     digest = f"<code>{entry.provenance_sha256}</code>" if entry.provenance_sha256 else "—"
+    for banner in entry.banners:
+        label += f'<br><strong class="fail">{html.escape(banner)}</strong>'
+    if entry.missing:
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
+        links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
     return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}</td>'
             f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
             f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'

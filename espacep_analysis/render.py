@@ -205,13 +205,23 @@ def to_html(
         "espacep": {
             "title": title, "subtitle": subtitle, "organisation": organisation, "facts": facts,
             "html_lang": lang.split("_")[0], "date_iso": date.isoformat(), "version": __version__,
-            "figure_alt": words["figure"],
+            "figure_alt": words["figure"], "banners": report_banners(nb),
         },
         "metadata": {"name": path.stem, "path": str(path.parent)},
     }
     body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
     html = _add_toc(body, words["toc"])
     return write_atomic(html_path, html.encode("utf-8"))
+
+
+def report_banners(nb) -> list[str]:
+    """The banners of the report (``banners`` of its provenance, attached to ``metadata.espacep``).
+
+    Printed on the title page and at the top of every PDF page (e.g.
+    "BROUILLON – chiffres déclarés à compléter").
+    """
+    record = nb.metadata.get("espacep", {}).get("provenance", {})
+    return [str(b) for b in record.get("banners", []) if str(b).strip()]
 
 
 def _funder_label(funder: str) -> str:

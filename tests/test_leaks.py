@@ -90,7 +90,8 @@ def hostile_report(tmp_path_factory) -> str:
         report = build_report("inami", 2019, {str(SYNTHETIC)!r}, min_cell=0)  # unmasked: no cache
         show(inami.contacts(report.book, report.antenna_labels))
         show(inami.nationality(report.book, report.antenna_labels))
-        show(aviq.narrative_block({{"proximity": {narrative!r}}}, "proximity"))
+        from espacep_analysis.declared import Declared
+        show(aviq.narrative_block(Declared("aviq", 2019, narrative={{"proximity": {narrative!r}}}), "proximity"))
         from IPython.display import Markdown, HTML, display
         display(Markdown({ATTACKS[0]!r}))
         display(HTML({ATTACKS[2]!r}))

@@ -7,12 +7,13 @@ formatting all happen in the library.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .. import stats
+from ..declared import Declared
 from ..errors import EspacepError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
@@ -34,16 +35,28 @@ class Report:
     level: float
     min_cell: int
     provenance: dict
-    narrative: dict[str, str]  # declared narrative paragraphs (AViQ, Cocof), by section key
+    declared: Declared | None = None  # declared items and narrative by section (AViQ, Cocof); None for INAMI
+    banners: list[str] = field(default_factory=list)  # printed on every page and the title page
+
+    @property
+    def narrative(self) -> dict[str, str]:
+        """The declared narrative paragraphs, by section key (none for INAMI)."""
+        return dict(self.declared.narrative) if self.declared else {}
+
+    @property
+    def missing(self) -> list[str]:
+        """``"<file>: <section.key>"`` of every declared item still to fill (a draft)."""
+        return self.declared.missing_lines() if self.declared else []
 
     def save_figures(self, output_dir: str | Path) -> Path:
         """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
-        from .. import provenance
+        from .. import declared, provenance
         from ..render import write_atomic
 
         Path(output_dir).mkdir(parents=True, exist_ok=True)
         write_atomic(Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8"))
-        return write_figures_csv(self.book.figures, output_dir)
+        missing = declared.missing_figures(self.declared) if self.declared else None
+        return write_figures_csv(self.book.figures, output_dir, published=self.book.published, missing=missing)
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
@@ -60,47 +73,53 @@ def build_report(
     lang: str = "fr_BE",
     min_cell: int = -1,
     cache_dir: str | Path = "",
+    draft: bool = False,
+    params_dir: str | Path = "",
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
     ``cache_dir`` is where the year's disclosure protection is cached (the batch
     passes ``<output>/.cache`` or ``--cache``); empty: ``outputs/.cache`` of the repository.
+    ``params_dir`` holds ``<year>/<funder>.yaml`` and ``history.yaml`` (empty: ``params/``).
+    A funder's params still holding ``A_COMPLETER`` items are refused
+    (`declared.UnfilledParams`, listing them) unless ``draft``: the report then
+    carries `declared.DRAFT_BANNER` and lists the items in its methods note.
     """
-    from .. import provenance, publish
+    from .. import declared, provenance, publish
     from ..indicators import inami
     from ..load import load_dataset
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
+    params = Path(params_dir) if params_dir else declared.DEFAULT_PARAMS_DIR
+    content = declared.load_declared(funder, year, params) if funder in declared.SECTIONS else None
+    if content is not None and not draft:
+        declared.require_filled([content])
     dataset = load_dataset(data_dir)
     figures, threshold = publish.published_figures(
         dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell,
-        Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR)
+        Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR, params)
     antennas = dataset.sites.frame.drop_duplicates("antenna")
+    banners = [declared.DRAFT_BANNER] if content is not None and content.missing else []
+    record = provenance.collect(funder, year, dataset.sources, {
+        "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
+        "ci_level": ci_level, "lang": lang, "min_cell": threshold})
+    record.update(banners=banners, declared_missing=content.missing_lines() if content is not None else [])
     return Report(
         funder=funder,
         year=int(year),
-        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level),
+        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level,
+                        published=declared.history_for(figures, year, params)),
         ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,
         level=ci_level,
         min_cell=threshold,
-        narrative=_narrative(funder, year),
-        provenance=provenance.collect(funder, year, dataset.sources, {
-            "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
-            "ci_level": ci_level, "lang": lang, "min_cell": threshold}),
+        declared=content,
+        banners=banners,
+        provenance=record,
     )
-
-
-def _narrative(funder: str, year: int) -> dict[str, str]:
-    """The declared narrative paragraphs of ``params/<year>/<funder>.yaml`` (none for INAMI)."""
-    if funder == "inami":
-        return {}
-    from ..declared import load_declared
-
-    return dict(load_declared(funder, year).narrative)
 
 
 def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
@@ -122,6 +141,7 @@ def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
 def methods_note(report: Report) -> Text:
     """The methods paragraph: CI method, prevalence definition, suppression rule, data sources."""
     from .. import disclosure, fmt
+    from ..markup import plain
 
     level = fmt.number(report.level * 100, 0, report.book.lang)
     lines = [
@@ -140,6 +160,12 @@ def methods_note(report: Report) -> Text:
                  "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
                  f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}.")
     lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
+    if report.book.published is not None and len(report.book.published):
+        lines.append("Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
+                     "publiés (params/history.yaml), non recalculées.")
+    if report.missing:
+        lines.append("BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
+                     + " ; ".join(plain(line) for line in report.missing) + ".")
     return Text("\n\n".join(f"*{line}*" for line in lines))
 
 
