@@ -745,7 +745,11 @@ def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: list[tuple]) -> d
 
 def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Sequence[str]],
             scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
-    """Mask the non-count rows computed from masked figures, until stable (see suppress_figures)."""
+    """Mask the rows computed from masked figures, until stable (see suppress_figures).
+
+    Also a figure of a scope that covers the same population as a masked one
+    (Saint-Trond, the Pasop antenna and Flanders): it is the same number.
+    """
     kinds = kinds.copy()
     keys = _coincidence_keys(fig, scope_classes)
     is_count, _, _ = _roles(fig)
@@ -756,7 +760,8 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
     while True:
         hidden = _hidden_by_key(fig, kinds, keys)
         masked = [k for k in range(len(fig)) if kinds[k]]
-        new = []
+        twins = {(group[j], ind[j], keys[j]) for j in masked}  # the same figure of the same population
+        new = [k for k in np.flatnonzero(kinds == "") if (group[k], ind[k], keys[k]) in twins]
         for k in np.flatnonzero(~is_count & (kinds == "")):
             prefix, _, suffix = ind[k].partition(".")
             sources = [pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())]
