@@ -97,6 +97,7 @@ class BatchOptions:
     warm_kernels: bool = True
     notebooks_dir: Path = NOTEBOOKS_DIR
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
+    accept_rejections: bool = False  # render without the rejected rows instead of refusing the data
 
 
 @dataclass
@@ -203,26 +204,40 @@ def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
 # --- years of the data -------------------------------------------------------------------------
 
 
-def cached_years(output_dir: Path, digests: InputDigests) -> list[int] | None:
-    """The years cached for these data, params and package; None when the cache does not match."""
+def cached_years(output_dir: Path, digests: InputDigests, accept_rejections: bool = False) -> list[int] | None:
+    """The years cached for these data, params and package; None when the cache does not match.
+
+    Data validated with rejections (``--accept-rejections``) are a miss for a run
+    without the option, which then validates them again and refuses them.
+    """
     try:
         cached = json.loads((output_dir / YEARS_CACHE).read_text(encoding="utf-8"))
-        if cached.get("key") == digests.key():
+        if cached.get("key") == digests.key() and (accept_rejections or not cached.get("rejected")):
             return [int(y) for y in cached["years"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return None
 
 
-def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[int]:
-    """Load and validate every table (`load.load_dataset`); cache and return the years.
+def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
+                   accept_rejections: bool = False, out=None) -> list[int]:
+    """Load and validate every table (`load.validate_and_load`); cache and return the years.
 
-    Raises `EspacepError` (with the rejected rows) when the data are invalid.
+    Raises `EspacepError` (with the rejected rows) when the data are invalid,
+    unless ``accept_rejections``: then the rows left out are counted per file on ``out``.
     """
-    from .load import load_dataset
+    from .load import refusal, validate_and_load
+    from .rejections import left_out, left_out_sentence
 
-    years = list(load_dataset(data_dir).years)
-    _write_if_changed(output_dir / YEARS_CACHE, json.dumps({"key": digests.key(), "years": years}) + "\n")
+    dataset, report = validate_and_load(data_dir)
+    if not report.ok and not accept_rejections:
+        raise refusal(report)
+    if not report.ok:
+        print(f"--accept-rejections : lignes rejetées laissées de côté : {left_out_sentence(left_out(report))}",
+              file=out or sys.stdout)
+    years = list(dataset.years)
+    record = {"key": digests.key(), "years": years, **({} if report.ok else {"rejected": True})}
+    _write_if_changed(output_dir / YEARS_CACHE, json.dumps(record) + "\n")
     return years
 
 
@@ -276,6 +291,8 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                           "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(cache_dir)}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
+            if options.accept_rejections:
+                parameters["accept_rejections"] = True
             plan.jobs.append(Job(
                 year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
                 final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
@@ -1165,10 +1182,10 @@ def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, prog
     """
     runner, todo = None, []
     try:
-        years = cached_years(output_dir, digests)
+        years = cached_years(output_dir, digests, options.accept_rejections)
         if years is None:  # new or changed data: the kernels warm up while the data are validated
             runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
-            years = validate_years(Path(options.data_dir), output_dir, digests)
+            years = validate_years(Path(options.data_dir), output_dir, digests, options.accept_rejections, out)
         plan = plan_jobs(options, years, digests)
         todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
         results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]

@@ -35,6 +35,8 @@ class Report:
     min_cell: int
     provenance: dict
     narrative: dict[str, str]  # declared narrative paragraphs (AViQ, Cocof), by section key
+    # --accept-rejections: {file: {"read": n, "left_out": k}} of the files with rejected rows; None otherwise
+    left_out: dict[str, dict[str, int]] | None = None
 
     def save_figures(self, output_dir: str | Path) -> Path:
         """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
@@ -60,20 +62,30 @@ def build_report(
     lang: str = "fr_BE",
     min_cell: int = -1,
     cache_dir: str | Path = "",
+    accept_rejections: bool = False,
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
     ``cache_dir`` is where the year's disclosure protection is cached (the batch
     passes ``<output>/.cache`` or ``--cache``); empty: ``outputs/.cache`` of the repository.
+    Invalid data are refused unless ``accept_rejections``: then the rejected rows
+    are left out and counted per file in the methods note and the provenance.
     """
     from .. import provenance, publish
     from ..indicators import inami
-    from ..load import load_dataset
+    from ..load import refusal, validate_and_load
+    from ..rejections import left_out
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
-    dataset = load_dataset(data_dir)
+    dataset, validation = validate_and_load(data_dir)
+    if not validation.ok and not accept_rejections:
+        raise refusal(validation)
+    parameters = {"year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
+                  "ci_level": ci_level, "lang": lang}
+    if accept_rejections:
+        parameters["accept_rejections"] = True
     figures, threshold = publish.published_figures(
         dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell,
         Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR)
@@ -88,9 +100,9 @@ def build_report(
         level=ci_level,
         min_cell=threshold,
         narrative=_narrative(funder, year),
-        provenance=provenance.collect(funder, year, dataset.sources, {
-            "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
-            "ci_level": ci_level, "lang": lang, "min_cell": threshold}),
+        provenance=provenance.collect(funder, year, dataset.sources, {**parameters, "min_cell": threshold},
+                                      left_out(validation) if accept_rejections else None),
+        left_out=left_out(validation) if accept_rejections else None,
     )
 
 
@@ -140,7 +152,19 @@ def methods_note(report: Report) -> Text:
                  "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
                  f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}.")
     lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
+    if report.left_out is not None:
+        lines.append(_left_out_note(report.left_out))
     return Text("\n\n".join(f"*{line}*" for line in lines))
+
+
+def _left_out_note(counts: dict[str, dict[str, int]]) -> str:
+    """The methods note's sentence on the rows left out by validation (``--accept-rejections``)."""
+    from ..rejections import left_out_sentence
+
+    if not counts:
+        return "Rendu avec acceptation des rejets : aucune ligne des exports n'a été rejetée à la validation."
+    return ("Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
+            f"rejets ; liste : espacep validate) : {left_out_sentence(counts)}.")
 
 
 def provenance_block(report: Report) -> Text:
