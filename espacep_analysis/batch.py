@@ -10,7 +10,8 @@
    data set takes seconds, so the years are cached in ``outputs/.data-years.json``
    under a key made of the data files' sha256, the params and the package; a
    cache miss (new or changed data) validates the data and refuses invalid data
-   before anything is rendered. The notebooks validate the data again whenever
+   before anything is rendered (``--accept-rejections``: leaves the rejected rows
+   out and prints how many per file; the notebooks state them too). The notebooks validate the data again whenever
    they run.
 3. Plans one `Job` per (year, funder) and skips the reports whose inputs hash
    (data files, params, notebook, package files and version, parameters) equals

@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.")
     p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
     p.add_argument("--rejections", default="rejections.csv", metavar="PATH",
-                   help="where every rejection is written (default: rejections.csv in the current "
+                   help="file, or folder, where every rejection is written (default: rejections.csv in the current "
                    "directory; never inside --data or outputs/)")
     p.set_defaults(func=_cmd_validate)
 

@@ -110,7 +110,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def check_destination(path: Path, data_dir: Path, outputs: tuple[Path, ...] = ()) -> Path:
-    """``path`` resolved, refused inside ``data_dir``, an ``outputs`` folder or a published tree.
+    """``path`` resolved (a folder: `DEFAULT_NAME` in it), refused inside ``data_dir``, an ``outputs``
+    folder or a published tree.
 
     A published tree is any folder holding a batch's top-level files
     (`OUTPUT_MARKERS`): rejections.csv quotes pseudonyms and the audit of the
@@ -122,6 +123,8 @@ def check_destination(path: Path, data_dir: Path, outputs: tuple[Path, ...] = ()
     EspacepError : naming the folder and ``--rejections``.
     """
     target = path.expanduser().resolve()
+    if target.is_dir():
+        target = target / DEFAULT_NAME
     forbidden = [(data_dir.resolve(), "le dossier des données")]
     forbidden += [(o.resolve(), "les sorties publiées") for o in outputs]
     forbidden += [(p, "les sorties publiées") for p in target.parents

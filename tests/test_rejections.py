@@ -97,6 +97,8 @@ def test_rejections_csv_defaults_to_the_current_directory_and_is_rewritten(tmp_p
     assert main(["validate", "--data", str(clean)]) == 0  # a stale list never survives a clean export
     assert (here / "rejections.csv").read_text(encoding="utf-8") == ",".join(rejections.CSV_COLUMNS) + "\n"
     assert "rejections.csv : aucun rejet (en-tête seul)" in capsys.readouterr().out
+    assert main(["validate", "--data", str(data), "--rejections", str(tmp_path)]) == 1  # a folder: the file in it
+    assert len((tmp_path / "rejections.csv").read_text(encoding="utf-8").splitlines()) == 4
 
 
 @pytest.mark.parametrize("where", ["data", "outputs"])
@@ -128,8 +130,9 @@ def one_bad_row(tmp_path_factory) -> Path:
 
 def _report(data: Path, output: Path, accept: bool) -> tuple[int, str]:
     out = io.StringIO()
+    # min_cell 0: no joint protection of all the data's years, which needs every year's params
     options = BatchOptions(data_dir=data, output_dir=output, years=[2019], funders=["inami"], pdf=False,
-                           workers=1, accept_rejections=accept)
+                           workers=1, min_cell=0, accept_rejections=accept)
     return run_batch(options, out=out), out.getvalue()
 
 
@@ -138,7 +141,7 @@ def test_report_refuses_rejected_rows_by_default(one_bad_row, tmp_path, capsys):
         _report(one_bad_row, tmp_path / "out", accept=False)
     assert "consultations.csv, ligne 4, colonne site, valeur 'brussel'" in str(info.value)
     assert main(["report", "--data", str(one_bad_row), "--output", str(tmp_path / "cli"), "--years", "2019",
-                 "--funders", "inami", "--no-pdf", "--workers", "1"]) == 2
+                 "--funders", "inami", "--no-pdf", "--workers", "1", "--min-cell", "0"]) == 2
     assert not (tmp_path / "out" / "2019").exists()
 
 
