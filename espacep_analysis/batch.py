@@ -10,7 +10,8 @@
    data set takes seconds, so the years are cached in ``outputs/.data-years.json``
    under a key made of the data files' sha256, the params and the package; a
    cache miss (new or changed data) validates the data and refuses invalid data
-   before anything is rendered. The notebooks validate the data again whenever
+   before anything is rendered (``--accept-rejections``: leaves the rejected rows
+   out and prints how many per file; the notebooks state them too). The notebooks validate the data again whenever
    they run.
 3. Plans one `Job` per (year, funder) and skips the reports whose inputs hash
    (data files, params, notebook, package files and version, parameters) equals
@@ -98,6 +99,7 @@ class BatchOptions:
     notebooks_dir: Path = NOTEBOOKS_DIR
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
     draft: bool = False  # render even when declared params still hold A_COMPLETER items (banner BROUILLON)
+    accept_rejections: bool = False  # render without the rejected rows instead of refusing the data
 
 
 @dataclass
@@ -204,26 +206,40 @@ def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
 # --- years of the data -------------------------------------------------------------------------
 
 
-def cached_years(output_dir: Path, digests: InputDigests) -> list[int] | None:
-    """The years cached for these data, params and package; None when the cache does not match."""
+def cached_years(output_dir: Path, digests: InputDigests, accept_rejections: bool = False) -> list[int] | None:
+    """The years cached for these data, params and package; None when the cache does not match.
+
+    Data validated with rejections (``--accept-rejections``) are a miss for a run
+    without the option, which then validates them again and refuses them.
+    """
     try:
         cached = json.loads((output_dir / YEARS_CACHE).read_text(encoding="utf-8"))
-        if cached.get("key") == digests.key():
+        if cached.get("key") == digests.key() and (accept_rejections or not cached.get("rejected")):
             return [int(y) for y in cached["years"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return None
 
 
-def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[int]:
-    """Load and validate every table (`load.load_dataset`); cache and return the years.
+def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
+                   accept_rejections: bool = False, out=None) -> list[int]:
+    """Load and validate every table (`load.validate_and_load`); cache and return the years.
 
-    Raises `EspacepError` (with the rejected rows) when the data are invalid.
+    Raises `EspacepError` (with the rejected rows) when the data are invalid,
+    unless ``accept_rejections``: then the rows left out are counted per file on ``out``.
     """
-    from .load import load_dataset
+    from .load import refusal, validate_and_load
+    from .rejections import left_out, left_out_sentence
 
-    years = list(load_dataset(data_dir).years)
-    _write_if_changed(output_dir / YEARS_CACHE, json.dumps({"key": digests.key(), "years": years}) + "\n")
+    dataset, report = validate_and_load(data_dir)
+    if not report.ok and not accept_rejections:
+        raise refusal(report)
+    if not report.ok:
+        print(f"--accept-rejections : lignes rejetées laissées de côté : {left_out_sentence(left_out(report))}",
+              file=out or sys.stdout)
+    years = list(dataset.years)
+    record = {"key": digests.key(), "years": years, **({} if report.ok else {"rejected": True})}
+    _write_if_changed(output_dir / YEARS_CACHE, json.dumps(record) + "\n")
     return years
 
 
@@ -280,6 +296,8 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                 parameters["min_cell"] = options.min_cell
             if options.draft:
                 parameters["draft"] = True
+            if options.accept_rejections:
+                parameters["accept_rejections"] = True
             plan.jobs.append(Job(
                 year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
                 final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
@@ -1187,10 +1205,10 @@ def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, prog
     """
     runner, todo = None, []
     try:
-        years = cached_years(output_dir, digests)
+        years = cached_years(output_dir, digests, options.accept_rejections)
         if years is None:  # new or changed data: the kernels warm up while the data are validated
             runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
-            years = validate_years(Path(options.data_dir), output_dir, digests)
+            years = validate_years(Path(options.data_dir), output_dir, digests, options.accept_rejections, out)
         plan = plan_jobs(options, years, digests)
         todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
         results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]

@@ -88,10 +88,16 @@ def _report_years(text: str | None, data_dir: Path) -> list[int] | None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    """Summary per file and rule (a few examples each); every rejection into ``--rejections``."""
+    from . import rejections
     from .load import validate_directory
 
-    report = validate_directory(Path(args.data))
-    print(report.format())
+    data_dir = Path(args.data)
+    target = rejections.check_destination(Path(args.rejections), data_dir, (DEFAULT_OUTPUT,))
+    report = validate_directory(data_dir)
+    rejections.write_csv(report, target)
+    print(rejections.summary(report, csv_name=str(target)))
+    print(rejections.written(report, target))
     return 0 if report.ok else 1
 
 
@@ -125,6 +131,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         cache_dir=Path(args.cache) if args.cache else None,
         draft=args.draft,
+        accept_rejections=args.accept_rejections,
     )
     return run_batch(options)
 
@@ -154,8 +161,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check every export table and count rows read/accepted/rejected")
+    p = sub.add_parser(
+        "validate", help="check every export table and count rows read/accepted/rejected",
+        description="Validate every export table. Prints, per file, the rows read / accepted / rejected "
+        "and, per rule, the problems with at most 3 example lines; writes every rejection (file, line, "
+        "column, value, rule, message) to --rejections, to send back to whoever made the export. That "
+        "file quotes the rejected values, pseudonyms included: it is refused inside the data folder or "
+        "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.")
     p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
+    p.add_argument("--rejections", default="rejections.csv", metavar="PATH",
+                   help="file, or folder, where every rejection is written (default: rejections.csv in the current "
+                   "directory; never inside --data or outputs/)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("synthetic", help="generate the calibrated synthetic data set")
@@ -193,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draft", action="store_true",
                    help="render even when params/<year>/<funder>.yaml still holds A_COMPLETER items: every page "
                    "carries BROUILLON and the items are listed (default: refuse, exit 2, listing them)")
+    p.add_argument("--accept-rejections", action="store_true",
+                   help="render without the rows validation rejects (counted per file in the methods "
+                   "note and provenance.json) instead of refusing the data (default: refuse, exit 2)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(

@@ -47,6 +47,8 @@ class Report:
     def missing(self) -> list[str]:
         """``"<file>: <section.key>"`` of every declared item still to fill (a draft)."""
         return self.declared.missing_lines() if self.declared else []
+    # --accept-rejections: {file: {"read": n, "left_out": k}} of the files with rejected rows; None otherwise
+    left_out: dict[str, dict[str, int]] | None = None
 
     def save_figures(self, output_dir: str | Path) -> Path:
         """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
@@ -75,6 +77,7 @@ def build_report(
     cache_dir: str | Path = "",
     draft: bool = False,
     params_dir: str | Path = "",
+    accept_rejections: bool = False,
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
@@ -85,10 +88,13 @@ def build_report(
     A funder's params still holding ``A_COMPLETER`` items are refused
     (`declared.UnfilledParams`, listing them) unless ``draft``: the report then
     carries `declared.DRAFT_BANNER` and lists the items in its methods note.
+    Invalid data are refused unless ``accept_rejections``: then the rejected rows
+    are left out and counted per file in the methods note and the provenance.
     """
     from .. import declared, provenance, publish
     from ..indicators import inami
-    from ..load import load_dataset
+    from ..load import refusal, validate_and_load
+    from ..rejections import left_out
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
@@ -96,15 +102,20 @@ def build_report(
     content = declared.load_declared(funder, year, params) if funder in declared.SECTIONS else None
     if content is not None and not draft:
         declared.require_filled([content])
-    dataset = load_dataset(data_dir)
+    dataset, validation = validate_and_load(data_dir)
+    if not validation.ok and not accept_rejections:
+        raise refusal(validation)
+    parameters = {"year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
+                  "ci_level": ci_level, "lang": lang}
+    if accept_rejections:
+        parameters["accept_rejections"] = True
     figures, threshold = publish.published_figures(
         dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell,
         Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR, params)
     antennas = dataset.sites.frame.drop_duplicates("antenna")
     banners = [declared.DRAFT_BANNER] if content is not None and content.missing else []
-    record = provenance.collect(funder, year, dataset.sources, {
-        "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
-        "ci_level": ci_level, "lang": lang, "min_cell": threshold})
+    record = provenance.collect(funder, year, dataset.sources, {**parameters, "min_cell": threshold},
+                                left_out(validation) if accept_rejections else None)
     record.update(banners=banners, declared_missing=content.missing_lines() if content is not None else [])
     return Report(
         funder=funder,
@@ -119,6 +130,7 @@ def build_report(
         declared=content,
         banners=banners,
         provenance=record,
+        left_out=left_out(validation) if accept_rejections else None,
     )
 
 
@@ -166,7 +178,19 @@ def methods_note(report: Report) -> Text:
     if report.missing:
         lines.append("BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
                      + " ; ".join(plain(line) for line in report.missing) + ".")
+    if report.left_out is not None:
+        lines.append(_left_out_note(report.left_out))
     return Text("\n\n".join(f"*{line}*" for line in lines))
+
+
+def _left_out_note(counts: dict[str, dict[str, int]]) -> str:
+    """The methods note's sentence on the rows left out by validation (``--accept-rejections``)."""
+    from ..rejections import left_out_sentence
+
+    if not counts:
+        return "Rendu avec acceptation des rejets : aucune ligne des exports n'a été rejetée à la validation."
+    return ("Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
+            f"rejets ; liste : espacep validate) : {left_out_sentence(counts)}.")
 
 
 def provenance_block(report: Report) -> Text:
