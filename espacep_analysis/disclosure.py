@@ -757,11 +757,12 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
     pos = {(g, i, s, y): k for k, (g, i, s, y) in enumerate(zip(group, ind, scope, year))}
+    population = keys if scope_classes is not None else list(zip(year, scope))
     while True:
         hidden = _hidden_by_key(fig, kinds, keys)
         masked = [k for k in range(len(fig)) if kinds[k]]
-        twins = {(group[j], ind[j], keys[j]) for j in masked}  # the same figure of the same population
-        new = [k for k in np.flatnonzero(kinds == "") if (group[k], ind[k], keys[k]) in twins]
+        twins = {(group[j], ind[j], population[j]) for j in masked}  # the same figure of the same population
+        new = [k for k in np.flatnonzero(kinds == "") if (group[k], ind[k], population[k]) in twins]
         for k in np.flatnonzero(~is_count & (kinds == "")):
             prefix, _, suffix = ind[k].partition(".")
             sources = [pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())]
