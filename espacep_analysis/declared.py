@@ -33,7 +33,6 @@ from . import config
 from .errors import ConfigError, EspacepError
 from .indicators import common
 
-DEFAULT_PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
 TOP_LEVEL_KEYS = ("funder", "year", "declared", "narrative")
 
 # funder -> declared key -> (unit, French label). Keys absent from a file are simply not reported.
@@ -159,9 +158,11 @@ def _text(value, where: str, key: str, line: int | None) -> str:
     return value.strip()
 
 
-def declared_path(funder: str, year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> Path:
-    """``<params_dir>/<year>/<funder>.yaml``."""
-    return Path(params_dir) / str(int(year)) / f"{funder}.yaml"
+def declared_path(funder: str, year: int, params_dir: str | Path | None = None) -> Path:
+    """``<params_dir>/<year>/<funder>.yaml`` (default: the active params directory, `settings.params_dir`)."""
+    from .settings import params_dir as active_params_dir
+
+    return Path(params_dir or active_params_dir()) / str(int(year)) / f"{funder}.yaml"
 
 
 def _read_yaml(path: Path, where: str) -> dict:
@@ -178,7 +179,7 @@ def _read_yaml(path: Path, where: str) -> dict:
     return raw
 
 
-def load_declared(funder: str, year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> Declared:
+def load_declared(funder: str, year: int, params_dir: str | Path | None = None) -> Declared:
     """Read and check ``params/<year>/<funder>.yaml``.
 
     Raises
@@ -257,7 +258,7 @@ def declared_figures(declared: Declared, funder: str, year: int) -> pd.DataFrame
 
 
 def declared_history(funder: str, year: int, n_previous: int = 2,
-                     params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
+                     params_dir: str | Path | None = None) -> pd.DataFrame:
     """Declared figures of ``year`` (its file is required) and of the previous years whose file exists.
 
     The report compares with earlier years (e.g. info4escorts visits of 2018
