@@ -55,20 +55,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, lifecycle
+from . import __version__, lifecycle, settings
 from .errors import EspacepError, RunInterrupted
 from .files import write_atomic
 from .lifecycle import OutputLock
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-PARAMS_DIR = REPO_ROOT / "params"
+PACKAGE_DIR = Path(__file__).resolve().parent  # hashed as code (the stamp), never read as configuration
+NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"  # the funder notebooks of the checkout (code, not params)
 FUNDERS = ("inami", "aviq", "cocof")
 FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
 PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json")
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
+DATA_RECORD = ".data-dir"  # the data directory of the last run: `espacep audit` without --data reads it
 AUDIT_CACHE = ".audit.json"
 CACHE_DIR = ".cache"  # the disclosure cache, under the output directory unless --cache says otherwise
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -97,6 +96,14 @@ class BatchOptions:
     warm_kernels: bool = True
     notebooks_dir: Path = NOTEBOOKS_DIR
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
+    params_dir: Path | None = None  # None: params/ of the working directory's project
+
+    def settings(self) -> settings.Settings:
+        """The run's directories, absolute (`settings.Settings`)."""
+        return settings.Settings(
+            data_dir=Path(self.data_dir), params_dir=Path(self.params_dir or settings.default_params_dir()),
+            output_dir=Path(self.output_dir), cache_dir=Path(self.cache_dir or Path(self.output_dir) / CACHE_DIR),
+        ).resolved()
 
 
 @dataclass
@@ -183,16 +190,21 @@ class InputDigests:
         return hashlib.sha256(f"{self.data}:{self.params}:{self.package}".encode()).hexdigest()
 
 
-def input_digests(data_dir: Path, params_dir: Path = PARAMS_DIR) -> InputDigests:
-    """Hash the data files, every file under ``params_dir`` and the package's files."""
-    params = _digest_files(_tree_files(params_dir), params_dir) if params_dir.is_dir() else ""
+def input_digests(data_dir: Path, params_dir: Path | None = None) -> InputDigests:
+    """Hash the data files, the params files a report reads and the package's files.
+
+    ``params_dir`` defaults to the active one (`settings.params_dir`); the
+    calibration targets are not hashed (`settings.runtime_params_files`).
+    """
+    params_dir = Path(params_dir or settings.params_dir())
+    params = _digest_files(settings.runtime_params_files(params_dir), params_dir) if params_dir.is_dir() else ""
     package = _digest_files(_tree_files(PACKAGE_DIR), PACKAGE_DIR) + __version__
     return InputDigests(_digest_files(data_files(data_dir), data_dir), params, package)
 
 
 def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
     """Hash of everything one report depends on (paths left out: contents count)."""
-    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir")}
+    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir", "params_dir")}
     digest = hashlib.sha256()
     digest.update(digests.key().encode())
     digest.update(_sha256_file(notebook).encode())
@@ -265,15 +277,16 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
         raise EspacepError(f"--years : aucune consultation dans les données pour {missing} ; "
                            f"les données couvrent {years_in_data}")
     plan = Plan()
-    data_dir = options.data_dir.resolve()
-    cache_dir = Path(options.cache_dir or Path(options.output_dir) / CACHE_DIR).resolve()
+    run = options.settings()
+    data_dir = run.data_dir
     for year in years:
         for funder in dict.fromkeys(funders):
             notebook = Path(options.notebooks_dir) / f"{funder}.ipynb"
             if not notebook.is_file():
                 raise EspacepError(f"pas de notebook pour le financeur {funder!r} : {notebook} est absent")
             parameters = {"year": year, "data_dir": str(data_dir), "output_dir": ".",
-                          "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(cache_dir)}
+                          "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(run.cache_dir),
+                          "params_dir": str(run.params_dir)}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
             plan.jobs.append(Job(
@@ -294,12 +307,26 @@ def read_stamp(final_dir: Path) -> dict | None:
     return stamp if isinstance(stamp, dict) else None
 
 
+def product_digests(folder: Path, pdf: bool = True) -> dict[str, str]:
+    """sha256 of each product present in ``folder`` (the PDF only when ``pdf``)."""
+    names = [p for p in PRODUCTS if pdf or p != "report.pdf"]
+    return {name: _sha256_file(folder / name) for name in names if (folder / name).is_file()}
+
+
 def is_up_to_date(job: Job) -> bool:
-    """The report's stamp holds the job's inputs hash and every product is there."""
+    """The report's stamp holds the job's inputs hash, and every product is there with the digest the stamp records.
+
+    A product edited, replaced or removed after publication (a hand-run
+    notebook's ``figures.csv``, a retouched ``report.html``) makes the report
+    render again.
+    """
     stamp = read_stamp(job.final_dir)
+    if stamp is None or stamp.get("inputs") != job.inputs_hash:
+        return False
+    expected = stamp.get("products")
     products = [p for p in PRODUCTS if job.pdf or p != "report.pdf"]
-    return (stamp is not None and stamp.get("inputs") == job.inputs_hash
-            and all((job.final_dir / p).is_file() for p in products))
+    return (isinstance(expected, dict) and set(expected) == set(products)
+            and product_digests(job.final_dir, job.pdf) == expected)
 
 
 # --- warm kernels ------------------------------------------------------------------------------
@@ -515,7 +542,8 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
     from papermill.parameterize import parameterize_notebook
 
     output = str(work / "report.ipynb")
-    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters, kernel_name=KERNEL_NAME)
+    parameters = {**job.parameters, "output_dir": str(work)}  # figures.csv and provenance.json: the work dir
+    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), parameters, kernel_name=KERNEL_NAME)
     nb = remove_error_markers(prepare_notebook_metadata(nb, str(job.notebook), output))
     kernel.reset(work)
     manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
@@ -556,6 +584,8 @@ def publishable_notebook(nb, notebook_name: str):
 
     papermill = nb.metadata.setdefault("papermill", {})
     shown = published_parameters(dict(papermill.get("parameters", {})))
+    if "output_dir" in shown:
+        shown["output_dir"] = "."  # the private working directory, which becomes the report's folder
     papermill.update(parameters=shown, input_path=notebook_name, output_path="report.ipynb")
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -662,11 +692,12 @@ class _Steps:
 
 
 def write_stamp(work: Path, job: Job, record: dict, seconds: float, steps: dict) -> None:
-    """The stamp: inputs hash, render time and the provenance file's sha256 (written last)."""
+    """The stamp: inputs hash, render time, the products' sha256 (`is_up_to_date`) (written last)."""
     stamp = {
         "inputs": job.inputs_hash, "seconds": round(seconds, 3), "pdf": job.pdf,
         "rendered_at": record.get("rendered_at"),
         "provenance_sha256": _sha256_file(work / "provenance.json"),
+        "products": product_digests(work, job.pdf),
         "steps": steps,
     }
     write_atomic(work / STAMP, (json.dumps(stamp, indent=1, sort_keys=True) + "\n").encode())
@@ -867,7 +898,7 @@ class Progress:
 
 
 def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
-    """``(data_dir, year, ci_method, ci_level, min_cell, cache_dir)`` of each year whose reports are masked.
+    """``(data_dir, year, ci_method, ci_level, min_cell, cache_dir, params_dir)`` of each year whose reports are masked.
 
     In job order. Every report of every year shares one protection of the
     three funders' figures (`publish.protected_years`, cached in the jobs'
@@ -881,19 +912,22 @@ def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
         if min_cell is not None and int(min_cell) in (0, 1):
             continue
         task = (str(job.data_dir), int(job.year), job.parameters.get("ci_method", "wilson"),
-                float(job.parameters.get("ci_level", 0.95)), min_cell, job.parameters.get("cache_dir"))
+                float(job.parameters.get("ci_level", 0.95)), min_cell, job.parameters.get("cache_dir"),
+                job.parameters.get("params_dir"))
         if all(t[:1] + t[2:] != task[:1] + task[2:] for t in tasks):
             tasks.append(task)
     return tasks
 
 
 def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, min_cell: int | None,
-                     cache_dir: str | None = None) -> None:
+                     cache_dir: str | None = None, params_dir: str | None = None) -> None:
     """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
     from . import publish
     from .load import load_dataset
 
     try:
+        if params_dir:
+            settings.activate(params_dir)
         dataset = load_dataset(data_dir)
         thresholds = {int(t) for t in dataset.sites.funder_min_cell.values()} if min_cell is None else {int(min_cell)}
         for threshold in sorted(t for t in thresholds if t > 1):
@@ -1141,7 +1175,10 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     """`run_batch` once the output folder is locked: render, then summary, index and audit."""
     from .index import write_index
 
-    digests = input_digests(Path(options.data_dir))
+    run = options.settings()
+    settings.activate(run.params_dir)
+    digests = input_digests(run.data_dir, run.params_dir)
+    record_data_dir(output_dir, run.data_dir)
     plan, results = _render(options, output_dir, digests, Progress(out), out)
     order = {(j.year, j.funder): i for i, j in enumerate(plan.jobs)}
     results.sort(key=lambda r: order[(r.year, r.funder)])
@@ -1155,6 +1192,34 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
     failed = any(r.status == STATUS_FAILED for r in results)
     return 1 if failed or not clean else 0
+
+
+def record_data_dir(output_dir: Path, data_dir: Path) -> None:
+    """Write ``OUTPUT/.data-dir``: the absolute data directory of this run, for `espacep audit` without ``--data``.
+
+    A JSON object ``{"data_dir": "/abs/path"}`` and nothing else. It is not
+    published (a dot file of the output root, like ``.lock``); the audit knows
+    it (`audit_files`) and skips it, so the absolute path it holds is not a finding.
+    """
+    _write_if_changed(output_dir / DATA_RECORD, json.dumps({"data_dir": str(Path(data_dir).resolve())}) + "\n")
+
+
+def recorded_data_dir(output_dir: Path) -> Path:
+    """The data directory `record_data_dir` wrote into ``output_dir``.
+
+    Raises `EspacepError` when there is no readable record (outputs not made by
+    ``espacep report``, or older than the record): give ``--data``.
+    """
+    path = Path(output_dir) / DATA_RECORD
+    try:
+        data_dir = Path(json.loads(path.read_text(encoding="utf-8"))["data_dir"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise EspacepError(f"audit: no data directory recorded in {path} ({type(exc).__name__}); "
+                           "give the data the outputs were computed from with --data") from None
+    if not data_dir.is_dir():
+        raise EspacepError(f"audit: the data directory recorded in {path}, {data_dir}, does not exist; "
+                           "give the data the outputs were computed from with --data")
+    return data_dir
 
 
 def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, progress: Progress,

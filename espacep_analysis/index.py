@@ -1,6 +1,7 @@
 """``outputs/index.html``: every report by year and funder, for the people who read them.
 
-One table per year (latest first), one row per funder: status, links to the
+One table per year (latest first), one row per funder: its warning banners
+(`banners`: synthetic data, internal run, ...), status, links to the
 HTML, the PDF and ``figures.csv``, when and how fast it was rendered, and the
 sha256 of its ``provenance.json`` (which names the input files' hashes, the
 parameters and the code version). Plain HTML with a small print style sheet:
@@ -45,6 +46,8 @@ td.num { text-align: right; white-space: nowrap; }
 code { font-size: .75rem; word-break: break-all; }
 .ok { color: #1b5e20; } .fail { color: #a40000; font-weight: bold; } .note { color: #6d4c00; }
 .small { font-size: .85rem; color: #555; }
+.banner { margin-top: .3rem; padding: .15rem .4rem; border: 2px solid #a40000; background: #fff3cd;
+          color: #a40000; font-weight: bold; font-size: .85rem; }
 @media print {
   @page { size: A4 landscape; margin: 1.5cm; }
   body { margin: 0; max-width: none; font-size: 9.5pt; }
@@ -65,6 +68,18 @@ class IndexEntry:
     seconds: float | None = None
     rendered_at: str | None = None
     provenance_sha256: str | None = None
+    banners: tuple[str, ...] = ()  # the report's warning banners (`banners`), from its provenance.json
+
+
+def _banners(path: Path) -> tuple[str, ...]:
+    """The ``banners`` list of a report's ``provenance.json`` (none when absent or unreadable)."""
+    import json
+
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("banners", [])
+    except (OSError, ValueError, AttributeError):
+        return ()
+    return tuple(str(text) for text in found) if isinstance(found, list) else ()
 
 
 def _sha256(path: Path) -> str | None:
@@ -100,6 +115,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
             files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
             seconds=stamp.get("seconds"), rendered_at=stamp.get("rendered_at"),
             provenance_sha256=_sha256(folder / "provenance.json"),
+            banners=_banners(folder / "provenance.json"),
         ))
     return entries
 
@@ -123,7 +139,8 @@ def _row(entry: IndexEntry) -> str:
     if entry.status == STATUS_FAILED and entry.files:
         label += " (version précédente conservée)"
     digest = f"<code>{entry.provenance_sha256}</code>" if entry.provenance_sha256 else "—"
-    return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}</td>'
+    warnings = "".join(f'<div class="banner">{html.escape(text)}</div>' for text in entry.banners)
+    return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>'
             f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
             f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
             f'<td>{digest}</td></tr>')

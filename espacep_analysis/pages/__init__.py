@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import stats
+from .. import banners, settings, stats
 from ..errors import EspacepError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
 __all__ = ["Chart", "FigureBook", "Report", "Table", "Text", "build_report", "show", "methods_note", "provenance_block"]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -33,22 +32,36 @@ class Report:
     method: str
     level: float
     min_cell: int
-    provenance: dict
+    provenance: dict  # with the report's warning banners (key ``banners``, see `banners`)
     narrative: dict[str, str]  # declared narrative paragraphs (AViQ, Cocof), by section key
+    settings: settings.Settings | None = None  # the directories of the run
 
-    def save_figures(self, output_dir: str | Path) -> Path:
-        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
+    @property
+    def banners(self) -> list[str]:
+        """The report's warning banners (`banners.report_banners`)."""
+        return list(self.provenance.get("banners", []))
+
+    def save_figures(self, output_dir: str | Path | None = None) -> Path:
+        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed).
+
+        Default: the run's ``output_dir`` (`settings.for_notebook`: ``scratch/<year>/<funder>``
+        of the project for a hand run, never ``outputs/``).
+        """
         from .. import provenance
         from ..render import write_atomic
 
-        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        output_dir = Path(output_dir) if output_dir else self.settings.output_dir
+        output_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8"))
         return write_figures_csv(self.book.figures, output_dir)
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
-    """``output_dir`` as given, or ``outputs/<year>/<funder>`` of the repository when empty."""
-    return Path(output_dir) if output_dir else REPO_ROOT / "outputs" / str(year) / funder
+    """``output_dir`` resolved against the project, or ``scratch/<year>/<funder>`` of the project when empty.
+
+    A hand run never writes into ``outputs/<year>/<funder>/``, which the batch owns.
+    """
+    return settings.in_project(output_dir or Path(settings.SCRATCH) / str(int(year)) / funder)
 
 
 def build_report(
@@ -60,12 +73,20 @@ def build_report(
     lang: str = "fr_BE",
     min_cell: int = -1,
     cache_dir: str | Path = "",
+    params_dir: str | Path = "",
+    output_dir: str | Path = "",
+    period_end: str = "",
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
-    ``cache_dir`` is where the year's disclosure protection is cached (the batch
-    passes ``<output>/.cache`` or ``--cache``); empty: ``outputs/.cache`` of the repository.
+    The directories (`settings.for_notebook`; empty: the project's defaults, relative ones
+    under the project): ``data_dir`` (default ``data/synthetic``), ``params_dir`` (``params``,
+    made the active params directory), ``output_dir`` where `Report.save_figures` writes
+    (``scratch/<year>/<funder>``), ``cache_dir`` the disclosure cache (``scratch/.cache``;
+    the batch passes ``<output>/.cache`` or ``--cache``).
+    ``period_end`` (``YYYY-MM-DD``) is the last date of a partial year (``espacep report --partial``):
+    the title page and the sentences then say "du 1er janvier au <date>".
     """
     from .. import provenance, publish
     from ..indicators import inami
@@ -73,25 +94,48 @@ def build_report(
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
-    dataset = load_dataset(data_dir)
+    end = _period_end(period_end, year)
+    run = settings.for_notebook(funder, year, str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
+    dataset = load_dataset(run.data_dir)
     figures, threshold = publish.published_figures(
-        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell,
-        Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR)
+        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell, run.cache_dir)
+    record = provenance.collect(funder, year, dataset.sources, {
+        "year": int(year), "data_dir": str(run.data_dir), "ci_method": ci_method,
+        "ci_level": ci_level, "lang": lang, "min_cell": threshold})
+    if end is not None:
+        record["period_end"] = end.isoformat()
+    record["banners"] = banners.report_banners(synthetic=banners.is_synthetic(dataset.persons["pseudonym"]),
+                                               internal=banners.is_internal(threshold))
     antennas = dataset.sites.frame.drop_duplicates("antenna")
     return Report(
         funder=funder,
         year=int(year),
-        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level),
+        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level,
+                        period_end=end),
         ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,
         level=ci_level,
         min_cell=threshold,
         narrative=_narrative(funder, year),
-        provenance=provenance.collect(funder, year, dataset.sources, {
-            "year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
-            "ci_level": ci_level, "lang": lang, "min_cell": threshold}),
+        provenance=record,
+        settings=run,
     )
+
+
+def _period_end(text: str, year: int):
+    """``YYYY-MM-DD`` within ``year`` -> a date; empty -> None (the whole year)."""
+    import datetime as dt
+
+    if not text:
+        return None
+    try:
+        end = dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise EspacepError(f"period_end: {text!r} is not a date YYYY-MM-DD") from None
+    if end.year != int(year):
+        raise EspacepError(f"period_end: {text} is not in {year}")
+    return end
 
 
 def _narrative(funder: str, year: int) -> dict[str, str]:
