@@ -41,6 +41,7 @@ Exit status: 0 when every report is fine and the audit is clean, 1 otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import json
@@ -97,6 +98,7 @@ class BatchOptions:
     notebooks_dir: Path = NOTEBOOKS_DIR
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
     params_dir: Path | None = None  # None: params/ of the working directory's project
+    partial: bool = False  # render a year the data do not cover to its last month ("du 1er janvier au ...")
 
     def settings(self) -> settings.Settings:
         """The run's directories, absolute (`settings.Settings`)."""
@@ -226,6 +228,17 @@ def cached_years(output_dir: Path, digests: InputDigests) -> list[int] | None:
     return None
 
 
+def cached_last_date(output_dir: Path, digests: InputDigests) -> dt.date | None:
+    """The last consultation date cached with the years (`validate_years`); None when unknown."""
+    try:
+        cached = json.loads((output_dir / YEARS_CACHE).read_text(encoding="utf-8"))
+        if cached.get("key") == digests.key() and cached.get("last_date"):
+            return dt.date.fromisoformat(cached["last_date"])
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    return None
+
+
 def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[int]:
     """Load and validate every table (`load.load_dataset`); cache and return the years.
 
@@ -233,8 +246,11 @@ def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> l
     """
     from .load import load_dataset
 
-    years = list(load_dataset(data_dir).years)
-    _write_if_changed(output_dir / YEARS_CACHE, json.dumps({"key": digests.key(), "years": years}) + "\n")
+    dataset = load_dataset(data_dir)
+    years, last = list(dataset.years), dataset.consultations["date"].max()
+    record = {"key": digests.key(), "years": years, "last_date": None if last is None or last != last
+              else last.date().isoformat()}
+    _write_if_changed(output_dir / YEARS_CACHE, json.dumps(record) + "\n")
     return years
 
 
@@ -265,17 +281,50 @@ def _write_if_changed(path: Path, text: str) -> bool:
 # --- planning ----------------------------------------------------------------------------------
 
 
-def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDigests) -> Plan:
-    """Expand the options into one job per (year, funder), checking funders, years, notebooks."""
-    funders = options.funders or list(FUNDERS)
-    unknown = sorted(set(funders) - set(FUNDERS))
-    if unknown:
-        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
-    years = options.years or years_in_data[-1:]
+def complete_years(years_in_data: list[int], last_date: dt.date | None) -> list[int]:
+    """The years of the data whose records reach their last month (all of them when ``last_date`` is unknown)."""
+    if last_date is None:
+        return list(years_in_data)
+    return [y for y in years_in_data if y < last_date.year or (y == last_date.year and last_date.month == 12)]
+
+
+def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.date | None) -> list[int]:
+    """``--years``, or the latest complete year; a partial year only with ``--partial``.
+
+    Raises `EspacepError` naming the last date found for a partial year without ``--partial``.
+    """
+    whole = complete_years(years_in_data, last_date)
+    shown = f"{last_date:%d/%m/%Y}" if last_date else ""
+    if not options.years and not whole and not options.partial:
+        raise EspacepError(f"no complete year in the data: the last date found is {shown}; "
+                           f"render {last_date.year} anyway with --years {last_date.year} --partial")
+    years = options.years or (whole[-1:] if whole else years_in_data[-1:])
     missing = sorted(set(years) - set(years_in_data))
     if missing:
         raise EspacepError(f"--years : aucune consultation dans les données pour {missing} ; "
                            f"les données couvrent {years_in_data}")
+    partial = sorted(set(years) - set(whole))
+    if partial and not options.partial:
+        raise EspacepError(f"{partial[0]} is a partial year: the last date found in the data is {shown}; "
+                           f"give --partial to render it as \"du 1er janvier au {shown}\", or wait for the "
+                           "export of the whole year")
+    return years
+
+
+def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDigests,
+              last_date: dt.date | None = None) -> Plan:
+    """Expand the options into one job per (year, funder), checking funders, years, notebooks.
+
+    ``last_date`` is the data's last consultation date: the default year is the
+    latest complete year (`complete_years`), and a partial year is refused unless
+    ``options.partial`` (its jobs then get the ``period_end`` parameter).
+    """
+    funders = options.funders or list(FUNDERS)
+    unknown = sorted(set(funders) - set(FUNDERS))
+    if unknown:
+        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
+    years = _plan_years(options, years_in_data, last_date)
+    whole = complete_years(years_in_data, last_date)
     plan = Plan()
     run = options.settings()
     data_dir = run.data_dir
@@ -289,6 +338,8 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                           "params_dir": str(run.params_dir)}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
+            if year not in whole:
+                parameters["period_end"] = last_date.isoformat()
             plan.jobs.append(Job(
                 year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
                 final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
@@ -1234,7 +1285,11 @@ def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, prog
         if years is None:  # new or changed data: the kernels warm up while the data are validated
             runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
             years = validate_years(Path(options.data_dir), output_dir, digests)
-        plan = plan_jobs(options, years, digests)
+        last_date = cached_last_date(output_dir, digests)
+        plan = plan_jobs(options, years, digests, last_date)
+        if not options.years and last_date and last_date.year not in complete_years(years, last_date):
+            print(f"{last_date.year} is partial (last date {last_date:%d/%m/%Y}): rendering the latest complete "
+                  f"year; --years {last_date.year} --partial renders {last_date.year}", file=out, flush=True)
         todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
         results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]
         if todo:

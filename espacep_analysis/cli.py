@@ -142,6 +142,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         warm_kernels=not args.fresh_kernels,
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         cache_dir=Path(args.cache) if args.cache else None,
+        partial=args.partial,
     )
     return run_batch(options)
 
@@ -197,7 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, help=f"output directory (default: {DEFAULT_OUTPUT} of the project)")
     _params_option(p)
     p.add_argument("--years", default=None,
-                   help="2019, 2017-2019 or 2017,2019 (default: latest year of the data)")
+                   help="2019, 2017-2019 or 2017,2019 (default: the latest complete year of the data, "
+                        "one whose records reach December)")
+    p.add_argument("--partial", action="store_true",
+                   help="render a year the data do not cover to December; its reports say "
+                        "'du 1er janvier au <last date>' (default: refused, naming the last date found)")
     p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
     p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
     p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")

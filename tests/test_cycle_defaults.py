@@ -242,3 +242,65 @@ def test_targets_are_not_hashed_into_digests_or_cache_key(tmp_path):
         assert publish._cache_key(dataset, "wilson", 0.95, 5) != key
     finally:
         settings.activate(REPO / "params")
+
+
+# --- whole years only --------------------------------------------------------------------------------
+
+CUT = "2019-03-19"
+
+
+@pytest.fixture(scope="module")
+def partial_data(tmp_path_factory) -> Path:
+    """The synthetic data cut on 19 March 2019: 2019 is a partial year."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("partial")
+    for path in SYNTHETIC.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in ("date", "sample_date", "inclusion_date", "result_given_date"):
+            if column in frame:
+                frame = frame[(frame[column] == "") | (frame[column] <= CUT)]
+        frame.to_csv(folder / path.name, index=False)
+    return folder
+
+
+def test_default_year_is_the_latest_complete_one_and_partial_is_refused(tmp_path):
+    import datetime as dt
+
+    digests = input_digests(SYNTHETIC)
+    last = dt.date(2019, 3, 19)
+    assert batch.complete_years([2017, 2018, 2019], last) == [2017, 2018]
+    plan = batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"]), [2017, 2018, 2019], digests, last)
+    assert [j.year for j in plan.jobs] == [2018] and "period_end" not in plan.jobs[0].parameters
+    with pytest.raises(batch.EspacepError, match=r"2019 is a partial year: the last date found in the data is "
+                                                 r"19/03/2019; give --partial"):
+        batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2019]), [2017, 2018, 2019], digests, last)
+    with pytest.raises(batch.EspacepError, match=r"no complete year in the data: the last date found is 19/03/2019"):
+        batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path), [2019], digests, last)
+    partial = batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2018, 2019], funders=["inami"], partial=True),
+                              [2017, 2018, 2019], digests, last)
+    assert [j.parameters.get("period_end") for j in partial.jobs] == [None, "2019-03-19"]
+    december = batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"]), [2018, 2019], digests,
+                               dt.date(2019, 12, 2))
+    assert [j.year for j in december.jobs] == [2019]
+
+
+def test_partial_year_refused_naming_the_last_date_then_worded_with_partial(partial_data, tmp_path):
+    out = tmp_path / "out"
+    base = [str(BIN / "espacep"), "report", "--data", str(partial_data), "--output", str(out), "--funders", "inami",
+            "--no-pdf", "--min-cell", "0", "--years", "2019"]
+    refused = subprocess.run(base, cwd=REPO, capture_output=True, text=True, env=_env())
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "2019 is a partial year: the last date found in the data is 19/03/2019" in refused.stderr
+    assert not (out / "2019").exists()
+    done = subprocess.run(base + ["--partial"], cwd=REPO, capture_output=True, text=True, env=_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = (out / "2019" / "inami" / "report.html").read_text(encoding="utf-8")
+    title_page = html[html.index("<body>"):html.index("</header>")]
+    assert "du 1er janvier au 19\u00a0mars 2019" in title_page or "du 1er janvier au 19 mars 2019" in title_page
+    text = " ".join(html.replace("\u00a0", " ").split())
+    assert "Du 1er janvier au 19 mars 2019, Espace P… a suivi" in text
+    assert "TDS vus et consultations par antenne du 1er janvier au 19 mars 2019" in text
+    assert " en 2019," not in text and "Au cours de l'année 2019" not in text
+    record = json.loads((out / "2019" / "inami" / "provenance.json").read_text(encoding="utf-8"))
+    assert record["period_end"] == CUT

@@ -77,6 +77,11 @@ class FigureBook:
         """The report's period in a sentence: ``"en 2019"`` or ``"du 1er janvier au 19 mars 2020"`` (`fmt.period`)."""
         return fmt.period(self.year, self.period_end)
 
+    @property
+    def period_capitalized(self) -> str:
+        """`period` at the start of a sentence: ``"En 2019"``, ``"Du 1er janvier au 19 mars 2020"``."""
+        return self.period[:1].upper() + self.period[1:]
+
     def __post_init__(self) -> None:
         if "suppressed" in self.figures.columns:
             kinds = self.figures.get("suppression", pd.Series("", index=self.figures.index))
