@@ -127,6 +127,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise EspacepError(f"--workers : {args.workers} ; il faut au moins 1 processus")
     params = _activate_params(args)
     data = _project_path(args.data, DEFAULT_DATA)
+    if not args.data:
+        print(f"--data not given: {data}, the synthetic example (its reports carry the banner "
+              "'DONNÉES SYNTHÉTIQUES')", file=sys.stderr)
     options = BatchOptions(
         data_dir=data,
         output_dir=_project_path(args.output, DEFAULT_OUTPUT),

@@ -304,3 +304,10 @@ def test_partial_year_refused_naming_the_last_date_then_worded_with_partial(part
     assert " en 2019," not in text and "Au cours de l'année 2019" not in text
     record = json.loads((out / "2019" / "inami" / "provenance.json").read_text(encoding="utf-8"))
     assert record["period_end"] == CUT
+
+
+def test_report_says_when_it_falls_back_to_the_synthetic_example(tmp_path):
+    done = subprocess.run([str(BIN / "espacep"), "report", "--output", str(tmp_path / "out"), "--funders", "onem"],
+                          cwd=REPO, capture_output=True, text=True, env=_env())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"--data not given: {SYNTHETIC}, the synthetic example" in done.stderr
