@@ -42,7 +42,7 @@ SCANNED_SUFFIXES = (".html", ".htm", ".ipynb", ".csv", ".tsv", ".txt", ".json", 
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/svg+xml": (b"<?xml", b"<svg")}
 IMAGE_SUFFIXES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-CACHE_DIR, CACHE_SUFFIX, LOCK_FILE = ".cache", ".pkl", ".lock"
+CACHE_DIR, CACHE_SUFFIX, LOCK_FILE, KEEP_FILE = ".cache", ".pkl", ".lock", ".gitkeep"
 DATA_RECORD = ".data-dir"  # batch.DATA_RECORD: the last run's data directory, never published
 MIN_BASE64_RUN = 100
 PRIVATE_ROOTS = ("/home", "/root", "/Users", "/tmp", "/var/tmp", "/work", "/mnt", "/media", "/private",
@@ -120,6 +120,8 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
         return "scan"
     if name == DATA_RECORD and path.parent == root:
         return None if _is_data_record(path) else ("unknown_file", "a data record holding something else than the data directory")
+    if name == KEEP_FILE and path.parent == root:  # git's placeholder for the empty outputs/ folder
+        return None if path.stat().st_size == 0 else ("unknown_file", "a non-empty .gitkeep")
     if name == LOCK_FILE and path.parent == root:
         return None if _is_lock_record(path) else ("unknown_file", "a lock file holding something else than its owner")
     if suffix == CACHE_SUFFIX and path.parent == root / CACHE_DIR:

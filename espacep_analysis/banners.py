@@ -17,16 +17,21 @@ plus passing the condition to `report_banners` where it is known. Conditions:
   prefix only the generator writes (``espacep synthetic``); it travels with the
   files wherever they are copied, unlike a marker file.
 - ``internal``: small counts are not masked (``--min-cell 0`` or 1).
+- ``draft``: declared items of ``params/<year>/<funder>.yaml`` still read
+  ``A_COMPLETER`` and the report was rendered with ``--draft``; the missing
+  items are also listed in the methods note and the index.
 """
 
 from __future__ import annotations
 
 SYNTHETIC = "DONNÉES SYNTHÉTIQUES – exemple, ne pas diffuser"
 INTERNAL = "USAGE INTERNE – petits effectifs non masqués"
+DRAFT = "BROUILLON – chiffres déclarés à compléter"  # declared.DRAFT_BANNER
 # condition -> banner text, in the order they are printed
 BANNERS: dict[str, str] = {
     "synthetic": SYNTHETIC,
     "internal": INTERNAL,
+    "draft": DRAFT,
 }
 SYNTHETIC_PREFIX = "SYN-"
 

@@ -10,7 +10,8 @@
    data set takes seconds, so the years are cached in ``outputs/.data-years.json``
    under a key made of the data files' sha256, the params and the package; a
    cache miss (new or changed data) validates the data and refuses invalid data
-   before anything is rendered. The notebooks validate the data again whenever
+   before anything is rendered (``--accept-rejections``: leaves the rejected rows
+   out and prints how many per file; the notebooks state them too). The notebooks validate the data again whenever
    they run.
 3. Plans one `Job` per (year, funder) and skips the reports whose inputs hash
    (data files, params, notebook, package files and version, parameters) equals
@@ -106,6 +107,8 @@ class BatchOptions:
             data_dir=Path(self.data_dir), params_dir=Path(self.params_dir or settings.default_params_dir()),
             output_dir=Path(self.output_dir), cache_dir=Path(self.cache_dir or Path(self.output_dir) / CACHE_DIR),
         ).resolved()
+    draft: bool = False  # render even when declared params still hold A_COMPLETER items (banner BROUILLON)
+    accept_rejections: bool = False  # render without the rejected rows instead of refusing the data
 
 
 @dataclass
@@ -217,11 +220,15 @@ def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
 # --- years of the data -------------------------------------------------------------------------
 
 
-def cached_years(output_dir: Path, digests: InputDigests) -> list[int] | None:
-    """The years cached for these data, params and package; None when the cache does not match."""
+def cached_years(output_dir: Path, digests: InputDigests, accept_rejections: bool = False) -> list[int] | None:
+    """The years cached for these data, params and package; None when the cache does not match.
+
+    Data validated with rejections (``--accept-rejections``) are a miss for a run
+    without the option, which then validates them again and refuses them.
+    """
     try:
         cached = json.loads((output_dir / YEARS_CACHE).read_text(encoding="utf-8"))
-        if cached.get("key") == digests.key():
+        if cached.get("key") == digests.key() and (accept_rejections or not cached.get("rejected")):
             return [int(y) for y in cached["years"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
@@ -239,17 +246,25 @@ def cached_last_date(output_dir: Path, digests: InputDigests) -> dt.date | None:
     return None
 
 
-def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[int]:
-    """Load and validate every table (`load.load_dataset`); cache and return the years.
+def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
+                   accept_rejections: bool = False, out=None) -> list[int]:
+    """Load and validate every table (`load.validate_and_load`); cache and return the years.
 
-    Raises `EspacepError` (with the rejected rows) when the data are invalid.
+    Raises `EspacepError` (with the rejected rows) when the data are invalid,
+    unless ``accept_rejections``: then the rows left out are counted per file on ``out``.
     """
-    from .load import load_dataset
+    from .load import refusal, validate_and_load
+    from .rejections import left_out, left_out_sentence
 
-    dataset = load_dataset(data_dir)
+    dataset, report = validate_and_load(data_dir)
+    if not report.ok and not accept_rejections:
+        raise refusal(report)
+    if not report.ok:
+        print(f"--accept-rejections : lignes rejetées laissées de côté : {left_out_sentence(left_out(report))}",
+              file=out or sys.stdout)
     years, last = list(dataset.years), dataset.consultations["date"].max()
     record = {"key": digests.key(), "years": years, "last_date": None if last is None or last != last
-              else last.date().isoformat()}
+              else last.date().isoformat(), **({} if report.ok else {"rejected": True})}
     _write_if_changed(output_dir / YEARS_CACHE, json.dumps(record) + "\n")
     return years
 
@@ -325,8 +340,9 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
         raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
     years = _plan_years(options, years_in_data, last_date)
     whole = complete_years(years_in_data, last_date)
-    plan = Plan()
     run = options.settings()
+    check_declared(funders, years, options.draft, run.params_dir)
+    plan = Plan()
     data_dir = run.data_dir
     for year in years:
         for funder in dict.fromkeys(funders):
@@ -340,6 +356,10 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                 parameters["min_cell"] = options.min_cell
             if year not in whole:
                 parameters["period_end"] = last_date.isoformat()
+            if options.draft:
+                parameters["draft"] = True
+            if options.accept_rejections:
+                parameters["accept_rejections"] = True
             plan.jobs.append(Job(
                 year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
                 final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
@@ -347,6 +367,22 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                 inputs_hash=inputs_hash(digests, notebook, parameters),
             ))
     return plan
+
+
+def check_declared(funders: list[str], years: list[int], draft: bool, params_dir: Path | None = None) -> None:
+    """Read the declared params of every report to render before any runs.
+
+    Raises `EspacepError` for a missing or invalid ``params/<year>/<funder>.yaml``
+    (AViQ, Cocof) and, unless ``draft``, `declared.UnfilledParams` listing every
+    item still ``A_COMPLETER`` in all of them at once. ``params_dir`` None: the
+    active params directory (`settings.params_dir`).
+    """
+    from . import declared
+
+    content = [declared.load_declared(f, y, params_dir) for y in years for f in dict.fromkeys(funders)
+               if f in declared.SECTIONS]
+    if not draft:
+        declared.require_filled(content)
 
 
 def read_stamp(final_dir: Path) -> dict | None:
@@ -1238,6 +1274,8 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     if code is not None:
         failed = sum(r.status == STATUS_FAILED for r in results)
         raise output_failure(output_dir, code, f"{failed} report(s) not published")
+    for message in clean_stale(output_dir):  # a dead run's worker still exiting when this run began
+        print(message, file=out)
     index = write_index(output_dir, results)
     print(f"index : {index}", file=out)
     clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
@@ -1281,10 +1319,10 @@ def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, prog
     """
     runner, todo = None, []
     try:
-        years = cached_years(output_dir, digests)
+        years = cached_years(output_dir, digests, options.accept_rejections)
         if years is None:  # new or changed data: the kernels warm up while the data are validated
             runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
-            years = validate_years(Path(options.data_dir), output_dir, digests)
+            years = validate_years(Path(options.data_dir), output_dir, digests, options.accept_rejections, out)
         last_date = cached_last_date(output_dir, digests)
         plan = plan_jobs(options, years, digests, last_date)
         if not options.years and last_date and last_date.year not in complete_years(years, last_date):

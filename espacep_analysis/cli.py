@@ -1,4 +1,4 @@
-"""Command line: ``espacep validate | synthetic | report | audit``.
+"""Command line: ``espacep validate | synthetic | report | new-year | audit``.
 
 Every user-fixable problem surfaces as an ``EspacepError`` and is printed as a
 plain message with a non-zero exit status; no traceback for bad input.
@@ -100,11 +100,19 @@ def _activate_params(args: argparse.Namespace) -> Path:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    """Summary per file and rule (a few examples each); every rejection into ``--rejections``."""
+    from . import rejections
     from .load import validate_directory
 
     _activate_params(args)
-    report = validate_directory(_project_path(args.data, DEFAULT_DATA))
-    print(report.format())
+    data_dir = _project_path(args.data, DEFAULT_DATA)
+    project = settings.find_project()
+    outputs = (project / DEFAULT_OUTPUT,) if project is not None else ()
+    target = rejections.check_destination(Path(args.rejections), data_dir, outputs)
+    report = validate_directory(data_dir)
+    rejections.write_csv(report, target)
+    print(rejections.summary(report, csv_name=str(target)))
+    print(rejections.written(report, target))
     return 0 if report.ok else 1
 
 
@@ -146,8 +154,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         cache_dir=Path(args.cache) if args.cache else None,
         partial=args.partial,
+        draft=args.draft,
+        accept_rejections=args.accept_rejections,
     )
     return run_batch(options)
+
+
+def _cmd_new_year(args: argparse.Namespace) -> int:
+    from .declared import TODO, new_year
+
+    created = new_year(args.year, _project_path(args.params, DEFAULT_PARAMS))
+    for content in created:
+        print(f"{content.path}: {len(content.missing)} item(s) to fill (replace {TODO}):")
+        for key in content.missing:
+            print(f"  {key}")
+    return 0
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -176,9 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check every export table and count rows read/accepted/rejected")
+    p = sub.add_parser(
+        "validate", help="check every export table and count rows read/accepted/rejected",
+        description="Validate every export table. Prints, per file, the rows read / accepted / rejected "
+        "and, per rule, the problems with at most 3 example lines; writes every rejection (file, line, "
+        "column, value, rule, message) to --rejections, to send back to whoever made the export. That "
+        "file quotes the rejected values, pseudonyms included: it is refused inside the data folder or "
+        "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.")
     p.add_argument("--data", default=None, help=f"directory holding the exports (default: {DEFAULT_DATA} of the project)")
     _params_option(p)
+    p.add_argument("--rejections", default="rejections.csv", metavar="PATH",
+                   help="file, or folder, where every rejection is written (default: rejections.csv in the current "
+                   "directory; never inside --data or outputs/)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("synthetic", help="generate the calibrated synthetic data set")
@@ -222,7 +252,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="disclosure cache directory (aggregates only; default: OUTPUT/.cache)")
+    p.add_argument("--draft", action="store_true",
+                   help="render even when params/<year>/<funder>.yaml still holds A_COMPLETER items: every page "
+                   "carries BROUILLON and the items are listed (default: refuse, exit 2, listing them)")
+    p.add_argument("--accept-rejections", action="store_true",
+                   help="render without the rows validation rejects (counted per file in the methods "
+                   "note and provenance.json) instead of refusing the data (default: refuse, exit 2)")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "new-year", help="create params/YEAR/ from the latest earlier year, every value A_COMPLETER",
+        description="Copy the sections and items of the latest earlier params/<year>/<funder>.yaml into "
+        "params/YEAR/, each value and narrative replaced by A_COMPLETER, and print what to fill. "
+        "Never overwrites: refuses (exit 2) when params/YEAR/ exists.")
+    p.add_argument("year", type=int, help="the new report year, e.g. 2020")
+    _params_option(p)
+    p.set_defaults(func=_cmd_new_year)
 
     p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")
     p.add_argument("output_dir", help="directory of rendered outputs")

@@ -280,7 +280,7 @@ def _component_lp(published, bounds, lines, comp):
 
 
 def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: Sequence[_Line],
-                     targets: Iterable[int]) -> dict[int, tuple[float, float]]:
+                     targets: Iterable[int], memo: dict | None = None) -> dict[int, tuple[float, float]]:
     """Min and max of each target cell given the published cells and the lines.
 
     ``published`` holds NaN for every cell the reader does not see; ``bounds``
@@ -288,8 +288,11 @@ def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: 
     programs (HiGHS) over the continuous relaxation; the constraint matrices
     of sums of cells are totally unimodular, so the bounds are integers.
     Raises :class:`_Infeasible` when the published figures contradict each other.
+    ``memo`` (one dict per set of true values and bounds) keeps the ranges of
+    each component, so that a component no new mask touched is not solved again.
     """
     targets = set(targets)
+    memo = {} if memo is None else memo
     unknown = ~np.isfinite(published)
     ranges: dict[int, tuple[float, float]] = {}
     for comp in _components(lines, unknown):
@@ -297,6 +300,11 @@ def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: 
             continue
         variables, a_eq, b_eq, a_ub, b_ub = _component_lp(published, bounds, lines, comp)
         var_bounds = [bounds.get(i, (0.0, None)) for i in variables]
+        key = (tuple(comp), tuple(variables), tuple(var_bounds), tuple(sorted(targets & set(variables))))
+        if key in memo:
+            ranges.update(memo[key])
+            continue
+        found = {}
         for j, i in enumerate(variables):
             if i not in targets:
                 continue
@@ -314,7 +322,9 @@ def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: 
                     raise EspacepError(f"disclosure control: linear program failed: {res.message}")
                 else:
                     ends.append(sign * res.fun)
-            ranges[i] = (ends[0], ends[1])
+            found[i] = (ends[0], ends[1])
+        memo[key] = found
+        ranges.update(found)
     return ranges
 
 
@@ -323,14 +333,14 @@ def _pinned(low: float, high: float) -> bool:
     return np.floor(high + 1e-6) <= np.ceil(low - 1e-6)
 
 
-def _exposed(values, suppressed, lines, min_cell) -> list[int]:
+def _exposed(values, suppressed, lines, min_cell, memo: dict | None = None) -> list[int]:
     """Masked cells (in some line) whose value the reader can work out exactly."""
     published = np.where(suppressed, np.nan, values)
     in_lines = {i for line in lines for i in line.cells}
     targets = [i for i in np.flatnonzero(suppressed) if i in in_lines]
     bounds = {i: _reader_bounds(values[i], min_cell) for i in in_lines if suppressed[i]}
     try:
-        ranges = _feasible_ranges(published, bounds, lines, targets)
+        ranges = _feasible_ranges(published, bounds, lines, targets, memo)
     except _Infeasible as exc:  # only if true values break an exact line
         raise EspacepError(f"figures that should add up do not: {exc}") from None
     return [i for i in targets if i in ranges and _pinned(*ranges[i])]
@@ -375,13 +385,17 @@ def _candidates(values: np.ndarray, supp: np.ndarray, lines: Sequence[_Line], re
 
 
 def _protect(values: np.ndarray, suppressed: np.ndarray, lines: Sequence[_Line],
-             min_cell: int) -> np.ndarray:
-    """Complementary suppression: line rule, then LP audit, adding cells until safe."""
+             min_cell: int, memo: dict | None = None) -> np.ndarray:
+    """Complementary suppression: line rule, then LP audit, adding cells until safe.
+
+    ``memo`` may be shared by calls with the same ``values`` and ``lines``.
+    """
     _check_exact_lines(values, lines)
     supp = suppressed.copy()
+    memo = {} if memo is None else memo
     for _ in range(len(values) + 1):
         supp = _line_rule(values, supp, lines)
-        exposed = _exposed(values, supp, lines, min_cell)
+        exposed = _exposed(values, supp, lines, min_cell, memo)
         if not exposed:
             return supp
         candidates = _candidates(values, supp, lines, set(exposed))
@@ -731,7 +745,11 @@ def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: list[tuple]) -> d
 
 def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Sequence[str]],
             scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
-    """Mask the non-count rows computed from masked figures, until stable (see suppress_figures)."""
+    """Mask the rows computed from masked figures, until stable (see suppress_figures).
+
+    Also a figure of a scope that covers the same population as a masked one
+    (Saint-Trond, the Pasop antenna and Flanders): it is the same number.
+    """
     kinds = kinds.copy()
     keys = _coincidence_keys(fig, scope_classes)
     is_count, _, _ = _roles(fig)
@@ -739,10 +757,12 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
     pos = {(g, i, s, y): k for k, (g, i, s, y) in enumerate(zip(group, ind, scope, year))}
+    population = keys if scope_classes is not None else list(zip(year, scope))
     while True:
         hidden = _hidden_by_key(fig, kinds, keys)
         masked = [k for k in range(len(fig)) if kinds[k]]
-        new = []
+        twins = {(group[j], ind[j], population[j]) for j in masked}  # the same figure of the same population
+        new = [k for k in np.flatnonzero(kinds == "") if (group[k], ind[k], population[k]) in twins]
         for k in np.flatnonzero(~is_count & (kinds == "")):
             prefix, _, suffix = ind[k].partition(".")
             sources = [pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())]
@@ -831,10 +851,11 @@ def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], extra:
     (NaN: not published; a number: a published denominator).
     """
     values = np.concatenate([_cell_values(fig), np.asarray(extra, dtype=float)])
+    memo: dict = {}
     while True:
         kinds = _derive(fig, kinds, depends_on, scope_classes)
         supp = np.concatenate([kinds != "", np.zeros(len(extra), bool)])
-        protected = _protect(values, supp, lines, min_cell) if lines else supp
+        protected = _protect(values, supp, lines, min_cell, memo) if lines else supp
         added = (protected & ~supp)[: len(fig)]
         if not added.any():
             return kinds

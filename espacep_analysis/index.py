@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,11 @@ class IndexEntry:
     rendered_at: str | None = None
     provenance_sha256: str | None = None
     banners: tuple[str, ...] = ()  # the report's warning banners (`banners`), from its provenance.json
+    missing: tuple[str, ...] = ()  # declared items still to fill (a draft), from its provenance.json
 
 
 def _banners(path: Path) -> tuple[str, ...]:
     """The ``banners`` list of a report's ``provenance.json`` (none when absent or unreadable)."""
-    import json
-
     try:
         found = json.loads(path.read_text(encoding="utf-8")).get("banners", [])
     except (OSError, ValueError, AttributeError):
@@ -87,6 +87,15 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _missing(path: Path) -> tuple[str, ...]:
+    """``declared_missing`` of a report's ``provenance.json``: the declared items of a draft still to fill."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("declared_missing") or ()
+    except (OSError, ValueError, AttributeError):
+        return ()
+    return tuple(str(item) for item in found) if isinstance(found, (list, tuple)) else ()
 
 
 def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> list[IndexEntry]:
@@ -115,7 +124,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
             files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
             seconds=stamp.get("seconds"), rendered_at=stamp.get("rendered_at"),
             provenance_sha256=_sha256(folder / "provenance.json"),
-            banners=_banners(folder / "provenance.json"),
+            banners=_banners(folder / "provenance.json"), missing=_missing(folder / "provenance.json"),
         ))
     return entries
 
@@ -140,6 +149,9 @@ def _row(entry: IndexEntry) -> str:
         label += " (version précédente conservée)"
     digest = f"<code>{entry.provenance_sha256}</code>" if entry.provenance_sha256 else "—"
     warnings = "".join(f'<div class="banner">{html.escape(text)}</div>' for text in entry.banners)
+    if entry.missing:
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
+        links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
     return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>'
             f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
             f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'

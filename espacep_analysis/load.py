@@ -919,6 +919,14 @@ def validate_and_load(data_dir: str | Path, sites: Sites | None = None, year: in
     return Dataset(sites=sites, sources=sources, **tables), report
 
 
+def refusal(report: ValidationReport) -> EspacepError:
+    """The error that refuses invalid data: where the full list is, how to render anyway, the rejections."""
+    return EspacepError(f"données rejetées dans {report.data_dir} (liste complète : "
+                        f"espacep validate --data {report.data_dir} ; rendre sans ces lignes : "
+                        "espacep report --accept-rejections) :\n"
+                        + report.format(max_per_table=MAX_SHOWN_IN_ERROR))
+
+
 def load_dataset(data_dir: str | Path, sites: Sites | None = None, allow_rejections: bool = False,
                  year: int | None = None, today: dt.date | None = None) -> Dataset:
     """Validate ``data_dir`` and return the typed `Dataset`.
@@ -932,9 +940,7 @@ def load_dataset(data_dir: str | Path, sites: Sites | None = None, allow_rejecti
     dataset, report = validate_and_load(data_dir, sites, year, today)
     if not report.ok:
         if not allow_rejections:
-            raise EspacepError(f"données rejetées dans {report.data_dir} (liste complète : "
-                               f"espacep validate --data {report.data_dir}) :\n"
-                               + report.format(max_per_table=MAX_SHOWN_IN_ERROR))
+            raise refusal(report)
         counts = "; ".join(f"{t.file}: {t.rejected} rejetées sur {t.read}"
                            for t in report.tables.values() if not t.ok)
         warnings.warn(f"lignes rejetées ignorées ({counts})", UserWarning, stacklevel=2)

@@ -52,7 +52,8 @@ def git_state(repo: Path = REPO_ROOT) -> dict:
     }
 
 
-def collect(funder: str, year: int, sources: dict[str, str], parameters: dict) -> dict:
+def collect(funder: str, year: int, sources: dict[str, str], parameters: dict,
+            left_out: dict[str, dict[str, int]] | None = None) -> dict:
     """The provenance record of one report.
 
     Parameters
@@ -60,9 +61,11 @@ def collect(funder: str, year: int, sources: dict[str, str], parameters: dict) -
     funder, year : the report.
     sources : file name -> sha256 of every input file read (``Dataset.sources``).
     parameters : the notebook's parameters (paths are reduced to their last component).
+    left_out : with ``--accept-rejections``, ``{file: {"read": n, "left_out": k}}`` of
+        the files whose rejected rows were left out (recorded as ``rows_left_out``).
     """
     shown = {k: (Path(v).name if k.endswith("_dir") and v else v) for k, v in sorted(parameters.items())}
-    return {
+    record = {
         "funder": funder,
         "year": int(year),
         "inputs": dict(sorted(sources.items())),
@@ -71,6 +74,9 @@ def collect(funder: str, year: int, sources: dict[str, str], parameters: dict) -
         "git": git_state(),
         "rendered_at": render_time(),
     }
+    if left_out is not None:
+        record["rows_left_out"] = dict(left_out)
+    return record
 
 
 def to_json(record: dict) -> str:
@@ -90,4 +96,8 @@ def to_markdown(record: dict) -> str:
         "- Fichiers d'entrée (sha256) :",
     ]
     lines += [f"    - `{name}` : `{digest}`" for name, digest in record["inputs"].items()]
+    if "rows_left_out" in record:
+        shown = "; ".join(f"`{name}` : {c['left_out']} sur {c['read']}"
+                          for name, c in record["rows_left_out"].items()) or "aucune"
+        lines.append(f"- Lignes rejetées laissées de côté (--accept-rejections) : {shown}")
     return "\n".join(lines)

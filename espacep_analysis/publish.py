@@ -35,18 +35,38 @@ DEFAULT_CACHE_DIR = Path(settings.SCRATCH) / settings.CACHE
 
 
 def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> pd.DataFrame:
-    """The unmasked figures table of one funder's report (rows, then declared figures)."""
+    """The unmasked row-derived figures of one funder's report (declared figures are not in it).
+
+    Joint protection uses these for every funder and year, whether or not
+    the funders' params exist: declared figures come from the params, not
+    from the rows, and are added to each report by `with_declared`.
+    """
     if funder == "inami":
         return inami.compute_figures(ds, year, method=method, level=level)
     if funder not in FUNDERS:
         raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
-    from . import declared
     from .indicators import aviq, cocof
-    from .indicators.common import concat_figures
 
     module = aviq if funder == "aviq" else cocof
-    rows = module.compute_figures(ds, year, method=method, level=level)
-    return concat_figures([rows, declared.declared_history(funder, year)])
+    return module.compute_figures(ds, year, method=method, level=level)
+
+
+def with_declared(figures: pd.DataFrame, funder: str, year: int, threshold: int,
+                  params_dir: Path | None = None) -> pd.DataFrame:
+    """``figures`` (masked) and the funder's declared figures of ``year`` and the two years before.
+
+    The declared rows are masked on their own (a declared count of 1 to
+    ``threshold - 1`` persons is masked, zero never): no row-derived figure
+    adds up with them. INAMI has no declared figure; an AViQ or Cocof report
+    needs ``params/<year>/<funder>.yaml`` (`declared.load_declared` names it).
+    """
+    if funder == "inami":
+        return figures
+    from . import declared
+
+    rows = declared.declared_history(funder, year, params_dir=params_dir)  # None: the active params directory
+    masked = disclosure.suppress_figures(rows, threshold if threshold > 1 else 0)
+    return pd.concat([figures, masked.reindex(columns=figures.columns)], ignore_index=True) if len(rows) else figures
 
 
 def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
@@ -99,7 +119,7 @@ PARTITIONS = {"inami": inami_partitions, "aviq": aviq_partitions, "cocof": cocof
 
 def published_figures(
     ds: Dataset, funder: str, year: int, method: str = "wilson", level: float = 0.95,
-    min_cell: int | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR,
+    min_cell: int | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR, params_dir: Path | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The figures ``funder``'s report publishes for ``year``, and the threshold applied.
 
@@ -107,15 +127,18 @@ def published_figures(
     0 or 1 switches masking off (internal runs). With masking on, every
     funder's figures of the year are computed and protected together; the
     result is cached in ``cache_dir`` (aggregates only) under a key of every
-    input, so the three notebooks of a year pay the protection once.
+    input, so the three notebooks of a year pay the protection once. The
+    funder's declared figures (``params_dir``, default ``params/``) are added
+    after the protection (`with_declared`).
     """
     if funder not in FUNDERS:
         raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
     threshold = ds.sites.funder_min_cell.get(funder, 5) if min_cell is None else int(min_cell)
     if threshold <= 1:
-        figures = compute(ds, funder, year, method, level)
-        return disclosure.suppress_figures(figures, 0), threshold
-    return protected_year(ds, year, method, level, threshold, cache_dir)[funder], threshold
+        figures = disclosure.suppress_figures(compute(ds, funder, year, method, level), 0)
+    else:
+        figures = protected_year(ds, year, method, level, threshold, cache_dir)[funder]
+    return with_declared(figures, funder, year, threshold, params_dir), threshold
 
 
 def protected_year(ds: Dataset, year: int, method: str, level: float, threshold: int,

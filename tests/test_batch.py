@@ -163,16 +163,17 @@ def test_data_years_are_cached_and_invalid_data_refused(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     digests = input_digests(SYNTHETIC)
-    # data/synthetic covers 2017-2019 (data/synthetic/README.md)
-    assert batch.data_years(SYNTHETIC, out, digests) == [2017, 2018, 2019]
-    assert json.loads((out / batch.YEARS_CACHE).read_text())["years"] == [2017, 2018, 2019]
+    # data/synthetic covers 2017-2020 (data/synthetic/README.md)
+    assert batch.data_years(SYNTHETIC, out, digests) == [2017, 2018, 2019, 2020]
+    assert json.loads((out / batch.YEARS_CACHE).read_text())["years"] == [2017, 2018, 2019, 2020]
     from espacep_analysis import load
 
     def no_loading(*a, **k):
         raise AssertionError("the cache should have answered")
 
     monkeypatch.setattr(load, "load_dataset", no_loading)
-    assert batch.data_years(SYNTHETIC, out, digests) == [2017, 2018, 2019]
+    monkeypatch.setattr(load, "validate_and_load", no_loading)
+    assert batch.data_years(SYNTHETIC, out, digests) == [2017, 2018, 2019, 2020]
     monkeypatch.undo()
     bad = tmp_path / "bad"
     shutil.copytree(SYNTHETIC, bad)

@@ -91,7 +91,8 @@ def hostile_report(tmp_path_factory) -> str:
                               params_dir={str(SYNTHETIC.parent.parent / "params")!r})
         show(inami.contacts(report.book, report.antenna_labels))
         show(inami.nationality(report.book, report.antenna_labels))
-        show(aviq.narrative_block({{"proximity": {narrative!r}}}, "proximity"))
+        from espacep_analysis.declared import Declared
+        show(aviq.narrative_block(Declared("aviq", 2019, narrative={{"proximity": {narrative!r}}}), "proximity"))
         from IPython.display import Markdown, HTML, display
         display(Markdown({ATTACKS[0]!r}))
         display(HTML({ATTACKS[2]!r}))
@@ -226,3 +227,11 @@ def test_cache_option_reaches_the_notebook_parameters(tmp_path):
     options = BatchOptions(SYNTHETIC, tmp_path / "o", years=[2019], funders=["inami"], cache_dir=Path(args.cache))
     job = plan_jobs(options, [2019], input_digests(SYNTHETIC)).jobs[0]
     assert job.parameters["cache_dir"] == str((tmp_path / "c").resolve())
+
+
+def test_the_repository_outputs_placeholder_is_not_a_finding(out):
+    """`make report` writes into the repository's outputs/, which holds git's empty .gitkeep."""
+    (out / ".gitkeep").write_bytes(b"")
+    assert _kinds(out) == []
+    (out / ".gitkeep").write_text("SYN-000760\n", encoding="utf-8")
+    assert _kinds(out) == [(".gitkeep", "unknown_file")]

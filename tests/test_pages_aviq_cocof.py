@@ -10,6 +10,7 @@ formats. Hand computations are in the comments.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from html.parser import HTMLParser
 
@@ -27,8 +28,18 @@ from espacep_analysis.sites import load_sites
 
 NB = "\u00a0"
 NAN = math.nan
-REGISTRY = {**aviq_ind.INDICATORS, **cocof_ind.INDICATORS, **declared.declared_indicators("aviq"),
-            **declared.declared_indicators("cocof")}
+DECLARED_2019 = {f: declared.load_declared(f, 2019) for f in ("aviq", "cocof")}
+REGISTRY = {**aviq_ind.INDICATORS, **cocof_ind.INDICATORS,
+            **{f"{f}.declared.{i.key}": (i.label, i.unit) for f in DECLARED_2019 for y in (2018, 2019)
+               for items in declared.load_declared(f, y).sections.values() for i in items}}
+
+
+def content(funder: str, narrative: dict | None = None) -> declared.Declared:
+    """The committed 2019 items of ``funder`` (sections and order) with ``narrative`` as the paragraphs."""
+    return dataclasses.replace(DECLARED_2019[funder], narrative=narrative or {})
+
+
+A, C = content("aviq"), content("cocof")
 
 
 def fig(indicator, value, scope="all", year=2019, num=NAN, den=NAN, mask=""):
@@ -178,7 +189,7 @@ NARRATIVE = {"proximity": "Nos équipes wallonnes vont à la rencontre des TDS."
 
 
 def test_proximity_sentence(abook):
-    blocks = aviq.proximity(abook, NARRATIVE)
+    blocks = aviq.proximity(abook, content('aviq', NARRATIVE))
     assert texts(blocks) == [
         "Nos équipes wallonnes vont à la rencontre des TDS.",
         f"En 2019, nos équipes wallonnes ont enregistré 5{NB}810 contacts avec les TDS (5{NB}500 en 2018) et ont "
@@ -190,7 +201,7 @@ def test_proximity_sentence(abook):
 
 
 def test_contacts_table_is_the_published_one(abook):
-    table = cells(aviq.proximity(abook, NARRATIVE)[2])
+    table = cells(aviq.proximity(abook, content('aviq', NARRATIVE))[2])
     assert table.caption == "Nombre de contacts avec les TDS en 2019"
     # 2018 holds only the Wallonia total in this book: every other 2018 cell is an en dash
     assert table.rows == [
@@ -209,7 +220,7 @@ def test_contacts_table_is_the_published_one(abook):
 
 
 def test_persons_table_prints_the_masks(abook):
-    table = cells(aviq.proximity(abook, NARRATIVE)[3])
+    table = cells(aviq.proximity(abook, content('aviq', NARRATIVE))[3])
     assert table.rows[:5] == [["Site", "2019"], ["Liège", "201"], ["Seraing", "< 5"], ["Ans", "x"],
                               ["Total pour la province de Liège", "324"]]
     assert table.rows[-1] == ["Total RW", "990"]
@@ -217,17 +228,17 @@ def test_persons_table_prints_the_masks(abook):
 
 
 def test_contacts_chart_bars_are_the_site_figures(abook):
-    chart = aviq.proximity(abook, NARRATIVE)[4]
+    chart = aviq.proximity(abook, content('aviq', NARRATIVE))[4]
     widths = [p.get_width() for p in chart.figure.axes[0].patches]
     assert widths == [892, 168, 185, 812, 195, 419, 2521, 315, 303]  # sites in the order of params/sites.yaml
     assert chart.alt == "Contacts avec les TDS par site en 2019"
 
 
 def test_internet(abook):
-    blocks = aviq.internet(abook, {})
+    blocks = aviq.internet(abook, A)
+    # every declared item of the section, label and value with its earlier years (the file's order)
     assert texts(blocks) == [
-        f"Nous communiquons chaque semaine avec 1{NB}231 amis sur Facebook (1{NB}105 en 2018). Le site "
-        f"www.info4escorts.be a reçu 10{NB}238 visites en 2018 ; le chiffre de 2019 n'est pas encore disponible.",
+        f"- Amis Facebook avec qui nous communiquons chaque semaine : 1{NB}231 (1{NB}105 en 2018)",
         # the published sentence, platform list included
         "Entre le 1/1/2019 et le 31/12/2019, nos équipes wallonnes ont rencontré 221 personnes exerçant la "
         "prostitution en privé grâce à leurs contacts sur Quartier Rouge, Sexy.be, Lili.be, Vivastreet.be, "
@@ -235,25 +246,30 @@ def test_internet(abook):
     ]
     table = cells(tables(blocks)[0])
     assert table.rows == [
-        ["Indicateur", "2018", "2019"],
-        ["Amis Facebook avec qui nous communiquons chaque semaine", f"1{NB}105", f"1{NB}231"],
-        ["Visites du site www.info4escorts.be", f"10{NB}238", "–"],
-        ["TDS exerçant en privé rencontrés grâce aux sites de rencontre", "–", "221"],
+        ["Indicateur", "2019"],
+        ["TDS exerçant en privé rencontrés grâce aux sites de rencontre", "221"],
     ]
 
 
+def test_declared_items_follow_the_file_order_and_print_labels_as_text(abook):
+    """A new item of the year prints with no code change; its label is text, never markup."""
+    item = declared.Item("tools", "brochure_languages", "*Langues* <b>x</b>", 9.0, "count")
+    other = declared.Item("tools", "gala_visitors", "Visiteurs du gala", None, "persons")  # to fill: no figure, no line
+    d = dataclasses.replace(A, sections={"tools": (item, other)})
+    assert texts(aviq.tools(abook, d)) == [r"- \*Langues\* \<b\>x\</b\> : 9"]
+
+
 def test_tools_declared_lines_and_mask(abook):
-    assert texts(aviq.tools(abook, {})) == [
+    assert texts(aviq.tools(abook, A)) == [
         "- Nouvelles capsules vidéo sur la traite des êtres humains : < 5\n"
         "- Langues de la brochure de promotion du dépistage et de la vaccination : 9"]
 
 
 def test_medical_is_the_published_sentence(abook):
-    blocks = aviq.medical(abook, {})
+    blocks = aviq.medical(abook, A)
     # 1449 / 575 = 2,52 -> "2,5"; previous years oldest first, as published
     assert texts(blocks) == [
-        "En RW, nos travailleurs sociaux ont organisé les tournées de 10 médecins partenaires sur différents lieux "
-        "de prostitution (subside INAMI).",
+        "- Médecins partenaires dont nos travailleurs ont organisé les tournées en RW : 10",
         f"575 TDS ont été dépistés par Espace P… en 2019 en région wallonne (488 en 2017 et 584 en 2018). 4{NB}469 "
         f"actes médicaux ont été recensés lors de 1{NB}449 consultations. Il y a eu 2,5 consultations/TDS en moyenne.",
     ]
@@ -265,19 +281,19 @@ def test_medical_is_the_published_sentence(abook):
 
 def test_violence_share_sentence(abook):
     # 141 / 2494 = 0,05654 -> "5,7 %"; 3 trafficking victims masked as "< 5"
-    assert texts(aviq.violence(abook, {}))[-1] == (
+    assert texts(aviq.violence(abook, A))[-1] == (
         "Accompagnement de < 5 victimes TEH en 2019. La lutte contre la violence constituait "
         f"5,7{NB}% de nos démarches sociales en Wallonie en 2019 (141 actions relevées).")
 
 
 def test_addiction_sentence(abook):
-    assert texts(aviq.harm_reduction(abook, {})) == [
+    assert texts(aviq.harm_reduction(abook, A)) == [
         "139 interventions concernant une problématique assuétude ont été comptabilisées par les travailleurs "
         "wallons en 2019."]
 
 
 def test_information_sessions_table(abook):
-    blocks = aviq.professionals(abook, {})
+    blocks = aviq.professionals(abook, A)
     assert texts(blocks) == ["Sensibilisation de 15 professionnels et de 80 étudiants en 2019."]
     table = cells(tables(blocks)[0])
     assert table.caption == "Nombre de séances d'information données"
@@ -300,9 +316,10 @@ def test_first_contact_shares(abook):
 
 
 def test_demands_profile(abook):
-    blocks = aviq.demands(abook)
+    blocks = aviq.demands(abook, A)
     assert texts(blocks) == [
-        f"Besoin de matériel de prévention : 2{NB}000 distributions gratuites de préservatifs et 200 ventes "
+        "- Ventes de préservatifs répertoriées en RW : 200",
+        f"Besoin de matériel de prévention : 2{NB}000 distributions gratuites de préservatifs "
         "répertoriées en RW en 2019.\n\n"
         f"Besoin d'une consultation de médecine préventive : 1{NB}445 consultations médicales répertoriées en RW "
         "en 2019."]
@@ -314,14 +331,14 @@ def test_demands_profile(abook):
         ["Problème d'assuétude", "139"], ["Traite des êtres humains", "< 5"], ["Autre demande", "0"],
         ["Total des démarches sociales", f"2{NB}494"],
     ]
-    ax = blocks[2].figure.axes[0]
+    ax = blocks[3].figure.axes[0]
     assert [p.get_width() for p in ax.patches] == [794, 486, 405, 378, 148, 141, 139, 0, 0]  # masked: no bar
     assert [t.get_text() for t in ax.texts][7] == "< 5"
 
 
 def test_narrative_shown_under_its_section_only(abook):
-    assert texts(aviq.advocacy(abook, NARRATIVE)) == ["Plaidoyer."]
-    assert aviq.evaluation(abook, NARRATIVE) == []  # no narrative, no declared figure of that section
+    assert texts(aviq.advocacy(abook, content('aviq', NARRATIVE))) == ["Plaidoyer."]
+    assert aviq.evaluation(abook, content('aviq', NARRATIVE)) == []  # no narrative, no declared figure of that section
 
 
 # --- without outreach data: every section still builds ---------------------------------------------
@@ -334,14 +351,14 @@ COCOF_SECTIONS = [cocof.proximity, cocof.unplanned, cocof.adjustments, cocof.int
 
 def test_aviq_sections_without_outreach_say_the_data_are_absent(abook_no_outreach):
     book = abook_no_outreach
-    assert texts(aviq.proximity(book, {})) == [
+    assert texts(aviq.proximity(book, A)) == [
         "*Pas de données de contacts de proximité pour 2019 : le fichier contacts.csv des exports est absent ou ne "
         "couvre pas cette année.*"]
     assert "social_actions.csv" in texts(aviq.demands(book))[0]
     assert "social_actions.csv" in texts(aviq.first_contact(book))[0]
-    assert "activities.csv" in texts(aviq.professionals(book, {}))[0]
+    assert "activities.csv" in texts(aviq.professionals(book, A))[0]
     # the medical section does not depend on the outreach tables
-    assert texts(aviq.medical(book, {}))[1].startswith("575 TDS ont été dépistés")
+    assert texts(aviq.medical(book, A))[1].startswith("575 TDS ont été dépistés")
 
 
 # --- the Cocof book ------------------------------------------------------------------------------------
@@ -375,15 +392,15 @@ def cbook():
 
 
 def test_cocof_proximity(cbook):
-    blocks = cocof.proximity(cbook, {"proximity": "Le travail de rue à Yser."})
+    blocks = cocof.proximity(cbook, content("cocof", {"proximity": "Le travail de rue à Yser."}))
     assert texts(blocks) == [
-        "9 travailleurs sociaux se répartissent les différents territoires bruxellois.",
         "Le travail de rue à Yser.",
+        "- Travailleurs sociaux se répartissant les territoires bruxellois : 9\n"
+        "- TDS ayant participé aux cours de FLE et d'alphabétisation : 8",
         f"7{NB}512 contacts avec 2{NB}498 TDS ont été enregistrés par l'ensemble de nos travailleurs bruxellois en "
         f"2019 (7{NB}000 en 2018).",
         "801 informations sur la contraception ont été délivrées. 32 questionnaires santé ont été remplis.",
-        "23 cours de FLE ont été organisés et 5 cours d'alphabétisation (150 présences au total). 8 TDS ont "
-        "participé aux cours de FLE et d'alphabétisation.",
+        "23 cours de FLE ont été organisés et 5 cours d'alphabétisation (150 présences au total).",
     ]
     rows = cells(tables(blocks)[0]).rows
     assert rows[0] == ["Indicateur", "2018", "2019"]
@@ -391,43 +408,45 @@ def test_cocof_proximity(cbook):
 
 
 def test_cocof_internet(cbook):
-    assert texts(cocof.internet(cbook, {})) == [
-        f"Présence sur Quartier Rouge : 3 permanences chat par semaine. 55{NB}000 visites du site www.espacep.be ont "
-        f"été recensées en 2019. 4{NB}770 visites du site www.info4escorts.be ont été recensées en 9 mois en 2019, "
-        f"dont 4{NB}752 nouvelles visites et 847 visites bruxelloises.",
+    assert texts(cocof.internet(cbook, C)) == [
+        f"- Visites du site www.espacep.be : 55{NB}000\n- Visites du site www.info4escorts.be : 4{NB}770\n"
+        f"- Nouvelles visites du site www.info4escorts.be : 4{NB}752\n"
+        "- Visites bruxelloises du site www.info4escorts.be : 847\n"
+        "- Mois de comptage des visites du site www.info4escorts.be : 9\n"
+        "- Permanences chat par semaine sur Quartier Rouge : 3",
         "150 TDS exerçant en privé ont été rencontrés grâce à internet en 2019.",
     ]
 
 
 def test_cocof_medical_uses_the_brussels_inami_figures(cbook):
     # 1193 / 410 = 2,91 -> "2,9"
-    assert texts(cocof.medical(cbook, {})) == [
+    assert texts(cocof.medical(cbook, C)) == [
         f"En 2019, 410 TDS ont été vus en consultation à Bruxelles (472 en 2017 et 418 en 2018), lors de 1{NB}193 "
         "consultations médicales, soit 2,9 consultations par TDS en moyenne."]
 
 
 def test_cocof_violence_harm_reduction_clients_professionals(cbook):
-    assert texts(cocof.violence(cbook, {})) == [
+    assert texts(cocof.violence(cbook, C)) == [
+        "- Participants à la marche du 17 décembre : 80\n- TDS parmi les participants à la marche du 17 décembre : "
+        "10\n- Associations cosignataires de la carte blanche d'UTSOPI : 20",
         "Pendant l'année, les travailleurs ont fait 70 interventions de prévention de la violence ou de "
         "l'exploitation. < 5 accompagnements sociaux dans le cadre d'une problématique TEH ont été réalisés en 2019.",
-        "La marche du 17 décembre a attiré 80 personnes dont 10 TDS. Une carte blanche d'UTSOPI a été cosignée par "
-        "20 associations.",
     ]
-    assert texts(cocof.harm_reduction(cbook, {})) == [
-        "< 5 personnes suivies à Espace P… par un médecin du RAT.",
+    assert texts(cocof.harm_reduction(cbook, C)) == [
+        "- Personnes suivies à Espace P… par un médecin du RAT : < 5\n"
+        "- Injectrices en rue ravitaillées en seringues : < 5",
         "131 réorientations pour une problématique assuétude en 2019.",
-        "< 5 injectrices en rue ravitaillées en seringues.",
     ]
-    assert texts(cocof.clients(cbook, {})) == [f"Stands : 4 jours de stand en 2019, 4{NB}500 préservatifs distribués."]
+    assert texts(cocof.clients(cbook, C)) == [f"Stands : 4 jours de stand en 2019, 4{NB}500 préservatifs distribués."]
     # 0 professionals reached: no sentence about them
-    assert texts(cocof.professionals(cbook, {})) == ["800 étudiants sensibilisés en 2019."]
+    assert texts(cocof.professionals(cbook, C)) == ["800 étudiants sensibilisés en 2019."]
 
 
 def test_cocof_sections_without_outreach(cbook):
     medical = medical_rows("cocof.", "region:bruxelles", {2019: 410}, {2019: 1193})
     book = book_of(medical + cocof_declared())
-    proximity = texts(cocof.proximity(book, {}))
-    assert proximity[0] == "9 travailleurs sociaux se répartissent les différents territoires bruxellois."
+    proximity = texts(cocof.proximity(book, C))
+    assert proximity[0].startswith("- Travailleurs sociaux se répartissant les territoires bruxellois : 9")
     assert [t for t in proximity if t.startswith("*Pas de données")] == [
         "*Pas de données de contacts de proximité pour 2019 : le fichier contacts.csv des exports est absent ou ne "
         "couvre pas cette année.*",
@@ -446,8 +465,8 @@ def test_every_section_builds_blocks(which, abook, abook_no_outreach, cbook):
     a = abook if which == "full" else abook_no_outreach
     c = cbook if which == "full" else book_of(medical_rows("cocof.", "region:bruxelles", {2019: 410}, {2019: 1193}))
     narrative = {**NARRATIVE, "social_work": "Terrain."}
-    blocks = [b for f in AVIQ_SECTIONS for b in f(a, narrative)] + aviq.first_contact(a) + aviq.demands(a)
-    blocks += [b for f in COCOF_SECTIONS for b in f(c, narrative)]
+    blocks = [b for f in AVIQ_SECTIONS for b in f(a, content("aviq", narrative))] + aviq.first_contact(a)
+    blocks += aviq.demands(a, A) + [b for f in COCOF_SECTIONS for b in f(c, content("cocof", narrative))]
     assert blocks and all(isinstance(b, (Text, Table, Chart)) for b in blocks)
     assert all(b.markdown.strip() for b in blocks if isinstance(b, Text))
     assert all("nan" not in b.markdown.lower().split() for b in blocks if isinstance(b, Text))
@@ -468,7 +487,7 @@ def test_hierarchy_table_lists_every_wallonia_site_before_its_province_total(abo
 
 def test_numbers_follow_the_language(abook):
     nl = FigureBook(abook.figures, 2019, lang="nl_BE")
-    assert "5.810 contacts" in texts(aviq.proximity(nl, {}))[0]
+    assert "5.810 contacts" in texts(aviq.proximity(nl, A))[0]
 
 
 def test_bar_counts_rejects_empty_and_draws_masked_as_no_bar():

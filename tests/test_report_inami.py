@@ -84,7 +84,7 @@ def test_figures_csv_columns(figures_2019):
         f"Transgenres 38 3,53{NBSP}%",
         f"1{NBSP}076 (n) − 144 (pas de données) = 932",
         "197 personnes ont reçu au moins un vaccin",
-        "309 vaccins ont été administrés (337 en 2018, 347 en 2017)",
+        "309 vaccins ont été administrés (337 en 2018, 347 en 2017 ; valeurs publiées : 421 en 2016)",
         "171 prescriptions de contraceptifs",
         "290 traitements",
         "75 renvois vers des médecins spécialistes",

@@ -9,7 +9,10 @@ actions, activities) and how they tie to the consultations.
 
 from __future__ import annotations
 
+import csv
 import filecmp
+import hashlib
+import io
 import re
 from pathlib import Path
 
@@ -18,7 +21,7 @@ import pytest
 
 from espacep_analysis.codes import COLUMNS, MEDICAL_TABLES, OUTREACH_TABLES
 from espacep_analysis.indicators import aviq, cocof, inami
-from espacep_analysis.load import load_dataset
+from espacep_analysis.load import load_dataset, validate_directory
 from espacep_analysis.origins import origin_group
 from espacep_analysis.synthetic import DEFAULT_SEED, TABLES, generate, main
 from espacep_analysis.synthetic import design
@@ -66,6 +69,61 @@ def test_other_seed_other_rows_same_targets(fresh, tmp_path):
     for target in ALL_TARGETS:
         if target.get("status", "ok") == "ok":
             check(target, figures[funder(target), target["year"]])
+
+
+# sha256 of each file as committed before 2020 was added (commit 2ad793d): its 2017-2019 rows
+CALIBRATED_DIGESTS = {
+    "persons.csv": "87f11d3b9e5f0307996582e5c0c13c76628394843e7fb9293de3833204da7f1f",
+    "consultations.csv": "6fbafda93dbd397d6157a1a456898b67fcd2b4f04b96e00f9010e0b2eb6d78ed",
+    "lab_results.csv": "f6b47c89442474d0a3d78c73ab50cd70171aa149c8f1e2365177c298ed97a773",
+    "medical_acts.csv": "5204f280b170a6da79983be2045ba079677b6751376b0d45055eb18cc6a30e9d",
+    "contacts.csv": "2ac42db80f77116fb0a90219a0861e709fff9134c52c7b05ccce68e8f73623a7",
+    "social_actions.csv": "6ef2979038feb693c1f03551ada88071d73ba9869557790977e5cc437c7397f0",
+    "activities.csv": "9a36e29bd68737c1d3984bb23c2ea38cf0d25a231d855bca77c716757a1dea7e",
+}
+
+
+def _calibrated_text(name: str, seen: set[str] | None) -> str:
+    """Header and the rows of 2017-2019 of a committed file, in file order, as bytes-exact text.
+
+    Event tables: rows dated up to `design.CALIBRATED_LAST_YEAR`; persons: those in ``seen``.
+    """
+    lines = (DATA / name).read_text(encoding="utf-8").split("\n")
+    header, rows = lines[0], [line for line in lines[1:] if line]
+    columns = header.split(",")
+    if seen is None:
+        at = columns.index("sample_date" if "sample_date" in columns else "date")
+        keep = [int(row[at][:4]) <= design.CALIBRATED_LAST_YEAR for row in csv.reader(rows)]
+    else:
+        keep = [row[0] in seen for row in csv.reader(rows)]
+    return header + "\n" + "".join(line + "\n" for line, k in zip(rows, keep) if k)
+
+
+def test_calibrated_years_keep_their_bytes():
+    """Adding 2020 changed no row of 2017-2019 (nor their order): the files before 2020 are prefixes."""
+    events = {name: _calibrated_text(name, None) for name in CALIBRATED_DIGESTS if name != "persons.csv"}
+    seen = {row[0] for name in ("consultations.csv", "lab_results.csv", "medical_acts.csv")
+            for row in list(csv.reader(io.StringIO(events[name])))[1:]}
+    events["persons.csv"] = _calibrated_text("persons.csv", seen)
+    digests = {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in events.items()}
+    assert digests == CALIBRATED_DIGESTS
+
+
+def test_2020_is_generated_valid_and_plausible(ds):
+    """2020 rows in every table, accepted by validation, volumes within 20 % of 2019's (not calibrated)."""
+    assert design.LAST_YEAR == 2020 and design.CALIBRATED_LAST_YEAR == 2019
+    assert validate_directory(DATA).ok
+    for table in ("consultations", "lab_results", "medical_acts", "contacts", "social_actions", "activities"):
+        frame = getattr(ds, table)
+        years = frame["sample_date" if table == "lab_results" else "date"].dt.year
+        assert (years == 2020).sum() > 0.8 * (years == 2019).sum() > 0, table
+    figures = {y: inami.compute_figures(ds, y, n_previous=0).set_index(["indicator", "scope"])["value"]
+               for y in (2019, 2020)}
+    for indicator in ("persons_seen", "consultations", "new_persons", "vaccine_doses", "counsels"):
+        ratio = figures[2020][(f"inami.{indicator}", "all")] / figures[2019][(f"inami.{indicator}", "all")]
+        assert 0.8 < ratio < 1.2 and ratio != 1, indicator
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "2020 is plausible but **not calibrated**" in readme
 
 
 def test_every_table_of_the_contract_is_generated():

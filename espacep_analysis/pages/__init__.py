@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import banners, settings, stats
+from ..declared import Declared
 from ..errors import EspacepError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
@@ -33,13 +34,25 @@ class Report:
     level: float
     min_cell: int
     provenance: dict  # with the report's warning banners (key ``banners``, see `banners`)
-    narrative: dict[str, str]  # declared narrative paragraphs (AViQ, Cocof), by section key
+    declared: Declared | None = None  # declared items and narrative by section (AViQ, Cocof); None for INAMI
     settings: settings.Settings | None = None  # the directories of the run
+    # --accept-rejections: {file: {"read": n, "left_out": k}} of the files with rejected rows; None otherwise
+    left_out: dict[str, dict[str, int]] | None = None
 
     @property
     def banners(self) -> list[str]:
-        """The report's warning banners (`banners.report_banners`)."""
+        """The report's warning banners (`banners.report_banners`: synthetic data, internal run, draft)."""
         return list(self.provenance.get("banners", []))
+
+    @property
+    def narrative(self) -> dict[str, str]:
+        """The declared narrative paragraphs, by section key (none for INAMI)."""
+        return dict(self.declared.narrative) if self.declared else {}
+
+    @property
+    def missing(self) -> list[str]:
+        """``"<file>: <section.key>"`` of every declared item still to fill (a draft)."""
+        return self.declared.missing_lines() if self.declared else []
 
     def save_figures(self, output_dir: str | Path | None = None) -> Path:
         """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed).
@@ -47,13 +60,14 @@ class Report:
         Default: the run's ``output_dir`` (`settings.for_notebook`: ``scratch/<year>/<funder>``
         of the project for a hand run, never ``outputs/``).
         """
-        from .. import provenance
+        from .. import declared, provenance
         from ..render import write_atomic
 
         output_dir = Path(output_dir) if output_dir else self.settings.output_dir
         output_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8"))
-        return write_figures_csv(self.book.figures, output_dir)
+        missing = declared.missing_figures(self.declared) if self.declared else None
+        return write_figures_csv(self.book.figures, output_dir, published=self.book.published, missing=missing)
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
@@ -73,7 +87,9 @@ def build_report(
     lang: str = "fr_BE",
     min_cell: int = -1,
     cache_dir: str | Path = "",
+    draft: bool = False,
     params_dir: str | Path = "",
+    accept_rejections: bool = False,
     output_dir: str | Path = "",
     period_end: str = "",
 ) -> Report:
@@ -87,39 +103,57 @@ def build_report(
     the batch passes ``<output>/.cache`` or ``--cache``).
     ``period_end`` (``YYYY-MM-DD``) is the last date of a partial year (``espacep report --partial``):
     the title page and the sentences then say "du 1er janvier au <date>".
+    A funder's params still holding ``A_COMPLETER`` items are refused
+    (`declared.UnfilledParams`, listing them) unless ``draft``: the report then
+    carries the draft banner (`banners.DRAFT`) and lists the items in its methods note.
+    Invalid data are refused unless ``accept_rejections``: then the rejected rows
+    are left out and counted per file in the methods note and the provenance.
     """
-    from .. import provenance, publish
+    from .. import declared, provenance, publish
     from ..indicators import inami
-    from ..load import load_dataset
+    from ..load import refusal, validate_and_load
+    from ..rejections import left_out
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
     end = _period_end(period_end, year)
     run = settings.for_notebook(funder, year, str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
-    dataset = load_dataset(run.data_dir)
+    content = declared.load_declared(funder, year, run.params_dir) if funder in declared.SECTIONS else None
+    if content is not None and not draft:
+        declared.require_filled([content])
+    dataset, validation = validate_and_load(run.data_dir)
+    if not validation.ok and not accept_rejections:
+        raise refusal(validation)
+    parameters = {"year": int(year), "data_dir": str(run.data_dir), "ci_method": ci_method,
+                  "ci_level": ci_level, "lang": lang}
+    if accept_rejections:
+        parameters["accept_rejections"] = True
     figures, threshold = publish.published_figures(
-        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell, run.cache_dir)
-    record = provenance.collect(funder, year, dataset.sources, {
-        "year": int(year), "data_dir": str(run.data_dir), "ci_method": ci_method,
-        "ci_level": ci_level, "lang": lang, "min_cell": threshold})
+        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell, run.cache_dir,
+        run.params_dir)
+    antennas = dataset.sites.frame.drop_duplicates("antenna")
+    record = provenance.collect(funder, year, dataset.sources, {**parameters, "min_cell": threshold},
+                                left_out(validation) if accept_rejections else None)
     if end is not None:
         record["period_end"] = end.isoformat()
     record["banners"] = banners.report_banners(synthetic=banners.is_synthetic(dataset.persons["pseudonym"]),
-                                               internal=banners.is_internal(threshold))
-    antennas = dataset.sites.frame.drop_duplicates("antenna")
+                                               internal=banners.is_internal(threshold),
+                                               draft=content is not None and bool(content.missing))
+    record["declared_missing"] = content.missing_lines() if content is not None else []
     return Report(
         funder=funder,
         year=int(year),
         book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level,
-                        period_end=end),
+                        period_end=end, published=declared.history_for(figures, year, run.params_dir)),
         ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,
         level=ci_level,
         min_cell=threshold,
-        narrative=_narrative(funder, year),
+        declared=content,
         provenance=record,
         settings=run,
+        left_out=left_out(validation) if accept_rejections else None,
     )
 
 
@@ -136,15 +170,6 @@ def _period_end(text: str, year: int):
     if end.year != int(year):
         raise EspacepError(f"period_end: {text} is not in {year}")
     return end
-
-
-def _narrative(funder: str, year: int) -> dict[str, str]:
-    """The declared narrative paragraphs of ``params/<year>/<funder>.yaml`` (none for INAMI)."""
-    if funder == "inami":
-        return {}
-    from ..declared import load_declared
-
-    return dict(load_declared(funder, year).narrative)
 
 
 def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
@@ -166,6 +191,7 @@ def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
 def methods_note(report: Report) -> Text:
     """The methods paragraph: CI method, prevalence definition, suppression rule, data sources."""
     from .. import disclosure, fmt
+    from ..markup import plain
 
     level = fmt.number(report.level * 100, 0, report.book.lang)
     lines = [
@@ -184,7 +210,25 @@ def methods_note(report: Report) -> Text:
                  "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
                  f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}.")
     lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
+    if report.book.published is not None and len(report.book.published):
+        lines.append("Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
+                     "publiés (params/history.yaml), non recalculées.")
+    if report.missing:
+        lines.append("BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
+                     + " ; ".join(plain(line) for line in report.missing) + ".")
+    if report.left_out is not None:
+        lines.append(_left_out_note(report.left_out))
     return Text("\n\n".join(f"*{line}*" for line in lines))
+
+
+def _left_out_note(counts: dict[str, dict[str, int]]) -> str:
+    """The methods note's sentence on the rows left out by validation (``--accept-rejections``)."""
+    from ..rejections import left_out_sentence
+
+    if not counts:
+        return "Rendu avec acceptation des rejets : aucune ligne des exports n'a été rejetée à la validation."
+    return ("Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
+            f"rejets ; liste : espacep validate) : {left_out_sentence(counts)}.")
 
 
 def provenance_block(report: Report) -> Text:

@@ -2,9 +2,10 @@
 
 "Notre Programme de Promotion de la Santé subsidié par l'AViQ" (Stratégies 1
 to 10), then "Notre Programme d'Action Sociale Globale en Wallonie". Each
-function takes the report's `FigureBook` (and the declared narrative
-paragraphs, by section key of `declared.NARRATIVE_SECTIONS`) and returns the
-blocks of one section: the narrative, the sentences the report prints
+function takes the report's `FigureBook` (and the year's `declared.Declared`
+content, whose sections are those of `declared.SECTIONS`) and returns the
+blocks of one section: the declared narrative and items (every item of the
+section, in the params file's order), the sentences the report prints
 (generated from the figures, never typed by hand), the tables and the charts.
 The numbers all come from `indicators.aviq` and `declared`; nothing here
 computes a figure.
@@ -14,7 +15,7 @@ When the exports do not cover the report year for an outreach table
 the section says so instead of printing numbers.
 
 The helpers before the sections (`narrative_block`, `declared_lines`,
-`trend_table`, `rows_table`, `years_and`, `absent`) are shared with
+`declared_section`, `trend_table`, `rows_table`, `years_and`, `absent`) are shared with
 :mod:`.cocof`.
 """
 
@@ -27,6 +28,7 @@ import pandas as pd
 from .. import codes, fmt, plots
 from ..indicators import aviq as indicators
 from ..indicators.common import ALL
+from ..declared import Declared
 from ..markup import plain
 from ..sites import Sites, load_sites
 from .charts import bar_counts
@@ -34,7 +36,6 @@ from . import trends
 from .common import Chart, FigureBook, Table, Text, rows_table
 
 P = "aviq."
-D = "aviq.declared."
 REGION = "region:wallonie"
 # "Total pour la province de Liège", "... du Luxembourg": the article before each province's name
 PROVINCE_OF = {"liege": "de Liège", "namur": "de Namur", "luxembourg": "du Luxembourg", "hainaut": "du Hainaut"}
@@ -59,16 +60,32 @@ TABLE_WHAT = {
 # --- helpers shared with the Cocof pages ---------------------------------------------------------
 
 
-def narrative_block(narrative: Mapping[str, str] | None, key: str) -> list:
+def narrative_block(declared: Declared | None, key: str) -> list:
     """The declared narrative paragraph of section ``key`` as a block, or nothing."""
-    text = (narrative or {}).get(key, "")
+    text = declared.narrative.get(key, "") if declared else ""
     return [Text(text.strip())] if text and text.strip() else []
 
 
-def declared_lines(book: FigureBook, prefix: str, keys: Sequence[str]) -> list:
-    """A bullet list ``- <label> : <value>`` of the declared figures ``prefix + key`` of the year (those present)."""
-    lines = [f"- {plain(book.row(prefix + k)['label'])} : {book.text(prefix + k)}" for k in keys if book.has(prefix + k)]
+def declared_lines(book: FigureBook, declared: Declared | None, section: str) -> list:
+    """A bullet list ``- <label> : <value> (<earlier years>)`` of the section's filled items, in file order.
+
+    The value is formatted by its unit (``1 231``, ``12,5 %``) or masked; the
+    label prints exactly as written (`markup.plain`). Items still to fill
+    print nothing here: a draft lists them in its methods note.
+    """
+    if declared is None:
+        return []
+    lines = []
+    for item in declared.items(section):
+        ind = f"{declared.funder}.declared.{item.key}"
+        if book.has(ind):
+            lines.append(f"- {plain(item.label)} : {book.text(ind)}{book.paren_history(ind)}")
     return [Text("\n".join(lines))] if lines else []
+
+
+def declared_section(book: FigureBook, declared: Declared | None, section: str) -> list:
+    """The declared content of ``section``: its narrative, then its items."""
+    return narrative_block(declared, section) + declared_lines(book, declared, section)
 
 
 def years_and(book: FigureBook, indicator: str, scope: str = ALL) -> str:
@@ -172,10 +189,10 @@ def _contacts_chart(book: FigureBook, sites: Sites) -> Chart:
     return Chart(bar_counts(rows, title=title, lang=book.lang, xlabel="Contacts", group_title="Province"), alt=title)
 
 
-def proximity(book: FigureBook, narrative: Mapping[str, str] | None = None, sites: Sites | None = None) -> list:
+def proximity(book: FigureBook, declared: Declared | None = None, sites: Sites | None = None) -> list:
     """Stratégie 1: contacts and persons met per site, province and for Wallonia; chart of contacts per site."""
     y = book.year
-    blocks = narrative_block(narrative, "proximity")
+    blocks = declared_section(book, declared, "proximity")
     if not book.has(P + "contacts", y, REGION):
         return blocks + [absent(book, "contacts")]
     sites = sites or load_sites()
@@ -199,34 +216,16 @@ def proximity(book: FigureBook, narrative: Mapping[str, str] | None = None, site
 # --- Stratégie 2: internet ------------------------------------------------------------------------
 
 
-def _visits_sentence(book: FigureBook, key: str, site: str) -> str:
-    """``"Le site X a reçu N visites en Y (...)."``, or the latest earlier year's figure when Y has none."""
-    ind = D + key
-    if book.has(ind):
-        return f"Le site {site} a reçu {book.text(ind)} visites en {book.year}{book.paren_history(ind)}."
-    earlier = [y for y in book.previous if book.has(ind, y)]
-    if not earlier:
-        return ""
-    return (f"Le site {site} a reçu {book.text(ind, earlier[0])} visites en {earlier[0]} ; le chiffre de "
-            f"{book.year} n'est pas encore disponible.")
-
-
 def dating_platforms_text() -> str:
     """``"Quartier Rouge, Sexy.be, ... et Youpie.net"``: the platforms of `indicators.aviq.DATING_PLATFORMS`."""
     names = [PLATFORM_NAMES.get(p, p) for p in indicators.DATING_PLATFORMS]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
 
 
-def internet(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
-    """Stratégie 2: Facebook friends, website visits (declared), persons met through dating sites."""
+def internet(book: FigureBook, declared: Declared | None = None) -> list:
+    """Stratégie 2: declared audience (Facebook, websites), persons met through dating sites."""
     y = book.year
-    parts = []
-    if book.has(D + "facebook_friends"):
-        parts.append(f"Nous communiquons chaque semaine avec {book.text(D + 'facebook_friends')} amis sur "
-                      f"Facebook{book.paren_history(D + 'facebook_friends')}.")
-    parts.append(_visits_sentence(book, "website_visits", "www.espacep.be"))
-    parts.append(_visits_sentence(book, "info4escorts_visits", "www.info4escorts.be"))
-    blocks = narrative_block(narrative, "internet") + sentences(parts)
+    blocks = declared_section(book, declared, "internet")
     if book.has(P + "dating_site_persons"):
         blocks.append(Text(
             f"Entre le 1/1/{y} et le 31/12/{y}, nos équipes wallonnes ont rencontré "
@@ -234,27 +233,21 @@ def internet(book: FigureBook, narrative: Mapping[str, str] | None = None) -> li
             f"contacts sur {dating_platforms_text()}."))
     else:
         blocks.append(absent(book, "contacts"))
-    return blocks + trend_table(
-        book, [D + "facebook_friends", D + "website_visits", D + "info4escorts_visits", P + "dating_site_persons"],
-        "Prévention sur internet")
+    return blocks + trend_table(book, [P + "dating_site_persons"], "Prévention sur internet")
 
 
 # --- Stratégies 3 and 4: tools, medical consultations ------------------------------------------
 
 
-def tools(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def tools(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 3: prevention tools (narrative and declared counts)."""
-    return narrative_block(narrative, "tools") + declared_lines(book, D, ["video_capsules", "brochure_languages"])
+    return declared_section(book, declared, "tools")
 
 
-def medical(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def medical(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 4: persons screened, consultations (INAMI definition, Wallonia), medical acts, per person."""
     y = book.year
-    blocks = narrative_block(narrative, "medical")
-    if book.has(D + "medical_partners"):
-        blocks.append(Text(f"En RW, nos travailleurs sociaux ont organisé les tournées de "
-                           f"{book.text(D + 'medical_partners')} médecins partenaires sur différents lieux de "
-                           "prostitution (subside INAMI)."))
+    blocks = declared_section(book, declared, "medical")
     seen, visits, per = P + "inami.persons_seen", P + "inami.consultations", P + "inami.consultations_per_person"
     if not book.has(seen, y, REGION):
         return blocks + [Text(f"*Aucune consultation enregistrée en {y} en région wallonne.*")]
@@ -288,10 +281,10 @@ def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> l
 # --- Stratégies 5 to 10 ---------------------------------------------------------------------------
 
 
-def violence(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def violence(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 5: violence prevention; trafficking accompaniments; violence as a share of social actions."""
     y = book.year
-    blocks = narrative_block(narrative, "violence") + declared_lines(book, D, ["exhibition_visitors"])
+    blocks = declared_section(book, declared, "violence")
     if not book.has(P + "violence_share"):
         return blocks + [absent(book, "social_actions")]
     share = P + "violence_share"
@@ -310,9 +303,9 @@ def violence(book: FigureBook, narrative: Mapping[str, str] | None = None) -> li
     return blocks
 
 
-def harm_reduction(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def harm_reduction(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 6: interventions about addiction."""
-    blocks = narrative_block(narrative, "harm_reduction")
+    blocks = declared_section(book, declared, "harm_reduction")
     if not book.has(P + "addiction_interventions"):
         return blocks + [absent(book, "social_actions")]
     return blocks + [Text(
@@ -321,9 +314,9 @@ def harm_reduction(book: FigureBook, narrative: Mapping[str, str] | None = None)
         f"{book.paren_history(P + 'addiction_interventions')}.")]
 
 
-def clients(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def clients(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 7: awareness of clients (narrative, declared counts)."""
-    return narrative_block(narrative, "clients") + declared_lines(book, D, ["stand_visitors"])
+    return declared_section(book, declared, "clients")
 
 
 def sessions_table(book: FigureBook) -> list:
@@ -335,10 +328,10 @@ def sessions_table(book: FigureBook) -> list:
     return [rows_table(["Antenne", *map(str, years)], rows, caption="Nombre de séances d'information données")]
 
 
-def professionals(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def professionals(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 8: professionals and students reached; information sessions per site."""
     y = book.year
-    blocks = narrative_block(narrative, "professionals")
+    blocks = declared_section(book, declared, "professionals")
     if not book.has(P + "information_sessions"):
         return blocks + [absent(book, "activities")]
     blocks.append(Text(f"Sensibilisation de {book.text(P + 'professionals_reached')} professionnels et de "
@@ -346,15 +339,14 @@ def professionals(book: FigureBook, narrative: Mapping[str, str] | None = None) 
     return blocks + sessions_table(book)
 
 
-def advocacy(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def advocacy(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 9: political advocacy (narrative)."""
-    return narrative_block(narrative, "advocacy")
+    return declared_section(book, declared, "advocacy")
 
 
-def evaluation(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def evaluation(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 10: formative evaluation (narrative, declared counts)."""
-    return narrative_block(narrative, "evaluation") + declared_lines(
-        book, D, ["evaluation_hours", "evaluation_workers", "health_survey_target"])
+    return declared_section(book, declared, "evaluation")
 
 
 # --- Programme d'Action Sociale Globale en Wallonie ----------------------------------------------
@@ -387,14 +379,14 @@ def first_contact(book: FigureBook) -> list:
 DEMAND_PREFIX = "Demandes : "
 
 
-def demands(book: FigureBook) -> list:
+def demands(book: FigureBook, declared: Declared | None = None) -> list:
     """Profile of demands: prevention material, consultations, the social problems (table and chart)."""
     y = book.year
+    blocks = declared_section(book, declared, "demands")
     if not book.has(P + "social_actions"):
-        return [absent(book, "social_actions")]
-    sales = (f" et {book.text(D + 'condom_sales')} ventes" if book.has(D + "condom_sales") else "")
+        return blocks + [absent(book, "social_actions")]
     text = (f"Besoin de matériel de prévention : {book.text(P + 'prevention_material')} distributions gratuites de "
-            f"préservatifs{sales} répertoriées en RW en {y}.\n\n"
+            f"préservatifs répertoriées en RW en {y}.\n\n"
             f"Besoin d'une consultation de médecine préventive : {book.text(P + 'demands.medical_consultation')} "
             f"consultations médicales répertoriées en RW en {y}.")
     ids = [P + f"demands.{d}" for d in indicators.SOCIAL_DEMANDS]
@@ -410,16 +402,17 @@ def demands(book: FigureBook) -> list:
     })
     title = f"Démarches sociales par type de demande en {y}"
     chart = bar_counts(chart_rows, title=title, lang=book.lang, xlabel="Actions")
-    return [Text(text), table, Chart(chart, alt=title)]
+    return blocks + [Text(text), table, Chart(chart, alt=title)]
 
 
-def social_activities(book: FigureBook, narrative: Mapping[str, str] | None = None) -> list:
+def social_activities(book: FigureBook, declared: Declared | None = None) -> list:
     """New collective activities of the year (narrative)."""
-    return narrative_block(narrative, "social_activities")
+    return declared_section(book, declared, "social_activities")
 
 
 __all__ = [
-    "absent", "advocacy", "clients", "declared_lines", "demands", "evaluation", "first_contact", "harm_reduction",
+    "absent", "advocacy", "clients", "declared_lines", "declared_section", "demands", "evaluation", "first_contact",
+    "harm_reduction",
     "hierarchy_table", "internet", "medical", "narrative_block", "professionals", "proximity", "rows_table",
     "sentences", "sessions_table", "social_activities", "tools", "trend_table", "violence", "years_and",
 ]

@@ -60,6 +60,11 @@ class FigureBook:
         with (footnotes; the level is also the comparisons' test level).
     period_end : date, optional
         The last date of the data when the year is partial (`period`).
+    published : DataFrame, optional
+        Published values of years before the record-level data
+        (``params/history.yaml``, see `declared.history_for`): quoted by
+        `history` after the computed years, as published values; never in
+        tables, comparisons or ``previous``.
     """
 
     figures: pd.DataFrame
@@ -70,6 +75,7 @@ class FigureBook:
     method: str = "wilson"
     level: float = 0.95
     period_end: _dt.date | None = None  # last date of a partial year (--partial); None: the whole year
+    published: pd.DataFrame | None = None
     _index: dict = field(init=False, repr=False)
 
     @property
@@ -130,13 +136,36 @@ class FigureBook:
         return fmt.number(row["numerator"], 0, self.lang)
 
     def history(self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}") -> str:
-        """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first."""
+        """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first.
+
+        Published values of earlier years (``published``) follow, marked as
+        such: ``"…, 53,0 % en 2017 ; valeurs publiées : 66 % en 2016, 59 % en 2015"``.
+        """
         parts = [
             template.format(value=self.text(indicator, y, scope, decimals), year=y)
             for y in self.previous
             if self.has(indicator, y, scope)
         ]
-        return ", ".join(parts)
+        quoted = [template.format(value=self.published_text(row), year=int(row["year"]))
+                  for row in self.published_rows(indicator, scope)]
+        if not quoted:
+            return ", ".join(parts)
+        published = "valeurs publiées : " + ", ".join(quoted)
+        return f"{', '.join(parts)} ; {published}" if parts else published
+
+    def published_text(self, row: dict) -> str:
+        """A published value with the precision it was published with (``66 %``, ``0,1 %``, ``421``)."""
+        value = float(row["value"]) * (100 if row["unit"] == "proportion" else 1)
+        decimals = next(d for d in (0, 1, 2, 3) if abs(value - round(value, d)) < 1e-9 or d == 3)
+        return fmt.figure_value(row, self.lang, percent_decimals=decimals)
+
+    def published_rows(self, indicator: str, scope: str = ALL) -> list[dict]:
+        """The published values (``published``) of ``indicator`` before the report year, latest first."""
+        frame = self.published
+        if frame is None or frame.empty:
+            return []
+        rows = frame[(frame["indicator"] == indicator) & (frame["scope"] == scope) & (frame["year"] < self.year)]
+        return rows.sort_values("year", ascending=False).to_dict("records")
 
     def paren_history(self, indicator: str, scope: str = ALL, decimals: int = 1) -> str:
         """``" (51,0 % en 2018, 53,0 % en 2017)"`` or ``""`` when no previous year exists."""
@@ -215,11 +244,29 @@ def show(blocks: list) -> None:
             raise EspacepError(f"cannot show {type(block).__name__}")
 
 
-def write_figures_csv(figures: pd.DataFrame, output_dir: str | Path) -> Path:
-    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path."""
+def figure_sources(figures: pd.DataFrame) -> pd.Series:
+    """``source`` of each row: ``declared`` for ``<funder>.declared.*`` ids, else ``computed``."""
+    return figures["indicator"].str.contains(".declared.", regex=False).map({True: "declared", False: "computed"})
+
+
+def write_figures_csv(figures: pd.DataFrame, output_dir: str | Path, published: pd.DataFrame | None = None,
+                      missing: pd.DataFrame | None = None) -> Path:
+    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path.
+
+    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
+    the year), ``history`` (``published``: values of earlier reports,
+    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
+    still to fill, no value; only in a draft).
+    """
     from ..render import write_atomic
 
     columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
-    table = figures.loc[:, columns].sort_values(["year", "indicator", "scope"], kind="stable")
+    parts = [figures.assign(source=figure_sources(figures))]
+    for extra, source in ((published, "history"), (missing, "declared_missing")):
+        if extra is not None and len(extra):
+            parts.append(extra.assign(source=source, suppressed=False) if "suppressed" in columns
+                         else extra.assign(source=source))
+    table = pd.concat(parts, ignore_index=True).loc[:, columns + ["source"]]
+    table = table.sort_values(["year", "indicator", "scope"], kind="stable")
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
     return write_atomic(Path(output_dir) / "figures.csv", data)

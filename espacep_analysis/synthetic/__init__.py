@@ -3,7 +3,8 @@
 ``generate(out_dir, seed)`` writes ``persons.csv``, ``consultations.csv``,
 ``lab_results.csv`` and ``medical_acts.csv``, and the outreach tables
 ``contacts.csv``, ``social_actions.csv`` and ``activities.csv``, for the years of
-`design.FIRST_YEAR` .. `design.LAST_YEAR`, in the canonical export format
+`design.FIRST_YEAR` .. `design.LAST_YEAR` (calibrated up to
+`design.CALIBRATED_LAST_YEAR`, plausible after it: `next_year`), in the canonical export format
 (UTF-8, comma, ISO dates, ``yes``/``no``, empty for missing, columns of
 ``codes.COLUMNS``). The rows reproduce every published figure of
 ``params/targets.yaml`` by construction (counts are allocated exactly: k
@@ -40,6 +41,7 @@ from .activities import activity_rows
 from .acts import act_rows, plan_vaccination
 from .labs import balance_region, hand_over, lab_rows, plan_tests
 from .outreach import OutreachWorld, build_contacts, contact_rows, go_online, met_persons, plan_first_contacts
+from .next_year import derived_book
 from .outreach_spec import PREFIX, outreach_spec
 from .people import Person, World, select_year
 from .social import assign_places, check_shares, medical_demand_rows, social_rows
@@ -112,24 +114,53 @@ def build_outreach(ow: OutreachWorld, book: TargetBook, region: str, year: int) 
             "activities": activity_rows(ow.rng, book, ow.sites, region, year)}
 
 
-def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path | None = None,
-                 sites: Sites | None = None) -> dict[str, list[tuple]]:
-    """All rows of all tables, unformatted (dates as `datetime.date`, booleans as bool)."""
-    book = TargetBook(load_targets(targets_path))
-    world = World(np.random.default_rng(seed), sites if sites is not None else load_sites())
-    tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
-    last_day = dt.date(D.LAST_YEAR, 12, 31)
-    for year in range(D.FIRST_YEAR, D.LAST_YEAR + 1):
+def _medical_years(world: World, book: TargetBook, years: range, tables: dict[str, list[tuple]]) -> None:
+    """Append the consultations, lab results and medical acts of ``years`` to ``tables``.
+
+    Results are handed over by 31 December of the year's data set: the last
+    calibrated year for the calibrated years (as when the data ended there).
+    """
+    for year in years:
+        last_day = dt.date(max(year, D.CALIBRATED_LAST_YEAR), 12, 31)
         for name, rows in build_year(world, year_spec(book, year), last_day).items():
             tables[name].extend(rows)
-    tables["persons"] = _person_rows(world.persons)
+
+
+def _outreach_years(ow: OutreachWorld, book: TargetBook, years: range, tables: dict[str, list[tuple]]) -> None:
+    """Append the contacts, social actions and activities of ``years`` (every outreach region)."""
+    for year in years:
+        for region in D.OUTREACH_REGIONS:
+            for name, rows in build_outreach(ow, book, region, year).items():
+                tables[name].extend(rows)
+
+
+def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path | None = None,
+                 sites: Sites | None = None) -> dict[str, list[tuple]]:
+    """All rows of all tables, unformatted (dates as `datetime.date`, booleans as bool).
+
+    The calibrated years first (medical, then outreach), then the later years
+    (`next_year`) continuing both random streams: adding them changes no
+    calibrated row.
+    """
+    targets = load_targets(targets_path)
+    book = TargetBook(targets)
+    world = World(np.random.default_rng(seed), sites if sites is not None else load_sites())
+    tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    calibrated = range(D.FIRST_YEAR, D.CALIBRATED_LAST_YEAR + 1)
+    _medical_years(world, book, calibrated, tables)
     outreach = OutreachWorld(np.random.default_rng([seed, D.OUTREACH_STREAM]), world.sites, world.persons,
                              tables["consultations"])
     outreach.taken |= world._pseudonyms
-    for year in range(D.FIRST_YEAR, D.LAST_YEAR + 1):
-        for region in D.OUTREACH_REGIONS:
-            for name, rows in build_outreach(outreach, book, region, year).items():
-                tables[name].extend(rows)
+    _outreach_years(outreach, book, calibrated, tables)
+    later = range(D.CALIBRATED_LAST_YEAR + 1, D.LAST_YEAR + 1)
+    if later:
+        book = derived_book(book, targets, np.random.default_rng([seed, D.NEXT_YEAR_STREAM]))
+        world._pseudonyms |= outreach.taken
+        known, first = len(world.persons), len(tables["consultations"])
+        _medical_years(world, book, later, tables)
+        outreach.add_medical(world.persons[known:], tables["consultations"][first:])
+        _outreach_years(outreach, book, later, tables)
+    tables["persons"] = _person_rows(world.persons)
     return tables
 
 
@@ -194,8 +225,15 @@ It was generated with
 (`espacep_analysis.synthetic.generate("data/synthetic", seed={seed})`), which
 reads the published figures of `params/targets.yaml` and builds rows that
 reproduce each of them (counts exactly, percentages and means within the
-printed rounding) for {first}-{last}. What no figure fixes is drawn at random
-from the design constants of `espacep_analysis/synthetic/design.py`. The
+printed rounding) for {first}-{calibrated}. What no figure fixes is drawn at random
+from the design constants of `espacep_analysis/synthetic/design.py`.
+
+{later_years} plausible but **not calibrated**: no report prints its figures. Its
+design is {calibrated}'s with small random changes (persons seen, new persons,
+consultations, vaccination and acts: the {calibrated} count times 1 + 5 % x a normal
+draw; the other rates from the design constants; see
+`espacep_analysis/synthetic/next_year.py`). It is generated after {first}-{calibrated},
+whose rows did not change when it was added. The
 output depends only on the seed, the targets and the design: regenerate
 after changing any of them (`tests/test_synthetic.py` fails until the
 committed files equal what the generator writes). This file is written by
@@ -223,7 +261,10 @@ def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
     Returns the rows written per table.
     """
     counts = write_tables(out_dir, build_tables(seed, targets_path))
-    text = README.format(seed=seed, first=D.FIRST_YEAR, last=D.LAST_YEAR)
+    later = list(range(D.CALIBRATED_LAST_YEAR + 1, D.LAST_YEAR + 1))
+    text = README.format(seed=seed, first=D.FIRST_YEAR, calibrated=D.CALIBRATED_LAST_YEAR,
+                         later_years=(", ".join(map(str, later)) + (" is" if len(later) == 1 else " are"))
+                         if later else "No later year is")
     text += "".join(f"| `{name}.csv` | {n} |\n" for name, n in counts.items())
     (Path(out_dir) / "README.md").write_text(text, encoding="utf-8")
     return counts

@@ -12,8 +12,13 @@ from __future__ import annotations
 
 # --- years and volumes -------------------------------------------------------------------
 FIRST_YEAR = 2017
-LAST_YEAR = 2019
+# The report prints 2019 and compares with 2017 and 2018: these years are calibrated. Later years
+# (2020) are plausible but not calibrated: see `next_year`.
+CALIBRATED_LAST_YEAR = 2019
+LAST_YEAR = 2020
 DEFAULT_SEED = 2019
+# Random stream of the small changes that derive a later year's volumes from 2019 (`next_year`)
+NEXT_YEAR_STREAM = 2
 # The Pasop (Saint-Trond) collaboration: the report gives figures from 2018 on.
 PASOP_FIRST_YEAR = 2018
 PASOP_ANTENNA = "pasop"

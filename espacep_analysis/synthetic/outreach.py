@@ -91,6 +91,13 @@ class OutreachWorld:
                 self.taken.add(code)
                 return code
 
+    def add_medical(self, persons: list[Person], consultations: list[tuple]) -> None:
+        """Persons and consultations of later medical years (`next_year`), built after this world."""
+        self.person.update((p.pseudonym, p) for p in persons)
+        self.taken.update(p.pseudonym for p in persons)
+        for row in consultations:
+            self.visits[row[1].year][row[0]].append((row[1], row[2], row[3]))
+
     def antenna(self, site: str) -> str:
         return self._antenna[site]
 
