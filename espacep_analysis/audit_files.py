@@ -7,8 +7,9 @@ the audit on what could carry the data out whatever its content:
   leftover temporary folder or file of the batch (``.<name>.tmp-<pid>/``,
   ``.<name>.old-<pid>/``, ``.<name>.tmp``, ``*.tmp-<pid>``) and a file of a type
   the batch does not produce (`SCANNED_SUFFIXES`, `IMAGE_SUFFIXES`, the empty
-  ``.lock``, the disclosure cache's ``.pkl`` files directly in ``<output>/.cache``)
-  are findings.
+  ``.lock``, the batch's ``.data-dir`` record of the data directory (`espacep audit`
+  without ``--data`` reads it), the disclosure cache's ``.pkl`` files directly in
+  ``<output>/.cache``) are findings.
 - **Embedded files** (`embedded_findings`): a ``data:`` URI is allowed only
   when it is a base64 PNG, JPEG or SVG image whose bytes really are one
   (checked by their signature); any other ``data:`` URI, and any run of
@@ -42,6 +43,7 @@ IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\
                     "image/svg+xml": (b"<?xml", b"<svg")}
 IMAGE_SUFFIXES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 CACHE_DIR, CACHE_SUFFIX, LOCK_FILE, KEEP_FILE = ".cache", ".pkl", ".lock", ".gitkeep"
+DATA_RECORD = ".data-dir"  # batch.DATA_RECORD: the last run's data directory, never published
 MIN_BASE64_RUN = 100
 PRIVATE_ROOTS = ("/home", "/root", "/Users", "/tmp", "/var/tmp", "/work", "/mnt", "/media", "/private",
                  "/var/folders")
@@ -95,6 +97,18 @@ def _is_lock_record(path: Path) -> bool:
         isinstance(v, (int, float, str)) and len(str(v)) < 100 for v in record.values())
 
 
+def _is_data_record(path: Path) -> bool:
+    """The batch's data-directory record: ``{"data_dir": "<absolute path>"}`` and nothing else."""
+    import json
+
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(record, dict) and set(record) == {"data_dir"} and isinstance(record["data_dir"], str)
+            and os.path.isabs(record["data_dir"]) and "\n" not in record["data_dir"] and len(record["data_dir"]) < 4096)
+
+
 def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
     """``"scan"``, None (a known file with nothing to read) or a finding ``(kind, what)``."""
     suffix, name = path.suffix.lower(), path.name
@@ -104,6 +118,8 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
         return ("leftover_temp", "temporary file of an interrupted write")
     if suffix in SCANNED_SUFFIXES:
         return "scan"
+    if name == DATA_RECORD and path.parent == root:
+        return None if _is_data_record(path) else ("unknown_file", "a data record holding something else than the data directory")
     if name == KEEP_FILE and path.parent == root:  # git's placeholder for the empty outputs/ folder
         return None if path.stat().st_size == 0 else ("unknown_file", "a non-empty .gitkeep")
     if name == LOCK_FILE and path.parent == root:

@@ -42,6 +42,7 @@ Exit status: 0 when every report is fine and the audit is clean, 1 otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import json
@@ -56,20 +57,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, lifecycle
+from . import __version__, lifecycle, settings
 from .errors import EspacepError, RunInterrupted
 from .files import write_atomic
 from .lifecycle import OutputLock
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-PARAMS_DIR = REPO_ROOT / "params"
+PACKAGE_DIR = Path(__file__).resolve().parent  # hashed as code (the stamp), never read as configuration
+NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"  # the funder notebooks of the checkout (code, not params)
 FUNDERS = ("inami", "aviq", "cocof")
 FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
 PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json")
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
+DATA_RECORD = ".data-dir"  # the data directory of the last run: `espacep audit` without --data reads it
 AUDIT_CACHE = ".audit.json"
 CACHE_DIR = ".cache"  # the disclosure cache, under the output directory unless --cache says otherwise
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -98,6 +98,15 @@ class BatchOptions:
     warm_kernels: bool = True
     notebooks_dir: Path = NOTEBOOKS_DIR
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
+    params_dir: Path | None = None  # None: params/ of the working directory's project
+    partial: bool = False  # render a year the data do not cover to its last month ("du 1er janvier au ...")
+
+    def settings(self) -> settings.Settings:
+        """The run's directories, absolute (`settings.Settings`)."""
+        return settings.Settings(
+            data_dir=Path(self.data_dir), params_dir=Path(self.params_dir or settings.default_params_dir()),
+            output_dir=Path(self.output_dir), cache_dir=Path(self.cache_dir or Path(self.output_dir) / CACHE_DIR),
+        ).resolved()
     draft: bool = False  # render even when declared params still hold A_COMPLETER items (banner BROUILLON)
     accept_rejections: bool = False  # render without the rejected rows instead of refusing the data
 
@@ -186,16 +195,21 @@ class InputDigests:
         return hashlib.sha256(f"{self.data}:{self.params}:{self.package}".encode()).hexdigest()
 
 
-def input_digests(data_dir: Path, params_dir: Path = PARAMS_DIR) -> InputDigests:
-    """Hash the data files, every file under ``params_dir`` and the package's files."""
-    params = _digest_files(_tree_files(params_dir), params_dir) if params_dir.is_dir() else ""
+def input_digests(data_dir: Path, params_dir: Path | None = None) -> InputDigests:
+    """Hash the data files, the params files a report reads and the package's files.
+
+    ``params_dir`` defaults to the active one (`settings.params_dir`); the
+    calibration targets are not hashed (`settings.runtime_params_files`).
+    """
+    params_dir = Path(params_dir or settings.params_dir())
+    params = _digest_files(settings.runtime_params_files(params_dir), params_dir) if params_dir.is_dir() else ""
     package = _digest_files(_tree_files(PACKAGE_DIR), PACKAGE_DIR) + __version__
     return InputDigests(_digest_files(data_files(data_dir), data_dir), params, package)
 
 
 def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
     """Hash of everything one report depends on (paths left out: contents count)."""
-    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir")}
+    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir", "params_dir")}
     digest = hashlib.sha256()
     digest.update(digests.key().encode())
     digest.update(_sha256_file(notebook).encode())
@@ -221,6 +235,17 @@ def cached_years(output_dir: Path, digests: InputDigests, accept_rejections: boo
     return None
 
 
+def cached_last_date(output_dir: Path, digests: InputDigests) -> dt.date | None:
+    """The last consultation date cached with the years (`validate_years`); None when unknown."""
+    try:
+        cached = json.loads((output_dir / YEARS_CACHE).read_text(encoding="utf-8"))
+        if cached.get("key") == digests.key() and cached.get("last_date"):
+            return dt.date.fromisoformat(cached["last_date"])
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    return None
+
+
 def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
                    accept_rejections: bool = False, out=None) -> list[int]:
     """Load and validate every table (`load.validate_and_load`); cache and return the years.
@@ -237,8 +262,9 @@ def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
     if not report.ok:
         print(f"--accept-rejections : lignes rejetées laissées de côté : {left_out_sentence(left_out(report))}",
               file=out or sys.stdout)
-    years = list(dataset.years)
-    record = {"key": digests.key(), "years": years, **({} if report.ok else {"rejected": True})}
+    years, last = list(dataset.years), dataset.consultations["date"].max()
+    record = {"key": digests.key(), "years": years, "last_date": None if last is None or last != last
+              else last.date().isoformat(), **({} if report.ok else {"rejected": True})}
     _write_if_changed(output_dir / YEARS_CACHE, json.dumps(record) + "\n")
     return years
 
@@ -270,30 +296,66 @@ def _write_if_changed(path: Path, text: str) -> bool:
 # --- planning ----------------------------------------------------------------------------------
 
 
-def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDigests) -> Plan:
-    """Expand the options into one job per (year, funder), checking funders, years, notebooks."""
-    funders = options.funders or list(FUNDERS)
-    unknown = sorted(set(funders) - set(FUNDERS))
-    if unknown:
-        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
-    years = options.years or years_in_data[-1:]
+def complete_years(years_in_data: list[int], last_date: dt.date | None) -> list[int]:
+    """The years of the data whose records reach their last month (all of them when ``last_date`` is unknown)."""
+    if last_date is None:
+        return list(years_in_data)
+    return [y for y in years_in_data if y < last_date.year or (y == last_date.year and last_date.month == 12)]
+
+
+def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.date | None) -> list[int]:
+    """``--years``, or the latest complete year; a partial year only with ``--partial``.
+
+    Raises `EspacepError` naming the last date found for a partial year without ``--partial``.
+    """
+    whole = complete_years(years_in_data, last_date)
+    shown = f"{last_date:%d/%m/%Y}" if last_date else ""
+    if not options.years and not whole and not options.partial:
+        raise EspacepError(f"no complete year in the data: the last date found is {shown}; "
+                           f"render {last_date.year} anyway with --years {last_date.year} --partial")
+    years = options.years or (whole[-1:] if whole else years_in_data[-1:])
     missing = sorted(set(years) - set(years_in_data))
     if missing:
         raise EspacepError(f"--years : aucune consultation dans les données pour {missing} ; "
                            f"les données couvrent {years_in_data}")
-    check_declared(funders, years, options.draft)
+    partial = sorted(set(years) - set(whole))
+    if partial and not options.partial:
+        raise EspacepError(f"{partial[0]} is a partial year: the last date found in the data is {shown}; "
+                           f"give --partial to render it as \"du 1er janvier au {shown}\", or wait for the "
+                           "export of the whole year")
+    return years
+
+
+def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDigests,
+              last_date: dt.date | None = None) -> Plan:
+    """Expand the options into one job per (year, funder), checking funders, years, notebooks.
+
+    ``last_date`` is the data's last consultation date: the default year is the
+    latest complete year (`complete_years`), and a partial year is refused unless
+    ``options.partial`` (its jobs then get the ``period_end`` parameter).
+    """
+    funders = options.funders or list(FUNDERS)
+    unknown = sorted(set(funders) - set(FUNDERS))
+    if unknown:
+        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
+    years = _plan_years(options, years_in_data, last_date)
+    whole = complete_years(years_in_data, last_date)
+    run = options.settings()
+    check_declared(funders, years, options.draft, run.params_dir)
     plan = Plan()
-    data_dir = options.data_dir.resolve()
-    cache_dir = Path(options.cache_dir or Path(options.output_dir) / CACHE_DIR).resolve()
+    data_dir = run.data_dir
     for year in years:
         for funder in dict.fromkeys(funders):
             notebook = Path(options.notebooks_dir) / f"{funder}.ipynb"
             if not notebook.is_file():
                 raise EspacepError(f"pas de notebook pour le financeur {funder!r} : {notebook} est absent")
             parameters = {"year": year, "data_dir": str(data_dir), "output_dir": ".",
-                          "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(cache_dir)}
+                          "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(run.cache_dir),
+                          "params_dir": str(run.params_dir)}
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
+            if year not in whole:
+                parameters["period_end"] = last_date.isoformat()
             if options.draft:
                 parameters["draft"] = True
             if options.accept_rejections:
@@ -307,17 +369,17 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
     return plan
 
 
-def check_declared(funders: list[str], years: list[int], draft: bool) -> None:
+def check_declared(funders: list[str], years: list[int], draft: bool, params_dir: Path | None = None) -> None:
     """Read the declared params of every report to render before any runs.
 
     Raises `EspacepError` for a missing or invalid ``params/<year>/<funder>.yaml``
     (AViQ, Cocof) and, unless ``draft``, `declared.UnfilledParams` listing every
-    item still ``A_COMPLETER`` in all of them at once.
+    item still ``A_COMPLETER`` in all of them at once. ``params_dir`` None: the
+    active params directory (`settings.params_dir`).
     """
     from . import declared
 
-    params = declared.DEFAULT_PARAMS_DIR
-    content = [declared.load_declared(f, y, params) for y in years for f in dict.fromkeys(funders)
+    content = [declared.load_declared(f, y, params_dir) for y in years for f in dict.fromkeys(funders)
                if f in declared.SECTIONS]
     if not draft:
         declared.require_filled(content)
@@ -332,12 +394,26 @@ def read_stamp(final_dir: Path) -> dict | None:
     return stamp if isinstance(stamp, dict) else None
 
 
+def product_digests(folder: Path, pdf: bool = True) -> dict[str, str]:
+    """sha256 of each product present in ``folder`` (the PDF only when ``pdf``)."""
+    names = [p for p in PRODUCTS if pdf or p != "report.pdf"]
+    return {name: _sha256_file(folder / name) for name in names if (folder / name).is_file()}
+
+
 def is_up_to_date(job: Job) -> bool:
-    """The report's stamp holds the job's inputs hash and every product is there."""
+    """The report's stamp holds the job's inputs hash, and every product is there with the digest the stamp records.
+
+    A product edited, replaced or removed after publication (a hand-run
+    notebook's ``figures.csv``, a retouched ``report.html``) makes the report
+    render again.
+    """
     stamp = read_stamp(job.final_dir)
+    if stamp is None or stamp.get("inputs") != job.inputs_hash:
+        return False
+    expected = stamp.get("products")
     products = [p for p in PRODUCTS if job.pdf or p != "report.pdf"]
-    return (stamp is not None and stamp.get("inputs") == job.inputs_hash
-            and all((job.final_dir / p).is_file() for p in products))
+    return (isinstance(expected, dict) and set(expected) == set(products)
+            and product_digests(job.final_dir, job.pdf) == expected)
 
 
 # --- warm kernels ------------------------------------------------------------------------------
@@ -553,7 +629,8 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
     from papermill.parameterize import parameterize_notebook
 
     output = str(work / "report.ipynb")
-    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters, kernel_name=KERNEL_NAME)
+    parameters = {**job.parameters, "output_dir": str(work)}  # figures.csv and provenance.json: the work dir
+    nb = parameterize_notebook(load_notebook_node(str(job.notebook)), parameters, kernel_name=KERNEL_NAME)
     nb = remove_error_markers(prepare_notebook_metadata(nb, str(job.notebook), output))
     kernel.reset(work)
     manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
@@ -594,6 +671,8 @@ def publishable_notebook(nb, notebook_name: str):
 
     papermill = nb.metadata.setdefault("papermill", {})
     shown = published_parameters(dict(papermill.get("parameters", {})))
+    if "output_dir" in shown:
+        shown["output_dir"] = "."  # the private working directory, which becomes the report's folder
     papermill.update(parameters=shown, input_path=notebook_name, output_path="report.ipynb")
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -700,11 +779,12 @@ class _Steps:
 
 
 def write_stamp(work: Path, job: Job, record: dict, seconds: float, steps: dict) -> None:
-    """The stamp: inputs hash, render time and the provenance file's sha256 (written last)."""
+    """The stamp: inputs hash, render time, the products' sha256 (`is_up_to_date`) (written last)."""
     stamp = {
         "inputs": job.inputs_hash, "seconds": round(seconds, 3), "pdf": job.pdf,
         "rendered_at": record.get("rendered_at"),
         "provenance_sha256": _sha256_file(work / "provenance.json"),
+        "products": product_digests(work, job.pdf),
         "steps": steps,
     }
     write_atomic(work / STAMP, (json.dumps(stamp, indent=1, sort_keys=True) + "\n").encode())
@@ -905,7 +985,7 @@ class Progress:
 
 
 def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
-    """``(data_dir, year, ci_method, ci_level, min_cell, cache_dir)`` of each year whose reports are masked.
+    """``(data_dir, year, ci_method, ci_level, min_cell, cache_dir, params_dir)`` of each year whose reports are masked.
 
     In job order. Every report of every year shares one protection of the
     three funders' figures (`publish.protected_years`, cached in the jobs'
@@ -919,19 +999,22 @@ def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
         if min_cell is not None and int(min_cell) in (0, 1):
             continue
         task = (str(job.data_dir), int(job.year), job.parameters.get("ci_method", "wilson"),
-                float(job.parameters.get("ci_level", 0.95)), min_cell, job.parameters.get("cache_dir"))
+                float(job.parameters.get("ci_level", 0.95)), min_cell, job.parameters.get("cache_dir"),
+                job.parameters.get("params_dir"))
         if all(t[:1] + t[2:] != task[:1] + task[2:] for t in tasks):
             tasks.append(task)
     return tasks
 
 
 def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, min_cell: int | None,
-                     cache_dir: str | None = None) -> None:
+                     cache_dir: str | None = None, params_dir: str | None = None) -> None:
     """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
     from . import publish
     from .load import load_dataset
 
     try:
+        if params_dir:
+            settings.activate(params_dir)
         dataset = load_dataset(data_dir)
         thresholds = {int(t) for t in dataset.sites.funder_min_cell.values()} if min_cell is None else {int(min_cell)}
         for threshold in sorted(t for t in thresholds if t > 1):
@@ -1179,7 +1262,10 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     """`run_batch` once the output folder is locked: render, then summary, index and audit."""
     from .index import write_index
 
-    digests = input_digests(Path(options.data_dir))
+    run = options.settings()
+    settings.activate(run.params_dir)
+    digests = input_digests(run.data_dir, run.params_dir)
+    record_data_dir(output_dir, run.data_dir)
     plan, results = _render(options, output_dir, digests, Progress(out), out)
     order = {(j.year, j.funder): i for i, j in enumerate(plan.jobs)}
     results.sort(key=lambda r: order[(r.year, r.funder)])
@@ -1197,6 +1283,34 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     return 1 if failed or not clean else 0
 
 
+def record_data_dir(output_dir: Path, data_dir: Path) -> None:
+    """Write ``OUTPUT/.data-dir``: the absolute data directory of this run, for `espacep audit` without ``--data``.
+
+    A JSON object ``{"data_dir": "/abs/path"}`` and nothing else. It is not
+    published (a dot file of the output root, like ``.lock``); the audit knows
+    it (`audit_files`) and skips it, so the absolute path it holds is not a finding.
+    """
+    _write_if_changed(output_dir / DATA_RECORD, json.dumps({"data_dir": str(Path(data_dir).resolve())}) + "\n")
+
+
+def recorded_data_dir(output_dir: Path) -> Path:
+    """The data directory `record_data_dir` wrote into ``output_dir``.
+
+    Raises `EspacepError` when there is no readable record (outputs not made by
+    ``espacep report``, or older than the record): give ``--data``.
+    """
+    path = Path(output_dir) / DATA_RECORD
+    try:
+        data_dir = Path(json.loads(path.read_text(encoding="utf-8"))["data_dir"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise EspacepError(f"audit: no data directory recorded in {path} ({type(exc).__name__}); "
+                           "give the data the outputs were computed from with --data") from None
+    if not data_dir.is_dir():
+        raise EspacepError(f"audit: the data directory recorded in {path}, {data_dir}, does not exist; "
+                           "give the data the outputs were computed from with --data")
+    return data_dir
+
+
 def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, progress: Progress,
             out) -> tuple[Plan, list[JobResult]]:
     """Validate (when the data changed), plan and run the reports to render; one result per planned job.
@@ -1209,7 +1323,11 @@ def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, prog
         if years is None:  # new or changed data: the kernels warm up while the data are validated
             runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
             years = validate_years(Path(options.data_dir), output_dir, digests, options.accept_rejections, out)
-        plan = plan_jobs(options, years, digests)
+        last_date = cached_last_date(output_dir, digests)
+        plan = plan_jobs(options, years, digests, last_date)
+        if not options.years and last_date and last_date.year not in complete_years(years, last_date):
+            print(f"{last_date.year} is partial (last date {last_date:%d/%m/%Y}): rendering the latest complete "
+                  f"year; --years {last_date.year} --partial renders {last_date.year}", file=out, flush=True)
         todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
         results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]
         if todo:

@@ -11,11 +11,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from . import settings
 from .errors import EspacepError, RunInterrupted
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO_ROOT / "data" / "synthetic"
-DEFAULT_OUTPUT = REPO_ROOT / "outputs"
+# Defaults, relative to the working directory's project (`settings.find_project`): see `_project_path`
+DEFAULT_DATA = "data/synthetic"
+DEFAULT_OUTPUT = "outputs"
+DEFAULT_PARAMS = "params"
 
 
 # Validation refuses any date before 1990 or after today, so no data set covers other years
@@ -87,13 +89,26 @@ def _report_years(text: str | None, data_dir: Path) -> list[int] | None:
         raise EspacepError(f"{exc}; {_data_years_note(data_dir)}") from None
 
 
+def _project_path(given: str | None, default: str) -> Path:
+    """An option's directory as given (relative to the working directory), or ``default`` under the project."""
+    return Path(given) if given else settings.in_project(default)
+
+
+def _activate_params(args: argparse.Namespace) -> Path:
+    """Make ``--params`` (default: ``params/`` of the project) the params directory of this process."""
+    return settings.activate(_project_path(args.params, DEFAULT_PARAMS))
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Summary per file and rule (a few examples each); every rejection into ``--rejections``."""
     from . import rejections
     from .load import validate_directory
 
-    data_dir = Path(args.data)
-    target = rejections.check_destination(Path(args.rejections), data_dir, (DEFAULT_OUTPUT,))
+    _activate_params(args)
+    data_dir = _project_path(args.data, DEFAULT_DATA)
+    project = settings.find_project()
+    outputs = (project / DEFAULT_OUTPUT,) if project is not None else ()
+    target = rejections.check_destination(Path(args.rejections), data_dir, outputs)
     report = validate_directory(data_dir)
     rejections.write_csv(report, target)
     print(rejections.summary(report, csv_name=str(target)))
@@ -104,7 +119,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_synthetic(args: argparse.Namespace) -> int:
     from . import synthetic
 
-    counts = synthetic.generate(Path(args.out), seed=args.seed)
+    params = _activate_params(args)
+    counts = synthetic.generate(_project_path(args.out, DEFAULT_DATA), seed=args.seed,
+                                targets_path=params / "targets.yaml")
     for table, n in counts.items():
         print(f"{table}: {n} rows")
     return 0
@@ -116,10 +133,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     funders = [f.strip() for f in args.funders.split(",") if f.strip()] if args.funders else None
     if args.workers is not None and args.workers < 1:
         raise EspacepError(f"--workers : {args.workers} ; il faut au moins 1 processus")
+    params = _activate_params(args)
+    data = _project_path(args.data, DEFAULT_DATA)
+    if not args.data:
+        print(f"--data not given: {data}, the synthetic example (its reports carry the banner "
+              "'DONNÉES SYNTHÉTIQUES')", file=sys.stderr)
     options = BatchOptions(
-        data_dir=Path(args.data),
-        output_dir=Path(args.output),
-        years=_report_years(args.years, Path(args.data)),
+        data_dir=data,
+        output_dir=_project_path(args.output, DEFAULT_OUTPUT),
+        params_dir=params,
+        years=_report_years(args.years, data),
         funders=funders,
         ci_method=args.ci_method,
         lang=args.lang,
@@ -130,6 +153,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         warm_kernels=not args.fresh_kernels,
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         cache_dir=Path(args.cache) if args.cache else None,
+        partial=args.partial,
         draft=args.draft,
         accept_rejections=args.accept_rejections,
     )
@@ -137,9 +161,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_new_year(args: argparse.Namespace) -> int:
-    from .declared import DEFAULT_PARAMS_DIR, TODO, new_year
+    from .declared import TODO, new_year
 
-    created = new_year(args.year, Path(args.params) if args.params else DEFAULT_PARAMS_DIR)
+    created = new_year(args.year, _project_path(args.params, DEFAULT_PARAMS))
     for content in created:
         print(f"{content.path}: {len(content.missing)} item(s) to fill (replace {TODO}):")
         for key in content.missing:
@@ -150,9 +174,21 @@ def _cmd_new_year(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .audit import audit_outputs, format_findings
 
-    findings = audit_outputs(Path(args.output_dir), Path(args.data))
+    from .batch import recorded_data_dir
+
+    output_dir = Path(args.output_dir)
+    data = Path(args.data) if args.data else recorded_data_dir(output_dir)
+    if not args.data:
+        print(f"audit : données de {data} (enregistrées par espacep report dans {output_dir})", file=sys.stderr)
+    findings = audit_outputs(output_dir, data)
     print(format_findings(findings))
     return 1 if findings else 0
+
+
+def _params_option(parser: argparse.ArgumentParser, note: str = "") -> None:
+    parser.add_argument("--params", default=None, metavar="DIR",
+                        help=f"params directory: sites.yaml, origins.yaml, <year>/<funder>.yaml (default: "
+                             f"{DEFAULT_PARAMS}/ of the working directory's project){note}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,15 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
         "column, value, rule, message) to --rejections, to send back to whoever made the export. That "
         "file quotes the rejected values, pseudonyms included: it is refused inside the data folder or "
         "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.")
-    p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
+    p.add_argument("--data", default=None, help=f"directory holding the exports (default: {DEFAULT_DATA} of the project)")
+    _params_option(p)
     p.add_argument("--rejections", default="rejections.csv", metavar="PATH",
                    help="file, or folder, where every rejection is written (default: rejections.csv in the current "
                    "directory; never inside --data or outputs/)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("synthetic", help="generate the calibrated synthetic data set")
-    p.add_argument("--out", default=str(DEFAULT_DATA), help="output directory")
+    p.add_argument("--out", default=None, help=f"output directory (default: {DEFAULT_DATA} of the project)")
     p.add_argument("--seed", type=int, default=2019, help="random seed (deterministic output)")
+    _params_option(p, " (its targets.yaml is the generator's input)")
     p.set_defaults(func=_cmd_synthetic)
 
     p = sub.add_parser(
@@ -187,15 +225,23 @@ def build_parser() -> argparse.ArgumentParser:
         "parameters) did not change are skipped. Each report is published by renames only when "
         "complete. Then OUTPUT/index.html is written and the identifier audit runs over OUTPUT. "
         "Exit status 1 when a report failed or the audit found anything, 2 for bad options or data.")
-    p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
-    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="output directory")
+    p.add_argument("--data", default=None,
+                   help=f"directory holding the exports (default: {DEFAULT_DATA} of the project, the synthetic "
+                        "example: its reports carry the banner 'DONNÉES SYNTHÉTIQUES')")
+    p.add_argument("--output", default=None, help=f"output directory (default: {DEFAULT_OUTPUT} of the project)")
+    _params_option(p)
     p.add_argument("--years", default=None,
-                   help="2019, 2017-2019 or 2017,2019 (default: latest year of the data)")
+                   help="2019, 2017-2019 or 2017,2019 (default: the latest complete year of the data, "
+                        "one whose records reach December)")
+    p.add_argument("--partial", action="store_true",
+                   help="render a year the data do not cover to December; its reports say "
+                        "'du 1er janvier au <last date>' (default: refused, naming the last date found)")
     p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
     p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
     p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")
     p.add_argument("--min-cell", type=int, default=None,
-                   help="suppression threshold (default: per funder in params)")
+                   help="suppression threshold (default: per funder in params); 0 is an internal run whose "
+                        "reports carry the banner 'USAGE INTERNE'")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
     p.add_argument("--force", action="store_true", help="render even if inputs did not change")
     p.add_argument("--workers", type=int, default=None,
@@ -220,12 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
         "params/YEAR/, each value and narrative replaced by A_COMPLETER, and print what to fill. "
         "Never overwrites: refuses (exit 2) when params/YEAR/ exists.")
     p.add_argument("year", type=int, help="the new report year, e.g. 2020")
-    p.add_argument("--params", default=None, metavar="DIR", help="params directory (default: params/ of the project)")
+    _params_option(p)
     p.set_defaults(func=_cmd_new_year)
 
     p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")
     p.add_argument("output_dir", help="directory of rendered outputs")
-    p.add_argument("--data", default=str(DEFAULT_DATA), help="directory holding the exports")
+    p.add_argument("--data", default=None,
+                   help="directory holding the exports (default: the one recorded by espacep report in "
+                        "OUTPUT_DIR/.data-dir; refused when there is none)")
+    _params_option(p, "; the audit reads no params, the option is accepted like on every command")
     p.set_defaults(func=_cmd_audit)
     return parser
 

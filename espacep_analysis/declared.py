@@ -41,14 +41,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import config, units
+from .banners import DRAFT
 from .errors import ConfigError, EspacepError
 
 if TYPE_CHECKING:  # pandas is imported by the functions that build figures: reading params stays light
     import pandas as pd
 
-DEFAULT_PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
 TODO = "A_COMPLETER"
-DRAFT_BANNER = "BROUILLON – chiffres déclarés à compléter"
+DRAFT_BANNER = DRAFT  # banners.BANNERS["draft"]: the one banner table
 # A declared value reads as a count, a share or a duration; statistics are never declared.
 DECLARED_UNITS: tuple[str, ...] = units.COUNT_UNITS + ("proportion", "ratio", "years", "days")
 WHOLE_UNITS: tuple[str, ...] = units.COUNT_UNITS
@@ -175,9 +175,16 @@ class Declared:
         return [f"{self.path}: {key}" for key in self.missing]
 
 
-def declared_path(funder: str, year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> Path:
-    """``<params_dir>/<year>/<funder>.yaml``."""
-    return Path(params_dir) / str(int(year)) / f"{funder}.yaml"
+def _active(params_dir: str | Path | None) -> Path:
+    """``params_dir``, or the active params directory (`settings.params_dir`) when None."""
+    from .settings import params_dir as active_params_dir
+
+    return Path(params_dir or active_params_dir())
+
+
+def declared_path(funder: str, year: int, params_dir: str | Path | None = None) -> Path:
+    """``<params_dir>/<year>/<funder>.yaml`` (default: the active params directory, `settings.params_dir`)."""
+    return _active(params_dir) / str(int(year)) / f"{funder}.yaml"
 
 
 def _missing_file(path: Path, funder: str, year: int) -> ConfigError:
@@ -240,7 +247,7 @@ def _section(name: str, raw: dict) -> tuple[tuple[Item, ...], str | None, list[s
     return items, (text.strip() if text else None), missing
 
 
-def load_declared(funder: str, year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> Declared:
+def load_declared(funder: str, year: int, params_dir: str | Path | None = None) -> Declared:
     """Read and check ``params/<year>/<funder>.yaml``.
 
     Raises
@@ -315,7 +322,7 @@ def missing_figures(declared: Declared) -> pd.DataFrame:
 
 
 def declared_history(funder: str, year: int, n_previous: int = 2,
-                     params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
+                     params_dir: str | Path | None = None) -> pd.DataFrame:
     """Filled declared figures of ``year`` (its file is required) and of the previous years whose file exists.
 
     The report compares with earlier years (e.g. info4escorts visits of 2018
@@ -399,7 +406,7 @@ def params_years(params_dir: str | Path) -> list[int]:
     return sorted(int(p.name) for p in Path(params_dir).iterdir() if p.is_dir() and p.name.isdigit())
 
 
-def new_year(year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> list[Declared]:
+def new_year(year: int, params_dir: str | Path | None = None) -> list[Declared]:
     """Create ``params/<year>/`` from the latest earlier year: the same items, everything `TODO`.
 
     Returns the new files' content (each one's ``missing`` is what to fill).
@@ -410,6 +417,7 @@ def new_year(year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> list[Dec
         When ``params/<year>/`` exists (nothing is overwritten), when no
         earlier year exists, or when an earlier file is invalid.
     """
+    params_dir = _active(params_dir)
     target = Path(params_dir) / str(int(year))
     if target.exists():
         raise EspacepError(f"{config.display(target)} already exists; new-year never overwrites a year: "
@@ -465,7 +473,7 @@ def _history_problems(items: list, where: str, registry: dict) -> list[str]:
     return out
 
 
-def load_history(params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
+def load_history(params_dir: str | Path | None = None) -> pd.DataFrame:
     """``params/history.yaml`` as figure rows (labels and units of the indicators); empty when absent.
 
     Raises
@@ -477,7 +485,7 @@ def load_history(params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
     """
     from .indicators import common
 
-    path = Path(params_dir) / HISTORY_FILE
+    path = Path(_active(params_dir)) / HISTORY_FILE
     if not path.is_file():
         return common.empty_figures()
     where = config.display(path)
@@ -495,7 +503,7 @@ def load_history(params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
     return common.concat_figures(frames)
 
 
-def history_for(figures: pd.DataFrame, year: int, params_dir: str | Path = DEFAULT_PARAMS_DIR) -> pd.DataFrame:
+def history_for(figures: pd.DataFrame, year: int, params_dir: str | Path | None = None) -> pd.DataFrame:
     """The published values of ``params/history.yaml`` a report quotes.
 
     Those of an (indicator, scope) the report's ``figures`` hold, for a year

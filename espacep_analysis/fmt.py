@@ -229,6 +229,16 @@ def year(y: int | None) -> str:
     return str(int(f))
 
 
+def period(y: int, end: _dt.date | None = None) -> str:
+    """The period of a report in a French sentence: ``"en 2019"``, or for a partial year (data ending on
+    ``end``, ``espacep report --partial``) ``"du 1er janvier au 19 mars 2020"``."""
+    if end is None:
+        return f"en {year(y)}"
+    if end.year != int(y):
+        raise EspacepError(f"the end of the period, {end.isoformat()}, is not in {y}")
+    return f"du 1er janvier au {date(end, 'fr_BE')}"
+
+
 def date(d: _dt.date | _dt.datetime | str | None, lang: str = DEFAULT_LANG) -> str:
     """A date in words: ``date(datetime.date(2026, 11, 28))`` -> ``"28 novembre 2026"``.
 

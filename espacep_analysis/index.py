@@ -1,6 +1,7 @@
 """``outputs/index.html``: every report by year and funder, for the people who read them.
 
-One table per year (latest first), one row per funder: status, links to the
+One table per year (latest first), one row per funder: its warning banners
+(`banners`: synthetic data, internal run, ...), status, links to the
 HTML, the PDF and ``figures.csv``, when and how fast it was rendered, and the
 sha256 of its ``provenance.json`` (which names the input files' hashes, the
 parameters and the code version). Plain HTML with a small print style sheet:
@@ -46,6 +47,8 @@ td.num { text-align: right; white-space: nowrap; }
 code { font-size: .75rem; word-break: break-all; }
 .ok { color: #1b5e20; } .fail { color: #a40000; font-weight: bold; } .note { color: #6d4c00; }
 .small { font-size: .85rem; color: #555; }
+.banner { margin-top: .3rem; padding: .15rem .4rem; border: 2px solid #a40000; background: #fff3cd;
+          color: #a40000; font-weight: bold; font-size: .85rem; }
 @media print {
   @page { size: A4 landscape; margin: 1.5cm; }
   body { margin: 0; max-width: none; font-size: 9.5pt; }
@@ -66,8 +69,17 @@ class IndexEntry:
     seconds: float | None = None
     rendered_at: str | None = None
     provenance_sha256: str | None = None
-    banners: tuple[str, ...] = ()  # the report's banners (e.g. BROUILLON), from its provenance.json
+    banners: tuple[str, ...] = ()  # the report's warning banners (`banners`), from its provenance.json
     missing: tuple[str, ...] = ()  # declared items still to fill (a draft), from its provenance.json
+
+
+def _banners(path: Path) -> tuple[str, ...]:
+    """The ``banners`` list of a report's ``provenance.json`` (none when absent or unreadable)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("banners", [])
+    except (OSError, ValueError, AttributeError):
+        return ()
+    return tuple(str(text) for text in found) if isinstance(found, list) else ()
 
 
 def _sha256(path: Path) -> str | None:
@@ -77,13 +89,13 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _draft_notes(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``banners`` and ``declared_missing`` of the report's ``provenance.json`` (empty when absent)."""
+def _missing(path: Path) -> tuple[str, ...]:
+    """``declared_missing`` of a report's ``provenance.json``: the declared items of a draft still to fill."""
     try:
-        record = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return (), ()
-    return tuple(record.get("banners") or ()), tuple(record.get("declared_missing") or ())
+        found = json.loads(path.read_text(encoding="utf-8")).get("declared_missing") or ()
+    except (OSError, ValueError, AttributeError):
+        return ()
+    return tuple(str(item) for item in found) if isinstance(found, (list, tuple)) else ()
 
 
 def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> list[IndexEntry]:
@@ -112,7 +124,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
             files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
             seconds=stamp.get("seconds"), rendered_at=stamp.get("rendered_at"),
             provenance_sha256=_sha256(folder / "provenance.json"),
-            banners=_draft_notes(folder)[0], missing=_draft_notes(folder)[1],
+            banners=_banners(folder / "provenance.json"), missing=_missing(folder / "provenance.json"),
         ))
     return entries
 
@@ -136,12 +148,11 @@ def _row(entry: IndexEntry) -> str:
     if entry.status == STATUS_FAILED and entry.files:
         label += " (version précédente conservée)"
     digest = f"<code>{entry.provenance_sha256}</code>" if entry.provenance_sha256 else "—"
-    for banner in entry.banners:
-        label += f'<br><strong class="fail">{html.escape(banner)}</strong>'
+    warnings = "".join(f'<div class="banner">{html.escape(text)}</div>' for text in entry.banners)
     if entry.missing:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
         links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
-    return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}</td>'
+    return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>'
             f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
             f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
             f'<td>{digest}</td></tr>')

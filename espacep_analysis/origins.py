@@ -20,7 +20,7 @@ from . import config
 from .errors import ConfigError, EspacepError
 from .codes import iso_country_codes
 
-DEFAULT_ORIGINS_FILE = Path(__file__).resolve().parent.parent / "params" / "origins.yaml"
+ORIGINS_FILE = "origins.yaml"  # in the params directory (`settings.params_dir`)
 
 # Origin group -> French label, in display order (the one place they are defined).
 ORIGIN_LABELS: dict[str, str] = {
@@ -89,9 +89,10 @@ def _check_complete(origins: Origins, raw: dict, where: str) -> None:
     raise ConfigError("\n".join(lines))
 
 
-@functools.lru_cache(maxsize=8)
-def load_origins(path: str | Path = DEFAULT_ORIGINS_FILE) -> Origins:
+def load_origins(path: str | Path | None = None) -> Origins:
     """Read and check ``params/origins.yaml`` strictly (cached per path).
+
+    ``path`` defaults to ``origins.yaml`` of the active params directory (`settings.params_file`).
 
     Every key must be known, written once and of the right type (overrides are
     keyed by current ISO 3166-1 alpha-2 codes, quoted when YAML would read them
@@ -103,6 +104,16 @@ def load_origins(path: str | Path = DEFAULT_ORIGINS_FILE) -> Origins:
     ConfigError
         Naming the file, the line and the key path of each problem.
     """
+    if path is None:
+        from .settings import params_file
+
+        path = params_file(ORIGINS_FILE)
+    return _load_origins(str(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_origins(path: str) -> Origins:
+    """`load_origins` of one resolved path (cached)."""
     raw = config.load_checked(path, _schema(), "origin groups")
     origins = Origins(un_regions={str(k): str(v) for k, v in raw["un_regions"].items()},
                       overrides={str(k): str(v) for k, v in raw["overrides"].items()})

@@ -22,16 +22,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, disclosure
+from . import __version__, disclosure, settings
 from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
 from .indicators import inami
 
 FUNDERS = ("inami", "aviq", "cocof")
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PARAMS_DIR = REPO_ROOT / "params"
-DEFAULT_CACHE_DIR = REPO_ROOT / "outputs" / ".cache"
+# The disclosure cache when none is given: relative, hence under the project (`settings.in_project`);
+# the batch passes <output>/.cache or --cache.
+DEFAULT_CACHE_DIR = Path(settings.SCRATCH) / settings.CACHE
 
 
 def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> pd.DataFrame:
@@ -64,7 +64,7 @@ def with_declared(figures: pd.DataFrame, funder: str, year: int, threshold: int,
         return figures
     from . import declared
 
-    rows = declared.declared_history(funder, year, params_dir=params_dir or declared.DEFAULT_PARAMS_DIR)
+    rows = declared.declared_history(funder, year, params_dir=params_dir)  # None: the active params directory
     masked = disclosure.suppress_figures(rows, threshold if threshold > 1 else 0)
     return pd.concat([figures, masked.reindex(columns=figures.columns)], ignore_index=True) if len(rows) else figures
 
@@ -160,7 +160,7 @@ def protected_years(ds: Dataset, method: str, level: float, threshold: int,
     """
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"disclosure-{_cache_key(ds, method, level, threshold)}.pkl"
+        path = settings.in_project(cache_dir) / f"disclosure-{_cache_key(ds, method, level, threshold)}.pkl"
         if path.is_file():
             with open(path, "rb") as handle:
                 return pickle.load(handle)
@@ -259,12 +259,17 @@ def _decider(level: float):
 
 
 def _cache_key(ds: Dataset, method: str, level: float, threshold: int) -> str:
-    """sha256 of the inputs, the parameters, the params files and the code version."""
+    """sha256 of the inputs, the parameters, the params files a report reads and the code version.
+
+    The params are those of the active params directory (`settings.runtime_params_files`:
+    the calibration targets are left out).
+    """
     digest = hashlib.sha256()
     digest.update(json.dumps([sorted(ds.sources.items()), method, float(level), int(threshold),
                               __version__]).encode())
-    for path in sorted(PARAMS_DIR.rglob("*.yaml")):
-        digest.update(path.name.encode() + path.read_bytes())
+    root = settings.params_dir()
+    for path in settings.runtime_params_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
     for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         digest.update(path.read_bytes())  # any code change invalidates the cache
     return digest.hexdigest()[:32]

@@ -45,10 +45,11 @@ ORGANISATION = "Espace P…"
 TOC_MARKER = "<!--ESPACEP-TOC-->"
 _WORDS = {
     "fr_BE": {"toc": "Table des matières", "funder": "Financeur", "year": "Année",
-              "date": "Date du rapport", "figure": "Graphique"},
+              "date": "Date du rapport", "figure": "Graphique", "period": "Période"},
     "nl_BE": {"toc": "Inhoudstafel", "funder": "Financier", "year": "Jaar",
-              "date": "Datum van het rapport", "figure": "Grafiek"},
-    "en": {"toc": "Contents", "funder": "Funder", "year": "Year", "date": "Report date", "figure": "Chart"},
+              "date": "Datum van het rapport", "figure": "Grafiek", "period": "Periode"},
+    "en": {"toc": "Contents", "funder": "Funder", "year": "Year", "date": "Report date", "figure": "Chart",
+           "period": "Period"},
 }
 
 
@@ -200,12 +201,15 @@ def to_html(
         facts.append((words["funder"], _funder_label(funder)))
     if year is not None:
         facts.append((words["year"], fmt.year(year)))
+    end = _provenance(nb).get("period_end")
+    if year is not None and end:  # a partial year (espacep report --partial)
+        facts.append((words["period"], fmt.period(year, dt.date.fromisoformat(end))))
     facts.append((words["date"], fmt.date(date, lang)))
     resources = {
         "espacep": {
             "title": title, "subtitle": subtitle, "organisation": organisation, "facts": facts,
             "html_lang": lang.split("_")[0], "date_iso": date.isoformat(), "version": __version__,
-            "figure_alt": words["figure"], "banners": report_banners(nb),
+            "figure_alt": words["figure"], "banners": notebook_banners(nb),
         },
         "metadata": {"name": path.stem, "path": str(path.parent)},
     }
@@ -214,14 +218,20 @@ def to_html(
     return write_atomic(html_path, html.encode("utf-8"))
 
 
-def report_banners(nb) -> list[str]:
-    """The banners of the report (``banners`` of its provenance, attached to ``metadata.espacep``).
+def notebook_banners(nb) -> list[str]:
+    """The report's warning banners (`banners`), from the provenance in the executed notebook's metadata.
 
-    Printed on the title page and at the top of every PDF page (e.g.
-    "BROUILLON – chiffres déclarés à compléter").
+    The batch puts ``provenance.json`` there (``metadata.espacep.provenance``); a
+    notebook without it has no banner.
     """
+    found = _provenance(nb).get("banners", [])
+    return [str(text) for text in found] if isinstance(found, list) else []
+
+
+def _provenance(nb) -> dict:
+    """The provenance record the batch put into the executed notebook (``metadata.espacep.provenance``), or {}."""
     record = nb.metadata.get("espacep", {}).get("provenance", {})
-    return [str(b) for b in record.get("banners", []) if str(b).strip()]
+    return record if isinstance(record, dict) else {}
 
 
 def _funder_label(funder: str) -> str:

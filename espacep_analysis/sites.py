@@ -14,7 +14,7 @@ import pandas as pd
 from . import config
 from .errors import ConfigError, EspacepError
 
-DEFAULT_SITES_FILE = Path(__file__).resolve().parent.parent / "params" / "sites.yaml"
+SITES_FILE = "sites.yaml"  # in the params directory (`settings.params_dir`)
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,10 @@ def _check_references(raw: dict, where: str) -> None:
         raise ConfigError("\n".join(errors))
 
 
-def load_sites(path: str | Path = DEFAULT_SITES_FILE) -> Sites:
+def load_sites(path: str | Path | None = None) -> Sites:
     """Read ``params/sites.yaml`` strictly (see `SITES_SCHEMA`) into a `Sites`.
+
+    ``path`` defaults to ``sites.yaml`` of the active params directory (`settings.params_file`).
 
     Raises
     ------
@@ -100,6 +102,10 @@ def load_sites(path: str | Path = DEFAULT_SITES_FILE) -> Sites:
         reference to an undeclared parent; each problem names the file, the line
         and the key path, e.g. ``params/sites.yaml:40: funders.inami.min_cel: unknown key; ...``.
     """
+    if path is None:
+        from .settings import params_file
+
+        path = params_file(SITES_FILE)
     raw = config.load_checked(path, SITES_SCHEMA, "site hierarchy")
     _check_references(raw, config.display(Path(path)))
     regions, provinces, antennas = raw["regions"], raw["provinces"], raw["antennas"]

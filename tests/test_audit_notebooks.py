@@ -40,16 +40,18 @@ def seeded_data(tmp_path_factory):
 
 def _run(notebook: Path, out_dir: Path, data: Path) -> None:
     papermill.execute_notebook(str(notebook), str(out_dir / "report.ipynb"), cwd=str(out_dir),
-                               parameters={"data_dir": os.path.relpath(data, out_dir), "output_dir": ".",
-                                           "min_cell": 0},
+                               parameters={"data_dir": str(data), "output_dir": str(out_dir),
+                                           "params_dir": str(ROOT / "params"), "min_cell": 0},
                                progress_bar=False)
 
 
 def test_a_notebook_printing_a_record_is_caught(seeded_data, tmp_path):
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data_dir = ""\noutput_dir = ""\nmin_cell = 0')
+    params = nbformat.v4.new_code_cell('data_dir = ""\noutput_dir = ""\nparams_dir = ""\nmin_cell = 0')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
+        "from espacep_analysis import settings\n"
+        "settings.activate(params_dir)\n"
         "from espacep_analysis.load import load_dataset\n"
         "ds = load_dataset(data_dir)\n"
         "ds.persons[ds.persons.pseudonym.str.startswith('DUPONT')]")]
@@ -69,7 +71,7 @@ def test_the_shipped_notebook_leaks_nothing(seeded_data, tmp_path):
     _run(ROOT / "notebooks" / "inami.ipynb", out, seeded_data)
     assert (out / "figures.csv").exists()
     # papermill records the machine's paths; the batch publishes the notebook without them
-    assert {f.kind for f in audit_outputs(out, seeded_data)} == {"machine_path"}
+    assert {f.kind for f in audit_outputs(out, seeded_data)} == {"machine_path", "data_path"}
     nb = nbformat.read(out / "report.ipynb", as_version=4)
     nbformat.write(publishable_notebook(nb, "inami.ipynb"), out / "report.ipynb")
     assert audit_outputs(out, seeded_data) == []

@@ -128,7 +128,8 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
     assert plan.jobs[0].final_dir == (tmp_path / "out" / "2018" / "inami").resolve()
     assert plan.jobs[0].parameters == {"year": 2018, "data_dir": str(SYNTHETIC), "output_dir": ".",
                                        "ci_method": "wilson", "lang": "fr_BE",
-                                       "cache_dir": str((tmp_path / "out" / ".cache").resolve())}
+                                       "cache_dir": str((tmp_path / "out" / ".cache").resolve()),
+                                       "params_dir": str(REPO / "params")}
     # default year: the latest of the data
     latest = plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"], notebooks_dir=nbs),
                        [2017, 2018, 2019], digests)
@@ -254,8 +255,10 @@ def test_warm_kernel_output_is_byte_identical_to_fresh_papermill(real, tmp_path,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     papermill.execute_notebook(
         str(REPO / "notebooks" / "inami.ipynb"), str(tmp_path / "report.ipynb"), cwd=str(tmp_path),
-        parameters={"year": 2019, "data_dir": str(SYNTHETIC), "output_dir": ".", "cache_dir": str(tmp_path / "c"),
+        parameters={"year": 2019, "data_dir": str(SYNTHETIC), "output_dir": str(tmp_path),
+                    "cache_dir": str(tmp_path / "c"), "params_dir": str(REPO / "params"),
                     "ci_method": "wilson", "lang": "fr_BE"}, progress_bar=False, kernel_name="python3")
+    batch.attach_provenance(tmp_path / "report.ipynb", tmp_path)  # as the batch does (banners, provenance)
     render.to_html(tmp_path / "report.ipynb", tmp_path / "report.html", title="Rapport INAMI 2019",
                    funder="inami", year=2019, lang="fr_BE")
     warm = real["files"][2019]  # the second report of a reused kernel
@@ -393,12 +396,12 @@ def test_audit_finding_fails_the_batch(tiny, tmp_path):
     out = tmp_path / "out"
     code, text = _run(_tiny_options(tiny, out))
     assert code == 0 and "audit: no identifier found" in text
-    html = out / "2019" / "inami" / "report.html"
-    html.write_text(html.read_text(encoding="utf-8").replace("Essai", f"Essai {PSEUDONYM}"), encoding="utf-8")
+    # a file beside the report (not a product: an edited product is rendered again)
+    (out / "2019" / "inami" / "notes.txt").write_text(f"Essai {PSEUDONYM}\n", encoding="utf-8")
     code, text = _run(_tiny_options(tiny, out))
     assert code == 1
     assert "2019/inami  à jour" in text  # nothing to render: the audit alone fails the run
-    assert f"report.html: pseudonym: '{PSEUDONYM}'" in text and "audit: FAILED" in text
+    assert f"notes.txt: pseudonym: '{PSEUDONYM}'" in text and "audit: FAILED" in text
     assert not (out / batch.AUDIT_CACHE).exists()
 
 
@@ -445,4 +448,5 @@ def test_disclosure_tasks_one_per_threshold():
     jobs = [job(2018, "inami", cache_dir="/c"), job(2018, "aviq", cache_dir="/c"), job(2019, "cocof", cache_dir="/c"),
             job(2019, "inami", min_cell=0, cache_dir="/c"), job(2019, "aviq", min_cell=7, cache_dir="/c"),
             job(2017, "inami", min_cell=1, cache_dir="/c")]
-    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None, "/c"), ("/d", 2019, "wilson", 0.95, 7, "/c")]
+    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None, "/c", None),
+                                      ("/d", 2019, "wilson", 0.95, 7, "/c", None)]

@@ -48,7 +48,7 @@ def sites_error(text: str) -> str:
 # --- sites.yaml ----------------------------------------------------------------------------------
 def test_committed_params_files_are_valid():
     load_sites()
-    origins.load_origins.cache_clear()
+    origins._load_origins.cache_clear()
     origins.load_origins()
     assert len(load_targets()) > 100
     for path in sorted(ROOT.glob("params/[0-9]*/*.yaml")):
@@ -121,7 +121,7 @@ def test_sites_yaml_syntax_error_has_its_line(in_tmp):
 def origins_error(text: str) -> str:
     path = Path("params/origins.yaml")
     path.write_text(text, encoding="utf-8")
-    origins.load_origins.cache_clear()
+    origins._load_origins.cache_clear()
     with pytest.raises(ConfigError) as info:
         origins.load_origins(path)
     return str(info.value)

@@ -87,7 +87,8 @@ def hostile_report(tmp_path_factory) -> str:
         import espacep_analysis.sites as s
         s.load_sites.__defaults__ = ({str(work / "sites.yaml")!r},)
         from espacep_analysis.pages import build_report, show, aviq, inami
-        report = build_report("inami", 2019, {str(SYNTHETIC)!r}, min_cell=0)  # unmasked: no cache
+        report = build_report("inami", 2019, {str(SYNTHETIC)!r}, min_cell=0,  # unmasked: no cache
+                              params_dir={str(SYNTHETIC.parent.parent / "params")!r})
         show(inami.contacts(report.book, report.antenna_labels))
         show(inami.nationality(report.book, report.antenna_labels))
         from espacep_analysis.declared import Declared

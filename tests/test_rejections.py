@@ -27,6 +27,7 @@ from test_load import CORPUS, prepare
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "data" / "synthetic"
+PARAMS = REPO / "params"
 
 
 def _validate(case: str, tmp_path: Path, capsys, *extra: str) -> tuple[int, str, Path]:
@@ -90,14 +91,15 @@ def test_rejections_csv_defaults_to_the_current_directory_and_is_rewritten(tmp_p
     here = tmp_path / "here"
     here.mkdir()
     monkeypatch.chdir(here)
-    assert main(["validate", "--data", str(data)]) == 1
+    params = ["--params", str(PARAMS)]  # outside a project, the params are given (settings)
+    assert main(["validate", "--data", str(data), *params]) == 1
     assert len((here / "rejections.csv").read_text(encoding="utf-8").splitlines()) == 4
     clean = tmp_path / "clean"
     shutil.copytree(SYNTHETIC, clean)
-    assert main(["validate", "--data", str(clean)]) == 0  # a stale list never survives a clean export
+    assert main(["validate", "--data", str(clean), *params]) == 0  # a stale list never survives a clean export
     assert (here / "rejections.csv").read_text(encoding="utf-8") == ",".join(rejections.CSV_COLUMNS) + "\n"
     assert "rejections.csv : aucun rejet (en-tête seul)" in capsys.readouterr().out
-    assert main(["validate", "--data", str(data), "--rejections", str(tmp_path)]) == 1  # a folder: the file in it
+    assert main(["validate", "--data", str(data), "--rejections", str(tmp_path), *params]) == 1  # a folder: the file in it
     assert len((tmp_path / "rejections.csv").read_text(encoding="utf-8").splitlines()) == 4
 
 

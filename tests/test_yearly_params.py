@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from espacep_analysis import declared, index, publish, render
+from espacep_analysis import banners, declared, index, publish, render
 from espacep_analysis.cli import main
 from espacep_analysis.errors import ConfigError
 from espacep_analysis.load import load_dataset
@@ -33,9 +33,9 @@ def cache(tmp_path_factory):
 
 
 def params_with(tmp_path: Path, *files: str) -> Path:
-    """A params folder holding only ``files`` (``"2019/aviq.yaml"``, ``"history.yaml"``) of the committed ones."""
+    """A params folder holding sites, origins and only ``files`` (``"2019/aviq.yaml"``, ``"history.yaml"``) of the committed ones."""
     root = tmp_path / "params"
-    for name in files:
+    for name in ("sites.yaml", "origins.yaml", *files):  # a params directory holds sites and origins (settings)
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "params" / name, root / name)
     root.mkdir(exist_ok=True)
@@ -55,7 +55,7 @@ def unfilled(params: Path, funder: str, old: str) -> None:
 
 def test_inami_renders_with_no_aviq_or_cocof_params_and_protection_keeps_every_funder(tmp_path, cache):
     report = build_report("inami", 2019, DATA, params_dir=params_with(tmp_path), cache_dir=cache)
-    assert report.declared is None and report.banners == [] and report.min_cell == 5
+    assert report.declared is None and report.banners == [banners.SYNTHETIC] and report.min_cell == 5
     assert report.book.has("inami.persons_seen")
     # the joint protection of the year still holds the AViQ and Cocof row-derived figures
     joint = publish.protected_year(load_dataset(DATA), 2019, "wilson", 0.95, 5, cache)
@@ -94,7 +94,6 @@ def test_cli_refuses_unfilled_params_listing_every_item_exit_2(tmp_path, monkeyp
     params = params_with(tmp_path, "2019/aviq.yaml", "2019/cocof.yaml")
     unfilled(params, "aviq", "value: 1231")
     unfilled(params, "cocof", "value: 55000")
-    monkeypatch.setattr(declared, "DEFAULT_PARAMS_DIR", Path("params"))
     status = main(["report", "--data", str(DATA), "--output", str(tmp_path / "out"), "--years", "2019",
                    "--no-pdf", "--workers", "1"])
     err = capsys.readouterr().err
@@ -118,7 +117,8 @@ def draft(tmp_path_factory, cache):
 
 def test_draft_carries_the_banner_and_lists_the_missing_items(draft):
     report, out = draft
-    assert report.banners == ["BROUILLON – chiffres déclarés à compléter"]
+    assert report.banners == [banners.SYNTHETIC, banners.INTERNAL, "BROUILLON – chiffres déclarés à compléter"]
+    assert declared.DRAFT_BANNER == banners.BANNERS["draft"] == "BROUILLON – chiffres déclarés à compléter"
     assert report.missing == [f"{report.declared.path}: internet.facebook_friends"]
     assert "internet.facebook\\_friends" in methods_note(report).markdown
     record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
@@ -140,12 +140,14 @@ def test_draft_banner_on_the_title_page_and_every_pdf_page(draft, tmp_path):
     path = tmp_path / "report.ipynb"
     nbformat.write(nb, path)
     html = render.to_html(path, tmp_path / "report.html", title="Rapport AViQ 2019").read_text(encoding="utf-8")
-    title = html[html.index('<header class="title-page">'):html.index("</header>")]
-    assert '<p class="banner">BROUILLON – chiffres déclarés à compléter</p>' in title
-    assert '<div class="banner-running">BROUILLON – chiffres déclarés à compléter</div>' in html
-    assert "@top-center { content: element(banner); }" in html and "position: running(banner)" in html
+    title = html[html.index("<body>"):html.index("</header>")]
+    # one banner mechanism (banners.py): the band above the title page, the PDF's running header
+    assert '<span class="banner">BROUILLON – chiffres déclarés à compléter</span>' in title
+    assert html.count("BROUILLON – chiffres déclarés à compléter") == 1
+    assert "@top-center { content: string(banners)" in html and "string-set: banners content()" in html
     pages = PdfReader(render.to_pdf(tmp_path / "report.html", tmp_path / "report.pdf")).pages
-    assert len(pages) >= 3 and all("BROUILLON – chiffres déclarés à compléter" in p.extract_text() for p in pages)
+    assert len(pages) >= 3 and all(p.extract_text().count("BROUILLON – chiffres déclarés à compléter") == 1
+                                   for p in pages)  # once per page
 
 
 def test_draft_is_listed_in_the_index(draft):

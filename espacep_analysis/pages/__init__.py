@@ -7,19 +7,18 @@ formatting all happen in the library.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .. import stats
+from .. import banners, settings, stats
 from ..declared import Declared
 from ..errors import EspacepError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
 __all__ = ["Chart", "FigureBook", "Report", "Table", "Text", "build_report", "show", "methods_note", "provenance_block"]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -34,9 +33,16 @@ class Report:
     method: str
     level: float
     min_cell: int
-    provenance: dict
+    provenance: dict  # with the report's warning banners (key ``banners``, see `banners`)
     declared: Declared | None = None  # declared items and narrative by section (AViQ, Cocof); None for INAMI
-    banners: list[str] = field(default_factory=list)  # printed on every page and the title page
+    settings: settings.Settings | None = None  # the directories of the run
+    # --accept-rejections: {file: {"read": n, "left_out": k}} of the files with rejected rows; None otherwise
+    left_out: dict[str, dict[str, int]] | None = None
+
+    @property
+    def banners(self) -> list[str]:
+        """The report's warning banners (`banners.report_banners`: synthetic data, internal run, draft)."""
+        return list(self.provenance.get("banners", []))
 
     @property
     def narrative(self) -> dict[str, str]:
@@ -47,23 +53,29 @@ class Report:
     def missing(self) -> list[str]:
         """``"<file>: <section.key>"`` of every declared item still to fill (a draft)."""
         return self.declared.missing_lines() if self.declared else []
-    # --accept-rejections: {file: {"read": n, "left_out": k}} of the files with rejected rows; None otherwise
-    left_out: dict[str, dict[str, int]] | None = None
 
-    def save_figures(self, output_dir: str | Path) -> Path:
-        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed)."""
+    def save_figures(self, output_dir: str | Path | None = None) -> Path:
+        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed).
+
+        Default: the run's ``output_dir`` (`settings.for_notebook`: ``scratch/<year>/<funder>``
+        of the project for a hand run, never ``outputs/``).
+        """
         from .. import declared, provenance
         from ..render import write_atomic
 
-        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        output_dir = Path(output_dir) if output_dir else self.settings.output_dir
+        output_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8"))
         missing = declared.missing_figures(self.declared) if self.declared else None
         return write_figures_csv(self.book.figures, output_dir, published=self.book.published, missing=missing)
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
-    """``output_dir`` as given, or ``outputs/<year>/<funder>`` of the repository when empty."""
-    return Path(output_dir) if output_dir else REPO_ROOT / "outputs" / str(year) / funder
+    """``output_dir`` resolved against the project, or ``scratch/<year>/<funder>`` of the project when empty.
+
+    A hand run never writes into ``outputs/<year>/<funder>/``, which the batch owns.
+    """
+    return settings.in_project(output_dir or Path(settings.SCRATCH) / str(int(year)) / funder)
 
 
 def build_report(
@@ -78,16 +90,22 @@ def build_report(
     draft: bool = False,
     params_dir: str | Path = "",
     accept_rejections: bool = False,
+    output_dir: str | Path = "",
+    period_end: str = "",
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
-    ``cache_dir`` is where the year's disclosure protection is cached (the batch
-    passes ``<output>/.cache`` or ``--cache``); empty: ``outputs/.cache`` of the repository.
-    ``params_dir`` holds ``<year>/<funder>.yaml`` and ``history.yaml`` (empty: ``params/``).
+    The directories (`settings.for_notebook`; empty: the project's defaults, relative ones
+    under the project): ``data_dir`` (default ``data/synthetic``), ``params_dir`` (``params``,
+    made the active params directory), ``output_dir`` where `Report.save_figures` writes
+    (``scratch/<year>/<funder>``), ``cache_dir`` the disclosure cache (``scratch/.cache``;
+    the batch passes ``<output>/.cache`` or ``--cache``).
+    ``period_end`` (``YYYY-MM-DD``) is the last date of a partial year (``espacep report --partial``):
+    the title page and the sentences then say "du 1er janvier au <date>".
     A funder's params still holding ``A_COMPLETER`` items are refused
     (`declared.UnfilledParams`, listing them) unless ``draft``: the report then
-    carries `declared.DRAFT_BANNER` and lists the items in its methods note.
+    carries the draft banner (`banners.DRAFT`) and lists the items in its methods note.
     Invalid data are refused unless ``accept_rejections``: then the rejected rows
     are left out and counted per file in the methods note and the provenance.
     """
@@ -98,40 +116,60 @@ def build_report(
 
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
-    params = Path(params_dir) if params_dir else declared.DEFAULT_PARAMS_DIR
-    content = declared.load_declared(funder, year, params) if funder in declared.SECTIONS else None
+    end = _period_end(period_end, year)
+    run = settings.for_notebook(funder, year, str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
+    content = declared.load_declared(funder, year, run.params_dir) if funder in declared.SECTIONS else None
     if content is not None and not draft:
         declared.require_filled([content])
-    dataset, validation = validate_and_load(data_dir)
+    dataset, validation = validate_and_load(run.data_dir)
     if not validation.ok and not accept_rejections:
         raise refusal(validation)
-    parameters = {"year": int(year), "data_dir": str(data_dir), "ci_method": ci_method,
+    parameters = {"year": int(year), "data_dir": str(run.data_dir), "ci_method": ci_method,
                   "ci_level": ci_level, "lang": lang}
     if accept_rejections:
         parameters["accept_rejections"] = True
     figures, threshold = publish.published_figures(
-        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell,
-        Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR, params)
+        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell, run.cache_dir,
+        run.params_dir)
     antennas = dataset.sites.frame.drop_duplicates("antenna")
-    banners = [declared.DRAFT_BANNER] if content is not None and content.missing else []
     record = provenance.collect(funder, year, dataset.sources, {**parameters, "min_cell": threshold},
                                 left_out(validation) if accept_rejections else None)
-    record.update(banners=banners, declared_missing=content.missing_lines() if content is not None else [])
+    if end is not None:
+        record["period_end"] = end.isoformat()
+    record["banners"] = banners.report_banners(synthetic=banners.is_synthetic(dataset.persons["pseudonym"]),
+                                               internal=banners.is_internal(threshold),
+                                               draft=content is not None and bool(content.missing))
+    record["declared_missing"] = content.missing_lines() if content is not None else []
     return Report(
         funder=funder,
         year=int(year),
         book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level,
-                        published=declared.history_for(figures, year, params)),
+                        period_end=end, published=declared.history_for(figures, year, run.params_dir)),
         ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,
         level=ci_level,
         min_cell=threshold,
         declared=content,
-        banners=banners,
         provenance=record,
+        settings=run,
         left_out=left_out(validation) if accept_rejections else None,
     )
+
+
+def _period_end(text: str, year: int):
+    """``YYYY-MM-DD`` within ``year`` -> a date; empty -> None (the whole year)."""
+    import datetime as dt
+
+    if not text:
+        return None
+    try:
+        end = dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise EspacepError(f"period_end: {text!r} is not a date YYYY-MM-DD") from None
+    if end.year != int(year):
+        raise EspacepError(f"period_end: {text} is not in {year}")
+    return end
 
 
 def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:

@@ -9,6 +9,8 @@ formatted French strings. No block ever holds a row-level record.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,6 +58,8 @@ class FigureBook:
     method, level : str, float
         The confidence-interval method and level the figures were computed
         with (footnotes; the level is also the comparisons' test level).
+    period_end : date, optional
+        The last date of the data when the year is partial (`period`).
     published : DataFrame, optional
         Published values of years before the record-level data
         (``params/history.yaml``, see `declared.history_for`): quoted by
@@ -70,8 +74,19 @@ class FigureBook:
     secondary: str = "x"
     method: str = "wilson"
     level: float = 0.95
+    period_end: _dt.date | None = None  # last date of a partial year (--partial); None: the whole year
     published: pd.DataFrame | None = None
     _index: dict = field(init=False, repr=False)
+
+    @property
+    def period(self) -> str:
+        """The report's period in a sentence: ``"en 2019"`` or ``"du 1er janvier au 19 mars 2020"`` (`fmt.period`)."""
+        return fmt.period(self.year, self.period_end)
+
+    @property
+    def period_capitalized(self) -> str:
+        """`period` at the start of a sentence: ``"En 2019"``, ``"Du 1er janvier au 19 mars 2020"``."""
+        return self.period[:1].upper() + self.period[1:]
 
     def __post_init__(self) -> None:
         if "suppressed" in self.figures.columns:

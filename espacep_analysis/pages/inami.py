@@ -81,7 +81,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     prev_cons = f" ({book.text(P + 'consultations', prev[0])} en {prev[0]})" if prev else ""
     per = book.history(P + "consultations_per_person", template="en {year} : {value}")
     text = (
-        f"En {y}, Espace P… a suivi {book.text(P + 'persons_seen')} travailleurs du sexe{prev_seen} "
+        f"{book.period_capitalized}, Espace P… a suivi {book.text(P + 'persons_seen')} travailleurs du sexe{prev_seen} "
         f"répartis sur {len([c for c in seen if c != 'pasop'])} antennes ({names}).\n\n"
         f"Pour ces {book.text(P + 'persons_seen')} travailleurs du sexe, "
         f"{book.text(P + 'consultations')} consultations médicales{prev_cons} ont eu lieu "
@@ -110,7 +110,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
                                                     P + "consultations": "Consultations"}))
     blocks.append(Table(fmt.figures_wide_html(
         rows, by="scope", row="label", labels={"label": "Antenne"},
-        caption=f"TDS vus et consultations par antenne en {y}", lang=book.lang,
+        caption=f"TDS vus et consultations par antenne {book.period}", lang=book.lang,
         footnote="Une personne vue dans deux antennes compte dans chacune : "
                  "la somme des antennes peut dépasser le total.")))
     return blocks
@@ -121,7 +121,7 @@ def new_known(book: FigureBook) -> list:
     y = book.year
     text = (
         f"Les travailleurs du sexe connus ont été inclus dans le programme avant le 1er janvier {y}. "
-        f"{book.text(P + 'new_share', decimals=0)} des TDS rencontrés en {y} étaient des nouveaux contacts"
+        f"{book.text(P + 'new_share', decimals=0)} des TDS rencontrés {book.period} étaient des nouveaux contacts"
         f"{book.paren_history(P + 'new_share', decimals=0)}{trends.short_verdict(book, P + 'new_share')}."
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
@@ -143,7 +143,7 @@ def workplaces(book: FigureBook) -> list:
             "(lieu noté à la première consultation de l'année) :\n\n" + "\n".join(lines))
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
     chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
-                             title=f"Lieu de rencontre des TDS en {book.year}", lang=book.lang)
+                             title=f"Lieu de rencontre des TDS {book.period}", lang=book.lang)
     return [Text(text), Chart(chart), _compared(book, [f"workplace.{c}" for c in WORKPLACES],
                                                 "Évolution du lieu de rencontre")]
 
@@ -171,9 +171,9 @@ def age(book: FigureBook, ages) -> list:
     table = fmt.figures_table_html(bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
                                    columns=("label", "numerator", "value", "ci"), lang=book.lang,
                                    labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
-                                   caption=f"Répartition par âge en {book.year} (âge atteint dans l'année)",
+                                   caption=f"Répartition par âge {book.period} (âge atteint dans l'année)",
                                    footnote=_ci_footnote(bands, lang=book.lang))
-    chart = plots.age_histogram(ages, title=f"Âge des TDS vus en {book.year}", lang=book.lang)
+    chart = plots.age_histogram(ages, title=f"Âge des TDS vus {book.period}", lang=book.lang)
     return [Text(text), Table(table), Chart(chart), *_pyramid(book)]
 
 
@@ -192,8 +192,8 @@ def _pyramid(book: FigureBook) -> list:
     masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
     note = (f"{masked} effectif(s) masqué(s) ({book.masked}) non représenté(s)." if masked else None)
     chart = plots.age_pyramid(counts[["band", "gender", "persons"]], labels=GENDER_PLURALS, note=note,
-                                    title=f"Pyramide des âges des TDS vus en {book.year}", lang=book.lang)
-    return [Chart(chart, alt=f"Pyramide des âges par sexe en {book.year}")]
+                                    title=f"Pyramide des âges des TDS vus {book.period}", lang=book.lang)
+    return [Chart(chart, alt=f"Pyramide des âges par sexe {book.period}")]
 
 
 def gender(book: FigureBook) -> list:
@@ -241,7 +241,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
                         f"{trends.short_verdict(book, P + 'migrant_share', scope=scope)}.")
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
-                             title=f"Région d'origine des TDS vus en {y}", lang=book.lang)
+                             title=f"Région d'origine des TDS vus {book.period}", lang=book.lang)
     blocks = [Text("\n\n".join(text)), Chart(chart)]
     if book.previous:
         items = [(P + "belgian_share", ALL, "Nationalité belge (toutes antennes)"),
@@ -354,7 +354,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     table = fmt.figures_table_html(
         rows, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
         labels={"label": "Analyse", "numerator": "Positifs", "denominator": "Testés", "value": "Prévalence"},
-        caption=f"Dépistage des IST en {y}", footnote=footnote)
+        caption=f"Dépistage des IST {book.period}", footnote=footnote)
     compared = trends.comparison_table(book, [(P + f"prevalence.{t}", ALL, TEST_NAMES[t]) for t in TESTS],
                                        f"Évolution des prévalences jusqu'en {y}", method, level, MIN_CASES)
     per_test = book.select(_ids(*[f"positivity.{t}" for t in TESTS]))
@@ -362,11 +362,11 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     positivity = fmt.figures_table_html(
         per_test, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
         labels={"label": "Analyse", "numerator": "Tests positifs", "denominator": "Tests", "value": "Positivité"},
-        caption=f"Positivité par test en {y} (pour comparaison ; le rapport utilise la prévalence par personne)",
+        caption=f"Positivité par test {book.period} (pour comparaison ; le rapport utilise la prévalence par personne)",
         footnote=(f"Positivité par test : tests positifs / tests à résultat positif ou négatif ; une personne "
                   f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
                   f"{stats.CI_METHOD_LABELS[method]}."))
-    chart = plots.prevalence_ci(rows, title=f"Prévalence des IST en {y} (IC {fmt.number(level * 100, 0)} %)",
+    chart = plots.prevalence_ci(rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)",
                                 lang=book.lang)
     return [Text("\n\n".join(sentences)), Table(table), compared, Table(positivity), Chart(chart)]
 
@@ -387,8 +387,8 @@ def vaccination(book: FigureBook) -> list:
     """5 HBV vaccination (schedule 0-1-4 months): doses, and completion of the schedule."""
     y = book.year
     text = (f"Pour chaque personne avec un taux d'Ac anti-HBs < 10, un schéma de vaccination 0-1-4 mois est proposé. "
-            f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin entre janvier et "
-            f"décembre {y}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
+            f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin "
+            f"{book.period if book.period_end else f'entre janvier et décembre {y}'}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
             f"{book.paren_history(P + 'vaccine_doses')}.")
     if not book.has(P + "vaccine_completion"):
         return [Text(text)]
@@ -400,10 +400,10 @@ def _completion_text(book: FigureBook) -> str:
     y, row = book.year, book.row(P + "vaccine_completion")
     started = fmt.number(row["denominator"], 0, book.lang)
     if not row["denominator"]:
-        return f"Aucune personne n'a reçu de première dose en {y}."
+        return f"Aucune personne n'a reçu de première dose {book.period}."
     delay = book.row(P + "vaccine_dose3_delay_median")
     delay_text = (book.mask(delay) if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang))
-    text = (f"Parmi les {started} personnes ayant reçu une première dose en {y}, "
+    text = (f"Parmi les {started} personnes ayant reçu une première dose {book.period}, "
             f"{book.count_text(P + 'vaccine_completion')} ({book.text(P + 'vaccine_completion')}) ont reçu les "
             f"doses 2 et 3{book.paren_history(P + 'vaccine_completion')}, dont "
             f"{book.count_text(P + 'vaccine_completion_within_6m')} "
@@ -434,7 +434,8 @@ def _completion_table(book: FigureBook) -> Table:
 def follow_up(book: FigureBook) -> list:
     """6 Medical and administrative follow-up (critères 10 et 11)."""
     y = book.year
-    text = (f"Au cours de l'année {y}, {book.text(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
+    during = f"Au cours de l'année {y}" if book.period_end is None else book.period_capitalized
+    text = (f"{during}, {book.text(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
             f"et {book.text(P + 'treatments')} traitements relatifs aux pathologies découvertes en dépistage ont été "
             f"prescrits. {book.text(P + 'referrals')} renvois vers des médecins spécialistes ont été effectués, "
             f"{book.text(P + 'counsels')} conseils médicaux (prévention, hygiène, etc.) ont été donnés. "

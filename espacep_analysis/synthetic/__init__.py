@@ -46,7 +46,7 @@ from .outreach_spec import PREFIX, outreach_spec
 from .people import Person, World, select_year
 from .social import assign_places, check_shares, medical_demand_rows, social_rows
 from .spec import YearSpec, year_spec
-from .targets import DEFAULT_TARGETS_FILE, TargetBook, load_targets
+from .targets import TargetBook, load_targets
 from .visits import (REGION_OF_ANTENNA, Visit, consultation_counts, consultation_rows, move_some,
                      place_days, place_sites, weekdays)
 
@@ -134,7 +134,7 @@ def _outreach_years(ow: OutreachWorld, book: TargetBook, years: range, tables: d
                 tables[name].extend(rows)
 
 
-def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path = DEFAULT_TARGETS_FILE,
+def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path | None = None,
                  sites: Sites | None = None) -> dict[str, list[tuple]]:
     """All rows of all tables, unformatted (dates as `datetime.date`, booleans as bool).
 
@@ -255,7 +255,7 @@ see `data/README.md` for the data dictionary.
 
 
 def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
-             targets_path: str | Path = DEFAULT_TARGETS_FILE) -> dict[str, int]:
+             targets_path: str | Path | None = None) -> dict[str, int]:
     """Generate the synthetic data set (CSV files and README.md) into ``out_dir``.
 
     Returns the rows written per table.
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="espacep synthetic", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="data/synthetic", help="output directory")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument("--targets", default=str(DEFAULT_TARGETS_FILE), help="targets YAML")
+    parser.add_argument("--targets", default=None, help="targets YAML (default: params/targets.yaml of the project)")
     args = parser.parse_args(argv)
     try:
         counts = generate(args.out, args.seed, args.targets)

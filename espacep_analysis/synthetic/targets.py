@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import config
 from ..errors import EspacepError
 
-DEFAULT_TARGETS_FILE = Path(__file__).resolve().parents[2] / "params" / "targets.yaml"
+TARGETS_FILE = "targets.yaml"  # in the params directory; an input of the generator only, never of a report
 TOLERANCES = ("exact", "half_unit", "truncated", "largest", "majority", "within_2pct", "greater_than")
 # "environ 7500": the figure is within this share of the printed value (tolerance within_2pct)
 APPROX_SHARE = 0.02
@@ -120,8 +120,15 @@ def _target(entry: dict, index: int, path: Path, line: int | None = None) -> Tar
                   note=str(entry.get("note", "")).strip())
 
 
-def load_targets(path: str | Path = DEFAULT_TARGETS_FILE) -> list[Target]:
-    """Read and check ``params/targets.yaml``; keys (id, year, scope, field) are unique."""
+def load_targets(path: str | Path | None = None) -> list[Target]:
+    """Read and check ``params/targets.yaml``; keys (id, year, scope, field) are unique.
+
+    ``path`` defaults to ``targets.yaml`` of the project's params directory (`settings.params_file`).
+    """
+    if path is None:
+        from ..settings import params_file
+
+        path = params_file(TARGETS_FILE)
     path = Path(path)
     raw = config.load_yaml(path, "targets")  # duplicate keys and syntax errors, with lines
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
