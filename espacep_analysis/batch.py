@@ -833,17 +833,7 @@ def _check_not_aborted(final_dir: Path) -> None:
 
 def _pid_alive(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return lifecycle.process_alive(pid)
 
 
 def clean_stale(output_dir: Path) -> list[str]:

@@ -132,6 +132,11 @@ def _same_process_alive(pid: int, start: int | None) -> bool:
     return state != "Z" and (start is None or process_start(pid) == start)
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie, whatever its start time."""
+    return _same_process_alive(pid, None)
+
+
 def _pid_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -41,14 +41,16 @@ def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> p
     the funders' params exist: declared figures come from the params, not
     from the rows, and are added to each report by `with_declared`.
     """
-    if funder == "inami":
-        return inami.compute_figures(ds, year, method=method, level=level)
     if funder not in FUNDERS:
         raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
-    from .indicators import aviq, cocof
+    return _indicator_module(funder).compute_figures(ds, year, method=method, level=level)
 
-    module = aviq if funder == "aviq" else cocof
-    return module.compute_figures(ds, year, method=method, level=level)
+
+def _indicator_module(funder: str):
+    """The indicator module of ``funder`` (``espacep_analysis.indicators.<funder>``)."""
+    import importlib
+
+    return importlib.import_module(f".indicators.{funder}", __package__)
 
 
 def with_declared(figures: pd.DataFrame, funder: str, year: int, threshold: int,
@@ -60,9 +62,10 @@ def with_declared(figures: pd.DataFrame, funder: str, year: int, threshold: int,
     adds up with them. INAMI has no declared figure; an AViQ or Cocof report
     needs ``params/<year>/<funder>.yaml`` (`declared.load_declared` names it).
     """
-    if funder == "inami":
-        return figures
     from . import declared
+
+    if funder not in declared.FUNDERS_WITH_PARAMS:  # INAMI: every figure comes from the rows
+        return figures
 
     rows = declared.declared_history(funder, year, params_dir=params_dir)  # None: the active params directory
     masked = disclosure.suppress_figures(rows, threshold if threshold > 1 else 0)
