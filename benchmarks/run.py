@@ -58,15 +58,45 @@ def machine() -> dict:
     """CPU model, cores, RAM, OS, Python and the versions of the packages that matter."""
     from importlib.metadata import version
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    ram = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), None)
-    packages = ("pandas", "numpy", "scipy", "seaborn", "matplotlib", "papermill", "nbclient", "nbconvert",
-                "jupyter_client", "ipykernel", "weasyprint", "pandera")
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_mb": ram, "os": platform.platform(),
-            "python": platform.python_version(), "packages": {p: version(p) for p in packages},
-            "load_average_at_start": os.getloadavg()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    ram = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        None,
+    )
+    packages = (
+        "pandas",
+        "numpy",
+        "scipy",
+        "seaborn",
+        "matplotlib",
+        "papermill",
+        "nbclient",
+        "nbconvert",
+        "jupyter_client",
+        "ipykernel",
+        "weasyprint",
+        "pandera",
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_mb": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {p: version(p) for p in packages},
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def summary(values: list[float]) -> dict:
@@ -82,23 +112,56 @@ def run(argv: list[str], cwd: Path | None = None) -> float:
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        sys.exit(f"benchmark command failed ({done.returncode}): {' '.join(argv)}\n"
-                 f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        sys.exit(
+            f"benchmark command failed ({done.returncode}): {' '.join(argv)}\n"
+            f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
     return seconds
 
 
 def ours(output: Path, years: str, funders: list[str]) -> float:
-    return run([str(BIN / "espacep"), "report", "--data", str(DATA), "--output", str(output),
-                "--years", years, "--funders", ",".join(funders)])
+    return run(
+        [
+            str(BIN / "espacep"),
+            "report",
+            "--data",
+            str(DATA),
+            "--output",
+            str(output),
+            "--years",
+            years,
+            "--funders",
+            ",".join(funders),
+        ]
+    )
 
 
 def plain_chain(output: Path, year: int, funder: str) -> float:
     """papermill CLI, nbconvert CLI, WeasyPrint CLI for one report; seconds."""
     folder = output / str(year) / funder
     folder.mkdir(parents=True)
-    seconds = run([str(BIN / "papermill"), str(REPO / "notebooks" / f"{funder}.ipynb"), "report.ipynb",
-                   "-p", "year", str(year), "-p", "data_dir", str(DATA), "-p", "output_dir", ".",
-                   "-k", "python3", "--no-progress-bar", "--cwd", str(folder)], cwd=folder)
+    seconds = run(
+        [
+            str(BIN / "papermill"),
+            str(REPO / "notebooks" / f"{funder}.ipynb"),
+            "report.ipynb",
+            "-p",
+            "year",
+            str(year),
+            "-p",
+            "data_dir",
+            str(DATA),
+            "-p",
+            "output_dir",
+            ".",
+            "-k",
+            "python3",
+            "--no-progress-bar",
+            "--cwd",
+            str(folder),
+        ],
+        cwd=folder,
+    )
     seconds += run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "report.ipynb"], cwd=folder)
     seconds += run([str(BIN / "weasyprint"), "report.html", "report.pdf"], cwd=folder)
     return seconds
@@ -125,8 +188,9 @@ def batch_benchmarks(runs: int, funders: list[str], scratch: Path) -> dict:
         per_report = {(y, f): plain_chain(plain, y, f) for y in YEARS for f in funders}
         measured["plain_full"].append(sum(per_report.values()))
         measured["plain_single"].append(per_report[SINGLE])
-        print(f"run {i + 1}/{runs}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in measured.items()),
-              flush=True)
+        print(
+            f"run {i + 1}/{runs}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in measured.items()), flush=True
+        )
         for folder in (out, scratch / f"single-{i}", plain):
             shutil.rmtree(folder, ignore_errors=True)
     ratios = {
@@ -134,14 +198,25 @@ def batch_benchmarks(runs: int, funders: list[str], scratch: Path) -> dict:
         "unchanged": [p / o for p, o in zip(measured["plain_full"], measured["unchanged"])],
         "single": [p / o for p, o in zip(measured["plain_single"], measured["single"])],
     }
-    return {"reports": len(YEARS) * len(funders), "funders": funders,
-            "seconds": {k: summary(v) for k, v in measured.items()},
-            "ratios": {k: summary(v) for k, v in ratios.items()}}
+    return {
+        "reports": len(YEARS) * len(funders),
+        "funders": funders,
+        "seconds": {k: summary(v) for k, v in measured.items()},
+        "ratios": {k: summary(v) for k, v in ratios.items()},
+    }
 
 
 # --- indicators at scale -----------------------------------------------------------------------------
 
-TABLES = ("persons", "consultations", "lab_results", "medical_acts", "contacts", "social_actions", "activities")
+TABLES = (
+    "persons",
+    "consultations",
+    "lab_results",
+    "medical_acts",
+    "contacts",
+    "social_actions",
+    "activities",
+)
 
 
 def scaled_dataset(rows: int):
@@ -157,13 +232,26 @@ def scaled_dataset(rows: int):
     total = sum(len(frame) for frame in tables.values())
     if rows <= total:
         keep = set(base.persons["pseudonym"].iloc[: max(1, round(len(base.persons) * rows / total))])
-        new = {t: (f.loc[f["pseudonym"].isin(keep)] if "pseudonym" in f else f.iloc[: round(len(f) * rows / total)])
-               for t, f in tables.items()}
+        new = {
+            t: (
+                f.loc[f["pseudonym"].isin(keep)]
+                if "pseudonym" in f
+                else f.iloc[: round(len(f) * rows / total)]
+            )
+            for t, f in tables.items()
+        }
     else:
         copies = round(rows / total)
-        new = {t: pd.concat([f.assign(pseudonym=f["pseudonym"] + f".{k}") if "pseudonym" in f else f
-                             for k in range(copies)], ignore_index=True)
-               for t, f in tables.items()}
+        new = {
+            t: pd.concat(
+                [
+                    f.assign(pseudonym=f["pseudonym"] + f".{k}") if "pseudonym" in f else f
+                    for k in range(copies)
+                ],
+                ignore_index=True,
+            )
+            for t, f in tables.items()
+        }
     return dataclasses.replace(base, **new), sum(len(f) for f in new.values())
 
 
@@ -191,19 +279,32 @@ def scaling_child(rows: int, funder: str) -> dict:
     module.compute_figures(ds, 2019)
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return {"rows": actual, "funder": funder, "figures": len(figures), "build_s": build,
-            "seconds": statistics.median(times), "seconds_all": times,
-            "compute_peak_mb": traced_peak, "rss_before_compute_mb": rss_before, "peak_rss_mb": peak_rss}
+    return {
+        "rows": actual,
+        "funder": funder,
+        "figures": len(figures),
+        "build_s": build,
+        "seconds": statistics.median(times),
+        "seconds_all": times,
+        "compute_peak_mb": traced_peak,
+        "rss_before_compute_mb": rss_before,
+        "peak_rss_mb": peak_rss,
+    }
 
 
 def scaling_benchmarks(sizes: list[int], funders: list[str]) -> list[dict]:
     results = []
     for rows in sizes:
         for funder in funders:
-            done = subprocess.run([sys.executable, __file__, "--scaling-child", str(rows), funder],
-                                  capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, __file__, "--scaling-child", str(rows), funder],
+                capture_output=True,
+                text=True,
+            )
             if done.returncode != 0:
-                results.append({"rows": rows, "funder": funder, "error": done.stderr.strip().splitlines()[-1:]})
+                results.append(
+                    {"rows": rows, "funder": funder, "error": done.stderr.strip().splitlines()[-1:]}
+                )
             else:
                 results.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(json.dumps(results[-1]), flush=True)
@@ -220,23 +321,32 @@ def markdown(results: dict) -> str:
         s, r = b["seconds"], b["ratios"]
         fmt = lambda d: f"{d['median']:.1f} s ({d['min']:.1f}-{d['max']:.1f})"  # noqa: E731
         rat = lambda d: f"{d['median']:.1f}x ({d['min']:.1f}-{d['max']:.1f})"  # noqa: E731
-        lines += [f"Batch: {b['reports']} reports ({', '.join(b['funders'])} x {YEARS[0]}-{YEARS[-1]}), "
-                  f"{len(s['full']['runs'])} runs, median (min-max).", "",
-                  "| measure | espacep report | plain chain | plain / ours |", "|---|---|---|---|",
-                  f"| (a) full batch, cold, HTML + PDF | {fmt(s['full'])} | {fmt(s['plain_full'])} | {rat(r['full'])} |",
-                  f"| (b) nothing changed | {fmt(s['unchanged'])} | (re-renders all) {fmt(s['plain_full'])} "
-                  f"| {rat(r['unchanged'])} |",
-                  f"| (c) one report (2019 INAMI) | {fmt(s['single'])} | {fmt(s['plain_single'])} "
-                  f"| {rat(r['single'])} |", ""]
+        lines += [
+            f"Batch: {b['reports']} reports ({', '.join(b['funders'])} x {YEARS[0]}-{YEARS[-1]}), "
+            f"{len(s['full']['runs'])} runs, median (min-max).",
+            "",
+            "| measure | espacep report | plain chain | plain / ours |",
+            "|---|---|---|---|",
+            f"| (a) full batch, cold, HTML + PDF | {fmt(s['full'])} | {fmt(s['plain_full'])} | {rat(r['full'])} |",
+            f"| (b) nothing changed | {fmt(s['unchanged'])} | (re-renders all) {fmt(s['plain_full'])} "
+            f"| {rat(r['unchanged'])} |",
+            f"| (c) one report (2019 INAMI) | {fmt(s['single'])} | {fmt(s['plain_single'])} "
+            f"| {rat(r['single'])} |",
+            "",
+        ]
     if "scaling" in results:
-        lines += ["| rows | funder | compute (s) | peak allocated in compute (MB) | process peak RSS (MB) |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "| rows | funder | compute (s) | peak allocated in compute (MB) | process peak RSS (MB) |",
+            "|---|---|---|---|---|",
+        ]
         for row in results["scaling"]:
             if "error" in row:
                 lines.append(f"| {row['rows']:,} | {row['funder']} | error: {row['error']} | | |")
             else:
-                lines.append(f"| {row['rows']:,} | {row['funder']} | {row['seconds']:.2f} | "
-                             f"{row['compute_peak_mb']:.0f} | {row['peak_rss_mb']:.0f} |")
+                lines.append(
+                    f"| {row['rows']:,} | {row['funder']} | {row['seconds']:.2f} | "
+                    f"{row['compute_peak_mb']:.0f} | {row['peak_rss_mb']:.0f} |"
+                )
     return "\n".join(lines)
 
 

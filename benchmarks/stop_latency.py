@@ -24,7 +24,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 ESPACEP = Path(sys.executable).parent / "espacep"
-SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP, "kill -9": signal.SIGKILL}
+SIGNALS = {
+    "SIGINT": signal.SIGINT,
+    "SIGTERM": signal.SIGTERM,
+    "SIGHUP": signal.SIGHUP,
+    "kill -9": signal.SIGKILL,
+}
 
 
 def _below(pid: int) -> set[int]:
@@ -53,9 +58,23 @@ def _running(pid: int) -> bool:
 
 def stop_latency(out: Path, signum: int) -> float:
     """Seconds from ``signum`` to the last descendant of the main process gone."""
-    proc = subprocess.Popen([str(ESPACEP), "report", "--data", str(REPO / "data" / "synthetic"), "--output",
-                             str(out), "--years", "2017-2019", "--force"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            str(ESPACEP),
+            "report",
+            "--data",
+            str(REPO / "data" / "synthetic"),
+            "--output",
+            str(out),
+            "--years",
+            "2017-2019",
+            "--force",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     for line in proc.stdout:
         if "exécution" in line:
             break
@@ -79,12 +98,30 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        subprocess.run([str(ESPACEP), "report", "--data", str(REPO / "data" / "synthetic"), "--output", str(out),
-                        "--years", "2019", "--funders", "inami", "--no-pdf"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(ESPACEP),
+                "report",
+                "--data",
+                str(REPO / "data" / "synthetic"),
+                "--output",
+                str(out),
+                "--years",
+                "2019",
+                "--funders",
+                "inami",
+                "--no-pdf",
+            ],
+            check=True,
+            capture_output=True,
+        )
         for name, signum in SIGNALS.items():
             times = [stop_latency(out, signum) for _ in range(args.runs)]
-            print(f"{name:<8} {statistics.median(times):5.2f} s ({min(times):.2f}-{max(times):.2f}) "
-                  f"over {args.runs} runs", flush=True)
+            print(
+                f"{name:<8} {statistics.median(times):5.2f} s ({min(times):.2f}-{max(times):.2f}) "
+                f"over {args.runs} runs",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

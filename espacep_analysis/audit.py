@@ -22,24 +22,37 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import TextIO
 
-from .audit_files import (SCANNED_SUFFIXES, embedded_findings, machine_path_findings,  # noqa: F401
-                          notebook_embeds, private_roots, walk_outputs)
+from .audit_files import (
+    embedded_findings,
+    machine_path_findings,
+    notebook_embeds,
+    private_roots,
+    walk_outputs,
+)
 from .errors import EspacepError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 PSEUDONYM_COLUMNS = ("pseudonym", "pseudonyme")
-BIRTH_DATE_COLUMNS = ("birth_date", "date_of_birth", "birthdate", "date_naissance",
-                      "date_de_naissance")
+BIRTH_DATE_COLUMNS = ("birth_date", "date_of_birth", "birthdate", "date_naissance", "date_de_naissance")
 # Table names whose export file names reveal nothing (persons.csv, ...)
-GENERIC_TABLE_NAMES = ("persons", "consultations", "lab_results", "medical_acts", "contacts",
-                       "social_actions", "activities", "sites")
+GENERIC_TABLE_NAMES = (
+    "persons",
+    "consultations",
+    "lab_results",
+    "medical_acts",
+    "contacts",
+    "social_actions",
+    "activities",
+    "sites",
+)
 MIN_PSEUDONYM_LENGTH = 3
 HEADER_SEARCH_ROWS = 10
 CONTEXT_CHARS = 30
@@ -87,7 +100,7 @@ def _decode(raw: bytes) -> str:
 def _text_rows(path: Path) -> Iterator[list[str]]:
     """Rows of a CSV/TSV export as raw text (encoding and delimiter detected)."""
     text = _decode(path.read_bytes())
-    first = text.split("\n", HEADER_SEARCH_ROWS)[: HEADER_SEARCH_ROWS]
+    first = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in first))
     yield from csv.reader(io.StringIO(text), delimiter=delimiter)
 
@@ -136,7 +149,7 @@ def _norm(name) -> str:
 
 def _date_forms(value) -> set[str]:
     """Spellings of a birth date that a report could print."""
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime | date):
         d = value.date() if isinstance(value, datetime) else value
     else:
         text = str(value).strip()
@@ -149,8 +162,13 @@ def _date_forms(value) -> set[str]:
                 continue
         if d is None:
             return {text} if len(text) >= 6 else set()
-    return {d.isoformat(), d.strftime("%d/%m/%Y"), d.strftime("%d-%m-%Y"), d.strftime("%d.%m.%Y"),
-            f"{d.day}/{d.month}/{d.year}"}
+    return {
+        d.isoformat(),
+        d.strftime("%d/%m/%Y"),
+        d.strftime("%d-%m-%Y"),
+        d.strftime("%d.%m.%Y"),
+        f"{d.day}/{d.month}/{d.year}",
+    }
 
 
 def _scan_table(rows: Iterable[list], pseudonyms: set, birth_dates: set) -> None:
@@ -227,8 +245,12 @@ def collect_identifiers(data_dir: str | Path) -> Identifiers:
             "cannot check the outputs for identifiers"
         )
     paths = {str(root.resolve()), str(root.absolute())}
-    return Identifiers(frozenset(pseudonyms), frozenset(birth_dates),
-                       tuple(sorted(paths, key=len, reverse=True)), frozenset(export_names))
+    return Identifiers(
+        frozenset(pseudonyms),
+        frozenset(birth_dates),
+        tuple(sorted(paths, key=len, reverse=True)),
+        frozenset(export_names),
+    )
 
 
 # --- matching ---------------------------------------------------------------------------
@@ -267,21 +289,28 @@ class _Matcher:
 
 def _matcher(ids: Identifiers, roots: tuple[str, ...] = ()) -> _Matcher:
     kinds: dict[str, str] = {}
-    for kind, values in (("birth_date", ids.birth_dates), ("pseudonym", ids.pseudonyms),
-                         ("export_name", ids.export_names), ("data_path", ids.paths)):
+    for kind, values in (
+        ("birth_date", ids.birth_dates),
+        ("pseudonym", ids.pseudonyms),
+        ("export_name", ids.export_names),
+        ("data_path", ids.paths),
+    ):
         for value in values:
             kinds[value.lower()] = kind
     tokens = [v.lower() for v in ids.pseudonyms | ids.birth_dates]
     literals = [v.lower() for v in ids.export_names] + [p.lower() for p in ids.paths if len(p) > 3]
     compile_ = lambda body, fmt: re.compile(fmt.format(body), re.IGNORECASE) if body else None  # noqa: E731
-    return _Matcher(compile_(_trie_regex(tokens), r"(?<!\w)(?:{})(?!\w)"),
-                    compile_("|".join(re.escape(w) for w in sorted(literals, key=len, reverse=True)),
-                             r"(?:{})(?![\w-])"),
-                    kinds, roots, ids.paths)
+    return _Matcher(
+        compile_(_trie_regex(tokens), r"(?<!\w)(?:{})(?!\w)"),
+        compile_("|".join(re.escape(w) for w in sorted(literals, key=len, reverse=True)), r"(?:{})(?![\w-])"),
+        kinds,
+        roots,
+        ids.paths,
+    )
 
 
 def _context(text: str, start: int, end: int) -> str:
-    snippet = text[max(0, start - CONTEXT_CHARS): end + CONTEXT_CHARS]
+    snippet = text[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS]
     return " ".join(snippet.split())
 
 
@@ -311,13 +340,19 @@ def _record_tables(markup: str, file: str, max_rows: int) -> list[Finding]:
     findings = []
     for table in _TABLE.findall(markup):
         end_head = re.search(r"</thead>", table, re.IGNORECASE)
-        head, body = (table[: end_head.end()], table[end_head.end():]) if end_head else (table, table)
+        head, body = (table[: end_head.end()], table[end_head.end() :]) if end_head else (table, table)
         names = {_norm(html.unescape(_TAGS.sub("", c))) for c in _HEAD_CELL.findall(head)}
         columns = sorted(names & set(PSEUDONYM_COLUMNS + BIRTH_DATE_COLUMNS))
         n_rows = len(_ROW.findall(body)) - (0 if end_head else 1)
         if columns and n_rows > max_rows:
-            findings.append(Finding(file, "row_records", f"{n_rows} rows with column {columns[0]}",
-                                    _context(_TAGS.sub(" ", html.unescape(table)), 0, 80)))
+            findings.append(
+                Finding(
+                    file,
+                    "row_records",
+                    f"{n_rows} rows with column {columns[0]}",
+                    _context(_TAGS.sub(" ", html.unescape(table)), 0, 80),
+                )
+            )
     return findings
 
 
@@ -330,8 +365,9 @@ def _plain_records(text: str, file: str, max_rows: int) -> list[Finding]:
     columns = sorted(header & set(PSEUDONYM_COLUMNS + BIRTH_DATE_COLUMNS))
     n_rows = sum(1 for line in lines[1:] if not line.lstrip().startswith("["))
     if columns and n_rows > max_rows:
-        return [Finding(file, "row_records", f"{n_rows} rows with column {columns[0]}",
-                        _context(text, 0, 80))]
+        return [
+            Finding(file, "row_records", f"{n_rows} rows with column {columns[0]}", _context(text, 0, 80))
+        ]
     return []
 
 
@@ -384,7 +420,7 @@ def _pdf_text_or_error(path: Path) -> tuple[str | None, str | None]:
     """(text, None), or (None, the error) for a PDF that cannot be read (run in a worker process)."""
     try:
         return _pdf_text(path), None
-    except Exception as exc:  # noqa: BLE001 - reported as an "unreadable" finding
+    except Exception as exc:
         return None, f"{type(exc).__name__}: {exc}"
 
 
@@ -412,8 +448,9 @@ def _start_pdf_texts(paths: list[Path]):
     return wait
 
 
-def _scan_file(path: Path, matcher: _Matcher, max_rows: int,
-               pdf: tuple[str | None, str | None] | None = None) -> list[Finding]:
+def _scan_file(
+    path: Path, matcher: _Matcher, max_rows: int, pdf: tuple[str | None, str | None] | None = None
+) -> list[Finding]:
     """Findings of one rendered file (by its suffix); ``pdf`` is the PDF's (text, error) when already read."""
     file, suffix = str(path), path.suffix.lower()
     try:
@@ -459,8 +496,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_rows: int = 0
-                  ) -> list[Finding]:
+def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_rows: int = 0) -> list[Finding]:
     """Scan every rendered file under ``output_dir`` for identifiers of ``data_dir``.
 
     Parameters
@@ -522,8 +558,9 @@ def audit_exit_status(findings: Iterable[Finding]) -> int:
     return 1 if any(True for _ in findings) else 0
 
 
-def run_audit(output_dir: str | Path, data_dir: str | Path, *, out: TextIO | None = None,
-              max_record_rows: int = 0) -> int:
+def run_audit(
+    output_dir: str | Path, data_dir: str | Path, *, out: TextIO | None = None, max_record_rows: int = 0
+) -> int:
     """What ``espacep audit OUTPUT_DIR --data DIR`` does: scan, print, return the exit status.
 
     Raises :class:`EspacepError` for a missing directory or data without

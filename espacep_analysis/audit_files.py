@@ -37,21 +37,51 @@ import re
 import tempfile
 from pathlib import Path
 
-SCANNED_SUFFIXES = (".html", ".htm", ".ipynb", ".csv", ".tsv", ".txt", ".json", ".md",
-                    ".svg", ".xml", ".yaml", ".yml", ".log", ".pdf")
-IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
-                    "image/svg+xml": (b"<?xml", b"<svg")}
+SCANNED_SUFFIXES = (
+    ".html",
+    ".htm",
+    ".ipynb",
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".json",
+    ".md",
+    ".svg",
+    ".xml",
+    ".yaml",
+    ".yml",
+    ".log",
+    ".pdf",
+)
+IMAGE_SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/svg+xml": (b"<?xml", b"<svg"),
+}
 IMAGE_SUFFIXES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 CACHE_DIR, CACHE_SUFFIX, LOCK_FILE, KEEP_FILE = ".cache", ".pkl", ".lock", ".gitkeep"
 DATA_RECORD = ".data-dir"  # batch.DATA_RECORD: the last run's data directory, never published
 MIN_BASE64_RUN = 100
-PRIVATE_ROOTS = ("/home", "/root", "/Users", "/tmp", "/var/tmp", "/work", "/mnt", "/media", "/private",
-                 "/var/folders")
+PRIVATE_ROOTS = (
+    "/home",
+    "/root",
+    "/Users",
+    "/tmp",
+    "/var/tmp",
+    "/work",
+    "/mnt",
+    "/media",
+    "/private",
+    "/var/folders",
+)
 _TEMP_DIR = re.compile(r"^\..+\.(?:tmp|old)-\d+$")
 _TEMP_FILE = re.compile(r"^\..+\.tmp$|\.tmp-\d+$")
-_DATA_URI = re.compile(r"(?<![\w-])data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[\w.+-]+(?:=[^;,\s\"'<>()]*)?)*)"
-                       r",(?P<payload>[^\s\"'<>()]*)", re.IGNORECASE)
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}" % MIN_BASE64_RUN)
+_DATA_URI = re.compile(
+    r"(?<![\w-])data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[\w.+-]+(?:=[^;,\s\"'<>()]*)?)*)"
+    r",(?P<payload>[^\s\"'<>()]*)",
+    re.IGNORECASE,
+)
+_BASE64_RUN = re.compile(rf"[A-Za-z0-9+/]{{{MIN_BASE64_RUN},}}={{0,2}}")
 _POSIX_PATH = re.compile(r"(?<![\w.:/\\~-])(?:/[\w@%+~.-]+){2,}")
 _WINDOWS_PATH = re.compile(r"(?<![\w\\])[A-Za-z]:(?:\\{1,2}[\w .@~-]+){2,}")
 
@@ -93,8 +123,11 @@ def _is_lock_record(path: Path) -> bool:
         record = json.loads(text)
     except ValueError:
         return False
-    return isinstance(record, dict) and set(record) == {"pid", "start", "boot", "host"} and all(
-        isinstance(v, (int, float, str)) and len(str(v)) < 100 for v in record.values())
+    return (
+        isinstance(record, dict)
+        and set(record) == {"pid", "start", "boot", "host"}
+        and all(isinstance(v, int | float | str) and len(str(v)) < 100 for v in record.values())
+    )
 
 
 def _is_data_record(path: Path) -> bool:
@@ -105,8 +138,14 @@ def _is_data_record(path: Path) -> bool:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (isinstance(record, dict) and set(record) == {"data_dir"} and isinstance(record["data_dir"], str)
-            and os.path.isabs(record["data_dir"]) and "\n" not in record["data_dir"] and len(record["data_dir"]) < 4096)
+    return (
+        isinstance(record, dict)
+        and set(record) == {"data_dir"}
+        and isinstance(record["data_dir"], str)
+        and os.path.isabs(record["data_dir"])
+        and "\n" not in record["data_dir"]
+        and len(record["data_dir"]) < 4096
+    )
 
 
 def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
@@ -119,11 +158,19 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
     if suffix in SCANNED_SUFFIXES:
         return "scan"
     if name == DATA_RECORD and path.parent == root:
-        return None if _is_data_record(path) else ("unknown_file", "a data record holding something else than the data directory")
+        return (
+            None
+            if _is_data_record(path)
+            else ("unknown_file", "a data record holding something else than the data directory")
+        )
     if name == KEEP_FILE and path.parent == root:  # git's placeholder for the empty outputs/ folder
         return None if path.stat().st_size == 0 else ("unknown_file", "a non-empty .gitkeep")
     if name == LOCK_FILE and path.parent == root:
-        return None if _is_lock_record(path) else ("unknown_file", "a lock file holding something else than its owner")
+        return (
+            None
+            if _is_lock_record(path)
+            else ("unknown_file", "a lock file holding something else than its owner")
+        )
     if suffix == CACHE_SUFFIX and path.parent == root / CACHE_DIR:
         return None  # the disclosure cache: aggregates computed from the data, never published
     if suffix in IMAGE_SUFFIXES:
@@ -165,8 +212,11 @@ def embedded_findings(text: str, runs: bool = True) -> tuple[str, list[tuple[str
 
     rest = _DATA_URI.sub(check, text)
     if runs:
-        findings += [("embedded_file", f"{len(m.group(0))} base64 characters: {m.group(0)[:40]}")
-                     for m in _BASE64_RUN.finditer(rest) if _decodes(m.group(0))]
+        findings += [
+            ("embedded_file", f"{len(m.group(0))} base64 characters: {m.group(0)[:40]}")
+            for m in _BASE64_RUN.finditer(rest)
+            if _decodes(m.group(0))
+        ]
     return rest, findings
 
 
@@ -209,7 +259,9 @@ def _is_machine_path(path: str, roots: tuple[str, ...]) -> bool:
     return os.path.exists(first_two)
 
 
-def machine_path_findings(text: str, roots: tuple[str, ...], known: tuple[str, ...] = ()) -> list[tuple[str, int]]:
+def machine_path_findings(
+    text: str, roots: tuple[str, ...], known: tuple[str, ...] = ()
+) -> list[tuple[str, int]]:
     """``(path, offset)`` of each absolute path of this machine in ``text`` (see the module docstring).
 
     Paths starting with one of ``known`` (the data directory, reported as

@@ -42,6 +42,7 @@ Exit status: 0 when every report is fine and the audit is clean, 1 otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -52,10 +53,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import __version__, lifecycle, settings
 from .errors import EspacepError, RunInterrupted
@@ -104,9 +105,12 @@ class BatchOptions:
     def settings(self) -> settings.Settings:
         """The run's directories, absolute (`settings.Settings`)."""
         return settings.Settings(
-            data_dir=Path(self.data_dir), params_dir=Path(self.params_dir or settings.default_params_dir()),
-            output_dir=Path(self.output_dir), cache_dir=Path(self.cache_dir or Path(self.output_dir) / CACHE_DIR),
+            data_dir=Path(self.data_dir),
+            params_dir=Path(self.params_dir or settings.default_params_dir()),
+            output_dir=Path(self.output_dir),
+            cache_dir=Path(self.cache_dir or Path(self.output_dir) / CACHE_DIR),
         ).resolved()
+
     draft: bool = False  # render even when declared params still hold A_COMPLETER items (banner BROUILLON)
     accept_rejections: bool = False  # render without the rejected rows instead of refusing the data
 
@@ -174,13 +178,19 @@ def data_files(data_dir: Path) -> list[Path]:
     """The export files of ``data_dir`` (what a notebook may read)."""
     if not data_dir.is_dir():
         raise EspacepError(f"--data: {data_dir} n'est pas un dossier de données")
-    return sorted(p for p in data_dir.iterdir()
-                  if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in data_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def _tree_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not p.name.startswith(".") and p.suffix != ".pyc")
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".") and p.suffix != ".pyc"
+    )
 
 
 @dataclass(frozen=True)
@@ -202,14 +212,18 @@ def input_digests(data_dir: Path, params_dir: Path | None = None) -> InputDigest
     calibration targets are not hashed (`settings.runtime_params_files`).
     """
     params_dir = Path(params_dir or settings.params_dir())
-    params = _digest_files(settings.runtime_params_files(params_dir), params_dir) if params_dir.is_dir() else ""
+    params = (
+        _digest_files(settings.runtime_params_files(params_dir), params_dir) if params_dir.is_dir() else ""
+    )
     package = _digest_files(_tree_files(PACKAGE_DIR), PACKAGE_DIR) + __version__
     return InputDigests(_digest_files(data_files(data_dir), data_dir), params, package)
 
 
 def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
     """Hash of everything one report depends on (paths left out: contents count)."""
-    payload = {k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir", "params_dir")}
+    payload = {
+        k: v for k, v in parameters.items() if k not in ("data_dir", "output_dir", "cache_dir", "params_dir")
+    }
     digest = hashlib.sha256()
     digest.update(digests.key().encode())
     digest.update(_sha256_file(notebook).encode())
@@ -220,7 +234,9 @@ def inputs_hash(digests: InputDigests, notebook: Path, parameters: dict) -> str:
 # --- years of the data -------------------------------------------------------------------------
 
 
-def cached_years(output_dir: Path, digests: InputDigests, accept_rejections: bool = False) -> list[int] | None:
+def cached_years(
+    output_dir: Path, digests: InputDigests, accept_rejections: bool = False
+) -> list[int] | None:
     """The years cached for these data, params and package; None when the cache does not match.
 
     Data validated with rejections (``--accept-rejections``) are a miss for a run
@@ -246,8 +262,9 @@ def cached_last_date(output_dir: Path, digests: InputDigests) -> dt.date | None:
     return None
 
 
-def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
-                   accept_rejections: bool = False, out=None) -> list[int]:
+def validate_years(
+    data_dir: Path, output_dir: Path, digests: InputDigests, accept_rejections: bool = False, out=None
+) -> list[int]:
     """Load and validate every table (`load.validate_and_load`); cache and return the years.
 
     Raises `EspacepError` (with the rejected rows) when the data are invalid,
@@ -260,11 +277,17 @@ def validate_years(data_dir: Path, output_dir: Path, digests: InputDigests,
     if not report.ok and not accept_rejections:
         raise refusal(report)
     if not report.ok:
-        print(f"--accept-rejections : lignes rejetées laissées de côté : {left_out_sentence(left_out(report))}",
-              file=out or sys.stdout)
+        print(
+            f"--accept-rejections : lignes rejetées laissées de côté : {left_out_sentence(left_out(report))}",
+            file=out or sys.stdout,
+        )
     years, last = list(dataset.years), dataset.consultations["date"].max()
-    record = {"key": digests.key(), "years": years, "last_date": None if last is None or last != last
-              else last.date().isoformat(), **({} if report.ok else {"rejected": True})}
+    record = {
+        "key": digests.key(),
+        "years": years,
+        "last_date": None if last is None or last != last else last.date().isoformat(),
+        **({} if report.ok else {"rejected": True}),
+    }
     _write_if_changed(output_dir / YEARS_CACHE, json.dumps(record) + "\n")
     return years
 
@@ -277,8 +300,6 @@ def data_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[
     """
     years = cached_years(output_dir, digests)
     return years if years is not None else validate_years(data_dir, output_dir, digests)
-
-
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -311,23 +332,30 @@ def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.d
     whole = complete_years(years_in_data, last_date)
     shown = f"{last_date:%d/%m/%Y}" if last_date else ""
     if not options.years and not whole and not options.partial:
-        raise EspacepError(f"no complete year in the data: the last date found is {shown}; "
-                           f"render {last_date.year} anyway with --years {last_date.year} --partial")
+        raise EspacepError(
+            f"no complete year in the data: the last date found is {shown}; "
+            f"render {last_date.year} anyway with --years {last_date.year} --partial"
+        )
     years = options.years or (whole[-1:] if whole else years_in_data[-1:])
     missing = sorted(set(years) - set(years_in_data))
     if missing:
-        raise EspacepError(f"--years : aucune consultation dans les données pour {missing} ; "
-                           f"les données couvrent {years_in_data}")
+        raise EspacepError(
+            f"--years : aucune consultation dans les données pour {missing} ; "
+            f"les données couvrent {years_in_data}"
+        )
     partial = sorted(set(years) - set(whole))
     if partial and not options.partial:
-        raise EspacepError(f"{partial[0]} is a partial year: the last date found in the data is {shown}; "
-                           f"give --partial to render it as \"du 1er janvier au {shown}\", or wait for the "
-                           "export of the whole year")
+        raise EspacepError(
+            f"{partial[0]} is a partial year: the last date found in the data is {shown}; "
+            f'give --partial to render it as "du 1er janvier au {shown}", or wait for the '
+            "export of the whole year"
+        )
     return years
 
 
-def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDigests,
-              last_date: dt.date | None = None) -> Plan:
+def plan_jobs(
+    options: BatchOptions, years_in_data: list[int], digests: InputDigests, last_date: dt.date | None = None
+) -> Plan:
     """Expand the options into one job per (year, funder), checking funders, years, notebooks.
 
     ``last_date`` is the data's last consultation date: the default year is the
@@ -349,9 +377,15 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
             notebook = Path(options.notebooks_dir) / f"{funder}.ipynb"
             if not notebook.is_file():
                 raise EspacepError(f"pas de notebook pour le financeur {funder!r} : {notebook} est absent")
-            parameters = {"year": year, "data_dir": str(data_dir), "output_dir": ".",
-                          "ci_method": options.ci_method, "lang": options.lang, "cache_dir": str(run.cache_dir),
-                          "params_dir": str(run.params_dir)}
+            parameters = {
+                "year": year,
+                "data_dir": str(data_dir),
+                "output_dir": ".",
+                "ci_method": options.ci_method,
+                "lang": options.lang,
+                "cache_dir": str(run.cache_dir),
+                "params_dir": str(run.params_dir),
+            }
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
             if year not in whole:
@@ -360,12 +394,19 @@ def plan_jobs(options: BatchOptions, years_in_data: list[int], digests: InputDig
                 parameters["draft"] = True
             if options.accept_rejections:
                 parameters["accept_rejections"] = True
-            plan.jobs.append(Job(
-                year=year, funder=funder, notebook=notebook.resolve(), data_dir=data_dir,
-                final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
-                parameters=parameters, pdf=options.pdf, lang=options.lang,
-                inputs_hash=inputs_hash(digests, notebook, parameters),
-            ))
+            plan.jobs.append(
+                Job(
+                    year=year,
+                    funder=funder,
+                    notebook=notebook.resolve(),
+                    data_dir=data_dir,
+                    final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
+                    parameters=parameters,
+                    pdf=options.pdf,
+                    lang=options.lang,
+                    inputs_hash=inputs_hash(digests, notebook, parameters),
+                )
+            )
     return plan
 
 
@@ -379,8 +420,12 @@ def check_declared(funders: list[str], years: list[int], draft: bool, params_dir
     """
     from . import declared
 
-    content = [declared.load_declared(f, y, params_dir) for y in years for f in dict.fromkeys(funders)
-               if f in declared.SECTIONS]
+    content = [
+        declared.load_declared(f, y, params_dir)
+        for y in years
+        for f in dict.fromkeys(funders)
+        if f in declared.SECTIONS
+    ]
     if not draft:
         declared.require_filled(content)
 
@@ -412,16 +457,29 @@ def is_up_to_date(job: Job) -> bool:
         return False
     expected = stamp.get("products")
     products = [p for p in PRODUCTS if job.pdf or p != "report.pdf"]
-    return (isinstance(expected, dict) and set(expected) == set(products)
-            and product_digests(job.final_dir, job.pdf) == expected)
+    return (
+        isinstance(expected, dict)
+        and set(expected) == set(products)
+        and product_digests(job.final_dir, job.pdf) == expected
+    )
 
 
 # --- warm kernels ------------------------------------------------------------------------------
 
 # Imported once per kernel: the floor of a report's cost is these imports (seconds), not our work.
-WARM_MODULES = ("numpy", "pandas", "scipy.stats", "matplotlib", "seaborn", "pandera.pandas",
-                "IPython.display", "espacep_analysis.load", "espacep_analysis.plots",
-                "espacep_analysis.provenance", "espacep_analysis.pages")
+WARM_MODULES = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "matplotlib",
+    "seaborn",
+    "pandera.pandas",
+    "IPython.display",
+    "espacep_analysis.load",
+    "espacep_analysis.plots",
+    "espacep_analysis.provenance",
+    "espacep_analysis.pages",
+)
 _KERNEL_STATE: dict = {}  # inside a kernel process: the interpreter state right after warm-up
 
 
@@ -436,10 +494,8 @@ def kernel_warm_up(modules: list[str]) -> None:
     import importlib
 
     for name in modules:
-        try:
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the notebook will raise the real error itself
-            pass
     _KERNEL_STATE.clear()
     _KERNEL_STATE.update(_kernel_snapshot())
 
@@ -453,9 +509,13 @@ def _kernel_snapshot() -> dict:
 
     display = get_ipython().display_formatter
     state = {
-        "cwd": os.getcwd(), "sys_path": list(sys.path), "warnings": list(warnings.filters),
-        "formatters": {mime: (f.enabled, dict(f.type_printers), dict(f.deferred_printers))
-                       for mime, f in display.formatters.items()},
+        "cwd": os.getcwd(),
+        "sys_path": list(sys.path),
+        "warnings": list(warnings.filters),
+        "formatters": {
+            mime: (f.enabled, dict(f.type_printers), dict(f.deferred_printers))
+            for mime, f in display.formatters.items()
+        },
         "active_types": list(display.active_types),
     }
     if "matplotlib" in sys.modules:
@@ -516,7 +576,8 @@ def _restore_numerics(state: dict) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sys.modules["matplotlib"].rcParams.update(
-                {k: copy.deepcopy(v) for k, v in state["rc"].items() if k != "backend"})
+                {k: copy.deepcopy(v) for k, v in state["rc"].items() if k != "backend"}
+            )
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     if "np_err" in state:
@@ -541,9 +602,12 @@ class WarmKernel:
         from jupyter_client import KernelManager
 
         self.dir = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
-        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc",
-                                ip=os.path.join(self.dir, "ipc"),
-                                connection_file=os.path.join(self.dir, "kernel.json"))
+        self.km = KernelManager(
+            kernel_name=KERNEL_NAME,
+            transport="ipc",
+            ip=os.path.join(self.dir, "ipc"),
+            connection_file=os.path.join(self.dir, "kernel.json"),
+        )
         self.km.start_kernel(cwd=self.dir)
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -553,9 +617,15 @@ class WarmKernel:
             self.shutdown()
             raise
         self.kc.allow_stdin = False
-        self._warm = self.kc.execute(
-            f"import espacep_analysis.batch as _b; _b.kernel_warm_up({list(modules)!r}); del _b",
-            silent=True, store_history=False) if modules else None
+        self._warm = (
+            self.kc.execute(
+                f"import espacep_analysis.batch as _b; _b.kernel_warm_up({list(modules)!r}); del _b",
+                silent=True,
+                store_history=False,
+            )
+            if modules
+            else None
+        )
 
     def _wait(self, msg_id: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -581,7 +651,7 @@ class WarmKernel:
     def alive(self) -> bool:
         try:
             return bool(self.km.is_alive())
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
 
     def kill(self) -> None:
@@ -604,7 +674,7 @@ class WarmKernel:
         try:
             self.kc.stop_channels()
             self.km.shutdown_kernel(now=True)  # nothing to save: do not wait for a clean exit
-        except Exception:  # noqa: BLE001 - best effort at exit
+        except Exception:
             pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -636,8 +706,14 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
     manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False)
     manager.notebook_start()
     try:
-        client = PapermillNotebookClient(manager, km=kernel.km, kernel_name=KERNEL_NAME, log=logger,
-                                         timeout=CELL_TIMEOUT, startup_timeout=60)
+        client = PapermillNotebookClient(
+            manager,
+            km=kernel.km,
+            kernel_name=KERNEL_NAME,
+            log=logger,
+            timeout=CELL_TIMEOUT,
+            startup_timeout=60,
+        )
         client.kc = kernel.kc
         client.execute(cleanup_kc=False)
     finally:
@@ -655,7 +731,9 @@ def published_parameters(parameters: dict) -> dict:
     The same reduction as the provenance record's (`provenance.collect`): the
     published notebook names the data set, never where it lives.
     """
-    return {k: (Path(v).name if isinstance(v, str) and os.path.isabs(v) else v) for k, v in parameters.items()}
+    return {
+        k: (Path(v).name if isinstance(v, str) and os.path.isabs(v) else v) for k, v in parameters.items()
+    }
 
 
 def publishable_notebook(nb, notebook_name: str):
@@ -685,7 +763,7 @@ def _release(kernel: WarmKernel) -> None:
     try:
         if kernel.alive():
             kernel.reset(kernel.dir)
-    except Exception:  # noqa: BLE001 - the worker replaces a kernel that failed a report anyway
+    except Exception:
         pass
 
 
@@ -736,8 +814,14 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
         executed = execute_notebook(job, work, kernel)
         record = attach_provenance(executed, work)
         steps.begin("html")
-        render.to_html(executed, work / "report.html", title=report_title(job), funder=job.funder,
-                       year=job.year, lang=job.lang)
+        render.to_html(
+            executed,
+            work / "report.html",
+            title=report_title(job),
+            funder=job.funder,
+            year=job.year,
+            lang=job.lang,
+        )
         if job.pdf:
             steps.begin("pdf")
             render.to_pdf(work / "report.html", work / "report.pdf")
@@ -745,9 +829,15 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
         write_stamp(work, job, record, time.perf_counter() - start, steps.end())
         publish(work, job.final_dir)
         return JobResult(job.year, job.funder, STATUS_OK, time.perf_counter() - start, steps=steps.end())
-    except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
-        return JobResult(job.year, job.funder, STATUS_FAILED, time.perf_counter() - start,
-                         first_error_line(exc), steps.end())
+    except Exception as exc:
+        return JobResult(
+            job.year,
+            job.funder,
+            STATUS_FAILED,
+            time.perf_counter() - start,
+            first_error_line(exc),
+            steps.end(),
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -781,7 +871,9 @@ class _Steps:
 def write_stamp(work: Path, job: Job, record: dict, seconds: float, steps: dict) -> None:
     """The stamp: inputs hash, render time, the products' sha256 (`is_up_to_date`) (written last)."""
     stamp = {
-        "inputs": job.inputs_hash, "seconds": round(seconds, 3), "pdf": job.pdf,
+        "inputs": job.inputs_hash,
+        "seconds": round(seconds, 3),
+        "pdf": job.pdf,
         "rendered_at": record.get("rendered_at"),
         "provenance_sha256": _sha256_file(work / "provenance.json"),
         "products": product_digests(work, job.pdf),
@@ -894,9 +986,14 @@ def _run_in_worker(job: Job, state: dict, progress: Callable[[str, float], None]
         if state.get("kernel") is None or not state["warm"]:
             progress("noyau", 0.0)
         kernel = _kernel_for(state)
-    except Exception as exc:  # noqa: BLE001
-        return JobResult(job.year, job.funder, STATUS_FAILED, time.perf_counter() - start,
-                         f"noyau Jupyter : {first_error_line(exc)}")
+    except Exception as exc:
+        return JobResult(
+            job.year,
+            job.funder,
+            STATUS_FAILED,
+            time.perf_counter() - start,
+            f"noyau Jupyter : {first_error_line(exc)}",
+        )
     offset = time.perf_counter() - start  # the kernel's start, when this job paid for it
     result = run_job(job, kernel, lambda step, t: progress(step, t + offset))
     # A kernel that failed a report may be busy (a timed-out cell) or in a strange state:
@@ -938,7 +1035,7 @@ def _prestart(state: dict) -> None:
     if state["warm"]:
         try:
             state["kernel"] = WarmKernel(state["modules"])
-        except Exception:  # noqa: BLE001 - the first job retries and reports the error
+        except Exception:
             state["kernel"] = None
 
 
@@ -988,16 +1085,29 @@ def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
         min_cell = job.parameters.get("min_cell")
         if min_cell is not None and int(min_cell) in (0, 1):
             continue
-        task = (str(job.data_dir), int(job.year), job.parameters.get("ci_method", "wilson"),
-                float(job.parameters.get("ci_level", 0.95)), min_cell, job.parameters.get("cache_dir"),
-                job.parameters.get("params_dir"))
+        task = (
+            str(job.data_dir),
+            int(job.year),
+            job.parameters.get("ci_method", "wilson"),
+            float(job.parameters.get("ci_level", 0.95)),
+            min_cell,
+            job.parameters.get("cache_dir"),
+            job.parameters.get("params_dir"),
+        )
         if all(t[:1] + t[2:] != task[:1] + task[2:] for t in tasks):
             tasks.append(task)
     return tasks
 
 
-def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, min_cell: int | None,
-                     cache_dir: str | None = None, params_dir: str | None = None) -> None:
+def _warm_disclosure(
+    data_dir: str,
+    year: int,
+    ci_method: str,
+    ci_level: float,
+    min_cell: int | None,
+    cache_dir: str | None = None,
+    params_dir: str | None = None,
+) -> None:
     """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
     from . import publish
     from .load import load_dataset
@@ -1006,11 +1116,19 @@ def _warm_disclosure(data_dir: str, year: int, ci_method: str, ci_level: float, 
         if params_dir:
             settings.activate(params_dir)
         dataset = load_dataset(data_dir)
-        thresholds = {int(t) for t in dataset.sites.funder_min_cell.values()} if min_cell is None else {int(min_cell)}
+        thresholds = (
+            {int(t) for t in dataset.sites.funder_min_cell.values()} if min_cell is None else {int(min_cell)}
+        )
         for threshold in sorted(t for t in thresholds if t > 1):
-            publish.protected_year(dataset, year, ci_method, ci_level, threshold,
-                                   Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR)
-    except Exception:  # noqa: BLE001 - the notebook computes it again and reports any error properly
+            publish.protected_year(
+                dataset,
+                year,
+                ci_method,
+                ci_level,
+                threshold,
+                Path(cache_dir) if cache_dir else publish.DEFAULT_CACHE_DIR,
+            )
+    except Exception:
         return
 
 
@@ -1035,8 +1153,11 @@ class Runner:
             return
         context = multiprocessing.get_context()
         self.queue, self.abort_event = context.Queue(), context.Event()
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
-                                        initargs=(self.queue, warm, modules, self.abort_event, os.getpid()))
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            initializer=_worker_init,
+            initargs=(self.queue, warm, modules, self.abort_event, os.getpid()),
+        )
         self.pool.submit(_noop)
 
     def run(self, jobs: list[Job]) -> list[JobResult]:
@@ -1044,7 +1165,9 @@ class Runner:
         if self.pool is None:
             results = self.results
             for job in jobs:
-                results.append(_run_in_worker(job, self.state, lambda s, t, n=job.name: self.progress.step(n, s, t)))
+                results.append(
+                    _run_in_worker(job, self.state, lambda s, t, n=job.name: self.progress.step(n, s, t))
+                )
                 self.progress.done(results[-1])
             return list(results)
         return self._run_pool(jobs)
@@ -1072,9 +1195,14 @@ class Runner:
                 job = futures[future]
                 try:
                     result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker process died (e.g. out of memory)
-                    result = JobResult(job.year, job.funder, STATUS_FAILED, 0.0,
-                                       f"processus de travail interrompu : {first_error_line(exc)}")
+                except Exception as exc:
+                    result = JobResult(
+                        job.year,
+                        job.funder,
+                        STATUS_FAILED,
+                        0.0,
+                        f"processus de travail interrompu : {first_error_line(exc)}",
+                    )
                 results.append(result)
                 self.progress.done(result)
         self._drain()
@@ -1115,8 +1243,10 @@ def format_summary(results: list[JobResult]) -> str:
     for r in results:
         lines.append(f"{r.name:<11} {STATUS_LABELS[r.status]:<8} {r.seconds:7.1f}s  {r.error}".rstrip())
     counts = {status: sum(r.status == status for r in results) for status in STATUS_LABELS}
-    lines.append(f"{len(results)} rapport(s) : {counts[STATUS_OK]} produit(s), "
-                 f"{counts[STATUS_UNCHANGED]} à jour, {counts[STATUS_FAILED]} en échec")
+    lines.append(
+        f"{len(results)} rapport(s) : {counts[STATUS_OK]} produit(s), "
+        f"{counts[STATUS_UNCHANGED]} à jour, {counts[STATUS_FAILED]} en échec"
+    )
     return "\n".join(lines)
 
 
@@ -1168,16 +1298,23 @@ def _runner(options: BatchOptions, jobs: int, progress: Progress) -> Runner:
     return Runner(workers, options.warm_kernels, options.funders or list(FUNDERS), progress)
 
 
-OUTPUT_ERRNOS = {errno.EROFS: "is read-only", errno.ENOSPC: "is full", errno.EDQUOT: "is over its quota",
-                 errno.EACCES: "is not writable", errno.EPERM: "is not writable"}
+OUTPUT_ERRNOS = {
+    errno.EROFS: "is read-only",
+    errno.ENOSPC: "is full",
+    errno.EDQUOT: "is over its quota",
+    errno.EACCES: "is not writable",
+    errno.EPERM: "is not writable",
+}
 _ERRNO_TEXT = re.compile(r"\[Errno (\d+)\]")
 
 
 def output_failure(output_dir: Path, code: int, reason: str) -> EspacepError:
     """The one-line error of an output folder that cannot be written (``code``: an errno)."""
     state = OUTPUT_ERRNOS.get(code, "cannot be written")
-    return EspacepError(f"output folder {output_dir} {state} ({os.strerror(code)}): {reason}; "
-                        "the previous outputs are kept")
+    return EspacepError(
+        f"output folder {output_dir} {state} ({os.strerror(code)}): {reason}; "
+        "the previous outputs are kept"
+    )
 
 
 def check_writable(output_dir: Path, size: int = 1 << 16) -> None:
@@ -1280,7 +1417,9 @@ def record_data_dir(output_dir: Path, data_dir: Path) -> None:
     published (a dot file of the output root, like ``.lock``); the audit knows
     it (`audit_files`) and skips it, so the absolute path it holds is not a finding.
     """
-    _write_if_changed(output_dir / DATA_RECORD, json.dumps({"data_dir": str(Path(data_dir).resolve())}) + "\n")
+    _write_if_changed(
+        output_dir / DATA_RECORD, json.dumps({"data_dir": str(Path(data_dir).resolve())}) + "\n"
+    )
 
 
 def recorded_data_dir(output_dir: Path) -> Path:
@@ -1293,16 +1432,21 @@ def recorded_data_dir(output_dir: Path) -> Path:
     try:
         data_dir = Path(json.loads(path.read_text(encoding="utf-8"))["data_dir"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise EspacepError(f"audit: no data directory recorded in {path} ({type(exc).__name__}); "
-                           "give the data the outputs were computed from with --data") from None
+        raise EspacepError(
+            f"audit: no data directory recorded in {path} ({type(exc).__name__}); "
+            "give the data the outputs were computed from with --data"
+        ) from None
     if not data_dir.is_dir():
-        raise EspacepError(f"audit: the data directory recorded in {path}, {data_dir}, does not exist; "
-                           "give the data the outputs were computed from with --data")
+        raise EspacepError(
+            f"audit: the data directory recorded in {path}, {data_dir}, does not exist; "
+            "give the data the outputs were computed from with --data"
+        )
     return data_dir
 
 
-def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, progress: Progress,
-            out) -> tuple[Plan, list[JobResult]]:
+def _render(
+    options: BatchOptions, output_dir: Path, digests: InputDigests, progress: Progress, out
+) -> tuple[Plan, list[JobResult]]:
     """Validate (when the data changed), plan and run the reports to render; one result per planned job.
 
     Raises `RunInterrupted` when a signal stops the run (workers and kernels stopped first).
@@ -1312,19 +1456,29 @@ def _render(options: BatchOptions, output_dir: Path, digests: InputDigests, prog
         years = cached_years(output_dir, digests, options.accept_rejections)
         if years is None:  # new or changed data: the kernels warm up while the data are validated
             runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
-            years = validate_years(Path(options.data_dir), output_dir, digests, options.accept_rejections, out)
+            years = validate_years(
+                Path(options.data_dir), output_dir, digests, options.accept_rejections, out
+            )
         last_date = cached_last_date(output_dir, digests)
         plan = plan_jobs(options, years, digests, last_date)
         if not options.years and last_date and last_date.year not in complete_years(years, last_date):
-            print(f"{last_date.year} is partial (last date {last_date:%d/%m/%Y}): rendering the latest complete "
-                  f"year; --years {last_date.year} --partial renders {last_date.year}", file=out, flush=True)
+            print(
+                f"{last_date.year} is partial (last date {last_date:%d/%m/%Y}): rendering the latest complete "
+                f"year; --years {last_date.year} --partial renders {last_date.year}",
+                file=out,
+                flush=True,
+            )
         todo = [job for job in plan.jobs if options.force or not is_up_to_date(job)]
         results = [JobResult(j.year, j.funder, STATUS_UNCHANGED, 0.0) for j in plan.jobs if j not in todo]
         if todo:
             runner = runner or _runner(options, len(todo), progress)
             kernels = "noyaux réutilisés" if options.warm_kernels else "un noyau neuf par rapport"
-            print(f"{len(todo)} rapport(s) à produire, {len(results)} à jour ; "
-                  f"{runner.workers} processus, {kernels}", file=out, flush=True)
+            print(
+                f"{len(todo)} rapport(s) à produire, {len(results)} à jour ; "
+                f"{runner.workers} processus, {kernels}",
+                file=out,
+                flush=True,
+            )
             results += runner.run(todo)
         return plan, results
     except lifecycle.Interrupted as exc:
@@ -1343,7 +1497,9 @@ def _interrupted(exc: lifecycle.Interrupted, done: list[JobResult], planned: int
     return RunInterrupted(
         f"interrupted by {signal_name(exc.signum)}: {published} report(s) published before the interrupt, "
         f"{failed} failed, {max(0, planned - len(done))} not run; outputs kept as before "
-        "(the index and the audit are updated by the next run)", exc.exit_status)
+        "(the index and the audit are updated by the next run)",
+        exc.exit_status,
+    )
 
 
 def signal_name(signum: int) -> str:

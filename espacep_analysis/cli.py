@@ -62,8 +62,10 @@ def parse_years(text: str, today: dt.date | None = None) -> list[int]:
             ) from None
     outside = [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges if a < MIN_YEAR or b > top]
     if outside:
-        raise YearsOutOfRange(f"--years: {', '.join(outside)} outside {MIN_YEAR}-{top} (no data can "
-                              f"hold dates before {MIN_YEAR} or after today)")
+        raise YearsOutOfRange(
+            f"--years: {', '.join(outside)} outside {MIN_YEAR}-{top} (no data can "
+            f"hold dates before {MIN_YEAR} or after today)"
+        )
     return sorted({y for a, b in ranges for y in range(a, b + 1)})
 
 
@@ -120,8 +122,9 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
     from . import synthetic
 
     params = _activate_params(args)
-    counts = synthetic.generate(_project_path(args.out, DEFAULT_DATA), seed=args.seed,
-                                targets_path=params / "targets.yaml")
+    counts = synthetic.generate(
+        _project_path(args.out, DEFAULT_DATA), seed=args.seed, targets_path=params / "targets.yaml"
+    )
     for table, n in counts.items():
         print(f"{table}: {n} rows")
     return 0
@@ -136,8 +139,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     params = _activate_params(args)
     data = _project_path(args.data, DEFAULT_DATA)
     if not args.data:
-        print(f"--data not given: {data}, the synthetic example (its reports carry the banner "
-              "'DONNÉES SYNTHÉTIQUES')", file=sys.stderr)
+        print(
+            f"--data not given: {data}, the synthetic example (its reports carry the banner "
+            "'DONNÉES SYNTHÉTIQUES')",
+            file=sys.stderr,
+        )
     options = BatchOptions(
         data_dir=data,
         output_dir=_project_path(args.output, DEFAULT_OUTPUT),
@@ -173,22 +179,27 @@ def _cmd_new_year(args: argparse.Namespace) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .audit import audit_outputs, format_findings
-
     from .batch import recorded_data_dir
 
     output_dir = Path(args.output_dir)
     data = Path(args.data) if args.data else recorded_data_dir(output_dir)
     if not args.data:
-        print(f"audit : données de {data} (enregistrées par espacep report dans {output_dir})", file=sys.stderr)
+        print(
+            f"audit : données de {data} (enregistrées par espacep report dans {output_dir})", file=sys.stderr
+        )
     findings = audit_outputs(output_dir, data)
     print(format_findings(findings))
     return 1 if findings else 0
 
 
 def _params_option(parser: argparse.ArgumentParser, note: str = "") -> None:
-    parser.add_argument("--params", default=None, metavar="DIR",
-                        help=f"params directory: sites.yaml, origins.yaml, <year>/<funder>.yaml (default: "
-                             f"{DEFAULT_PARAMS}/ of the working directory's project){note}")
+    parser.add_argument(
+        "--params",
+        default=None,
+        metavar="DIR",
+        help=f"params directory: sites.yaml, origins.yaml, <year>/<funder>.yaml (default: "
+        f"{DEFAULT_PARAMS}/ of the working directory's project){note}",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,17 +209,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "validate", help="check every export table and count rows read/accepted/rejected",
+        "validate",
+        help="check every export table and count rows read/accepted/rejected",
         description="Validate every export table. Prints, per file, the rows read / accepted / rejected "
         "and, per rule, the problems with at most 3 example lines; writes every rejection (file, line, "
         "column, value, rule, message) to --rejections, to send back to whoever made the export. That "
         "file quotes the rejected values, pseudonyms included: it is refused inside the data folder or "
-        "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.")
-    p.add_argument("--data", default=None, help=f"directory holding the exports (default: {DEFAULT_DATA} of the project)")
+        "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.",
+    )
+    p.add_argument(
+        "--data", default=None, help=f"directory holding the exports (default: {DEFAULT_DATA} of the project)"
+    )
     _params_option(p)
-    p.add_argument("--rejections", default="rejections.csv", metavar="PATH",
-                   help="file, or folder, where every rejection is written (default: rejections.csv in the current "
-                   "directory; never inside --data or outputs/)")
+    p.add_argument(
+        "--rejections",
+        default="rejections.csv",
+        metavar="PATH",
+        help="file, or folder, where every rejection is written (default: rejections.csv in the current "
+        "directory; never inside --data or outputs/)",
+    )
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("synthetic", help="generate the calibrated synthetic data set")
@@ -218,62 +237,105 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_synthetic)
 
     p = sub.add_parser(
-        "report", help="render the reports (HTML, PDF, figures.csv) and outputs/index.html",
+        "report",
+        help="render the reports (HTML, PDF, figures.csv) and outputs/index.html",
         description="Render every (year, funder) report into OUTPUT/<year>/<funder>/ (report.html, "
         "report.pdf, figures.csv, provenance.json, report.ipynb) in parallel worker processes, each "
         "keeping one Jupyter kernel warm. Reports whose inputs (data files, params, notebook, package, "
         "parameters) did not change are skipped. Each report is published by renames only when "
         "complete. Then OUTPUT/index.html is written and the identifier audit runs over OUTPUT. "
-        "Exit status 1 when a report failed or the audit found anything, 2 for bad options or data.")
-    p.add_argument("--data", default=None,
-                   help=f"directory holding the exports (default: {DEFAULT_DATA} of the project, the synthetic "
-                        "example: its reports carry the banner 'DONNÉES SYNTHÉTIQUES')")
-    p.add_argument("--output", default=None, help=f"output directory (default: {DEFAULT_OUTPUT} of the project)")
+        "Exit status 1 when a report failed or the audit found anything, 2 for bad options or data.",
+    )
+    p.add_argument(
+        "--data",
+        default=None,
+        help=f"directory holding the exports (default: {DEFAULT_DATA} of the project, the synthetic "
+        "example: its reports carry the banner 'DONNÉES SYNTHÉTIQUES')",
+    )
+    p.add_argument(
+        "--output", default=None, help=f"output directory (default: {DEFAULT_OUTPUT} of the project)"
+    )
     _params_option(p)
-    p.add_argument("--years", default=None,
-                   help="2019, 2017-2019 or 2017,2019 (default: the latest complete year of the data, "
-                        "one whose records reach December)")
-    p.add_argument("--partial", action="store_true",
-                   help="render a year the data do not cover to December; its reports say "
-                        "'du 1er janvier au <last date>' (default: refused, naming the last date found)")
+    p.add_argument(
+        "--years",
+        default=None,
+        help="2019, 2017-2019 or 2017,2019 (default: the latest complete year of the data, "
+        "one whose records reach December)",
+    )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="render a year the data do not cover to December; its reports say "
+        "'du 1er janvier au <last date>' (default: refused, naming the last date found)",
+    )
     p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
     p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
     p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")
-    p.add_argument("--min-cell", type=int, default=None,
-                   help="suppression threshold (default: per funder in params); 0 is an internal run whose "
-                        "reports carry the banner 'USAGE INTERNE'")
+    p.add_argument(
+        "--min-cell",
+        type=int,
+        default=None,
+        help="suppression threshold (default: per funder in params); 0 is an internal run whose "
+        "reports carry the banner 'USAGE INTERNE'",
+    )
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
     p.add_argument("--force", action="store_true", help="render even if inputs did not change")
-    p.add_argument("--workers", type=int, default=None,
-                   help="parallel worker processes (default: number of cores; 1 runs in this process)")
-    p.add_argument("--fresh-kernels", action="store_true",
-                   help="start a new Jupyter kernel for every report instead of reusing one per worker")
-    p.add_argument("--notebooks", default=None, metavar="DIR",
-                   help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)")
-    p.add_argument("--cache", default=None, metavar="DIR",
-                   help="disclosure cache directory (aggregates only; default: OUTPUT/.cache)")
-    p.add_argument("--draft", action="store_true",
-                   help="render even when params/<year>/<funder>.yaml still holds A_COMPLETER items: every page "
-                   "carries BROUILLON and the items are listed (default: refuse, exit 2, listing them)")
-    p.add_argument("--accept-rejections", action="store_true",
-                   help="render without the rows validation rejects (counted per file in the methods "
-                   "note and provenance.json) instead of refusing the data (default: refuse, exit 2)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel worker processes (default: number of cores; 1 runs in this process)",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new Jupyter kernel for every report instead of reusing one per worker",
+    )
+    p.add_argument(
+        "--notebooks",
+        default=None,
+        metavar="DIR",
+        help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)",
+    )
+    p.add_argument(
+        "--cache",
+        default=None,
+        metavar="DIR",
+        help="disclosure cache directory (aggregates only; default: OUTPUT/.cache)",
+    )
+    p.add_argument(
+        "--draft",
+        action="store_true",
+        help="render even when params/<year>/<funder>.yaml still holds A_COMPLETER items: every page "
+        "carries BROUILLON and the items are listed (default: refuse, exit 2, listing them)",
+    )
+    p.add_argument(
+        "--accept-rejections",
+        action="store_true",
+        help="render without the rows validation rejects (counted per file in the methods "
+        "note and provenance.json) instead of refusing the data (default: refuse, exit 2)",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
-        "new-year", help="create params/YEAR/ from the latest earlier year, every value A_COMPLETER",
+        "new-year",
+        help="create params/YEAR/ from the latest earlier year, every value A_COMPLETER",
         description="Copy the sections and items of the latest earlier params/<year>/<funder>.yaml into "
         "params/YEAR/, each value and narrative replaced by A_COMPLETER, and print what to fill. "
-        "Never overwrites: refuses (exit 2) when params/YEAR/ exists.")
+        "Never overwrites: refuses (exit 2) when params/YEAR/ exists.",
+    )
     p.add_argument("year", type=int, help="the new report year, e.g. 2020")
     _params_option(p)
     p.set_defaults(func=_cmd_new_year)
 
     p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")
     p.add_argument("output_dir", help="directory of rendered outputs")
-    p.add_argument("--data", default=None,
-                   help="directory holding the exports (default: the one recorded by espacep report in "
-                        "OUTPUT_DIR/.data-dir; refused when there is none)")
+    p.add_argument(
+        "--data",
+        default=None,
+        help="directory holding the exports (default: the one recorded by espacep report in "
+        "OUTPUT_DIR/.data-dir; refused when there is none)",
+    )
     _params_option(p, "; the audit reads no params, the option is accepted like on every command")
     p.set_defaults(func=_cmd_audit)
     return parser

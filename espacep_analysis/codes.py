@@ -21,7 +21,7 @@ EXTRA_COUNTRY_CODES = ("XK",)
 @functools.cache
 def iso_country_codes() -> tuple[str, ...]:
     """Current ISO 3166-1 alpha-2 codes (pycountry's ISO table), plus `EXTRA_COUNTRY_CODES`."""
-    import pycountry  # noqa: PLC0415  (ISO tables are read lazily)
+    import pycountry
 
     return tuple(sorted({c.alpha_2 for c in pycountry.countries} | set(EXTRA_COUNTRY_CODES)))
 
@@ -33,12 +33,11 @@ def withdrawn_country_codes() -> dict[str, str]:
     Codes withdrawn and later reassigned (GE, SK, AI, BQ, BY) are current and
     not listed. Names are French when pycountry carries the translation.
     """
-    import gettext  # noqa: PLC0415
+    import gettext
 
-    import pycountry  # noqa: PLC0415
+    import pycountry
 
-    french = gettext.translation("iso3166-3", pycountry.LOCALES_DIR, languages=["fr"],
-                                 fallback=True).gettext
+    french = gettext.translation("iso3166-3", pycountry.LOCALES_DIR, languages=["fr"], fallback=True).gettext
     current = set(iso_country_codes())
     out: dict[str, list[str]] = {}
     for country in pycountry.historic_countries:
@@ -83,13 +82,13 @@ BLOOD_TESTS = ("hbsag", "anti_hbs", "anti_hcv", "hiv", "syphilis")
 
 # --- medical acts --------------------------------------------------------------------
 ACTS = (
-    "hbv_vaccine",         # detail: dose number 1, 2, 3 (4 = booster)
-    "contraception",       # detail: empty
-    "treatment",           # detail: one of PATHOLOGIES
-    "referral",            # detail: one of REFERRAL_DESTINATIONS
-    "counsel",             # medical counsel (prevention, hygiene, ...); detail empty
-    "hygiene_advice",      # vaginal hygiene advice; detail empty
-    "abortion_support",    # accompaniment towards an abortion (IVG); detail empty
+    "hbv_vaccine",  # detail: dose number 1, 2, 3 (4 = booster)
+    "contraception",  # detail: empty
+    "treatment",  # detail: one of PATHOLOGIES
+    "referral",  # detail: one of REFERRAL_DESTINATIONS
+    "counsel",  # medical counsel (prevention, hygiene, ...); detail empty
+    "hygiene_advice",  # vaginal hygiene advice; detail empty
+    "abortion_support",  # accompaniment towards an abortion (IVG); detail empty
     "pregnancy_followup",  # detail empty
 )
 VACCINE_DOSES = ("1", "2", "3", "4")

@@ -70,12 +70,18 @@ def _build(node: yaml.Node, loader, where: str, path: str):
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
+            if not isinstance(key, str | int | float | bool) or key is None:
                 raise ConfigError(problem(where, line, path, f"a key must be a plain text, got {key!r}"))
             if key in out:
-                raise ConfigError(problem(where, line, join(path, key),
-                                          f"duplicate key (first written at line {out.lines[key]}); "
-                                          "a key may appear only once in a mapping"))
+                raise ConfigError(
+                    problem(
+                        where,
+                        line,
+                        join(path, key),
+                        f"duplicate key (first written at line {out.lines[key]}); "
+                        "a key may appear only once in a mapping",
+                    )
+                )
             out.lines[key] = line
             out[key] = _build(value_node, loader, where, join(path, key))
         return out
@@ -133,7 +139,7 @@ def show(value) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (dict, list)):
+    if isinstance(value, dict | list):
         return f"a {'mapping' if isinstance(value, dict) else 'list'}"
     return repr(value)
 
@@ -177,8 +183,10 @@ class Code(Kind):
 
     def errors(self, value, at):
         if not isinstance(value, str) or not _CODE.fullmatch(value):
-            return at.fail(f"expected a code in lower-case letters, digits and _ "
-                           f"(e.g. saint_trond), got {show(value)}")
+            return at.fail(
+                f"expected a code in lower-case letters, digits and _ "
+                f"(e.g. saint_trond), got {show(value)}"
+            )
         return []
 
 
@@ -201,7 +209,7 @@ class Number(Kind):
     """An integer or decimal number (``true`` is not a number)."""
 
     def errors(self, value, at):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return at.fail(f"expected a number, got {show(value)}")
         return []
 

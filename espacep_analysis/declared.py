@@ -108,21 +108,38 @@ class Value(config.Kind):
     def errors(self, value, at):
         if value == TODO:
             return []
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             return at.fail(f"expected a number >= 0 or {TODO}, got {config.show(value)}")
         return at.fail(f"expected a number >= 0, got {value}") if value < 0 else []
 
 
-ITEM = config.Record({"key": config.Code(), "label": config.Text(), "value": Value(),
-                      "unit": config.Choice(DECLARED_UNITS), "source": config.Text()}, optional=("source",))
-SECTION = config.Record({"narrative": config.Text(), "items": config.ListOf(ITEM)}, optional=("narrative", "items"))
+ITEM = config.Record(
+    {
+        "key": config.Code(),
+        "label": config.Text(),
+        "value": Value(),
+        "unit": config.Choice(DECLARED_UNITS),
+        "source": config.Text(),
+    },
+    optional=("source",),
+)
+SECTION = config.Record(
+    {"narrative": config.Text(), "items": config.ListOf(ITEM)}, optional=("narrative", "items")
+)
 
 
 def file_kind(funder: str) -> config.Record:
     """The schema of ``params/<year>/<funder>.yaml``."""
     sections = config.MapOf(SECTION, key=config.Choice(tuple(SECTIONS[funder])), min_items=0)
-    return config.Record({"funder": config.Choice((funder,)), "year": config.Integer(1990),
-                          "synthetic": Flag(), "sections": sections}, optional=("synthetic", "sections"))
+    return config.Record(
+        {
+            "funder": config.Choice((funder,)),
+            "year": config.Integer(1990),
+            "synthetic": Flag(),
+            "sections": sections,
+        },
+        optional=("synthetic", "sections"),
+    )
 
 
 # --- the content --------------------------------------------------------------------------------
@@ -191,7 +208,8 @@ def _missing_file(path: Path, funder: str, year: int) -> ConfigError:
     return ConfigError(
         f"{config.display(path)}: file not found; the declared figures and narrative of {funder} for {int(year)} "
         f"go there: run `espacep new-year {int(year)}` to create it from the previous year, then fill every "
-        f"{TODO}")
+        f"{TODO}"
+    )
 
 
 def _duplicates(raw: dict, where: str) -> list[str]:
@@ -201,8 +219,14 @@ def _duplicates(raw: dict, where: str) -> list[str]:
         for i, item in enumerate(section.get("items") or []):
             key, line = item.get("key"), config.line_of(section["items"], i)
             if key in seen:
-                out.append(config.problem(where, line, f"sections.{name}.items[{i}].key",
-                                          f"duplicate key {key!r} (first written at line {seen[key]})"))
+                out.append(
+                    config.problem(
+                        where,
+                        line,
+                        f"sections.{name}.items[{i}].key",
+                        f"duplicate key {key!r} (first written at line {seen[key]})",
+                    )
+                )
             seen.setdefault(key, line)
     return out
 
@@ -228,8 +252,14 @@ def _check(raw, funder: str, year: int, where: str) -> None:
     config.check(raw, file_kind(funder), where)
     problems = []
     if raw["year"] != int(year):
-        problems.append(config.problem(where, config.line_of(raw, "year"), "year",
-                                       f"expected {int(year)} (the directory name), got {raw['year']}"))
+        problems.append(
+            config.problem(
+                where,
+                config.line_of(raw, "year"),
+                "year",
+                f"expected {int(year)} (the directory name), got {raw['year']}",
+            )
+        )
     problems += _duplicates(raw, where) + _value_problems(raw, where)
     if problems:
         raise ConfigError("\n".join(problems))
@@ -237,8 +267,17 @@ def _check(raw, funder: str, year: int, where: str) -> None:
 
 def _section(name: str, raw: dict) -> tuple[tuple[Item, ...], str | None, list[str]]:
     """Items, filled narrative (or None) and missing keys of one section."""
-    items = tuple(Item(name, i["key"], i["label"].strip(), None if i["value"] == TODO else float(i["value"]),
-                       i["unit"], (i.get("source") or "").strip()) for i in raw.get("items") or [])
+    items = tuple(
+        Item(
+            name,
+            i["key"],
+            i["label"].strip(),
+            None if i["value"] == TODO else float(i["value"]),
+            i["unit"],
+            (i.get("source") or "").strip(),
+        )
+        for i in raw.get("items") or []
+    )
     missing = [f"{name}.{i.key}" for i in items if i.todo]
     text = raw.get("narrative")
     if text is not None and text.strip() == TODO:
@@ -259,7 +298,9 @@ def load_declared(funder: str, year: int, params_dir: str | Path | None = None) 
         ``params/2019/aviq.yaml:12: sections.internet.items[0].unit: expected one of: ...``.
     """
     if funder not in SECTIONS:
-        raise EspacepError(f"unknown funder {funder!r} for declared figures; expected one of {sorted(SECTIONS)}")
+        raise EspacepError(
+            f"unknown funder {funder!r} for declared figures; expected one of {sorted(SECTIONS)}"
+        )
     path = declared_path(funder, year, params_dir)
     if not path.is_file():
         raise _missing_file(path, funder, year)
@@ -273,8 +314,15 @@ def load_declared(funder: str, year: int, params_dir: str | Path | None = None) 
         missing += todo
         if text:
             narrative[name] = text
-    return Declared(funder, int(year), MappingProxyType(sections), MappingProxyType(narrative), tuple(missing),
-                    where, bool(raw.get("synthetic", False)))
+    return Declared(
+        funder,
+        int(year),
+        MappingProxyType(sections),
+        MappingProxyType(narrative),
+        tuple(missing),
+        where,
+        bool(raw.get("synthetic", False)),
+    )
 
 
 def require_filled(declared: list[Declared]) -> None:
@@ -283,7 +331,8 @@ def require_filled(declared: list[Declared]) -> None:
     if lines:
         raise UnfilledParams(
             f"{len(lines)} declared item(s) still read {TODO}; fill them, or render a draft with --draft:\n"
-            + "\n".join(f"  {line}" for line in lines))
+            + "\n".join(f"  {line}" for line in lines)
+        )
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -302,12 +351,19 @@ def declared_figures(declared: Declared, funder: str, year: int) -> pd.DataFrame
     if declared.funder != funder or declared.year != int(year):
         raise EspacepError(
             f"{declared.path or 'declared figures'}: read for {declared.funder} {declared.year}, "
-            f"asked for {funder} {int(year)}")
+            f"asked for {funder} {int(year)}"
+        )
     items = [i for s in declared.sections.values() for i in s if not i.todo]
     if not items:
         return common.empty_figures()
-    return common.figures_frame([f"{funder}.declared.{i.key}" for i in items], [i.label for i in items],
-                                int(year), common.ALL, [i.value for i in items], [i.unit for i in items])
+    return common.figures_frame(
+        [f"{funder}.declared.{i.key}" for i in items],
+        [i.label for i in items],
+        int(year),
+        common.ALL,
+        [i.value for i in items],
+        [i.unit for i in items],
+    )
 
 
 def missing_figures(declared: Declared) -> pd.DataFrame:
@@ -317,12 +373,19 @@ def missing_figures(declared: Declared) -> pd.DataFrame:
     items = [i for s in declared.sections.values() for i in s if i.todo]
     if not items:
         return common.empty_figures()
-    return common.figures_frame([f"{declared.funder}.declared.{i.key}" for i in items], [i.label for i in items],
-                                declared.year, common.ALL, [math.nan] * len(items), [i.unit for i in items])
+    return common.figures_frame(
+        [f"{declared.funder}.declared.{i.key}" for i in items],
+        [i.label for i in items],
+        declared.year,
+        common.ALL,
+        [math.nan] * len(items),
+        [i.unit for i in items],
+    )
 
 
-def declared_history(funder: str, year: int, n_previous: int = 2,
-                     params_dir: str | Path | None = None) -> pd.DataFrame:
+def declared_history(
+    funder: str, year: int, n_previous: int = 2, params_dir: str | Path | None = None
+) -> pd.DataFrame:
     """Filled declared figures of ``year`` (its file is required) and of the previous years whose file exists.
 
     The report compares with earlier years (e.g. info4escorts visits of 2018
@@ -360,8 +423,14 @@ def _folded(text: str, indent: str, width: int = 96) -> list[str]:
     for k, para in enumerate(p for p in text.split("\n\n") if p.strip()):
         if k:
             lines.append("")
-        lines += textwrap.wrap(" ".join(para.split()), width, initial_indent=indent, subsequent_indent=indent,
-                               break_on_hyphens=False, break_long_words=False)
+        lines += textwrap.wrap(
+            " ".join(para.split()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
     return lines
 
 
@@ -382,8 +451,12 @@ def to_yaml(declared: Declared, header: str = "") -> str:
         if items:
             out.append("    items:")
         for i in items:
-            out += [f"      - key: {i.key}", f"        label: {_quoted(i.label)}",
-                    f"        value: {TODO if i.todo else _number(i.value)}", f"        unit: {i.unit}"]
+            out += [
+                f"      - key: {i.key}",
+                f"        label: {_quoted(i.label)}",
+                f"        value: {TODO if i.todo else _number(i.value)}",
+                f"        unit: {i.unit}",
+            ]
             if i.source:
                 out.append(f"        source: {_quoted(i.source)}")
     return "\n".join(out) + "\n"
@@ -391,8 +464,10 @@ def to_yaml(declared: Declared, header: str = "") -> str:
 
 def emptied(declared: Declared, year: int) -> Declared:
     """``declared`` carried to ``year``: same sections and items, every value and narrative `TODO`, no source."""
-    sections = {name: tuple(Item(name, i.key, i.label, None, i.unit) for i in items)
-                for name, items in declared.sections.items()}
+    sections = {
+        name: tuple(Item(name, i.key, i.label, None, i.unit) for i in items)
+        for name, items in declared.sections.items()
+    }
     missing = []
     for name, items in sections.items():
         if name in declared.narrative or f"{name}.narrative" in declared.missing:
@@ -420,30 +495,53 @@ def new_year(year: int, params_dir: str | Path | None = None) -> list[Declared]:
     params_dir = _active(params_dir)
     target = Path(params_dir) / str(int(year))
     if target.exists():
-        raise EspacepError(f"{config.display(target)} already exists; new-year never overwrites a year: "
-                           "edit its files, or remove the folder first")
+        raise EspacepError(
+            f"{config.display(target)} already exists; new-year never overwrites a year: "
+            "edit its files, or remove the folder first"
+        )
     earlier = [y for y in params_years(params_dir) if y < int(year)]
     if not earlier:
-        raise EspacepError(f"no params/<year>/ folder before {int(year)} in {config.display(Path(params_dir))}")
+        raise EspacepError(
+            f"no params/<year>/ folder before {int(year)} in {config.display(Path(params_dir))}"
+        )
     source = earlier[-1]
     funders = [f for f in SECTIONS if declared_path(f, source, params_dir).is_file()]
     new = [emptied(load_declared(f, source, params_dir), year) for f in funders]  # all read before writing
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.mkdir(parents=True)
     for d in new:
-        header = (f"{d.funder} {d.year}: created by `espacep new-year {d.year}` from params/{source}/{d.funder}.yaml.\n"
-                  f"Replace every {TODO} (values and narratives); add, remove or reorder items freely.")
+        header = (
+            f"{d.funder} {d.year}: created by `espacep new-year {d.year}` from params/{source}/{d.funder}.yaml.\n"
+            f"Replace every {TODO} (values and narratives); add, remove or reorder items freely."
+        )
         (tmp / f"{d.funder}.yaml").write_text(to_yaml(d, header), encoding="utf-8")
     tmp.rename(target)
-    return [Declared(d.funder, d.year, d.sections, d.narrative, d.missing,
-                     config.display(declared_path(d.funder, year, params_dir))) for d in new]
+    return [
+        Declared(
+            d.funder,
+            d.year,
+            d.sections,
+            d.narrative,
+            d.missing,
+            config.display(declared_path(d.funder, year, params_dir)),
+        )
+        for d in new
+    ]
 
 
 # --- history: published figures of the years before the record-level data -------------------------
 
 HISTORY_FILE = "history.yaml"
-HISTORY_ITEM = config.Record({"indicator": config.Text(), "scope": config.Text(), "year": config.Integer(1990),
-                              "value": config.Number(), "source": config.Text()}, optional=("scope",))
+HISTORY_ITEM = config.Record(
+    {
+        "indicator": config.Text(),
+        "scope": config.Text(),
+        "year": config.Integer(1990),
+        "value": config.Number(),
+        "source": config.Text(),
+    },
+    optional=("scope",),
+)
 HISTORY = config.Record({"history": config.ListOf(HISTORY_ITEM)})
 
 
@@ -464,8 +562,10 @@ def _history_problems(items: list, where: str, registry: dict) -> list[str]:
             continue
         unit, value = registry[item["indicator"]][1], item["value"]
         if value < 0 or (unit == "proportion" and value > 1) or (unit in WHOLE_UNITS and value != int(value)):
-            out += at.fail(f"value: {value} does not fit unit {unit} (counts: whole numbers >= 0; "
-                           "proportions: between 0 and 1)")
+            out += at.fail(
+                f"value: {value} does not fit unit {unit} (counts: whole numbers >= 0; "
+                "proportions: between 0 and 1)"
+            )
         key = (item["indicator"], item.get("scope", "all"), item["year"])
         if key in seen:
             out += at.fail(f"{key[0]} {key[1]} {key[2]} already given at line {seen[key]}")
@@ -497,9 +597,17 @@ def load_history(params_dir: str | Path | None = None) -> pd.DataFrame:
     items = raw["history"]
     if not items:
         return common.empty_figures()
-    frames = [common.figures_frame([i["indicator"]], [registry[i["indicator"]][0]], int(i["year"]),
-                                   i.get("scope", common.ALL), [float(i["value"])], [registry[i["indicator"]][1]])
-              for i in items]
+    frames = [
+        common.figures_frame(
+            [i["indicator"]],
+            [registry[i["indicator"]][0]],
+            int(i["year"]),
+            i.get("scope", common.ALL),
+            [float(i["value"])],
+            [registry[i["indicator"]][1]],
+        )
+        for i in items
+    ]
     return common.concat_figures(frames)
 
 
@@ -514,6 +622,8 @@ def history_for(figures: pd.DataFrame, year: int, params_dir: str | Path | None 
         return history.iloc[0:0]
     pairs = set(zip(figures["indicator"], figures["scope"]))
     computed = set(zip(figures["indicator"], figures["scope"], figures["year"].astype(int)))
-    keep = [(i, s) in pairs and (i, s, int(y)) not in computed and int(y) < int(year)
-            for i, s, y in zip(history["indicator"], history["scope"], history["year"])]
+    keep = [
+        (i, s) in pairs and (i, s, int(y)) not in computed and int(y) < int(year)
+        for i, s, y in zip(history["indicator"], history["scope"], history["year"])
+    ]
     return history.loc[keep].reset_index(drop=True)

@@ -39,8 +39,8 @@ References
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,8 @@ from .errors import EspacepError
 
 # Units whose `value` is a count of something (a count row has no numerator).
 # Units whose small counts could point at a person (counts of things are not masked)
-from .units import DISCLOSIVE_UNITS as COUNT_UNITS  # noqa: E402  (one vocabulary of units)
+from .units import DISCLOSIVE_UNITS as COUNT_UNITS
+
 SUPPRESSION_KINDS: tuple[str, ...] = ("", "primary", "derived", "secondary")
 REQUIRED_FIGURE_COLUMNS = ("indicator", "year", "scope", "numerator", "denominator", "value", "unit")
 MASKED_COLUMNS = ("value", "lower", "upper", "numerator")
@@ -69,7 +70,7 @@ DEFAULT_DEPENDS_ON: dict[str, tuple[str, ...]] = {
 
 def _check_min_cell(min_cell) -> int:
     """Return ``min_cell`` as an int >= 0, else raise."""
-    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)):
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer):
         raise EspacepError(f"min_cell must be a whole number >= 0 (0 = off), got {min_cell!r}")
     if min_cell < 0:
         raise EspacepError(f"min_cell must be >= 0 (0 = off), got {min_cell}")
@@ -141,8 +142,8 @@ def methods_note(min_cell: int, lang: str = "fr") -> str:
         )
     if min_cell <= 1:
         return "Aucun chiffre n'est masqué (rapport interne, contrôle de la divulgation désactivé)."
-    counts = "les effectifs égaux à 1 sont masqués" if top == 1 else (
-        f"les effectifs de 1 à {top} sont masqués"
+    counts = (
+        "les effectifs égaux à 1 sont masqués" if top == 1 else (f"les effectifs de 1 à {top} sont masqués")
     )
     nb = "\u00a0"
     return (
@@ -275,12 +276,22 @@ def _component_lp(published, bounds, lines, comp):
             b_ub.append(-rhs)
     as_arr = lambda a, n: np.array(a).reshape(-1, n) if a else None  # noqa: E731
     n = len(variables)
-    return (variables, as_arr(a_eq, n), np.array(b_eq) if b_eq else None,
-            as_arr(a_ub, n), np.array(b_ub) if b_ub else None)
+    return (
+        variables,
+        as_arr(a_eq, n),
+        np.array(b_eq) if b_eq else None,
+        as_arr(a_ub, n),
+        np.array(b_ub) if b_ub else None,
+    )
 
 
-def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: Sequence[_Line],
-                     targets: Iterable[int], memo: dict | None = None) -> dict[int, tuple[float, float]]:
+def _feasible_ranges(
+    published: np.ndarray,
+    bounds: Mapping[int, tuple],
+    lines: Sequence[_Line],
+    targets: Iterable[int],
+    memo: dict | None = None,
+) -> dict[int, tuple[float, float]]:
     """Min and max of each target cell given the published cells and the lines.
 
     ``published`` holds NaN for every cell the reader does not see; ``bounds``
@@ -312,8 +323,9 @@ def _feasible_ranges(published: np.ndarray, bounds: Mapping[int, tuple], lines: 
             for sign in (1.0, -1.0):
                 c = np.zeros(len(variables))
                 c[j] = sign
-                res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                              bounds=var_bounds, method="highs")
+                res = linprog(
+                    c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs"
+                )
                 if res.status == 2:
                     raise _Infeasible([lines[k] for k in comp])
                 if res.status == 3:  # unbounded: only the maximum can be
@@ -384,8 +396,13 @@ def _candidates(values: np.ndarray, supp: np.ndarray, lines: Sequence[_Line], re
         reach = grown
 
 
-def _protect(values: np.ndarray, suppressed: np.ndarray, lines: Sequence[_Line],
-             min_cell: int, memo: dict | None = None) -> np.ndarray:
+def _protect(
+    values: np.ndarray,
+    suppressed: np.ndarray,
+    lines: Sequence[_Line],
+    min_cell: int,
+    memo: dict | None = None,
+) -> np.ndarray:
     """Complementary suppression: line rule, then LP audit, adding cells until safe.
 
     ``memo`` may be shared by calls with the same ``values`` and ``lines``.
@@ -439,8 +456,9 @@ def _check_counts_table(counts: pd.DataFrame, total_label: str) -> np.ndarray:
     return values
 
 
-def with_totals(counts: pd.DataFrame, row_totals: bool = True, col_totals: bool = True,
-                total_label: str = "Total") -> pd.DataFrame:
+def with_totals(
+    counts: pd.DataFrame, row_totals: bool = True, col_totals: bool = True, total_label: str = "Total"
+) -> pd.DataFrame:
     """The table as published: interior cells plus a total column and/or row.
 
     Parameters
@@ -473,18 +491,22 @@ def _table_lines(n_rows: int, n_cols: int, row_totals: bool, col_totals: bool) -
     body_rows = n_rows + (1 if col_totals else 0)  # the totals row is a line too
     if row_totals:
         for r in range(body_rows):
-            lines.append(_Line(cell(r, n_cols), tuple(cell(r, c) for c in range(n_cols)),
-                               label=f"row {r}"))
+            lines.append(_Line(cell(r, n_cols), tuple(cell(r, c) for c in range(n_cols)), label=f"row {r}"))
     if col_totals:
         for c in range(width):
-            lines.append(_Line(cell(n_rows, c), tuple(cell(r, c) for r in range(n_rows)),
-                               label=f"column {c}"))
+            lines.append(
+                _Line(cell(n_rows, c), tuple(cell(r, c) for r in range(n_rows)), label=f"column {c}")
+            )
     return lines
 
 
-def suppress_table(counts: pd.DataFrame, min_cell: int, row_totals: bool = True,
-                   col_totals: bool = True, total_label: str = "Total"
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def suppress_table(
+    counts: pd.DataFrame,
+    min_cell: int,
+    row_totals: bool = True,
+    col_totals: bool = True,
+    total_label: str = "Total",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mask small counts of a two-way table and the cells that would reveal them.
 
     Parameters
@@ -636,8 +658,13 @@ def _with_denominator_rows(fig: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
     rows = fig.loc[fig["indicator"].isin(ids) & np.isfinite(fig["denominator"].to_numpy(dtype=float))]
     if rows.empty:
         return fig
-    extra = rows.assign(indicator=rows["indicator"] + DENOMINATOR_SUFFIX, value=rows["denominator"],
-                        numerator=np.nan, denominator=np.nan, unit="persons")
+    extra = rows.assign(
+        indicator=rows["indicator"] + DENOMINATOR_SUFFIX,
+        value=rows["denominator"],
+        numerator=np.nan,
+        denominator=np.nan,
+        unit="persons",
+    )
     return pd.concat([fig, extra], ignore_index=True)
 
 
@@ -683,8 +710,10 @@ def _check_figures(figures: pd.DataFrame, where: str) -> pd.DataFrame:
     bad = year.isna() | (year != year.round())
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
-        raise EspacepError(f"{where}: row {k} ({fig['indicator'].iloc[k]}): year must be a whole "
-                           f"number, got {fig['year'].iloc[k]!r}")
+        raise EspacepError(
+            f"{where}: row {k} ({fig['indicator'].iloc[k]}): year must be a whole "
+            f"number, got {fig['year'].iloc[k]!r}"
+        )
     return fig
 
 
@@ -730,8 +759,10 @@ def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | N
     if scope_classes is None:
         return [(int(y),) for y in year]
     scope = fig["scope"].astype(str).to_numpy(dtype=object)
-    return [(int(y), scope_classes.get((g, s), scope_classes.get(s, s)))
-            for y, g, s in zip(year, _group_col(fig), scope)]
+    return [
+        (int(y), scope_classes.get((g, s), scope_classes.get(s, s)))
+        for y, g, s in zip(year, _group_col(fig), scope)
+    ]
 
 
 def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: list[tuple]) -> dict[tuple, set[float]]:
@@ -743,8 +774,12 @@ def _hidden_by_key(fig: pd.DataFrame, kinds: np.ndarray, keys: list[tuple]) -> d
     return hidden
 
 
-def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Sequence[str]],
-            scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
+def _derive(
+    fig: pd.DataFrame,
+    kinds: np.ndarray,
+    depends_on: Mapping[str, Sequence[str]],
+    scope_classes: Mapping[str, object] | None = None,
+) -> np.ndarray:
     """Mask the rows computed from masked figures, until stable (see suppress_figures).
 
     Also a figure of a scope that covers the same population as a masked one
@@ -765,12 +800,21 @@ def _derive(fig: pd.DataFrame, kinds: np.ndarray, depends_on: Mapping[str, Seque
         new = [k for k in np.flatnonzero(kinds == "") if (group[k], ind[k], population[k]) in twins]
         for k in np.flatnonzero(~is_count & (kinds == "")):
             prefix, _, suffix = ind[k].partition(".")
-            sources = [pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())]
+            sources = [
+                pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())
+            ]
             sources.append(pos.get((group[k], ind[k] + DENOMINATOR_SUFFIX, scope[k], year[k])))
-            if any(j is not None and kinds[j] for j in sources) or any(
-                group[j] == group[k] and scope[j] == scope[k] and year[j] <= year[k]
-                and ind[k].startswith(ind[j] + ".") for j in masked
-            ) or any(float(x) in hidden.get(keys[k], ()) for x in (num[k], den[k]) if x > 0):
+            if (
+                any(j is not None and kinds[j] for j in sources)
+                or any(
+                    group[j] == group[k]
+                    and scope[j] == scope[k]
+                    and year[j] <= year[k]
+                    and ind[k].startswith(ind[j] + ".")
+                    for j in masked
+                )
+                or any(float(x) in hidden.get(keys[k], ()) for x in (num[k], den[k]) if x > 0)
+            ):
                 new.append(k)
         if not new:
             return kinds
@@ -785,11 +829,14 @@ def _spec(spec) -> tuple[str, str | None, str]:
         return spec.indicator + DENOMINATOR_SUFFIX, spec.scope, "cell"
     if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
         return spec[0], spec[1], "cell"
-    raise EspacepError(f"partition: a figure is an indicator id, (indicator, scope) or a Denominator, got {spec!r}")
+    raise EspacepError(
+        f"partition: a figure is an indicator id, (indicator, scope) or a Denominator, got {spec!r}"
+    )
 
 
-def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells: int,
-                     group: str = "") -> tuple[list[_Line], list[float]]:
+def _partition_lines(
+    fig: pd.DataFrame, partitions: Sequence[Partition], n_cells: int, group: str = ""
+) -> tuple[list[_Line], list[float]]:
     """Lines of the partitions over the rows of ``fig`` (rows of ``group`` only).
 
     Returns the lines and the values of the extra cells they use, numbered
@@ -809,8 +856,9 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
             part = Partition(*part)
         total_id, total_scope, _ = _spec(part.total)
         specs = [_spec(p) for p in part.parts]
-        for k in [k for (i, s, y), k in pos.items()
-                  if i == total_id and (total_scope is None or s == total_scope)]:
+        for k in [
+            k for (i, s, y), k in pos.items() if i == total_id and (total_scope is None or s == total_scope)
+        ]:
             cells = []
             for pid, pscope, _ in specs:
                 j = pos.get((pid, pscope or scope[k], year[k]))
@@ -819,7 +867,9 @@ def _partition_lines(fig: pd.DataFrame, partitions: Sequence[Partition], n_cells
                     extra.append(0.0 if zero else np.nan)
                     j = n_cells + len(extra) - 1
                 cells.append(j)
-            adds_up = _adds_up(np.concatenate([values, np.full(n_cells - len(values), np.nan), extra]), cells, k)
+            adds_up = _adds_up(
+                np.concatenate([values, np.full(n_cells - len(values), np.nan), extra]), cells, k
+            )
             if part.rest and not adds_up:
                 extra.append(np.nan)
                 cells.append(n_cells + len(extra) - 1)
@@ -843,8 +893,15 @@ def _adds_up(values: np.ndarray, parts: Sequence[int], total: int) -> bool:
     return bool(np.all(np.isfinite(cells)) and abs(cells.sum() - values[total]) < 1e-9)
 
 
-def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], extra: Sequence[float],
-            min_cell: int, depends_on, scope_classes: Mapping[str, object] | None = None) -> np.ndarray:
+def _settle(
+    fig: pd.DataFrame,
+    kinds: np.ndarray,
+    lines: Sequence[_Line],
+    extra: Sequence[float],
+    min_cell: int,
+    depends_on,
+    scope_classes: Mapping[str, object] | None = None,
+) -> np.ndarray:
     """Alternate derived masking and complementary suppression until nothing changes.
 
     ``extra`` holds the values of the cells numbered after the rows of ``fig``
@@ -862,8 +919,9 @@ def _settle(fig: pd.DataFrame, kinds: np.ndarray, lines: Sequence[_Line], extra:
         kinds[added] = "secondary"
 
 
-def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray,
-                scope_classes: Mapping[str, object] | None = None) -> pd.DataFrame:
+def _apply_mask(
+    fig: pd.DataFrame, kinds: np.ndarray, scope_classes: Mapping[str, object] | None = None
+) -> pd.DataFrame:
     """Blank the masked figures; add the ``suppressed`` and ``suppression`` columns.
 
     A masked proportion's denominator is blanked too when it equals a hidden
@@ -876,8 +934,13 @@ def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray,
     den = out["denominator"].to_numpy()
     _, is_fraction, is_ratio = _roles(fig)
     small_den = np.array([d in hidden.get(key, ()) for d, key in zip(den, keys)], bool)
-    numeric = [c for c in out.columns if c not in ("year", "denominator")
-               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    numeric = [
+        c
+        for c in out.columns
+        if c not in ("year", "denominator")
+        and pd.api.types.is_numeric_dtype(out[c])
+        and not pd.api.types.is_bool_dtype(out[c])
+    ]
     for col in set(numeric) | ({*MASKED_COLUMNS} & set(out.columns)):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(supp)
     out["denominator"] = out["denominator"].mask(supp & (is_fraction | is_ratio) & small_den)
@@ -886,9 +949,14 @@ def _apply_mask(fig: pd.DataFrame, kinds: np.ndarray,
     return out
 
 
-def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequence[Partition] = (),
-                     depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
-                     scope_classes: Mapping[str, object] | None = None) -> pd.DataFrame:
+def suppress_figures(
+    figures: pd.DataFrame,
+    min_cell: int,
+    *,
+    partitions: Sequence[Partition] = (),
+    depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+    scope_classes: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
     """Mask the figures that could point at a person.
 
     Parameters
@@ -967,9 +1035,15 @@ def suppress_figures(figures: pd.DataFrame, min_cell: int, *, partitions: Sequen
     return _apply_mask(fig, kinds, scope_classes).iloc[:n_rows].set_axis(figures.index)
 
 
-def suppress_partition(figures: pd.DataFrame, parts_ids: Sequence, total_id, min_cell: int, *,
-                       exact: bool = True,
-                       depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON) -> pd.DataFrame:
+def suppress_partition(
+    figures: pd.DataFrame,
+    parts_ids: Sequence,
+    total_id,
+    min_cell: int,
+    *,
+    exact: bool = True,
+    depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+) -> pd.DataFrame:
     """:func:`suppress_figures` with one partition: ``parts_ids`` add up to ``total_id``.
 
     Parameters
@@ -989,8 +1063,9 @@ def suppress_partition(figures: pd.DataFrame, parts_ids: Sequence, total_id, min
     unmasked cell (the total included, last) is masked too; then the
     linear-programming audit.
     """
-    return suppress_figures(figures, min_cell, depends_on=depends_on,
-                            partitions=[Partition(tuple(parts_ids), total_id, exact)])
+    return suppress_figures(
+        figures, min_cell, depends_on=depends_on, partitions=[Partition(tuple(parts_ids), total_id, exact)]
+    )
 
 
 # --- across the funders' reports -------------------------------------------------------
@@ -1031,11 +1106,13 @@ def _combined(figures: Mapping[str, pd.DataFrame], where: str, masked: bool) -> 
     return pd.concat(frames, ignore_index=True)
 
 
-def _relation_lines(fig: pd.DataFrame, relations: Sequence[Relation], n_cells: int
-                    ) -> tuple[list[_Line], int]:
+def _relation_lines(
+    fig: pd.DataFrame, relations: Sequence[Relation], n_cells: int
+) -> tuple[list[_Line], int]:
     """One line per relation and year; figures absent from a report are virtual cells."""
-    keys = zip(_group_col(fig), fig["indicator"].astype(str), fig["scope"].astype(str),
-               fig["year"].astype(int))
+    keys = zip(
+        _group_col(fig), fig["indicator"].astype(str), fig["scope"].astype(str), fig["year"].astype(int)
+    )
     pos = {key: k for k, key in enumerate(keys)}
     years = sorted({int(y) for y in fig["year"]})
     lines, n_virtual = [], 0
@@ -1059,10 +1136,15 @@ def _relation_lines(fig: pd.DataFrame, relations: Sequence[Relation], n_cells: i
 
 def _problem(fig: pd.DataFrame, k: int, low: float, high: float, message: str) -> DisclosureProblem:
     row = fig.iloc[k]
-    return DisclosureProblem(str(row["_group"]), str(row["indicator"]), str(row["scope"]),
-                             int(row["year"]), low, high,
-                             f"{row['_group']}: {row['indicator']} ({row['scope']}, {int(row['year'])}) "
-                             f"{message}")
+    return DisclosureProblem(
+        str(row["_group"]),
+        str(row["indicator"]),
+        str(row["scope"]),
+        int(row["year"]),
+        low,
+        high,
+        f"{row['_group']}: {row['indicator']} ({row['scope']}, {int(row['year'])}) " f"{message}",
+    )
 
 
 def _contradictions(published: np.ndarray, lines: Sequence[_Line]) -> list[DisclosureProblem]:
@@ -1074,14 +1156,23 @@ def _contradictions(published: np.ndarray, lines: Sequence[_Line]) -> list[Discl
             continue
         parts, total = cells[:-1].sum(), cells[-1]
         if (abs(parts - total) > 1e-9) if line.exact else (parts < total - 1e-9):
-            problems.append(DisclosureProblem(
-                "", "", "", 0, np.nan, np.nan,
-                f"published figures contradict each other: {line.label}: parts {parts:g}, total {total:g}"))
+            problems.append(
+                DisclosureProblem(
+                    "",
+                    "",
+                    "",
+                    0,
+                    np.nan,
+                    np.nan,
+                    f"published figures contradict each other: {line.label}: parts {parts:g}, total {total:g}",
+                )
+            )
     return problems
 
 
-def cross_report_check(published: Mapping[str, pd.DataFrame], relations: Sequence[Relation], *,
-                       min_cell: int = 0) -> list[DisclosureProblem]:
+def cross_report_check(
+    published: Mapping[str, pd.DataFrame], relations: Sequence[Relation], *, min_cell: int = 0
+) -> list[DisclosureProblem]:
     """Find masked figures that the funders' published reports give back together.
 
     Parameters
@@ -1110,35 +1201,62 @@ def cross_report_check(published: Mapping[str, pd.DataFrame], relations: Sequenc
     n = len(fig)
     lines, n_virtual = _relation_lines(fig, relations, n)
     supp = _as_bool(fig["suppressed"])
-    kinds = fig["suppression"].astype("string").fillna("").to_numpy(dtype=object) \
-        if "suppression" in fig else np.where(supp, "derived", "")
+    kinds = (
+        fig["suppression"].astype("string").fillna("").to_numpy(dtype=object)
+        if "suppression" in fig
+        else np.where(supp, "derived", "")
+    )
     cells = _cell_values(fig)
-    problems = [_problem(fig, k, cells[k], cells[k], f"publishes {cells[k]:g}, below the threshold {min_cell}")
-                for k in np.flatnonzero(~supp & _small(cells, min_cell))] if min_cell > 1 else []
+    problems = (
+        [
+            _problem(fig, k, cells[k], cells[k], f"publishes {cells[k]:g}, below the threshold {min_cell}")
+            for k in np.flatnonzero(~supp & _small(cells, min_cell))
+        ]
+        if min_cell > 1
+        else []
+    )
     published_cells = np.concatenate([np.where(supp, np.nan, cells), np.full(n_virtual, np.nan)])
-    bounds = {k: (1.0, float(min_cell - 1) if min_cell > 1 else None)
-              for k in range(n) if supp[k] and kinds[k] == "primary"}
+    bounds = {
+        k: (1.0, float(min_cell - 1) if min_cell > 1 else None)
+        for k in range(n)
+        if supp[k] and kinds[k] == "primary"
+    }
     in_lines = {i for line in lines for i in line.cells}
     targets = [k for k in range(n) if supp[k] and k in in_lines]
     problems += _contradictions(published_cells, lines)
     try:
         ranges = _feasible_ranges(published_cells, bounds, lines, targets)
     except _Infeasible as exc:
-        return problems + [DisclosureProblem("", "", "", 0, np.nan, np.nan,
-                                             f"published figures contradict each other: {exc}")]
+        return problems + [
+            DisclosureProblem(
+                "", "", "", 0, np.nan, np.nan, f"published figures contradict each other: {exc}"
+            )
+        ]
     for k in targets:
         if k in ranges and _pinned(*ranges[k]):
             low, high = ranges[k]
-            problems.append(_problem(fig, k, low, high,
-                                     f"is masked but can be recovered as {round(low):d} from the "
-                                     "figures published in the reports"))
+            problems.append(
+                _problem(
+                    fig,
+                    k,
+                    low,
+                    high,
+                    f"is masked but can be recovered as {round(low):d} from the "
+                    "figures published in the reports",
+                )
+            )
     return problems
 
 
-def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Sequence[Relation],
-                           min_cell: int, *, partitions: Mapping[str, Sequence[Partition]] | None = None,
-                           depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
-                           scope_classes: Mapping[str, object] | None = None) -> dict[str, pd.DataFrame]:
+def protect_across_reports(
+    figures: Mapping[str, pd.DataFrame],
+    relations: Sequence[Relation],
+    min_cell: int,
+    *,
+    partitions: Mapping[str, Sequence[Partition]] | None = None,
+    depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+    scope_classes: Mapping[str, object] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Mask every funder's figures so that no masked figure is recoverable from all reports.
 
     Parameters
@@ -1179,7 +1297,7 @@ def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Seque
     n_rows = len(fig)
     for funder, parts in (partitions or {}).items():
         more = _with_denominator_rows(fig.loc[fig["_group"] == funder], _denominator_ids(parts))
-        fig = pd.concat([fig, more.iloc[int((fig["_group"] == funder).sum()):]], ignore_index=True)
+        fig = pd.concat([fig, more.iloc[int((fig["_group"] == funder).sum()) :]], ignore_index=True)
     if min_cell <= 1:
         kinds = np.full(len(fig), "", dtype=object)
     else:
@@ -1192,8 +1310,10 @@ def protect_across_reports(figures: Mapping[str, pd.DataFrame], relations: Seque
             lines, extra = lines + more, extra + values
         kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
     masked = _apply_mask(fig, kinds, scope_classes).iloc[:n_rows]
-    return {funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
-            for funder in figures}
+    return {
+        funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
+        for funder in figures
+    }
 
 
 # --- verdicts on masked counts ------------------------------------------------------
@@ -1213,8 +1333,9 @@ def _neighbours(v: float, n: float, min_cell: int) -> list[float] | None:
     return values if len(values) > 1 else None
 
 
-def _robust(x: np.ndarray, n: np.ndarray, years: np.ndarray, hidden: np.ndarray, min_cell: int,
-            decide) -> bool:
+def _robust(
+    x: np.ndarray, n: np.ndarray, years: np.ndarray, hidden: np.ndarray, min_cell: int, decide
+) -> bool:
     """Whether ``decide`` gives the same answer for every count of the box around the hidden ones."""
     boxes = []
     for j in np.flatnonzero(hidden):
@@ -1280,9 +1401,15 @@ def release_verdicts(raw: pd.DataFrame, masked: pd.DataFrame, min_cell: int, dec
     for k in todo:
         row = out.loc[k]
         base, scope, year = str(row["indicator"]).removesuffix(".verdict"), row["scope"], int(row["year"])
-        truth = raw.loc[(raw["indicator"] == row["indicator"]) & (raw["scope"] == scope) & (raw["year"] == year)]
+        truth = raw.loc[
+            (raw["indicator"] == row["indicator"]) & (raw["scope"] == scope) & (raw["year"] == year)
+        ]
         before, after = _verdict_series(raw, base, scope, year), _verdict_series(out, base, scope, year)
-        if len(truth) != 1 or list(before["year"]) != list(after["year"]) or after["denominator"].isna().any():
+        if (
+            len(truth) != 1
+            or list(before["year"]) != list(after["year"])
+            or after["denominator"].isna().any()
+        ):
             continue
         x, n = (before[c].to_numpy(dtype=float) for c in ("numerator", "denominator"))
         hidden = _as_bool(after["suppressed"])
@@ -1317,8 +1444,11 @@ def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True)
     out = []
     for region in regions:
         antennas = list(dict.fromkeys(frame.loc[frame["region"] == region, "antenna"]))
-        out.append(Partition(tuple((indicator, f"antenna:{a}") for a in antennas),
-                             (indicator, f"region:{region}"), exact))
+        out.append(
+            Partition(
+                tuple((indicator, f"antenna:{a}") for a in antennas), (indicator, f"region:{region}"), exact
+            )
+        )
     out.append(Partition(tuple((indicator, f"region:{r}") for r in regions), (indicator, "all"), exact))
     return out
 
@@ -1332,4 +1462,3 @@ def antenna_partitions(sites, funder: str, indicator: str) -> list[Partition]:
     frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
     antennas = list(dict.fromkeys(frame["antenna"]))
     return [Partition(tuple((indicator, f"antenna:{a}") for a in antennas), (indicator, "all"), exact=False)]
-

@@ -33,8 +33,15 @@ class FileRejected(EspacepError):
     line, column, value : where the problem is, when it has a place.
     """
 
-    def __init__(self, file: str, rule: str, message: str, line: int | None = None,
-                 column: str | None = None, value: str | None = None):
+    def __init__(
+        self,
+        file: str,
+        rule: str,
+        message: str,
+        line: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ):
         super().__init__(f"{file}: {message}")
         self.file, self.rule, self.detail = file, rule, message
         self.line, self.column, self.value = line, column, value

@@ -22,8 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .batch import (FUNDER_TITLES, FUNDERS, STATUS_FAILED, STATUS_OK, STATUS_UNCHANGED, JobResult,
-                    _write_if_changed, read_stamp)
+from .batch import (
+    FUNDER_TITLES,
+    FUNDERS,
+    STATUS_FAILED,
+    STATUS_OK,
+    STATUS_UNCHANGED,
+    JobResult,
+    _write_if_changed,
+    read_stamp,
+)
 
 INDEX_NAME = "index.html"
 LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("figures.csv", "figures.csv"))
@@ -95,7 +103,7 @@ def _missing(path: Path) -> tuple[str, ...]:
         found = json.loads(path.read_text(encoding="utf-8")).get("declared_missing") or ()
     except (OSError, ValueError, AttributeError):
         return ()
-    return tuple(str(item) for item in found) if isinstance(found, (list, tuple)) else ()
+    return tuple(str(item) for item in found) if isinstance(found, list | tuple) else ()
 
 
 def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> list[IndexEntry]:
@@ -111,21 +119,30 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
     statuses = {(r.year, r.funder): r.status for r in results}
     keys = set(statuses)
     for year_dir in (p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
-        keys |= {(int(year_dir.name), d.name) for d in year_dir.iterdir()
-                 if d.is_dir() and not d.name.startswith(".")}
+        keys |= {
+            (int(year_dir.name), d.name)
+            for d in year_dir.iterdir()
+            if d.is_dir() and not d.name.startswith(".")
+        }
     order = {f: i for i, f in enumerate(FUNDERS)}
     entries = []
     for year, funder in sorted(keys, key=lambda k: (-k[0], order.get(k[1], len(order)), k[1])):
         folder = root / str(year) / funder
         stamp = read_stamp(folder) or {}
         status = statuses.get((year, funder)) or ("unchecked" if stamp else "incomplete")
-        entries.append(IndexEntry(
-            year=year, funder=funder, status=status,
-            files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
-            seconds=stamp.get("seconds"), rendered_at=stamp.get("rendered_at"),
-            provenance_sha256=_sha256(folder / "provenance.json"),
-            banners=_banners(folder / "provenance.json"), missing=_missing(folder / "provenance.json"),
-        ))
+        entries.append(
+            IndexEntry(
+                year=year,
+                funder=funder,
+                status=status,
+                files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
+                seconds=stamp.get("seconds"),
+                rendered_at=stamp.get("rendered_at"),
+                provenance_sha256=_sha256(folder / "provenance.json"),
+                banners=_banners(folder / "provenance.json"),
+                missing=_missing(folder / "provenance.json"),
+            )
+        )
     return entries
 
 
@@ -143,8 +160,12 @@ def _seconds(value: float | None) -> str:
 def _row(entry: IndexEntry) -> str:
     label, css, why = STATUS_TEXT[entry.status]
     base = f"{entry.year}/{entry.funder}/"
-    links = " · ".join(f'<a href="{html.escape(base + name)}">{text}</a>'
-                       for name, text in LINKS if name in entry.files) or "—"
+    links = (
+        " · ".join(
+            f'<a href="{html.escape(base + name)}">{text}</a>' for name, text in LINKS if name in entry.files
+        )
+        or "—"
+    )
     if entry.status == STATUS_FAILED and entry.files:
         label += " (version précédente conservée)"
     digest = f"<code>{entry.provenance_sha256}</code>" if entry.provenance_sha256 else "—"
@@ -152,31 +173,48 @@ def _row(entry: IndexEntry) -> str:
     if entry.missing:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
         links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
-    return (f'<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>'
-            f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
-            f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
-            f'<td>{digest}</td></tr>')
+    return (
+        f"<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>"
+        f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
+        f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
+        f"<td>{digest}</td></tr>"
+    )
 
 
 def render_index(entries: list[IndexEntry]) -> str:
     """The index page (French), one section per year, latest year first."""
-    parts = ['<!DOCTYPE html>', '<html lang="fr">', '<head>', '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             "<title>Rapports annuels d'Espace P… : index</title>", f"<style>\n{STYLE}\n</style>",
-             '</head>', '<body>', "<h1>Rapports annuels d'Espace P…</h1>",
-             '<p class="small">Rapports par année et par financeur. L\'empreinte de provenance est le '
-             'sha256 du fichier <code>provenance.json</code> du rapport (fichiers d\'entrée, '
-             'paramètres, version du code).</p>']
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="fr">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Rapports annuels d'Espace P… : index</title>",
+        f"<style>\n{STYLE}\n</style>",
+        "</head>",
+        "<body>",
+        "<h1>Rapports annuels d'Espace P…</h1>",
+        '<p class="small">Rapports par année et par financeur. L\'empreinte de provenance est le '
+        "sha256 du fichier <code>provenance.json</code> du rapport (fichiers d'entrée, "
+        "paramètres, version du code).</p>",
+    ]
     if not entries:
         parts.append("<p>Aucun rapport.</p>")
     for year in dict.fromkeys(e.year for e in entries):
-        parts += [f'<section><h2>{year}</h2>', '<table>',
-                  '<thead><tr><th>Financeur</th><th>Statut</th><th>Fichiers</th><th>Rendu le</th>'
-                  '<th>Durée</th><th>Empreinte de provenance (sha256)</th></tr></thead>', '<tbody>']
+        parts += [
+            f"<section><h2>{year}</h2>",
+            "<table>",
+            "<thead><tr><th>Financeur</th><th>Statut</th><th>Fichiers</th><th>Rendu le</th>"
+            "<th>Durée</th><th>Empreinte de provenance (sha256)</th></tr></thead>",
+            "<tbody>",
+        ]
         parts += [_row(e) for e in entries if e.year == year]
-        parts += ['</tbody>', '</table>', '</section>']
-    parts += [f'<p class="small">Produit par espacep-analysis {html.escape(__version__)}.</p>',
-              '</body>', '</html>']
+        parts += ["</tbody>", "</table>", "</section>"]
+    parts += [
+        f'<p class="small">Produit par espacep-analysis {html.escape(__version__)}.</p>',
+        "</body>",
+        "</html>",
+    ]
     return "\n".join(parts) + "\n"
 
 

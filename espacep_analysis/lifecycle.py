@@ -31,8 +31,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .errors import EspacepError
 
@@ -42,7 +42,11 @@ STALE_LOCK_WAIT = 5.0  # seconds to wait for the leftovers of a dead run to rele
 SIGNALS = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s)
 _PR_SET_PDEATHSIG = 1
 
-_ABORT: dict = {"event": None, "parent": None, "aborted": False}  # the run's abort flag; in a worker, the main pid
+_ABORT: dict = {
+    "event": None,
+    "parent": None,
+    "aborted": False,
+}  # the run's abort flag; in a worker, the main pid
 _HELD_LOCKS: set = set()  # in the main process: file objects of the held `OutputLock`s
 
 
@@ -259,8 +263,12 @@ def owner_record() -> dict:
     """Who holds a lock: pid, start time, boot id and host name of this process."""
     import socket
 
-    return {"pid": os.getpid(), "start": process_start(os.getpid()), "boot": boot_id(),
-            "host": socket.gethostname()}
+    return {
+        "pid": os.getpid(),
+        "start": process_start(os.getpid()),
+        "boot": boot_id(),
+        "host": socket.gethostname(),
+    }
 
 
 def owner_alive(record: dict) -> bool:
@@ -323,7 +331,7 @@ class OutputLock:
         self.handle = None
         self.messages: list[str] = []
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         deadline = time.monotonic() + STALE_LOCK_WAIT
         while self.handle is None:
             handle = open(self.path, "a+", encoding="utf-8")
@@ -343,8 +351,9 @@ class OutputLock:
             self._take_over(record, inode)
         previous = _read_record(self.handle)
         if previous and previous.get("pid") != os.getpid() and not owner_alive(previous):
-            self.messages.append(f"stale lock of process {previous['pid']} (no longer running) taken over: "
-                                 f"{self.path}")
+            self.messages.append(
+                f"stale lock of process {previous['pid']} (no longer running) taken over: " f"{self.path}"
+            )
         self.handle.seek(0)
         self.handle.truncate()
         self.handle.write(json.dumps(owner_record()) + "\n")
@@ -355,19 +364,24 @@ class OutputLock:
     def _refuse_unless_dead(self, record: dict | None) -> None:
         if record is None:
             holders = ", ".join(map(str, lock_holders(self.path))) or "unknown"
-            raise EspacepError(f"another espacep report is writing into {self.path.parent} "
-                               f"(lock {self.path} held by process {holders})")
+            raise EspacepError(
+                f"another espacep report is writing into {self.path.parent} "
+                f"(lock {self.path} held by process {holders})"
+            )
         if owner_alive(record):
-            raise EspacepError(f"another espacep report (process {record.get('pid')}) is writing into "
-                               f"{self.path.parent}")
+            raise EspacepError(
+                f"another espacep report (process {record.get('pid')}) is writing into " f"{self.path.parent}"
+            )
 
     def _take_over(self, record: dict, inode: int) -> None:
         holders = ", ".join(map(str, lock_holders(self.path))) or "unknown"
         with contextlib.suppress(FileNotFoundError):
             if os.stat(self.path).st_ino == inode:  # not replaced by another run meanwhile
                 os.unlink(self.path)
-        self.messages.append(f"stale lock of process {record.get('pid')} (no longer running) taken over; "
-                             f"processes it left still hold the old lock: {holders}")
+        self.messages.append(
+            f"stale lock of process {record.get('pid')} (no longer running) taken over; "
+            f"processes it left still hold the old lock: {holders}"
+        )
 
     def __exit__(self, *exc) -> None:
         if self.handle is None:

@@ -126,10 +126,18 @@ class TableReport:
         if len(self.failures) == 0:
             return out
         for line, column, value, rule, message in self.failures[FAILURE_COLUMNS].itertuples(
-                index=False, name=None):
-            out.append(Rejection(self.file, None if pd.isna(line) else int(line),
-                                 None if pd.isna(column) else str(column),
-                                 None if pd.isna(value) else str(value), str(rule), str(message)))
+            index=False, name=None
+        ):
+            out.append(
+                Rejection(
+                    self.file,
+                    None if pd.isna(line) else int(line),
+                    None if pd.isna(column) else str(column),
+                    None if pd.isna(value) else str(value),
+                    str(rule),
+                    str(message),
+                )
+            )
         return out
 
     @property
@@ -163,9 +171,18 @@ class ValidationReport:
 
         An absent optional table has ``present`` False and zero counts.
         """
-        rows = [{"table": t.table, "file": t.file, "present": t.present, "read": t.read,
-                 "accepted": t.accepted, "rejected": t.rejected, "problems": len(t.failures)}
-                for t in self.tables.values()]
+        rows = [
+            {
+                "table": t.table,
+                "file": t.file,
+                "present": t.present,
+                "read": t.read,
+                "accepted": t.accepted,
+                "rejected": t.rejected,
+                "problems": len(t.failures),
+            }
+            for t in self.tables.values()
+        ]
         return pd.DataFrame(rows).set_index("table")
 
     def format(self, max_per_table: int | None = None) -> str:
@@ -179,11 +196,12 @@ class ValidationReport:
             if t.absent_optional:
                 lines.append(f"{t.file}: absent (facultatif)")
                 continue
-            lines.append(f"{t.file}: {_fr_int(t.read)} lues, {_fr_int(t.accepted)} acceptées, "
-                         f"{_fr_int(t.rejected)} rejetées")
+            lines.append(
+                f"{t.file}: {_fr_int(t.read)} lues, {_fr_int(t.accepted)} acceptées, "
+                f"{_fr_int(t.rejected)} rejetées"
+            )
             shown = t.failures if max_per_table is None else t.failures.head(max_per_table)
-            lines.extend("  " + r.format()
-                         for r in TableReport(t.table, t.file, failures=shown).rejections)
+            lines.extend("  " + r.format() for r in TableReport(t.table, t.file, failures=shown).rejections)
             hidden = len(t.failures) - len(shown)
             if hidden > 0:
                 lines.append(f"  {t.file}: … et {_fr_int(hidden)} autres problèmes non affichés")
@@ -214,10 +232,15 @@ def _check_header(names: list, path: Path, line: int) -> None:
     for norm, cells in seen.items():
         if len(cells) > 1:
             where = ", ".join(f"'{raw}' en colonne {j}" for j, raw in cells)
-            raise FileRejected(path.name, "duplicate_column",
-                               f"en-tête : plusieurs colonnes se lisent '{norm}' ({where}) : "
-                               "laquelle lire est ambigu ; n'en garder qu'une",
-                               line=line, column=norm, value=" | ".join(raw for _, raw in cells))
+            raise FileRejected(
+                path.name,
+                "duplicate_column",
+                f"en-tête : plusieurs colonnes se lisent '{norm}' ({where}) : "
+                "laquelle lire est ambigu ; n'en garder qu'une",
+                line=line,
+                column=norm,
+                value=" | ".join(raw for _, raw in cells),
+            )
 
 
 def _short_rows(text: str, skip: int, sep: str, names: list[str]):
@@ -236,8 +259,9 @@ def _short_rows(text: str, skip: int, sep: str, names: list[str]):
                 continue
             last = line
             if len(record) < width:
-                out.append((line, len(record), width, _norm_name(names[len(record) - 1]),
-                            record[-1].strip(), False))
+                out.append(
+                    (line, len(record), width, _norm_name(names[len(record) - 1]), record[-1].strip(), False)
+                )
     except csv.Error as exc:
         raise EspacepError(f"fichier illisible : ligne mal formée ({exc})") from None
     if out and out[-1][0] == last and not text.endswith(("\n", "\r")):
@@ -248,8 +272,10 @@ def _short_rows(text: str, skip: int, sep: str, names: list[str]):
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
     """Bytes -> (text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252."""
     if data.startswith(b"PK\x03\x04"):
-        raise EspacepError(f"{path.name}: fichier illisible : c'est un classeur Excel (.xlsx) "
-                           "nommé .csv ; renommez-le en .xlsx ou exportez-le en CSV")
+        raise EspacepError(
+            f"{path.name}: fichier illisible : c'est un classeur Excel (.xlsx) "
+            "nommé .csv ; renommez-le en .xlsx ou exportez-le en CSV"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -264,7 +290,8 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise EspacepError(
             f"{path.name}: fichier illisible : encodage non reconnu (ni UTF-8 ni Windows-1252 ; "
-            f"octet 0x{data[exc.start]:02x} à la position {exc.start})") from None
+            f"octet 0x{data[exc.start]:02x} à la position {exc.start})"
+        ) from None
 
 
 def _best_header(rows: list[list[str]], columns: tuple[str, ...]) -> int | None:
@@ -314,11 +341,15 @@ def _strip_or_na(uniques: np.ndarray) -> list:
 
 def _clean(frame: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
     """Text frame: names normalised, values stripped, '' -> <NA>, blank rows dropped, index = line."""
-    keep = [j for j, c in enumerate(frame.columns)
-            if str(c).strip() != "" and not str(c).startswith("Unnamed: ")]
-    out = pd.DataFrame({_norm_name(frame.columns[j]): by_unique(frame.iloc[:, j].to_numpy(),
-                                                                _strip_or_na, "string")
-                        for j in keep})
+    keep = [
+        j for j, c in enumerate(frame.columns) if str(c).strip() != "" and not str(c).startswith("Unnamed: ")
+    ]
+    out = pd.DataFrame(
+        {
+            _norm_name(frame.columns[j]): by_unique(frame.iloc[:, j].to_numpy(), _strip_or_na, "string")
+            for j in keep
+        }
+    )
     out.index = pd.Index(lines, name="line")
     return out.loc[out.notna().any(axis=1)] if len(out.columns) else out.iloc[0:0]
 
@@ -339,18 +370,26 @@ def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.Dat
     except EspacepError as exc:
         raise EspacepError(f"{path.name}: {exc}") from None
     try:
-        frame = pd.read_csv(io.BytesIO(data), encoding=encoding, sep=sep, skiprows=skip,
-                            header=0, dtype=object,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            quotechar='"', engine="c")
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            encoding=encoding,
+            sep=sep,
+            skiprows=skip,
+            header=0,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            engine="c",
+        )
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         raise EspacepError(f"{path.name}: fichier illisible : ligne mal formée ({exc})") from None
     # physical line of each record: header line + 1 + records before + embedded newlines
     first = skip + 2
     lines = first + np.arange(len(frame), dtype=np.int64)
     if text.count("\n") > skip + 1 + len(frame):  # some quoted cells hold line breaks
-        extra = sum(frame[c].astype(str).str.count("\n").to_numpy(dtype=np.int64)
-                    for c in frame.columns)
+        extra = sum(frame[c].astype(str).str.count("\n").to_numpy(dtype=np.int64) for c in frame.columns)
         lines += np.concatenate([[0], np.cumsum(extra)[:-1]]).astype(np.int64)
     meta.update(separator=sep, header_line=skip + 1, short_rows=short)
     return _clean(frame, lines), meta
@@ -373,15 +412,17 @@ def _cell_text(value) -> str:
 
 def _load_book(path: Path, data_only: bool):
     """The workbook, read-only; a corrupt file is an `EspacepError` naming it."""
-    import openpyxl  # noqa: PLC0415  (heavy; only for XLSX input)
+    import openpyxl
 
     try:
         with warnings.catch_warnings():  # e.g. "Workbook contains no default style"
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise EspacepError(f"{path.name}: fichier illisible : classeur XLSX endommagé ou "
-                           f"d'un autre format ({type(exc).__name__}: {exc})") from None
+        raise EspacepError(
+            f"{path.name}: fichier illisible : classeur XLSX endommagé ou "
+            f"d'un autre format ({type(exc).__name__}: {exc})"
+        ) from None
     except Exception as exc:  # openpyxl raises assorted errors on corrupt files
         raise EspacepError(f"{path.name}: fichier illisible : {type(exc).__name__}: {exc}") from None
 
@@ -401,18 +442,24 @@ def _open_sheet(path: Path, table: str | None):
     if len(book.sheetnames) == 1 or table is None:
         return book, book.worksheets[0]
     book.close()
-    raise FileRejected(path.name, "sheet_not_found",
-                       f"le classeur a {len(names)} feuilles ({', '.join(book.sheetnames)}) et "
-                       f"aucune ne s'appelle '{table}' : renommer '{table}' la feuille à lire "
-                       "(ou n'en garder qu'une)", value=" | ".join(book.sheetnames))
+    raise FileRejected(
+        path.name,
+        "sheet_not_found",
+        f"le classeur a {len(names)} feuilles ({', '.join(book.sheetnames)}) et "
+        f"aucune ne s'appelle '{table}' : renommer '{table}' la feuille à lire "
+        "(ou n'en garder qu'une)",
+        value=" | ".join(book.sheetnames),
+    )
 
 
 def _has_formulas(path: Path) -> bool:
     """True when some worksheet XML of the workbook holds a formula element."""
     with zipfile.ZipFile(path) as archive:
-        return any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
-                   for n in archive.namelist() if n.startswith("xl/worksheets/")
-                   and n.endswith(".xml"))
+        return any(
+            b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        )
 
 
 def _check_formulas(path: Path, title: str, rows: list[list], header: int) -> None:
@@ -434,18 +481,28 @@ def _check_formulas(path: Path, title: str, rows: list[list], header: int) -> No
     finally:
         book.close()
     names = [_norm_name(_cell_text(v)) for v in rows[header]] if header is not None else []
-    bad = [(i + 1, j, f) for i, row in enumerate(formulas) for j, f in enumerate(row)
-           if isinstance(f, str) and f.startswith("=")
-           and (i >= len(rows) or j >= len(rows[i]) or rows[i][j] is None)]
+    bad = [
+        (i + 1, j, f)
+        for i, row in enumerate(formulas)
+        for j, f in enumerate(row)
+        if isinstance(f, str)
+        and f.startswith("=")
+        and (i >= len(rows) or j >= len(rows[i]) or rows[i][j] is None)
+    ]
     if bad:
         line, j, formula = bad[0]
         column = names[j] if j < len(names) and names[j] else f"n° {j + 1}"
-        raise FileRejected(path.name, "formula_without_value",
-                           f"{len(bad)} cellule(s) calculée(s) par une formule sans valeur "
-                           f"enregistrée (première : ligne {line}, colonne {column}, {formula}) : "
-                           "ouvrir le fichier dans Excel et l'enregistrer (Excel y écrit les "
-                           "valeurs calculées), puis recommencer",
-                           line=line, column=column, value=formula)
+        raise FileRejected(
+            path.name,
+            "formula_without_value",
+            f"{len(bad)} cellule(s) calculée(s) par une formule sans valeur "
+            f"enregistrée (première : ligne {line}, colonne {column}, {formula}) : "
+            "ouvrir le fichier dans Excel et l'enregistrer (Excel y écrit les "
+            "valeurs calculées), puis recommencer",
+            line=line,
+            column=column,
+            value=formula,
+        )
 
 
 def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
@@ -453,8 +510,10 @@ def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
     try:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     except Exception as exc:  # corrupt sheet XML
-        raise EspacepError(f"{path.name}: fichier illisible : feuille {sheet.title!r} "
-                           f"endommagée ({type(exc).__name__}: {exc})") from None
+        raise EspacepError(
+            f"{path.name}: fichier illisible : feuille {sheet.title!r} "
+            f"endommagée ({type(exc).__name__}: {exc})"
+        ) from None
     finally:
         book.close()
     meta = {"format": "xlsx", "sheet": sheet.title}
@@ -467,10 +526,12 @@ def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
     names = [_cell_text(v) for v in rows[header]]
     _check_header(names, path, header + 1)
     width = len(names)
-    body = [(r + [None] * width)[:width] for r in rows[header + 1:]]
-    frame = pd.DataFrame([[_cell_text(v) for v in r] for r in body],
-                         columns=[f"Unnamed: {j}" if not n.strip() else n for j, n in enumerate(names)],
-                         dtype=object)
+    body = [(r + [None] * width)[:width] for r in rows[header + 1 :]]
+    frame = pd.DataFrame(
+        [[_cell_text(v) for v in r] for r in body],
+        columns=[f"Unnamed: {j}" if not n.strip() else n for j, n in enumerate(names)],
+        dtype=object,
+    )
     lines = np.arange(header + 2, header + 2 + len(body), dtype=np.int64)
     meta["header_line"] = header + 1
     return _clean(frame, lines), meta
@@ -518,8 +579,7 @@ def read_table(path: str | Path, table: str | None = None) -> tuple[pd.DataFrame
 _TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 
 
-_DATE = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))"
-                   + _TIME_SUFFIX, re.ASCII)
+_DATE = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))" + _TIME_SUFFIX, re.ASCII)
 # datetime64[ns] covers 1677-09-21 .. 2262-04-11: real dates beyond are clipped to these
 # (so 31/12/9999, Excel's "no date", is out of the plausible range, not unreadable)
 _NS_BOUNDS = (dt.date(1677, 9, 22), dt.date(2262, 4, 11))
@@ -607,13 +667,14 @@ def _integers(text: pd.Series, column: str) -> tuple[pd.Series, pd.Series]:
     also keeps every accepted value inside Int64.
     """
     bound = schemas.INT_BOUNDS[column]
-    codes, uniques = pd.factorize(text.to_numpy(dtype=object, na_value=None),
-                                  use_na_sentinel=True)
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
     parsed = [_integer_of(str(v), bound) for v in uniques]
     values = np.array([v for v, _ in parsed] + [np.nan], dtype="float64")
     outcome = np.array([o for _, o in parsed] + [_INT_OK], dtype=np.int8)
-    return (pd.Series(values[codes], index=text.index).astype("Int64"),
-            pd.Series(outcome[codes], index=text.index))
+    return (
+        pd.Series(values[codes], index=text.index).astype("Int64"),
+        pd.Series(outcome[codes], index=text.index),
+    )
 
 
 def _integer_failures(column: str, outcome: pd.Series) -> list[tuple]:
@@ -622,18 +683,23 @@ def _integer_failures(column: str, outcome: pd.Series) -> list[tuple]:
     bound = f"{schemas.INT_BOUNDS[column]:,}".replace(",", " ")
     return [
         (outcome == _INT_UNREADABLE, "not_a_number", f"nombre entier illisible (p. ex. {example})"),
-        (outcome == _INT_SCIENTIFIC, "scientific_notation",
-         f"notation scientifique refusée dans une colonne de nombres entiers (écrire le nombre "
-         f"en chiffres, p. ex. {example})"),
-        (outcome == _INT_OUT_OF_RANGE, "number_out_of_range",
-         f"nombre hors de la borne plausible de la colonne (au plus {bound} en valeur absolue)"),
+        (
+            outcome == _INT_SCIENTIFIC,
+            "scientific_notation",
+            f"notation scientifique refusée dans une colonne de nombres entiers (écrire le nombre "
+            f"en chiffres, p. ex. {example})",
+        ),
+        (
+            outcome == _INT_OUT_OF_RANGE,
+            "number_out_of_range",
+            f"nombre hors de la borne plausible de la colonne (au plus {bound} en valeur absolue)",
+        ),
     ]
 
 
 def _booleans_of(uniques: np.ndarray) -> list:
     low = [str(v).lower() for v in uniques]
-    return [True if v in schemas.TRUE_VALUES else False if v in schemas.FALSE_VALUES else None
-            for v in low]
+    return [True if v in schemas.TRUE_VALUES else False if v in schemas.FALSE_VALUES else None for v in low]
 
 
 def _parse_column(spec: schemas.TableSpec, column: str, text: pd.Series):
@@ -641,20 +707,24 @@ def _parse_column(spec: schemas.TableSpec, column: str, text: pd.Series):
     kind = spec.column_type(column)
     if kind == "date":
         typed = parse_dates(text)
-        return typed, [(text.notna() & typed.isna(), "date_unparseable",
-                        schemas.RULES["date_unparseable"])]
+        return typed, [(text.notna() & typed.isna(), "date_unparseable", schemas.RULES["date_unparseable"])]
     if kind == "int":
         values, outcome = _integers(text, column)
         return values, _integer_failures(column, outcome)
     if kind == "float":
         values = parse_numbers(text)
-        return values, [(text.notna() & values.isna(), "not_a_number",
-                         "nombre illisible (p. ex. 12,5 ou 12.5)")]
+        return values, [
+            (text.notna() & values.isna(), "not_a_number", "nombre illisible (p. ex. 12,5 ou 12.5)")
+        ]
     if kind == "bool":
         typed = by_unique(text, _booleans_of, "boolean")
-        return typed, [(text.notna() & typed.isna(), "invalid_boolean",
-                        "valeur oui/non illisible (valeurs valides : true/false, oui/non, 1/0, "
-                        "vrai/faux)")]
+        return typed, [
+            (
+                text.notna() & typed.isna(),
+                "invalid_boolean",
+                "valeur oui/non illisible (valeurs valides : true/false, oui/non, 1/0, " "vrai/faux)",
+            )
+        ]
     if column == "nationality":
         return by_unique(text, lambda u: [v.upper() for v in u], "string"), []
     if column in spec.codes or column == "site":
@@ -667,8 +737,7 @@ def parse_table(raw: pd.DataFrame, spec: schemas.TableSpec) -> tuple[pd.DataFram
     typed, parts = {}, []
     for column in spec.columns:
         typed[column], found = _parse_column(spec, column, raw[column])
-        parts += [schemas.failures(raw, bad, column, rule, message)
-                  for bad, rule, message in found]
+        parts += [schemas.failures(raw, bad, column, rule, message) for bad, rule, message in found]
     return pd.DataFrame(typed, index=raw.index), _concat(parts)
 
 
@@ -683,8 +752,9 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 # --- validation --------------------------------------------------------------------------------
-def _schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFrame,
-                     unparsed: pd.DataFrame) -> pd.DataFrame:
+def _schema_failures(
+    schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.DataFrame, unparsed: pd.DataFrame
+) -> pd.DataFrame:
     """Run the pandera schema (lazily) and turn its failure cases into failures.
 
     An empty cell of a required column is ``empty_value``; a cell already
@@ -699,7 +769,8 @@ def _schema_failures(schema: pa.DataFrameSchema, typed: pd.DataFrame, raw: pd.Da
     already = set(zip(unparsed["line"], unparsed["column"]))
     parts = []
     for (column, check, number), group in cases.groupby(
-            ["column", "check", cases["check_number"].astype(object).fillna(-1)], sort=False):
+        ["column", "check", cases["check_number"].astype(object).fillna(-1)], sort=False
+    ):
         lines = group["index"].astype("int64").to_numpy()
         if check == "not_nullable":
             lines = np.array([ln for ln in lines if (ln, column) not in already], dtype=np.int64)
@@ -724,13 +795,17 @@ def short_row_failures(meta: TableMeta | None) -> pd.DataFrame:
         return _concat([])
     rows = []
     for line, n, width, column, value, cut in meta.short_rows:
-        what = (f"dernière ligne incomplète et sans fin de ligne : le fichier semble coupé "
-                f"({n} champs au lieu de {width}, la valeur '{value}' est peut-être tronquée) ; "
-                "exporter le fichier à nouveau" if cut else
-                f"ligne incomplète : {n} champs au lieu de {width} (séparateurs manquants ; "
-                f"la valeur '{value}' est peut-être tronquée)")
-        rows.append({"line": line, "column": column, "value": value, "rule": "missing_fields",
-                     "message": what})
+        what = (
+            f"dernière ligne incomplète et sans fin de ligne : le fichier semble coupé "
+            f"({n} champs au lieu de {width}, la valeur '{value}' est peut-être tronquée) ; "
+            "exporter le fichier à nouveau"
+            if cut
+            else f"ligne incomplète : {n} champs au lieu de {width} (séparateurs manquants ; "
+            f"la valeur '{value}' est peut-être tronquée)"
+        )
+        rows.append(
+            {"line": line, "column": column, "value": value, "rule": "missing_fields", "message": what}
+        )
     return pd.DataFrame(rows, columns=FAILURE_COLUMNS)
 
 
@@ -746,15 +821,22 @@ def _short_rows_first(short: pd.DataFrame, parts: list[pd.DataFrame]) -> list[pd
     return [short] + [p.loc[~p["line"].isin(lines)] for p in parts if len(p)]
 
 
-def _whole_table(report: TableReport, rule: str, message: str, column: str | None = None,
-                 line: int | None = None, value: str | None = None):
+def _whole_table(
+    report: TableReport,
+    rule: str,
+    message: str,
+    column: str | None = None,
+    line: int | None = None,
+    value: str | None = None,
+):
     """Reject every row of the table with one file-level failure (at ``line`` when it has one)."""
-    row = pd.DataFrame([{"line": line, "column": column, "value": value, "rule": rule,
-                         "message": message}])
+    row = pd.DataFrame([{"line": line, "column": column, "value": value, "rule": rule, "message": message}])
     report.whole_file = True
-    report.failures = _concat([report.failures, row]).sort_values(
-        "line", na_position="first", kind="stable", key=lambda s: pd.to_numeric(s)
-    ).reset_index(drop=True)
+    report.failures = (
+        _concat([report.failures, row])
+        .sort_values("line", na_position="first", kind="stable", key=lambda s: pd.to_numeric(s))
+        .reset_index(drop=True)
+    )
     report.accepted, report.rejected = 0, report.read
 
 
@@ -770,8 +852,9 @@ def _finish(report: TableReport, typed: pd.DataFrame, parts: list[pd.DataFrame])
     report.accepted = report.read - report.rejected
 
 
-def validate_table(spec: schemas.TableSpec, raw: pd.DataFrame, report: TableReport,
-                   ctx: schemas.Context) -> pd.DataFrame:
+def validate_table(
+    spec: schemas.TableSpec, raw: pd.DataFrame, report: TableReport, ctx: schemas.Context
+) -> pd.DataFrame:
     """Validate one table already read; fill ``report``.
 
     Returns the typed frame of all rows (None when the whole table is rejected);
@@ -779,27 +862,41 @@ def validate_table(spec: schemas.TableSpec, raw: pd.DataFrame, report: TableRepo
     """
     report.read = len(raw)
     if len(raw) == 0:
-        _whole_table(report, "empty_file", "fichier vide : aucune ligne de données sous l'en-tête"
-                     if len(raw.columns) else "fichier vide")
+        _whole_table(
+            report,
+            "empty_file",
+            "fichier vide : aucune ligne de données sous l'en-tête" if len(raw.columns) else "fichier vide",
+        )
         return None
     missing = [c for c in spec.columns if c not in raw.columns]
     if missing:
         found = ", ".join(raw.columns) or "aucune"
         for column in missing:
-            _whole_table(report, "missing_column", f"colonne obligatoire '{column}' absente : "
-                         f"tout le fichier est rejeté (colonnes trouvées : {found})", column)
+            _whole_table(
+                report,
+                "missing_column",
+                f"colonne obligatoire '{column}' absente : "
+                f"tout le fichier est rejeté (colonnes trouvées : {found})",
+                column,
+            )
         return None
     raw = raw[list(spec.columns)]
     typed, parse_failures = parse_table(raw, spec)
-    parts = [parse_failures,
-             _schema_failures(schemas.build_schema(spec, ctx), typed, raw, parse_failures),
-             schemas.duplicate_keys(spec, typed, raw),
-             schemas.person_rules(spec, typed, raw, ctx)]
+    parts = [
+        parse_failures,
+        _schema_failures(schemas.build_schema(spec, ctx), typed, raw, parse_failures),
+        schemas.duplicate_keys(spec, typed, raw),
+        schemas.person_rules(spec, typed, raw, ctx),
+    ]
     parts += [rule.func(typed, raw, ctx) for rule in spec.row_rules]
     _finish(report, typed, _short_rows_first(short_row_failures(report.meta), parts))
     if spec.person_column and ctx.persons is None:
-        _whole_table(report, "persons_unavailable", "références à persons non vérifiables : "
-                     "persons est absent ou rejeté en entier ; toutes les lignes sont rejetées")
+        _whole_table(
+            report,
+            "persons_unavailable",
+            "références à persons non vérifiables : "
+            "persons est absent ou rejeté en entier ; toutes les lignes sont rejetées",
+        )
         return None
     return typed
 
@@ -820,16 +917,29 @@ def find_table_file(data_dir: Path, spec: schemas.TableSpec) -> list[Path]:
 def _validate_one(spec: schemas.TableSpec, data_dir: Path, ctx: schemas.Context):
     """(TableReport, accepted typed rows or None) of one table of the directory."""
     files = find_table_file(data_dir, spec)
-    report = TableReport(spec.name, files[0].name if files else f"{spec.file_stem}.csv",
-                         present=bool(files), required=spec.required_file)
+    report = TableReport(
+        spec.name,
+        files[0].name if files else f"{spec.file_stem}.csv",
+        present=bool(files),
+        required=spec.required_file,
+    )
     if len(files) > 1:
-        _whole_table(report, "ambiguous_file", "plusieurs fichiers pour la même table ("
-                     + ", ".join(p.name for p in files) + ") : n'en garder qu'un")
+        _whole_table(
+            report,
+            "ambiguous_file",
+            "plusieurs fichiers pour la même table ("
+            + ", ".join(p.name for p in files)
+            + ") : n'en garder qu'un",
+        )
         return report, None
     if not files:
         if spec.required_file:
-            _whole_table(report, "missing_file", f"fichier absent du dossier {data_dir} "
-                         f"(attendu : {spec.file_stem}.csv ou {spec.file_stem}.xlsx)")
+            _whole_table(
+                report,
+                "missing_file",
+                f"fichier absent du dossier {data_dir} "
+                f"(attendu : {spec.file_stem}.csv ou {spec.file_stem}.xlsx)",
+            )
         return report, None
     try:
         raw, report.meta = read_table(files[0], spec.name)
@@ -864,12 +974,14 @@ def _with_persons(ctx: schemas.Context, typed: pd.DataFrame | None, accepted: pd
     if accepted is None:
         return ctx
     rejected = typed.loc[~typed.index.isin(accepted.index), "pseudonym"].dropna()
-    return dataclasses.replace(ctx, persons=accepted.set_index("pseudonym"),
-                               rejected_persons=frozenset(rejected))
+    return dataclasses.replace(
+        ctx, persons=accepted.set_index("pseudonym"), rejected_persons=frozenset(rejected)
+    )
 
 
-def validate_directory(data_dir: str | Path, sites: Sites | None = None,
-                       year: int | None = None, today: dt.date | None = None) -> ValidationReport:
+def validate_directory(
+    data_dir: str | Path, sites: Sites | None = None, year: int | None = None, today: dt.date | None = None
+) -> ValidationReport:
     """Validate every table of ``data_dir`` (see `schemas.TABLES` and `schemas.RULES`).
 
     Parameters
@@ -894,8 +1006,7 @@ def validate_directory(data_dir: str | Path, sites: Sites | None = None,
 def _dataset_dtypes(frame: pd.DataFrame | None, spec: schemas.TableSpec) -> pd.DataFrame:
     """Accepted typed rows with the dtypes of `dataset` (bool not nullable), index reset."""
     if frame is None:
-        frame = pd.DataFrame({c: pd.Series(dtype=schemas.DTYPES[spec.column_type(c)])
-                              for c in spec.columns})
+        frame = pd.DataFrame({c: pd.Series(dtype=schemas.DTYPES[spec.column_type(c)]) for c in spec.columns})
     frame = frame.reset_index(drop=True)
     for column in spec.columns:
         if spec.column_type(column) == "bool":
@@ -903,8 +1014,9 @@ def _dataset_dtypes(frame: pd.DataFrame | None, spec: schemas.TableSpec) -> pd.D
     return frame
 
 
-def validate_and_load(data_dir: str | Path, sites: Sites | None = None, year: int | None = None,
-                      today: dt.date | None = None) -> tuple[Dataset, ValidationReport]:
+def validate_and_load(
+    data_dir: str | Path, sites: Sites | None = None, year: int | None = None, today: dt.date | None = None
+) -> tuple[Dataset, ValidationReport]:
     """The `Dataset` of accepted rows only, and the `ValidationReport` (never raises on rows).
 
     Every table of `schemas.TABLES` fills the `Dataset` field of its name; a
@@ -913,22 +1025,27 @@ def validate_and_load(data_dir: str | Path, sites: Sites | None = None, year: in
     """
     sites = sites if sites is not None else load_sites()
     report, frames = _run(data_dir, sites, year, today)
-    tables = {name: _dataset_dtypes(frames.get(name), spec)
-              for name, spec in schemas.TABLES.items()}
+    tables = {name: _dataset_dtypes(frames.get(name), spec) for name, spec in schemas.TABLES.items()}
     sources = {t.meta.file: t.meta.sha256 for t in report.tables.values() if t.meta is not None}
     return Dataset(sites=sites, sources=sources, **tables), report
 
 
 def refusal(report: ValidationReport) -> EspacepError:
     """The error that refuses invalid data: where the full list is, how to render anyway, the rejections."""
-    return EspacepError(f"données rejetées dans {report.data_dir} (liste complète : "
-                        f"espacep validate --data {report.data_dir} ; rendre sans ces lignes : "
-                        "espacep report --accept-rejections) :\n"
-                        + report.format(max_per_table=MAX_SHOWN_IN_ERROR))
+    return EspacepError(
+        f"données rejetées dans {report.data_dir} (liste complète : "
+        f"espacep validate --data {report.data_dir} ; rendre sans ces lignes : "
+        "espacep report --accept-rejections) :\n" + report.format(max_per_table=MAX_SHOWN_IN_ERROR)
+    )
 
 
-def load_dataset(data_dir: str | Path, sites: Sites | None = None, allow_rejections: bool = False,
-                 year: int | None = None, today: dt.date | None = None) -> Dataset:
+def load_dataset(
+    data_dir: str | Path,
+    sites: Sites | None = None,
+    allow_rejections: bool = False,
+    year: int | None = None,
+    today: dt.date | None = None,
+) -> Dataset:
     """Validate ``data_dir`` and return the typed `Dataset`.
 
     Raises ``EspacepError`` with ``report.format()`` (at most `MAX_SHOWN_IN_ERROR`
@@ -941,7 +1058,8 @@ def load_dataset(data_dir: str | Path, sites: Sites | None = None, allow_rejecti
     if not report.ok:
         if not allow_rejections:
             raise refusal(report)
-        counts = "; ".join(f"{t.file}: {t.rejected} rejetées sur {t.read}"
-                           for t in report.tables.values() if not t.ok)
+        counts = "; ".join(
+            f"{t.file}: {t.rejected} rejetées sur {t.read}" for t in report.tables.values() if not t.ok
+        )
         warnings.warn(f"lignes rejetées ignorées ({counts})", UserWarning, stacklevel=2)
     return dataset

@@ -33,11 +33,34 @@ from urllib.parse import urlsplit
 LINK_SCHEMES = frozenset({"http", "https"})
 TEXT_TAGS = frozenset({"p", "br", "em", "strong", "code", "ul", "ol", "li", "a"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-TABLE_TAGS = frozenset({"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
-                        "div", "span", "sup", "sub", "small"})
+TABLE_TAGS = frozenset(
+    {
+        "table",
+        "caption",
+        "colgroup",
+        "col",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "div",
+        "span",
+        "sup",
+        "sub",
+        "small",
+    }
+)
 TEXT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
-TABLE_ATTRIBUTES = {**TEXT_ATTRIBUTES, "*": {"class"}, "th": {"scope", "colspan", "rowspan"},
-                    "td": {"colspan", "rowspan"}, "col": {"span"}, "colgroup": {"span"}}
+TABLE_ATTRIBUTES = {
+    **TEXT_ATTRIBUTES,
+    "*": {"class"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
 # Markdown rules of the subset (markdown-it-py rule names); everything else stays off.
 _BLOCK_RULES = ["paragraph", "list"]
 _INLINE_RULES = ["emphasis", "link", "escape", "backticks", "newline", "entity"]
@@ -87,9 +110,14 @@ def _parser(headings: bool):
 def _clean(markup: str, tags: frozenset, attributes: dict) -> str:
     import nh3
 
-    return nh3.clean(markup, tags=set(tags), attributes={k: set(v) for k, v in attributes.items()},
-                     url_schemes=set(LINK_SCHEMES), link_rel="noopener noreferrer nofollow",
-                     strip_comments=True)
+    return nh3.clean(
+        markup,
+        tags=set(tags),
+        attributes={k: set(v) for k, v in attributes.items()},
+        url_schemes=set(LINK_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
 
 
 def markdown_html(source: str, *, headings: bool = False) -> str:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .errors import ConfigError, EspacepError
 from .codes import iso_country_codes
+from .errors import ConfigError, EspacepError
 
 ORIGINS_FILE = "origins.yaml"  # in the params directory (`settings.params_dir`)
 
@@ -55,8 +55,12 @@ def _schema() -> config.Record:
     """``params/origins.yaml``: sub-region -> group, ISO code -> group, nothing else."""
     group = config.Choice(ORIGIN_GROUPS)
     iso = config.Choice(tuple(iso_country_codes()))
-    return config.Record({"un_regions": config.MapOf(group, key=config.Text()),
-                          "overrides": config.MapOf(group, key=iso, min_items=0)})
+    return config.Record(
+        {
+            "un_regions": config.MapOf(group, key=config.Text()),
+            "overrides": config.MapOf(group, key=iso, min_items=0),
+        }
+    )
 
 
 def _unmapped(origins: Origins) -> dict[str, list[str]]:
@@ -77,15 +81,25 @@ def _check_complete(origins: Origins, raw: dict, where: str) -> None:
     lines = []
     for region, codes in sorted(missing.items()):
         if region:
-            lines.append(config.problem(
-                where, config.line_of(raw, "un_regions"), "un_regions",
-                f"UN sub-region {region!r} has no group, so nationalities {', '.join(codes)} "
-                f"would have no origin; map it to one of: {', '.join(ORIGIN_GROUPS)}"))
+            lines.append(
+                config.problem(
+                    where,
+                    config.line_of(raw, "un_regions"),
+                    "un_regions",
+                    f"UN sub-region {region!r} has no group, so nationalities {', '.join(codes)} "
+                    f"would have no origin; map it to one of: {', '.join(ORIGIN_GROUPS)}",
+                )
+            )
         else:
-            lines.append(config.problem(
-                where, config.line_of(raw, "overrides"), "overrides",
-                f"ISO codes {', '.join(codes)} have no UN sub-region in country_converter; "
-                "give each a group here"))
+            lines.append(
+                config.problem(
+                    where,
+                    config.line_of(raw, "overrides"),
+                    "overrides",
+                    f"ISO codes {', '.join(codes)} have no UN sub-region in country_converter; "
+                    "give each a group here",
+                )
+            )
     raise ConfigError("\n".join(lines))
 
 
@@ -115,8 +129,10 @@ def load_origins(path: str | Path | None = None) -> Origins:
 def _load_origins(path: str) -> Origins:
     """`load_origins` of one resolved path (cached)."""
     raw = config.load_checked(path, _schema(), "origin groups")
-    origins = Origins(un_regions={str(k): str(v) for k, v in raw["un_regions"].items()},
-                      overrides={str(k): str(v) for k, v in raw["overrides"].items()})
+    origins = Origins(
+        un_regions={str(k): str(v) for k, v in raw["un_regions"].items()},
+        overrides={str(k): str(v) for k, v in raw["overrides"].items()},
+    )
     _check_complete(origins, raw, config.display(Path(path)))
     return origins
 

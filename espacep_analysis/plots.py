@@ -36,12 +36,27 @@ _RC = {
     "axes.titleweight": "bold",
 }
 _TEXTS = {
-    "fr_BE": {"prevalence": "Prévalence (IC 95 %)", "age": "Âge (années)", "persons": "Nombre de personnes",
-              "share": "Part des personnes", "mean": "moyenne"},
-    "nl_BE": {"prevalence": "Prevalentie (BI 95%)", "age": "Leeftijd (jaren)", "persons": "Aantal personen",
-              "share": "Aandeel van de personen", "mean": "gemiddelde"},
-    "en": {"prevalence": "Prevalence (95% CI)", "age": "Age (years)", "persons": "Number of persons",
-           "share": "Share of persons", "mean": "mean"},
+    "fr_BE": {
+        "prevalence": "Prévalence (IC 95 %)",
+        "age": "Âge (années)",
+        "persons": "Nombre de personnes",
+        "share": "Part des personnes",
+        "mean": "moyenne",
+    },
+    "nl_BE": {
+        "prevalence": "Prevalentie (BI 95%)",
+        "age": "Leeftijd (jaren)",
+        "persons": "Aantal personen",
+        "share": "Aandeel van de personen",
+        "mean": "gemiddelde",
+    },
+    "en": {
+        "prevalence": "Prevalence (95% CI)",
+        "age": "Age (years)",
+        "persons": "Number of persons",
+        "share": "Share of persons",
+        "mean": "mean",
+    },
 }
 
 
@@ -130,8 +145,14 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
         for yi, v, hi in zip(y, value, upper):
             if not np.isnan(v):
                 x_text = v if np.isnan(hi) else hi
-                ax.annotate(fmt.percent(v, 1, lang), (x_text, yi), xytext=(6, 0),
-                            textcoords="offset points", va="center", fontsize=8)
+                ax.annotate(
+                    fmt.percent(v, 1, lang),
+                    (x_text, yi),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                )
         ax.set_yticks(y, [str(s) for s in figures["label"]])
         ax.set_ylim(len(figures) - 0.5, -0.5)
         top = np.nanmax(np.concatenate([upper, value, [0.01]]))
@@ -143,8 +164,9 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
     return fig
 
 
-def age_histogram(ages: Sequence[float], title: str | None = None, binwidth: int = 5,
-                  lang: str = fmt.DEFAULT_LANG):
+def age_histogram(
+    ages: Sequence[float], title: str | None = None, binwidth: int = 5, lang: str = fmt.DEFAULT_LANG
+):
     """Histogram of ages with bins ``[a, a + binwidth)`` starting at a multiple of ``binwidth``.
 
     Parameters
@@ -175,8 +197,14 @@ def age_histogram(ages: Sequence[float], title: str | None = None, binwidth: int
         sns.histplot(x=a, bins=edges, ax=ax, color=sns.color_palette()[0], edgecolor="white")
         m = float(a.mean())
         ax.axvline(m, color="0.3", linestyle="--", linewidth=1)
-        ax.annotate(f"{texts['mean']} {fmt.mean(m, 1, lang)}", (m, 1), xycoords=("data", "axes fraction"),
-                    xytext=(4, -12), textcoords="offset points", fontsize=8)
+        ax.annotate(
+            f"{texts['mean']} {fmt.mean(m, 1, lang)}",
+            (m, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -12),
+            textcoords="offset points",
+            fontsize=8,
+        )
         ax.set_xlabel(texts["age"])
         ax.set_ylabel(texts["persons"])
         ax.set_xticks(edges)
@@ -190,8 +218,9 @@ def age_histogram(ages: Sequence[float], title: str | None = None, binwidth: int
     return fig
 
 
-def bar_shares(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.DEFAULT_LANG,
-               percent_decimals: int = 0):
+def bar_shares(
+    figures: pd.DataFrame, title: str | None = None, lang: str = fmt.DEFAULT_LANG, percent_decimals: int = 0
+):
     """Horizontal bars of shares (origins, places of work), labelled with the percentage.
 
     Parameters
@@ -219,8 +248,14 @@ def bar_shares(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.
         ax = fig.add_subplot()
         ax.barh(y, np.nan_to_num(value, nan=0.0), color=sns.color_palette()[0], height=0.7)
         for yi, v in zip(y, value):
-            ax.annotate(fmt.percent(v, percent_decimals, lang), (0 if np.isnan(v) else v, yi), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=8)
+            ax.annotate(
+                fmt.percent(v, percent_decimals, lang),
+                (0 if np.isnan(v) else v, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.set_yticks(y, [str(s) for s in figures["label"]])
         ax.set_ylim(len(figures) - 0.5, -0.5)
         ax.set_xlim(0, max(np.nanmax(np.append(value, 0.0)) * 1.2, 0.05))
@@ -330,8 +365,20 @@ def age_pyramid(
         palette = dict(zip([names.get(c, c) for c in [*left, *right]], sns.color_palette("colorblind")))
         fig = _new_figure(7.0, 0.45 * len(bands) + 1.6)
         ax = fig.add_subplot()
-        sns.barplot(data=long, x="x", y="band", hue="gender", hue_order=order, order=bands, dodge=False,
-                    orient="h", palette=palette, ax=ax, width=0.8, errorbar=None)
+        sns.barplot(
+            data=long,
+            x="x",
+            y="band",
+            hue="gender",
+            hue_order=order,
+            order=bands,
+            dodge=False,
+            orient="h",
+            palette=palette,
+            ax=ax,
+            width=0.8,
+            errorbar=None,
+        )
         limit = max(float(np.nanmax(np.abs(long["x"].to_numpy()))), 1.0) * 1.1
         ax.set_xlim(-limit, limit)
         ax.axvline(0, color="0.3", linewidth=0.8)

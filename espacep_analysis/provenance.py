@@ -25,9 +25,9 @@ def render_time(environ: dict | None = None) -> str:
     environ = os.environ if environ is None else environ
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     else:
-        moment = dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+        moment = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
     return moment.isoformat().replace("+00:00", "Z")
 
 
@@ -37,6 +37,7 @@ def git_state(repo: Path = REPO_ROOT) -> dict:
     ``dirty`` ignores files git ignores (``outputs/``, ``data/raw/``), so rendering
     does not make the tree dirty.
     """
+
     def run(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10)
@@ -52,8 +53,13 @@ def git_state(repo: Path = REPO_ROOT) -> dict:
     }
 
 
-def collect(funder: str, year: int, sources: dict[str, str], parameters: dict,
-            left_out: dict[str, dict[str, int]] | None = None) -> dict:
+def collect(
+    funder: str,
+    year: int,
+    sources: dict[str, str],
+    parameters: dict,
+    left_out: dict[str, dict[str, int]] | None = None,
+) -> dict:
     """The provenance record of one report.
 
     Parameters
@@ -97,7 +103,11 @@ def to_markdown(record: dict) -> str:
     ]
     lines += [f"    - `{name}` : `{digest}`" for name, digest in record["inputs"].items()]
     if "rows_left_out" in record:
-        shown = "; ".join(f"`{name}` : {c['left_out']} sur {c['read']}"
-                          for name, c in record["rows_left_out"].items()) or "aucune"
+        shown = (
+            "; ".join(
+                f"`{name}` : {c['left_out']} sur {c['read']}" for name, c in record["rows_left_out"].items()
+            )
+            or "aucune"
+        )
         lines.append(f"- Lignes rejetées laissées de côté (--accept-rejections) : {shown}")
     return "\n".join(lines)

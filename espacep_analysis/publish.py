@@ -53,8 +53,9 @@ def _indicator_module(funder: str):
     return importlib.import_module(f".indicators.{funder}", __package__)
 
 
-def with_declared(figures: pd.DataFrame, funder: str, year: int, threshold: int,
-                  params_dir: Path | None = None) -> pd.DataFrame:
+def with_declared(
+    figures: pd.DataFrame, funder: str, year: int, threshold: int, params_dir: Path | None = None
+) -> pd.DataFrame:
     """``figures`` (masked) and the funder's declared figures of ``year`` and the two years before.
 
     The declared rows are masked on their own (a declared count of 1 to
@@ -69,7 +70,11 @@ def with_declared(figures: pd.DataFrame, funder: str, year: int, threshold: int,
 
     rows = declared.declared_history(funder, year, params_dir=params_dir)  # None: the active params directory
     masked = disclosure.suppress_figures(rows, threshold if threshold > 1 else 0)
-    return pd.concat([figures, masked.reindex(columns=figures.columns)], ignore_index=True) if len(rows) else figures
+    return (
+        pd.concat([figures, masked.reindex(columns=figures.columns)], ignore_index=True)
+        if len(rows)
+        else figures
+    )
 
 
 def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
@@ -90,10 +95,14 @@ def _site_hierarchy(sites, funder: str, indicator: str) -> list[Partition]:
     parts = []
     for province in dict.fromkeys(frame["province"]):
         codes = frame.index[frame["province"] == province]
-        parts.append(Partition(tuple((indicator, f"site:{c}") for c in codes), (indicator, f"province:{province}")))
+        parts.append(
+            Partition(tuple((indicator, f"site:{c}") for c in codes), (indicator, f"province:{province}"))
+        )
     for region in dict.fromkeys(frame["region"]):
         provinces = dict.fromkeys(frame.loc[frame["region"] == region, "province"])
-        parts.append(Partition(tuple((indicator, f"province:{p}") for p in provinces), (indicator, f"region:{region}")))
+        parts.append(
+            Partition(tuple((indicator, f"province:{p}") for p in provinces), (indicator, f"region:{region}"))
+        )
         parts.append(Partition(((indicator, f"region:{region}"),), (indicator, "all")))
     return parts
 
@@ -121,8 +130,14 @@ PARTITIONS = {"inami": inami_partitions, "aviq": aviq_partitions, "cocof": cocof
 
 
 def published_figures(
-    ds: Dataset, funder: str, year: int, method: str = "wilson", level: float = 0.95,
-    min_cell: int | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR, params_dir: Path | None = None,
+    ds: Dataset,
+    funder: str,
+    year: int,
+    method: str = "wilson",
+    level: float = 0.95,
+    min_cell: int | None = None,
+    cache_dir: Path | None = DEFAULT_CACHE_DIR,
+    params_dir: Path | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The figures ``funder``'s report publishes for ``year``, and the threshold applied.
 
@@ -144,8 +159,14 @@ def published_figures(
     return with_declared(figures, funder, year, threshold, params_dir), threshold
 
 
-def protected_year(ds: Dataset, year: int, method: str, level: float, threshold: int,
-                   cache_dir: Path | None = DEFAULT_CACHE_DIR) -> dict[str, pd.DataFrame]:
+def protected_year(
+    ds: Dataset,
+    year: int,
+    method: str,
+    level: float,
+    threshold: int,
+    cache_dir: Path | None = DEFAULT_CACHE_DIR,
+) -> dict[str, pd.DataFrame]:
     """Every funder's masked figures of report year ``year`` (see `protected_years`)."""
     every = protected_years(ds, method, level, threshold, cache_dir)
     if int(year) not in every:
@@ -153,8 +174,9 @@ def protected_year(ds: Dataset, year: int, method: str, level: float, threshold:
     return every[int(year)]
 
 
-def protected_years(ds: Dataset, method: str, level: float, threshold: int,
-                    cache_dir: Path | None = DEFAULT_CACHE_DIR) -> dict[int, dict[str, pd.DataFrame]]:
+def protected_years(
+    ds: Dataset, method: str, level: float, threshold: int, cache_dir: Path | None = DEFAULT_CACHE_DIR
+) -> dict[int, dict[str, pd.DataFrame]]:
     """Every report of every year of the data, masked together (read from the cache when present).
 
     A report prints earlier years beside its own, so the same count appears
@@ -169,10 +191,17 @@ def protected_years(ds: Dataset, method: str, level: float, threshold: int,
                 return pickle.load(handle)
     raw = {y: {f: _report_figures(ds, f, y, method, level) for f in FUNDERS} for y in ds.years}
     masked = _protect_years(raw, ds.sites, threshold)
-    masked = {y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
-              for y, reports in masked.items()}
-    masked = {y: {f: disclosure.release_verdicts(raw[y][f], masked[y][f], threshold, _decider(level))
-                  for f in FUNDERS} for y in raw}
+    masked = {
+        y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
+        for y, reports in masked.items()
+    }
+    masked = {
+        y: {
+            f: disclosure.release_verdicts(raw[y][f], masked[y][f], threshold, _decider(level))
+            for f in FUNDERS
+        }
+        for y in raw
+    }
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
@@ -213,8 +242,11 @@ def _fold_extreme_ages(ds: Dataset, table: pd.DataFrame, k: int) -> pd.DataFrame
             folded = np.nan
             if len(ages) >= k and not out["suppressed"].iloc[i]:
                 folded = float(ages.iloc[k - 1] if side == "youngest" else ages.iloc[-k])
-            out.loc[out.index[i], ["value", "label", "method"]] = [folded, extreme_age_label(side, k),
-                                                                   f"folded_{k}"]
+            out.loc[out.index[i], ["value", "label", "method"]] = [
+                folded,
+                extreme_age_label(side, k),
+                f"folded_{k}",
+            ]
             if np.isnan(folded):
                 out.loc[out.index[i], ["suppressed", "suppression"]] = [True, "derived"]
     return out
@@ -232,12 +264,14 @@ def _union(tables: list[pd.DataFrame], funder: str) -> pd.DataFrame:
         row = union.loc[clash].iloc[0]
         raise EspacepError(
             f"disclosure control: {funder} figure {row['indicator']} ({row['scope']}, {int(row['year'])}) "
-            "differs between two years' reports; a figure must have one definition")
+            "differs between two years' reports; a figure must have one definition"
+        )
     return union.reset_index(drop=True)
 
 
-def _protect_years(raw: dict[int, dict[str, pd.DataFrame]], sites, threshold: int
-                   ) -> dict[int, dict[str, pd.DataFrame]]:
+def _protect_years(
+    raw: dict[int, dict[str, pd.DataFrame]], sites, threshold: int
+) -> dict[int, dict[str, pd.DataFrame]]:
     """Mask the union of every year's reports, then cut each report back out of it."""
     union = {f: _union([raw[y][f] for y in raw], f) for f in FUNDERS}
     masked = _protect(union, sites, threshold)
@@ -268,8 +302,9 @@ def _cache_key(ds: Dataset, method: str, level: float, threshold: int) -> str:
     the calibration targets are left out).
     """
     digest = hashlib.sha256()
-    digest.update(json.dumps([sorted(ds.sources.items()), method, float(level), int(threshold),
-                              __version__]).encode())
+    digest.update(
+        json.dumps([sorted(ds.sources.items()), method, float(level), int(threshold), __version__]).encode()
+    )
     root = settings.params_dir()
     for path in settings.runtime_params_files(root):
         digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
@@ -303,8 +338,9 @@ def scope_classes(sites, scopes) -> dict[str, frozenset]:
 def _protect(raw: dict[str, pd.DataFrame], sites, threshold: int) -> dict[str, pd.DataFrame]:
     partitions = {f: PARTITIONS[f](raw[f], sites) for f in FUNDERS if f in PARTITIONS}
     scopes = {s for table in raw.values() for s in table["scope"]}
-    return disclosure.protect_across_reports(raw, RELATIONS, threshold, partitions=partitions,
-                                             scope_classes=scope_classes(sites, scopes))
+    return disclosure.protect_across_reports(
+        raw, RELATIONS, threshold, partitions=partitions, scope_classes=scope_classes(sites, scopes)
+    )
 
 
 def _shared_medical_relations() -> list[disclosure.Relation]:
@@ -313,8 +349,12 @@ def _shared_medical_relations() -> list[disclosure.Relation]:
     for funder, region in (("aviq", "wallonie"), ("cocof", "bruxelles")):
         for name in ("persons_seen", "consultations", "migrant_share"):
             scope = f"region:{region}"
-            relations.append(disclosure.Relation(
-                total=("inami", f"inami.{name}", scope), parts=((funder, f"{funder}.inami.{name}", scope),)))
+            relations.append(
+                disclosure.Relation(
+                    total=("inami", f"inami.{name}", scope),
+                    parts=((funder, f"{funder}.inami.{name}", scope),),
+                )
+            )
     return relations
 
 

@@ -83,14 +83,19 @@ def summary(report: ValidationReport, examples: int = EXAMPLES, csv_name: str | 
         if table.absent_optional:
             out.append(f"{table.file} : absent (facultatif)")
             continue
-        out.append(f"{table.file} : {_int(table.read)} lues, {_int(table.accepted)} acceptées, "
-                   f"{_int(table.rejected)} rejetées")
+        out.append(
+            f"{table.file} : {_int(table.read)} lues, {_int(table.accepted)} acceptées, "
+            f"{_int(table.rejected)} rejetées"
+        )
         for rule, found in by_rule(table).items():
             out += _rule_lines(rule, found, examples, csv_name)
     problems = len(report.rejections)
-    out.append("Aucune ligne rejetée." if report.ok else
-               f"{_plural(problems, 'problème')} au total, dans "
-               f"{_plural(sum(not t.ok for t in report.tables.values()), 'fichier')}.")
+    out.append(
+        "Aucune ligne rejetée."
+        if report.ok
+        else f"{_plural(problems, 'problème')} au total, dans "
+        f"{_plural(sum(not t.ok for t in report.tables.values()), 'fichier')}."
+    )
     return "\n".join(out)
 
 
@@ -100,8 +105,16 @@ def csv_text(report: ValidationReport) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in report.rejections:
-        writer.writerow([r.file, "" if r.line is None else r.line, r.column or "",
-                         "" if r.value is None else r.value, r.rule, r.message])
+        writer.writerow(
+            [
+                r.file,
+                "" if r.line is None else r.line,
+                r.column or "",
+                "" if r.value is None else r.value,
+                r.rule,
+                r.message,
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -127,12 +140,17 @@ def check_destination(path: Path, data_dir: Path, outputs: tuple[Path, ...] = ()
         target = target / DEFAULT_NAME
     forbidden = [(data_dir.resolve(), "le dossier des données")]
     forbidden += [(o.resolve(), "les sorties publiées") for o in outputs]
-    forbidden += [(p, "les sorties publiées") for p in target.parents
-                  if any((p / marker).is_file() for marker in OUTPUT_MARKERS)]
+    forbidden += [
+        (p, "les sorties publiées")
+        for p in target.parents
+        if any((p / marker).is_file() for marker in OUTPUT_MARKERS)
+    ]
     for folder, what in forbidden:
         if _inside(target, folder):
-            raise EspacepError(f"--rejections : {path} est dans {what} ({folder}) ; "
-                               "rejections.csv contient des pseudonymes : choisir un autre chemin")
+            raise EspacepError(
+                f"--rejections : {path} est dans {what} ({folder}) ; "
+                "rejections.csv contient des pseudonymes : choisir un autre chemin"
+            )
     return target
 
 
@@ -146,19 +164,21 @@ def written(report: ValidationReport, path: Path) -> str:
     """The line saying what `write_csv` wrote to ``path`` and what it is for."""
     if report.ok:
         return f"{path} : aucun rejet (en-tête seul)"
-    return (f"{path} : {_plural(len(report.rejections), 'problème')}, à renvoyer à qui a fait "
-            "l'export (contient des pseudonymes : ne pas publier)")
+    return (
+        f"{path} : {_plural(len(report.rejections), 'problème')}, à renvoyer à qui a fait "
+        "l'export (contient des pseudonymes : ne pas publier)"
+    )
 
 
 def left_out(report: ValidationReport) -> dict[str, dict[str, int]]:
     """``{file: {"read": n, "left_out": k}}`` of every file with a rejection, in table order."""
-    return {t.file: {"read": t.read, "left_out": t.rejected}
-            for t in report.tables.values() if not t.ok}
+    return {t.file: {"read": t.read, "left_out": t.rejected} for t in report.tables.values() if not t.ok}
 
 
 def left_out_sentence(counts: dict[str, dict[str, int]]) -> str:
     """``"consultations.csv : 3 lignes sur 2 400 ; persons.csv : 1 ligne sur 1 076"`` (French)."""
     if not counts:
         return "aucune"
-    return " ; ".join(f"{file} : {_plural(c['left_out'], 'ligne')} sur {_int(c['read'])}"
-                      for file, c in counts.items())
+    return " ; ".join(
+        f"{file} : {_plural(c['left_out'], 'ligne')} sur {_int(c['read'])}" for file, c in counts.items()
+    )

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import __version__, fmt, markup
 from .errors import EspacepError
-from .files import write_atomic  # noqa: F401  (re-exported: render.write_atomic)
+from .files import write_atomic
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "espacep"
@@ -44,12 +44,30 @@ HIDDEN_OUTPUT_TAGS = ("remove-output",)
 ORGANISATION = "Espace P…"
 TOC_MARKER = "<!--ESPACEP-TOC-->"
 _WORDS = {
-    "fr_BE": {"toc": "Table des matières", "funder": "Financeur", "year": "Année",
-              "date": "Date du rapport", "figure": "Graphique", "period": "Période"},
-    "nl_BE": {"toc": "Inhoudstafel", "funder": "Financier", "year": "Jaar",
-              "date": "Datum van het rapport", "figure": "Grafiek", "period": "Periode"},
-    "en": {"toc": "Contents", "funder": "Funder", "year": "Year", "date": "Report date", "figure": "Chart",
-           "period": "Period"},
+    "fr_BE": {
+        "toc": "Table des matières",
+        "funder": "Financeur",
+        "year": "Année",
+        "date": "Date du rapport",
+        "figure": "Graphique",
+        "period": "Période",
+    },
+    "nl_BE": {
+        "toc": "Inhoudstafel",
+        "funder": "Financier",
+        "year": "Jaar",
+        "date": "Datum van het rapport",
+        "figure": "Grafiek",
+        "period": "Periode",
+    },
+    "en": {
+        "toc": "Contents",
+        "funder": "Funder",
+        "year": "Year",
+        "date": "Report date",
+        "figure": "Chart",
+        "period": "Period",
+    },
 }
 
 
@@ -69,9 +87,9 @@ def render_time(environ: dict | None = None) -> dt.datetime:
     env = os.environ if environ is None else environ
     raw = env.get("SOURCE_DATE_EPOCH")
     if raw is None or raw == "":
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(raw), dt.UTC)
     except (ValueError, OverflowError, OSError) as exc:
         raise EspacepError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {raw!r}") from exc
 
@@ -207,9 +225,15 @@ def to_html(
     facts.append((words["date"], fmt.date(date, lang)))
     resources = {
         "espacep": {
-            "title": title, "subtitle": subtitle, "organisation": organisation, "facts": facts,
-            "html_lang": lang.split("_")[0], "date_iso": date.isoformat(), "version": __version__,
-            "figure_alt": words["figure"], "banners": notebook_banners(nb),
+            "title": title,
+            "subtitle": subtitle,
+            "organisation": organisation,
+            "facts": facts,
+            "html_lang": lang.split("_")[0],
+            "date_iso": date.isoformat(),
+            "version": __version__,
+            "figure_alt": words["figure"],
+            "banners": notebook_banners(nb),
         },
         "metadata": {"name": path.stem, "path": str(path.parent)},
     }
@@ -299,7 +323,7 @@ def _font_timestamp(html: str):
     tag = re.search(r'<meta\b[^>]*\bname="dcterms\.created"[^>]*>', html)
     match = re.search(r'\bcontent="(\d{4}-\d{2}-\d{2})', tag.group(0)) if tag else None
     day = dt.date.fromisoformat(match.group(1)) if match else dt.date(1970, 1, 1)
-    epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         yield

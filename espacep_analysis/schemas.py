@@ -115,8 +115,7 @@ INT_BOUNDS: dict[str, int] = {
     "brochures": 100_000,
 }
 # Dtypes of the typed frames (see `dataset`); "bool" is nullable during validation
-DTYPES = {"str": "string", "int": "Int64", "float": "float64", "date": "datetime64[ns]",
-          "bool": "boolean"}
+DTYPES = {"str": "string", "int": "Int64", "float": "float64", "date": "datetime64[ns]", "bool": "boolean"}
 
 
 iso_country_codes = codes.iso_country_codes
@@ -149,8 +148,9 @@ def make_context(site_codes, year: int | None = None, today: dt.date | None = No
     return Context(site_codes=tuple(site_codes), max_date=max_date, today=today_ts)
 
 
-def failures(raw: pd.DataFrame, mask: pd.Series, column: str, rule: str, message,
-             value: pd.Series | None = None) -> pd.DataFrame:
+def failures(
+    raw: pd.DataFrame, mask: pd.Series, column: str, rule: str, message, value: pd.Series | None = None
+) -> pd.DataFrame:
     """Failures frame (line, column, value, rule, message) for the rows where ``mask``.
 
     ``message`` is a string or a Series aligned on ``raw``; ``value`` defaults
@@ -162,13 +162,20 @@ def failures(raw: pd.DataFrame, mask: pd.Series, column: str, rule: str, message
     idx = raw.index[mask]
     values = (raw[column] if value is None else value).reindex(idx)
     msg = message.reindex(idx) if isinstance(message, pd.Series) else message
-    return pd.DataFrame({"line": idx, "column": column,
-                         "value": values.astype("string").fillna("").to_numpy(),
-                         "rule": rule, "message": msg})
+    return pd.DataFrame(
+        {
+            "line": idx,
+            "column": column,
+            "value": values.astype("string").fillna("").to_numpy(),
+            "rule": rule,
+            "message": msg,
+        }
+    )
 
 
-_NO_FAILURES = pd.DataFrame({c: pd.Series(dtype=object)
-                             for c in ("line", "column", "value", "rule", "message")})
+_NO_FAILURES = pd.DataFrame(
+    {c: pd.Series(dtype=object) for c in ("line", "column", "value", "rule", "message")}
+)
 
 RuleFunc = Callable[[pd.DataFrame, pd.DataFrame, Context], pd.DataFrame]
 
@@ -220,29 +227,51 @@ def _column_checks(spec: TableSpec, column: str, ctx: Context) -> list[pa.Check]
     kind = spec.column_type(column)
     if column in spec.codes:
         allowed = spec.codes[column]
-        checks.append(pa.Check.isin(allowed, name="unknown_code",
-                                    error=f"code inconnu (codes valides : {_code_list(allowed)})"))
+        checks.append(
+            pa.Check.isin(
+                allowed, name="unknown_code", error=f"code inconnu (codes valides : {_code_list(allowed)})"
+            )
+        )
     elif column == "site":
-        checks.append(pa.Check.isin(ctx.site_codes, name="unknown_code",
-                                    error="code de site inconnu (codes valides : "
-                                          f"{_code_list(ctx.site_codes)})"))
+        checks.append(
+            pa.Check.isin(
+                ctx.site_codes,
+                name="unknown_code",
+                error="code de site inconnu (codes valides : " f"{_code_list(ctx.site_codes)})",
+            )
+        )
     elif column == "nationality":  # withdrawn codes are the rule withdrawn_code's
         known = iso_country_codes() + tuple(withdrawn_country_codes())
-        checks.append(pa.Check.isin(known, name="unknown_code",
-                                    error="code pays inconnu (attendu : code ISO 3166-1 "
-                                          "alpha-2 en deux lettres, p. ex. BE, FR, RO)"))
+        checks.append(
+            pa.Check.isin(
+                known,
+                name="unknown_code",
+                error="code pays inconnu (attendu : code ISO 3166-1 "
+                "alpha-2 en deux lettres, p. ex. BE, FR, RO)",
+            )
+        )
     if kind == "date":
         top = ctx.today if column == "result_given_date" else ctx.max_date
-        checks.append(pa.Check.in_range(MIN_DATE, top, name="date_out_of_range",
-                                        error=f"date hors de la plage plausible "
-                                              f"({MIN_DATE:%d/%m/%Y} au {top:%d/%m/%Y})"))
+        checks.append(
+            pa.Check.in_range(
+                MIN_DATE,
+                top,
+                name="date_out_of_range",
+                error=f"date hors de la plage plausible " f"({MIN_DATE:%d/%m/%Y} au {top:%d/%m/%Y})",
+            )
+        )
     if column in COUNT_COLUMNS:
-        checks.append(pa.Check.ge(0, name="negative_count",
-                                  error="effectif négatif (nombre entier >= 0 attendu)"))
+        checks.append(
+            pa.Check.ge(0, name="negative_count", error="effectif négatif (nombre entier >= 0 attendu)")
+        )
         if column == "sessions":
-            checks.append(pa.Check.ne(0, name="zero_sessions",
-                                      error="une activité compte au moins une séance "
-                                            "(sessions >= 1)"))
+            checks.append(
+                pa.Check.ne(
+                    0,
+                    name="zero_sessions",
+                    error="une activité compte au moins une séance " "(sessions >= 1)",
+                )
+            )
     elif kind in ("int", "float"):
         checks.append(pa.Check.ge(0, name="negative_number", error="nombre négatif"))
     return checks
@@ -259,8 +288,9 @@ def build_schema(spec: TableSpec, ctx: Context) -> pa.DataFrameSchema:
 
 
 @functools.lru_cache(maxsize=64)
-def _table_schema(name: str, site_codes: tuple[str, ...], max_date: pd.Timestamp,
-                  today: pd.Timestamp) -> pa.DataFrameSchema:
+def _table_schema(
+    name: str, site_codes: tuple[str, ...], max_date: pd.Timestamp, today: pd.Timestamp
+) -> pa.DataFrameSchema:
     return _make_schema(TABLES[name], Context(site_codes, max_date, today))
 
 
@@ -277,9 +307,12 @@ def _schema_dtype(kind: str) -> str | None:
 
 def _make_schema(spec: TableSpec, ctx: Context) -> pa.DataFrameSchema:
     columns = {
-        column: pa.Column(_schema_dtype(spec.column_type(column)),
-                          checks=_column_checks(spec, column, ctx),
-                          nullable=column in spec.optional, required=True)
+        column: pa.Column(
+            _schema_dtype(spec.column_type(column)),
+            checks=_column_checks(spec, column, ctx),
+            nullable=column in spec.optional,
+            required=True,
+        )
         for column in spec.columns
     }
     return pa.DataFrameSchema(columns, name=spec.name, strict=False, coerce=False)
@@ -290,9 +323,13 @@ def implausible_age(typed, raw, ctx):
     """persons: age at inclusion (inclusion year - birth year) outside 14..90."""
     age = typed["inclusion_date"].dt.year - typed["birth_year"].astype("float64")
     bad = (typed["birth_year"] >= 0) & ((age < MIN_AGE) | (age > MAX_AGE))
-    return failures(raw, bad, "birth_year", "implausible_age",
-                    f"année de naissance peu plausible : âge à l'inclusion hors de "
-                    f"{MIN_AGE} à {MAX_AGE} ans")
+    return failures(
+        raw,
+        bad,
+        "birth_year",
+        "implausible_age",
+        f"année de naissance peu plausible : âge à l'inclusion hors de " f"{MIN_AGE} à {MAX_AGE} ans",
+    )
 
 
 def withdrawn_nationality(typed, raw, ctx):
@@ -300,17 +337,25 @@ def withdrawn_nationality(typed, raw, ctx):
     withdrawn = withdrawn_country_codes()
     nationality = typed["nationality"]
     bad = nationality.isin(list(withdrawn)).fillna(False)
-    message = nationality[bad].map(lambda code: (
-        f"code pays retiré de la norme ISO 3166-1 ({withdrawn[code]}) : indiquer le code "
-        "actuel du pays de nationalité (ISO 3166-1 alpha-2)"))
+    message = nationality[bad].map(
+        lambda code: (
+            f"code pays retiré de la norme ISO 3166-1 ({withdrawn[code]}) : indiquer le code "
+            "actuel du pays de nationalité (ISO 3166-1 alpha-2)"
+        )
+    )
     return failures(raw, bad, "nationality", "withdrawn_code", message)
 
 
 def unexpected_coverage_status(typed, raw, ctx):
     """consultations: a coverage status is recorded only when coverage was asked."""
     bad = typed["coverage_status"].notna() & (typed["coverage_asked"] == False)  # noqa: E712
-    return failures(raw, bad, "coverage_status", "unexpected_coverage_status",
-                    "statut de couverture renseigné alors que coverage_asked est faux")
+    return failures(
+        raw,
+        bad,
+        "coverage_status",
+        "unexpected_coverage_status",
+        "statut de couverture renseigné alors que coverage_asked est faux",
+    )
 
 
 def invalid_result(typed, raw, ctx):
@@ -322,9 +367,11 @@ def invalid_result(typed, raw, ctx):
     bad = result.notna() & (cyto | binary) & ~ok.fillna(False)
     message = pd.Series(
         f"résultat non valide pour ce test (valeurs valides : {_code_list(codes.BINARY_RESULTS)})",
-        index=typed.index)
-    message[cyto.fillna(False)] = ("résultat non valide pour une cytologie (valeurs valides : "
-                                   f"{_code_list(codes.CYTOLOGY_RESULTS)})")
+        index=typed.index,
+    )
+    message[cyto.fillna(False)] = (
+        "résultat non valide pour une cytologie (valeurs valides : " f"{_code_list(codes.CYTOLOGY_RESULTS)})"
+    )
     return failures(raw, bad, "result", "invalid_result", message)
 
 
@@ -338,24 +385,42 @@ def titre_rules(typed, raw, ctx):
     expected = pd.Series(pd.NA, index=typed.index, dtype="string")
     expected[titre >= limit] = "positive"
     expected[titre < limit] = "negative"
-    inconsistent = titre_test & titre.notna() & typed["result"].notna() & (
-        typed["result"] != expected).fillna(False)
+    inconsistent = (
+        titre_test & titre.notna() & typed["result"].notna() & (typed["result"] != expected).fillna(False)
+    )
     limit_txt = f"{limit:g}".replace(".", ",")
-    return pd.concat([
-        failures(raw, missing, "titre", "titre_missing", "titre anti-HBs obligatoire (mUI/mL)"),
-        failures(raw, unexpected, "titre", "titre_unexpected",
-                 "titre renseigné pour un test autre que anti_hbs"),
-        failures(raw, inconsistent, "result", "titre_result_inconsistent",
-                 f"résultat anti-HBs incohérent avec le titre (positive si titre >= "
-                 f"{limit_txt} mUI/mL, negative sinon)"),
-    ])
+    return pd.concat(
+        [
+            failures(raw, missing, "titre", "titre_missing", "titre anti-HBs obligatoire (mUI/mL)"),
+            failures(
+                raw,
+                unexpected,
+                "titre",
+                "titre_unexpected",
+                "titre renseigné pour un test autre que anti_hbs",
+            ),
+            failures(
+                raw,
+                inconsistent,
+                "result",
+                "titre_result_inconsistent",
+                f"résultat anti-HBs incohérent avec le titre (positive si titre >= "
+                f"{limit_txt} mUI/mL, negative sinon)",
+            ),
+        ]
+    )
 
 
 def result_given_before_sample(typed, raw, ctx):
     """lab_results: the result is not handed over before the sample was taken."""
     bad = typed["result_given_date"] < typed["sample_date"]
-    return failures(raw, bad, "result_given_date", "result_given_before_sample",
-                    "date de remise du résultat antérieure à la date du prélèvement")
+    return failures(
+        raw,
+        bad,
+        "result_given_date",
+        "result_given_before_sample",
+        "date de remise du résultat antérieure à la date du prélèvement",
+    )
 
 
 # act -> allowed details (None: detail must be empty)
@@ -372,12 +437,26 @@ def detail_rules(typed, raw, ctx):
     parts = []
     for name, (allowed, what) in ACT_DETAILS.items():
         bad = (act == name) & ~detail.isin(allowed).fillna(False)
-        parts.append(failures(raw, bad, "detail", "invalid_detail",
-                              f"détail de l'acte {name} manquant ou non valide : {what} "
-                              f"attendu(e) (valeurs valides : {_code_list(allowed)})"))
+        parts.append(
+            failures(
+                raw,
+                bad,
+                "detail",
+                "invalid_detail",
+                f"détail de l'acte {name} manquant ou non valide : {what} "
+                f"attendu(e) (valeurs valides : {_code_list(allowed)})",
+            )
+        )
     no_detail = act.notna() & act.isin(codes.ACTS) & ~act.isin(tuple(ACT_DETAILS))
-    parts.append(failures(raw, no_detail & detail.notna(), "detail", "unexpected_detail",
-                          "détail renseigné pour un acte qui n'en a pas (laisser vide)"))
+    parts.append(
+        failures(
+            raw,
+            no_detail & detail.notna(),
+            "detail",
+            "unexpected_detail",
+            "détail renseigné pour un acte qui n'en a pas (laisser vide)",
+        )
+    )
     return pd.concat(parts)
 
 
@@ -386,28 +465,50 @@ def platform_rules(typed, raw, ctx):
     channel = typed["channel"]
     internet = (channel == "internet").fillna(False)
     other = channel.isin([c for c in codes.CHANNELS if c != "internet"]).fillna(False)
-    return pd.concat([
-        failures(raw, internet & raw["platform"].isna(), "platform", "platform_missing",
-                 "plateforme obligatoire pour un contact par internet (valeurs valides : "
-                 f"{_code_list(codes.PLATFORMS)})"),
-        failures(raw, other & raw["platform"].notna(), "platform", "platform_unexpected",
-                 "plateforme renseignée pour un contact hors internet (laisser vide sauf si "
-                 "channel vaut internet)"),
-    ])
+    return pd.concat(
+        [
+            failures(
+                raw,
+                internet & raw["platform"].isna(),
+                "platform",
+                "platform_missing",
+                "plateforme obligatoire pour un contact par internet (valeurs valides : "
+                f"{_code_list(codes.PLATFORMS)})",
+            ),
+            failures(
+                raw,
+                other & raw["platform"].notna(),
+                "platform",
+                "platform_unexpected",
+                "plateforme renseignée pour un contact hors internet (laisser vide sauf si "
+                "channel vaut internet)",
+            ),
+        ]
+    )
 
 
 def place_rules(typed, raw, ctx):
     """social_actions: the place of the first contact of the year, and only for it."""
     first = typed["first_contact"]
-    return pd.concat([
-        failures(raw, (first == True).fillna(False) & raw["place"].isna(),  # noqa: E712
-                 "place", "place_missing",
-                 "lieu du premier contact obligatoire quand first_contact est vrai "
-                 f"(valeurs valides : {_code_list(codes.FIRST_CONTACT_PLACES)})"),
-        failures(raw, (first == False).fillna(False) & raw["place"].notna(),  # noqa: E712
-                 "place", "place_unexpected",
-                 "lieu renseigné alors que first_contact est faux (laisser vide)"),
-    ])
+    return pd.concat(
+        [
+            failures(
+                raw,
+                (first == True).fillna(False) & raw["place"].isna(),  # noqa: E712
+                "place",
+                "place_missing",
+                "lieu du premier contact obligatoire quand first_contact est vrai "
+                f"(valeurs valides : {_code_list(codes.FIRST_CONTACT_PLACES)})",
+            ),
+            failures(
+                raw,
+                (first == False).fillna(False) & raw["place"].notna(),  # noqa: E712
+                "place",
+                "place_unexpected",
+                "lieu renseigné alors que first_contact est faux (laisser vide)",
+            ),
+        ]
+    )
 
 
 def duplicate_first_contact(typed, raw, ctx):
@@ -416,65 +517,102 @@ def duplicate_first_contact(typed, raw, ctx):
     Every occurrence is rejected (as for `duplicate_keys`), the message naming
     the year and the lines involved.
     """
-    first = ((typed["first_contact"] == True).fillna(False)  # noqa: E712
-             & typed["pseudonym"].notna() & typed["date"].notna())
-    sub = pd.DataFrame({"pseudonym": typed["pseudonym"], "year": typed["date"].dt.year},
-                       index=typed.index).loc[first.to_numpy(dtype=bool)]
+    first = (
+        (typed["first_contact"] == True).fillna(False)  # noqa: E712
+        & typed["pseudonym"].notna()
+        & typed["date"].notna()
+    )
+    sub = pd.DataFrame(
+        {"pseudonym": typed["pseudonym"], "year": typed["date"].dt.year}, index=typed.index
+    ).loc[first.to_numpy(dtype=bool)]
     dup = sub.duplicated(keep=False)
     if not dup.any():
         return _NO_FAILURES
     sub = sub.loc[dup].astype({"year": "int64"})
     sub["_line"] = sub.index.astype(str)
     lines = sub.groupby(["pseudonym", "year"], sort=False)["_line"].transform(", ".join)
-    message = ("premier contact de l'année " + sub["year"].astype(str) + " déjà déclaré pour "
-               + sub["pseudonym"].astype(str) + " (lignes " + lines
-               + ") : un seul par personne et par année civile")
+    message = (
+        "premier contact de l'année "
+        + sub["year"].astype(str)
+        + " déjà déclaré pour "
+        + sub["pseudonym"].astype(str)
+        + " (lignes "
+        + lines
+        + ") : un seul par personne et par année civile"
+    )
     mask = pd.Series(raw.index.isin(sub.index), index=raw.index)
     return failures(raw, mask, "first_contact", "duplicate_first_contact", message)
 
 
 # --- the tables ---------------------------------------------------------------------------
 def _spec(name: str, **kwargs) -> TableSpec:
-    return TableSpec(name=name, columns=codes.COLUMNS[name],
-                     optional=codes.OPTIONAL_COLUMNS.get(name, ()),
-                     keys=codes.KEYS.get(name), **kwargs)
+    return TableSpec(
+        name=name,
+        columns=codes.COLUMNS[name],
+        optional=codes.OPTIONAL_COLUMNS.get(name, ()),
+        keys=codes.KEYS.get(name),
+        **kwargs,
+    )
 
 
 TABLES: dict[str, TableSpec] = {
     "persons": _spec(
-        "persons", codes={"gender": codes.GENDERS},
-        row_rules=(RowRule("implausible_age", implausible_age),
-                   RowRule("withdrawn_code", withdrawn_nationality))),
+        "persons",
+        codes={"gender": codes.GENDERS},
+        row_rules=(
+            RowRule("implausible_age", implausible_age),
+            RowRule("withdrawn_code", withdrawn_nationality),
+        ),
+    ),
     "consultations": _spec(
         "consultations",
-        codes={"workplace": codes.WORKPLACES, "gp": codes.DOCTOR_STATUSES,
-               "gynaecologist": codes.DOCTOR_STATUSES,
-               "coverage_status": codes.COVERAGE_STATUSES},
-        person_column="pseudonym", event_dates=("date",),
-        row_rules=(RowRule("unexpected_coverage_status", unexpected_coverage_status),)),
+        codes={
+            "workplace": codes.WORKPLACES,
+            "gp": codes.DOCTOR_STATUSES,
+            "gynaecologist": codes.DOCTOR_STATUSES,
+            "coverage_status": codes.COVERAGE_STATUSES,
+        },
+        person_column="pseudonym",
+        event_dates=("date",),
+        row_rules=(RowRule("unexpected_coverage_status", unexpected_coverage_status),),
+    ),
     "lab_results": _spec(
-        "lab_results", codes={"test": codes.TESTS},
-        person_column="pseudonym", event_dates=("sample_date",),
-        row_rules=(RowRule("invalid_result", invalid_result),
-                   RowRule("titre_rules", titre_rules),
-                   RowRule("result_given_before_sample", result_given_before_sample))),
+        "lab_results",
+        codes={"test": codes.TESTS},
+        person_column="pseudonym",
+        event_dates=("sample_date",),
+        row_rules=(
+            RowRule("invalid_result", invalid_result),
+            RowRule("titre_rules", titre_rules),
+            RowRule("result_given_before_sample", result_given_before_sample),
+        ),
+    ),
     "medical_acts": _spec(
-        "medical_acts", codes={"act": codes.ACTS},
-        person_column="pseudonym", event_dates=("date",),
-        row_rules=(RowRule("detail_rules", detail_rules),)),
+        "medical_acts",
+        codes={"act": codes.ACTS},
+        person_column="pseudonym",
+        event_dates=("date",),
+        row_rules=(RowRule("detail_rules", detail_rules),),
+    ),
     # Outreach and social work: optional files, pseudonyms not looked up in persons
     "contacts": _spec(
-        "contacts", codes={"channel": codes.CHANNELS, "platform": codes.PLATFORMS,
-                           "workplace": codes.WORKPLACES},
-        row_rules=(RowRule("platform_rules", platform_rules),), required_file=False),
+        "contacts",
+        codes={"channel": codes.CHANNELS, "platform": codes.PLATFORMS, "workplace": codes.WORKPLACES},
+        row_rules=(RowRule("platform_rules", platform_rules),),
+        required_file=False,
+    ),
     "social_actions": _spec(
-        "social_actions", codes={"demand": codes.DEMANDS, "place": codes.FIRST_CONTACT_PLACES},
-        row_rules=(RowRule("place_rules", place_rules),
-                   RowRule("duplicate_first_contact", duplicate_first_contact)),
-        required_file=False),
+        "social_actions",
+        codes={"demand": codes.DEMANDS, "place": codes.FIRST_CONTACT_PLACES},
+        row_rules=(
+            RowRule("place_rules", place_rules),
+            RowRule("duplicate_first_contact", duplicate_first_contact),
+        ),
+        required_file=False,
+    ),
     "activities": _spec(
-        "activities", codes={"programme": codes.PROGRAMMES, "type": codes.ACTIVITY_TYPES},
-        required_file=False),
+        "activities", codes={"programme": codes.PROGRAMMES, "type": codes.ACTIVITY_TYPES}, required_file=False
+    ),
 }
 """Every table, in validation order (persons first: the others reference it)."""
 
@@ -490,15 +628,19 @@ def duplicate_keys(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame) -> p
     if not dup.any():
         return failures(raw, dup, keys[0], "", "")
     sub = typed.loc[dup, keys]
-    sub = pd.DataFrame({k: sub[k].dt.strftime("%Y-%m-%d") if sub[k].dtype.kind == "M"
-                        else sub[k].astype("string") for k in keys}, index=sub.index)
+    sub = pd.DataFrame(
+        {
+            k: sub[k].dt.strftime("%Y-%m-%d") if sub[k].dtype.kind == "M" else sub[k].astype("string")
+            for k in keys
+        },
+        index=sub.index,
+    )
     sub["_line"] = sub.index.astype(str)
     lines = sub.groupby(keys, sort=False)["_line"].transform(", ".join)
     value = sub[keys].agg(" | ".join, axis=1)
-    message = ("clé en double (" + ", ".join(keys) + ") : même clé aux lignes " + lines)
+    message = "clé en double (" + ", ".join(keys) + ") : même clé aux lignes " + lines
     # column names the key; the value of a multi-column key is "a | b | c"
-    return failures(raw, dup, keys[0], "duplicate_key", message, value=value).assign(
-        column=", ".join(keys))
+    return failures(raw, dup, keys[0], "duplicate_key", message, value=value).assign(column=", ".join(keys))
 
 
 def _take(values: np.ndarray, pos: np.ndarray, fill) -> np.ndarray:
@@ -509,8 +651,7 @@ def _take(values: np.ndarray, pos: np.ndarray, fill) -> np.ndarray:
     return out
 
 
-def person_rules(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame,
-                 ctx: Context) -> pd.DataFrame:
+def person_rules(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Referential integrity with persons, and events not before inclusion or birth."""
     col = spec.person_column
     if col is None or ctx.persons is None:
@@ -518,25 +659,54 @@ def person_rules(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame,
     who = typed[col]
     pos = ctx.persons.index.get_indexer(who.to_numpy(dtype=object, na_value=None))
     known = pd.Series(pos >= 0, index=typed.index)
-    rejected = who.isin(list(ctx.rejected_persons)).fillna(False) if ctx.rejected_persons \
+    rejected = (
+        who.isin(list(ctx.rejected_persons)).fillna(False)
+        if ctx.rejected_persons
         else pd.Series(False, index=typed.index)
+    )
     parts = [
-        failures(raw, who.notna() & ~known & ~rejected, col, "unknown_person",
-                 "pseudonyme absent de persons"),
-        failures(raw, rejected, col, "person_rejected",
-                 "la ligne de ce pseudonyme dans persons est rejetée (voir ci-dessus)"),
+        failures(
+            raw, who.notna() & ~known & ~rejected, col, "unknown_person", "pseudonyme absent de persons"
+        ),
+        failures(
+            raw,
+            rejected,
+            col,
+            "person_rejected",
+            "la ligne de ce pseudonyme dans persons est rejetée (voir ci-dessus)",
+        ),
     ]
-    birth = pd.Series(_take(ctx.persons["birth_year"].to_numpy(dtype="float64", na_value=np.nan),
-                            pos, np.nan), index=typed.index)
-    inclusion = pd.Series(_take(ctx.persons["inclusion_date"].to_numpy(dtype="datetime64[ns]"),
-                                pos, np.datetime64("NaT", "ns")), index=typed.index)
+    birth = pd.Series(
+        _take(ctx.persons["birth_year"].to_numpy(dtype="float64", na_value=np.nan), pos, np.nan),
+        index=typed.index,
+    )
+    inclusion = pd.Series(
+        _take(
+            ctx.persons["inclusion_date"].to_numpy(dtype="datetime64[ns]"), pos, np.datetime64("NaT", "ns")
+        ),
+        index=typed.index,
+    )
     for date_col in spec.event_dates:
         date = typed[date_col]
         before_birth = (date.dt.year < birth).fillna(False)
         before_incl = (date < inclusion).fillna(False) & ~before_birth
-        parts.append(failures(raw, before_birth, date_col, "event_before_birth",
-                              "date antérieure à l'année de naissance de la personne"))
+        parts.append(
+            failures(
+                raw,
+                before_birth,
+                date_col,
+                "event_before_birth",
+                "date antérieure à l'année de naissance de la personne",
+            )
+        )
         when = inclusion[before_incl].dt.strftime("%d/%m/%Y")
-        parts.append(failures(raw, before_incl, date_col, "event_before_inclusion",
-                              "date antérieure à la date d'inclusion de la personne (" + when + ")"))
+        parts.append(
+            failures(
+                raw,
+                before_incl,
+                date_col,
+                "event_before_inclusion",
+                "date antérieure à la date d'inclusion de la personne (" + when + ")",
+            )
+        )
     return pd.concat(parts)

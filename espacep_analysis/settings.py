@@ -60,10 +60,11 @@ class Settings:
     output_dir: Path
     cache_dir: Path
 
-    def resolved(self) -> "Settings":
+    def resolved(self) -> Settings:
         """The same settings with absolute paths."""
-        return Settings(*(Path(p).resolve() for p in (self.data_dir, self.params_dir,
-                                                       self.output_dir, self.cache_dir)))
+        return Settings(
+            *(Path(p).resolve() for p in (self.data_dir, self.params_dir, self.output_dir, self.cache_dir))
+        )
 
 
 def find_project(start: str | Path | None = None) -> Path | None:
@@ -79,9 +80,11 @@ def project_root(start: str | Path | None = None) -> Path:
     """`find_project`, or `NoProject` naming the options to give instead."""
     root = find_project(start)
     if root is None:
-        raise NoProject(f"no project found: neither {Path(start or os.getcwd()).resolve()} nor a parent "
-                        f"holds {PROJECT_MARKER.as_posix()}; give --data and --params (notebooks: "
-                        "data_dir and params_dir)")
+        raise NoProject(
+            f"no project found: neither {Path(start or os.getcwd()).resolve()} nor a parent "
+            f"holds {PROJECT_MARKER.as_posix()}; give --data and --params (notebooks: "
+            "data_dir and params_dir)"
+        )
     return root
 
 
@@ -121,12 +124,21 @@ def params_file(name: str) -> Path:
 def runtime_params_files(root: str | Path) -> list[Path]:
     """The YAML files under ``root`` a report reads: every one but `NOT_RUNTIME_PARAMS`, sorted."""
     root = Path(root)
-    return sorted(p for p in root.rglob("*.yaml")
-                  if p.is_file() and p.relative_to(root).as_posix() not in NOT_RUNTIME_PARAMS)
+    return sorted(
+        p
+        for p in root.rglob("*.yaml")
+        if p.is_file() and p.relative_to(root).as_posix() not in NOT_RUNTIME_PARAMS
+    )
 
 
-def for_notebook(funder: str, year: int, data_dir: str = "", params_dir: str = "", output_dir: str = "",
-                 cache_dir: str = "") -> Settings:
+def for_notebook(
+    funder: str,
+    year: int,
+    data_dir: str = "",
+    params_dir: str = "",
+    output_dir: str = "",
+    cache_dir: str = "",
+) -> Settings:
     """The settings of a notebook run from its parameters (empty: the project's defaults), activated.
 
     The project is the folder holding an absolute ``params_dir``, else the

@@ -46,28 +46,37 @@ class Sites:
     def funder_sites(self, funder: str) -> list[str]:
         """Site codes in the scope of ``funder`` (inami, aviq, cocof)."""
         if funder not in self.funder_regions:
-            raise EspacepError(
-                f"unknown funder {funder!r}; expected one of {sorted(self.funder_regions)}"
-            )
+            raise EspacepError(f"unknown funder {funder!r}; expected one of {sorted(self.funder_regions)}")
         regions = self.funder_regions[funder]
         return list(self.frame.index[self.frame["region"].isin(regions)])
 
 
 _LABELLED = {"label": config.Text()}
-SITES_SCHEMA = config.Record({
-    "regions": config.MapOf(config.Record(_LABELLED)),
-    "provinces": config.MapOf(config.Record({**_LABELLED, "region": config.Code()})),
-    "antennas": config.MapOf(config.Record({**_LABELLED, "province": config.Code()})),
-    "sites": config.MapOf(config.Record({**_LABELLED, "antenna": config.Code()})),
-    "funders": config.MapOf(config.Record({
-        **_LABELLED, "regions": config.ListOf(config.Code(), min_items=1),
-        "min_cell": config.Integer(minimum=0)})),
-})
+SITES_SCHEMA = config.Record(
+    {
+        "regions": config.MapOf(config.Record(_LABELLED)),
+        "provinces": config.MapOf(config.Record({**_LABELLED, "region": config.Code()})),
+        "antennas": config.MapOf(config.Record({**_LABELLED, "province": config.Code()})),
+        "sites": config.MapOf(config.Record({**_LABELLED, "antenna": config.Code()})),
+        "funders": config.MapOf(
+            config.Record(
+                {
+                    **_LABELLED,
+                    "regions": config.ListOf(config.Code(), min_items=1),
+                    "min_cell": config.Integer(minimum=0),
+                }
+            )
+        ),
+    }
+)
 """``params/sites.yaml``: every key required, no other key (see `config`)."""
 
 # (section, parent key, parent section) of each reference between levels
-_REFERENCES = (("provinces", "region", "regions"), ("antennas", "province", "provinces"),
-               ("sites", "antenna", "antennas"))
+_REFERENCES = (
+    ("provinces", "region", "regions"),
+    ("antennas", "province", "provinces"),
+    ("sites", "antenna", "antennas"),
+)
 
 
 def _check_references(raw: dict, where: str) -> None:
@@ -76,16 +85,25 @@ def _check_references(raw: dict, where: str) -> None:
     for section, key, parents in _REFERENCES:
         for code, entry in raw[section].items():
             if entry[key] not in raw[parents]:
-                errors.append(config.problem(where, config.line_of(entry, key), f"{section}.{code}.{key}",
-                                             f"unknown {key} {entry[key]!r}; expected one of: "
-                                             f"{', '.join(raw[parents])}"))
+                errors.append(
+                    config.problem(
+                        where,
+                        config.line_of(entry, key),
+                        f"{section}.{code}.{key}",
+                        f"unknown {key} {entry[key]!r}; expected one of: " f"{', '.join(raw[parents])}",
+                    )
+                )
     for name, spec in raw["funders"].items():
         for i, region in enumerate(spec["regions"]):
             if region not in raw["regions"]:
-                errors.append(config.problem(where, config.line_of(spec["regions"], i),
-                                             f"funders.{name}.regions[{i}]",
-                                             f"unknown region {region!r}; expected one of: "
-                                             f"{', '.join(raw['regions'])}"))
+                errors.append(
+                    config.problem(
+                        where,
+                        config.line_of(spec["regions"], i),
+                        f"funders.{name}.regions[{i}]",
+                        f"unknown region {region!r}; expected one of: " f"{', '.join(raw['regions'])}",
+                    )
+                )
     if errors:
         raise ConfigError("\n".join(errors))
 
@@ -114,12 +132,22 @@ def load_sites(path: str | Path | None = None) -> Sites:
         antenna = site["antenna"]
         province = antennas[antenna]["province"]
         region = provinces[province]["region"]
-        rows.append({"site": code, "site_label": site["label"], "antenna": antenna,
-                     "antenna_label": antennas[antenna]["label"], "province": province,
-                     "province_label": provinces[province]["label"], "region": region,
-                     "region_label": regions[region]["label"]})
+        rows.append(
+            {
+                "site": code,
+                "site_label": site["label"],
+                "antenna": antenna,
+                "antenna_label": antennas[antenna]["label"],
+                "province": province,
+                "province_label": provinces[province]["label"],
+                "region": region,
+                "region_label": regions[region]["label"],
+            }
+        )
     funders = raw["funders"]
-    return Sites(frame=pd.DataFrame(rows).set_index("site"),
-                 funder_regions={name: tuple(spec["regions"]) for name, spec in funders.items()},
-                 funder_labels={name: spec["label"] for name, spec in funders.items()},
-                 funder_min_cell={name: int(spec["min_cell"]) for name, spec in funders.items()})
+    return Sites(
+        frame=pd.DataFrame(rows).set_index("site"),
+        funder_regions={name: tuple(spec["regions"]) for name, spec in funders.items()},
+        funder_labels={name: spec["label"] for name, spec in funders.items()},
+        funder_min_cell={name: int(spec["min_cell"]) for name, spec in funders.items()},
+    )

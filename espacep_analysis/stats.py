@@ -30,8 +30,9 @@ References
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,9 +62,7 @@ def _check_level(level: Any, where: str) -> float:
     if isinstance(level, bool) or not isinstance(level, numbers.Real):
         raise EspacepError(f"{where}: level must be a number in (0, 1), got {level!r}")
     if not 0.0 < float(level) < 1.0:
-        raise EspacepError(
-            f"{where}: level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}"
-        )
+        raise EspacepError(f"{where}: level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
     return float(level)
 
 
@@ -133,9 +132,7 @@ def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname="x", nname="n"
         if np.any(bad):
             pos = tuple(int(i) for i in np.argwhere(bad)[0])
             at = f" (position {pos[0] if len(pos) == 1 else pos})" if pos else ""
-            raise EspacepError(
-                f"{where}: {rule}: {xname}={x[pos]:g}, {nname}={n[pos]:g}{at}"
-            )
+            raise EspacepError(f"{where}: {rule}: {xname}={x[pos]:g}, {nname}={n[pos]:g}{at}")
 
 
 def _z(level: float) -> float:
@@ -368,9 +365,7 @@ def proportion(x: int, n: int, method: str = "wilson", level: float = 0.95) -> P
     return Proportion(xi, ni, estimate, lower, upper, method, float(level))
 
 
-def proportion_table(
-    x: pd.Series, n: pd.Series, method: str = "wilson", level: float = 0.95
-) -> pd.DataFrame:
+def proportion_table(x: pd.Series, n: pd.Series, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Proportions and confidence intervals for several groups at once.
 
     Parameters

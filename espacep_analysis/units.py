@@ -24,5 +24,14 @@ COUNT_UNITS: tuple[str, ...] = DISCLOSIVE_UNITS + THING_UNITS
 # proportion in [0, 1]; ratio (e.g. consultations per person); years (ages);
 # difference of proportions (p1 - p2); p_value; z statistic; days (delays); verdict of a
 # comparison over the years (+1 rise, 0 stable, -1 fall, NaN too few cases to conclude)
-OTHER_UNITS: tuple[str, ...] = ("proportion", "ratio", "years", "difference", "p_value", "z", "days", "verdict")
+OTHER_UNITS: tuple[str, ...] = (
+    "proportion",
+    "ratio",
+    "years",
+    "difference",
+    "p_value",
+    "z",
+    "days",
+    "verdict",
+)
 FIGURE_UNITS: tuple[str, ...] = COUNT_UNITS + OTHER_UNITS

@@ -90,8 +90,8 @@ print every recovered cell and the relation behind it.
 from __future__ import annotations
 
 import argparse
-import math
 import dataclasses
+import math
 import multiprocessing
 import os
 import sys
@@ -181,7 +181,9 @@ class Publication:
     masked: dict[Key, str]  # masked cells -> "primary" / "derived" / "secondary" / "masked"
     report_years: dict[str, list[int]]  # funder -> report years to compute for every cell
     threshold: dict[str, int]
-    ages: list[tuple] = field(default_factory=list)  # published (funder, indicator, scope, year, value) in years
+    ages: list[tuple] = field(
+        default_factory=list
+    )  # published (funder, indicator, scope, year, value) in years
 
 
 def publication(ds: Dataset, years: list[int] | None = None) -> Publication:
@@ -200,8 +202,10 @@ def publication(ds: Dataset, years: list[int] | None = None) -> Publication:
             prot = publish.protected_year(ds, year, METHOD, LEVEL, t, cache_dir=None)
             for f in funders:
                 rows = prot[f][prot[f]["unit"].eq("years") & prot[f]["value"].notna()]
-                ages.update((f, r.indicator, r.scope, int(r.year), float(r.value), t)
-                            for r in rows.itertuples(index=False))
+                ages.update(
+                    (f, r.indicator, r.scope, int(r.year), float(r.value), t)
+                    for r in rows.itertuples(index=False)
+                )
                 s, h = published_cells(prot[f], f)
                 shown.update(s)
                 for k, kind in h.items():
@@ -216,8 +220,14 @@ def publication(ds: Dataset, years: list[int] | None = None) -> Publication:
     needed: dict[str, set] = defaultdict(set)
     for f, y in latest.values():
         needed[f].add(y)
-    return Publication(truth, shown, masked, {f: sorted(v) for f, v in needed.items()}, thresholds,
-                       sorted(ages, key=lambda a: (a[3], a[0], a[1], a[2])))
+    return Publication(
+        truth,
+        shown,
+        masked,
+        {f: sorted(v) for f, v in needed.items()},
+        thresholds,
+        sorted(ages, key=lambda a: (a[3], a[0], a[1], a[2])),
+    )
 
 
 # --- perturbed copies ----------------------------------------------------------------------------
@@ -227,8 +237,11 @@ def perturbed(ds: Dataset, seed: int, shuffle: bool = True) -> Dataset:
     """A copy keeping a random share of the persons (all their rows), attributes permuted."""
     rng = np.random.default_rng(seed)
     rate = rng.uniform(0.45, 0.9)
-    keys = pd.Index(pd.concat([getattr(ds, t)["pseudonym"] for t in PERSON_TABLES
-                               if "pseudonym" in getattr(ds, t)]).dropna().unique())
+    keys = pd.Index(
+        pd.concat([getattr(ds, t)["pseudonym"] for t in PERSON_TABLES if "pseudonym" in getattr(ds, t)])
+        .dropna()
+        .unique()
+    )
     kept = set(keys[rng.random(len(keys)) < rate])
     tables = {}
     for name in PERSON_TABLES + ("activities",):
@@ -238,8 +251,9 @@ def perturbed(ds: Dataset, seed: int, shuffle: bool = True) -> Dataset:
             continue
         if "pseudonym" in df:
             p = df["pseudonym"]
-            keep = p.isin(kept).to_numpy(dtype=bool) | (p.isna().to_numpy(dtype=bool)
-                                                        & (rng.random(len(df)) < rate))
+            keep = p.isin(kept).to_numpy(dtype=bool) | (
+                p.isna().to_numpy(dtype=bool) & (rng.random(len(df)) < rate)
+            )
         else:
             keep = rng.random(len(df)) < rate
         df = df[keep].copy()
@@ -298,8 +312,10 @@ class Relation:
             f, ind, scope, year, role = k
             v = f"={shown[k]:g}" if k in shown else "=?"
             return f"{ind}[{scope},{year}{'' if role == 'value' else ',' + role[:3]}]{v}"
-        rhs = " ".join(f"{'+' if c > 0 else '-'} {'' if abs(c) == 1 else f'{abs(c)}*'}{name(k)}"
-                       for c, k in self.terms)
+
+        rhs = " ".join(
+            f"{'+' if c > 0 else '-'} {'' if abs(c) == 1 else f'{abs(c)}*'}{name(k)}" for c, k in self.terms
+        )
         return f"{name(self.target)} = {rhs.lstrip('+ ') or '0'}"
 
 
@@ -320,9 +336,11 @@ class Attack:
         for k, (v, how, rels) in sorted(self.recovered.items(), key=lambda kv: _order(kv[0])):
             f, ind, scope, year, role = k
             kind = self.pub.masked.get(k, "?")
-            lines.append(f"{f} {ind} [{scope}, {year}, {role}] ({kind}) recovered = {v:g} "
-                         f"(true {self.pub.truth.get(k, float('nan')):g}) by {how}: "
-                         + " ; ".join(r.format(self.pub.shown) for r in rels))
+            lines.append(
+                f"{f} {ind} [{scope}, {year}, {role}] ({kind}) recovered = {v:g} "
+                f"(true {self.pub.truth.get(k, float('nan')):g}) by {how}: "
+                + " ; ".join(r.format(self.pub.shown) for r in rels)
+            )
         return lines
 
 
@@ -348,7 +366,7 @@ def _null_relations(M: np.ndarray, cols: list, first: set) -> tuple[list[list[tu
         return [], rank
     order = sorted(range(len(cols)), key=lambda j: (j not in first, j))
     N = null[:, order].copy()
-    rows, piv = [], 0
+    _rows, piv = [], 0
     for j in range(N.shape[1]):  # Gauss-Jordan with partial pivoting
         if piv == len(N):
             break
@@ -364,8 +382,10 @@ def _null_relations(M: np.ndarray, cols: list, first: set) -> tuple[list[list[tu
     out = []
     Mi = M.astype(np.int64)
     for r in range(piv):
-        terms = [(Fraction(float(N[r, jj])).limit_denominator(64), order[jj])
-                 for jj in np.flatnonzero(np.abs(N[r]) > 1e-7)]
+        terms = [
+            (Fraction(float(N[r, jj])).limit_denominator(64), order[jj])
+            for jj in np.flatnonzero(np.abs(N[r]) > 1e-7)
+        ]
         den = math.lcm(*[t[0].denominator for t in terms]) if terms else 1
         if den > 1000 or any(abs(c) > 1000 for c, _ in terms):
             continue  # not a clean rational relation: left out
@@ -404,8 +424,14 @@ def _blocks(keys: list[Key], years: list[int]):
             yield name, [[c[y] for y in years] for c in common]
 
 
-def attack(ds: Dataset | None, k: int = K_COPIES, seed: int = 11, workers: int | None = None,
-           pub: Publication | None = None, sample_list: list[dict] | None = None) -> Attack:
+def attack(
+    ds: Dataset | None,
+    k: int = K_COPIES,
+    seed: int = 11,
+    workers: int | None = None,
+    pub: Publication | None = None,
+    sample_list: list[dict] | None = None,
+) -> Attack:
     """Discover the relations on perturbed copies, then try them on the masked figures."""
     t0 = time.perf_counter()
     pub = pub or publication(ds)
@@ -416,13 +442,18 @@ def attack(ds: Dataset | None, k: int = K_COPIES, seed: int = 11, workers: int |
     result = Attack(pub, samples=sample_list, seconds={"publication": t1 - t0, "copies": t2 - t1})
     keys = sorted(pub.truth, key=_order)
     col = {key: i for i, key in enumerate(keys)}
-    X = np.array([[pub.truth[key] for key in keys]]
-                 + [[s.get(key, np.nan) for key in keys] for s in sample_list], dtype=float)
-    usable = ~np.isnan(X).any(axis=0) & np.all(X == np.round(X), axis=0)
-    constant = (X == X[0]).all(axis=0)
+    X = np.array(
+        [[pub.truth[key] for key in keys]] + [[s.get(key, np.nan) for key in keys] for s in sample_list],
+        dtype=float,
+    )
+    usable = ~np.isnan(X).any(axis=0) & np.all(np.round(X) == X, axis=0)
+    constant = (X[0] == X).all(axis=0)
     result.constant_masked = [key for key in pub.masked if constant[col[key]]]
-    visible = [key for key in keys if (key in pub.shown or key in pub.masked)
-               and usable[col[key]] and not constant[col[key]]]
+    visible = [
+        key
+        for key in keys
+        if (key in pub.shown or key in pub.masked) and usable[col[key]] and not constant[col[key]]
+    ]
     years = sorted({key[3] for key in visible})
     seen: set = set()
     for name, groups in _blocks(visible, years):
@@ -453,10 +484,13 @@ def attack(ds: Dataset | None, k: int = K_COPIES, seed: int = 11, workers: int |
 def _solve(result: Attack) -> None:
     """Interval of every masked cell under the relations, its bounds and integrality."""
     pub = result.pub
-    rels = [r for r in result.relations if r.target in pub.masked
-            or any(key in pub.masked for _, key in r.terms)]
-    unknowns = sorted({key for r in rels for key in [r.target] + [key for _, key in r.terms]
-                       if key in pub.masked}, key=_order)
+    rels = [
+        r for r in result.relations if r.target in pub.masked or any(key in pub.masked for _, key in r.terms)
+    ]
+    unknowns = sorted(
+        {key for r in rels for key in [r.target] + [key for _, key in r.terms] if key in pub.masked},
+        key=_order,
+    )
     if not unknowns:
         return
     pos = {key: i for i, key in enumerate(unknowns)}
@@ -478,6 +512,7 @@ def _solve(result: Attack) -> None:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
     for row in A:
         nz = np.flatnonzero(row)
         for j in nz[1:]:
@@ -495,19 +530,27 @@ def _solve(result: Attack) -> None:
             for sign in (1.0, -1.0):
                 obj = np.zeros(len(comp))
                 obj[jj] = sign
-                res = milp(obj, constraints=[cons], integrality=np.ones(len(comp)), bounds=bounds,
-                           options={"time_limit": MILP_TIME})
+                res = milp(
+                    obj,
+                    constraints=[cons],
+                    integrality=np.ones(len(comp)),
+                    bounds=bounds,
+                    options={"time_limit": MILP_TIME},
+                )
                 ends.append(None if res.x is None or res.status != 0 else sign * res.fun)
             if None in ends or round(ends[0]) != round(ends[1]):
                 continue
             key = unknowns[j]
             used = [rels[i] for i in cr if A[i, j]]
-            direct = [r for r in used if all(k2 not in pos or k2 == key for k2 in [r.target] + [k3 for _, k3 in r.terms])]
+            direct = [
+                r
+                for r in used
+                if all(k2 not in pos or k2 == key for k2 in [r.target] + [k3 for _, k3 in r.terms])
+            ]
             if direct:
                 used, how = direct[:1], "a relation with published cells"
             else:
-                how = (f"bounds and {len(cr)} relations over {len(comp)} masked cells, "
-                       f"among which")
+                how = f"bounds and {len(cr)} relations over {len(comp)} masked cells, " f"among which"
             result.recovered[key] = (float(round(ends[0])), how, used)
 
 
@@ -530,10 +573,14 @@ def extreme_ages(ds: Dataset, pub: Publication) -> list[str]:
         ages = (year - seen["birth_year"].astype("Float64")).dropna().astype(float)
         n = int((ages <= value).sum() if kind == "age_min" else (ages >= value).sum())
         if not (ages == value).any():
-            out.append(f"{f} {indicator} [{scope}, {year}] = {value:g}: no person seen that year has this age")
+            out.append(
+                f"{f} {indicator} [{scope}, {year}] = {value:g}: no person seen that year has this age"
+            )
         elif n < t:
-            out.append(f"{f} {indicator} [{scope}, {year}] = {value:g} describes {n} person(s) "
-                       f"(fewer than {t} are {'that young' if kind == 'age_min' else 'that old'})")
+            out.append(
+                f"{f} {indicator} [{scope}, {year}] = {value:g} describes {n} person(s) "
+                f"(fewer than {t} are {'that young' if kind == 'age_min' else 'that old'})"
+            )
     return out
 
 
@@ -550,8 +597,9 @@ def subsample(ds: Dataset, fraction: float, seed: int) -> Dataset:
         df = getattr(ds, name)
         if "pseudonym" in df:
             p = df["pseudonym"]
-            keep = p.isin(kept).to_numpy(dtype=bool) | (p.isna().to_numpy(dtype=bool)
-                                                        & (rng.random(len(df)) < fraction))
+            keep = p.isin(kept).to_numpy(dtype=bool) | (
+                p.isna().to_numpy(dtype=bool) & (rng.random(len(df)) < fraction)
+            )
         else:
             keep = rng.random(len(df)) < fraction
         tables[name] = df[keep].copy()
@@ -559,11 +607,13 @@ def subsample(ds: Dataset, fraction: float, seed: int) -> Dataset:
 
 
 def report(result: Attack, ages: list[str]) -> str:
-    lines = [f"{len(result.pub.masked)} masked cells, {result.blocks} blocks searched, "
-             f"{len(result.relations)} relations found, {len(result.undersampled)} blocks under-sampled "
-             f"(skipped), {len(result.constant_masked)} masked cells constant under perturbation "
-             f"(declared, not attacked)",
-             "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())]
+    lines = [
+        f"{len(result.pub.masked)} masked cells, {result.blocks} blocks searched, "
+        f"{len(result.relations)} relations found, {len(result.undersampled)} blocks under-sampled "
+        f"(skipped), {len(result.constant_masked)} masked cells constant under perturbation "
+        f"(declared, not attacked)",
+        "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()),
+    ]
     breaches = result.breaches()
     lines.append(f"{len(breaches)} masked cells recovered:")
     lines += [f"  {b}" for b in breaches]
@@ -575,8 +625,12 @@ def report(result: Attack, ages: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir")
-    parser.add_argument("--subsample", type=float, default=None,
-                        help="attack a random share of the persons instead (e.g. 0.4)")
+    parser.add_argument(
+        "--subsample",
+        type=float,
+        default=None,
+        help="attack a random share of the persons instead (e.g. 0.4)",
+    )
     parser.add_argument("--subsample-seed", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11, help="seed of the perturbed copies")
     parser.add_argument("--copies", type=int, default=K_COPIES)

@@ -21,8 +21,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_FILE = ROOT / "params" / "targets.yaml"
 FUNDERS = ("inami", "aviq", "cocof")
-ALL_TARGETS = yaml.load(TARGETS_FILE.read_text(encoding="utf-8"),
-                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["targets"]
+ALL_TARGETS = yaml.load(
+    TARGETS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+)["targets"]
 
 
 def funder(t: dict) -> str:
@@ -44,7 +45,7 @@ def unit(printed: str) -> float:
     """One unit of the last printed digit: "48%" -> 0.01, "34,5%" -> 0.001, "2,6" -> 0.1."""
     number = re.search(r"\d+(?:[.,]\d+)?", printed).group().replace(",", ".")
     decimals = len(number.split(".")[1]) if "." in number else 0
-    return 10.0 ** -decimals / (100 if "%" in printed else 1)
+    return 10.0**-decimals / (100 if "%" in printed else 1)
 
 
 def check(target: dict, table: pd.DataFrame) -> None:
@@ -70,8 +71,11 @@ def check(target: dict, table: pd.DataFrame) -> None:
         assert got > value, f"{got} not > {value}"
     elif tolerance == "largest":
         prefix = target["id"].rsplit(".", 1)[0] + "."
-        siblings = year_rows[year_rows["indicator"].str.startswith(prefix) & (year_rows["scope"] == scope)
-                             & (year_rows["indicator"] != target["id"])]
+        siblings = year_rows[
+            year_rows["indicator"].str.startswith(prefix)
+            & (year_rows["scope"] == scope)
+            & (year_rows["indicator"] != target["id"])
+        ]
         assert len(siblings) > 0 and got > siblings["value"].max()
     else:
         raise AssertionError(f"unknown tolerance {tolerance!r}")

@@ -18,10 +18,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import attacker as A
 import numpy as np
 import pytest
 
-import attacker as A
 from espacep_analysis.load import load_dataset
 from espacep_analysis.synthetic import generate
 
@@ -55,8 +55,10 @@ def test_no_masked_cell_is_recovered(attacked, name):
     assert result.pub.masked, "nothing is masked: the attack would pass vacuously"
     assert result.relations, "no relation discovered: the attacker is broken"
     if result.recovered:
-        pytest.fail(f"{len(result.recovered)} masked cells recovered on {name}:\n"
-                    + "\n".join(result.breaches()), pytrace=False)
+        pytest.fail(
+            f"{len(result.recovered)} masked cells recovered on {name}:\n" + "\n".join(result.breaches()),
+            pytrace=False,
+        )
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -74,9 +76,13 @@ def _toy(shown: dict, masked: dict, truth_rows: np.ndarray, names: list[str]) ->
     """The attacker on a hand-made table: cells ``names``, sample rows ``truth_rows``."""
     keys = [("toy", n, "all", 2019, "value") for n in names]
     truth = dict(zip(keys, truth_rows[0].tolist()))
-    pub = A.Publication(truth=truth, shown={keys[names.index(n)]: truth[keys[names.index(n)]] for n in shown},
-                        masked={keys[names.index(n)]: kind for n, kind in masked.items()},
-                        report_years={}, threshold={"toy": 5})
+    pub = A.Publication(
+        truth=truth,
+        shown={keys[names.index(n)]: truth[keys[names.index(n)]] for n in shown},
+        masked={keys[names.index(n)]: kind for n, kind in masked.items()},
+        report_years={},
+        threshold={"toy": 5},
+    )
     samples = [dict(zip(keys, row.tolist())) for row in truth_rows[1:]]
     return A.attack(None, pub=pub, sample_list=samples)
 
@@ -121,8 +127,9 @@ def test_selftest_on_real_figures_with_the_protection_removed(attacked):
     pub = result.pub
     target = ("inami", "inami.cytology.hsil", "all", 2019, "value")
     assert target in pub.truth
-    naked = dataclasses.replace(pub, shown={k: v for k, v in pub.truth.items() if k != target},
-                                masked={target: "primary"})
+    naked = dataclasses.replace(
+        pub, shown={k: v for k, v in pub.truth.items() if k != target}, masked={target: "primary"}
+    )
     found = A.attack(None, pub=naked, sample_list=result.samples)
     assert target in found.recovered, found.breaches()
     assert found.recovered[target][0] == pub.truth[target]

@@ -34,11 +34,13 @@ def data_dir(tmp_path: Path) -> Path:
     """persons.csv (Windows-1252, semicolons, a title row), an XLSX export, a raw export."""
     root = tmp_path / "data"
     root.mkdir()
-    persons = ("Export Espace P\u2026 \u2013 personnes\n"  # title row above the header
-               "pseudonym;birth_year;gender;nationality;inclusion_date;birth_date\n"
-               "SYN-ABC123;1990;woman;BE;2018-03-01;17/05/1990\n"
-               "SYN-XYZ789;1985;woman;RO;2019-01-10;1985-11-02\n"
-               "AB;1999;man;FR;2019-01-10;\n")  # too short to search
+    persons = (
+        "Export Espace P\u2026 \u2013 personnes\n"  # title row above the header
+        "pseudonym;birth_year;gender;nationality;inclusion_date;birth_date\n"
+        "SYN-ABC123;1990;woman;BE;2018-03-01;17/05/1990\n"
+        "SYN-XYZ789;1985;woman;RO;2019-01-10;1985-11-02\n"
+        "AB;1999;man;FR;2019-01-10;\n"
+    )  # too short to search
     (root / "persons.csv").write_bytes(persons.encode("cp1252"))
     book = Workbook()
     sheet = book.active
@@ -81,13 +83,18 @@ def _clean_outputs(out: Path) -> None:
         "<html><body><p>1 076 TDS rencontrés ; codes SYN-ABC1234 et XSYN-ABC123 "
         "ne sont pas des pseudonymes ; née en 1990.</p>"
         '<img src="data:image/png;base64,iVBORw0KGgoAU1lOLUFCQzEyMw+SYN/ABC123+AAAA=="></body></html>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (out / "figures.csv").write_text(
         "indicator,label,year,scope,numerator,denominator,value\n"
-        "inami.persons_seen,TDS vus,2019,all,,,1076\n", encoding="utf-8")
-    _notebook(out / "report.ipynb",
-              [nbformat.v4.new_output("stream", name="stdout", text="1076 personnes\n")],
-              {"papermill": {"parameters": {"year": 2019, "data_dir": "data/synthetic"}}})
+        "inami.persons_seen,TDS vus,2019,all,,,1076\n",
+        encoding="utf-8",
+    )
+    _notebook(
+        out / "report.ipynb",
+        [nbformat.v4.new_output("stream", name="stdout", text="1076 personnes\n")],
+        {"papermill": {"parameters": {"year": 2019, "data_dir": "data/synthetic"}}},
+    )
     _pdf(out / "report.pdf", "1 076 TDS rencontrés en 2019.")
 
 
@@ -111,18 +118,39 @@ def test_clean_outputs_give_no_finding(data_dir, tmp_path):
 
 
 LEAKS = {
-    "html": ("report.html", lambda p: p.write_text(
-        "<html><body><td>SYN&#45;XYZ789</td></body></html>"), "pseudonym", "SYN-XYZ789"),
-    "csv": ("figures.csv", lambda p: p.write_text(
-        "indicator,value\ninami.x,SYN-QRS456\n"), "pseudonym", "SYN-QRS456"),
-    "notebook_output": ("report.ipynb", lambda p: _notebook(p, [nbformat.v4.new_output(
-        "stream", name="stdout", text="premier cas: syn-abc123 (2019)\n")]), "pseudonym", "syn-abc123"),
+    "html": (
+        "report.html",
+        lambda p: p.write_text("<html><body><td>SYN&#45;XYZ789</td></body></html>"),
+        "pseudonym",
+        "SYN-XYZ789",
+    ),
+    "csv": (
+        "figures.csv",
+        lambda p: p.write_text("indicator,value\ninami.x,SYN-QRS456\n"),
+        "pseudonym",
+        "SYN-QRS456",
+    ),
+    "notebook_output": (
+        "report.ipynb",
+        lambda p: _notebook(
+            p, [nbformat.v4.new_output("stream", name="stdout", text="premier cas: syn-abc123 (2019)\n")]
+        ),
+        "pseudonym",
+        "syn-abc123",
+    ),
     "pdf": ("report.pdf", lambda p: _pdf(p, "Cas index SYN-ABC123, suivi."), "pseudonym", "SYN-ABC123"),
-    "birth_date": ("notes.txt", lambda p: p.write_text("née le 17/05/1990 à Liège"),
-                   "birth_date", "17/05/1990"),
-    "export_name": ("provenance.json", lambda p: p.write_text(json.dumps(
-        {"inputs": {"export_marie_dupont_2019.csv": "ab12"}})), "export_name",
-        "export_marie_dupont_2019.csv"),
+    "birth_date": (
+        "notes.txt",
+        lambda p: p.write_text("née le 17/05/1990 à Liège"),
+        "birth_date",
+        "17/05/1990",
+    ),
+    "export_name": (
+        "provenance.json",
+        lambda p: p.write_text(json.dumps({"inputs": {"export_marie_dupont_2019.csv": "ab12"}})),
+        "export_name",
+        "export_marie_dupont_2019.csv",
+    ),
 }
 
 
@@ -165,18 +193,25 @@ def test_row_level_dataframe_in_notebook_output(data_dir, tmp_path):
     out.mkdir()
     # pandas' HTML for a frame of records; pseudonyms replaced so that only
     # the row-records rule can fire
-    records = ('<table border="1" class="dataframe"><thead><tr><th></th><th>pseudonym</th>'
-               "<th>site</th></tr></thead><tbody>"
-               + "".join(f"<tr><th>{i}</th><td>P{i}</td><td>liege</td></tr>" for i in range(3))
-               + "</tbody></table>")
+    records = (
+        '<table border="1" class="dataframe"><thead><tr><th></th><th>pseudonym</th>'
+        "<th>site</th></tr></thead><tbody>"
+        + "".join(f"<tr><th>{i}</th><td>P{i}</td><td>liege</td></tr>" for i in range(3))
+        + "</tbody></table>"
+    )
     aggregate = records.replace("pseudonym", "persons")
-    _notebook(out / "records.ipynb", [nbformat.v4.new_output(
-        "display_data", data={"text/html": records, "text/plain": "..."})])
-    _notebook(out / "aggregate.ipynb", [nbformat.v4.new_output(
-        "display_data", data={"text/html": aggregate, "text/plain": "..."})])
+    _notebook(
+        out / "records.ipynb",
+        [nbformat.v4.new_output("display_data", data={"text/html": records, "text/plain": "..."})],
+    )
+    _notebook(
+        out / "aggregate.ipynb",
+        [nbformat.v4.new_output("display_data", data={"text/html": aggregate, "text/plain": "..."})],
+    )
     findings = audit_outputs(out, data_dir)
     assert [(Path(f.file).name, f.kind, f.match) for f in findings] == [
-        ("records.ipynb", "row_records", "3 rows with column pseudonym")]
+        ("records.ipynb", "row_records", "3 rows with column pseudonym")
+    ]
     assert audit_outputs(out, data_dir, max_record_rows=3) == []
 
 
@@ -211,8 +246,10 @@ def test_errors(tmp_path, data_dir):
 def test_format_findings():
     assert format_findings([]) == "audit: no identifier found in the outputs"
     text = format_findings([Finding("out/a.html", "pseudonym", "SYN-ABC123", "cas SYN-ABC123 vu")])
-    assert text.splitlines() == ["out/a.html: pseudonym: 'SYN-ABC123' in \u00abcas SYN-ABC123 vu\u00bb",
-                                 "audit: FAILED, 1 finding(s) in 1 file(s)"]
+    assert text.splitlines() == [
+        "out/a.html: pseudonym: 'SYN-ABC123' in \u00abcas SYN-ABC123 vu\u00bb",
+        "audit: FAILED, 1 finding(s) in 1 file(s)",
+    ]
 
 
 def test_many_pseudonyms_large_file(tmp_path):
@@ -242,4 +279,7 @@ def test_pdfs_read_in_parallel_find_the_same(data_dir, tmp_path):
     _pdf(out / "b.pdf", "1 076 TDS rencontrés en 2019.")
     (out / "c.pdf").write_bytes(b"not a pdf at all")
     findings = audit.audit_outputs(out, data_dir)
-    assert sorted((Path(f.file).name, f.kind) for f in findings) == [("a.pdf", "pseudonym"), ("c.pdf", "unreadable")]
+    assert sorted((Path(f.file).name, f.kind) for f in findings) == [
+        ("a.pdf", "pseudonym"),
+        ("c.pdf", "unreadable"),
+    ]

@@ -8,7 +8,6 @@ The shipped INAMI notebook, run on the same seeded data, leaks nothing.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -39,22 +38,34 @@ def seeded_data(tmp_path_factory):
 
 
 def _run(notebook: Path, out_dir: Path, data: Path) -> None:
-    papermill.execute_notebook(str(notebook), str(out_dir / "report.ipynb"), cwd=str(out_dir),
-                               parameters={"data_dir": str(data), "output_dir": str(out_dir),
-                                           "params_dir": str(ROOT / "params"), "min_cell": 0},
-                               progress_bar=False)
+    papermill.execute_notebook(
+        str(notebook),
+        str(out_dir / "report.ipynb"),
+        cwd=str(out_dir),
+        parameters={
+            "data_dir": str(data),
+            "output_dir": str(out_dir),
+            "params_dir": str(ROOT / "params"),
+            "min_cell": 0,
+        },
+        progress_bar=False,
+    )
 
 
 def test_a_notebook_printing_a_record_is_caught(seeded_data, tmp_path):
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('data_dir = ""\noutput_dir = ""\nparams_dir = ""\nmin_cell = 0')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "from espacep_analysis import settings\n"
-        "settings.activate(params_dir)\n"
-        "from espacep_analysis.load import load_dataset\n"
-        "ds = load_dataset(data_dir)\n"
-        "ds.persons[ds.persons.pseudonym.str.startswith('DUPONT')]")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "from espacep_analysis import settings\n"
+            "settings.activate(params_dir)\n"
+            "from espacep_analysis.load import load_dataset\n"
+            "ds = load_dataset(data_dir)\n"
+            "ds.persons[ds.persons.pseudonym.str.startswith('DUPONT')]"
+        ),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     leaky = tmp_path / "leaky.ipynb"
     nbformat.write(nb, leaky)

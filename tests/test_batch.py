@@ -56,15 +56,21 @@ def _run(options: BatchOptions) -> tuple[int, str]:
 
 
 def _cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ESPACEP), "report", *args], capture_output=True, text=True,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}, **kw)
+    return subprocess.run(
+        [str(ESPACEP), "report", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})},
+        **kw,
+    )
 
 
 # --- tiny notebooks ---------------------------------------------------------------------------
 
-PARAMETERS = ('year = 2019\ndata_dir = ""\noutput_dir = ""\nci_method = "wilson"\n'
-              'lang = "fr_BE"\nmin_cell = 0')
-GOOD_BODY = '''
+PARAMETERS = (
+    'year = 2019\ndata_dir = ""\noutput_dir = ""\nci_method = "wilson"\n' 'lang = "fr_BE"\nmin_cell = 0'
+)
+GOOD_BODY = """
 import json, os, time
 from IPython.display import Markdown, display
 if os.environ.get("ESPACEP_TEST_HANG"):  # the SIGKILL test: say "started", then hang
@@ -76,12 +82,17 @@ with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn_persons,{year},42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "min_cell": min_cell, "rendered_at": "2020-01-01T00:00:00Z"}, f)
-'''
+"""
 
 
 def _notebook(body: str) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=[new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
-                             new_markdown_cell("# Essai"), new_code_cell(body)])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+            new_markdown_cell("# Essai"),
+            new_code_cell(body),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
@@ -97,8 +108,16 @@ def tiny(tmp_path) -> Path:
 
 
 def _tiny_options(tiny: Path, out: Path, **kw) -> BatchOptions:
-    base = dict(data_dir=SYNTHETIC, output_dir=out, years=[2019], funders=["inami"], pdf=False,
-                workers=1, warm_kernels=False, notebooks_dir=tiny)
+    base = dict(
+        data_dir=SYNTHETIC,
+        output_dir=out,
+        years=[2019],
+        funders=["inami"],
+        pdf=False,
+        workers=1,
+        warm_kernels=False,
+        notebooks_dir=tiny,
+    )
     return BatchOptions(**{**base, **kw})
 
 
@@ -123,16 +142,28 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
     options = BatchOptions(SYNTHETIC, tmp_path / "out", years=[2018, 2019], notebooks_dir=nbs)
     plan = plan_jobs(options, [2017, 2018, 2019], digests)
     # default funders: all three, in FUNDERS order, year-major
-    assert [j.name for j in plan.jobs] == ["2018/inami", "2018/aviq", "2018/cocof",
-                                           "2019/inami", "2019/aviq", "2019/cocof"]
+    assert [j.name for j in plan.jobs] == [
+        "2018/inami",
+        "2018/aviq",
+        "2018/cocof",
+        "2019/inami",
+        "2019/aviq",
+        "2019/cocof",
+    ]
     assert plan.jobs[0].final_dir == (tmp_path / "out" / "2018" / "inami").resolve()
-    assert plan.jobs[0].parameters == {"year": 2018, "data_dir": str(SYNTHETIC), "output_dir": ".",
-                                       "ci_method": "wilson", "lang": "fr_BE",
-                                       "cache_dir": str((tmp_path / "out" / ".cache").resolve()),
-                                       "params_dir": str(REPO / "params")}
+    assert plan.jobs[0].parameters == {
+        "year": 2018,
+        "data_dir": str(SYNTHETIC),
+        "output_dir": ".",
+        "ci_method": "wilson",
+        "lang": "fr_BE",
+        "cache_dir": str((tmp_path / "out" / ".cache").resolve()),
+        "params_dir": str(REPO / "params"),
+    }
     # default year: the latest of the data
-    latest = plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"], notebooks_dir=nbs),
-                       [2017, 2018, 2019], digests)
+    latest = plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, funders=["inami"], notebooks_dir=nbs), [2017, 2018, 2019], digests
+    )
     assert [j.year for j in latest.jobs] == [2019]
     with pytest.raises(EspacepError, match=r"inconnu.*\['onem'\]"):
         plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami", "onem"]), [2019], digests)
@@ -194,12 +225,20 @@ def real(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
         options = BatchOptions(SYNTHETIC, out, years=[2018, 2019], funders=["inami"], pdf=False, workers=1)
-        hashes = {j.year: j.inputs_hash for j in plan_jobs(options, [2017, 2018, 2019],
-                                                           input_digests(SYNTHETIC)).jobs}
+        hashes = {
+            j.year: j.inputs_hash
+            for j in plan_jobs(options, [2017, 2018, 2019], input_digests(SYNTHETIC)).jobs
+        }
         code, text = _run(options)
-    return {"out": out, "code": code, "text": text, "options": options, "hashes": hashes,
-            "index": (out / "index.html").read_text(encoding="utf-8"),
-            "files": {y: _files(out / str(y) / "inami") for y in (2018, 2019)}}
+    return {
+        "out": out,
+        "code": code,
+        "text": text,
+        "options": options,
+        "hashes": hashes,
+        "index": (out / "index.html").read_text(encoding="utf-8"),
+        "files": {y: _files(out / str(y) / "inami") for y in (2018, 2019)},
+    }
 
 
 def test_batch_renders_publishes_and_stamps(real):
@@ -210,7 +249,13 @@ def test_batch_renders_publishes_and_stamps(real):
     assert "audit: no identifier found" in text
     for year in (2018, 2019):
         files = real["files"][year]
-        assert sorted(files) == [".stamp.json", "figures.csv", "provenance.json", "report.html", "report.ipynb"]
+        assert sorted(files) == [
+            ".stamp.json",
+            "figures.csv",
+            "provenance.json",
+            "report.html",
+            "report.ipynb",
+        ]
         stamp = json.loads(files[".stamp.json"])
         assert stamp["inputs"] == real["hashes"][year]
         assert stamp["provenance_sha256"] == hashlib.sha256(files["provenance.json"]).hexdigest()
@@ -223,7 +268,9 @@ def test_batch_renders_publishes_and_stamps(real):
         assert nb.metadata["papermill"]["parameters"]["data_dir"] == "synthetic"
         assert nb.metadata["papermill"]["parameters"]["cache_dir"] == ".cache"
         assert (nb.metadata["papermill"]["input_path"], nb.metadata["papermill"]["output_path"]) == (
-            "inami.ipynb", "report.ipynb")
+            "inami.ipynb",
+            "report.ipynb",
+        )
     assert not [p for p in out.rglob(".*tmp*")], "temporary directories left behind"
     # the disclosure cache follows the output directory (masked reports: one protection of every year)
     assert len(list((out / ".cache").glob("disclosure-*.pkl"))) == 1
@@ -232,13 +279,19 @@ def test_batch_renders_publishes_and_stamps(real):
 def test_nothing_changed_skips_everything_without_heavy_imports(real):
     out = real["out"]
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
-    code = ("import sys, time; t = time.perf_counter(); from espacep_analysis.cli import main; "
-            f"rc = main(['report', '--data', {str(SYNTHETIC)!r}, '--output', {str(out)!r}, "
-            "'--years', '2018-2019', '--funders', 'inami', '--no-pdf']); "
-            "heavy = sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'weasyprint') if m in sys.modules); "
-            "print('HEAVY', heavy, 'SECONDS', time.perf_counter() - t); sys.exit(rc)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    code = (
+        "import sys, time; t = time.perf_counter(); from espacep_analysis.cli import main; "
+        f"rc = main(['report', '--data', {str(SYNTHETIC)!r}, '--output', {str(out)!r}, "
+        "'--years', '2018-2019', '--funders', 'inami', '--no-pdf']); "
+        "heavy = sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'weasyprint') if m in sys.modules); "
+        "print('HEAVY', heavy, 'SECONDS', time.perf_counter() - t); sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 rapport(s) : 0 produit(s), 2 à jour, 0 en échec" in done.stdout
     assert "HEAVY [] SECONDS" in done.stdout  # no pandas/papermill on this path
@@ -254,13 +307,30 @@ def test_warm_kernel_output_is_byte_identical_to_fresh_papermill(real, tmp_path,
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     papermill.execute_notebook(
-        str(REPO / "notebooks" / "inami.ipynb"), str(tmp_path / "report.ipynb"), cwd=str(tmp_path),
-        parameters={"year": 2019, "data_dir": str(SYNTHETIC), "output_dir": str(tmp_path),
-                    "cache_dir": str(tmp_path / "c"), "params_dir": str(REPO / "params"),
-                    "ci_method": "wilson", "lang": "fr_BE"}, progress_bar=False, kernel_name="python3")
+        str(REPO / "notebooks" / "inami.ipynb"),
+        str(tmp_path / "report.ipynb"),
+        cwd=str(tmp_path),
+        parameters={
+            "year": 2019,
+            "data_dir": str(SYNTHETIC),
+            "output_dir": str(tmp_path),
+            "cache_dir": str(tmp_path / "c"),
+            "params_dir": str(REPO / "params"),
+            "ci_method": "wilson",
+            "lang": "fr_BE",
+        },
+        progress_bar=False,
+        kernel_name="python3",
+    )
     batch.attach_provenance(tmp_path / "report.ipynb", tmp_path)  # as the batch does (banners, provenance)
-    render.to_html(tmp_path / "report.ipynb", tmp_path / "report.html", title="Rapport INAMI 2019",
-                   funder="inami", year=2019, lang="fr_BE")
+    render.to_html(
+        tmp_path / "report.ipynb",
+        tmp_path / "report.html",
+        title="Rapport INAMI 2019",
+        funder="inami",
+        year=2019,
+        lang="fr_BE",
+    )
     warm = real["files"][2019]  # the second report of a reused kernel
     assert (tmp_path / "figures.csv").read_bytes() == warm["figures.csv"]
     assert (tmp_path / "provenance.json").read_bytes() == warm["provenance.json"]
@@ -270,8 +340,18 @@ def test_warm_kernel_output_is_byte_identical_to_fresh_papermill(real, tmp_path,
 def test_forced_rerender_is_byte_identical(real):
     """Render twice: 2018 again with --force through the CLI; same bytes as the first render."""
     out = real["out"]
-    done = _cli("--data", str(SYNTHETIC), "--output", str(out), "--years", "2018",
-                "--funders", "inami", "--no-pdf", "--force")
+    done = _cli(
+        "--data",
+        str(SYNTHETIC),
+        "--output",
+        str(out),
+        "--years",
+        "2018",
+        "--funders",
+        "inami",
+        "--no-pdf",
+        "--force",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 processus, noyaux réutilisés" in done.stdout
     assert "2018/inami  exécution" in done.stdout and "2018/inami  html" in done.stdout  # progress
@@ -316,8 +396,8 @@ def test_failing_report_does_not_stop_the_other(tiny, tmp_path):
     code, text = _run(_tiny_options(tiny, out, funders=["inami", "aviq"], workers=2))
     assert code == 1
     lines = text.splitlines()
-    assert any(l.startswith("2019/aviq   ÉCHEC") and "ValueError: boom" in l for l in lines), text
-    assert any(l.startswith("2019/inami  produit") for l in lines), text
+    assert any(ln.startswith("2019/aviq   ÉCHEC") and "ValueError: boom" in ln for ln in lines), text
+    assert any(ln.startswith("2019/inami  produit") for ln in lines), text
     assert "2 rapport(s) : 1 produit(s), 0 à jour, 1 en échec" in text
     assert (out / "2019" / "inami" / "report.html").is_file()
     assert not (out / "2019" / "aviq").exists()  # nothing at the failed report's final path
@@ -344,8 +424,9 @@ def test_failure_after_html_leaves_the_published_report_untouched(tiny, tmp_path
 
 
 def test_clean_stale_removes_dead_runs_and_restores_interrupted_publish(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     year = tmp_path / "2019"
     (year / f".inami.tmp-{dead}").mkdir(parents=True)
     (year / f".aviq.old-{dead}").mkdir()
@@ -368,10 +449,30 @@ def test_sigkill_during_rendering_keeps_previous_outputs_and_next_run_succeeds(t
     marker = tmp_path / "started"
     # The whole run (CLI, two worker processes, their kernels) dies at once while rendering.
     proc = subprocess.Popen(
-        [str(ESPACEP), "report", "--data", str(data), "--output", str(out), "--years", "2019",
-         "--funders", "inami", "--no-pdf", "--notebooks", str(tiny), "--workers", "2", "--min-cell", "5"],
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "ESPACEP_TEST_HANG": str(marker)})
+        [
+            str(ESPACEP),
+            "report",
+            "--data",
+            str(data),
+            "--output",
+            str(out),
+            "--years",
+            "2019",
+            "--funders",
+            "inami",
+            "--no-pdf",
+            "--notebooks",
+            str(tiny),
+            "--workers",
+            "2",
+            "--min-cell",
+            "5",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ESPACEP_TEST_HANG": str(marker)},
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -384,8 +485,11 @@ def test_sigkill_during_rendering_keeps_previous_outputs_and_next_run_succeeds(t
     assert code == 0, text
     assert "nettoyé" in text and "2019/inami  produit" in text
     assert not list((out / "2019").glob(".*"))
-    leftover = [d for d in Path(tempfile.gettempdir()).glob(f"{batch.KERNEL_DIR_PREFIX}*")
-                if not batch._pid_alive(int(d.name[len(batch.KERNEL_DIR_PREFIX):].split("-")[0]))]
+    leftover = [
+        d
+        for d in Path(tempfile.gettempdir()).glob(f"{batch.KERNEL_DIR_PREFIX}*")
+        if not batch._pid_alive(int(d.name[len(batch.KERNEL_DIR_PREFIX) :].split("-")[0]))
+    ]
     assert not leftover, "socket directories of the killed kernels are removed"
     stamp = json.loads((out / "2019" / "inami" / ".stamp.json").read_text())
     assert stamp["inputs"] != json.loads(before[".stamp.json"])["inputs"]  # min_cell changed
@@ -412,24 +516,28 @@ def test_kernel_reset_forgets_what_a_report_changed(tmp_path):
         (tmp_path / "a").mkdir()
         (tmp_path / "b").mkdir()
         kernel.reset(tmp_path / "a")
-        kernel.run("import matplotlib, numpy, warnings, os\n"
-                   "assert os.getcwd() == %r\n"
-                   "lw = matplotlib.rcParams['lines.linewidth']\n"
-                   "matplotlib.rcParams['lines.linewidth'] = lw + 7\n"
-                   "get_ipython().display_formatter.formatters['text/plain'].for_type(int, lambda o, p, c: p.text('!'))\n"
-                   "numpy.seterr(all='raise')\n"
-                   "warnings.simplefilter('error')\n"
-                   "secret = 1" % str(tmp_path / "a"))
+        kernel.run(
+            "import matplotlib, numpy, warnings, os\n"
+            "assert os.getcwd() == {!r}\n"
+            "lw = matplotlib.rcParams['lines.linewidth']\n"
+            "matplotlib.rcParams['lines.linewidth'] = lw + 7\n"
+            "get_ipython().display_formatter.formatters['text/plain'].for_type(int, lambda o, p, c: p.text('!'))\n"
+            "numpy.seterr(all='raise')\n"
+            "warnings.simplefilter('error')\n"
+            "secret = 1".format(str(tmp_path / "a"))
+        )
         kernel.reset(tmp_path / "b")
-        kernel.run("import matplotlib, numpy, warnings, os\n"
-                   "assert 'secret' not in globals() and 'lw' not in globals()\n"
-                   "assert matplotlib.rcParams['lines.linewidth'] == matplotlib.rcParamsDefault['lines.linewidth']\n"
-                   "printer = get_ipython().display_formatter.formatters['text/plain'].type_printers.get(int)\n"
-                   "assert getattr(printer, '__name__', '') != '<lambda>'\n"
-                   "assert numpy.geterr()['divide'] == 'warn'\n"
-                   "assert not any(f[0] == 'error' and f[2] is Warning for f in warnings.filters)\n"
-                   "assert get_ipython().execution_count == 1\n"
-                   "assert os.getcwd() == %r" % str(tmp_path / "b"))
+        kernel.run(
+            "import matplotlib, numpy, warnings, os\n"
+            "assert 'secret' not in globals() and 'lw' not in globals()\n"
+            "assert matplotlib.rcParams['lines.linewidth'] == matplotlib.rcParamsDefault['lines.linewidth']\n"
+            "printer = get_ipython().display_formatter.formatters['text/plain'].type_printers.get(int)\n"
+            "assert getattr(printer, '__name__', '') != '<lambda>'\n"
+            "assert numpy.geterr()['divide'] == 'warn'\n"
+            "assert not any(f[0] == 'error' and f[2] is Warning for f in warnings.filters)\n"
+            "assert get_ipython().execution_count == 1\n"
+            "assert os.getcwd() == {!r}".format(str(tmp_path / "b"))
+        )
         with pytest.raises(EspacepError, match="AssertionError"):
             kernel.run("assert False")  # the check above could fail
     finally:
@@ -442,11 +550,26 @@ def test_disclosure_tasks_one_per_threshold():
     from espacep_analysis.batch import Job, disclosure_tasks
 
     def job(year, funder, **params):
-        return Job(year=year, funder=funder, notebook=Path("n.ipynb"), data_dir=Path("/d"), final_dir=Path("/o"),
-                   parameters={"ci_method": "wilson", **params}, pdf=False, inputs_hash="h")
+        return Job(
+            year=year,
+            funder=funder,
+            notebook=Path("n.ipynb"),
+            data_dir=Path("/d"),
+            final_dir=Path("/o"),
+            parameters={"ci_method": "wilson", **params},
+            pdf=False,
+            inputs_hash="h",
+        )
 
-    jobs = [job(2018, "inami", cache_dir="/c"), job(2018, "aviq", cache_dir="/c"), job(2019, "cocof", cache_dir="/c"),
-            job(2019, "inami", min_cell=0, cache_dir="/c"), job(2019, "aviq", min_cell=7, cache_dir="/c"),
-            job(2017, "inami", min_cell=1, cache_dir="/c")]
-    assert disclosure_tasks(jobs) == [("/d", 2018, "wilson", 0.95, None, "/c", None),
-                                      ("/d", 2019, "wilson", 0.95, 7, "/c", None)]
+    jobs = [
+        job(2018, "inami", cache_dir="/c"),
+        job(2018, "aviq", cache_dir="/c"),
+        job(2019, "cocof", cache_dir="/c"),
+        job(2019, "inami", min_cell=0, cache_dir="/c"),
+        job(2019, "aviq", min_cell=7, cache_dir="/c"),
+        job(2017, "inami", min_cell=1, cache_dir="/c"),
+    ]
+    assert disclosure_tasks(jobs) == [
+        ("/d", 2018, "wilson", 0.95, None, "/c", None),
+        ("/d", 2019, "wilson", 0.95, 7, "/c", None),
+    ]

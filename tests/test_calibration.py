@@ -28,7 +28,8 @@ MODULES = {"inami": inami, "aviq": aviq, "cocof": cocof}
 # Number words the report prints instead of digits (value of `printed`)
 WORDS = {"un": 1, "une": 1, "trois": 3, "une septantaine": 70}
 
-from targetcheck import ALL_TARGETS, FUNDER_TARGETS, TOLERANCES, check, funder, key as _key  # noqa: E402
+from targetcheck import ALL_TARGETS, FUNDER_TARGETS, TOLERANCES, check, funder  # noqa: E402
+from targetcheck import key as _key  # noqa: E402
 
 
 def _params():
@@ -96,12 +97,13 @@ def test_every_outreach_figure_of_2019_has_a_target():
     assert len(FUNDER_TARGETS["aviq"]) == 63 and len(FUNDER_TARGETS["cocof"]) == 13
     assert {t["year"] for t in outreach if not t["id"].startswith("aviq.inami.")} == {2019}
     hierarchy = {t["scope"] for t in outreach if t["id"] == "aviq.persons_met"}
-    assert len(hierarchy) == 9 + 4 + 2   # nine sites, four provinces, the region and `all`
+    assert len(hierarchy) == 9 + 4 + 2  # nine sites, four provinces, the region and `all`
 
 
 def test_shared_figures_equal_their_inami_twin(figures):
     """aviq.inami.<id> / region:wallonie equals the INAMI figure of the same scope (one definition);
     the ratio INAMI does not print per region is the quotient of the two twins."""
+
     def value(f, indicator, year):
         table = figures[f, year]
         row = table[(table["indicator"] == indicator) & (table["scope"] == "region:wallonie")]
@@ -121,10 +123,10 @@ def test_inconsistencies_are_recorded():
     """The known contradictions of the text are kept, flagged, and skipped by the test."""
     flagged = {_key(t) for t in ALL_TARGETS if t.get("status") == "inconsistent"}
     assert flagged == {
-        "inami.consultations_per_person-2018-all",     # 2828 / 1105 = 2,56, printed 2,5
-        "inami.pasop_consultations_share-2019-all",    # 137 / 2779 = 4,93 %, printed 4,7 %
-        "inami.migrant_share-2019-all",                # 78 % needs >= 834 migrants, regions allow 819
-        "inami.belgian_share-2018-all",                # needs >= 69 of 103 Pasop persons Belgian
+        "inami.consultations_per_person-2018-all",  # 2828 / 1105 = 2,56, printed 2,5
+        "inami.pasop_consultations_share-2019-all",  # 137 / 2779 = 4,93 %, printed 4,7 %
+        "inami.migrant_share-2019-all",  # 78 % needs >= 834 migrants, regions allow 819
+        "inami.belgian_share-2018-all",  # needs >= 69 of 103 Pasop persons Belgian
     }
 
 

@@ -13,21 +13,29 @@ from espacep_analysis import cli
 from espacep_analysis.errors import EspacepError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_load import write_base  # noqa: E402  (the valid base data set: 2019 only)
+from test_load import write_base
 
 TODAY = dt.date(2020, 6, 30)
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("1-999999999999", "1-999999999999"), ("2019,2021", "2021"), ("1989", "1989"),
-    ("1989-2019,2017", "1989-2019"), ("2019-999999999999999999999", "2019-999999999999999999999")])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("1-999999999999", "1-999999999999"),
+        ("2019,2021", "2021"),
+        ("1989", "1989"),
+        ("1989-2019,2017", "1989-2019"),
+        ("2019-999999999999999999999", "2019-999999999999999999999"),
+    ],
+)
 def test_years_outside_what_data_can_hold_are_refused_at_once(text, shown):
     start = time.perf_counter()
     with pytest.raises(cli.YearsOutOfRange) as info:
         cli.parse_years(text, today=TODAY)
     assert time.perf_counter() - start < 0.5  # never expanded
-    assert str(info.value) == (f"--years: {shown} outside 1990-2020 (no data can hold dates "
-                               "before 1990 or after today)")
+    assert str(info.value) == (
+        f"--years: {shown} outside 1990-2020 (no data can hold dates " "before 1990 or after today)"
+    )
 
 
 def test_years_inside_the_bounds_still_parse():
@@ -38,8 +46,18 @@ def test_years_inside_the_bounds_still_parse():
 
 def test_report_names_the_years_of_the_data(tmp_path, capsys):
     data = write_base(tmp_path / "data")
-    status = cli.main(["report", "--data", str(data), "--output", str(tmp_path / "out"),
-                       "--years", "1-999999999999", "--no-pdf"])
+    status = cli.main(
+        [
+            "report",
+            "--data",
+            str(data),
+            "--output",
+            str(tmp_path / "out"),
+            "--years",
+            "1-999999999999",
+            "--no-pdf",
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert err.startswith("erreur : --years: 1-999999999999 outside 1990-")

@@ -28,8 +28,9 @@ def table(series: dict[str, dict[int, tuple[int, int]]], scope: str = "all") -> 
     parts = []
     for ind, by_year in series.items():
         for year, (x, n) in by_year.items():
-            parts.append(common.proportion_figures(x, n, indicator=ind, label=f"Libellé {ind}", year=year,
-                                                   scope=scope))
+            parts.append(
+                common.proportion_figures(x, n, indicator=ind, label=f"Libellé {ind}", year=year, scope=scope)
+            )
             parts.append(common.count_figure("t.persons_seen", "Vus", year, n, "persons", scope))
     figures = common.concat_figures(parts)
     return figures.drop_duplicates(["indicator", "year", "scope"]).reset_index(drop=True)
@@ -52,15 +53,25 @@ def three_years():
 def test_row_ids_units_and_methods(three_years):
     _, comp = three_years
     ids = set(comp["indicator"])
-    expected = {f"t.prevalence.{t}.{kind}.{y}" for t in ("syphilis", "hiv") for kind in ("diff", "fisher_p")
-                for y in (2017, 2018)}
-    expected |= {f"t.prevalence.{t}.{s}" for t in ("syphilis", "hiv") for s in ("trend_p", "trend_z", "verdict")}
+    expected = {
+        f"t.prevalence.{t}.{kind}.{y}"
+        for t in ("syphilis", "hiv")
+        for kind in ("diff", "fisher_p")
+        for y in (2017, 2018)
+    }
+    expected |= {
+        f"t.prevalence.{t}.{s}" for t in ("syphilis", "hiv") for s in ("trend_p", "trend_z", "verdict")
+    }
     assert ids == expected
     assert list(comp.columns) == common.FIGURE_COLUMNS
     assert (comp["year"] == 2019).all() and (comp["scope"] == "all").all()
     by_unit = comp.groupby("unit")["method"].agg(set).to_dict()
-    assert by_unit == {"difference": {"newcombe_hybrid"}, "p_value": {"fisher_exact", "cochran_armitage"},
-                       "z": {"cochran_armitage"}, "verdict": {"cochran_armitage"}}
+    assert by_unit == {
+        "difference": {"newcombe_hybrid"},
+        "p_value": {"fisher_exact", "cochran_armitage"},
+        "z": {"cochran_armitage"},
+        "verdict": {"cochran_armitage"},
+    }
     assert comp["numerator"].isna().all() and comp["denominator"].isna().all()
     assert comp.loc[comp.unit != "difference", ["lower", "upper"]].isna().all().all()
     assert all(comparisons.is_comparison(i) and comparisons.base_id(i).count(".") == 2 for i in ids)
@@ -95,7 +106,9 @@ def test_syphilis_by_hand(three_years):
     # sum n(s - sbar)^2 = 666(1.099598) + 801(0.002364) + 775(0.905130) = 1435.70;
     # z = 9.881809 / sqrt(0.0102587 * 0.9897413 * 1435.70) = 9.881809 / 3.81801 = 2.5882
     assert r["t.prevalence.syphilis.trend_z"]["value"] == pytest.approx(2.5882, abs=1e-4)
-    assert r["t.prevalence.syphilis.trend_p"]["value"] == pytest.approx(0.00965, abs=1e-5)  # 2 * (1 - Phi(2.5882))
+    assert r["t.prevalence.syphilis.trend_p"]["value"] == pytest.approx(
+        0.00965, abs=1e-5
+    )  # 2 * (1 - Phi(2.5882))
     # the difference with 2017 is significant at 5 % (interval above 0), with 2018 it is not
     assert r["t.prevalence.syphilis.diff.2017"]["lower"] > 0 > r["t.prevalence.syphilis.diff.2018"]["lower"]
 
@@ -103,7 +116,11 @@ def test_syphilis_by_hand(three_years):
 def test_fewer_years_give_fewer_rows():
     two = table({"t.p": {2018: (6, 801), 2019: (14, 775)}})
     comp = compare_years(two, ["t.p"], 2019)
-    assert set(comp["indicator"]) == {"t.p.diff.2018", "t.p.fisher_p.2018", "t.p.verdict"}  # no trend, 2 years
+    assert set(comp["indicator"]) == {
+        "t.p.diff.2018",
+        "t.p.fisher_p.2018",
+        "t.p.verdict",
+    }  # no trend, 2 years
     one = table({"t.p": {2019: (14, 775)}})
     assert compare_years(one, ["t.p"], 2019).empty
     # the report year absent (or its denominator 0): nothing is compared
@@ -113,8 +130,11 @@ def test_fewer_years_give_fewer_rows():
     assert set(comp["indicator"]) == {"t.p.diff.2017", "t.p.fisher_p.2017", "t.p.verdict"}  # 2018 left out
     # later years are not compared with the report year
     later = table({"t.p": {2018: (6, 801), 2019: (14, 775), 2020: (1, 10)}})
-    assert set(compare_years(later, ["t.p"], 2019)["indicator"]) == {"t.p.diff.2018", "t.p.fisher_p.2018",
-                                                                     "t.p.verdict"}
+    assert set(compare_years(later, ["t.p"], 2019)["indicator"]) == {
+        "t.p.diff.2018",
+        "t.p.fisher_p.2018",
+        "t.p.verdict",
+    }
 
 
 def test_scopes_are_compared_separately():
@@ -146,8 +166,9 @@ def test_swapping_years_negates_differences():
     assert b["t.p.diff.2018"]["upper"] == pytest.approx(-f["t.p.diff.2018"]["lower"], abs=1e-15)
     assert b["t.p.fisher_p.2018"]["value"] == pytest.approx(f["t.p.fisher_p.2018"]["value"], abs=1e-15)
     # reversing the order of three years flips the sign of z, keeps p
-    rev = compare_years(table({"t.p": {2017: SYPHILIS[2019], 2018: SYPHILIS[2018], 2019: SYPHILIS[2017]}}),
-                        ["t.p"], 2019)
+    rev = compare_years(
+        table({"t.p": {2017: SYPHILIS[2019], 2018: SYPHILIS[2018], 2019: SYPHILIS[2017]}}), ["t.p"], 2019
+    )
     fwd = compare_years(table({"t.p": SYPHILIS}), ["t.p"], 2019)
     assert rows_by_id(rev)["t.p.trend_z"]["value"] == pytest.approx(-rows_by_id(fwd)["t.p.trend_z"]["value"])
     assert rows_by_id(rev)["t.p.trend_p"]["value"] == pytest.approx(rows_by_id(fwd)["t.p.trend_p"]["value"])
@@ -165,8 +186,10 @@ def test_uses_exactly_the_counts_of_the_table(three_years):
     # a table whose 2017 value disagrees with its counts: the counts win (the value is not read)
     tampered = figures.copy()
     tampered.loc[(tampered.indicator == "t.prevalence.syphilis") & (tampered.year == 2017), "value"] = 0.9
-    pd.testing.assert_frame_equal(compare_years(tampered, ["t.prevalence.syphilis"], 2019),
-                                  compare_years(figures, ["t.prevalence.syphilis"], 2019))
+    pd.testing.assert_frame_equal(
+        compare_years(tampered, ["t.prevalence.syphilis"], 2019),
+        compare_years(figures, ["t.prevalence.syphilis"], 2019),
+    )
 
 
 def test_bounds_bracket_and_p_values_in_range(three_years):
@@ -200,7 +223,9 @@ def test_verdict_rise_with_trend_test():
     assert v.p_value == stats.trend_test([3, 6, 14], [666, 801, 775], [2017, 2018, 2019]).p_value
     # by hand: p = 23/2242, T = sum x_i (t_i - tbar), Var = p(1-p) sum n_i (t_i - tbar)^2 -> z = 2.5882
     assert v.statistic == pytest.approx(2.588196, abs=1e-6) and v.p_value == pytest.approx(0.009648, abs=1e-6)
-    assert v.positives == (3, 6, 14) and v.tested == (666, 801, 775) and not v.tested_changed  # 775/666 = +16 %
+    assert (
+        v.positives == (3, 6, 14) and v.tested == (666, 801, 775) and not v.tested_changed
+    )  # 775/666 = +16 %
 
 
 def test_verdict_fall_and_stable():
@@ -262,14 +287,18 @@ def test_verdict_rows_agree_with_change_verdict(three_years):
     r = rows_by_id(comp)
     assert r["t.prevalence.syphilis.verdict"]["value"] == 1.0  # rise
     assert r["t.prevalence.hiv.verdict"]["value"] == 0.0  # stable
-    assert r["t.prevalence.syphilis.verdict"]["label"] == "Libellé t.prevalence.syphilis : évolution 2017-2019"
+    assert (
+        r["t.prevalence.syphilis.verdict"]["label"] == "Libellé t.prevalence.syphilis : évolution 2017-2019"
+    )
     for name, series in (("syphilis", SYPHILIS), ("hiv", HIV)):
         expected = comparisons.verdict_value(*counts(series))
         assert r[f"t.prevalence.{name}.verdict"]["value"] == expected
     # a report for 2018 only looks at the years up to 2018: Fisher on 2017-2018 (6/801 vs 3/666: stable)
     r18 = rows_by_id(compare_years(figures, ["t.prevalence.syphilis"], 2018))
-    assert (r18["t.prevalence.syphilis.verdict"]["method"], r18["t.prevalence.syphilis.verdict"]["value"]) == (
-        "fisher_exact", 0.0)
+    assert (
+        r18["t.prevalence.syphilis.verdict"]["method"],
+        r18["t.prevalence.syphilis.verdict"]["value"],
+    ) == ("fisher_exact", 0.0)
     # too few cases: no test, value NaN, method "min_cases"
     few = compare_years(table({"t.p": {2018: (1, 300), 2019: (2, 300)}}), ["t.p"], 2019)
     row = rows_by_id(few)["t.p.verdict"]

@@ -56,53 +56,78 @@ def test_committed_params_files_are_valid():
 
 
 def test_sites_typo_in_min_cell_is_an_unknown_key(in_tmp):
-    text = SITES.replace("regions: [bruxelles, wallonie, flandre], min_cell: 5",
-                         "regions: [bruxelles, wallonie, flandre], min_cel: 10")
+    text = SITES.replace(
+        "regions: [bruxelles, wallonie, flandre], min_cell: 5",
+        "regions: [bruxelles, wallonie, flandre], min_cel: 10",
+    )
     n = line_of(text, "min_cel: 10")
     assert sites_error(text).splitlines() == [
         f"params/sites.yaml:{n}: funders.inami.min_cel: unknown key; expected one of: label, "
         "regions, min_cell",
-        f"params/sites.yaml:{n}: funders.inami.min_cell: missing key"]
+        f"params/sites.yaml:{n}: funders.inami.min_cell: missing key",
+    ]
 
 
 def test_sites_duplicated_funder_entry_is_refused(in_tmp):
     """A second ``inami:`` with ``min_cell: 0`` used to win and switch masking off."""
-    text = SITES + "  inami: {label: \"INAMI\", regions: [bruxelles], min_cell: 0}\n"
+    text = SITES + '  inami: {label: "INAMI", regions: [bruxelles], min_cell: 0}\n'
     first, second = line_of(text, "  inami:"), len(text.splitlines())
     assert sites_error(text) == (
         f"params/sites.yaml:{second}: funders.inami: duplicate key (first written at line "
-        f"{first}); a key may appear only once in a mapping")
+        f"{first}); a key may appear only once in a mapping"
+    )
 
 
-@pytest.mark.parametrize(("old", "new", "key"), [
-    ('liege: {label: "Liège", province: liege}', "liege: {province: liege}", "antennas.liege.label"),
-    ('namur: {label: "Namur", province: namur}', 'namur: {label: "Namur"}',
-     "antennas.namur.province"),
-    ('namur: {label: "Namur", region: wallonie}', 'namur: {label: "Namur"}',
-     "provinces.namur.region"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('liege: {label: "Liège", province: liege}', "liege: {province: liege}", "antennas.liege.label"),
+        ('namur: {label: "Namur", province: namur}', 'namur: {label: "Namur"}', "antennas.namur.province"),
+        ('namur: {label: "Namur", region: wallonie}', 'namur: {label: "Namur"}', "provinces.namur.region"),
+    ],
+)
 def test_sites_missing_field_names_the_entry_and_its_line(in_tmp, old, new, key):
     text = SITES.replace(old, new)
     assert sites_error(text) == f"params/sites.yaml:{line_of(text, new)}: {key}: missing key"
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("min_cell: 5}\n  aviq", "min_cell: '5'}\n  aviq",
-     "funders.inami.min_cell: expected a whole number, got '5'"),
-    ("aviq: {label: \"AViQ\", regions: [wallonie]", "aviq: {label: \"AViQ\", regions: wallonie",
-     "funders.aviq.regions: expected a list, got 'wallonie'"),
-    ("cocof: {label: \"Cocof\", regions: [bruxelles], min_cell: 5}",
-     "cocof: {label: \"Cocof\", regions: [bruxelles], min_cell: -1}",
-     "funders.cocof.min_cell: expected a whole number >= 0, got -1"),
-    ('arlon: {label: "Arlon", antenna: arlon}', 'arlon: {label: 12, antenna: arlon}',
-     "sites.arlon.label: expected a non-empty text, got 12"),
-    ('  mons: {label: "Mons", antenna: mons}', '  Mons: {label: "Mons", antenna: mons}',
-     "sites.Mons: expected a code in lower-case letters, digits and _ (e.g. saint_trond), "
-     "got 'Mons'"),
-    ('tournai: {label: "Tournai", antenna: tournai}', 'tournai: {label: "Tournai", antenna: dour}',
-     "sites.tournai.antenna: unknown antenna 'dour'; expected one of: bruxelles, liege, namur, "
-     "arlon, charleroi, mons, tournai, pasop"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "min_cell: 5}\n  aviq",
+            "min_cell: '5'}\n  aviq",
+            "funders.inami.min_cell: expected a whole number, got '5'",
+        ),
+        (
+            'aviq: {label: "AViQ", regions: [wallonie]',
+            'aviq: {label: "AViQ", regions: wallonie',
+            "funders.aviq.regions: expected a list, got 'wallonie'",
+        ),
+        (
+            'cocof: {label: "Cocof", regions: [bruxelles], min_cell: 5}',
+            'cocof: {label: "Cocof", regions: [bruxelles], min_cell: -1}',
+            "funders.cocof.min_cell: expected a whole number >= 0, got -1",
+        ),
+        (
+            'arlon: {label: "Arlon", antenna: arlon}',
+            "arlon: {label: 12, antenna: arlon}",
+            "sites.arlon.label: expected a non-empty text, got 12",
+        ),
+        (
+            '  mons: {label: "Mons", antenna: mons}',
+            '  Mons: {label: "Mons", antenna: mons}',
+            "sites.Mons: expected a code in lower-case letters, digits and _ (e.g. saint_trond), "
+            "got 'Mons'",
+        ),
+        (
+            'tournai: {label: "Tournai", antenna: tournai}',
+            'tournai: {label: "Tournai", antenna: dour}',
+            "sites.tournai.antenna: unknown antenna 'dour'; expected one of: bruxelles, liege, namur, "
+            "arlon, charleroi, mons, tournai, pasop",
+        ),
+    ],
+)
 def test_sites_wrong_types_and_references(in_tmp, old, new, message):
     assert SITES.count(old) == 1, old
     text = SITES.replace(old, new)
@@ -111,8 +136,10 @@ def test_sites_wrong_types_and_references(in_tmp, old, new, message):
 
 
 def test_sites_yaml_syntax_error_has_its_line(in_tmp):
-    text = SITES.replace('bruxelles: {label: "Bruxelles", antenna: bruxelles}',
-                         'bruxelles: {label: "Bruxelles", antenna: bruxelles')
+    text = SITES.replace(
+        'bruxelles: {label: "Bruxelles", antenna: bruxelles}',
+        'bruxelles: {label: "Bruxelles", antenna: bruxelles',
+    )
     message = sites_error(text)
     assert re.fullmatch(r"params/sites\.yaml:\d+: top level: not valid YAML: .+", message), message
 
@@ -135,20 +162,36 @@ def test_origins_every_current_iso_code_needs_a_group(in_tmp):
         "sub-region 'Caribbean' has no group, so nationalities AG, AI, AW, BB, BL, BQ, BS, CU, "
         "CW, DM, DO, GD, GP, HT, JM, KN, KY, LC, MF, MQ, MS, PR, SX, TC, TT, VC, VG, VI would "
         "have no origin; map it to one of: belgium, western_europe, eastern_europe, "
-        "sub_saharan_africa, north_africa, latin_america, asia, other, unknown")
+        "sub_saharan_africa, north_africa, latin_america, asia, other, unknown"
+    )
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("  BE: belgium\n", "  UK: western_europe\n  BE: belgium\n",
-     "overrides.UK: expected one of: AD, AE, "),
-    ("  BE: belgium\n", "  NO: western_europe\n  BE: belgium\n",  # YAML 1.1 reads NO as false
-     "overrides.False: expected one of: AD, AE, "),
-    ("  BE: belgium\n", "  BE: belgium\n  BE: western_europe\n",
-     "overrides.BE: duplicate key (first written at line "),
-    ("  Caribbean: latin_america\n", "  Caribbean: latin_americas\n",
-     "un_regions.Caribbean: expected one of: belgium, western_europe, "),
-    ("overrides:\n", "overides:\n", "overides: unknown key; expected one of: un_regions, overrides"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  BE: belgium\n",
+            "  UK: western_europe\n  BE: belgium\n",
+            "overrides.UK: expected one of: AD, AE, ",
+        ),
+        (
+            "  BE: belgium\n",
+            "  NO: western_europe\n  BE: belgium\n",  # YAML 1.1 reads NO as false
+            "overrides.False: expected one of: AD, AE, ",
+        ),
+        (
+            "  BE: belgium\n",
+            "  BE: belgium\n  BE: western_europe\n",
+            "overrides.BE: duplicate key (first written at line ",
+        ),
+        (
+            "  Caribbean: latin_america\n",
+            "  Caribbean: latin_americas\n",
+            "un_regions.Caribbean: expected one of: belgium, western_europe, ",
+        ),
+        ("overrides:\n", "overides:\n", "overides: unknown key; expected one of: un_regions, overrides"),
+    ],
+)
 def test_origins_keys_values_and_duplicates(in_tmp, old, new, message):
     assert ORIGINS.count(old) == 1
     text = ORIGINS.replace(old, new)
@@ -160,13 +203,17 @@ def test_origins_keys_values_and_duplicates(in_tmp, old, new, message):
 # --- targets.yaml and the per-year params ------------------------------------------------------------
 def test_targets_duplicate_key_is_refused_with_its_line(in_tmp):
     path = Path("params/targets.yaml")
-    path.write_text("targets:\n- {id: inami.persons_seen, year: 2019, year: 2018, scope: all,\n"
-                    "   printed: '1076', value: 1076, tolerance: exact, source: x}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "targets:\n- {id: inami.persons_seen, year: 2019, year: 2018, scope: all,\n"
+        "   printed: '1076', value: 1076, tolerance: exact, source: x}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as info:
         load_targets(path)
-    assert str(info.value) == ("params/targets.yaml:2: targets[0].year: duplicate key (first "
-                               "written at line 2); a key may appear only once in a mapping")
+    assert str(info.value) == (
+        "params/targets.yaml:2: targets[0].year: duplicate key (first "
+        "written at line 2); a key may appear only once in a mapping"
+    )
 
 
 def test_declared_duplicate_min_cell_like_key_has_both_lines(in_tmp):
@@ -178,7 +225,8 @@ def test_declared_duplicate_min_cell_like_key_has_both_lines(in_tmp):
         declared.load_declared("cocof", 2019, "params")
     assert str(info.value) == (
         f"params/2019/cocof.yaml:{len(text.splitlines())}: year: duplicate key (first written at "
-        f"line {line_of(text, 'year: 2019')}); a key may appear only once in a mapping")
+        f"line {line_of(text, 'year: 2019')}); a key may appear only once in a mapping"
+    )
 
 
 def test_every_params_read_goes_through_config():
@@ -192,5 +240,4 @@ def test_every_params_read_goes_through_config():
 
 def test_config_errors_are_espacep_errors():
     assert issubclass(ConfigError, EspacepError)
-    assert config.problem("params/x.yaml", 3, "a.b", "missing key") == (
-        "params/x.yaml:3: a.b: missing key")
+    assert config.problem("params/x.yaml", 3, "a.b", "missing key") == ("params/x.yaml:3: a.b: missing key")

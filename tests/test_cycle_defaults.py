@@ -54,14 +54,37 @@ def internal_run(tmp_path_factory) -> dict:
     params = root / "myparams"
     shutil.copytree(REPO / "params", params)
     sites = params / "sites.yaml"
-    sites.write_text(sites.read_text(encoding="utf-8").replace(
-        'liege: {label: "Liège", province: liege}', f'liege: {{label: "{RENAMED_ANTENNA}", province: liege}}'),
-        encoding="utf-8")
+    sites.write_text(
+        sites.read_text(encoding="utf-8").replace(
+            'liege: {label: "Liège", province: liege}',
+            f'liege: {{label: "{RENAMED_ANTENNA}", province: liege}}',
+        ),
+        encoding="utf-8",
+    )
     assert RENAMED_ANTENNA in sites.read_text(encoding="utf-8")
     out = root / "out"
-    done = subprocess.run([str(BIN / "espacep"), "report", "--data", str(SYNTHETIC), "--params", str(params),
-                           "--output", str(out), "--years", "2019", "--funders", "inami", "--min-cell", "0"],
-                          cwd=root, capture_output=True, text=True, env=_env())
+    done = subprocess.run(
+        [
+            str(BIN / "espacep"),
+            "report",
+            "--data",
+            str(SYNTHETIC),
+            "--params",
+            str(params),
+            "--output",
+            str(out),
+            "--years",
+            "2019",
+            "--funders",
+            "inami",
+            "--min-cell",
+            "0",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return {"root": root, "out": out, "params": params}
 
@@ -80,7 +103,7 @@ def test_banners_on_every_pdf_page_the_title_page_and_the_index(internal_run):
         assert banners.SYNTHETIC in text, f"page {number} lacks the synthetic banner"
         assert banners.INTERNAL in text, f"page {number} lacks the internal banner"
     html = (folder / "report.html").read_text(encoding="utf-8")
-    title_page = html[html.index("<body>"):html.index("</header>")]
+    title_page = html[html.index("<body>") : html.index("</header>")]
     assert banners.SYNTHETIC in title_page and banners.INTERNAL in title_page
     record = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     assert record["banners"] == [banners.SYNTHETIC, banners.INTERNAL]
@@ -153,8 +176,13 @@ def test_readme_papermill_line_writes_into_scratch_not_outputs(project, where):
     published = project / "outputs" / "2018" / "inami"
     published.mkdir(parents=True, exist_ok=True)
     (published / "figures.csv").write_text("published\n", encoding="utf-8")
-    done = subprocess.run([str(BIN / "papermill"), notebook, "out.ipynb", "-p", "year", "2018"],
-                          cwd=cwd, capture_output=True, text=True, env=_env())
+    done = subprocess.run(
+        [str(BIN / "papermill"), notebook, "out.ipynb", "-p", "year", "2018"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     scratch = project / "scratch" / "2018" / "inami"
     assert (scratch / "figures.csv").is_file() and (scratch / "provenance.json").is_file()
@@ -181,7 +209,7 @@ def test_relative_directories_resolve_against_the_project(project):
 
 # --- the batch's up-to-date check covers the published files --------------------------------------
 
-TINY = '''
+TINY = """
 import json, os
 from IPython.display import Markdown, display
 display(Markdown(f"## Rapport factice {year}"))
@@ -189,19 +217,32 @@ with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn,{year},42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "rendered_at": "2020-01-01T00:00:00Z"}, f)
-'''
+"""
 
 
 def test_an_edited_published_file_is_rendered_again(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    nb = new_notebook(cells=[new_code_cell('year = 2019\ndata_dir = ""\noutput_dir = ""', metadata={"tags": ["parameters"]}),
-                             new_markdown_cell("# Essai"), new_code_cell(TINY)])
+    nb = new_notebook(
+        cells=[
+            new_code_cell('year = 2019\ndata_dir = ""\noutput_dir = ""', metadata={"tags": ["parameters"]}),
+            new_markdown_cell("# Essai"),
+            new_code_cell(TINY),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "inami.ipynb")
     out = tmp_path / "out"
-    options = BatchOptions(data_dir=SYNTHETIC, output_dir=out, years=[2019], funders=["inami"], pdf=False,
-                           workers=1, warm_kernels=False, notebooks_dir=folder)
+    options = BatchOptions(
+        data_dir=SYNTHETIC,
+        output_dir=out,
+        years=[2019],
+        funders=["inami"],
+        pdf=False,
+        workers=1,
+        warm_kernels=False,
+        notebooks_dir=folder,
+    )
 
     def run() -> str:
         text = io.StringIO()
@@ -270,25 +311,49 @@ def test_default_year_is_the_latest_complete_one_and_partial_is_refused(tmp_path
     digests = input_digests(SYNTHETIC)
     last = dt.date(2019, 3, 19)
     assert batch.complete_years([2017, 2018, 2019], last) == [2017, 2018]
-    plan = batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"]), [2017, 2018, 2019], digests, last)
+    plan = batch.plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, funders=["inami"]), [2017, 2018, 2019], digests, last
+    )
     assert [j.year for j in plan.jobs] == [2018] and "period_end" not in plan.jobs[0].parameters
-    with pytest.raises(batch.EspacepError, match=r"2019 is a partial year: the last date found in the data is "
-                                                 r"19/03/2019; give --partial"):
+    with pytest.raises(
+        batch.EspacepError,
+        match=r"2019 is a partial year: the last date found in the data is " r"19/03/2019; give --partial",
+    ):
         batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2019]), [2017, 2018, 2019], digests, last)
-    with pytest.raises(batch.EspacepError, match=r"no complete year in the data: the last date found is 19/03/2019"):
+    with pytest.raises(
+        batch.EspacepError, match=r"no complete year in the data: the last date found is 19/03/2019"
+    ):
         batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path), [2019], digests, last)
-    partial = batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2018, 2019], funders=["inami"], partial=True),
-                              [2017, 2018, 2019], digests, last)
+    partial = batch.plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, years=[2018, 2019], funders=["inami"], partial=True),
+        [2017, 2018, 2019],
+        digests,
+        last,
+    )
     assert [j.parameters.get("period_end") for j in partial.jobs] == [None, "2019-03-19"]
-    december = batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami"]), [2018, 2019], digests,
-                               dt.date(2019, 12, 2))
+    december = batch.plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, funders=["inami"]), [2018, 2019], digests, dt.date(2019, 12, 2)
+    )
     assert [j.year for j in december.jobs] == [2019]
 
 
 def test_partial_year_refused_naming_the_last_date_then_worded_with_partial(partial_data, tmp_path):
     out = tmp_path / "out"
-    base = [str(BIN / "espacep"), "report", "--data", str(partial_data), "--output", str(out), "--funders", "inami",
-            "--no-pdf", "--min-cell", "0", "--years", "2019"]
+    base = [
+        str(BIN / "espacep"),
+        "report",
+        "--data",
+        str(partial_data),
+        "--output",
+        str(out),
+        "--funders",
+        "inami",
+        "--no-pdf",
+        "--min-cell",
+        "0",
+        "--years",
+        "2019",
+    ]
     refused = subprocess.run(base, cwd=REPO, capture_output=True, text=True, env=_env())
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "2019 is a partial year: the last date found in the data is 19/03/2019" in refused.stderr
@@ -296,8 +361,10 @@ def test_partial_year_refused_naming_the_last_date_then_worded_with_partial(part
     done = subprocess.run(base + ["--partial"], cwd=REPO, capture_output=True, text=True, env=_env())
     assert done.returncode == 0, done.stdout + done.stderr
     html = (out / "2019" / "inami" / "report.html").read_text(encoding="utf-8")
-    title_page = html[html.index("<body>"):html.index("</header>")]
-    assert "du 1er janvier au 19\u00a0mars 2019" in title_page or "du 1er janvier au 19 mars 2019" in title_page
+    title_page = html[html.index("<body>") : html.index("</header>")]
+    assert (
+        "du 1er janvier au 19\u00a0mars 2019" in title_page or "du 1er janvier au 19 mars 2019" in title_page
+    )
     text = " ".join(html.replace("\u00a0", " ").split())
     assert "Du 1er janvier au 19 mars 2019, Espace P… a suivi" in text
     assert "TDS vus et consultations par antenne du 1er janvier au 19 mars 2019" in text
@@ -307,7 +374,12 @@ def test_partial_year_refused_naming_the_last_date_then_worded_with_partial(part
 
 
 def test_report_says_when_it_falls_back_to_the_synthetic_example(tmp_path):
-    done = subprocess.run([str(BIN / "espacep"), "report", "--output", str(tmp_path / "out"), "--funders", "onem"],
-                          cwd=REPO, capture_output=True, text=True, env=_env())
+    done = subprocess.run(
+        [str(BIN / "espacep"), "report", "--output", str(tmp_path / "out"), "--funders", "onem"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"--data not given: {SYNTHETIC}, the synthetic example" in done.stderr

@@ -73,8 +73,11 @@ def test_valid_file_loads_in_file_order(tmp_path):
     assert d.narrative["internet"] == "Nous communiquons chaque semaine avec nos amis."
     figs = dc.declared_figures(d, "aviq", 2019)
     assert list(figs.columns) == FIGURE_COLUMNS
-    assert list(figs["indicator"]) == ["aviq.declared.facebook_friends", "aviq.declared.website_visits",
-                                       "aviq.declared.evaluation_hours"]
+    assert list(figs["indicator"]) == [
+        "aviq.declared.facebook_friends",
+        "aviq.declared.website_visits",
+        "aviq.declared.evaluation_hours",
+    ]
     assert list(figs["unit"]) == ["persons", "visits", "count"]
     assert list(figs["label"]) == ["Amis Facebook", "Visites du site", "Heures d'évaluation"]
     with pytest.raises(EspacepError, match="read for aviq 2019, asked for cocof 2019"):
@@ -83,8 +86,11 @@ def test_valid_file_loads_in_file_order(tmp_path):
 
 def test_any_new_item_is_accepted_without_code(tmp_path):
     """An item the code never heard of (a new year's event) is data: it loads and becomes a figure."""
-    text = VALID.replace("        unit: count\n", "        unit: count\n      - key: gala_2020_visitors\n"
-                         "        label: Visiteurs du gala\n        value: 0.25\n        unit: proportion\n")
+    text = VALID.replace(
+        "        unit: count\n",
+        "        unit: count\n      - key: gala_2020_visitors\n"
+        "        label: Visiteurs du gala\n        value: 0.25\n        unit: proportion\n",
+    )
     write(tmp_path, text)
     d = dc.load_declared("aviq", 2019, params_dir=tmp_path)
     assert d.figures["gala_2020_visitors"] == 0.25
@@ -96,33 +102,79 @@ def test_any_new_item_is_accepted_without_code(tmp_path):
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ("        value: 1231\n", "        value: beaucoup\n",
-         "params/2019/aviq.yaml:11: sections.internet.items[0].value: expected a number >= 0 or A_COMPLETER, "
-         "got 'beaucoup'"),
-        ("        value: 1231\n", "        value: -3\n",
-         "params/2019/aviq.yaml:11: sections.internet.items[0].value: expected a number >= 0, got -3"),
-        ("        value: 1231\n", "        value: 12.5\n",
-         "params/2019/aviq.yaml:11: sections.internet.items[0].value: expected a whole number for unit persons, "
-         "got 12.5"),
-        ("        unit: persons\n", "        unit: personnes\n",
-         "params/2019/aviq.yaml:12: sections.internet.items[0].unit: expected one of: "),
-        ("        source: page Facebook\n", "        sourse: page Facebook\n",
-         "params/2019/aviq.yaml:13: sections.internet.items[0].sourse: unknown key; expected one of: key, label, "
-         "value, unit, source"),
-        ("  evaluation:\n", "  evaluations:\n",
-         "params/2019/aviq.yaml:18: sections.evaluations: expected one of: proximity, internet, "),
-        ("      - key: website_visits\n", "      - key: facebook_friends\n",
-         "params/2019/aviq.yaml:14: sections.internet.items[1].key: duplicate key 'facebook_friends' (first written "
-         "at line 9)"),
-        ("year: 2019\n", "year: 2018\n", "params/2019/aviq.yaml:2: year: expected 2019 (the directory name), got 2018"),
-        ("funder: aviq\n", "funder: cocof\n", "params/2019/aviq.yaml:1: funder: expected one of: aviq; got 'cocof'"),
-        ("        label: Amis Facebook\n", "        label: 12\n",
-         "params/2019/aviq.yaml:10: sections.internet.items[0].label: expected a non-empty text, got 12"),
-        ("    items:\n      - key: facebook", "    items: 5\n    other:\n      - key: facebook",
-         "params/2019/aviq.yaml:8: sections.internet.items: expected a list, got 5"),
+        (
+            "        value: 1231\n",
+            "        value: beaucoup\n",
+            "params/2019/aviq.yaml:11: sections.internet.items[0].value: expected a number >= 0 or A_COMPLETER, "
+            "got 'beaucoup'",
+        ),
+        (
+            "        value: 1231\n",
+            "        value: -3\n",
+            "params/2019/aviq.yaml:11: sections.internet.items[0].value: expected a number >= 0, got -3",
+        ),
+        (
+            "        value: 1231\n",
+            "        value: 12.5\n",
+            "params/2019/aviq.yaml:11: sections.internet.items[0].value: expected a whole number for unit persons, "
+            "got 12.5",
+        ),
+        (
+            "        unit: persons\n",
+            "        unit: personnes\n",
+            "params/2019/aviq.yaml:12: sections.internet.items[0].unit: expected one of: ",
+        ),
+        (
+            "        source: page Facebook\n",
+            "        sourse: page Facebook\n",
+            "params/2019/aviq.yaml:13: sections.internet.items[0].sourse: unknown key; expected one of: key, label, "
+            "value, unit, source",
+        ),
+        (
+            "  evaluation:\n",
+            "  evaluations:\n",
+            "params/2019/aviq.yaml:18: sections.evaluations: expected one of: proximity, internet, ",
+        ),
+        (
+            "      - key: website_visits\n",
+            "      - key: facebook_friends\n",
+            "params/2019/aviq.yaml:14: sections.internet.items[1].key: duplicate key 'facebook_friends' (first written "
+            "at line 9)",
+        ),
+        (
+            "year: 2019\n",
+            "year: 2018\n",
+            "params/2019/aviq.yaml:2: year: expected 2019 (the directory name), got 2018",
+        ),
+        (
+            "funder: aviq\n",
+            "funder: cocof\n",
+            "params/2019/aviq.yaml:1: funder: expected one of: aviq; got 'cocof'",
+        ),
+        (
+            "        label: Amis Facebook\n",
+            "        label: 12\n",
+            "params/2019/aviq.yaml:10: sections.internet.items[0].label: expected a non-empty text, got 12",
+        ),
+        (
+            "    items:\n      - key: facebook",
+            "    items: 5\n    other:\n      - key: facebook",
+            "params/2019/aviq.yaml:8: sections.internet.items: expected a list, got 5",
+        ),
     ],
-    ids=["word", "negative", "fraction-of-persons", "unit", "unknown-field", "unknown-section", "duplicate-key",
-         "year", "funder", "label-type", "items-type"],
+    ids=[
+        "word",
+        "negative",
+        "fraction-of-persons",
+        "unit",
+        "unknown-field",
+        "unknown-section",
+        "duplicate-key",
+        "year",
+        "funder",
+        "label-type",
+        "items-type",
+    ],
 )
 def test_schema_errors_name_file_line_and_key_path(in_tmp, old, new, message):
     assert old in VALID
@@ -134,8 +186,11 @@ def test_schema_errors_name_file_line_and_key_path(in_tmp, old, new, message):
 
 def test_duplicate_yaml_key_has_both_lines(in_tmp):
     write(in_tmp, VALID.replace("        unit: visits\n", "        unit: visits\n        unit: count\n"))
-    with pytest.raises(ConfigError, match=r"aviq.yaml:18: sections.internet.items\[1\].unit: duplicate key "
-                                          r"\(first written at line 17\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"aviq.yaml:18: sections.internet.items\[1\].unit: duplicate key "
+        r"\(first written at line 17\)",
+    ):
         dc.load_declared("aviq", 2019, params_dir="params")
 
 
@@ -151,7 +206,9 @@ def test_missing_file_names_it_and_new_year(in_tmp):
 
 def test_to_fill_items_are_listed_and_refused(in_tmp):
     text = VALID.replace("value: 9000", "value: A_COMPLETER").replace(
-        "    narrative: >-\n      Nous communiquons chaque semaine\n      avec nos amis.\n", "    narrative: A_COMPLETER\n")
+        "    narrative: >-\n      Nous communiquons chaque semaine\n      avec nos amis.\n",
+        "    narrative: A_COMPLETER\n",
+    )
     write(in_tmp, text)
     d = dc.load_declared("aviq", 2019, params_dir="params")
     assert d.missing == ("internet.narrative", "internet.website_visits")
@@ -159,8 +216,10 @@ def test_to_fill_items_are_listed_and_refused(in_tmp):
     assert list(dc.missing_figures(d)["indicator"]) == ["aviq.declared.website_visits"]
     with pytest.raises(dc.UnfilledParams) as info:
         dc.require_filled([d])
-    assert str(info.value).splitlines()[1:] == ["  params/2019/aviq.yaml: internet.narrative",
-                                                "  params/2019/aviq.yaml: internet.website_visits"]
+    assert str(info.value).splitlines()[1:] == [
+        "  params/2019/aviq.yaml: internet.narrative",
+        "  params/2019/aviq.yaml: internet.website_visits",
+    ]
     dc.require_filled([dc.load_declared("aviq", 2019, ROOT / "params")])  # the committed year is filled
 
 
@@ -179,9 +238,12 @@ def test_new_year_copies_the_latest_year_with_everything_to_fill(params_copy, ca
     out = capsys.readouterr().out
     for funder in ("aviq", "cocof"):
         old, new = dc.load_declared(funder, 2019, params_copy), dc.load_declared(funder, 2021, params_copy)
-        assert {s: [i.key for i in items] for s, items in new.sections.items()} == \
-               {s: [i.key for i in items] for s, items in old.sections.items()}
-        assert [i.label for s in new.sections.values() for i in s] == [i.label for s in old.sections.values() for i in s]
+        assert {s: [i.key for i in items] for s, items in new.sections.items()} == {
+            s: [i.key for i in items] for s, items in old.sections.items()
+        }
+        assert [i.label for s in new.sections.values() for i in s] == [
+            i.label for s in old.sections.values() for i in s
+        ]
         assert not new.figures and not new.narrative
         assert len(new.missing) == len(old.figures) + len(old.narrative)
         assert f"params/2021/{funder}.yaml: {len(new.missing)} item(s) to fill" in out
@@ -201,7 +263,9 @@ def test_new_year_then_filled_loads(params_copy):
     dc.new_year(2021, params_copy)
     path = params_copy / "2021" / "cocof.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("value: A_COMPLETER", "value: 3").replace("narrative: A_COMPLETER", "narrative: Texte.")
+    text = text.replace("value: A_COMPLETER", "value: 3").replace(
+        "narrative: A_COMPLETER", "narrative: Texte."
+    )
     path.write_text(text, encoding="utf-8")
     d = dc.load_declared("cocof", 2021, params_copy)
     assert d.missing == () and d.figures["website_visits"] == 3
@@ -228,17 +292,37 @@ history:
 """
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("value: 0.66", "value: 66", "params/history.yaml:2: history[0]: value: 66 does not fit unit proportion"),
-    ("inami.vaccine_doses", "inami.vaccins", "params/history.yaml:3: history[1]: indicator: unknown id 'inami.vaccins'"),
-    ("source: rapport moral 2016}\n  - {indicator: inami.vaccine",
-     "sourse: rapport moral 2016}\n  - {indicator: inami.vaccine",
-     "params/history.yaml:2: history[0].sourse: unknown key"),
-    ("inami.vaccine_doses, year: 2016", "inami.coverage_not_in_order_share, year: 2016",
-     "params/history.yaml:3: history[1]: inami.coverage_not_in_order_share all 2016 already given at line 2"),
-    ("year: 2016, value: 421", "year: deux, value: 421",
-     "params/history.yaml:3: history[1].year: expected a whole number"),
-], ids=["proportion", "unknown-id", "unknown-field", "duplicate", "year-type"])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "value: 0.66",
+            "value: 66",
+            "params/history.yaml:2: history[0]: value: 66 does not fit unit proportion",
+        ),
+        (
+            "inami.vaccine_doses",
+            "inami.vaccins",
+            "params/history.yaml:3: history[1]: indicator: unknown id 'inami.vaccins'",
+        ),
+        (
+            "source: rapport moral 2016}\n  - {indicator: inami.vaccine",
+            "sourse: rapport moral 2016}\n  - {indicator: inami.vaccine",
+            "params/history.yaml:2: history[0].sourse: unknown key",
+        ),
+        (
+            "inami.vaccine_doses, year: 2016",
+            "inami.coverage_not_in_order_share, year: 2016",
+            "params/history.yaml:3: history[1]: inami.coverage_not_in_order_share all 2016 already given at line 2",
+        ),
+        (
+            "year: 2016, value: 421",
+            "year: deux, value: 421",
+            "params/history.yaml:3: history[1].year: expected a whole number",
+        ),
+    ],
+    ids=["proportion", "unknown-id", "unknown-field", "duplicate", "year-type"],
+)
 def test_history_is_validated(in_tmp, old, new, message):
     (in_tmp / "history.yaml").write_text(HISTORY.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as info:
@@ -250,10 +334,16 @@ def test_committed_history_holds_the_2019_report_quotes():
     h = dc.load_history(ROOT / "params")
     got = {(r.indicator, r.scope, r.year): r.value for r in h.itertuples()}
     # "56% (60% en 2018, 63% en 2017, 66% en 2016, 59% en 2015 et 2014 // 52% en 2013)"
-    assert [got[("inami.coverage_not_in_order_share", "all", y)] for y in (2016, 2015, 2014, 2013)] == \
-           [0.66, 0.59, 0.59, 0.52]
+    assert [got[("inami.coverage_not_in_order_share", "all", y)] for y in (2016, 2015, 2014, 2013)] == [
+        0.66,
+        0.59,
+        0.59,
+        0.52,
+    ]
     assert got[("inami.vaccine_doses", "all", 2016)] == 421  # "(337 en 2018 ;347 en 2017 ;421 en 2016)"
-    assert got[("inami.migrant_share", "region:bruxelles", 2013)] == 0.80  # "(90% de 2018 à 2014 et 80% en 2013)"
+    assert (
+        got[("inami.migrant_share", "region:bruxelles", 2013)] == 0.80
+    )  # "(90% de 2018 à 2014 et 80% en 2013)"
     assert h["year"].max() <= 2016  # only years before the record-level data
 
 
@@ -278,8 +368,12 @@ def test_committed_2019_values_are_the_published_ones():
     assert dc.load_declared("aviq", 2018).figures["info4escorts_visits"] == 10238  # "10.238 visites en 2018"
     cocof = dc.load_declared("cocof", 2019).figures
     assert cocof["website_visits"] == 55000  # "55 000 visites ont été recensées en 2019"
-    assert (cocof["info4escorts_visits"], cocof["info4escorts_new_visits"],
-            cocof["info4escorts_brussels_visits"], cocof["info4escorts_months_counted"]) == (4770, 4752, 847, 9)
+    assert (
+        cocof["info4escorts_visits"],
+        cocof["info4escorts_new_visits"],
+        cocof["info4escorts_brussels_visits"],
+        cocof["info4escorts_months_counted"],
+    ) == (4770, 4752, 847, 9)
     assert cocof["social_workers"] == 9  # "Neuf travailleurs sociaux"
 
 

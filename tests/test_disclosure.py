@@ -40,11 +40,21 @@ def fig(*rows, year=2019):
     out = []
     for row in rows:
         ind, scope, value, num, den, unit = row[:6]
-        out.append(dict(indicator=ind, label=ind, year=row[6] if len(row) > 6 else year,
-                        scope=scope, numerator=num, denominator=den, value=value,
-                        lower=np.nan if np.isnan(num) else 0.0,
-                        upper=np.nan if np.isnan(num) else 1.0,
-                        method="" if np.isnan(num) else "wilson", unit=unit))
+        out.append(
+            dict(
+                indicator=ind,
+                label=ind,
+                year=row[6] if len(row) > 6 else year,
+                scope=scope,
+                numerator=num,
+                denominator=den,
+                value=value,
+                lower=np.nan if np.isnan(num) else 0.0,
+                upper=np.nan if np.isnan(num) else 1.0,
+                method="" if np.isnan(num) else "wilson",
+                unit=unit,
+            )
+        )
     return pd.DataFrame(out)
 
 
@@ -87,8 +97,14 @@ def test_masked_label_and_methods_note():
 
 
 def test_primary_counts_zero_and_threshold():
-    table = fig(count("a.zero", 0), count("a.one", 1), count("a.four", 4), count("a.five", 5),
-                count("a.acts", 2, unit="acts"), count("a.doses", 3, unit="doses"))
+    table = fig(
+        count("a.zero", 0),
+        count("a.one", 1),
+        count("a.four", 4),
+        count("a.five", 5),
+        count("a.acts", 2, unit="acts"),
+        count("a.doses", 3, unit="doses"),
+    )
     out = suppress_figures(table, 5)
     assert out["suppressed"].tolist() == [False, True, True, False, True, True]
     assert out["suppression"].tolist() == ["", "primary", "primary", "", "primary", "primary"]
@@ -108,13 +124,13 @@ def test_off_masks_nothing(min_cell):
 
 def test_proportions_numerator_complement_denominator():
     table = fig(
-        prop("a.small", 3, 100),       # numerator 3 -> masked
+        prop("a.small", 3, 100),  # numerator 3 -> masked
         prop("a.complement", 97, 100),  # 100 - 97 = 3 -> masked
-        prop("a.zero", 0, 100),        # 0 % is published
-        prop("a.all", 100, 100),       # complement 0 -> published
+        prop("a.zero", 0, 100),  # 0 % is published
+        prop("a.all", 100, 100),  # complement 0 -> published
         prop("a.half", 50, 100),
-        prop("a.tiny_den", 0, 3),      # denominator 3 -> masked, denominator blanked
-        ("a.per_person", "all", 12 / 3, 12.0, 3.0, "ratio"),   # 3 persons -> masked
+        prop("a.tiny_den", 0, 3),  # denominator 3 -> masked, denominator blanked
+        ("a.per_person", "all", 12 / 3, 12.0, 3.0, "ratio"),  # 3 persons -> masked
         ("a.per_person2", "all", 12 / 10, 12.0, 10.0, "ratio"),  # 12 - 10 = 2 is no complement
     )
     out = suppress_figures(table, 5)
@@ -148,11 +164,15 @@ def test_derived_rows_comparison_age_and_hidden_denominator():
 def test_figure_equal_to_a_hidden_count_is_masked():
     # gender.man (40) is masked as a complement of trans (3); the share of
     # 40/500 printed elsewhere in the same year would give 40 back.
-    table = fig(count("a.persons_seen", 543), prop("a.gender.woman", 500, 543),
-                prop("a.gender.man", 40, 543), prop("a.gender.trans", 3, 543),
-                prop("a.other_share", 40, 500), prop("a.unrelated", 41, 500))
-    out = suppress_partition(table, ["a.gender.woman", "a.gender.man", "a.gender.trans"],
-                             "a.persons_seen", 5)
+    table = fig(
+        count("a.persons_seen", 543),
+        prop("a.gender.woman", 500, 543),
+        prop("a.gender.man", 40, 543),
+        prop("a.gender.trans", 3, 543),
+        prop("a.other_share", 40, 500),
+        prop("a.unrelated", 41, 500),
+    )
+    out = suppress_partition(table, ["a.gender.woman", "a.gender.man", "a.gender.trans"], "a.persons_seen", 5)
     assert out["suppression"].tolist() == ["", "", "secondary", "derived", "derived", ""]
 
 
@@ -179,22 +199,28 @@ def test_gender_partition_masks_the_smallest_other_part():
     # line woman 500 | man 40 | trans 3 (masked) | total 543: one masked cell,
     # smallest non-zero published cell is man (40) -> masked; 543 - 500 = 43
     # leaves trans anywhere in 1..4 (man >= 5 is all a reader knows).
-    table = fig(count("a.persons_seen", 543), prop("a.gender.woman", 500, 543),
-                prop("a.gender.man", 40, 543), prop("a.gender.trans", 3, 543))
-    out = suppress_partition(table, ["a.gender.woman", "a.gender.man", "a.gender.trans"],
-                             "a.persons_seen", 5)
+    table = fig(
+        count("a.persons_seen", 543),
+        prop("a.gender.woman", 500, 543),
+        prop("a.gender.man", 40, 543),
+        prop("a.gender.trans", 3, 543),
+    )
+    out = suppress_partition(table, ["a.gender.woman", "a.gender.man", "a.gender.trans"], "a.persons_seen", 5)
     assert out["suppressed"].tolist() == [False, False, True, True]
     assert out.loc[1, "numerator"] == 500 and out.loc[0, "value"] == 543
 
 
 def test_partition_zero_parts_are_not_used_and_total_goes():
     # antennas 0 | 2 (masked) | 0, region total 2 is itself < 5 -> masked; zeros stay
-    table = fig(count("c", 0, scope="antenna:a", unit="consultations"),
-                count("c", 2, scope="antenna:b", unit="consultations"),
-                count("c", 0, scope="antenna:c", unit="consultations"),
-                count("c", 2, scope="region:r", unit="consultations"))
-    out = suppress_partition(table, [("c", "antenna:a"), ("c", "antenna:b"), ("c", "antenna:c")],
-                             ("c", "region:r"), 5)
+    table = fig(
+        count("c", 0, scope="antenna:a", unit="consultations"),
+        count("c", 2, scope="antenna:b", unit="consultations"),
+        count("c", 0, scope="antenna:c", unit="consultations"),
+        count("c", 2, scope="region:r", unit="consultations"),
+    )
+    out = suppress_partition(
+        table, [("c", "antenna:a"), ("c", "antenna:b"), ("c", "antenna:c")], ("c", "region:r"), 5
+    )
     assert out["suppressed"].tolist() == [False, True, False, True]
 
 
@@ -203,19 +229,24 @@ def test_partition_per_year_and_scope():
     rows = []
     for year in (2018, 2019):
         for scope, (w, m) in {"all": (100, 30), "antenna:x": (20, 3 if year == 2019 else 8)}.items():
-            rows += [count("a.persons_seen", w + m, scope=scope, year=year),
-                     prop("a.gender.woman", w, w + m, scope=scope, year=year),
-                     prop("a.gender.man", m, w + m, scope=scope, year=year)]
+            rows += [
+                count("a.persons_seen", w + m, scope=scope, year=year),
+                prop("a.gender.woman", w, w + m, scope=scope, year=year),
+                prop("a.gender.man", m, w + m, scope=scope, year=year),
+            ]
     out = suppress_partition(fig(*rows), ["a.gender.woman", "a.gender.man"], "a.persons_seen", 5)
     masked = out[out.suppressed]
     assert sorted(zip(masked.indicator, masked.scope, masked.year)) == [
-        ("a.gender.man", "antenna:x", 2019), ("a.gender.woman", "antenna:x", 2019)]
+        ("a.gender.man", "antenna:x", 2019),
+        ("a.gender.woman", "antenna:x", 2019),
+    ]
 
 
 def test_inexact_partition_and_inconsistent_exact_one():
     # persons per antenna 3 + 30 >= 31 (one person seen in both)
-    table = fig(count("p", 3, scope="antenna:a"), count("p", 30, scope="antenna:b"),
-                count("p", 31, scope="region:r"))
+    table = fig(
+        count("p", 3, scope="antenna:a"), count("p", 30, scope="antenna:b"), count("p", 31, scope="region:r")
+    )
     parts = [("p", "antenna:a"), ("p", "antenna:b")]
     with pytest.raises(EspacepError, match="sum to 33 but the total is 31"):
         suppress_partition(table, parts, ("p", "region:r"), 5)
@@ -241,8 +272,10 @@ def test_table_hand_example():
     # column a -> 15 (< 20, 38), column b has 10 -> 8 (< 30, 48); row z has two.
     counts = pd.DataFrame({"a": [3, 20, 15], "b": [10, 30, 8]}, index=["x", "y", "z"])
     masked, mask = suppress_table(counts, 5)
-    expected = pd.DataFrame({"a": [True, False, True, False], "b": [True, False, True, False],
-                             "Total": [False] * 4}, index=["x", "y", "z", "Total"])
+    expected = pd.DataFrame(
+        {"a": [True, False, True, False], "b": [True, False, True, False], "Total": [False] * 4},
+        index=["x", "y", "z", "Total"],
+    )
     pd.testing.assert_frame_equal(mask, expected)
     assert masked.loc["Total", "Total"] == 86 and np.isnan(masked.loc["x", "a"])
     labels = mask_labels(with_totals(counts), mask, 5)
@@ -257,8 +290,7 @@ def test_table_lp_audit_adds_cells_the_line_rule_misses():
     # then the totals column 6 | 50 | 56 has one masked cell -> 50 too.
     counts = pd.DataFrame({"a": [1, 20], "b": [5, 30]}, index=["r0", "r1"])
     _, mask = suppress_table(counts, 5)
-    assert mask.to_numpy().tolist() == [[True, True, True], [True, True, True],
-                                         [False, False, False]]
+    assert mask.to_numpy().tolist() == [[True, True, True], [True, True, True], [False, False, False]]
 
 
 def test_table_without_margins_and_row_totals_only():
@@ -302,8 +334,11 @@ def _brute_force_values(table: np.ndarray, mask: np.ndarray, min_cell: int) -> l
     fixed = np.where(mask[:-1, :-1], 0, body)
 
     def margin(i, j, total_true, masked):
-        v = fixed[i, j].sum() + sum(combos[k] for k, c in enumerate(cells)
-                                    if (i == slice(None) or c[0] == i) and (j == slice(None) or c[1] == j))
+        v = fixed[i, j].sum() + sum(
+            combos[k]
+            for k, c in enumerate(cells)
+            if (i == slice(None) or c[0] == i) and (j == slice(None) or c[1] == j)
+        )
         return _allowed(v, total_true, min_cell) if masked else (v == total_true)
 
     for r in range(n_rows):
@@ -344,10 +379,14 @@ def test_brute_force_sees_a_naive_mask_fail():
 # --- across reports ----------------------------------------------------------------------
 
 RELATIONS = [
-    Relation(("inami", "inami.persons_seen", "all"),
-             (("inami", "inami.persons_seen", "region:bruxelles"),
-              ("inami", "inami.persons_seen", "region:wallonie"),
-              ("inami", "inami.persons_seen", "region:flandre"))),
+    Relation(
+        ("inami", "inami.persons_seen", "all"),
+        (
+            ("inami", "inami.persons_seen", "region:bruxelles"),
+            ("inami", "inami.persons_seen", "region:wallonie"),
+            ("inami", "inami.persons_seen", "region:flandre"),
+        ),
+    ),
     Relation(("cocof", "cocof.persons_seen", "all"), (("inami", "inami.persons_seen", "region:bruxelles"),)),
     Relation(("aviq", "aviq.persons_seen", "all"), (("inami", "inami.persons_seen", "region:wallonie"),)),
 ]
@@ -355,10 +394,12 @@ RELATIONS = [
 
 def _reports(bxl=3, wal=97, fla=0):
     return {
-        "inami": fig(count("inami.persons_seen", bxl + wal + fla),
-                     count("inami.persons_seen", bxl, scope="region:bruxelles"),
-                     count("inami.persons_seen", wal, scope="region:wallonie"),
-                     count("inami.persons_seen", fla, scope="region:flandre")),
+        "inami": fig(
+            count("inami.persons_seen", bxl + wal + fla),
+            count("inami.persons_seen", bxl, scope="region:bruxelles"),
+            count("inami.persons_seen", wal, scope="region:wallonie"),
+            count("inami.persons_seen", fla, scope="region:flandre"),
+        ),
         "cocof": fig(count("cocof.persons_seen", bxl)),
         "aviq": fig(count("aviq.persons_seen", wal)),
     }
@@ -369,8 +410,10 @@ def test_cross_report_check_finds_the_subtraction():
     published = {f: suppress_figures(t, 5) for f, t in _reports().items()}
     problems = cross_report_check(published, RELATIONS, min_cell=5)
     found = sorted((p.funder, p.indicator, p.scope, p.low, p.high) for p in problems)
-    assert found == [("cocof", "cocof.persons_seen", "all", 3.0, 3.0),
-                     ("inami", "inami.persons_seen", "region:bruxelles", 3.0, 3.0)]
+    assert found == [
+        ("cocof", "cocof.persons_seen", "all", 3.0, 3.0),
+        ("inami", "inami.persons_seen", "region:bruxelles", 3.0, 3.0),
+    ]
     assert "recovered as 3" in str(problems[0])
     # the same from figures.csv files read back (suppressed as text)
     reread = {}
@@ -403,12 +446,18 @@ def test_protect_across_reports_with_internal_partitions():
     # INAMI gender partition in Brussels: trans 2 -> man 10 masked; the
     # per-report partition and the relations are protected together.
     reports = _reports(bxl=40, wal=97, fla=12)
-    reports["inami"] = pd.concat([reports["inami"], fig(
-        prop("inami.gender.woman", 28, 40, scope="region:bruxelles"),
-        prop("inami.gender.man", 10, 40, scope="region:bruxelles"),
-        prop("inami.gender.trans", 2, 40, scope="region:bruxelles"))], ignore_index=True)
-    gender = Partition(("inami.gender.woman", "inami.gender.man", "inami.gender.trans"),
-                       "inami.persons_seen")
+    reports["inami"] = pd.concat(
+        [
+            reports["inami"],
+            fig(
+                prop("inami.gender.woman", 28, 40, scope="region:bruxelles"),
+                prop("inami.gender.man", 10, 40, scope="region:bruxelles"),
+                prop("inami.gender.trans", 2, 40, scope="region:bruxelles"),
+            ),
+        ],
+        ignore_index=True,
+    )
+    gender = Partition(("inami.gender.woman", "inami.gender.man", "inami.gender.trans"), "inami.persons_seen")
     out = protect_across_reports(reports, RELATIONS, 5, partitions={"inami": [gender]})
     masked = out["inami"][out["inami"].suppressed]
     assert sorted(masked.indicator) == ["inami.gender.man", "inami.gender.trans"]
@@ -417,9 +466,12 @@ def test_protect_across_reports_with_internal_partitions():
 
 def test_cross_report_check_reports_small_published_and_contradictions():
     raw = _reports()
-    assert any("below the threshold" in str(p)
-               for p in cross_report_check({f: suppress_figures(t, 0) for f, t in raw.items()},
-                                           RELATIONS, min_cell=5))
+    assert any(
+        "below the threshold" in str(p)
+        for p in cross_report_check(
+            {f: suppress_figures(t, 0) for f, t in raw.items()}, RELATIONS, min_cell=5
+        )
+    )
     bad = {f: suppress_figures(t, 0) for f, t in _reports(bxl=30).items()}
     bad["cocof"].loc[0, "value"] = 31.0  # Cocof's Brussels differs from INAMI's
     problems = cross_report_check(bad, RELATIONS)

@@ -51,8 +51,11 @@ def sites():
 
 @pytest.mark.parametrize("funder", sorted(MODULES))
 def test_every_disclosive_figure_is_declared(funder, sites):
-    disclosive = {i for i, (_, unit) in MODULES[funder].INDICATORS.items()
-                  if unit in DISCLOSIVE_UNITS or unit == "proportion"}
+    disclosive = {
+        i
+        for i, (_, unit) in MODULES[funder].INDICATORS.items()
+        if unit in DISCLOSIVE_UNITS or unit == "proportion"
+    }
     missing = sorted(disclosive - _declared(funder, sites))
     assert not missing, f"declare these {funder} figures in partitions() or STANDALONE: {missing}"
 

@@ -19,8 +19,11 @@ def _ages(year: int) -> list[int]:
     with open(DATA / "consultations.csv", newline="", encoding="utf-8") as handle:
         seen = {row["pseudonym"] for row in csv.DictReader(handle) if row["date"].startswith(str(year))}
     with open(DATA / "persons.csv", newline="", encoding="utf-8") as handle:
-        return sorted(year - int(row["birth_year"]) for row in csv.DictReader(handle)
-                      if row["pseudonym"] in seen and row["birth_year"])
+        return sorted(
+            year - int(row["birth_year"])
+            for row in csv.DictReader(handle)
+            if row["pseudonym"] in seen and row["birth_year"]
+        )
 
 
 @pytest.fixture(scope="module")

@@ -150,18 +150,57 @@ def _figures() -> pd.DataFrame:
     rows = [
         # indicator, label, year, scope, numerator, denominator, value, lower, upper, method, unit
         ("inami.persons_seen", "TDS vus", 2019, "all", nan, nan, 1076.0, nan, nan, "", "persons"),
-        ("inami.prevalence.hiv", "VIH", 2019, "all", 3.0, 412.0, 3 / 412, 0.0024, 0.0212, "wilson", "proportion"),
-        ("inami.consultations_per_person", "Consultations par TDS", 2019, "all", 2467.0, 1076.0,
-         2467 / 1076, nan, nan, "", "ratio"),
+        (
+            "inami.prevalence.hiv",
+            "VIH",
+            2019,
+            "all",
+            3.0,
+            412.0,
+            3 / 412,
+            0.0024,
+            0.0212,
+            "wilson",
+            "proportion",
+        ),
+        (
+            "inami.consultations_per_person",
+            "Consultations par TDS",
+            2019,
+            "all",
+            2467.0,
+            1076.0,
+            2467 / 1076,
+            nan,
+            nan,
+            "",
+            "ratio",
+        ),
         ("inami.age_mean", "Âge moyen", 2019, "all", nan, nan, 33.96, nan, nan, "", "years"),
         ("inami.age_min", "Âge minimum", 2019, "all", nan, nan, 18.0, nan, nan, "", "years"),
     ]
-    return pd.DataFrame(rows, columns=["indicator", "label", "year", "scope", "numerator", "denominator",
-                                       "value", "lower", "upper", "method", "unit"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator",
+            "label",
+            "year",
+            "scope",
+            "numerator",
+            "denominator",
+            "value",
+            "lower",
+            "upper",
+            "method",
+            "unit",
+        ],
+    )
 
 
 def test_figures_table_html_exact():
-    html = fmt.figures_table_html(_figures(), caption="Tableau 1 <test>", footnote="Source : dossiers médicaux.")
+    html = fmt.figures_table_html(
+        _figures(), caption="Tableau 1 <test>", footnote="Source : dossiers médicaux."
+    )
     # Hand-written expectation: 3/412 = 0.728 % -> "0,7 %"; 2467/1076 = 2.2927 -> "2,3";
     # age mean 33.96 -> "34,0"; whole age 18 -> "18".
     expected = (
@@ -185,8 +224,13 @@ def test_figures_table_html_exact():
 
 
 def test_figures_table_html_columns_labels_and_lang():
-    html = fmt.figures_table_html(_figures().iloc[1:2], columns=("label", "value"), labels={"label": "Test"},
-                                  lang="en", percent_decimals=2)
+    html = fmt.figures_table_html(
+        _figures().iloc[1:2],
+        columns=("label", "value"),
+        labels={"label": "Test"},
+        lang="en",
+        percent_decimals=2,
+    )
     assert html == (
         '<table class="figures"><thead><tr><th scope="col">Test</th><th scope="col" class="num">Value</th>'
         '</tr></thead><tbody><tr><td>VIH</td><td class="num">0.73%</td></tr></tbody></table>'
@@ -202,12 +246,14 @@ def test_figures_table_html_rejects_unknown_unit_and_column():
 
 
 def test_figures_wide_html_years_side_by_side():
-    rows = pd.DataFrame({
-        "label": ["Nouveaux contacts", "Nouveaux contacts", "Nouveaux contacts", "TDS vus", "TDS vus"],
-        "year": [2019, 2017, 2018, 2019, 2018],
-        "value": [0.48, 0.53, 0.51, 1076.0, 998.0],
-        "unit": ["proportion"] * 3 + ["persons"] * 2,
-    })
+    rows = pd.DataFrame(
+        {
+            "label": ["Nouveaux contacts", "Nouveaux contacts", "Nouveaux contacts", "TDS vus", "TDS vus"],
+            "year": [2019, 2017, 2018, 2019, 2018],
+            "value": [0.48, 0.53, 0.51, 1076.0, 998.0],
+            "unit": ["proportion"] * 3 + ["persons"] * 2,
+        }
+    )
     html = fmt.figures_wide_html(rows, percent_decimals=0)
     # Columns sorted by year; TDS vus has no 2017 figure -> en dash.
     assert html == (
@@ -224,7 +270,12 @@ def test_figures_wide_html_years_side_by_side():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(0.013, "+1,3\u00a0pt"), (-0.0049, "\u22120,5\u00a0pt"), (0.0, "0,0\u00a0pt"), (-0.00004, "0,0\u00a0pt")],
+    [
+        (0.013, "+1,3\u00a0pt"),
+        (-0.0049, "\u22120,5\u00a0pt"),
+        (0.0, "0,0\u00a0pt"),
+        (-0.00004, "0,0\u00a0pt"),
+    ],
 )
 def test_points_signed_percentage_points(value, expected):
     # 0.013 -> 1.3 points; -0.0049 -> 0.49 -> rounds half away to 0.5 with a minus sign
@@ -233,9 +284,19 @@ def test_points_signed_percentage_points(value, expected):
 
 # 2 significant digits, 2 to 3 decimals, "< 0,001" below (worked by hand: 0.0096 -> 0.0096 has its
 # first digit at the 3rd decimal -> 3 decimals -> 0,010)
-@pytest.mark.parametrize("value, expected", [
-    (0.0004, "<\u00a00,001"), (0.0123, "0,012"), (1.0, "1,00"), (0.0096, "0,010"), (0.02489, "0,025"),
-    (0.2732, "0,27"), (0.001, "0,001"), (float("nan"), "\u2013")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0.0004, "<\u00a00,001"),
+        (0.0123, "0,012"),
+        (1.0, "1,00"),
+        (0.0096, "0,010"),
+        (0.02489, "0,025"),
+        (0.2732, "0,27"),
+        (0.001, "0,001"),
+        (float("nan"), "\u2013"),
+    ],
+)
 def test_p_value_format(value, expected):
     assert fmt.p_value(value) == expected
 
@@ -244,7 +305,11 @@ def test_p_statement_and_verdict_words():
     assert fmt.p_statement(0.0096) == "p\u00a0=\u00a00,010"
     assert fmt.p_statement(0.0004) == "p\u00a0<\u00a00,001"
     assert [fmt.verdict(v) for v in (1, 0, -1, float("nan"))] == [
-        "en hausse", "stable", "en baisse", "trop peu de cas pour conclure"]
+        "en hausse",
+        "stable",
+        "en baisse",
+        "trop peu de cas pour conclure",
+    ]
     assert fmt.figure_value({"unit": "verdict", "value": -1.0}) == "en baisse"
     with pytest.raises(EspacepError, match="verdict"):
         fmt.verdict(0.5)

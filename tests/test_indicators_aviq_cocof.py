@@ -9,9 +9,9 @@ computation from those numbers.
 
 from __future__ import annotations
 
+import figassert
 import numpy as np
 import pandas as pd
-import figassert
 import pytest
 
 from espacep_analysis import stats
@@ -53,72 +53,72 @@ ACTS = [  # pseudonym, date, site, act, detail
 
 # --- outreach ----------------------------------------------------------------------------------
 CONTACTS = [  # date, site, pseudonym, channel, platform, workplace
-    ("2019-01-05", "liege", "A", "field", NA, "street"),              # c1
-    ("2019-02-01", "liege", "A", "field", NA, "street"),              # c2
-    ("2019-03-01", "seraing", "A", "office", NA, NA),                 # c3  A: liege and seraing
-    ("2019-01-10", "seraing", "B", "phone", NA, NA),                  # c4
-    ("2019-01-10", "namur", "B", "field", NA, "bar"),                 # c5  B: same day, namur < seraing
+    ("2019-01-05", "liege", "A", "field", NA, "street"),  # c1
+    ("2019-02-01", "liege", "A", "field", NA, "street"),  # c2
+    ("2019-03-01", "seraing", "A", "office", NA, NA),  # c3  A: liege and seraing
+    ("2019-01-10", "seraing", "B", "phone", NA, NA),  # c4
+    ("2019-01-10", "namur", "B", "field", NA, "bar"),  # c5  B: same day, namur < seraing
     ("2019-04-04", "namur", "C", "internet", "quartier_rouge", "private"),  # c6
     ("2019-04-05", "namur", "C", "internet", "facebook", "private"),  # c7
-    ("2019-05-05", "charleroi", NA, "field", NA, "street"),           # c8  no pseudonym
+    ("2019-05-05", "charleroi", NA, "field", NA, "street"),  # c8  no pseudonym
     ("2019-05-06", "charleroi", "D", "internet", "vivastreet", "private"),  # c9
-    ("2019-06-01", "charleroi", "E", "internet", "facebook", NA),     # c10 facebook: not a dating site
-    ("2019-06-02", "mons", "F", "field", NA, "window"),                # c11
-    ("2018-12-31", "liege", "G", "field", NA, "street"),              # c12 2018
-    ("2020-01-01", "namur", "H", "field", NA, "bar"),                 # c13 2020
-    ("2019-02-02", "bruxelles", "X", "field", NA, "street"),          # c14
-    ("2019-02-03", "bruxelles", "X", "office", NA, NA),               # c15
+    ("2019-06-01", "charleroi", "E", "internet", "facebook", NA),  # c10 facebook: not a dating site
+    ("2019-06-02", "mons", "F", "field", NA, "window"),  # c11
+    ("2018-12-31", "liege", "G", "field", NA, "street"),  # c12 2018
+    ("2020-01-01", "namur", "H", "field", NA, "bar"),  # c13 2020
+    ("2019-02-02", "bruxelles", "X", "field", NA, "street"),  # c14
+    ("2019-02-03", "bruxelles", "X", "office", NA, NA),  # c15
     ("2019-03-03", "bruxelles", "Y", "internet", "quartier_rouge", "private"),  # c16
-    ("2019-03-04", "bruxelles", NA, "field", NA, "street"),           # c17 no pseudonym
-    ("2019-07-07", "bruxelles", "Z", "internet", "facebook", NA),     # c18
-    ("2019-09-09", "bruxelles", "A", "field", NA, "street"),          # c19 A also in Brussels
-    ("2019-08-08", "saint_trond", "W", "field", NA, "window"),        # c20 Flanders: neither funder
+    ("2019-03-04", "bruxelles", NA, "field", NA, "street"),  # c17 no pseudonym
+    ("2019-07-07", "bruxelles", "Z", "internet", "facebook", NA),  # c18
+    ("2019-09-09", "bruxelles", "A", "field", NA, "street"),  # c19 A also in Brussels
+    ("2019-08-08", "saint_trond", "W", "field", NA, "window"),  # c20 Flanders: neither funder
 ]
 SOCIAL_ACTIONS = [  # date, site, pseudonym, demand, first_contact, place
-    ("2019-01-05", "liege", "A", "administrative", True, "field"),           # s1
-    ("2019-02-01", "liege", "A", "financial", False, NA),                    # s2
-    ("2019-03-01", "seraing", "A", "violence", True, "office"),              # s3  A flagged twice
-    ("2019-01-10", "namur", "B", "housing", True, "phone"),                  # s4
-    ("2019-01-10", "namur", "B", "violence", False, NA),                     # s5
-    ("2019-04-04", "namur", "C", "addiction", True, "field"),                # s6
-    ("2019-04-04", "namur", "C", "prevention_material", False, NA),          # s7
+    ("2019-01-05", "liege", "A", "administrative", True, "field"),  # s1
+    ("2019-02-01", "liege", "A", "financial", False, NA),  # s2
+    ("2019-03-01", "seraing", "A", "violence", True, "office"),  # s3  A flagged twice
+    ("2019-01-10", "namur", "B", "housing", True, "phone"),  # s4
+    ("2019-01-10", "namur", "B", "violence", False, NA),  # s5
+    ("2019-04-04", "namur", "C", "addiction", True, "field"),  # s6
+    ("2019-04-04", "namur", "C", "prevention_material", False, NA),  # s7
     ("2019-05-06", "charleroi", "D", "prevention_material", True, "other_media"),  # s8
-    ("2019-05-06", "charleroi", "D", "medical_consultation", False, NA),     # s9
-    ("2019-06-02", "mons", "F", "trafficking", True, "field"),               # s10
-    ("2019-06-03", "mons", "F", "trafficking", False, NA),                   # s11
-    ("2019-06-04", "tournai", "E", "addiction", True, NA),                   # s12 place unknown
-    ("2019-07-01", "liege", "E", "rights_information", False, NA),           # s13
-    ("2018-05-05", "namur", "B", "administrative", True, "field"),           # s14 2018
+    ("2019-05-06", "charleroi", "D", "medical_consultation", False, NA),  # s9
+    ("2019-06-02", "mons", "F", "trafficking", True, "field"),  # s10
+    ("2019-06-03", "mons", "F", "trafficking", False, NA),  # s11
+    ("2019-06-04", "tournai", "E", "addiction", True, NA),  # s12 place unknown
+    ("2019-07-01", "liege", "E", "rights_information", False, NA),  # s13
+    ("2018-05-05", "namur", "B", "administrative", True, "field"),  # s14 2018
     ("2019-02-02", "bruxelles", "X", "contraception_information", True, "field"),  # s15
-    ("2019-02-03", "bruxelles", "X", "contraception_information", False, NA),     # s16
-    ("2019-03-03", "bruxelles", "Y", "health_questionnaire", False, NA),     # s17
-    ("2019-03-04", "bruxelles", "Y", "violence", False, NA),                 # s18
-    ("2019-03-05", "bruxelles", "Y", "trafficking", False, NA),              # s19
-    ("2019-03-06", "bruxelles", "Y", "trafficking", False, NA),              # s20
-    ("2019-03-07", "bruxelles", "Z", "trafficking", False, NA),              # s21
-    ("2019-04-01", "bruxelles", "Z", "addiction", False, NA),                # s22
-    ("2019-04-02", "bruxelles", "X", "addiction", False, NA),                # s23
+    ("2019-02-03", "bruxelles", "X", "contraception_information", False, NA),  # s16
+    ("2019-03-03", "bruxelles", "Y", "health_questionnaire", False, NA),  # s17
+    ("2019-03-04", "bruxelles", "Y", "violence", False, NA),  # s18
+    ("2019-03-05", "bruxelles", "Y", "trafficking", False, NA),  # s19
+    ("2019-03-06", "bruxelles", "Y", "trafficking", False, NA),  # s20
+    ("2019-03-07", "bruxelles", "Z", "trafficking", False, NA),  # s21
+    ("2019-04-01", "bruxelles", "Z", "addiction", False, NA),  # s22
+    ("2019-04-02", "bruxelles", "X", "addiction", False, NA),  # s23
 ]
 ACTIVITIES = [  # date, site, programme, type, sessions, participants, condoms, brochures
-    ("2019-02-01", "liege", "health_promotion", "information_session", 2, 10, NA, NA),    # a1
-    ("2019-03-01", "seraing", "health_promotion", "information_session", 1, 5, NA, NA),   # a2
-    ("2019-03-02", "namur", "health_promotion", "information_session", 3, 20, NA, NA),    # a3
-    ("2019-04-01", "athus", "health_promotion", "information_session", 2, 8, NA, NA),     # a4
-    ("2019-04-02", "arlon", "health_promotion", "information_session", 1, 4, NA, NA),     # a5
-    ("2019-05-01", "mons", "health_promotion", "information_session", 4, 30, NA, NA),     # a6
+    ("2019-02-01", "liege", "health_promotion", "information_session", 2, 10, NA, NA),  # a1
+    ("2019-03-01", "seraing", "health_promotion", "information_session", 1, 5, NA, NA),  # a2
+    ("2019-03-02", "namur", "health_promotion", "information_session", 3, 20, NA, NA),  # a3
+    ("2019-04-01", "athus", "health_promotion", "information_session", 2, 8, NA, NA),  # a4
+    ("2019-04-02", "arlon", "health_promotion", "information_session", 1, 4, NA, NA),  # a5
+    ("2019-05-01", "mons", "health_promotion", "information_session", 4, 30, NA, NA),  # a6
     ("2019-05-02", "tournai", "health_promotion", "information_session", 5, 25, NA, NA),  # a7
-    ("2019-06-01", "namur", "health_promotion", "student_awareness", 1, 80, NA, NA),      # a8
+    ("2019-06-01", "namur", "health_promotion", "student_awareness", 1, 80, NA, NA),  # a8
     ("2019-06-02", "charleroi", "health_promotion", "professional_training", 1, 15, NA, NA),  # a9
-    ("2019-06-03", "charleroi", "health_promotion", "stand", 1, 150, 300, 50),            # a10
-    ("2018-10-10", "namur", "health_promotion", "information_session", 7, 40, NA, NA),    # a11 2018
-    ("2019-01-15", "bruxelles", "other", "language_course", 20, 6, NA, NA),               # a12
-    ("2019-09-15", "bruxelles", "other", "language_course", 3, 5, NA, NA),                # a13
-    ("2019-10-01", "bruxelles", "other", "literacy_course", 5, 4, NA, NA),                # a14
-    ("2019-02-14", "bruxelles", "health_promotion", "stand", 3, 500, 3500, NA),           # a15
-    ("2019-12-01", "bruxelles", "health_promotion", "stand", 1, 60, 1000, NA),            # a16
-    ("2019-11-11", "bruxelles", "health_promotion", "student_awareness", 4, 800, NA, NA), # a17
+    ("2019-06-03", "charleroi", "health_promotion", "stand", 1, 150, 300, 50),  # a10
+    ("2018-10-10", "namur", "health_promotion", "information_session", 7, 40, NA, NA),  # a11 2018
+    ("2019-01-15", "bruxelles", "other", "language_course", 20, 6, NA, NA),  # a12
+    ("2019-09-15", "bruxelles", "other", "language_course", 3, 5, NA, NA),  # a13
+    ("2019-10-01", "bruxelles", "other", "literacy_course", 5, 4, NA, NA),  # a14
+    ("2019-02-14", "bruxelles", "health_promotion", "stand", 3, 500, 3500, NA),  # a15
+    ("2019-12-01", "bruxelles", "health_promotion", "stand", 1, 60, 1000, NA),  # a16
+    ("2019-11-11", "bruxelles", "health_promotion", "student_awareness", 4, 800, NA, NA),  # a17
     ("2019-11-12", "bruxelles", "health_promotion", "professional_training", 1, 12, NA, NA),  # a18
-    ("2019-05-05", "bruxelles", "health_promotion", "information_session", 2, 9, NA, NA), # a19 not AViQ
+    ("2019-05-05", "bruxelles", "health_promotion", "information_session", 2, 9, NA, NA),  # a19 not AViQ
 ]
 
 WALLONIA_SITES = ["liege", "seraing", "ans", "namur", "arlon", "athus", "charleroi", "mons", "tournai"]
@@ -141,33 +141,80 @@ def _frame(rows, columns, dates=(), text=(), ints=(), floats=(), bools=()):
 
 def make_dataset(outreach: bool = True) -> Dataset:
     """The fixture with the dtypes documented in ``dataset.py``."""
-    persons = _frame(PERSONS, ["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
-                     dates=["inclusion_date"], text=["pseudonym", "gender", "nationality"], ints=["birth_year"])
+    persons = _frame(
+        PERSONS,
+        ["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
+        dates=["inclusion_date"],
+        text=["pseudonym", "gender", "nationality"],
+        ints=["birth_year"],
+    )
     consultations = _frame(
         CONSULTATIONS,
-        ["pseudonym", "date", "site", "workplace", "gp", "gynaecologist", "coverage_asked", "coverage_status"],
-        dates=["date"], text=["pseudonym", "site", "workplace", "gp", "gynaecologist", "coverage_status"],
+        [
+            "pseudonym",
+            "date",
+            "site",
+            "workplace",
+            "gp",
+            "gynaecologist",
+            "coverage_asked",
+            "coverage_status",
+        ],
+        dates=["date"],
+        text=["pseudonym", "site", "workplace", "gp", "gynaecologist", "coverage_status"],
         bools=["coverage_asked"],
     )
-    lab = _frame(LAB, ["pseudonym", "sample_date", "site", "test", "result", "titre", "result_given_date"],
-                 dates=["sample_date", "result_given_date"], text=["pseudonym", "site", "test", "result"],
-                 floats=["titre"])
-    acts = _frame(ACTS, ["pseudonym", "date", "site", "act", "detail"], dates=["date"],
-                  text=["pseudonym", "site", "act", "detail"])
+    lab = _frame(
+        LAB,
+        ["pseudonym", "sample_date", "site", "test", "result", "titre", "result_given_date"],
+        dates=["sample_date", "result_given_date"],
+        text=["pseudonym", "site", "test", "result"],
+        floats=["titre"],
+    )
+    acts = _frame(
+        ACTS,
+        ["pseudonym", "date", "site", "act", "detail"],
+        dates=["date"],
+        text=["pseudonym", "site", "act", "detail"],
+    )
     if not outreach:
-        return Dataset(persons=persons, consultations=consultations, lab_results=lab, medical_acts=acts,
-                       sites=load_sites())
-    contacts = _frame(CONTACTS, ["date", "site", "pseudonym", "channel", "platform", "workplace"],
-                      dates=["date"], text=["site", "pseudonym", "channel", "platform", "workplace"])
-    social = _frame(SOCIAL_ACTIONS, ["date", "site", "pseudonym", "demand", "first_contact", "place"],
-                    dates=["date"], text=["site", "pseudonym", "demand", "place"], bools=["first_contact"])
+        return Dataset(
+            persons=persons,
+            consultations=consultations,
+            lab_results=lab,
+            medical_acts=acts,
+            sites=load_sites(),
+        )
+    contacts = _frame(
+        CONTACTS,
+        ["date", "site", "pseudonym", "channel", "platform", "workplace"],
+        dates=["date"],
+        text=["site", "pseudonym", "channel", "platform", "workplace"],
+    )
+    social = _frame(
+        SOCIAL_ACTIONS,
+        ["date", "site", "pseudonym", "demand", "first_contact", "place"],
+        dates=["date"],
+        text=["site", "pseudonym", "demand", "place"],
+        bools=["first_contact"],
+    )
     activities = _frame(
-        ACTIVITIES, ["date", "site", "programme", "type", "sessions", "participants", "condoms", "brochures"],
-        dates=["date"], text=["site", "programme", "type"],
+        ACTIVITIES,
+        ["date", "site", "programme", "type", "sessions", "participants", "condoms", "brochures"],
+        dates=["date"],
+        text=["site", "programme", "type"],
         ints=["sessions", "participants", "condoms", "brochures"],
     )
-    return Dataset(persons=persons, consultations=consultations, lab_results=lab, medical_acts=acts,
-                   sites=load_sites(), contacts=contacts, social_actions=social, activities=activities)
+    return Dataset(
+        persons=persons,
+        consultations=consultations,
+        lab_results=lab,
+        medical_acts=acts,
+        sites=load_sites(),
+        contacts=contacts,
+        social_actions=social,
+        activities=activities,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -213,10 +260,21 @@ def test_aviq_contacts_per_site_province_region(av):
     # c13 2020, c14-c19 Brussels, c20 Flanders).
     # Provinces: liege 2+2+0 = 4; namur 3; luxembourg 0; hainaut 3+1+0 = 4.
     expected = {
-        "all": 11, "region:wallonie": 11,
-        "province:liege": 4, "province:namur": 3, "province:luxembourg": 0, "province:hainaut": 4,
-        "site:liege": 2, "site:seraing": 2, "site:ans": 0, "site:namur": 3, "site:arlon": 0, "site:athus": 0,
-        "site:charleroi": 3, "site:mons": 1, "site:tournai": 0,
+        "all": 11,
+        "region:wallonie": 11,
+        "province:liege": 4,
+        "province:namur": 3,
+        "province:luxembourg": 0,
+        "province:hainaut": 4,
+        "site:liege": 2,
+        "site:seraing": 2,
+        "site:ans": 0,
+        "site:namur": 3,
+        "site:arlon": 0,
+        "site:athus": 0,
+        "site:charleroi": 3,
+        "site:mons": 1,
+        "site:tournai": 0,
     }
     assert values(av, "aviq.contacts") == expected
     assert row(av, "aviq.contacts")["unit"] == "contacts"
@@ -228,10 +286,21 @@ def test_aviq_persons_attributed_to_first_site(av):
     # E charleroi; F mons. c8 has no pseudonym. Sites: liege 1, namur 2, charleroi 2, mons 1.
     # Provinces: liege 1 (seraing gets 0), namur 2, hainaut 3. Total 6 distinct persons.
     expected = {
-        "all": 6, "region:wallonie": 6,
-        "province:liege": 1, "province:namur": 2, "province:luxembourg": 0, "province:hainaut": 3,
-        "site:liege": 1, "site:seraing": 0, "site:ans": 0, "site:namur": 2, "site:arlon": 0, "site:athus": 0,
-        "site:charleroi": 2, "site:mons": 1, "site:tournai": 0,
+        "all": 6,
+        "region:wallonie": 6,
+        "province:liege": 1,
+        "province:namur": 2,
+        "province:luxembourg": 0,
+        "province:hainaut": 3,
+        "site:liege": 1,
+        "site:seraing": 0,
+        "site:ans": 0,
+        "site:namur": 2,
+        "site:arlon": 0,
+        "site:athus": 0,
+        "site:charleroi": 2,
+        "site:mons": 1,
+        "site:tournai": 0,
     }
     assert values(av, "aviq.persons_met") == expected
     # A (liege, seraing) and B (seraing, namur) are met at two sites
@@ -303,8 +372,10 @@ def test_aviq_medical_equals_inami_region_figures(ds, av):
     for year in (2017, 2018, 2019):
         figs = _inami_contacts(ds, year)
         for name in ("persons_seen", "consultations"):
-            assert val(av, f"aviq.inami.{name}", year, "region:wallonie") == \
-                inami.figure(figs, f"inami.{name}", year, "region:wallonie")["value"]
+            assert (
+                val(av, f"aviq.inami.{name}", year, "region:wallonie")
+                == inami.figure(figs, f"inami.{name}", year, "region:wallonie")["value"]
+            )
 
 
 def test_cocof_medical_equals_inami_region_figures(ds, co):
@@ -313,8 +384,10 @@ def test_cocof_medical_equals_inami_region_figures(ds, co):
     assert val(co, "cocof.inami.consultations", 2019, "region:bruxelles") == 2
     figs = _inami_contacts(ds, 2019)
     for name in ("persons_seen", "consultations"):
-        assert val(co, f"cocof.inami.{name}", 2019, "region:bruxelles") == \
-            inami.figure(figs, f"inami.{name}", 2019, "region:bruxelles")["value"]
+        assert (
+            val(co, f"cocof.inami.{name}", 2019, "region:bruxelles")
+            == inami.figure(figs, f"inami.{name}", 2019, "region:bruxelles")["value"]
+        )
     # 2018: consultations exist (charleroi) but none in Brussels -> true zeros, ratio undefined
     assert val(co, "cocof.inami.persons_seen", 2018, "region:bruxelles") == 0
     assert np.isnan(val(co, "cocof.inami.consultations_per_person", 2018, "region:bruxelles"))
@@ -349,10 +422,19 @@ def test_aviq_demands(av):
     # addiction s6, s12; prevention_material s7, s8; medical_consultation s9; trafficking s10, s11;
     # rights_information s13.
     expected = {
-        "administrative": 1, "financial": 1, "rights_information": 1, "housing": 1,
-        "training_employment": 0, "violence": 2, "addiction": 2, "prevention_material": 2,
-        "medical_consultation": 1, "trafficking": 2, "health_questionnaire": 0,
-        "contraception_information": 0, "other": 0,
+        "administrative": 1,
+        "financial": 1,
+        "rights_information": 1,
+        "housing": 1,
+        "training_employment": 0,
+        "violence": 2,
+        "addiction": 2,
+        "prevention_material": 2,
+        "medical_consultation": 1,
+        "trafficking": 2,
+        "health_questionnaire": 0,
+        "contraception_information": 0,
+        "other": 0,
     }
     for code, n in expected.items():
         assert val(av, f"aviq.demands.{code}") == n, code
@@ -424,10 +506,14 @@ def test_figures_table_shape(ds, module):
     compared = every[every["indicator"].map(comparisons.is_comparison)]
     # comparison rows (after the section rows): of the report year, on the proportions of COMPARED only
     assert (compared["year"] == 2019).all()
-    assert set(compared.index) == set(every.index[len(every) - len(compared):])
+    assert set(compared.index) == set(every.index[len(every) - len(compared) :])
     assert set(compared["indicator"].map(comparisons.base_id)) <= {module.PREFIX + c for c in module.COMPARED}
-    if module is aviq:  # the fixture has Wallonia consultations in 2018 and 2019, none in Brussels before 2019
-        assert {"aviq.inami.migrant_share.verdict", "aviq.violence_share.verdict"} <= set(compared["indicator"])
+    if (
+        module is aviq
+    ):  # the fixture has Wallonia consultations in 2018 and 2019, none in Brussels before 2019
+        assert {"aviq.inami.migrant_share.verdict", "aviq.violence_share.verdict"} <= set(
+            compared["indicator"]
+        )
     figs = every.drop(compared.index)
     assert set(figs["indicator"]) <= set(module.INDICATORS)
     assert (figs["label"] == figs["indicator"].map(lambda i: module.INDICATORS[i][0])).all()
@@ -439,8 +525,18 @@ def test_figures_table_shape(ds, module):
 @pytest.mark.parametrize("module", [aviq, cocof])
 def test_input_not_mutated(module):
     ds = make_dataset()
-    before = {name: getattr(ds, name).copy(deep=True) for name in
-              ("persons", "consultations", "lab_results", "medical_acts", "contacts", "social_actions", "activities")}
+    before = {
+        name: getattr(ds, name).copy(deep=True)
+        for name in (
+            "persons",
+            "consultations",
+            "lab_results",
+            "medical_acts",
+            "contacts",
+            "social_actions",
+            "activities",
+        )
+    }
     module.compute_figures(ds, 2019)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(getattr(ds, name), frame)
@@ -473,8 +569,12 @@ def test_without_outreach_tables_only_medical():
     ds = make_dataset(outreach=False)
     figs = aviq.compute_figures(ds, 2019)
     assert set(figs["indicator"].map(comparisons.base_id)) == {
-        "aviq.inami.persons_seen", "aviq.inami.consultations", "aviq.inami.consultations_per_person",
-        "aviq.inami.migrant_share", "aviq.medical_acts"}
+        "aviq.inami.persons_seen",
+        "aviq.inami.consultations",
+        "aviq.inami.consultations_per_person",
+        "aviq.inami.migrant_share",
+        "aviq.medical_acts",
+    }
     assert cocof.compute_figures(ds, 2019)["indicator"].str.startswith("cocof.inami.").all()
 
 

@@ -8,9 +8,9 @@ give the hand computation. P02 is seen in two antennas (and two regions) in
 
 from __future__ import annotations
 
+import figassert
 import numpy as np
 import pandas as pd
-import figassert
 import pytest
 
 from espacep_analysis import stats
@@ -138,23 +138,44 @@ def _frame(rows, columns, dates=(), text=(), ints=(), floats=(), bools=()):
 def make_dataset() -> Dataset:
     """The fixture with the dtypes documented in ``dataset.py``."""
     persons = _frame(
-        PERSONS, ["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
-        dates=["inclusion_date"], text=["pseudonym", "gender", "nationality"], ints=["birth_year"],
+        PERSONS,
+        ["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
+        dates=["inclusion_date"],
+        text=["pseudonym", "gender", "nationality"],
+        ints=["birth_year"],
     )
     consultations = _frame(
         CONSULTATIONS,
-        ["pseudonym", "date", "site", "workplace", "gp", "gynaecologist", "coverage_asked", "coverage_status"],
-        dates=["date"], text=["pseudonym", "site", "workplace", "gp", "gynaecologist", "coverage_status"],
+        [
+            "pseudonym",
+            "date",
+            "site",
+            "workplace",
+            "gp",
+            "gynaecologist",
+            "coverage_asked",
+            "coverage_status",
+        ],
+        dates=["date"],
+        text=["pseudonym", "site", "workplace", "gp", "gynaecologist", "coverage_status"],
         bools=["coverage_asked"],
     )
     lab = _frame(
-        LAB, ["pseudonym", "sample_date", "site", "test", "result", "titre", "result_given_date"],
-        dates=["sample_date", "result_given_date"], text=["pseudonym", "site", "test", "result"], floats=["titre"],
+        LAB,
+        ["pseudonym", "sample_date", "site", "test", "result", "titre", "result_given_date"],
+        dates=["sample_date", "result_given_date"],
+        text=["pseudonym", "site", "test", "result"],
+        floats=["titre"],
     )
-    acts = _frame(ACTS, ["pseudonym", "date", "site", "act", "detail"], dates=["date"],
-                  text=["pseudonym", "site", "act", "detail"])
-    return Dataset(persons=persons, consultations=consultations, lab_results=lab, medical_acts=acts,
-                   sites=load_sites())
+    acts = _frame(
+        ACTS,
+        ["pseudonym", "date", "site", "act", "detail"],
+        dates=["date"],
+        text=["pseudonym", "site", "act", "detail"],
+    )
+    return Dataset(
+        persons=persons, consultations=consultations, lab_results=lab, medical_acts=acts, sites=load_sites()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +210,14 @@ def test_persons_and_consultations_per_scope(figs):
     # (visits 2+1+2+1+1+1=8); flandre {P05,P06}=2 (visits 1+2=3).
     # Antennas: bruxelles 3/4; liege {P02,P03,P07,P09}=4 (2+1+1+1=5); namur {P04,P10}=2 (2+1=3); pasop 2/3.
     expected = {
-        "all": (10, 15), "region:bruxelles": (3, 4), "region:wallonie": (6, 8), "region:flandre": (2, 3),
-        "antenna:bruxelles": (3, 4), "antenna:liege": (4, 5), "antenna:namur": (2, 3), "antenna:pasop": (2, 3),
+        "all": (10, 15),
+        "region:bruxelles": (3, 4),
+        "region:wallonie": (6, 8),
+        "region:flandre": (2, 3),
+        "antenna:bruxelles": (3, 4),
+        "antenna:liege": (4, 5),
+        "antenna:namur": (2, 3),
+        "antenna:pasop": (2, 3),
         "site:saint_trond": (2, 3),
     }
     seen = figs[(figs.indicator == "inami.persons_seen") & (figs.year == 2019)]
@@ -203,7 +230,9 @@ def test_persons_and_consultations_per_scope(figs):
     regions = seen[seen.scope.str.startswith("region:")]["value"].sum()
     assert regions == 11
     # ... but consultations always do (4+8+3 = 15)
-    visits = figs[(figs.indicator == "inami.consultations") & (figs.year == 2019) & figs.scope.str.startswith("region:")]
+    visits = figs[
+        (figs.indicator == "inami.consultations") & (figs.year == 2019) & figs.scope.str.startswith("region:")
+    ]
     assert visits["value"].sum() == 15
 
 
@@ -215,7 +244,7 @@ def test_consultations_per_person_and_pasop_shares(figs):
     assert val(figs, "consultations_per_person", scope="antenna:liege") == pytest.approx(5 / 4)
     scopes = set(figs.loc[figs.indicator == "inami.consultations_per_person", "scope"])
     assert scopes == {"all", "antenna:bruxelles", "antenna:liege", "antenna:namur", "antenna:pasop"}
-    assert_prop(figs, "pasop_persons_share", 2, 10)        # P05, P06 of 10
+    assert_prop(figs, "pasop_persons_share", 2, 10)  # P05, P06 of 10
     assert_prop(figs, "pasop_consultations_share", 3, 15)  # 1 + 2 of 15
 
 
@@ -292,8 +321,17 @@ def test_nationality_shares_per_scope(figs):
 def test_origin_groups(figs):
     # all: belgium P01 P09; eastern_europe P02 RO, P06 BG, P10 AL (Western Balkans override);
     # sub-Saharan P03 NG; north Africa P07 MA; Latin America P04 BR; Asia P08 TH; unknown P05
-    expected = {"belgium": 2, "western_europe": 0, "eastern_europe": 3, "sub_saharan_africa": 1,
-                "north_africa": 1, "latin_america": 1, "asia": 1, "other": 0, "unknown": 1}
+    expected = {
+        "belgium": 2,
+        "western_europe": 0,
+        "eastern_europe": 3,
+        "sub_saharan_africa": 1,
+        "north_africa": 1,
+        "latin_america": 1,
+        "asia": 1,
+        "other": 0,
+        "unknown": 1,
+    }
     for group, n in expected.items():
         assert_prop(figs, f"origin.{group}", n, 10)
     # antenna:bruxelles {P01 BE, P02 RO, P08 TH}; antenna:pasop {P05 unknown, P06 BG}
@@ -344,12 +382,12 @@ def test_results_given(figs):
 
 
 def test_prevalence_counts_persons_not_tests(figs):
-    assert_prop(figs, "prevalence.hbsag", 1, 2)       # P02 +, P05 -
-    assert_prop(figs, "prevalence.hiv", 1, 4)         # P01 -, P02 -, P04 +, P07 -; P03 indeterminate only
-    assert_prop(figs, "prevalence.syphilis", 1, 3)    # P01 + twice (once as a person), P02 -, P03 -
+    assert_prop(figs, "prevalence.hbsag", 1, 2)  # P02 +, P05 -
+    assert_prop(figs, "prevalence.hiv", 1, 4)  # P01 -, P02 -, P04 +, P07 -; P03 indeterminate only
+    assert_prop(figs, "prevalence.syphilis", 1, 3)  # P01 + twice (once as a person), P02 -, P03 -
     assert_prop(figs, "prevalence.gonorrhoea", 0, 1)  # P09 -
-    assert_prop(figs, "prevalence.chlamydia", 1, 2)   # P08 +, P09 -
-    r = row(figs, "prevalence.anti_hcv")               # nobody tested: 0/0 -> NaN value and bounds
+    assert_prop(figs, "prevalence.chlamydia", 1, 2)  # P08 +, P09 -
+    r = row(figs, "prevalence.anti_hcv")  # nobody tested: 0/0 -> NaN value and bounds
     assert (r["numerator"], r["denominator"]) == (0, 0)
     assert np.isnan(r["value"]) and np.isnan(r["lower"]) and np.isnan(r["upper"])
     assert "personnes" in r["label"]
@@ -389,15 +427,21 @@ def test_vaccination(figs):
 def test_follow_up(figs):
     expected = {
         "contraception_prescriptions": 2,  # P06, P07
-        "treatments": 4,                   # syphilis P01, gardnerella P03, candida P06, chlamydia P08
-        "treatments.syphilis": 1, "treatments.gardnerella": 1, "treatments.candida": 1,
-        "treatments.chlamydia": 1, "treatments.gonorrhoea": 0, "treatments.trichomonas": 0,
+        "treatments": 4,  # syphilis P01, gardnerella P03, candida P06, chlamydia P08
+        "treatments.syphilis": 1,
+        "treatments.gardnerella": 1,
+        "treatments.candida": 1,
+        "treatments.chlamydia": 1,
+        "treatments.gonorrhoea": 0,
+        "treatments.trichomonas": 0,
         "treatments.other": 0,
-        "referrals": 3,                    # gynaecologist P03, P06; HIV reference centre P04
-        "referrals.gynaecologist": 2, "referrals.hiv_reference_centre": 1, "referrals.hepatologist": 0,
-        "counsels": 3,                     # P01, P07, P09
-        "abortion_supports": 1,            # P08
-        "pregnancy_followups": 1,          # P09
+        "referrals": 3,  # gynaecologist P03, P06; HIV reference centre P04
+        "referrals.gynaecologist": 2,
+        "referrals.hiv_reference_centre": 1,
+        "referrals.hepatologist": 0,
+        "counsels": 3,  # P01, P07, P09
+        "abortion_supports": 1,  # P08
+        "pregnancy_followups": 1,  # P09
     }
     for name, n in expected.items():
         assert val(figs, name) == n, name
@@ -460,13 +504,33 @@ def test_figures_table_shape_and_types(figs):
     # comparison rows (<id>.diff.<Y0>, ...) extend a registered id
     assert set(figs["indicator"].map(comparisons.base_id)) <= set(inami.INDICATORS)
     assert (figs["label"].str.len() > 0).all()
-    assert set(figs["unit"]) <= {"persons", "consultations", "results", "acts", "doses", "proportion", "ratio", "years",
-                                 "days", *comparisons.COMPARISON_UNITS}
+    assert set(figs["unit"]) <= {
+        "persons",
+        "consultations",
+        "results",
+        "acts",
+        "doses",
+        "proportion",
+        "ratio",
+        "years",
+        "days",
+        *comparisons.COMPARISON_UNITS,
+    }
     # every documented id family is present for 2019
     ids = set(figs.loc[figs.year == 2019, "indicator"])
-    assert {inami.PREFIX + k for k in ("persons_seen", "new_share", "gp_no_data", "coverage_known",
-                                        "results_given_share", "cervical_lesion_share", "vaccine_doses",
-                                        "pregnancy_followups")} <= ids
+    assert {
+        inami.PREFIX + k
+        for k in (
+            "persons_seen",
+            "new_share",
+            "gp_no_data",
+            "coverage_known",
+            "results_given_share",
+            "cervical_lesion_share",
+            "vaccine_doses",
+            "pregnancy_followups",
+        )
+    } <= ids
 
 
 def test_bounds_bracket_values(figs):
@@ -481,7 +545,9 @@ def test_bounds_bracket_values(figs):
 
 @pytest.mark.parametrize("prefix", ["workplace.", "age_band.", "gender.", "origin."])
 def test_categorical_shares_sum_to_one(figs, prefix):
-    part = figs[figs.indicator.str.startswith("inami." + prefix) & (figs.unit == "proportion")]  # not comparisons
+    part = figs[
+        figs.indicator.str.startswith("inami." + prefix) & (figs.unit == "proportion")
+    ]  # not comparisons
     sums = part.groupby(["year", "scope"])["value"].sum()
     assert len(sums) >= 2
     assert np.allclose(sums, 1.0)
@@ -525,7 +591,9 @@ def test_common_scope_blocks_with_another_site_list(ds):
     # AViQ covers Wallonia only: 2019 consultations at liege, seraing, namur
     aviq = ds.sites.funder_sites("aviq")
     cons = common.in_year(ds.consultations, 2019, "date", aviq)
-    assert common.n_rows(cons) == 8 and common.n_persons(cons) == 6  # P02 (2) P03 P04 (2) P07 P09 P10; liege 2+1+1
+    assert (
+        common.n_rows(cons) == 8 and common.n_persons(cons) == 6
+    )  # P02 (2) P03 P04 (2) P07 P09 P10; liege 2+1+1
     persons = common.persons_by_scope(cons, ds.sites, ("all", "antenna"))
     assert persons.to_dict() == {"all": 6, "antenna:liege": 4, "antenna:namur": 2}
     rows = common.rows_by_scope(cons, ds.sites, ("all", "site"))
@@ -534,12 +602,16 @@ def test_common_scope_blocks_with_another_site_list(ds):
 
 def test_common_figure_builders():
     one = common.count_figure("x.n", "N", 2019, 7, "persons")
-    assert list(one.columns) == FIGURE_COLUMNS and one.loc[0, "value"] == 7 and np.isnan(one.loc[0, "numerator"])
+    assert (
+        list(one.columns) == FIGURE_COLUMNS and one.loc[0, "value"] == 7 and np.isnan(one.loc[0, "numerator"])
+    )
     num = pd.Series([1, 0, 5], index=["a", "b", "c"])
     den = pd.Series([4, 0, 5], index=["a", "b", "c"])
     props = common.proportion_figures(num, den, indicator=["x.a", "x.b", "x.c"], label="L", year=2019)
     lower, upper = stats.proportion_ci(num.to_numpy(), den.to_numpy())
-    assert np.allclose(props["lower"], lower, equal_nan=True) and np.allclose(props["upper"], upper, equal_nan=True)
+    assert np.allclose(props["lower"], lower, equal_nan=True) and np.allclose(
+        props["upper"], upper, equal_nan=True
+    )
     assert props["value"].tolist()[0] == 0.25 and np.isnan(props["value"][1]) and props["value"][2] == 1.0
     with pytest.raises(ValueError):
         common.proportion_figures(num, den.reset_index(drop=True), indicator="x", label="L", year=2019)
@@ -549,19 +621,21 @@ def test_common_figure_builders():
 
 
 def test_first_and_last_ties():
-    table = pd.DataFrame({
-        "pseudonym": pd.array(["A", "A", "A", "B"], dtype="string"),
-        "date": pd.to_datetime(["2019-05-01", "2019-05-01", "2019-01-01", "2019-02-02"]),
-        "site": pd.array(["namur", "arlon", "mons", "mons"], dtype="string"),
-        "gp": pd.array(["aware", "none", "unaware", "unknown"], dtype="string"),
-    })
+    table = pd.DataFrame(
+        {
+            "pseudonym": pd.array(["A", "A", "A", "B"], dtype="string"),
+            "date": pd.to_datetime(["2019-05-01", "2019-05-01", "2019-01-01", "2019-02-02"]),
+            "site": pd.array(["namur", "arlon", "mons", "mons"], dtype="string"),
+            "gp": pd.array(["aware", "none", "unaware", "unknown"], dtype="string"),
+        }
+    )
     before = table.copy()
     first = common.first_per_person(table)
-    assert first.loc["A", "site"] == "mons"                     # earliest date
+    assert first.loc["A", "site"] == "mons"  # earliest date
     last = common.last_known_per_person(table, "gp")
-    assert last.to_dict() == {"A": "aware"}                     # 05-01 tie: namur after arlon; B unknown only
+    assert last.to_dict() == {"A": "aware"}  # 05-01 tie: namur after arlon; B unknown only
     first_same_day = common.first_per_person(table[table.date == "2019-05-01"])
-    assert first_same_day.loc["A", "site"] == "arlon"           # tie: smallest site code
+    assert first_same_day.loc["A", "site"] == "arlon"  # tie: smallest site code
     pd.testing.assert_frame_equal(table, before)
 
 
@@ -581,11 +655,19 @@ def test_prepare_keeps_sites_and_years(ds):
     assert set(compact.consultations["site"].astype(str)) == {"bruxelles"}
     assert len(compact.persons) == len(ds.persons)  # persons are not filtered
     with pytest.raises(EspacepError, match="P99"):
-        extra = pd.DataFrame({"pseudonym": pd.array(["P99"], dtype="string"),
-                              "date": pd.to_datetime(["2019-01-01"]), "site": pd.array(["namur"], dtype="string"),
-                              "act": pd.array(["counsel"], dtype="string"), "detail": pd.array([NA], dtype="string")})
+        extra = pd.DataFrame(
+            {
+                "pseudonym": pd.array(["P99"], dtype="string"),
+                "date": pd.to_datetime(["2019-01-01"]),
+                "site": pd.array(["namur"], dtype="string"),
+                "act": pd.array(["counsel"], dtype="string"),
+                "detail": pd.array([NA], dtype="string"),
+            }
+        )
         acts = pd.concat([ds.medical_acts, extra], ignore_index=True)
-        common.prepare(Dataset(ds.persons, ds.consultations, ds.lab_results, acts, ds.sites), ["namur"], [2019])
+        common.prepare(
+            Dataset(ds.persons, ds.consultations, ds.lab_results, acts, ds.sites), ["namur"], [2019]
+        )
 
 
 # --- issue 4: comparisons, positivity, vaccination schedule, age pyramid ------------------------
@@ -605,8 +687,9 @@ def test_comparison_rows_of_compared_proportions(figs):
     # the other compared shares: exactly stats on the numerator / denominator of the table's rows
     for name in ("new_share", "belgian_share", "results_given_share", "coverage_asked_share"):
         now, before = row(figs, name, 2019), row(figs, name, 2018)
-        expected = stats.compare_proportions(now["numerator"], now["denominator"],
-                                             before["numerator"], before["denominator"])
+        expected = stats.compare_proportions(
+            now["numerator"], now["denominator"], before["numerator"], before["denominator"]
+        )
         assert val(figs, f"{name}.diff.2018") == expected.difference
         assert val(figs, f"{name}.fisher_p.2018") == expected.p_value
     # no smear in 2018 (denominator 0): the lesion share is not compared
@@ -633,7 +716,9 @@ def test_trend_rows_need_three_years(ds):
 
 def test_comparisons_flag(ds, figs):
     no_comp = inami.compute_figures(ds, 2019, comparisons=False)
-    pd.testing.assert_frame_equal(no_comp, figs[~figs.indicator.map(comparisons.is_comparison)].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        no_comp, figs[~figs.indicator.map(comparisons.is_comparison)].reset_index(drop=True)
+    )
 
 
 def test_positivity_per_test_differs_from_prevalence_per_person(figs):
@@ -650,7 +735,10 @@ def test_positivity_per_test_differs_from_prevalence_per_person(figs):
 def test_positivity_at_least_as_many_tests_as_persons(figs):
     for test in inami.PREVALENCE_TESTS:
         for year in (2018, 2019):
-            per_test, per_person = row(figs, f"positivity.{test}", year), row(figs, f"prevalence.{test}", year)
+            per_test, per_person = (
+                row(figs, f"positivity.{test}", year),
+                row(figs, f"prevalence.{test}", year),
+            )
             assert per_test["denominator"] >= per_person["denominator"]
             assert per_test["numerator"] >= per_person["numerator"]
 
@@ -658,18 +746,23 @@ def test_positivity_at_least_as_many_tests_as_persons(figs):
 def vaccine_dataset() -> Dataset:
     """The fixture plus doses straddling the end of 2018 (all dates by hand)."""
     base = make_dataset()
-    extra = _frame([
-        ("P07", "2018-11-20", "seraing", "hbv_vaccine", "1"),
-        ("P07", "2018-12-20", "seraing", "hbv_vaccine", "2"),
-        ("P07", "2019-03-15", "seraing", "hbv_vaccine", "3"),    # 115 days after dose 1, within 6 months
-        ("P10", "2018-12-31", "bruxelles", "hbv_vaccine", "1"),
-        ("P10", "2019-02-01", "bruxelles", "hbv_vaccine", "2"),
-        ("P10", "2019-07-01", "bruxelles", "hbv_vaccine", "3"),  # 182 days; 6 months end 2019-06-30
-        ("P01", "2018-06-01", "bruxelles", "hbv_vaccine", "1"),
-        ("P01", "2018-07-01", "bruxelles", "hbv_vaccine", "2"),  # no dose 3; window ended 2018-12-01
-        ("P05", "2018-04-01", "saint_trond", "hbv_vaccine", "1"),  # its dose 3 (2018-03-03) came before
-        ("P09", "2019-09-01", "liege", "hbv_vaccine", "1"),      # window ends 2020-03-01, data end 2019-12-31
-    ], ["pseudonym", "date", "site", "act", "detail"], dates=["date"], text=["pseudonym", "site", "act", "detail"])
+    extra = _frame(
+        [
+            ("P07", "2018-11-20", "seraing", "hbv_vaccine", "1"),
+            ("P07", "2018-12-20", "seraing", "hbv_vaccine", "2"),
+            ("P07", "2019-03-15", "seraing", "hbv_vaccine", "3"),  # 115 days after dose 1, within 6 months
+            ("P10", "2018-12-31", "bruxelles", "hbv_vaccine", "1"),
+            ("P10", "2019-02-01", "bruxelles", "hbv_vaccine", "2"),
+            ("P10", "2019-07-01", "bruxelles", "hbv_vaccine", "3"),  # 182 days; 6 months end 2019-06-30
+            ("P01", "2018-06-01", "bruxelles", "hbv_vaccine", "1"),
+            ("P01", "2018-07-01", "bruxelles", "hbv_vaccine", "2"),  # no dose 3; window ended 2018-12-01
+            ("P05", "2018-04-01", "saint_trond", "hbv_vaccine", "1"),  # its dose 3 (2018-03-03) came before
+            ("P09", "2019-09-01", "liege", "hbv_vaccine", "1"),  # window ends 2020-03-01, data end 2019-12-31
+        ],
+        ["pseudonym", "date", "site", "act", "detail"],
+        dates=["date"],
+        text=["pseudonym", "site", "act", "detail"],
+    )
     acts = pd.concat([base.medical_acts, extra], ignore_index=True)
     return Dataset(base.persons, base.consultations, base.lab_results, acts, base.sites)
 
@@ -708,7 +801,10 @@ def test_within_six_months_is_part_of_completion(figs):
     vf = inami.compute_figures(vaccine_dataset(), 2019)
     for f in (figs, vf):
         for year in (2018, 2019):
-            complete, within = row(f, "vaccine_completion", year), row(f, "vaccine_completion_within_6m", year)
+            complete, within = (
+                row(f, "vaccine_completion", year),
+                row(f, "vaccine_completion_within_6m", year),
+            )
             assert within["denominator"] == complete["denominator"]
             assert within["numerator"] <= complete["numerator"] <= complete["denominator"]
             assert row(f, "vaccine_dose3_delay_median", year)["denominator"] == complete["numerator"]
@@ -721,8 +817,16 @@ def test_age_pyramid_counts(figs):
     # P07 20 w, P08 59 w, P09 39 w, P10 26 w
     pyramid = figs[(figs.year == 2019) & figs.indicator.str.startswith("inami.age_band_gender.")]
     counts = pyramid.set_index("indicator")["value"]
-    expected = {"lt20.woman": 1, "20_24.woman": 1, "20_24.man": 1, "25_29.woman": 2, "30_34.woman": 2,
-                "35_39.woman": 1, "40_49.trans": 1, "50plus.woman": 1}
+    expected = {
+        "lt20.woman": 1,
+        "20_24.woman": 1,
+        "20_24.man": 1,
+        "25_29.woman": 2,
+        "30_34.woman": 2,
+        "35_39.woman": 1,
+        "40_49.trans": 1,
+        "50plus.woman": 1,
+    }
     assert len(counts) == len(AGE_BANDS) * 3 and (pyramid.unit == "persons").all()
     assert {k.removeprefix("inami.age_band_gender."): v for k, v in counts.items() if v} == expected
     assert row(figs, "age_band_gender.20_24.man")["label"] == "Hommes de 20 à 24 ans"
@@ -734,8 +838,12 @@ def test_age_pyramid_sums_to_persons_seen_and_to_bands(figs, year):
     pyramid = f[f.indicator.str.startswith("inami.age_band_gender.")]
     assert pyramid["value"].sum() == val(figs, "persons_seen", year)
     for band in AGE_BANDS:
-        assert pyramid[pyramid.indicator.str.contains(f".{band}.", regex=False)]["value"].sum() == \
-            row(figs, f"age_band.{band}", year)["numerator"]
+        assert (
+            pyramid[pyramid.indicator.str.contains(f".{band}.", regex=False)]["value"].sum()
+            == row(figs, f"age_band.{band}", year)["numerator"]
+        )
     for gender in ("woman", "man", "trans"):
-        assert pyramid[pyramid.indicator.str.endswith(f".{gender}")]["value"].sum() == \
-            row(figs, f"gender.{gender}", year)["numerator"]
+        assert (
+            pyramid[pyramid.indicator.str.endswith(f".{gender}")]["value"].sum()
+            == row(figs, f"gender.{gender}", year)["numerator"]
+        )

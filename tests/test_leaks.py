@@ -100,8 +100,13 @@ def hostile_report(tmp_path_factory) -> str:
     nb = new_notebook(cells=[new_markdown_cell("## Essai\n\n" + ATTACKS[0]), new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "in.ipynb")
-    papermill.execute_notebook(str(work / "in.ipynb"), str(work / "report.ipynb"), cwd=str(work),
-                               progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(
+        str(work / "in.ipynb"),
+        str(work / "report.ipynb"),
+        cwd=str(work),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     render.to_html(work / "report.ipynb", work / "report.html", title="Essai", funder="inami", year=2019)
     return (work / "report.html").read_text(encoding="utf-8")
 
@@ -119,7 +124,7 @@ def test_hostile_narrative_and_label_stay_text_in_the_report(hostile_report, tmp
 
 # --- the batch: no link to the data, no absolute path published -----------------------------------
 
-BODY = '''
+BODY = """
 import json, os
 assert os.path.isabs(data_dir) and os.path.isdir(data_dir), data_dir
 assert not any(os.path.islink(p) or p == ".input" for p in os.listdir(".")), os.listdir(".")
@@ -127,20 +132,33 @@ with open("figures.csv", "w") as f:
     f.write("indicator,year,value\\nn_persons,2019,42\\n")
 with open("provenance.json", "w") as f:
     json.dump({"year": year, "rendered_at": "2020-01-01T00:00:00Z"}, f)
-'''
+"""
 
 
 def test_batch_links_no_data_and_publishes_no_absolute_path(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    params = new_code_cell('year = 2019\ndata_dir = ""\noutput_dir = ""\ncache_dir = ""', metadata={"tags": ["parameters"]})
+    params = new_code_cell(
+        'year = 2019\ndata_dir = ""\noutput_dir = ""\ncache_dir = ""', metadata={"tags": ["parameters"]}
+    )
     nb = new_notebook(cells=[params, new_code_cell(BODY)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "inami.ipynb")
     out = tmp_path / "out"
     buffer = io.StringIO()
-    code = run_batch(BatchOptions(SYNTHETIC, out, years=[2019], funders=["inami"], pdf=False, workers=1,
-                                  warm_kernels=False, notebooks_dir=folder), out=buffer)
+    code = run_batch(
+        BatchOptions(
+            SYNTHETIC,
+            out,
+            years=[2019],
+            funders=["inami"],
+            pdf=False,
+            workers=1,
+            warm_kernels=False,
+            notebooks_dir=folder,
+        ),
+        out=buffer,
+    )
     assert code == 0, buffer.getvalue()
     text = (out / "2019" / "inami" / "report.ipynb").read_text(encoding="utf-8")
     for private in (str(SYNTHETIC), str(REPO), str(tmp_path), str(Path.home())):
@@ -161,8 +179,10 @@ def out(tmp_path) -> Path:
     folder = tmp_path / "outputs" / "2019" / "inami"
     folder.mkdir(parents=True)
     image = base64.b64encode(PNG).decode()
-    (folder / "report.html").write_text(f'<p>40/195, Liège/Namur, https://espacep.be/a/b</p>'
-                                        f'<img src="data:image/png;base64,{image}">', encoding="utf-8")
+    (folder / "report.html").write_text(
+        f"<p>40/195, Liège/Namur, https://espacep.be/a/b</p>" f'<img src="data:image/png;base64,{image}">',
+        encoding="utf-8",
+    )
     return tmp_path / "outputs"
 
 
@@ -183,14 +203,22 @@ def test_data_uri_of_csv_and_embedded_base64_fail(out):
 
 def test_notebook_image_output_that_is_not_an_image_fails(out):
     csv = base64.b64encode(b"pseudonym,birth_year\nXX-1,1990\n" * 10).decode()
-    nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output("display_data", data={"image/png": csv})])])
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("display_data", data={"image/png": csv})])]
+    )
     nbformat.write(nb, out / "2019" / "inami" / "report.ipynb")
     assert _kinds(out) == [("report.ipynb", "embedded_file")]
 
 
 def test_absolute_path_in_a_notebook_fails_but_urls_do_not(out, tmp_path):
-    nb = new_notebook(metadata={"papermill": {"input_path": str(tmp_path / "notebooks" / "inami.ipynb"),
-                                              "output_path": "report.ipynb"}})
+    nb = new_notebook(
+        metadata={
+            "papermill": {
+                "input_path": str(tmp_path / "notebooks" / "inami.ipynb"),
+                "output_path": "report.ipynb",
+            }
+        }
+    )
     nbformat.write(nb, out / "2019" / "inami" / "report.ipynb")
     assert _kinds(out) == [("report.ipynb", "machine_path")]
     nb.metadata["papermill"]["input_path"] = "https://example.org/work/notebooks/inami.ipynb"
@@ -222,9 +250,13 @@ def test_cache_option_reaches_the_notebook_parameters(tmp_path):
     from espacep_analysis.batch import input_digests, plan_jobs
     from espacep_analysis.cli import build_parser
 
-    args = build_parser().parse_args(["report", "--output", str(tmp_path / "o"), "--cache", str(tmp_path / "c")])
+    args = build_parser().parse_args(
+        ["report", "--output", str(tmp_path / "o"), "--cache", str(tmp_path / "c")]
+    )
     assert args.cache == str(tmp_path / "c")
-    options = BatchOptions(SYNTHETIC, tmp_path / "o", years=[2019], funders=["inami"], cache_dir=Path(args.cache))
+    options = BatchOptions(
+        SYNTHETIC, tmp_path / "o", years=[2019], funders=["inami"], cache_dir=Path(args.cache)
+    )
     job = plan_jobs(options, [2019], input_digests(SYNTHETIC)).jobs[0]
     assert job.parameters["cache_dir"] == str((tmp_path / "c").resolve())
 

@@ -10,6 +10,7 @@ published after the signal, the lock is free for the next run.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -69,8 +70,10 @@ def _running(pid: int) -> bool:
 
 def _published(out: Path) -> dict[str, int]:
     """Published report directories -> mtime of their stamp (ns)."""
-    return {f"{p.parent.parent.name}/{p.parent.name}": p.stat().st_mtime_ns
-            for p in out.glob("[0-9]*/*/.stamp.json")}
+    return {
+        f"{p.parent.parent.name}/{p.parent.name}": p.stat().st_mtime_ns
+        for p in out.glob("[0-9]*/*/.stamp.json")
+    }
 
 
 class _Run:
@@ -78,9 +81,24 @@ class _Run:
 
     def __init__(self, out: Path):
         self.proc = subprocess.Popen(
-            [str(ESPACEP), "report", "--data", str(SYNTHETIC), "--output", str(out), "--years", "2017-2019",
-             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1577836800"})
+            [
+                str(ESPACEP),
+                "report",
+                "--data",
+                str(SYNTHETIC),
+                "--output",
+                str(out),
+                "--years",
+                "2017-2019",
+                "--workers",
+                "2",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1577836800"},
+        )
         self.lines: list[str] = []
         self.below: dict[int, str] = {}  # recorded before the signal: orphans are no longer below the main
         threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True).start()
@@ -95,15 +113,16 @@ class _Run:
         """Kill whatever is left of the run (a failing test must not leave processes behind)."""
         recorded = [pid for pid, cmd in self.below.items() if _cmdline(pid) == cmd]
         for pid in [self.proc.pid, *_tree(self.proc.pid), *recorded]:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
         self.proc.wait()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
-                         ids=["SIGINT", "SIGTERM", "SIGHUP", "kill-9"])
+@pytest.mark.parametrize(
+    "signum",
+    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+    ids=["SIGINT", "SIGTERM", "SIGHUP", "kill-9"],
+)
 def test_signal_stops_workers_and_kernels_and_publishes_nothing_more(signum, tmp_path):
     out = tmp_path / "out"
     run = _Run(out)
@@ -120,8 +139,11 @@ def test_signal_stops_workers_and_kernels_and_publishes_nothing_more(signum, tmp
             time.sleep(0.1)
         left = {pid: below[pid] for pid in below if _running(pid)}
         assert not left, f"still running {STOP_WITHIN} s after {signal.Signals(signum).name}: {left}"
-        strays = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
-                  if any(f"{batch.KERNEL_DIR_PREFIX}{w}-" in _cmdline(pid) for w in workers)]
+        strays = [
+            pid
+            for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+            if any(f"{batch.KERNEL_DIR_PREFIX}{w}-" in _cmdline(pid) for w in workers)
+        ]
         assert not strays, f"kernels of the run still running: {strays}"
         code = run.proc.wait(timeout=STOP_WITHIN)
         time.sleep(2)
@@ -132,12 +154,15 @@ def test_signal_stops_workers_and_kernels_and_publishes_nothing_more(signum, tmp
     if signum != signal.SIGKILL:
         assert code == 128 + signum, stderr
         assert "Traceback" not in stderr
-        assert stderr.strip().splitlines()[-1].startswith(f"interrupted by {signal.Signals(signum).name}: "), stderr
+        assert (
+            stderr.strip().splitlines()[-1].startswith(f"interrupted by {signal.Signals(signum).name}: ")
+        ), stderr
     assert not list(out.glob("[0-9]*/.*.tmp-*")), "the workers remove their working directories"
     with OutputLock(out) as lock:  # free (or stale and taken over) at once
         if signum == signal.SIGKILL:
-            assert lock.messages == [f"stale lock of process {run.proc.pid} (no longer running) taken over: "
-                                     f"{out / '.lock'}"]
+            assert lock.messages == [
+                f"stale lock of process {run.proc.pid} (no longer running) taken over: " f"{out / '.lock'}"
+            ]
         else:
             assert lock.messages == []
 
@@ -151,8 +176,24 @@ def test_next_run_after_kill_9_succeeds(tmp_path):
         os.kill(run.proc.pid, signal.SIGKILL)
     finally:
         run.cleanup()
-    result = subprocess.run([str(ESPACEP), "report", "--data", str(SYNTHETIC), "--output", str(out), "--years",
-                             "2017", "--funders", "inami", "--no-pdf"], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(ESPACEP),
+            "report",
+            "--data",
+            str(SYNTHETIC),
+            "--output",
+            str(out),
+            "--years",
+            "2017",
+            "--funders",
+            "inami",
+            "--no-pdf",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"stale lock of process {run.proc.pid} (no longer running) taken over" in result.stdout
 
@@ -161,14 +202,24 @@ def test_next_run_after_kill_9_succeeds(tmp_path):
 
 
 def _dead_pid() -> int:
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     return int(child.stdout)
 
 
 def test_lock_refuses_a_live_owner_and_names_it(tmp_path):
     with OutputLock(tmp_path):
-        holder = subprocess.run([sys.executable, "-c", f"from espacep_analysis.lifecycle import OutputLock\n"
-                                 f"OutputLock({str(tmp_path)!r}).__enter__()"], capture_output=True, text=True)
+        holder = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"from espacep_analysis.lifecycle import OutputLock\n"
+                f"OutputLock({str(tmp_path)!r}).__enter__()",
+            ],
+            capture_output=True,
+            text=True,
+        )
     assert f"another espacep report (process {os.getpid()}) is writing into {tmp_path}" in holder.stderr
     with OutputLock(tmp_path) as lock:  # released on exit: free again, no stale message
         assert lock.messages == []
@@ -180,14 +231,24 @@ def test_lock_held_by_leftovers_of_a_dead_run_is_taken_over(tmp_path, monkeypatc
     dead = _dead_pid()
     record = {**lifecycle.owner_record(), "pid": dead, "start": 1}
     (tmp_path / ".lock").write_text(json.dumps(record))
-    leftover = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\n"
-                                 f"h = open({str(tmp_path / '.lock')!r}); fcntl.flock(h, fcntl.LOCK_EX)\n"
-                                 "print('locked', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    leftover = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            f"h = open({str(tmp_path / '.lock')!r}); fcntl.flock(h, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert leftover.stdout.readline() == "locked\n"
         with OutputLock(tmp_path) as lock:
-            assert lock.messages == [f"stale lock of process {dead} (no longer running) taken over; "
-                                     f"processes it left still hold the old lock: {leftover.pid}"]
+            assert lock.messages == [
+                f"stale lock of process {dead} (no longer running) taken over; "
+                f"processes it left still hold the old lock: {leftover.pid}"
+            ]
             assert json.loads((tmp_path / ".lock").read_text())["pid"] == os.getpid()
     finally:
         leftover.kill()
@@ -231,15 +292,31 @@ if os.environ.get("ESPACEP_TEST_PAD"):  # a report bigger than the free space
 
 def _tiny_report(tmp_path: Path, out: Path, *extra: str) -> tuple[int, str, str]:
     """``espacep report`` in this process on a one-cell notebook (fast); exit status, stdout, stderr."""
-    from test_batch import GOOD_BODY, _notebook  # the tiny notebook of the batch tests
     import nbformat
+    from test_batch import GOOD_BODY, _notebook  # the tiny notebook of the batch tests
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir(exist_ok=True)
     nbformat.write(_notebook(GOOD_BODY + PAD), notebooks / "inami.ipynb")
     stdout, stderr = io.StringIO(), io.StringIO()
-    argv = ["report", "--data", str(SYNTHETIC), "--output", str(out), "--years", "2019", "--funders", "inami",
-            "--no-pdf", "--workers", "1", "--fresh-kernels", "--notebooks", str(notebooks), *extra]
+    argv = [
+        "report",
+        "--data",
+        str(SYNTHETIC),
+        "--output",
+        str(out),
+        "--years",
+        "2019",
+        "--funders",
+        "inami",
+        "--no-pdf",
+        "--workers",
+        "1",
+        "--fresh-kernels",
+        "--notebooks",
+        str(notebooks),
+        *extra,
+    ]
     real_out, real_err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = stdout, stderr
     try:
@@ -250,8 +327,11 @@ def _tiny_report(tmp_path: Path, out: Path, *extra: str) -> tuple[int, str, str]
 
 
 def _files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 @pytest.fixture
@@ -259,8 +339,12 @@ def small_fs(tmp_path):
     """A 2 MiB tmpfs (needs root and the right to mount; skipped otherwise), unmounted at the end."""
     mount = tmp_path / "fs"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-                                           capture_output=True).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+    ):
         pytest.skip("cannot mount a small tmpfs here")
     try:
         yield mount
@@ -302,7 +386,9 @@ def test_read_only_output_folder_fails_cleanly_and_keeps_outputs(tmp_path, small
     before = _files(out)
     _make_read_only(small_fs if os.geteuid() == 0 else out)
     code, stdout, stderr = _tiny_report(tmp_path, out, "--force")
-    _assert_one_line_failure(code, stdout, stderr, f"output folder {out} is read-only (Read-only file system)")
+    _assert_one_line_failure(
+        code, stdout, stderr, f"output folder {out} is read-only (Read-only file system)"
+    )
     assert _files(out) == before
 
 

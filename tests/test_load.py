@@ -22,7 +22,6 @@ import pytest
 
 from espacep_analysis import codes, schemas
 from espacep_analysis.errors import EspacepError
-from espacep_analysis.sites import load_sites
 from espacep_analysis.load import (
     Rejection,
     load_dataset,
@@ -32,6 +31,7 @@ from espacep_analysis.load import (
     validate_and_load,
     validate_directory,
 )
+from espacep_analysis.sites import load_sites
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 TODAY = dt.date(2020, 6, 30)  # fixed "today" so date ranges do not drift
@@ -119,8 +119,16 @@ def base_run(tmp_path_factory) -> tuple:
 
 def keyset(report) -> set[tuple]:
     """Rejections as (file, line, column, value, rule) with '-' for None (as expected.txt)."""
-    return {(r.file, "-" if r.line is None else str(r.line), r.column or "-",
-             "-" if r.value is None else r.value, r.rule) for r in report.rejections}
+    return {
+        (
+            r.file,
+            "-" if r.line is None else str(r.line),
+            r.column or "-",
+            "-" if r.value is None else r.value,
+            r.rule,
+        )
+        for r in report.rejections
+    }
 
 
 # --- the valid base data set ----------------------------------------------------------------------
@@ -130,9 +138,15 @@ def test_valid_fixture_loads_with_dtypes_counts_and_sources(base_run):
     counts = report.counts()
     # rows of BASE, counted by hand: 4 persons, 5 consultations, 4 results, 5 acts,
     # 5 contacts, 5 social actions, 4 activities
-    assert counts["read"].to_dict() == {"persons": 4, "consultations": 5, "lab_results": 4,
-                                        "medical_acts": 5, "contacts": 5, "social_actions": 5,
-                                        "activities": 4}
+    assert counts["read"].to_dict() == {
+        "persons": 4,
+        "consultations": 5,
+        "lab_results": 4,
+        "medical_acts": 5,
+        "contacts": 5,
+        "social_actions": 5,
+        "activities": 4,
+    }
     assert (counts["accepted"] == counts["read"]).all() and (counts["rejected"] == 0).all()
     assert counts["present"].all()
 
@@ -151,8 +165,7 @@ def test_valid_fixture_loads_with_dtypes_counts_and_sources(base_run):
     assert ds.medical_acts["detail"].tolist()[:2] == ["1", "2"]
     assert ds.persons["inclusion_date"].iloc[2] == pd.Timestamp("2018-06-12")
     assert ds.years == [2019]
-    assert ds.sources == {name: hashlib.sha256(text.encode()).hexdigest()
-                          for name, text in BASE.items()}
+    assert ds.sources == {name: hashlib.sha256(text.encode()).hexdigest() for name, text in BASE.items()}
 
 
 def test_format_counts_line_and_ok(base_run):
@@ -191,9 +204,12 @@ def test_directory_without_outreach_files_loads(base_run, tmp_path):
         pd.testing.assert_series_equal(frame.dtypes, loaded.dtypes)
         assert not report.tables[table].present
     lines = report.format().splitlines()
-    assert lines[4:] == ["contacts.csv: absent (facultatif)",
-                         "social_actions.csv: absent (facultatif)",
-                         "activities.csv: absent (facultatif)", "Aucune ligne rejetée."]
+    assert lines[4:] == [
+        "contacts.csv: absent (facultatif)",
+        "social_actions.csv: absent (facultatif)",
+        "activities.csv: absent (facultatif)",
+        "Aucune ligne rejetée.",
+    ]
     counts = report.counts()
     assert counts["present"].tolist() == [True] * 4 + [False] * 3
     assert counts.loc[list(OUTREACH), "read"].tolist() == [0, 0, 0]
@@ -223,8 +239,9 @@ def prepare(case: Path, tmp_path: Path) -> Path:
         (directory / name).unlink()
     for path in case.iterdir():
         if path.name.endswith(".xlsx.json"):
-            write_workbook(directory / path.name.removesuffix(".json"),
-                           json.loads(path.read_text(encoding="utf-8")))
+            write_workbook(
+                directory / path.name.removesuffix(".json"), json.loads(path.read_text(encoding="utf-8"))
+            )
         elif path.name not in ("expected.txt",):
             shutil.copyfile(path, directory / path.name)
     return directory
@@ -301,8 +318,9 @@ def run_corpus(name: str, tmp_path: Path):
     if name not in _RUNS:
         case = CORPUS / name
         directory = prepare(case, tmp_path)
-        _RUNS[name] = validate_and_load(directory, year=read_expected(case)[1], today=TODAY,
-                                        sites=SITES)  # never raises on bad rows
+        _RUNS[name] = validate_and_load(
+            directory, year=read_expected(case)[1], today=TODAY, sites=SITES
+        )  # never raises on bad rows
     return _RUNS[name]
 
 
@@ -357,17 +375,22 @@ def test_message_unknown_site_names_file_line_column_value(tmp_path):
     assert lines[1] == "consultations.csv: 3 lues, 0 acceptées, 3 rejetées"
     assert lines[2].startswith(
         "  consultations.csv, ligne 2, colonne site, valeur 'brussel': code de site inconnu "
-        "(codes valides : bruxelles, liege, seraing,")
+        "(codes valides : bruxelles, liege, seraing,"
+    )
     assert lines[2].endswith(") [unknown_code]")
-    assert lines[3] == ("  consultations.csv, ligne 3, colonne workplace, valeur 'rue': code "
-                        "inconnu (codes valides : bar, private, street, window, other) [unknown_code]")
+    assert lines[3] == (
+        "  consultations.csv, ligne 3, colonne workplace, valeur 'rue': code "
+        "inconnu (codes valides : bar, private, street, window, other) [unknown_code]"
+    )
 
 
 def test_message_whole_file_rejections(tmp_path):
     text = run_case("missing_column", tmp_path).format()
-    assert ("consultations.csv, colonne workplace: colonne obligatoire 'workplace' absente : tout "
-            "le fichier est rejeté (colonnes trouvées : pseudonym, date, site, gp, gynaecologist, "
-            "coverage_asked, coverage_status) [missing_column]") in text
+    assert (
+        "consultations.csv, colonne workplace: colonne obligatoire 'workplace' absente : tout "
+        "le fichier est rejeté (colonnes trouvées : pseudonym, date, site, gp, gynaecologist, "
+        "coverage_asked, coverage_status) [missing_column]"
+    ) in text
     assert "consultations.csv: 1 lues, 0 acceptées, 1 rejetées" in text
     text = run_case("empty_file_zero_bytes", tmp_path / "b").format()
     assert "medical_acts.csv: fichier vide [empty_file]" in text
@@ -378,58 +401,107 @@ def test_message_whole_file_rejections(tmp_path):
 def test_message_dates_titre_duplicates(tmp_path):
     by_rule = {r.rule: r for r in run_case("date_after_declared_year", tmp_path).rejections}
     assert by_rule["date_out_of_range"].message == (
-        "date hors de la plage plausible (01/01/1990 au 31/12/2019)")
+        "date hors de la plage plausible (01/01/1990 au 31/12/2019)"
+    )
     by_rule = {r.rule: r for r in run_case("event_before_inclusion", tmp_path / "b").rejections}
     assert by_rule["event_before_inclusion"].message == (
-        "date antérieure à la date d'inclusion de la personne (20/05/2019)")
+        "date antérieure à la date d'inclusion de la personne (20/05/2019)"
+    )
     rejections = run_case("duplicated_pseudonyms", tmp_path / "c").rejections
-    assert rejections[0] == Rejection("persons.csv", 3, "pseudonym", "P002", "duplicate_key",
-                                      "clé en double (pseudonym) : même clé aux lignes 3, 6")
+    assert rejections[0] == Rejection(
+        "persons.csv",
+        3,
+        "pseudonym",
+        "P002",
+        "duplicate_key",
+        "clé en double (pseudonym) : même clé aux lignes 3, 6",
+    )
 
 
 def test_messages_of_the_outreach_rules(tmp_path):
     """Whole rejections (file, line, column, value, rule, message) of the outreach rules."""
     got = run_case("internet_contact_platform", tmp_path / "a").rejections
     assert got[:2] == [
-        Rejection("contacts.csv", 2, "platform", "", "platform_missing",
-                  "plateforme obligatoire pour un contact par internet (valeurs valides : "
-                  "quartier_rouge, sexy_be, lili_be, vivastreet, belswing, quicherchetrouve, "
-                  "youpie, facebook, other)"),
-        Rejection("contacts.csv", 3, "platform", "facebook", "platform_unexpected",
-                  "plateforme renseignée pour un contact hors internet (laisser vide sauf si "
-                  "channel vaut internet)")]
+        Rejection(
+            "contacts.csv",
+            2,
+            "platform",
+            "",
+            "platform_missing",
+            "plateforme obligatoire pour un contact par internet (valeurs valides : "
+            "quartier_rouge, sexy_be, lili_be, vivastreet, belswing, quicherchetrouve, "
+            "youpie, facebook, other)",
+        ),
+        Rejection(
+            "contacts.csv",
+            3,
+            "platform",
+            "facebook",
+            "platform_unexpected",
+            "plateforme renseignée pour un contact hors internet (laisser vide sauf si "
+            "channel vaut internet)",
+        ),
+    ]
     got = run_case("first_contact_place", tmp_path / "b").rejections
     assert got[:2] == [
-        Rejection("social_actions.csv", 2, "place", "", "place_missing",
-                  "lieu du premier contact obligatoire quand first_contact est vrai (valeurs "
-                  "valides : field, office, phone, other_media)"),
-        Rejection("social_actions.csv", 3, "place", "office", "place_unexpected",
-                  "lieu renseigné alors que first_contact est faux (laisser vide)")]
+        Rejection(
+            "social_actions.csv",
+            2,
+            "place",
+            "",
+            "place_missing",
+            "lieu du premier contact obligatoire quand first_contact est vrai (valeurs "
+            "valides : field, office, phone, other_media)",
+        ),
+        Rejection(
+            "social_actions.csv",
+            3,
+            "place",
+            "office",
+            "place_unexpected",
+            "lieu renseigné alors que first_contact est faux (laisser vide)",
+        ),
+    ]
     # "o" is not a yes/no spelling of coverage_asked, so not of first_contact either
     assert got[-1].format() == (
         "social_actions.csv, ligne 8, colonne first_contact, valeur 'o': valeur oui/non "
-        "illisible (valeurs valides : true/false, oui/non, 1/0, vrai/faux) [invalid_boolean]")
+        "illisible (valeurs valides : true/false, oui/non, 1/0, vrai/faux) [invalid_boolean]"
+    )
     got = run_case("two_first_contacts_in_a_year", tmp_path / "c").rejections
     # P001: lines 2 (2019-01-10) and 4 (01/09/2019); line 3 is 2018, a first contact of
     # another year. X200: lines 7 and 8 ("1" and "VRAI" are both yes)
     assert [(r.line, r.message) for r in got] == [
-        (2, "premier contact de l'année 2019 déjà déclaré pour P001 (lignes 2, 4) : un seul "
-            "par personne et par année civile"),
-        (4, "premier contact de l'année 2019 déjà déclaré pour P001 (lignes 2, 4) : un seul "
-            "par personne et par année civile"),
-        (7, "premier contact de l'année 2019 déjà déclaré pour X200 (lignes 7, 8) : un seul "
-            "par personne et par année civile"),
-        (8, "premier contact de l'année 2019 déjà déclaré pour X200 (lignes 7, 8) : un seul "
-            "par personne et par année civile")]
+        (
+            2,
+            "premier contact de l'année 2019 déjà déclaré pour P001 (lignes 2, 4) : un seul "
+            "par personne et par année civile",
+        ),
+        (
+            4,
+            "premier contact de l'année 2019 déjà déclaré pour P001 (lignes 2, 4) : un seul "
+            "par personne et par année civile",
+        ),
+        (
+            7,
+            "premier contact de l'année 2019 déjà déclaré pour X200 (lignes 7, 8) : un seul "
+            "par personne et par année civile",
+        ),
+        (
+            8,
+            "premier contact de l'année 2019 déjà déclaré pour X200 (lignes 7, 8) : un seul "
+            "par personne et par année civile",
+        ),
+    ]
     text = run_case("activity_counts", tmp_path / "d").format()
     for line in (
-            "activities.csv: 9 lues, 1 acceptées, 8 rejetées",
-            "  activities.csv, ligne 2, colonne condoms, valeur '-5': effectif négatif (nombre "
-            "entier >= 0 attendu) [negative_count]",
-            "  activities.csv, ligne 3, colonne sessions, valeur '0': une activité compte au "
-            "moins une séance (sessions >= 1) [zero_sessions]",
-            "  activities.csv, ligne 7, colonne condoms, valeur '1,500': nombre entier illisible "
-            "(p. ex. 12 ou 1 000) [not_a_number]"):
+        "activities.csv: 9 lues, 1 acceptées, 8 rejetées",
+        "  activities.csv, ligne 2, colonne condoms, valeur '-5': effectif négatif (nombre "
+        "entier >= 0 attendu) [negative_count]",
+        "  activities.csv, ligne 3, colonne sessions, valeur '0': une activité compte au "
+        "moins une séance (sessions >= 1) [zero_sessions]",
+        "  activities.csv, ligne 7, colonne condoms, valeur '1,500': nombre entier illisible "
+        "(p. ex. 12 ou 1 000) [not_a_number]",
+    ):
         assert line in text.splitlines()
     ds = run_corpus("activity_counts", tmp_path / "d")[0]
     assert ds.activities["condoms"].tolist() == [2000]  # line 10: "2.000" is two thousand
@@ -456,7 +528,7 @@ def test_read_table_meta_and_lines(tmp_path):
     assert frame.index.tolist() == [2, 3, 4, 5, 6]
     assert frame.loc[6, "pseudonym"] == "PÉ05"  # decoded from cp1252 byte 0xC9
     frame, meta = read_table(CORPUS / "valid_utf8_bom" / "persons.csv")
-    assert meta.encoding == "utf-8-sig" and list(frame.columns)[0] == "pseudonym"
+    assert meta.encoding == "utf-8-sig" and next(iter(frame.columns)) == "pseudonym"
     frame, meta = read_table(CORPUS / "valid_title_line_blank_lines_case" / "persons.csv")
     assert meta.header_line == 2 and frame.index.tolist() == [3, 5, 7, 8]
     frame, meta = read_table(CORPUS / "valid_utf16_tabs" / "medical_acts.csv")
@@ -498,8 +570,10 @@ def test_read_errors_are_espacep_errors(tmp_path):
 
 
 def test_parse_dates_and_numbers():
-    text = pd.Series(["2019-03-01", "1/3/2019", "01/03/2019 00:00:00", "2019-02-29",
-                      "2020-02-29", "03-01-2019", None], dtype="string")
+    text = pd.Series(
+        ["2019-03-01", "1/3/2019", "01/03/2019 00:00:00", "2019-02-29", "2020-02-29", "03-01-2019", None],
+        dtype="string",
+    )
     got = parse_dates(text)
     assert got.dtype == "datetime64[ns]"
     march = pd.Timestamp("2019-03-01")
@@ -507,12 +581,10 @@ def test_parse_dates_and_numbers():
     assert pd.isna(got.iloc[3]) and got.iloc[4] == pd.Timestamp("2020-02-29")  # 2019 not leap
     assert got.iloc[5:].isna().all()
     # beyond datetime64[ns]: clipped to its bounds (so out of any plausible range), no crash
-    far = parse_dates(pd.Series(["31/12/9999", "1600-01-01", "0000-01-01", "١٢/03/2019"],
-                                dtype="string"))
+    far = parse_dates(pd.Series(["31/12/9999", "1600-01-01", "0000-01-01", "١٢/03/2019"], dtype="string"))
     assert far.iloc[:2].tolist() == [pd.Timestamp("2262-04-11"), pd.Timestamp("1677-09-22")]
     assert far.iloc[2:].isna().all()  # year 0 does not exist; only ASCII digits are read
-    nums = parse_numbers(pd.Series(["12,5", "1 000", "1.5", "abc", "inf", "-3", None],
-                                   dtype="string"))
+    nums = parse_numbers(pd.Series(["12,5", "1 000", "1.5", "abc", "inf", "-3", None], dtype="string"))
     np.testing.assert_array_equal(nums.to_numpy(), [12.5, 1000, 1.5, np.nan, np.nan, -3, np.nan])
 
 
@@ -539,11 +611,13 @@ def csv_rows(text: str) -> list[list]:
 
 def test_xlsx_with_title_rows_above_header(base_dir):
     (base_dir / "persons.csv").unlink()
-    rows = [["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
-            ["P001", 1985, "woman", "RO", dt.datetime(2017, 3, 2)],
-            ["P002", 1994.0, "trans", None, "15/01/2019"],
-            ["P003", 1970, "homme", "BE", dt.date(2018, 6, 12)],
-            ["P004", 1999, "woman", "NG", dt.datetime(2019, 5, 20)]]
+    rows = [
+        ["pseudonym", "birth_year", "gender", "nationality", "inclusion_date"],
+        ["P001", 1985, "woman", "RO", dt.datetime(2017, 3, 2)],
+        ["P002", 1994.0, "trans", None, "15/01/2019"],
+        ["P003", 1970, "homme", "BE", dt.date(2018, 6, 12)],
+        ["P004", 1999, "woman", "NG", dt.datetime(2019, 5, 20)],
+    ]
     write_xlsx(base_dir / "persons.xlsx", rows, title_rows=2)
     frame, meta = read_table(base_dir / "persons.xlsx")
     # 2 title rows, so the header is sheet row 3 and P003 is sheet row 6
@@ -552,8 +626,16 @@ def test_xlsx_with_title_rows_above_header(base_dir):
     assert frame.loc[4, "inclusion_date"] == "2017-03-02" and frame.loc[5, "birth_year"] == "1994"
     report = validate_directory(base_dir, today=TODAY, sites=SITES)
     persons = [r for r in report.rejections if r.file == "persons.xlsx"]
-    assert persons == [Rejection("persons.xlsx", 6, "gender", "homme", "unknown_code",
-                                 "code inconnu (codes valides : woman, man, trans)")]
+    assert persons == [
+        Rejection(
+            "persons.xlsx",
+            6,
+            "gender",
+            "homme",
+            "unknown_code",
+            "code inconnu (codes valides : woman, man, trans)",
+        )
+    ]
 
 
 def test_xlsx_loads_like_csv(tmp_path):
@@ -574,19 +656,28 @@ def test_xlsx_outreach_with_native_cells(base_run, tmp_path):
     for name in ("social_actions.csv", "activities.csv"):
         (directory / name).unlink()
     day = dt.datetime
-    write_xlsx(directory / "social_actions.xlsx", [
-        list(codes.COLUMNS["social_actions"]),
-        [day(2019, 1, 10), "bruxelles", "P001", "administrative", True, "office"],
-        [day(2019, 3, 12), "bruxelles", "P001", "housing", False, None],
-        [day(2019, 3, 10), "liege", "X100", "violence", True, "other_media"],
-        [dt.date(2018, 11, 20), "liege", "X100", "addiction", 1, "field"],
-        ["01/06/2019", "charleroi", "X102", "prevention_material", "FAUX", None]], title_rows=1)
-    write_xlsx(directory / "activities.xlsx", [
-        list(codes.COLUMNS["activities"]),
-        [day(2019, 3, 8), "bruxelles", "health_promotion", "stand", 1, 0, 1500.0, 200],
-        [day(2019, 4, 2), "liege", "social_action", "language_course", 12, 8, None, None],
-        [day(2019, 5, 15), "namur", "health_promotion", "information_session", 2, 25, 100, 30],
-        [day(2019, 10, 10), "mons", "other", "meeting", 1, 6, 0, 0]])
+    write_xlsx(
+        directory / "social_actions.xlsx",
+        [
+            list(codes.COLUMNS["social_actions"]),
+            [day(2019, 1, 10), "bruxelles", "P001", "administrative", True, "office"],
+            [day(2019, 3, 12), "bruxelles", "P001", "housing", False, None],
+            [day(2019, 3, 10), "liege", "X100", "violence", True, "other_media"],
+            [dt.date(2018, 11, 20), "liege", "X100", "addiction", 1, "field"],
+            ["01/06/2019", "charleroi", "X102", "prevention_material", "FAUX", None],
+        ],
+        title_rows=1,
+    )
+    write_xlsx(
+        directory / "activities.xlsx",
+        [
+            list(codes.COLUMNS["activities"]),
+            [day(2019, 3, 8), "bruxelles", "health_promotion", "stand", 1, 0, 1500.0, 200],
+            [day(2019, 4, 2), "liege", "social_action", "language_course", 12, 8, None, None],
+            [day(2019, 5, 15), "namur", "health_promotion", "information_session", 2, 25, 100, 30],
+            [day(2019, 10, 10), "mons", "other", "meeting", 1, 6, 0, 0],
+        ],
+    )
     ds, report = validate_and_load(directory, today=TODAY, sites=SITES)
     assert report.ok, report.format()
     assert report.tables["social_actions"].meta.header_line == 2
@@ -645,11 +736,18 @@ def test_validation_is_vectorised(tmp_path):
     n = 100_000
     rng = np.random.default_rng(0)
     dates = pd.Timestamp("2019-06-01") + pd.to_timedelta(np.arange(n) % 200, unit="D")
-    frame = pd.DataFrame({
-        "pseudonym": np.repeat(["P001", "P003"], n // 2), "date": dates.strftime("%d/%m/%Y"),
-        "site": np.repeat([f"{s}" for s in ("bruxelles", "liege")], n // 2),
-        "workplace": rng.choice(["bar", "street"], n), "gp": "none", "gynaecologist": "aware",
-        "coverage_asked": "false", "coverage_status": ""})
+    frame = pd.DataFrame(
+        {
+            "pseudonym": np.repeat(["P001", "P003"], n // 2),
+            "date": dates.strftime("%d/%m/%Y"),
+            "site": np.repeat([f"{s}" for s in ("bruxelles", "liege")], n // 2),
+            "workplace": rng.choice(["bar", "street"], n),
+            "gp": "none",
+            "gynaecologist": "aware",
+            "coverage_asked": "false",
+            "coverage_status": "",
+        }
+    )
     frame["site"] = np.where(np.arange(n) % 400 < 200, "bruxelles", "liege")
     frame = frame.drop_duplicates(["pseudonym", "date", "site"])
     frame.to_csv(directory / "consultations.csv", index=False, sep=";")
@@ -664,12 +762,12 @@ def test_validation_is_vectorised(tmp_path):
 # --- the data dictionary keeps step with the code -------------------------------------------------
 def test_data_dictionary_lists_every_rule_and_outreach_code():
     text = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text(encoding="utf-8")
-    rules_table = text[text.index("## Validation rules"):]
+    rules_table = text[text.index("## Validation rules") :]
     for rule in schemas.RULES:
         assert f"| `{rule}` |" in rules_table, rule
     for name in OUTREACH:
-        section = text[text.index(f"### {name} "):]
-        section = section[:section.index("\n### ")]
+        section = text[text.index(f"### {name} ") :]
+        section = section[: section.index("\n### ")]
         for column in codes.COLUMNS[name]:
             assert f"| `{column}` |" in section, (name, column)
         for column, allowed in schemas.TABLES[name].codes.items():
@@ -691,40 +789,72 @@ def test_iso_codes_are_current_iso_3166_1_and_withdrawn_ones_are_named():
 def test_messages_of_the_issue_11_rules(tmp_path):
     got = run_case("nationality_withdrawn_codes", tmp_path / "a").rejections
     assert got[0] == Rejection(
-        "persons.csv", 6, "nationality", "AN", "withdrawn_code",
+        "persons.csv",
+        6,
+        "nationality",
+        "AN",
+        "withdrawn_code",
         "code pays retiré de la norme ISO 3166-1 (Antilles néerlandaises, retiré le 2010-12-15) : "
-        "indiquer le code actuel du pays de nationalité (ISO 3166-1 alpha-2)")
+        "indiquer le code actuel du pays de nationalité (ISO 3166-1 alpha-2)",
+    )
     got = run_case("duplicate_header_names", tmp_path / "b").rejections
-    assert got == [Rejection(
-        "consultations.csv", 1, "site", "site | SITE | site ", "duplicate_column",
-        "en-tête : plusieurs colonnes se lisent 'site' ('site' en colonne 3, 'SITE' en colonne 9, "
-        "'site ' en colonne 10) : laquelle lire est ambigu ; n'en garder qu'une")]
+    assert got == [
+        Rejection(
+            "consultations.csv",
+            1,
+            "site",
+            "site | SITE | site ",
+            "duplicate_column",
+            "en-tête : plusieurs colonnes se lisent 'site' ('site' en colonne 3, 'SITE' en colonne 9, "
+            "'site ' en colonne 10) : laquelle lire est ambigu ; n'en garder qu'une",
+        )
+    ]
     got = run_case("truncated_last_line", tmp_path / "c").rejections
     assert got[0] == Rejection(
-        "persons.csv", 5, "birth_year", "1", "missing_fields",
+        "persons.csv",
+        5,
+        "birth_year",
+        "1",
+        "missing_fields",
         "dernière ligne incomplète et sans fin de ligne : le fichier semble coupé (2 champs au "
-        "lieu de 5, la valeur '1' est peut-être tronquée) ; exporter le fichier à nouveau")
+        "lieu de 5, la valeur '1' est peut-être tronquée) ; exporter le fichier à nouveau",
+    )
     got = run_case("short_row_inside_file", tmp_path / "d").rejections
-    assert got[0].message == ("ligne incomplète : 4 champs au lieu de 5 (séparateurs manquants ; "
-                              "la valeur 'hbv_vaccine' est peut-être tronquée)")
+    assert got[0].message == (
+        "ligne incomplète : 4 champs au lieu de 5 (séparateurs manquants ; "
+        "la valeur 'hbv_vaccine' est peut-être tronquée)"
+    )
     text = run_case("scientific_notation", tmp_path / "e").format()
-    assert ("  activities.csv, ligne 2, colonne condoms, valeur '1e3': notation scientifique "
-            "refusée dans une colonne de nombres entiers (écrire le nombre en chiffres, p. ex. 12 "
-            "ou 1 000) [scientific_notation]") in text.splitlines()
+    assert (
+        "  activities.csv, ligne 2, colonne condoms, valeur '1e3': notation scientifique "
+        "refusée dans une colonne de nombres entiers (écrire le nombre en chiffres, p. ex. 12 "
+        "ou 1 000) [scientific_notation]"
+    ) in text.splitlines()
     text = run_case("numbers_out_of_range", tmp_path / "f").format()
-    assert ("  persons.csv, ligne 3, colonne birth_year, valeur '18446744073709551616': nombre "
-            "hors de la borne plausible de la colonne (au plus 9 999 en valeur absolue) "
-            "[number_out_of_range]") in text.splitlines()
+    assert (
+        "  persons.csv, ligne 3, colonne birth_year, valeur '18446744073709551616': nombre "
+        "hors de la borne plausible de la colonne (au plus 9 999 en valeur absolue) "
+        "[number_out_of_range]"
+    ) in text.splitlines()
     got = run_case("xlsx_formula_without_value", tmp_path / "g").rejections
-    assert got == [Rejection(
-        "activities.xlsx", 2, "condoms", "=1000+500", "formula_without_value",
-        "2 cellule(s) calculée(s) par une formule sans valeur enregistrée (première : ligne 2, "
-        "colonne condoms, =1000+500) : ouvrir le fichier dans Excel et l'enregistrer (Excel y "
-        "écrit les valeurs calculées), puis recommencer")]
+    assert got == [
+        Rejection(
+            "activities.xlsx",
+            2,
+            "condoms",
+            "=1000+500",
+            "formula_without_value",
+            "2 cellule(s) calculée(s) par une formule sans valeur enregistrée (première : ligne 2, "
+            "colonne condoms, =1000+500) : ouvrir le fichier dans Excel et l'enregistrer (Excel y "
+            "écrit les valeurs calculées), puis recommencer",
+        )
+    ]
     got = run_case("xlsx_sheets_none_named_after_table", tmp_path / "h").rejections
-    assert got[0].message == ("le classeur a 2 feuilles (Feuil1, Feuil2) et aucune ne s'appelle "
-                              "'activities' : renommer 'activities' la feuille à lire (ou n'en "
-                              "garder qu'une)")
+    assert got[0].message == (
+        "le classeur a 2 feuilles (Feuil1, Feuil2) et aucune ne s'appelle "
+        "'activities' : renommer 'activities' la feuille à lire (ou n'en "
+        "garder qu'une)"
+    )
 
 
 def test_all_rows_rejected_gives_the_same_summary_and_load_refuses(tmp_path):
@@ -734,6 +864,8 @@ def test_all_rows_rejected_gives_the_same_summary_and_load_refuses(tmp_path):
     assert lines[0] == "persons.csv: 4 lues, 0 acceptées, 4 rejetées"
     assert "consultations.csv: 5 lues, 0 acceptées, 5 rejetées" in lines
     directory = prepare(CORPUS / "all_persons_rejected", tmp_path / "b")
-    with pytest.raises(EspacepError, match="persons.csv, ligne 5, colonne inclusion_date, "
-                                           "valeur '11.02.2019': date illisible"):
+    with pytest.raises(
+        EspacepError,
+        match="persons.csv, ligne 5, colonne inclusion_date, " "valeur '11.02.2019': date illisible",
+    ):
         load_dataset(directory, today=TODAY, sites=SITES)

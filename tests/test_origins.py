@@ -17,7 +17,7 @@ from espacep_analysis.errors import EspacepError
 
 HAND_CHECKED = {
     # code: (M49 sub-region, expected group)
-    "BE": ("Western Europe", "belgium"),               # override
+    "BE": ("Western Europe", "belgium"),  # override
     "FR": ("Western Europe", "western_europe"),
     "NL": ("Western Europe", "western_europe"),
     "IT": ("Southern Europe", "western_europe"),
@@ -33,17 +33,17 @@ HAND_CHECKED = {
     "UA": ("Eastern Europe", "eastern_europe"),
     "RU": ("Eastern Europe", "eastern_europe"),
     "BY": ("Eastern Europe", "eastern_europe"),
-    "AL": ("Southern Europe", "eastern_europe"),       # override: Western Balkans
+    "AL": ("Southern Europe", "eastern_europe"),  # override: Western Balkans
     "XK": ("Southern Europe", "eastern_europe"),
     "RS": ("Southern Europe", "eastern_europe"),
     "MK": ("Southern Europe", "eastern_europe"),
     "BA": ("Southern Europe", "eastern_europe"),
     "ME": ("Southern Europe", "eastern_europe"),
-    "LT": ("Northern Europe", "eastern_europe"),       # override: Baltic states
+    "LT": ("Northern Europe", "eastern_europe"),  # override: Baltic states
     "NG": ("Western Africa", "sub_saharan_africa"),
     "CM": ("Middle Africa", "sub_saharan_africa"),
     "KE": ("Eastern Africa", "sub_saharan_africa"),
-    "NA": ("Southern Africa", "sub_saharan_africa"),   # Namibia: "NA" is not a missing value
+    "NA": ("Southern Africa", "sub_saharan_africa"),  # Namibia: "NA" is not a missing value
     "MA": ("Northern Africa", "north_africa"),
     "DZ": ("Northern Africa", "north_africa"),
     "BR": ("South America", "latin_america"),
@@ -68,8 +68,14 @@ def test_vectorised_mapping_keeps_index_and_handles_missing():
     codes = pd.Series(["RO", pd.NA, "", " be ", "ng", "RO"], index=[10, 11, 12, 13, 14, 15], dtype="string")
     groups = origins.origin_groups(codes)
     assert groups.index.tolist() == [10, 11, 12, 13, 14, 15]
-    assert groups.tolist() == ["eastern_europe", "unknown", "unknown", "belgium", "sub_saharan_africa",
-                               "eastern_europe"]
+    assert groups.tolist() == [
+        "eastern_europe",
+        "unknown",
+        "unknown",
+        "belgium",
+        "sub_saharan_africa",
+        "eastern_europe",
+    ]
 
 
 def test_unrecognised_code_raises():
@@ -89,8 +95,15 @@ def test_every_current_m49_subregion_is_mapped():
 
 def test_groups_and_labels():
     assert origins.ORIGIN_GROUPS == (
-        "belgium", "western_europe", "eastern_europe", "sub_saharan_africa", "north_africa",
-        "latin_america", "asia", "other", "unknown",
+        "belgium",
+        "western_europe",
+        "eastern_europe",
+        "sub_saharan_africa",
+        "north_africa",
+        "latin_america",
+        "asia",
+        "other",
+        "unknown",
     )
     assert origins.ORIGIN_LABELS["sub_saharan_africa"] == "Afrique subsaharienne"
     assert origins.ORIGIN_LABELS["eastern_europe"] == "Europe de l'Est"

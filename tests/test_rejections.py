@@ -17,13 +17,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_load import CORPUS, prepare
 
 from espacep_analysis import provenance, rejections
 from espacep_analysis.batch import BatchOptions, run_batch
 from espacep_analysis.cli import main
 from espacep_analysis.errors import EspacepError
 from espacep_analysis.load import validate_directory
-from test_load import CORPUS, prepare
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "data" / "synthetic"
@@ -40,6 +40,7 @@ def _validate(case: str, tmp_path: Path, capsys, *extra: str) -> tuple[int, str,
 
 # --- espacep validate --------------------------------------------------------------------------
 
+
 def test_validate_summarises_per_file_and_rule_with_at_most_three_examples(tmp_path, capsys):
     code, out, target = _validate("nationality_withdrawn_codes", tmp_path, capsys)
     lines = out.splitlines()
@@ -47,10 +48,12 @@ def test_validate_summarises_per_file_and_rule_with_at_most_three_examples(tmp_p
     assert "persons.csv : 9 lues, 4 acceptées, 5 rejetées" in lines
     assert "consultations.csv : 5 lues, 5 acceptées, 0 rejetées" in lines
     start = lines.index("  règle withdrawn_code : 5 problèmes, 5 lignes")
-    examples = lines[start + 1:start + 4]
+    examples = lines[start + 1 : start + 4]
     assert [e.split(" : ")[0] for e in examples] == [
-        "    ligne 6, colonne nationality, valeur 'AN'", "    ligne 7, colonne nationality, valeur 'YU'",
-        "    ligne 8, colonne nationality, valeur 'cs'"]
+        "    ligne 6, colonne nationality, valeur 'AN'",
+        "    ligne 7, colonne nationality, valeur 'YU'",
+        "    ligne 8, colonne nationality, valeur 'cs'",
+    ]
     assert lines[start + 4] == f"    … et 2 autres : liste complète dans {target}"
     assert sum(line.startswith("    ligne ") for line in lines) == 3  # the other two only in the CSV
     assert "5 problèmes au total, dans 1 fichier." in lines
@@ -70,10 +73,30 @@ def test_rejections_csv_holds_every_rejection_exactly(tmp_path, capsys):
     sites = "bruxelles, liege, seraing, ans, namur, arlon, athus, charleroi, mons, tournai, saint_trond"
     assert rows == [
         ["file", "line", "column", "value", "rule", "message"],
-        ["consultations.csv", "2", "site", "brussel", "unknown_code", f"code de site inconnu (codes valides : {sites})"],
-        ["consultations.csv", "3", "workplace", "rue", "unknown_code",
-         "code inconnu (codes valides : bar, private, street, window, other)"],
-        ["consultations.csv", "4", "gp", "yes", "unknown_code", "code inconnu (codes valides : none, unaware, aware, unknown)"],
+        [
+            "consultations.csv",
+            "2",
+            "site",
+            "brussel",
+            "unknown_code",
+            f"code de site inconnu (codes valides : {sites})",
+        ],
+        [
+            "consultations.csv",
+            "3",
+            "workplace",
+            "rue",
+            "unknown_code",
+            "code inconnu (codes valides : bar, private, street, window, other)",
+        ],
+        [
+            "consultations.csv",
+            "4",
+            "gp",
+            "yes",
+            "unknown_code",
+            "code inconnu (codes valides : none, unaware, aware, unknown)",
+        ],
     ]
     assert f"{target} : 3 problèmes, à renvoyer" in out
 
@@ -82,7 +105,8 @@ def test_rejections_csv_of_a_whole_file_has_no_line_or_value(tmp_path, capsys):
     _, out, target = _validate("missing_column", tmp_path, capsys)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [(r["file"], r["line"], r["column"], r["value"], r["rule"]) for r in rows] == [
-        ("consultations.csv", "", "workplace", "", "missing_column")]
+        ("consultations.csv", "", "workplace", "", "missing_column")
+    ]
     assert "    fichier entier, colonne workplace : colonne obligatoire 'workplace' absente" in out
 
 
@@ -96,10 +120,14 @@ def test_rejections_csv_defaults_to_the_current_directory_and_is_rewritten(tmp_p
     assert len((here / "rejections.csv").read_text(encoding="utf-8").splitlines()) == 4
     clean = tmp_path / "clean"
     shutil.copytree(SYNTHETIC, clean)
-    assert main(["validate", "--data", str(clean), *params]) == 0  # a stale list never survives a clean export
+    assert (
+        main(["validate", "--data", str(clean), *params]) == 0
+    )  # a stale list never survives a clean export
     assert (here / "rejections.csv").read_text(encoding="utf-8") == ",".join(rejections.CSV_COLUMNS) + "\n"
     assert "rejections.csv : aucun rejet (en-tête seul)" in capsys.readouterr().out
-    assert main(["validate", "--data", str(data), "--rejections", str(tmp_path), *params]) == 1  # a folder: the file in it
+    assert (
+        main(["validate", "--data", str(data), "--rejections", str(tmp_path), *params]) == 1
+    )  # a folder: the file in it
     assert len((tmp_path / "rejections.csv").read_text(encoding="utf-8").splitlines()) == 4
 
 
@@ -117,6 +145,7 @@ def test_rejections_csv_is_refused_inside_the_data_or_a_published_tree(where, tm
 
 # --- espacep report --accept-rejections --------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def one_bad_row(tmp_path_factory) -> Path:
     """The synthetic data with one consultation at an unknown site (line 4)."""
@@ -133,8 +162,16 @@ def one_bad_row(tmp_path_factory) -> Path:
 def _report(data: Path, output: Path, accept: bool) -> tuple[int, str]:
     out = io.StringIO()
     # min_cell 0: no joint protection of all the data's years, which needs every year's params
-    options = BatchOptions(data_dir=data, output_dir=output, years=[2019], funders=["inami"], pdf=False,
-                           workers=1, min_cell=0, accept_rejections=accept)
+    options = BatchOptions(
+        data_dir=data,
+        output_dir=output,
+        years=[2019],
+        funders=["inami"],
+        pdf=False,
+        workers=1,
+        min_cell=0,
+        accept_rejections=accept,
+    )
     return run_batch(options, out=out), out.getvalue()
 
 
@@ -142,8 +179,27 @@ def test_report_refuses_rejected_rows_by_default(one_bad_row, tmp_path, capsys):
     with pytest.raises(EspacepError, match="--accept-rejections") as info:
         _report(one_bad_row, tmp_path / "out", accept=False)
     assert "consultations.csv, ligne 4, colonne site, valeur 'brussel'" in str(info.value)
-    assert main(["report", "--data", str(one_bad_row), "--output", str(tmp_path / "cli"), "--years", "2019",
-                 "--funders", "inami", "--no-pdf", "--workers", "1", "--min-cell", "0"]) == 2
+    assert (
+        main(
+            [
+                "report",
+                "--data",
+                str(one_bad_row),
+                "--output",
+                str(tmp_path / "cli"),
+                "--years",
+                "2019",
+                "--funders",
+                "inami",
+                "--no-pdf",
+                "--workers",
+                "1",
+                "--min-cell",
+                "0",
+            ]
+        )
+        == 2
+    )
     assert not (tmp_path / "out" / "2019").exists()
 
 
@@ -152,16 +208,20 @@ def test_accept_rejections_renders_and_states_rows_left_out(one_bad_row, tmp_pat
     read = (one_bad_row / "consultations.csv").read_text(encoding="utf-8").count("\n") - 1
     code, printed = _report(one_bad_row, output, accept=True)
     assert code == 0, printed
-    assert f"lignes rejetées laissées de côté : consultations.csv : 1 ligne sur {read:,}".replace(",", " ") \
+    assert (
+        f"lignes rejetées laissées de côté : consultations.csv : 1 ligne sur {read:,}".replace(",", " ")
         in printed
+    )
     report = output / "2019" / "inami"
     record = json.loads((report / "provenance.json").read_text(encoding="utf-8"))
     assert record["rows_left_out"] == {"consultations.csv": {"read": read, "left_out": 1}}
     assert record["parameters"]["accept_rejections"] is True
     html = (report / "report.html").read_text(encoding="utf-8")
     read_fr = f"{read:,}".replace(",", " ")
-    assert ("Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
-            f"rejets ; liste : espacep validate) : consultations.csv : 1 ligne sur {read_fr}.") in html
+    assert (
+        "Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
+        f"rejets ; liste : espacep validate) : consultations.csv : 1 ligne sur {read_fr}."
+    ) in html
     assert "Lignes rejetées laissées de côté (--accept-rejections)" in html
     # the years cached by the accepting run do not let a default run through
     with pytest.raises(EspacepError, match="données rejetées"):
@@ -173,4 +233,6 @@ def test_provenance_without_the_option_has_no_rows_left_out():
     assert "rows_left_out" not in record and "Lignes rejetées" not in provenance.to_markdown(record)
     record = provenance.collect("inami", 2019, {}, {"year": 2019}, {})
     assert record["rows_left_out"] == {}
-    assert "- Lignes rejetées laissées de côté (--accept-rejections) : aucune" in provenance.to_markdown(record)
+    assert "- Lignes rejetées laissées de côté (--accept-rejections) : aucune" in provenance.to_markdown(
+        record
+    )

@@ -30,12 +30,14 @@ SHARES = pd.DataFrame({"label": ["Bar", "Vitrine", "Rue"], "value": [0.5, 0.3, 0
 
 # --- plots ---------------------------------------------------------------------------------
 def test_prevalence_ci_draws_the_given_points_and_intervals():
-    figures = pd.DataFrame({
-        "label": ["VIH", "Syphilis", "HBsAg"],
-        "value": [3 / 412, 0.05, np.nan],
-        "lower": [0.0024, 0.03, np.nan],
-        "upper": [0.0212, 0.08, np.nan],
-    })
+    figures = pd.DataFrame(
+        {
+            "label": ["VIH", "Syphilis", "HBsAg"],
+            "value": [3 / 412, 0.05, np.nan],
+            "lower": [0.0024, 0.03, np.nan],
+            "upper": [0.0212, 0.08, np.nan],
+        }
+    )
     ax = plots.prevalence_ci(figures, title="Prévalence").axes[0]
     data_line, _caps, (bars,) = ax.containers[0].lines
     np.testing.assert_allclose(data_line.get_xdata()[:2], [3 / 412, 0.05], rtol=0, atol=1e-15)
@@ -93,10 +95,12 @@ def test_show_publishes_the_png_with_its_alt_text(monkeypatch):
     published = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
     plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
-    ((data,), kwargs), = published
+    (((data,), kwargs),) = published
     assert kwargs == {"raw": True, "metadata": {"image/png": {"alt": "Lieux de travail"}}}
     assert data["text/plain"] == "Lieux de travail"
-    assert base64.b64decode(data["image/png"]) == plots.png_bytes(plots.bar_shares(SHARES, "Lieux de travail"))
+    assert base64.b64decode(data["image/png"]) == plots.png_bytes(
+        plots.bar_shares(SHARES, "Lieux de travail")
+    )
 
 
 # --- rendering: a notebook executed the way the batch does it --------------------------------
@@ -107,19 +111,38 @@ NOTEBOOK_CELLS = [
     ("code", ["parameters"], 'year: int = 2019\nsecret = "PARAM-MARKER"\ntable_html = ""\nchart_png = ""'),
     ("code", [], "import sys\nfrom IPython.display import HTML, Markdown, display"),
     ("markdown", [], "## Personnes rencontrées\n\nIntroduction de la section."),
-    ("code", [], textwrap.dedent("""\
+    (
+        "code",
+        [],
+        textwrap.dedent("""\
         display(Markdown(f"En {year}, 1\\u00a0076 TDS ont été vus."))
-        display(HTML(table_html))""")),
+        display(HTML(table_html))"""),
+    ),
     ("markdown", [], "### Lieux de travail"),
-    ("code", [], textwrap.dedent("""\
+    (
+        "code",
+        [],
+        textwrap.dedent("""\
         display({"image/png": chart_png, "text/plain": "Lieux de travail"}, raw=True,
-                metadata={"image/png": {"alt": "Lieux de travail"}})""")),
+                metadata={"image/png": {"alt": "Lieux de travail"}})"""),
+    ),
     ("code", [], 'print("WARN-MARKER", file=sys.stderr)'),
     ("markdown", [], "## Dépistage des IST\n\n" + "\n\n".join(f"Paragraphe {i}." for i in range(60))),
     ("markdown", [], "## Personnes rencontrées"),  # duplicate heading text: needs a distinct id
 ]
-TABLE = pd.DataFrame([{"label": "TDS vus", "value": 1076.0, "unit": "persons", "numerator": None,
-                       "denominator": None, "lower": None, "upper": None}])
+TABLE = pd.DataFrame(
+    [
+        {
+            "label": "TDS vus",
+            "value": 1076.0,
+            "unit": "persons",
+            "numerator": None,
+            "denominator": None,
+            "lower": None,
+            "upper": None,
+        }
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -128,23 +151,36 @@ def executed(tmp_path_factory):
     import papermill
 
     work = tmp_path_factory.mktemp("nb")
-    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     for i, (kind, tags, source) in enumerate(NOTEBOOK_CELLS):
         make = new_code_cell if kind == "code" else new_markdown_cell
         nb.cells.append(make(source, metadata={"tags": tags}, id=f"cell-{i}"))
     nbformat.write(nb, work / "in.ipynb")
     png = base64.b64encode(plots.png_bytes(plots.bar_shares(SHARES, "Lieux de travail"))).decode("ascii")
     parameters = {"year": 2018, "table_html": fmt.figures_table_html(TABLE), "chart_png": png}
-    papermill.execute_notebook(str(work / "in.ipynb"), str(work / "out.ipynb"), parameters=parameters,
-                               cwd=str(work), progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(
+        str(work / "in.ipynb"),
+        str(work / "out.ipynb"),
+        parameters=parameters,
+        cwd=str(work),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     return work / "out.ipynb"
 
 
 @pytest.fixture(scope="module")
 def rendered(executed, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    kwargs = dict(title="Rapport INAMI 2019", subtitle="Projet médical", funder="inami", year=2019,
-                  date=dt.date(2026, 11, 28))
+    kwargs = dict(
+        title="Rapport INAMI 2019",
+        subtitle="Projet médical",
+        funder="inami",
+        year=2019,
+        date=dt.date(2026, 11, 28),
+    )
     html = render.to_html(executed, out / "report.html", **kwargs)
     pdf = render.to_pdf(html, out / "report.pdf")
     return {"html": html, "pdf": pdf, "text": html.read_text("utf-8"), "kwargs": kwargs, "dir": out}
@@ -152,8 +188,16 @@ def rendered(executed, tmp_path_factory):
 
 def test_html_has_no_code_no_parameters_no_warnings_no_external_resources(rendered):
     text = rendered["text"]
-    for leaked in ("PARAM-MARKER", "import sys", "display(", "chart_png", "WARN-MARKER",
-                   "year = 2018", "In&nbsp;[", "Out["):
+    for leaked in (
+        "PARAM-MARKER",
+        "import sys",
+        "display(",
+        "chart_png",
+        "WARN-MARKER",
+        "year = 2018",
+        "In&nbsp;[",
+        "Out[",
+    ):
         assert leaked not in text, leaked
     assert "<script" not in text and "mathjax" not in text.lower() and "require.js" not in text
     assert not re.search(r"""(src|href)=["'](https?:|file:|//)""", text)
@@ -200,7 +244,7 @@ def test_html_is_byte_identical_on_a_second_render(rendered, executed, tmp_path)
 
 def test_render_date_honours_source_date_epoch(executed, tmp_path, monkeypatch):
     assert render.render_date({"SOURCE_DATE_EPOCH": str(EPOCH)}) == dt.date(2026, 11, 18)
-    assert render.render_time({"SOURCE_DATE_EPOCH": "0"}) == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    assert render.render_time({"SOURCE_DATE_EPOCH": "0"}) == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     with pytest.raises(EspacepError, match="SOURCE_DATE_EPOCH"):
         render.render_date({"SOURCE_DATE_EPOCH": "yesterday"})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
@@ -233,7 +277,14 @@ def pdf_pages(rendered):
 def test_pdf_title_page(pdf_pages):
     reader, pages = pdf_pages
     first = pages[0]
-    for expected in ("Espace P…", "Rapport INAMI 2019", "Projet médical", "INAMI", "2019", "28 novembre 2026"):
+    for expected in (
+        "Espace P…",
+        "Rapport INAMI 2019",
+        "Projet médical",
+        "INAMI",
+        "2019",
+        "28 novembre 2026",
+    ):
         assert expected in first
     assert not re.search(r"\d+ / \d+", first)  # no page number on the title page
     assert reader.metadata.title == "Rapport INAMI 2019"
@@ -244,8 +295,12 @@ def test_pdf_contents_page_numbers_point_at_the_headings(pdf_pages):
     _, pages = pdf_pages
     assert "Table des matières" in pages[1]
     entries = re.findall(r"^(.+?) \.{3,} ?(\d+)$", pages[1], flags=re.M)
-    assert [title for title, _ in entries] == ["Personnes rencontrées", "Lieux de travail",
-                                               "Dépistage des IST", "Personnes rencontrées"]
+    assert [title for title, _ in entries] == [
+        "Personnes rencontrées",
+        "Lieux de travail",
+        "Dépistage des IST",
+        "Personnes rencontrées",
+    ]
     numbers = [int(n) for _, n in entries]
     # The long "Dépistage" section pushes the last heading to a later page.
     assert numbers[0] == 3 and numbers[3] > numbers[2] >= numbers[0]

@@ -26,8 +26,22 @@ FUNDERS = ("inami", "aviq", "cocof")
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs2020")
-    status = main(["report", "--data", str(DATA), "--output", str(out), "--years", "2020",
-                   "--funders", ",".join(FUNDERS), "--no-pdf", "--workers", "2"])
+    status = main(
+        [
+            "report",
+            "--data",
+            str(DATA),
+            "--output",
+            str(out),
+            "--years",
+            "2020",
+            "--funders",
+            ",".join(FUNDERS),
+            "--no-pdf",
+            "--workers",
+            "2",
+        ]
+    )
     assert status == 0
     return out / "2020"
 
@@ -42,13 +56,20 @@ def test_every_funder_renders_2020_masked(rendered, funder):
     assert (rendered / funder / "report.html").is_file()
     figures = pd.read_csv(rendered / funder / "figures.csv")
     assert figures["suppressed"].astype(str).str.lower().eq("true").any()
-    counts = figures.loc[figures["numerator"].isna() & figures["unit"].eq("persons")
-                         & ~figures["indicator"].str.contains(".declared.", regex=False), "value"].dropna()
+    counts = figures.loc[
+        figures["numerator"].isna()
+        & figures["unit"].eq("persons")
+        & ~figures["indicator"].str.contains(".declared.", regex=False),
+        "value",
+    ].dropna()
     assert not counts.between(1, 4).any()
 
 
 def test_2020_persons_seen_is_the_independent_recount(rendered):
     figures = pd.read_csv(rendered / "inami" / "figures.csv")
-    row = figures[(figures["indicator"] == "inami.persons_seen") & (figures["scope"] == "all")
-                  & (figures["year"] == 2020)]
+    row = figures[
+        (figures["indicator"] == "inami.persons_seen")
+        & (figures["scope"] == "all")
+        & (figures["year"] == 2020)
+    ]
     assert float(row["value"].iloc[0]) == _persons_seen_2020() > 900

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import targetcheck
 from pypdf import PdfReader
+from targetcheck import check, key
 
 from espacep_analysis import render
 from espacep_analysis.cli import main
-import targetcheck
-from targetcheck import check, key
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "synthetic"
@@ -37,8 +37,24 @@ SHARED = [  # (funder, region): the funder's id = "<funder>." + INAMI's id, same
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
     # --min-cell 0: an internal run, unmasked, to compare with the published report
-    status = main(["report", "--data", str(DATA), "--output", str(out), "--years", "2019",
-                   "--funders", ",".join(FUNDERS), "--min-cell", "0", "--no-pdf", "--workers", "3"])
+    status = main(
+        [
+            "report",
+            "--data",
+            str(DATA),
+            "--output",
+            str(out),
+            "--years",
+            "2019",
+            "--funders",
+            ",".join(FUNDERS),
+            "--min-cell",
+            "0",
+            "--no-pdf",
+            "--workers",
+            "3",
+        ]
+    )
     assert status == 0
     return out / "2019"
 
@@ -60,7 +76,9 @@ def test_shared_figures_are_equal_across_reports(funder, region, name, figures):
     scope = f"region:{region}"
 
     def values(table, indicator):
-        rows = table[(table["indicator"] == indicator) & (table["scope"] == scope) & (table["source"] == "computed")]
+        rows = table[
+            (table["indicator"] == indicator) & (table["scope"] == scope) & (table["source"] == "computed")
+        ]
         assert not rows.duplicated("year").any()
         return dict(zip(rows["year"], rows["value"]))
 
@@ -78,7 +96,9 @@ def test_shared_figures_are_the_published_ones(figures):
     assert table[("aviq.inami.consultations", 2019, "region:wallonie")] == 1449
 
 
-FUNDER_TARGETS = [t for f in ("aviq", "cocof") for t in targetcheck.FUNDER_TARGETS[f] if t.get("status", "ok") == "ok"]
+FUNDER_TARGETS = [
+    t for f in ("aviq", "cocof") for t in targetcheck.FUNDER_TARGETS[f] if t.get("status", "ok") == "ok"
+]
 
 
 @pytest.mark.parametrize("target", [pytest.param(t, id=key(t)) for t in FUNDER_TARGETS])
@@ -156,15 +176,20 @@ def test_sections_are_in_the_published_order(rendered):
 # --- issue 4: comparisons in the AViQ and Cocof reports ------------------------------------------
 
 
-@pytest.mark.parametrize("funder, ids", [
-    ("aviq", ["aviq.violence_share", "aviq.first_contact_place.field", "aviq.inami.migrant_share"]),
-    ("cocof", ["cocof.inami.migrant_share"]),
-])
+@pytest.mark.parametrize(
+    "funder, ids",
+    [
+        ("aviq", ["aviq.violence_share", "aviq.first_contact_place.field", "aviq.inami.migrant_share"]),
+        ("cocof", ["cocof.inami.migrant_share"]),
+    ],
+)
 def test_figures_csv_carries_the_comparisons(funder, ids, figures):
     table = figures[funder]
     for base in ids:
         rows = table[table["indicator"].str.startswith(base + ".")].set_index("indicator")
-        assert {f"{base}.diff.2017", f"{base}.diff.2018", f"{base}.trend_p", f"{base}.verdict"} <= set(rows.index)
+        assert {f"{base}.diff.2017", f"{base}.diff.2018", f"{base}.trend_p", f"{base}.verdict"} <= set(
+            rows.index
+        )
         diff = rows.loc[f"{base}.diff.2017"]
         assert diff["lower"] <= diff["value"] <= diff["upper"]
         # the difference is the one of the two years' published proportions
@@ -177,15 +202,26 @@ def test_region_comparison_is_inami_s(figures):
     inami = figures["inami"].set_index(["indicator", "scope"])
     aviq = figures["aviq"].set_index(["indicator", "scope"])
     key = ("migrant_share.trend_p", "region:wallonie")
-    assert aviq.loc[("aviq.inami." + key[0], key[1]), "value"] == inami.loc[("inami." + key[0], key[1]), "value"]
+    assert (
+        aviq.loc[("aviq.inami." + key[0], key[1]), "value"] == inami.loc[("inami." + key[0], key[1]), "value"]
+    )
 
 
-@pytest.mark.parametrize("funder, sentence", [
-    ("aviq", "Les migrantes constituent 64,0 % des TDS vus en région wallonne (77,1 % en 2018, 58,0 % en 2017) ; "
-             "évolution 2017-2019 : stable (test de tendance de Cochran-Armitage, p = 0,080)."),
-    ("cocof", "Les migrantes constituent 87,1 % des TDS vus à Bruxelles (90,0 % en 2018, 90,0 % en 2017) ; "
-              "évolution 2017-2019 : stable (test de tendance de Cochran-Armitage, p = 0,17)."),
-])
+@pytest.mark.parametrize(
+    "funder, sentence",
+    [
+        (
+            "aviq",
+            "Les migrantes constituent 64,0 % des TDS vus en région wallonne (77,1 % en 2018, 58,0 % en 2017) ; "
+            "évolution 2017-2019 : stable (test de tendance de Cochran-Armitage, p = 0,080).",
+        ),
+        (
+            "cocof",
+            "Les migrantes constituent 87,1 % des TDS vus à Bruxelles (90,0 % en 2018, 90,0 % en 2017) ; "
+            "évolution 2017-2019 : stable (test de tendance de Cochran-Armitage, p = 0,17).",
+        ),
+    ],
+)
 def test_reports_print_the_comparison(funder, sentence, rendered):
     html = (rendered / funder / "report.html").read_text(encoding="utf-8").replace(NB, " ")
     assert sentence in html

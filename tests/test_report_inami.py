@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pypdf import PdfReader
+from targetcheck import TARGETS, check, key
 
 from espacep_analysis.cli import main
-from targetcheck import TARGETS, check, key
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "synthetic"
@@ -29,8 +29,23 @@ NBSP = "\u00a0"
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
     # --min-cell 0: an internal run, unmasked, to compare with the published report
-    status = main(["report", "--data", str(DATA), "--output", str(out), "--years", "2017-2019",
-                   "--funders", "inami", "--workers", "2", "--min-cell", "0"])
+    status = main(
+        [
+            "report",
+            "--data",
+            str(DATA),
+            "--output",
+            str(out),
+            "--years",
+            "2017-2019",
+            "--funders",
+            "inami",
+            "--workers",
+            "2",
+            "--min-cell",
+            "0",
+        ]
+    )
     assert status == 0
     return out
 
@@ -65,8 +80,17 @@ def test_figures_csv_has_the_published_figure(target, figures_2019):
 
 def test_figures_csv_columns(figures_2019):
     assert list(figures_2019.columns[:11]) == [
-        "indicator", "label", "year", "scope", "numerator", "denominator",
-        "value", "lower", "upper", "method", "unit",
+        "indicator",
+        "label",
+        "year",
+        "scope",
+        "numerator",
+        "denominator",
+        "value",
+        "lower",
+        "upper",
+        "method",
+        "unit",
     ]
     assert figures_2019.duplicated(["indicator", "year", "scope"]).sum() == 0
 
@@ -100,7 +124,12 @@ def test_pdf_prints_the_published_figure(printed, pdf_text):
 
 def test_provenance_names_inputs_without_paths(rendered):
     record = json.loads((rendered / "2019" / "inami" / "provenance.json").read_text())
-    assert set(record["inputs"]) >= {"persons.csv", "consultations.csv", "lab_results.csv", "medical_acts.csv"}
+    assert set(record["inputs"]) >= {
+        "persons.csv",
+        "consultations.csv",
+        "lab_results.csv",
+        "medical_acts.csv",
+    }
     assert all(len(digest) == 64 for digest in record["inputs"].values())
     assert "/" not in json.dumps(record["parameters"])
 
@@ -116,8 +145,10 @@ def test_html_has_no_code_and_no_row_level_record(rendered):
 def masked(tmp_path_factory):
     """The 2019 report as it leaves the organisation: the funder's threshold (5) from params."""
     out = tmp_path_factory.mktemp("masked")
-    assert main(["report", "--data", str(DATA), "--output", str(out), "--years", "2019",
-                 "--funders", "inami"]) == 0
+    assert (
+        main(["report", "--data", str(DATA), "--output", str(out), "--years", "2019", "--funders", "inami"])
+        == 0
+    )
     return out / "2019" / "inami"
 
 
@@ -153,23 +184,31 @@ def test_masked_report_prints_the_mask_and_the_rule(masked):
 
 def test_unmasked_report_generates_the_syphilis_sentence(rendered, figures_2019):
     html = (rendered / "2019" / "inami" / "report.html").read_text(encoding="utf-8").replace(NBSP, " ")
-    assert ("la prévalence de la syphilis est en hausse de 2017 à 2019 (0,5 % en 2017, 0,7 % en 2018, "
-            "1,8 % en 2019) : l'évolution est significative au seuil de 5 % (test de tendance de "
-            "Cochran-Armitage, p = 0,010)") in html
+    assert (
+        "la prévalence de la syphilis est en hausse de 2017 à 2019 (0,5 % en 2017, 0,7 % en 2018, "
+        "1,8 % en 2019) : l'évolution est significative au seuil de 5 % (test de tendance de "
+        "Cochran-Armitage, p = 0,010)"
+    ) in html
     rows = figures_2019.set_index(["indicator", "scope"])
     assert rows.loc[("inami.prevalence.syphilis.verdict", "all"), "value"] == 1.0
-    assert rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "value"] == pytest.approx(0.009648, abs=1e-6)
+    assert rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "value"] == pytest.approx(
+        0.009648, abs=1e-6
+    )
     diff = rows.loc[("inami.prevalence.syphilis.diff.2017", "all")]
-    assert diff["value"] == pytest.approx(14 / 775 - 3 / 666, abs=1e-9) and diff["lower"] > 0  # 10 digits in csv
+    assert (
+        diff["value"] == pytest.approx(14 / 775 - 3 / 666, abs=1e-9) and diff["lower"] > 0
+    )  # 10 digits in csv
 
 
 def test_masked_report_still_says_the_syphilis_rise(masked):
     # 2017's 3 cases are masked; the verdict is the same for 2, 3 or 4 cases (disclosure.release_verdicts),
     # so it is published without the exact p-value, which would give the count back
     html = (masked / "report.html").read_text(encoding="utf-8").replace(NBSP, " ")
-    assert ("la prévalence de la syphilis est en hausse de 2017 à 2019 (x en 2017, 0,7 % en 2018, 1,8 % en 2019) : "
-            "l'évolution est significative au seuil de 5 % (test de tendance de Cochran-Armitage, p &lt; 0,05 ; "
-            "valeur exacte non publiée, un effectif étant masqué)") in html
+    assert (
+        "la prévalence de la syphilis est en hausse de 2017 à 2019 (x en 2017, 0,7 % en 2018, 1,8 % en 2019) : "
+        "l'évolution est significative au seuil de 5 % (test de tendance de Cochran-Armitage, p &lt; 0,05 ; "
+        "valeur exacte non publiée, un effectif étant masqué)"
+    ) in html
     rows = pd.read_csv(masked / "figures.csv").set_index(["indicator", "scope"])
     assert rows.loc[("inami.prevalence.syphilis.verdict", "all"), "value"] == 1.0
     assert bool(rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "suppressed"])

@@ -58,7 +58,9 @@ def test_environment_yml_matches_pyproject():
     assert sorted(conda_side) == sorted(pip_side)
     for name, spec in pip_side.items():
         assert conda_side[name] == spec, f"{name}: pyproject {spec} vs environment.yml {conda_side[name]}"
-    requires_python = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["requires-python"]
+    requires_python = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "requires-python"
+    ]
     assert python == SpecifierSet(requires_python) == SpecifierSet(">=3.11")
 
 
@@ -85,37 +87,63 @@ def _notebook_problems(path: Path) -> list[str]:
 def test_notebooks_are_committed_without_outputs():
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     problems = [p for nb in notebooks for p in _notebook_problems(nb)]
-    assert problems == [], "clear the outputs (Jupyter: Edit > Clear Outputs of All Cells):\n" + "\n".join(problems)
+    assert problems == [], "clear the outputs (Jupyter: Edit > Clear Outputs of All Cells):\n" + "\n".join(
+        problems
+    )
 
 
 def test_notebook_check_detects_outputs_and_counts(tmp_path):
     clean = new_notebook(cells=[new_code_cell("x = 1")])
-    dirty = new_notebook(cells=[
-        new_code_cell("x = 1"),
-        new_code_cell("x", execution_count=3, outputs=[new_output("execute_result", {"text/plain": "1"},
-                                                                  execution_count=3)]),
-    ])
+    dirty = new_notebook(
+        cells=[
+            new_code_cell("x = 1"),
+            new_code_cell(
+                "x",
+                execution_count=3,
+                outputs=[new_output("execute_result", {"text/plain": "1"}, execution_count=3)],
+            ),
+        ]
+    )
     nbformat.write(clean, tmp_path / "clean.ipynb")
     nbformat.write(dirty, tmp_path / "dirty.ipynb")
     assert _notebook_problems(tmp_path / "clean.ipynb") == []
     assert _notebook_problems(tmp_path / "dirty.ipynb") == [
-        "dirty.ipynb: cell 1 has outputs", "dirty.ipynb: cell 1 has an execution count"]
+        "dirty.ipynb: cell 1 has outputs",
+        "dirty.ipynb: cell 1 has an execution count",
+    ]
 
 
 def _git_ignored(paths: list[str]) -> set[str]:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    result = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT, input="\n".join(paths),
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=ROOT,
+        input="\n".join(paths),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode in (0, 1), result.stderr
     return set(result.stdout.split())
 
 
 def test_gitignore_keeps_real_data_and_outputs_out_of_git():
-    must_ignore = ["data/raw/persons.csv", "data/raw/2019/export.xlsx", "outputs/2019/inami/report.pdf",
-                   "outputs/index.html", "rejections.csv", ".venv/bin/python"]
-    must_keep = ["data/synthetic/persons.csv", "data/README.md", "outputs/.gitkeep", "notebooks/inami.ipynb",
-                 "params/sites.yaml"]
+    must_ignore = [
+        "data/raw/persons.csv",
+        "data/raw/2019/export.xlsx",
+        "outputs/2019/inami/report.pdf",
+        "outputs/index.html",
+        "rejections.csv",
+        ".venv/bin/python",
+    ]
+    must_keep = [
+        "data/synthetic/persons.csv",
+        "data/README.md",
+        "outputs/.gitkeep",
+        "notebooks/inami.ipynb",
+        "params/sites.yaml",
+    ]
     ignored = _git_ignored(must_ignore + must_keep)
     assert ignored == set(must_ignore)
 
@@ -138,7 +166,10 @@ def test_readme_opens_with_make_report_and_make_test():
     assert first_block is not None
     before = text[: first_block.start()]
     assert [ln for ln in before.splitlines() if ln.strip() and not ln.startswith("#")] == []  # only the title
-    assert [ln.strip() for ln in first_block.group(1).splitlines() if ln.strip()] == ["make report", "make test"]
+    assert [ln.strip() for ln in first_block.group(1).splitlines() if ln.strip()] == [
+        "make report",
+        "make test",
+    ]
     assert _readme_commands()[:2] == ["make report", "make test"]
 
 
@@ -158,12 +189,16 @@ def test_makefile_targets_dry_run(tmp_path):
         shutil.copy(ROOT / name, tmp_path / name)
 
     def dry(target: str) -> str:
-        result = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            ["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
     report, test = dry("report"), dry("test")
-    assert report.index("-m venv .venv") < report.index("pip install") < report.index(".venv/bin/espacep report")
+    assert (
+        report.index("-m venv .venv") < report.index("pip install") < report.index(".venv/bin/espacep report")
+    )
     assert "pip install --disable-pip-version-check -e ." in report and "[test]" not in report
     assert test.index("-m venv .venv") < test.index("-e '.[test]'") < test.index(".venv/bin/pytest")
     for out in (report, test):

@@ -153,7 +153,7 @@ def test_bounds_contain_estimate(method, level):
     x, n = _grid()
     lower, upper = proportion_ci(x, n, method, level)
     p = x / n
-    assert (0 <= lower).all() and (lower <= p).all() and (p <= upper).all() and (upper <= 1).all()
+    assert (lower >= 0).all() and (lower <= p).all() and (p <= upper).all() and (upper <= 1).all()
 
 
 @pytest.mark.parametrize("method", CI_METHODS)
@@ -222,19 +222,28 @@ def test_proportion_dataclass():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: proportion_ci(3, 10, "wald"), "unknown confidence-interval method 'wald'; valid methods: wilson, wilson_cc, exact"),
+        (
+            lambda: proportion_ci(3, 10, "wald"),
+            "unknown confidence-interval method 'wald'; valid methods: wilson, wilson_cc, exact",
+        ),
         (lambda: proportion_ci(11, 10), "numerator x must not exceed denominator n: x=11, n=10"),
         (lambda: proportion_ci([1, 11], [5, 10]), "x=11, n=10 (position 1)"),
         (lambda: proportion_ci(-1, 10), "counts must not be negative: x=-1, n=10"),
         (lambda: proportion_ci(3, -1), "counts must not be negative"),
         (lambda: proportion_ci(2.5, 10), "counts must be whole numbers: x=2.5, n=10"),
         (lambda: proportion_ci(np.nan, 10), "missing or infinite count"),
-        (lambda: proportion_ci(3, 10, level=1.5), "level must be strictly between 0 and 1 (e.g. 0.95), got 1.5"),
+        (
+            lambda: proportion_ci(3, 10, level=1.5),
+            "level must be strictly between 0 and 1 (e.g. 0.95), got 1.5",
+        ),
         (lambda: proportion_ci(3, 10, level=0), "level must be strictly between 0 and 1"),
         (lambda: proportion_ci(3, 10, level="95%"), "level must be a number in (0, 1)"),
         (lambda: proportion_ci("a", 10), "x must be numeric counts"),
         (lambda: proportion_ci([1, 2], [3, 4, 5]), "input shapes do not match"),
-        (lambda: proportion_ci(pd.Series([1, 2], index=[1, 2]), pd.Series([3, 4], index=[2, 1])), "same index"),
+        (
+            lambda: proportion_ci(pd.Series([1, 2], index=[1, 2]), pd.Series([3, 4], index=[2, 1])),
+            "same index",
+        ),
         (lambda: proportion_table([1, 2], [3, 4]), "x must be a pandas Series"),
         (lambda: proportion([1, 2], [3, 4]), "use proportion_table"),
     ],
@@ -284,13 +293,17 @@ def test_newcombe_1998b_published_intervals(x1, n1, x2, n2, lo, hi):
 def _fisher_by_enumeration(x1, n1, x2, n2):
     """Two-sided Fisher p (R's rule), exact rationals over the hypergeometric support."""
     m, total = x1 + x2, n1 + n2
-    prob = {k: Fraction(math.comb(n1, k) * math.comb(n2, m - k), math.comb(total, m))
-            for k in range(max(0, m - n2), min(n1, m) + 1)}
+    prob = {
+        k: Fraction(math.comb(n1, k) * math.comb(n2, m - k), math.comb(total, m))
+        for k in range(max(0, m - n2), min(n1, m) + 1)
+    }
     observed = prob[x1]
     return float(sum(p for p in prob.values() if p <= observed * Fraction(10**7 + 1, 10**7)))
 
 
-@pytest.mark.parametrize("table", [(3, 4, 1, 4), (9, 10, 3, 10), (5, 56, 0, 29), (2, 3, 40, 50), (12, 140, 7, 151)])
+@pytest.mark.parametrize(
+    "table", [(3, 4, 1, 4), (9, 10, 3, 10), (5, 56, 0, 29), (2, 3, 40, 50), (12, 140, 7, 151)]
+)
 def test_fisher_equals_exact_enumeration(table):
     assert compare_proportions(*table).p_value == pytest.approx(_fisher_by_enumeration(*table), rel=1e-9)
 
@@ -310,8 +323,10 @@ def test_chi2_by_hand():
 
 def test_compare_edge_cases():
     empty = compare_proportions(0, 0, 3, 10)
-    assert all(math.isnan(v) for v in (empty.difference, empty.lower, empty.upper, empty.p_value,
-                                       empty.p_chi2, empty.p_chi2_yates))
+    assert all(
+        math.isnan(v)
+        for v in (empty.difference, empty.lower, empty.upper, empty.p_value, empty.p_chi2, empty.p_chi2_yates)
+    )
     zeros = compare_proportions(0, 10, 0, 20)  # zero margin: chi2 undefined (R gives NaN)
     assert zeros.difference == 0 and zeros.p_value == 1.0
     assert math.isnan(zeros.p_chi2) and math.isnan(zeros.p_chi2_yates)
@@ -321,7 +336,9 @@ def test_compare_edge_cases():
     assert (same.x1, same.n1, same.x2, same.n2) == (5, 10, 5, 10)
 
 
-@pytest.mark.parametrize("table", [(56, 70, 48, 80), (5, 56, 0, 29), (0, 10, 0, 20), (10, 10, 0, 20), (1, 3, 2, 3)])
+@pytest.mark.parametrize(
+    "table", [(56, 70, 48, 80), (5, 56, 0, 29), (0, 10, 0, 20), (10, 10, 0, 20), (1, 3, 2, 3)]
+)
 def test_swapping_groups_negates_difference(table):
     x1, n1, x2, n2 = table
     ab, ba = compare_proportions(x1, n1, x2, n2), compare_proportions(x2, n2, x1, n1)
@@ -380,7 +397,9 @@ def test_trend_affine_invariance_of_scores():
     scaled = trend_test(x, n, scores=[-5.0, 5.0, 15.0, 25.0])
     flipped = trend_test(x, n, scores=[3, 0, -3, -6])
     assert shifted.z == pytest.approx(base.z, rel=1e-9) and scaled.z == pytest.approx(base.z, rel=1e-9)
-    assert flipped.z == pytest.approx(-base.z, rel=1e-9) and flipped.p_value == pytest.approx(base.p_value, rel=1e-9)
+    assert flipped.z == pytest.approx(-base.z, rel=1e-9) and flipped.p_value == pytest.approx(
+        base.p_value, rel=1e-9
+    )
 
 
 def test_trend_two_effective_groups_equals_pearson_chi2():
@@ -407,8 +426,13 @@ def test_trend_uses_numeric_series_index_as_years():
 
 @pytest.mark.parametrize(
     "x, n, scores",
-    [([0, 0, 0], [10, 20, 30], None), ([10, 20, 30], [10, 20, 30], None),
-     ([0, 0, 0], [0, 0, 0], None), ([1, 2, 3], [10, 10, 10], [5, 5, 5]), ([1, 0, 0], [10, 0, 0], None)],
+    [
+        ([0, 0, 0], [10, 20, 30], None),
+        ([10, 20, 30], [10, 20, 30], None),
+        ([0, 0, 0], [0, 0, 0], None),
+        ([1, 2, 3], [10, 10, 10], [5, 5, 5]),
+        ([1, 0, 0], [10, 0, 0], None),
+    ],
 )
 def test_trend_degenerate_gives_nan(x, n, scores):
     res = trend_test(x, n, scores)

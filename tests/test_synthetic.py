@@ -18,14 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from targetcheck import ALL_TARGETS, check, funder
 
 from espacep_analysis.codes import COLUMNS, MEDICAL_TABLES, OUTREACH_TABLES
 from espacep_analysis.indicators import aviq, cocof, inami
 from espacep_analysis.load import load_dataset, validate_directory
 from espacep_analysis.origins import origin_group
-from espacep_analysis.synthetic import DEFAULT_SEED, TABLES, generate, main
-from espacep_analysis.synthetic import design
-from targetcheck import ALL_TARGETS, check, funder
+from espacep_analysis.synthetic import DEFAULT_SEED, TABLES, design, generate, main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "synthetic"
@@ -48,6 +47,7 @@ def ds():
 
 # --- determinism and the committed set ----------------------------------------------------
 
+
 def test_committed_data_is_what_the_generator_writes(fresh):
     """data/synthetic/ == generate(seed=DEFAULT_SEED): regenerate with `espacep synthetic` after changes.
 
@@ -65,7 +65,9 @@ def test_other_seed_other_rows_same_targets(fresh, tmp_path):
     other = load_dataset(tmp_path)
     modules = {"inami": inami, "aviq": aviq, "cocof": cocof}
     years = {f: sorted({t["year"] for t in ALL_TARGETS if funder(t) == f}) for f in modules}
-    figures = {(f, y): m.compute_figures(other, y, n_previous=0) for f, m in modules.items() for y in years[f]}
+    figures = {
+        (f, y): m.compute_figures(other, y, n_previous=0) for f, m in modules.items() for y in years[f]
+    }
     for target in ALL_TARGETS:
         if target.get("status", "ok") == "ok":
             check(target, figures[funder(target), target["year"]])
@@ -102,8 +104,11 @@ def _calibrated_text(name: str, seen: set[str] | None) -> str:
 def test_calibrated_years_keep_their_bytes():
     """Adding 2020 changed no row of 2017-2019 (nor their order): the files before 2020 are prefixes."""
     events = {name: _calibrated_text(name, None) for name in CALIBRATED_DIGESTS if name != "persons.csv"}
-    seen = {row[0] for name in ("consultations.csv", "lab_results.csv", "medical_acts.csv")
-            for row in list(csv.reader(io.StringIO(events[name])))[1:]}
+    seen = {
+        row[0]
+        for name in ("consultations.csv", "lab_results.csv", "medical_acts.csv")
+        for row in list(csv.reader(io.StringIO(events[name])))[1:]
+    }
     events["persons.csv"] = _calibrated_text("persons.csv", seen)
     digests = {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in events.items()}
     assert digests == CALIBRATED_DIGESTS
@@ -117,8 +122,10 @@ def test_2020_is_generated_valid_and_plausible(ds):
         frame = getattr(ds, table)
         years = frame["sample_date" if table == "lab_results" else "date"].dt.year
         assert (years == 2020).sum() > 0.8 * (years == 2019).sum() > 0, table
-    figures = {y: inami.compute_figures(ds, y, n_previous=0).set_index(["indicator", "scope"])["value"]
-               for y in (2019, 2020)}
+    figures = {
+        y: inami.compute_figures(ds, y, n_previous=0).set_index(["indicator", "scope"])["value"]
+        for y in (2019, 2020)
+    }
     for indicator in ("persons_seen", "consultations", "new_persons", "vaccine_doses", "counsels"):
         ratio = figures[2020][(f"inami.{indicator}", "all")] / figures[2019][(f"inami.{indicator}", "all")]
         assert 0.8 < ratio < 1.2 and ratio != 1, indicator
@@ -144,7 +151,7 @@ def test_files_have_the_contract_columns_and_format():
     contacts = pd.read_csv(DATA / "contacts.csv", dtype=str, keep_default_na=False)
     assert ((contacts["channel"] == "internet") == (contacts["platform"] != "")).all()
     activities = pd.read_csv(DATA / "activities.csv", dtype=str, keep_default_na=False)
-    assert activities["sessions"].str.fullmatch(r"[1-9]\d*").all()   # whole numbers >= 1
+    assert activities["sessions"].str.fullmatch(r"[1-9]\d*").all()  # whole numbers >= 1
 
 
 def test_readme_states_the_row_counts():
@@ -156,6 +163,7 @@ def test_readme_states_the_row_counts():
 
 
 # --- plausibility invariants --------------------------------------------------------------
+
 
 def _visit_keys(ds) -> set[tuple]:
     c = ds.consultations
@@ -195,8 +203,9 @@ def test_ages_and_inclusion(ds):
 
 
 def test_one_region_per_person_and_year(ds):
-    c = ds.consultations.assign(region=lambda f: f["site"].map(ds.sites.frame["region"]),
-                                year=lambda f: f["date"].dt.year)
+    c = ds.consultations.assign(
+        region=lambda f: f["site"].map(ds.sites.frame["region"]), year=lambda f: f["date"].dt.year
+    )
     assert (c.groupby(["pseudonym", "year"])["region"].nunique() == 1).all()
 
 
@@ -220,9 +229,9 @@ def test_vaccine_doses_follow_the_0_1_4_schedule(ds):
     assert set(doses["dose"]) <= {1, 2, 3}
     assert doses.groupby(["pseudonym", "dose"]).size().max() == 1  # one series per person
     wide = doses.pivot_table(index="pseudonym", columns="dose", values="date", aggfunc="min")
-    assert wide[1].notna().all()                       # every series starts in the data
+    assert wide[1].notna().all()  # every series starts in the data
     assert (wide[3].isna() | wide[2].notna()).all()
-    gap2 = (wide[2] - wide[1]).dt.days.dropna()        # "0-1-4 mois", shifted to working days
+    gap2 = (wide[2] - wide[1]).dt.days.dropna()  # "0-1-4 mois", shifted to working days
     gap3 = (wide[3] - wide[1]).dt.days.dropna()
     assert gap2.between(28, 45).all() and gap3.between(112, 138).all()
     assert len(gap3) > 100
@@ -251,18 +260,22 @@ def _followed(ds, test: str, result: str, act: str, detail: str) -> bool:
     hits = lab.loc[(lab["test"] == test) & (lab["result"] == result)]
     done = acts.loc[(acts["act"] == act) & (acts["detail"] == detail)]
     joined = hits.merge(done, on="pseudonym")
-    ok = joined.loc[(joined["date"] >= joined["sample_date"])
-                    & (joined["date"].dt.year == joined["sample_date"].dt.year)]
+    ok = joined.loc[
+        (joined["date"] >= joined["sample_date"]) & (joined["date"].dt.year == joined["sample_date"].dt.year)
+    ]
     return len(hits) > 0 and set(hits["pseudonym"]) == set(ok["pseudonym"])
 
 
-@pytest.mark.parametrize("test, result, act, detail", [
-    ("syphilis", "positive", "treatment", "syphilis"),
-    ("gonorrhoea", "positive", "treatment", "gonorrhoea"),
-    ("chlamydia", "positive", "treatment", "chlamydia"),
-    ("cervical_cytology", "hsil", "referral", "gynaecologist"),
-    ("hiv", "positive", "referral", "hiv_reference_centre"),
-])
+@pytest.mark.parametrize(
+    "test, result, act, detail",
+    [
+        ("syphilis", "positive", "treatment", "syphilis"),
+        ("gonorrhoea", "positive", "treatment", "gonorrhoea"),
+        ("chlamydia", "positive", "treatment", "chlamydia"),
+        ("cervical_cytology", "hsil", "referral", "gynaecologist"),
+        ("hiv", "positive", "referral", "hiv_reference_centre"),
+    ],
+)
 def test_results_lead_to_the_right_act(ds, test, result, act, detail):
     assert _followed(ds, test, result, act, detail)
 
@@ -291,7 +304,8 @@ def test_wallonia_acts_and_results_2019(ds):
     wallonia = set(ds.sites.sites_of("region", "wallonie"))
     lab, acts = ds.lab_results, ds.medical_acts
     n = (lab["site"].isin(wallonia) & (lab["sample_date"].dt.year == 2019)).sum() + (
-        acts["site"].isin(wallonia) & (acts["date"].dt.year == 2019)).sum()
+        acts["site"].isin(wallonia) & (acts["date"].dt.year == 2019)
+    ).sum()
     assert n == design.WALLONIA_ACTS_AND_RESULTS[2019] == 4469
 
 
@@ -306,8 +320,11 @@ def test_bad_targets_file_is_reported(tmp_path):
     from espacep_analysis.synthetic.targets import load_targets
 
     bad = tmp_path / "targets.yaml"
-    bad.write_text("targets:\n- {id: inami.persons_seen, year: 2019, scope: all, printed: '1076',\n"
-                   "   value: 1076, tolerance: roughly, source: x}\n", encoding="utf-8")
+    bad.write_text(
+        "targets:\n- {id: inami.persons_seen, year: 2019, scope: all, printed: '1076',\n"
+        "   value: 1076, tolerance: roughly, source: x}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(EspacepError, match=r"targets\.yaml:2: targets\[0\]: tolerance 'roughly' not one of"):
         load_targets(bad)
     with pytest.raises(EspacepError, match="targets.yaml"):
@@ -316,6 +333,7 @@ def test_bad_targets_file_is_reported(tmp_path):
 
 # --- outreach: contacts, social actions, activities ---------------------------------------------
 
+
 def _with_year_region(ds, table):
     return table.assign(year=table["date"].dt.year, region=table["site"].map(ds.sites.frame["region"]))
 
@@ -323,8 +341,11 @@ def _with_year_region(ds, table):
 @pytest.fixture(scope="module")
 def outreach(ds):
     """Contacts, social actions and consultations with their year and region."""
-    return (_with_year_region(ds, ds.contacts), _with_year_region(ds, ds.social_actions),
-            _with_year_region(ds, ds.consultations))
+    return (
+        _with_year_region(ds, ds.contacts),
+        _with_year_region(ds, ds.social_actions),
+        _with_year_region(ds, ds.consultations),
+    )
 
 
 def test_outreach_covers_every_year_and_only_wallonia_and_brussels(ds, outreach):
@@ -353,8 +374,11 @@ def test_outreach_persons_partly_seen_medically(ds, outreach):
     medical = set(ds.persons["pseudonym"])
     for (year, region), group in contacts.dropna(subset=["pseudonym"]).groupby(["year", "region"]):
         met = set(group["pseudonym"])
-        seen = set(consultations.loc[(consultations["year"] == year) & (consultations["region"] == region),
-                                     "pseudonym"])
+        seen = set(
+            consultations.loc[
+                (consultations["year"] == year) & (consultations["region"] == region), "pseudonym"
+            ]
+        )
         assert 0.15 < len(met & medical) / len(met) < 0.8, (year, region)
         assert len(seen & met) / len(seen) >= (0.95 if region == "wallonie" else 0.75), (year, region)
 
@@ -362,14 +386,20 @@ def test_outreach_persons_partly_seen_medically(ds, outreach):
 def test_first_contact_of_the_year_not_after_the_first_consultation(outreach):
     """Social workers meet a person at the latest on the day of their first consultation, at that site."""
     contacts, _, consultations = outreach
-    first_contact = contacts.dropna(subset=["pseudonym"]).sort_values(["date", "site"]).groupby(
-        ["pseudonym", "year"])[["date", "site"]].first()
-    first_visit = consultations.sort_values(["date", "site"]).groupby(["pseudonym", "year"])[["date", "site"]].first()
+    first_contact = (
+        contacts.dropna(subset=["pseudonym"])
+        .sort_values(["date", "site"])
+        .groupby(["pseudonym", "year"])[["date", "site"]]
+        .first()
+    )
+    first_visit = (
+        consultations.sort_values(["date", "site"]).groupby(["pseudonym", "year"])[["date", "site"]].first()
+    )
     both = first_contact.join(first_visit, how="inner", suffixes=("_contact", "_visit"))
     assert len(both) > 1000
     assert (both["date_contact"] <= both["date_visit"]).all()
     assert (both["site_contact"] == both["site_visit"]).all()
-    assert (both["date_contact"] < both["date_visit"]).mean() > 0.2   # some were met before
+    assert (both["date_contact"] < both["date_visit"]).mean() > 0.2  # some were met before
 
 
 def test_returning_outreach_persons(outreach):
@@ -390,9 +420,15 @@ def test_contacts_per_person_heavy_tailed(outreach):
 def test_internet_contacts_carry_a_platform_and_dating_persons_work_in_private(ds, outreach):
     contacts = outreach[0]
     online = contacts[contacts["channel"] == "internet"]
-    assert online["platform"].notna().all() and contacts.loc[contacts["channel"] != "internet", "platform"].isna().all()
-    dating = online[online["platform"].isin(list(aviq.DATING_PLATFORMS)) & (online["region"] == "wallonie")
-                    & (online["year"] == 2019)]
+    assert (
+        online["platform"].notna().all()
+        and contacts.loc[contacts["channel"] != "internet", "platform"].isna().all()
+    )
+    dating = online[
+        online["platform"].isin(list(aviq.DATING_PLATFORMS))
+        & (online["region"] == "wallonie")
+        & (online["year"] == 2019)
+    ]
     assert dating["pseudonym"].nunique() == 221
     assert (dating.drop_duplicates("pseudonym")["workplace"] == "private").mean() > 0.5
 
@@ -417,13 +453,15 @@ def test_first_contact_flag_is_the_earliest_social_action_of_the_year(outreach):
 def test_first_contact_place_is_the_channel_of_that_contact(outreach):
     contacts, actions, _ = outreach
     flagged = actions.loc[actions["first_contact"], ["pseudonym", "date", "site", "place"]]
-    joined = flagged.merge(contacts[["pseudonym", "date", "site", "channel"]], on=["pseudonym", "date", "site"])
+    joined = flagged.merge(
+        contacts[["pseudonym", "date", "site", "channel"]], on=["pseudonym", "date", "site"]
+    )
     assert len(joined) == len(flagged)
     assert (joined["place"] == joined["channel"]).all()
 
 
 def test_wallonia_consultation_demands_are_consultations(outreach):
-    """"1445 consultations médicales répertoriées": 1445 of the 1449 Wallonia consultations of 2019."""
+    """ "1445 consultations médicales répertoriées": 1445 of the 1449 Wallonia consultations of 2019."""
     _, actions, consultations = outreach
     demands = actions[(actions["demand"] == "medical_consultation")]
     visits = set(zip(consultations["pseudonym"], consultations["date"], consultations["site"]))
@@ -441,6 +479,7 @@ def test_activities(ds):
     sessions = activities[activities["type"] == "information_session"]
     assert set(sessions["site"]) <= set(ds.sites.funder_sites("aviq"))
     assert sessions.groupby("year")["sessions"].sum().between(90, 120).all()
-    stands = activities[(activities["type"] == "stand") & (activities["site"] == "bruxelles")
-                        & (activities["year"] == 2019)]
+    stands = activities[
+        (activities["type"] == "stand") & (activities["site"] == "bruxelles") & (activities["year"] == 2019)
+    ]
     assert sorted(zip(stands["sessions"], stands["condoms"])) == [(1, 1000), (3, 3500)]

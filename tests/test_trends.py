@@ -46,9 +46,11 @@ SYPHILIS = {2017: (3, 666), 2018: (6, 801), 2019: (14, 775)}
 HIV = {2017: (6, 706), 2018: (7, 801), 2019: (3, 780)}
 SYPH, HIV_ID = "t.prevalence.syphilis", "t.prevalence.hiv"
 SUBJECT = "la prévalence de la syphilis"
-HAUSSE_TREND = (f"La prévalence de la syphilis est en hausse de 2017 à 2019 (0,5{NB}% en 2017, 0,7{NB}% en 2018, "
-                f"1,8{NB}% en 2019) : l'évolution est significative au seuil de 5{NB}% "
-                f"(test de tendance de Cochran-Armitage, p{NB}={NB}0,010).")
+HAUSSE_TREND = (
+    f"La prévalence de la syphilis est en hausse de 2017 à 2019 (0,5{NB}% en 2017, 0,7{NB}% en 2018, "
+    f"1,8{NB}% en 2019) : l'évolution est significative au seuil de 5{NB}% "
+    f"(test de tendance de Cochran-Armitage, p{NB}={NB}0,010)."
+)
 
 
 def decide(x, n, y):
@@ -90,7 +92,10 @@ def verdict_by_hand(x, n, years, alpha=0.05, min_cases=5):
     return float(np.sign(stat)) if p < alpha and stat != 0 else 0.0
 
 
-def wilson(x, n, z=norm.ppf(0.975)):
+Z95 = norm.ppf(0.975)
+
+
+def wilson(x, n, z=Z95):
     p, d = x / n, 1 + z * z / n
     centre, half = (p + z * z / (2 * n)) / d, z / d * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return p, centre - half, centre + half
@@ -112,7 +117,8 @@ def test_hand_computations_agree_with_the_brief():
     # and the library's tests agree with them (the hand versions are used below)
     assert stats.trend_test([3, 6, 14], [666, 801, 775], [2017, 2018, 2019]).z == pytest.approx(z, abs=1e-12)
     assert stats.compare_proportions(14, 775, 3, 666).p_value == pytest.approx(
-        fisher_by_hand(14, 775, 3, 666), rel=1e-9)
+        fisher_by_hand(14, 775, 3, 666), rel=1e-9
+    )
 
 
 # --- building books -----------------------------------------------------------------------------
@@ -120,8 +126,11 @@ def test_hand_computations_agree_with_the_brief():
 
 def table(series: dict[str, dict[int, tuple[int, int]]], scope: str = "all") -> pd.DataFrame:
     """Proportion rows ``{id: {year: (x, n)}}`` (Wilson CI)."""
-    parts = [common.proportion_figures(x, n, indicator=ind, label=f"Libellé {ind}", year=year, scope=scope)
-             for ind, by_year in series.items() for year, (x, n) in by_year.items()]
+    parts = [
+        common.proportion_figures(x, n, indicator=ind, label=f"Libellé {ind}", year=year, scope=scope)
+        for ind, by_year in series.items()
+        for year, (x, n) in by_year.items()
+    ]
     return common.concat_figures(parts)
 
 
@@ -143,8 +152,10 @@ def row(frame: pd.DataFrame, indicator: str, year: int = 2019, scope: str = "all
 def cells(table_html: str) -> list[list[str]]:
     """The text of each body row's cells (unescaped)."""
     body = table_html.split("<tbody>")[1].split("</tbody>")[0]
-    return [[html.unescape(c) for c in re.findall(r"<td(?: [^>]*)?>(.*?)</td>", tr)]
-            for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+    return [
+        [html.unescape(c) for c in re.findall(r"<td(?: [^>]*)?>(.*?)</td>", tr)]
+        for tr in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -163,10 +174,16 @@ def test_sentence_rise_syphilis():
     b = book({SYPH: SYPHILIS})
     assert trends.verdict_sentence(b, SYPH, SUBJECT, 0.95) == HAUSSE_TREND
     assert trends.short_verdict(b, SYPH, 0.95) == (
-        f" ; évolution 2017-2019 : en hausse (test de tendance de Cochran-Armitage, p{NB}={NB}0,010)")
+        f" ; évolution 2017-2019 : en hausse (test de tendance de Cochran-Armitage, p{NB}={NB}0,010)"
+    )
     t = trends.trend(b, SYPH)
-    assert (t.state, t.value, t.test, t.years, t.p_masked) == ("published", 1.0, "cochran_armitage",
-                                                               (2017, 2018, 2019), False)
+    assert (t.state, t.value, t.test, t.years, t.p_masked) == (
+        "published",
+        1.0,
+        "cochran_armitage",
+        (2017, 2018, 2019),
+        False,
+    )
     assert t.p == pytest.approx(0.009648, abs=1e-6)
 
 
@@ -176,7 +193,8 @@ def test_sentence_stable_hiv():
     assert trends.verdict_sentence(b, HIV_ID, "la prévalence du VIH", 0.95) == (
         f"La prévalence du VIH est stable de 2017 à 2019 (0,8{NB}% en 2017, 0,9{NB}% en 2018, 0,4{NB}% en 2019) : "
         f"l'évolution n'est pas significative au seuil de 5{NB}% "
-        f"(test de tendance de Cochran-Armitage, p{NB}={NB}0,27).")
+        f"(test de tendance de Cochran-Armitage, p{NB}={NB}0,27)."
+    )
 
 
 def test_sentence_fall():
@@ -188,7 +206,8 @@ def test_sentence_fall():
     assert trends.verdict_sentence(book({SYPH: falling}), SYPH, SUBJECT, 0.95) == (
         f"La prévalence de la syphilis est en baisse de 2017 à 2019 (1,8{NB}% en 2017, 0,7{NB}% en 2018, "
         f"0,5{NB}% en 2019) : l'évolution est significative au seuil de 5{NB}% "
-        f"(test de tendance de Cochran-Armitage, p{NB}={NB}0,010).")
+        f"(test de tendance de Cochran-Armitage, p{NB}={NB}0,010)."
+    )
 
 
 def test_sentence_two_years_fisher():
@@ -196,7 +215,8 @@ def test_sentence_two_years_fisher():
     b = book({SYPH: {2017: (3, 666), 2019: (14, 775)}})
     assert trends.verdict_sentence(b, SYPH, SUBJECT, 0.95) == (
         f"La prévalence de la syphilis est en hausse de 2017 à 2019 (0,5{NB}% en 2017, 1,8{NB}% en 2019) : "
-        f"l'évolution est significative au seuil de 5{NB}% (test exact de Fisher, p{NB}={NB}0,025).")
+        f"l'évolution est significative au seuil de 5{NB}% (test exact de Fisher, p{NB}={NB}0,025)."
+    )
 
 
 def test_sentence_too_few_cases():
@@ -204,7 +224,8 @@ def test_sentence_too_few_cases():
     b = book({SYPH: {2017: (1, 300), 2018: (1, 300), 2019: (2, 300)}})
     assert trends.verdict_sentence(b, SYPH, SUBJECT, 0.95) == (
         f"La prévalence de la syphilis : trop peu de cas pour conclure (moins de 5 cas positifs de 2017 à 2019 ; "
-        f"0,3{NB}% en 2017, 0,3{NB}% en 2018, 0,7{NB}% en 2019).")
+        f"0,3{NB}% en 2017, 0,3{NB}% en 2018, 0,7{NB}% en 2019)."
+    )
     assert trends.short_verdict(b, SYPH, 0.95) == " ; évolution 2017-2019 : trop peu de cas pour conclure"
     t = trends.trend(b, SYPH)
     assert t.test == comparisons.MIN_CASES_METHOD and math.isnan(t.value) and math.isnan(t.p)
@@ -218,10 +239,12 @@ def test_tested_changed_note():
         f"La prévalence de la syphilis est stable de 2018 à 2019 (5,0{NB}% en 2018, 8,3{NB}% en 2019) : "
         f"l'évolution n'est pas significative au seuil de 5{NB}% (test exact de Fisher, p{NB}={NB}0,43). "
         "Attention : le nombre de personnes testées a varié de plus d'un cinquième, or plus de tests trouvent "
-        "plus de cas (100 en 2018, 121 en 2019).")
+        "plus de cas (100 en 2018, 121 en 2019)."
+    )
     # 100 -> 120 is exactly a fifth: no note
-    assert "Attention" not in trends.verdict_sentence(book({SYPH: {2018: (5, 100), 2019: (10, 120)}}),
-                                                      SYPH, SUBJECT, 0.95)
+    assert "Attention" not in trends.verdict_sentence(
+        book({SYPH: {2018: (5, 100), 2019: (10, 120)}}), SYPH, SUBJECT, 0.95
+    )
     # the note also follows a "too few" verdict (more tests find more cases either way): 1/1000 -> 2/2000
     few = trends.verdict_sentence(book({SYPH: {2018: (1, 1000), 2019: (2, 2000)}}), SYPH, SUBJECT, 0.95)
     assert few.endswith(f"plus de cas (1{NB}000 en 2018, 2{NB}000 en 2019).")
@@ -241,10 +264,13 @@ def test_masked_book_says_unpublished(two_series):
     _, masked, _ = two_series
     # syphilis 2017 has 3 positives (< 5): the proportion is masked ("derived"), so is its verdict
     assert (row(masked, SYPH, 2017)["suppression"], row(masked, f"{SYPH}.verdict")["suppression"]) == (
-        "derived", "derived")
+        "derived",
+        "derived",
+    )
     b = FigureBook(masked, 2019)
     assert trends.verdict_sentence(b, SYPH, SUBJECT, 0.95) == (
-        "La prévalence de la syphilis : évolution non publiée (effectifs masqués).")
+        "La prévalence de la syphilis : évolution non publiée (effectifs masqués)."
+    )
     assert trends.short_verdict(b, SYPH, 0.95) == " ; évolution 2017-2019 non publiée (effectifs masqués)"
 
 
@@ -255,23 +281,30 @@ def test_syphilis_verdict_released(two_series):
     for x17 in (2, 3, 4):
         test = stats.trend_test([x17, 6, 14], [666, 801, 775], [2017, 2018, 2019])
         assert test.p_value < 0.05 and test.z > 0
-        assert test.p_value == pytest.approx(armitage([x17, 6, 14], [666, 801, 775], [2017, 2018, 2019])[1],
-                                             rel=1e-9)
+        assert test.p_value == pytest.approx(
+            armitage([x17, 6, 14], [666, 801, 775], [2017, 2018, 2019])[1], rel=1e-9
+        )
     v = row(released, f"{SYPH}.verdict")
-    assert (v["value"], v["method"], bool(v["suppressed"]), v["suppression"]) == (1.0, "cochran_armitage", False, "")
+    assert (v["value"], v["method"], bool(v["suppressed"]), v["suppression"]) == (
+        1.0,
+        "cochran_armitage",
+        False,
+        "",
+    )
     # what gives counts back stays masked: the p-values, z and differences, and the 2017 proportion itself
     for ident in ("trend_p", "trend_z", "diff.2017", "diff.2018", "fisher_p.2017", "fisher_p.2018"):
         r = row(released, f"{SYPH}.{ident}")
         assert r["suppressed"] and math.isnan(r["value"]), ident
     assert row(released, SYPH, 2017)["suppressed"]
     # only verdict rows changed
-    changed = (released["suppressed"] != masked["suppressed"])
+    changed = released["suppressed"] != masked["suppressed"]
     assert set(released.loc[changed, "unit"]) == {"verdict"}
     b = FigureBook(released, 2019)
     assert trends.verdict_sentence(b, SYPH, SUBJECT, 0.95) == (
         f"La prévalence de la syphilis est en hausse de 2017 à 2019 (x en 2017, 0,7{NB}% en 2018, 1,8{NB}% en 2019) : "
         f"l'évolution est significative au seuil de 5{NB}% (test de tendance de Cochran-Armitage, "
-        f"p{NB}<{NB}0,05 ; valeur exacte non publiée, un effectif étant masqué).")
+        f"p{NB}<{NB}0,05 ; valeur exacte non publiée, un effectif étant masqué)."
+    )
 
 
 def test_hiv_stable_verdict_released(two_series):
@@ -283,7 +316,8 @@ def test_hiv_stable_verdict_released(two_series):
     assert trends.verdict_sentence(FigureBook(released, 2019), HIV_ID, "la prévalence du VIH", 0.95) == (
         f"La prévalence du VIH est stable de 2017 à 2019 (0,8{NB}% en 2017, 0,9{NB}% en 2018, x en 2019) : "
         f"l'évolution n'est pas significative au seuil de 5{NB}% (test de tendance de Cochran-Armitage, "
-        f"p{NB}≥{NB}0,05 ; valeur exacte non publiée, un effectif étant masqué).")
+        f"p{NB}≥{NB}0,05 ; valeur exacte non publiée, un effectif étant masqué)."
+    )
 
 
 def test_fisher_verdict_released_two_years():
@@ -298,10 +332,14 @@ def test_fisher_verdict_released_two_years():
     assert max(fisher_by_hand(20, 775, x, 666) for x in (1, 2, 3)) < 0.05
     fig = with_comparisons(table({SYPH: {2017: (2, 666), 2019: (20, 775)}}))
     out = disclosure.release_verdicts(fig, disclosure.suppress_figures(fig, 5), 5, decide)
-    assert (row(out, f"{SYPH}.verdict")["value"], row(out, f"{SYPH}.verdict")["method"]) == (1.0, "fisher_exact")
+    assert (row(out, f"{SYPH}.verdict")["value"], row(out, f"{SYPH}.verdict")["method"]) == (
+        1.0,
+        "fisher_exact",
+    )
     assert trends.short_verdict(FigureBook(out, 2019), SYPH, 0.95) == (
         f" ; évolution 2017-2019 : en hausse (test exact de Fisher, p{NB}<{NB}0,05 ; valeur exacte non publiée, "
-        "un effectif étant masqué)")
+        "un effectif étant masqué)"
+    )
 
 
 # --- release_verdicts: what keeps a verdict masked ---------------------------------------------------
@@ -380,7 +418,7 @@ def _random_tables(seed: int = 2019, n_tables: int = 10, per_table: int = 5):
     for _ in range(n_tables):
         series = {}
         for k in range(per_table):
-            years = [2017, 2018, 2019][-int(rng.choice([2, 3])):]
+            years = [2017, 2018, 2019][-int(rng.choice([2, 3])) :]
             high = k == per_table - 1
             n = rng.integers(20, 100 if high else 400, size=len(years))
             x = rng.binomial(n, rng.uniform(*((0.9, 0.995) if high else (0.003, 0.08)), size=len(years)))
@@ -408,10 +446,15 @@ def test_released_verdicts_are_true_and_constant_over_the_box():
             boxes = [_box(x[j], n[j]) for j in hidden]
             large_boxes += sum(x[j] >= 5 for j in hidden)
             den_masked = any(math.isnan(r["denominator"]) for r in props)
-            constant = not den_masked and all(len(b) > 1 for b in boxes) and all(
-                verdict_by_hand([dict(zip(hidden, combo)).get(j, x[j]) for j in range(len(x))], n, years)
-                == pytest.approx(truth, nan_ok=True)
-                for combo in itertools.product(*boxes))
+            constant = (
+                not den_masked
+                and all(len(b) > 1 for b in boxes)
+                and all(
+                    verdict_by_hand([dict(zip(hidden, combo)).get(j, x[j]) for j in range(len(x))], n, years)
+                    == pytest.approx(truth, nan_ok=True)
+                    for combo in itertools.product(*boxes)
+                )
+            )
             if after["suppressed"]:
                 kept_count += 1
                 assert not constant, (ind, series[ind])  # nothing releasable was left masked
@@ -439,19 +482,36 @@ def test_sentence_word_follows_the_hand_test():
 
 
 def test_comparison_table_unmasked():
-    b = FigureBook(disclosure.suppress_figures(with_comparisons(table({SYPH: SYPHILIS, HIV_ID: HIV})), 0), 2019)
+    b = FigureBook(
+        disclosure.suppress_figures(with_comparisons(table({SYPH: SYPHILIS, HIV_ID: HIV})), 0), 2019
+    )
     # Newcombe by hand: 14/775 - 3/666 = +1.356 pt [+0.225 ; +2.595]; 3/780 - 6/706 = -0.465 pt [-1.489 ; +0.406]
     d, lo, hi = newcombe_by_hand(14, 775, 3, 666)
     assert (d, lo, hi) == pytest.approx((0.013560, 0.0022546, 0.0259495), abs=1e-7)
     d, lo, hi = newcombe_by_hand(3, 780, 6, 706)
     assert (d, lo, hi) == pytest.approx((-0.0046524, -0.0148895, 0.0040600), abs=1e-7)
-    t = trends.comparison_table(b, [(SYPH, "all", "Syphilis"), (HIV_ID, "all", "VIH")], "Prévalences",
-                                "wilson", 0.95)
+    t = trends.comparison_table(
+        b, [(SYPH, "all", "Syphilis"), (HIV_ID, "all", "VIH")], "Prévalences", "wilson", 0.95
+    )
     assert cells(t.html) == [
-        ["Syphilis", f"0,5{NB}% (3/666)", f"0,7{NB}% (6/801)", f"1,8{NB}% (14/775)",
-         f"+1,4{NB}pt [+0,2 ; +2,6]", "0,010", "en hausse"],
-        ["VIH", f"0,8{NB}% (6/706)", f"0,9{NB}% (7/801)", f"0,4{NB}% (3/780)",
-         f"{MINUS}0,5{NB}pt [{MINUS}1,5 ; +0,4]", "0,27", "stable"],
+        [
+            "Syphilis",
+            f"0,5{NB}% (3/666)",
+            f"0,7{NB}% (6/801)",
+            f"1,8{NB}% (14/775)",
+            f"+1,4{NB}pt [+0,2 ; +2,6]",
+            "0,010",
+            "en hausse",
+        ],
+        [
+            "VIH",
+            f"0,8{NB}% (6/706)",
+            f"0,9{NB}% (7/801)",
+            f"0,4{NB}% (3/780)",
+            f"{MINUS}0,5{NB}pt [{MINUS}1,5 ; +0,4]",
+            "0,27",
+            "stable",
+        ],
     ]
 
 
@@ -462,11 +522,19 @@ def test_comparison_table_masked_and_released(two_series):
     assert row(released, SYPH, 2017)["suppression"] == "derived"
     assert b.mask(row(released, SYPH, 2017)) == "x"
     assert b.mask({"suppressed": True, "suppression": "primary"}) == "< 5"
-    t = trends.comparison_table(b, [(SYPH, "all", "Syphilis"), (HIV_ID, "all", "VIH")], "Prévalences",
-                                "wilson", 0.95)
+    t = trends.comparison_table(
+        b, [(SYPH, "all", "Syphilis"), (HIV_ID, "all", "VIH")], "Prévalences", "wilson", 0.95
+    )
     head = [html.unescape(h) for h in re.findall(r"<th(?: [^>]*)?>(.*?)</th>", t.html)]
-    assert head == ["Indicateur", "2017", "2018", "2019", f"Différence 2019 {MINUS} 2017 [IC]", "p (tendance)",
-                    "Évolution"]
+    assert head == [
+        "Indicateur",
+        "2017",
+        "2018",
+        "2019",
+        f"Différence 2019 {MINUS} 2017 [IC]",
+        "p (tendance)",
+        "Évolution",
+    ]
     assert cells(t.html) == [
         ["Syphilis", "x", f"0,7{NB}% (6/801)", f"1,8{NB}% (14/775)", "x", f"<{NB}0,05", "en hausse"],
         ["VIH", f"0,8{NB}% (6/706)", f"0,9{NB}% (7/801)", "x", "x", f"≥{NB}0,05", "stable"],
@@ -475,8 +543,17 @@ def test_comparison_table_masked_and_released(two_series):
     assert "score de Wilson" in foot and "Newcombe" in foot and "Cochran-Armitage" in foot
     # before release: the verdict and p cells say the comparison is not published
     t = trends.comparison_table(FigureBook(masked, 2019), [(SYPH, "all", "Syphilis")], "c", "wilson", 0.95)
-    assert cells(t.html) == [["Syphilis", "x", f"0,7{NB}% (6/801)", f"1,8{NB}% (14/775)", "x", "x",
-                              "évolution non publiée (effectifs masqués)"]]
+    assert cells(t.html) == [
+        [
+            "Syphilis",
+            "x",
+            f"0,7{NB}% (6/801)",
+            f"1,8{NB}% (14/775)",
+            "x",
+            "x",
+            "évolution non publiée (effectifs masqués)",
+        ]
+    ]
 
 
 # --- scope classes -----------------------------------------------------------------------------------
@@ -488,12 +565,31 @@ def _scope_table() -> tuple[pd.DataFrame, list]:
     Proportions with numerator 7: one in antenna:liege, one in antenna:bruxelles.
     """
     count = lambda i, v: common.count_figure(i, "c", 2019, v, "persons", "region:bruxelles")  # noqa: E731
-    prop = lambda scope, n: common.proportion_figures(7, n, indicator="t.q", label="q", year=2019,  # noqa: E731
-                                                      scope=scope)
-    fig = common.concat_figures([count("t.women", 3), count("t.men", 7), count("t.seen", 10),
-                                 prop("antenna:liege", 100), prop("antenna:bruxelles", 90)])
-    parts = [disclosure.Partition((("t.women", "region:bruxelles"), ("t.men", "region:bruxelles")),
-                                  ("t.seen", "region:bruxelles"))]
+
+    def prop(scope, n):
+        return common.proportion_figures(
+            7,
+            n,
+            indicator="t.q",
+            label="q",
+            year=2019,
+            scope=scope,
+        )
+
+    fig = common.concat_figures(
+        [
+            count("t.women", 3),
+            count("t.men", 7),
+            count("t.seen", 10),
+            prop("antenna:liege", 100),
+            prop("antenna:bruxelles", 90),
+        ]
+    )
+    parts = [
+        disclosure.Partition(
+            (("t.women", "region:bruxelles"), ("t.men", "region:bruxelles")), ("t.seen", "region:bruxelles")
+        )
+    ]
     return fig, parts
 
 
@@ -504,8 +600,10 @@ def test_scope_classes_limit_the_hidden_count_rule():
     fig, parts = _scope_table()
     for classes in (None, CLASSES):
         m = disclosure.suppress_figures(fig, 5, partitions=parts, scope_classes=classes)
-        assert (row(m, "t.women", scope="region:bruxelles")["suppression"],
-                row(m, "t.men", scope="region:bruxelles")["suppression"]) == ("primary", "secondary")
+        assert (
+            row(m, "t.women", scope="region:bruxelles")["suppression"],
+            row(m, "t.men", scope="region:bruxelles")["suppression"],
+        ) == ("primary", "secondary")
         # Brussels' proportion with numerator 7 would give the hidden 7 back: masked either way
         assert row(m, "t.q", scope="antenna:bruxelles")["suppressed"]
         liege = row(m, "t.q", scope="antenna:liege")
@@ -519,21 +617,37 @@ def test_scope_classes_across_reports():
     # Cocof's "all" is Brussels: a count hidden there hides the same number in INAMI's antenna:bruxelles,
     # not in antenna:liege (classes from the site hierarchy: publish.scope_classes)
     sites = load_sites()
-    classes = publish.scope_classes(sites, ["region:bruxelles", "antenna:bruxelles", "antenna:liege",
-                                            "region:wallonie"])
-    assert classes[("cocof", "all")] == classes["region:bruxelles"] == classes["antenna:bruxelles"] == {"bruxelles"}
+    classes = publish.scope_classes(
+        sites, ["region:bruxelles", "antenna:bruxelles", "antenna:liege", "region:wallonie"]
+    )
+    assert (
+        classes[("cocof", "all")]
+        == classes["region:bruxelles"]
+        == classes["antenna:bruxelles"]
+        == {"bruxelles"}
+    )
     assert classes[("aviq", "all")] == classes["region:wallonie"] != classes["antenna:liege"]
     assert classes["antenna:liege"] == {"liege", "seraing", "ans"}
-    cocof = common.concat_figures([common.count_figure("c.women", "f", 2019, 3, "persons", "all"),
-                                   common.count_figure("c.men", "h", 2019, 7, "persons", "all"),
-                                   common.count_figure("c.seen", "v", 2019, 10, "persons", "all")])
-    inami = common.concat_figures([
-        common.proportion_figures(7, 100, indicator="i.q", label="q", year=2019, scope="antenna:liege"),
-        common.proportion_figures(7, 90, indicator="i.q", label="q", year=2019, scope="antenna:bruxelles")])
+    cocof = common.concat_figures(
+        [
+            common.count_figure("c.women", "f", 2019, 3, "persons", "all"),
+            common.count_figure("c.men", "h", 2019, 7, "persons", "all"),
+            common.count_figure("c.seen", "v", 2019, 10, "persons", "all"),
+        ]
+    )
+    inami = common.concat_figures(
+        [
+            common.proportion_figures(7, 100, indicator="i.q", label="q", year=2019, scope="antenna:liege"),
+            common.proportion_figures(
+                7, 90, indicator="i.q", label="q", year=2019, scope="antenna:bruxelles"
+            ),
+        ]
+    )
     parts = {"cocof": [disclosure.Partition(("c.women", "c.men"), "c.seen")]}
     for cls in (None, classes):
-        out = disclosure.protect_across_reports({"cocof": cocof, "inami": inami}, [], 5, partitions=parts,
-                                                scope_classes=cls)
+        out = disclosure.protect_across_reports(
+            {"cocof": cocof, "inami": inami}, [], 5, partitions=parts, scope_classes=cls
+        )
         assert row(out["cocof"], "c.men")["suppression"] == "secondary"
         assert row(out["inami"], "i.q", scope="antenna:bruxelles")["suppressed"]
         assert row(out["inami"], "i.q", scope="antenna:liege")["suppressed"] == (cls is None)
@@ -546,8 +660,9 @@ def test_denominator_mask_respects_scope_classes():
     # Brussels hides 7 (men, secondary). Liège's 2/7 is masked for its small numerator; its denominator 7
     # counts Liège's persons (class L), not Brussels', so it should stay published with classes given.
     fig, parts = _scope_table()
-    fig = common.concat_figures([fig, common.proportion_figures(2, 7, indicator="t.r", label="r", year=2019,
-                                                                scope="antenna:liege")])
+    fig = common.concat_figures(
+        [fig, common.proportion_figures(2, 7, indicator="t.r", label="r", year=2019, scope="antenna:liege")]
+    )
     m = disclosure.suppress_figures(fig, 5, partitions=parts, scope_classes=CLASSES)
     assert row(m, "t.r", scope="antenna:liege")["suppressed"]
     assert row(m, "t.r", scope="antenna:liege")["denominator"] == 7

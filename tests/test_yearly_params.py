@@ -35,7 +35,11 @@ def cache(tmp_path_factory):
 def params_with(tmp_path: Path, *files: str) -> Path:
     """A params folder holding sites, origins and only ``files`` (``"2019/aviq.yaml"``, ``"history.yaml"``) of the committed ones."""
     root = tmp_path / "params"
-    for name in ("sites.yaml", "origins.yaml", *files):  # a params directory holds sites and origins (settings)
+    for name in (
+        "sites.yaml",
+        "origins.yaml",
+        *files,
+    ):  # a params directory holds sites and origins (settings)
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "params" / name, root / name)
     root.mkdir(exist_ok=True)
@@ -59,7 +63,9 @@ def test_inami_renders_with_no_aviq_or_cocof_params_and_protection_keeps_every_f
     assert report.book.has("inami.persons_seen")
     # the joint protection of the year still holds the AViQ and Cocof row-derived figures
     joint = publish.protected_year(load_dataset(DATA), 2019, "wilson", 0.95, 5, cache)
-    assert {"aviq.contacts", "cocof.contacts"} <= set(joint["aviq"]["indicator"]) | set(joint["cocof"]["indicator"])
+    assert {"aviq.contacts", "cocof.contacts"} <= set(joint["aviq"]["indicator"]) | set(
+        joint["cocof"]["indicator"]
+    )
     assert not any(joint[f]["indicator"].str.contains(".declared.", regex=False).any() for f in joint)
 
 
@@ -94,8 +100,20 @@ def test_cli_refuses_unfilled_params_listing_every_item_exit_2(tmp_path, monkeyp
     params = params_with(tmp_path, "2019/aviq.yaml", "2019/cocof.yaml")
     unfilled(params, "aviq", "value: 1231")
     unfilled(params, "cocof", "value: 55000")
-    status = main(["report", "--data", str(DATA), "--output", str(tmp_path / "out"), "--years", "2019",
-                   "--no-pdf", "--workers", "1"])
+    status = main(
+        [
+            "report",
+            "--data",
+            str(DATA),
+            "--output",
+            str(tmp_path / "out"),
+            "--years",
+            "2019",
+            "--no-pdf",
+            "--workers",
+            "1",
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert "2 declared item(s) still read A_COMPLETER; fill them, or render a draft with --draft" in err
@@ -117,7 +135,11 @@ def draft(tmp_path_factory, cache):
 
 def test_draft_carries_the_banner_and_lists_the_missing_items(draft):
     report, out = draft
-    assert report.banners == [banners.SYNTHETIC, banners.INTERNAL, "BROUILLON – chiffres déclarés à compléter"]
+    assert report.banners == [
+        banners.SYNTHETIC,
+        banners.INTERNAL,
+        "BROUILLON – chiffres déclarés à compléter",
+    ]
     assert declared.DRAFT_BANNER == banners.BANNERS["draft"] == "BROUILLON – chiffres déclarés à compléter"
     assert report.missing == [f"{report.declared.path}: internet.facebook_friends"]
     assert "internet.facebook\\_friends" in methods_note(report).markdown
@@ -139,15 +161,18 @@ def test_draft_banner_on_the_title_page_and_every_pdf_page(draft, tmp_path):
     nb.metadata["espacep"] = {"provenance": report.provenance}
     path = tmp_path / "report.ipynb"
     nbformat.write(nb, path)
-    html = render.to_html(path, tmp_path / "report.html", title="Rapport AViQ 2019").read_text(encoding="utf-8")
-    title = html[html.index("<body>"):html.index("</header>")]
+    html = render.to_html(path, tmp_path / "report.html", title="Rapport AViQ 2019").read_text(
+        encoding="utf-8"
+    )
+    title = html[html.index("<body>") : html.index("</header>")]
     # one banner mechanism (banners.py): the band above the title page, the PDF's running header
     assert '<span class="banner">BROUILLON – chiffres déclarés à compléter</span>' in title
     assert html.count("BROUILLON – chiffres déclarés à compléter") == 1
     assert "@top-center { content: string(banners)" in html and "string-set: banners content()" in html
     pages = PdfReader(render.to_pdf(tmp_path / "report.html", tmp_path / "report.pdf")).pages
-    assert len(pages) >= 3 and all(p.extract_text().count("BROUILLON – chiffres déclarés à compléter") == 1
-                                   for p in pages)  # once per page
+    assert len(pages) >= 3 and all(
+        p.extract_text().count("BROUILLON – chiffres déclarés à compléter") == 1 for p in pages
+    )  # once per page
 
 
 def test_draft_is_listed_in_the_index(draft):
@@ -172,8 +197,10 @@ def test_history_is_quoted_in_the_sentence_as_published_values(inami_2019):
     report, _ = inami_2019
     text = " ".join(b.markdown for b in inami.coverage(report.book) if hasattr(b, "markdown"))
     # the published report: "56% (60% en 2018, 63% en 2017, 66% en 2016, 59% en 2015 et 2014 // 52% en 2013)"
-    assert (f"en 2017 ; valeurs publiées : 66{NB}% en 2016, 59{NB}% en 2015, 59{NB}% en 2014, 52{NB}% en 2013)"
-            in text)
+    assert (
+        f"en 2017 ; valeurs publiées : 66{NB}% en 2016, 59{NB}% en 2015, 59{NB}% en 2014, 52{NB}% en 2013)"
+        in text
+    )
     vaccination = " ".join(b.markdown for b in inami.vaccination(report.book) if hasattr(b, "markdown"))
     assert "en 2017 ; valeurs publiées : 421 en 2016)" in vaccination
     assert "valeurs publiées" in methods_note(report).markdown

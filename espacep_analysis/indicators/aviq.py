@@ -24,9 +24,22 @@ from ..disclosure import Denominator, Partition
 from . import common
 from .common import ALL
 from .outreach import (
-    OUTREACH_TABLES, activity_total, by_year, check_method, demand_counts, first_site_per_person,
-    hierarchy_totals, inami_region_figures, outreach_table, persons_with_demand, registry_counts,
-    registry_proportions, report_years, run_sections, site_counts, with_comparisons,
+    OUTREACH_TABLES,
+    activity_total,
+    by_year,
+    check_method,
+    demand_counts,
+    first_site_per_person,
+    hierarchy_totals,
+    inami_region_figures,
+    outreach_table,
+    persons_with_demand,
+    registry_counts,
+    registry_proportions,
+    report_years,
+    run_sections,
+    site_counts,
+    with_comparisons,
 )
 
 FUNDER = "aviq"
@@ -38,8 +51,12 @@ REGION = "wallonie"
 DATING_PLATFORMS = tuple(p for p in codes.PLATFORMS if p not in ("facebook", "other"))
 # Demands that are health-promotion services, not "démarches sociales": excluded from
 # the denominator of the violence share (see the docs for the 5,7 % check).
-NON_SOCIAL_DEMANDS = ("prevention_material", "medical_consultation", "health_questionnaire",
-                      "contraception_information")
+NON_SOCIAL_DEMANDS = (
+    "prevention_material",
+    "medical_consultation",
+    "health_questionnaire",
+    "contraception_information",
+)
 SOCIAL_DEMANDS = tuple(d for d in codes.DEMANDS if d not in NON_SOCIAL_DEMANDS)
 # Groups of sites the published information-session table prints on one line.
 SITE_GROUPS: dict[str, tuple[str, ...]] = {"mons+tournai": ("mons", "tournai")}
@@ -68,8 +85,12 @@ _DEMAND_LABELS = {
     "contraception_information": "information sur la contraception",
     "other": "autre demande",
 }
-_PLACE_LABELS = {"field": "sur le terrain", "office": "au bureau", "phone": "au téléphone",
-                 "other_media": "via un autre média (mail, Facebook)"}
+_PLACE_LABELS = {
+    "field": "sur le terrain",
+    "office": "au bureau",
+    "phone": "au téléphone",
+    "other_media": "via un autre média (mail, Facebook)",
+}
 
 
 def _registry() -> dict[str, tuple[str, str]]:
@@ -80,13 +101,21 @@ def _registry() -> dict[str, tuple[str, str]]:
         "persons_multi_site": ("TDS rencontrés dans plusieurs sites (comptés une fois)", "persons"),
         "dating_site_persons": ("TDS exerçant en privé rencontrés grâce aux sites de rencontre", "persons"),
         "inami.persons_seen": (
-            "TDS dépistés en région wallonne (définition INAMI : vus en consultation)", "persons"
+            "TDS dépistés en région wallonne (définition INAMI : vus en consultation)",
+            "persons",
         ),
-        "inami.consultations": ("Consultations médicales en région wallonne (définition INAMI)", "consultations"),
-        "inami.consultations_per_person": ("Consultations par TDS en région wallonne (définition INAMI)", "ratio"),
+        "inami.consultations": (
+            "Consultations médicales en région wallonne (définition INAMI)",
+            "consultations",
+        ),
+        "inami.consultations_per_person": (
+            "Consultations par TDS en région wallonne (définition INAMI)",
+            "ratio",
+        ),
         "inami.migrant_share": (
             "Part de migrants parmi les TDS vus en consultation en région wallonne (nationalité connue, non belge)",
-            "proportion"),
+            "proportion",
+        ),
         "medical_acts": ("Actes médicaux (actes et résultats d'analyses) en région wallonne", "acts"),
         "information_sessions": ("Séances d'information données", "sessions"),
         "students_reached": ("Étudiants sensibilisés", "persons"),
@@ -130,8 +159,9 @@ def _count(names, year: int, value, scope=ALL) -> pd.DataFrame:
 
 def _proportion(names, num, den, year: int, method: str, level: float, scope=ALL) -> pd.DataFrame:
     ids = _ids(names)
-    return registry_proportions(INDICATORS, ids[0] if isinstance(names, str) else ids, num, den, year,
-                                method, level, scope)
+    return registry_proportions(
+        INDICATORS, ids[0] if isinstance(names, str) else ids, num, den, year, method, level, scope
+    )
 
 
 # --- Stratégie 1 and 2: outreach contacts ---------------------------------------------------------
@@ -152,18 +182,22 @@ def contacts(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95
     persons = hierarchy_totals(per_site, ds.sites)
     pairs = rows.loc[rows["pseudonym"].notna().to_numpy(dtype=bool), ["pseudonym", "site"]].drop_duplicates()
     multi = int((pairs["pseudonym"].value_counts() > 1).sum())
-    return common.concat_figures([
-        _count("contacts", year, n_contacts.to_numpy(), scope=list(n_contacts.index)),
-        _count("persons_met", year, persons.to_numpy(), scope=list(persons.index)),
-        _count("persons_multi_site", year, multi),
-    ])
+    return common.concat_figures(
+        [
+            _count("contacts", year, n_contacts.to_numpy(), scope=list(n_contacts.index)),
+            _count("persons_met", year, persons.to_numpy(), scope=list(persons.index)),
+            _count("persons_multi_site", year, multi),
+        ]
+    )
 
 
 def dating_sites(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Persons met through internet contacts on dating / escort platforms (:data:`DATING_PLATFORMS`)."""
     rows = _rows(ds, "contacts", year)
     online = (rows["channel"] == "internet") & rows["platform"].isin(list(DATING_PLATFORMS))
-    return _count("dating_site_persons", year, common.n_persons(rows.loc[online.fillna(False).to_numpy(dtype=bool)]))
+    return _count(
+        "dating_site_persons", year, common.n_persons(rows.loc[online.fillna(False).to_numpy(dtype=bool)])
+    )
 
 
 # --- Stratégie 8: information sessions and awareness ------------------------------------------------
@@ -172,16 +206,24 @@ def dating_sites(ds: Dataset, year: int, method: str = "wilson", level: float = 
 def information_sessions(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Sessions of information-session activities per site, antenna, group of the published table, and in total."""
     activities = _rows(ds, "activities", year)
-    sessions = activities.loc[(activities["type"] == "information_session").fillna(False).to_numpy(dtype=bool)]
+    sessions = activities.loc[
+        (activities["type"] == "information_session").fillna(False).to_numpy(dtype=bool)
+    ]
     per_site = site_counts(sessions, _sites(ds), weights="sessions")
     totals = hierarchy_totals(per_site, ds.sites, (ALL, "antenna", "site"), SITE_GROUPS)
-    return common.concat_figures([
-        _count("information_sessions", year, totals.to_numpy(), scope=list(totals.index)),
-        _count(["students_reached", "professionals_reached"], year, [
-            activity_total(activities, ["student_awareness"], "participants"),
-            activity_total(activities, ["professional_training"], "participants"),
-        ]),
-    ])
+    return common.concat_figures(
+        [
+            _count("information_sessions", year, totals.to_numpy(), scope=list(totals.index)),
+            _count(
+                ["students_reached", "professionals_reached"],
+                year,
+                [
+                    activity_total(activities, ["student_awareness"], "participants"),
+                    activity_total(activities, ["professional_training"], "participants"),
+                ],
+            ),
+        ]
+    )
 
 
 # --- Programme d'Action Sociale Globale en Wallonie -----------------------------------------------
@@ -192,14 +234,22 @@ def social_actions(ds: Dataset, year: int, method: str = "wilson", level: float 
     rows = _rows(ds, "social_actions", year)
     demands = demand_counts(rows)
     social = int(demands[list(SOCIAL_DEMANDS)].sum())
-    return common.concat_figures([
-        _count([f"demands.{d}" for d in codes.DEMANDS], year, demands.to_numpy()),
-        _count("social_actions", year, social),
-        _proportion("violence_share", int(demands["violence"]), social, year, method, level),
-        _count(["addiction_interventions", "prevention_material", "trafficking_accompaniments"], year, [
-            demands["addiction"], demands["prevention_material"], persons_with_demand(rows, "trafficking"),
-        ]),
-    ])
+    return common.concat_figures(
+        [
+            _count([f"demands.{d}" for d in codes.DEMANDS], year, demands.to_numpy()),
+            _count("social_actions", year, social),
+            _proportion("violence_share", int(demands["violence"]), social, year, method, level),
+            _count(
+                ["addiction_interventions", "prevention_material", "trafficking_accompaniments"],
+                year,
+                [
+                    demands["addiction"],
+                    demands["prevention_material"],
+                    persons_with_demand(rows, "trafficking"),
+                ],
+            ),
+        ]
+    )
 
 
 def first_contact_places(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
@@ -238,7 +288,11 @@ def medical(ds: Dataset, years: Sequence[int], method: str = "wilson", level: fl
 
 # Sections of one year and the outreach table each one reads
 # Proportions the report compares across years (comparison rows in `compute_figures`)
-COMPARED = ("violence_share", *(f"first_contact_place.{code}" for code in _PLACE_LABELS), "inami.migrant_share")
+COMPARED = (
+    "violence_share",
+    *(f"first_contact_place.{code}" for code in _PLACE_LABELS),
+    "inami.migrant_share",
+)
 
 SECTIONS = (
     (contacts, "contacts"),
@@ -294,11 +348,22 @@ def partitions() -> list[Partition]:
     ]
 
 
-STANDALONE = frozenset(PREFIX + name for name in (
-    "contacts", "inami.consultations", "inami.consultations_per_person", "medical_acts", "information_sessions",
-    "students_reached", "professionals_reached", "demands.medical_consultation", "demands.health_questionnaire",
-    "demands.contraception_information", "demands.trafficking", "trafficking_accompaniments",
-))
+STANDALONE = frozenset(
+    PREFIX + name
+    for name in (
+        "contacts",
+        "inami.consultations",
+        "inami.consultations_per_person",
+        "medical_acts",
+        "information_sessions",
+        "students_reached",
+        "professionals_reached",
+        "demands.medical_consultation",
+        "demands.health_questionnaire",
+        "demands.contraception_information",
+        "demands.trafficking",
+        "trafficking_accompaniments",
+    )
+)
 """Figures in no line of :func:`partitions` (contacts and consultations: in the site hierarchy
 and the relations to INAMI's figures, made in `publish`)."""
-

@@ -31,9 +31,14 @@ def _registry() -> dict[str, tuple[str, str]]:
         "internet_persons": ("TDS rencontrés grâce à internet", "persons"),
         "contraception_information": ("Informations sur la contraception délivrées", "actions"),
         "health_questionnaires": ("Questionnaires santé remplis", "actions"),
-        "violence_prevention_interventions": ("Interventions de prévention de la violence ou de l'exploitation",
-                                              "actions"),
-        "trafficking_accompaniments": ("Accompagnements sociaux dans le cadre d'une problématique TEH", "persons"),
+        "violence_prevention_interventions": (
+            "Interventions de prévention de la violence ou de l'exploitation",
+            "actions",
+        ),
+        "trafficking_accompaniments": (
+            "Accompagnements sociaux dans le cadre d'une problématique TEH",
+            "persons",
+        ),
         "addiction_reorientations": ("Réorientations pour une problématique assuétude", "actions"),
         "language_courses": ("Cours de FLE organisés", "sessions"),
         "literacy_courses": ("Cours d'alphabétisation organisés", "sessions"),
@@ -47,7 +52,8 @@ def _registry() -> dict[str, tuple[str, str]]:
         "inami.consultations_per_person": ("Consultations par TDS à Bruxelles (définition INAMI)", "ratio"),
         "inami.migrant_share": (
             "Part de migrants parmi les TDS vus en consultation à Bruxelles (nationalité connue, non belge)",
-            "proportion"),
+            "proportion",
+        ),
     }
     return {PREFIX + key: value for key, value in reg.items()}
 
@@ -77,9 +83,15 @@ def contacts(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95
     """Brussels contacts (rows), persons met (distinct pseudonyms), persons met through the internet."""
     rows = _rows(ds, "contacts", year)
     online = (rows["channel"] == "internet").fillna(False).to_numpy(dtype=bool)
-    return _count(["contacts", "persons_met", "internet_persons"], year, [
-        common.n_rows(rows), common.n_persons(rows), common.n_persons(rows.loc[online]),
-    ])
+    return _count(
+        ["contacts", "persons_met", "internet_persons"],
+        year,
+        [
+            common.n_rows(rows),
+            common.n_persons(rows),
+            common.n_persons(rows.loc[online]),
+        ],
+    )
 
 
 # --- Actions 1, 5, 6: social actions -------------------------------------------------------------
@@ -90,11 +102,21 @@ def social_actions(ds: Dataset, year: int, method: str = "wilson", level: float 
     rows = _rows(ds, "social_actions", year)
     demands = outreach.demand_counts(rows)
     return _count(
-        ["contraception_information", "health_questionnaires", "violence_prevention_interventions",
-         "trafficking_accompaniments", "addiction_reorientations"],
+        [
+            "contraception_information",
+            "health_questionnaires",
+            "violence_prevention_interventions",
+            "trafficking_accompaniments",
+            "addiction_reorientations",
+        ],
         year,
-        [demands["contraception_information"], demands["health_questionnaire"], demands["violence"],
-         outreach.persons_with_demand(rows, "trafficking"), demands["addiction"]],
+        [
+            demands["contraception_information"],
+            demands["health_questionnaire"],
+            demands["violence"],
+            outreach.persons_with_demand(rows, "trafficking"),
+            demands["addiction"],
+        ],
     )
 
 
@@ -106,13 +128,25 @@ def activities(ds: Dataset, year: int, method: str = "wilson", level: float = 0.
     rows = _rows(ds, "activities", year)
     total = outreach.activity_total
     return _count(
-        ["language_courses", "literacy_courses", "course_attendances", "stand_days", "stand_condoms",
-         "students_reached", "professionals_reached"],
+        [
+            "language_courses",
+            "literacy_courses",
+            "course_attendances",
+            "stand_days",
+            "stand_condoms",
+            "students_reached",
+            "professionals_reached",
+        ],
         year,
-        [total(rows, ["language_course"], "sessions"), total(rows, ["literacy_course"], "sessions"),
-         total(rows, COURSE_TYPES, "participants"), total(rows, ["stand"], "sessions"),
-         total(rows, ["stand"], "condoms"), total(rows, ["student_awareness"], "participants"),
-         total(rows, ["professional_training"], "participants")],
+        [
+            total(rows, ["language_course"], "sessions"),
+            total(rows, ["literacy_course"], "sessions"),
+            total(rows, COURSE_TYPES, "participants"),
+            total(rows, ["stand"], "sessions"),
+            total(rows, ["stand"], "condoms"),
+            total(rows, ["student_awareness"], "participants"),
+            total(rows, ["professional_training"], "participants"),
+        ],
     )
 
 
@@ -143,7 +177,9 @@ def compute_figures(
     years = outreach.report_years(ds, year, n_previous)
     parts = outreach.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
     parts.append(medical(ds, years, method, level))
-    return outreach.with_comparisons(outreach.by_year(parts), [PREFIX + name for name in COMPARED], year, level)
+    return outreach.with_comparisons(
+        outreach.by_year(parts), [PREFIX + name for name in COMPARED], year, level
+    )
 
 
 # --- what adds up (for disclosure control) ------------------------------------------------------
@@ -158,11 +194,24 @@ def partitions() -> list[Partition]:
     ]
 
 
-STANDALONE = frozenset(PREFIX + name for name in (
-    "contacts", "contraception_information", "health_questionnaires", "violence_prevention_interventions",
-    "addiction_reorientations", "language_courses", "literacy_courses", "course_attendances", "stand_days",
-    "stand_condoms", "students_reached", "trafficking_accompaniments", "professionals_reached", "inami.consultations",
-    "inami.consultations_per_person",
-))
+STANDALONE = frozenset(
+    PREFIX + name
+    for name in (
+        "contacts",
+        "contraception_information",
+        "health_questionnaires",
+        "violence_prevention_interventions",
+        "addiction_reorientations",
+        "language_courses",
+        "literacy_courses",
+        "course_attendances",
+        "stand_days",
+        "stand_condoms",
+        "students_reached",
+        "trafficking_accompaniments",
+        "professionals_reached",
+        "inami.consultations",
+        "inami.consultations_per_person",
+    )
+)
 """Figures in no line of :func:`partitions` (the INAMI ones are tied to INAMI's report in `publish`)."""
-

@@ -83,8 +83,17 @@ def figures_frame(
     columns as ``str``, ``year`` as int64 and the numbers as float64.
     """
     given = dict(
-        indicator=indicator, label=label, year=year, scope=scope, numerator=numerator,
-        denominator=denominator, value=value, lower=lower, upper=upper, method=method, unit=unit,
+        indicator=indicator,
+        label=label,
+        year=year,
+        scope=scope,
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        lower=lower,
+        upper=upper,
+        method=method,
+        unit=unit,
     )
     lengths = {len(v) for v in given.values() if np.ndim(v) > 0}
     if len(lengths) > 1:
@@ -181,8 +190,17 @@ def proportion_figures(
         np.atleast_1d(np.asarray(num, dtype="float64")), np.atleast_1d(np.asarray(den, dtype="float64"))
     )
     return figures_frame(
-        indicator, label, year, scope, value, unit,
-        numerator=num_a, denominator=den_a, lower=lower, upper=upper, method=method,
+        indicator,
+        label,
+        year,
+        scope,
+        value,
+        unit,
+        numerator=num_a,
+        denominator=den_a,
+        lower=lower,
+        upper=upper,
+        method=method,
     )
 
 
@@ -208,7 +226,9 @@ def as_category(values: pd.Series) -> pd.Series:
         return values
     codes, uniques = pd.factorize(values, sort=True)
     categories = pd.Index(np.asarray(uniques, dtype=object))
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=values.index, name=values.name)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=categories), index=values.index, name=values.name
+    )
 
 
 def _compact(table: pd.DataFrame, person_index: pd.Index, name: str) -> pd.DataFrame:
@@ -252,7 +272,9 @@ def prepare(ds: Dataset, sites: Sequence[str], years: Sequence[int] | None = Non
     person_index = pd.Index(ds.persons["pseudonym"])
     if not person_index.is_unique:
         dup = person_index[person_index.duplicated()][:5]
-        raise EspacepError(f"persons: duplicate pseudonym(s) {', '.join(map(str, dup))}; rule: one row per person")
+        raise EspacepError(
+            f"persons: duplicate pseudonym(s) {', '.join(map(str, dup))}; rule: one row per person"
+        )
     tables = {}
     for name, date_column in EVENT_TABLES.items():
         table = getattr(ds, name)
@@ -267,8 +289,9 @@ def prepare(ds: Dataset, sites: Sequence[str], years: Sequence[int] | None = Non
     return Dataset(persons=persons, sites=ds.sites, sources=dict(ds.sources), **tables)
 
 
-
-def in_year(table: pd.DataFrame, year: int, date_column: str = "date", sites: Sequence[str] | None = None) -> pd.DataFrame:
+def in_year(
+    table: pd.DataFrame, year: int, date_column: str = "date", sites: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Rows of ``table`` whose ``date_column`` falls in calendar ``year`` (and ``site`` in ``sites``)."""
     start = pd.Timestamp(year=int(year), month=1, day=1)
     end = pd.Timestamp(year=int(year) + 1, month=1, day=1)
@@ -307,7 +330,9 @@ def count_codes(values: pd.Series, codes: Sequence[str]) -> pd.Series:
 # --- person-level attributes -----------------------------------------------------------
 
 
-def person_attributes(persons: pd.DataFrame, pseudonyms: pd.Index, table: str = "consultations") -> pd.DataFrame:
+def person_attributes(
+    persons: pd.DataFrame, pseudonyms: pd.Index, table: str = "consultations"
+) -> pd.DataFrame:
     """Rows of ``persons`` for ``pseudonyms``, indexed by pseudonym, in that order.
 
     Raises
@@ -388,7 +413,9 @@ def scope_label(level: str, code: str | None = None) -> str:
     return ALL if level == ALL else f"{level}:{code}"
 
 
-def with_hierarchy(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = ("antenna", "region")) -> pd.DataFrame:
+def with_hierarchy(
+    table: pd.DataFrame, sites: Sites, levels: Sequence[str] = ("antenna", "region")
+) -> pd.DataFrame:
     """A copy of ``table`` with the ``levels`` columns (antenna, province, region) of each row's ``site``."""
     extra = {level: table["site"].map(sites.frame[level]).astype("string") for level in levels}
     return table.assign(**extra)
@@ -417,7 +444,9 @@ def scope_order(sites: Sites, levels: Sequence[str], site_codes: Sequence[str] |
     return order
 
 
-def rows_by_scope(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (ALL, "region", "antenna")) -> pd.Series:
+def rows_by_scope(
+    table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (ALL, "region", "antenna")
+) -> pd.Series:
     """Row counts per scope (scopes with at least one row), in hierarchy order."""
     per_site = table["site"].value_counts()
     per_site = per_site[per_site > 0]
@@ -431,7 +460,9 @@ def rows_by_scope(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (AL
     return counts.reindex(order).astype("int64").rename("rows")
 
 
-def person_scopes(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (ALL, "region", "antenna")) -> pd.DataFrame:
+def person_scopes(
+    table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (ALL, "region", "antenna")
+) -> pd.DataFrame:
     """Distinct (scope, pseudonym) pairs: a person seen at sites of two antennas appears in both.
 
     ``scope`` is a categorical whose categories are the scopes of ``levels``
@@ -453,11 +484,15 @@ def person_scopes(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (AL
         part = pd.DataFrame({"scope": scope_codes[keep], "pseudonym": pseudonyms[keep]})
         parts.append(part.drop_duplicates())
     both = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"scope": [], "pseudonym": []})
-    scope = pd.Categorical.from_codes(both["scope"].to_numpy(dtype="int64"), categories=pd.Index(scopes, dtype=object))
+    scope = pd.Categorical.from_codes(
+        both["scope"].to_numpy(dtype="int64"), categories=pd.Index(scopes, dtype=object)
+    )
     return pd.DataFrame({"scope": scope, "pseudonym": both["pseudonym"]})
 
 
-def persons_by_scope(table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (ALL, "region", "antenna")) -> pd.Series:
+def persons_by_scope(
+    table: pd.DataFrame, sites: Sites, levels: Sequence[str] = (ALL, "region", "antenna")
+) -> pd.Series:
     """Distinct persons per scope (scopes with at least one row), in hierarchy order."""
     pairs = person_scopes(table, sites, levels)
     counts = pairs.groupby("scope", observed=True).size()
@@ -485,8 +520,9 @@ def category_counts(pairs: pd.DataFrame, category: pd.Series, categories: Sequen
     categories, or sorted when it is not categorical), one int column per category.
     """
     scope = as_category(pairs["scope"])
-    cat_codes = pd.Series(pd.Categorical(category.astype(object), categories=list(categories)).codes,
-                          index=category.index)
+    cat_codes = pd.Series(
+        pd.Categorical(category.astype(object), categories=list(categories)).codes, index=category.index
+    )
     c = pairs["pseudonym"].map(cat_codes).fillna(-1).to_numpy(dtype="int64")
     s = scope.cat.codes.to_numpy(dtype="int64")
     n_scopes, n_cats = len(scope.cat.categories), len(categories)

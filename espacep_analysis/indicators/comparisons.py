@@ -58,7 +58,6 @@ VERDICT_VALUES: dict[str, float] = {"rise": 1.0, "stable": 0.0, "fall": -1.0, "t
 _COMPARISON_ID = re.compile(r"^(?P<base>.+)\.(?:(?:diff|fisher_p)\.\d{4}|trend_p|trend_z|verdict)$")
 
 
-
 # --- ids ---------------------------------------------------------------------------------
 
 
@@ -78,15 +77,20 @@ def base_id(indicator: str) -> str:
 
 def _series(figures: pd.DataFrame, ids: Sequence[str], year: int) -> pd.DataFrame:
     """Rows of ``ids`` up to ``year`` with a usable count (denominator > 0), checked to be proportions."""
-    missing = [c for c in ("indicator", "label", "year", "scope", "numerator", "denominator", "unit")
-               if c not in figures.columns]
+    missing = [
+        c
+        for c in ("indicator", "label", "year", "scope", "numerator", "denominator", "unit")
+        if c not in figures.columns
+    ]
     if missing:
         raise EspacepError(f"compare_years: the figures table lacks column(s) {missing}")
     rows = figures.loc[figures["indicator"].isin(list(ids)) & (figures["year"] <= int(year))]
     bad = rows.loc[rows["unit"] != "proportion", "indicator"]
     if len(bad):
-        raise EspacepError(f"compare_years: {bad.iloc[0]!r} is not a proportion (unit "
-                           f"{rows.loc[bad.index[0], 'unit']!r}); only proportions are compared")
+        raise EspacepError(
+            f"compare_years: {bad.iloc[0]!r} is not a proportion (unit "
+            f"{rows.loc[bad.index[0], 'unit']!r}); only proportions are compared"
+        )
     num, den = rows["numerator"].to_numpy(dtype=float), rows["denominator"].to_numpy(dtype=float)
     usable = np.isfinite(num) & np.isfinite(den) & (den > 0)
     return rows.loc[usable].sort_values(["indicator", "scope", "year"], kind="stable")
@@ -102,17 +106,35 @@ def _pairs(rows: pd.DataFrame, year: int) -> pd.DataFrame:
 def _difference_rows(pairs: pd.DataFrame, year: int, level: float) -> pd.DataFrame:
     if pairs.empty:
         return common.empty_figures()
-    comp = stats.compare_proportions(pairs["numerator"].to_numpy(), pairs["denominator"].to_numpy(),
-                                     pairs["numerator_0"].to_numpy(), pairs["denominator_0"].to_numpy(),
-                                     level=level)
+    comp = stats.compare_proportions(
+        pairs["numerator"].to_numpy(),
+        pairs["denominator"].to_numpy(),
+        pairs["numerator_0"].to_numpy(),
+        pairs["denominator_0"].to_numpy(),
+        level=level,
+    )
     y0 = pairs["year"].astype(int).astype(str).to_numpy(dtype=object)
     ind, label, scope = (pairs[c].astype(str).to_numpy(dtype=object) for c in ("indicator", "label", "scope"))
     diff = common.figures_frame(
-        ind + ".diff." + y0, label + f" : différence {year} − " + y0, year, scope, comp.difference,
-        "difference", lower=comp.lower, upper=comp.upper, method=DIFFERENCE_METHOD)
+        ind + ".diff." + y0,
+        label + f" : différence {year} − " + y0,
+        year,
+        scope,
+        comp.difference,
+        "difference",
+        lower=comp.lower,
+        upper=comp.upper,
+        method=DIFFERENCE_METHOD,
+    )
     fisher = common.figures_frame(
-        ind + ".fisher_p." + y0, label + f" : p du test exact de Fisher, {year} contre " + y0, year, scope,
-        comp.p_value, "p_value", method=FISHER_METHOD)
+        ind + ".fisher_p." + y0,
+        label + f" : p du test exact de Fisher, {year} contre " + y0,
+        year,
+        scope,
+        comp.p_value,
+        "p_value",
+        method=FISHER_METHOD,
+    )
     return common.concat_figures([diff, fisher])
 
 
@@ -133,7 +155,10 @@ def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
             continue
         test = stats.trend_test(x, n, years)
         what = f"{stats.TREND_TEST_LABEL} {years.min()}-{years.max()}"
-        for suffix, text, value, unit in (("trend_p", "p", test.p_value, "p_value"), ("trend_z", "z", test.z, "z")):
+        for suffix, text, value, unit in (
+            ("trend_p", "p", test.p_value, "p_value"),
+            ("trend_z", "z", test.z, "z"),
+        ):
             cols["indicator"].append(f"{ind}.{suffix}")
             cols["label"].append(f"{label} : {text} du {what}")
             cols["scope"].append(scope)
@@ -141,8 +166,15 @@ def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
             cols["unit"].append(unit)
     if not cols["indicator"]:
         return common.empty_figures()
-    return common.figures_frame(cols["indicator"], cols["label"], year, cols["scope"], cols["value"], cols["unit"],
-                                method=TREND_METHOD)
+    return common.figures_frame(
+        cols["indicator"],
+        cols["label"],
+        year,
+        cols["scope"],
+        cols["value"],
+        cols["unit"],
+        method=TREND_METHOD,
+    )
 
 
 def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -> pd.DataFrame:
@@ -156,12 +188,18 @@ def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -
         cols["method"].append(verdict.test or MIN_CASES_METHOD)
     if not cols["indicator"]:
         return common.empty_figures()
-    return common.figures_frame(cols["indicator"], cols["label"], year, cols["scope"], cols["value"], "verdict",
-                                method=cols["method"])
+    return common.figures_frame(
+        cols["indicator"], cols["label"], year, cols["scope"], cols["value"], "verdict", method=cols["method"]
+    )
 
 
-def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float = 0.95,
-                  min_cases: int = DEFAULT_MIN_CASES) -> pd.DataFrame:
+def compare_years(
+    figures: pd.DataFrame,
+    ids: Sequence[str],
+    year: int,
+    level: float = 0.95,
+    min_cases: int = DEFAULT_MIN_CASES,
+) -> pd.DataFrame:
     """Comparison rows of proportions across the years of a figures table.
 
     Parameters
@@ -202,9 +240,13 @@ def compare_years(figures: pd.DataFrame, ids: Sequence[str], year: int, level: f
     ``numerator`` and ``denominator`` columns, exactly.
     """
     rows = _series(figures, ids, year)
-    return common.concat_figures([_difference_rows(_pairs(rows, year), int(year), level),
-                                  _trend_rows(rows, int(year)),
-                                  _verdict_rows(rows, int(year), level, min_cases)])
+    return common.concat_figures(
+        [
+            _difference_rows(_pairs(rows, year), int(year), level),
+            _trend_rows(rows, int(year)),
+            _verdict_rows(rows, int(year), level, min_cases),
+        ]
+    )
 
 
 # --- the verdict -------------------------------------------------------------------------
@@ -264,13 +306,15 @@ def _check_verdict_inputs(x, n, years, level, min_cases):
     x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
     years = np.asarray(years, dtype=int)
     if not (x.ndim == n.ndim == years.ndim == 1 and len(x) == len(n) == len(years)):
-        raise EspacepError(f"change_verdict: x, n and years must be 1-d of the same length, got "
-                           f"{len(np.atleast_1d(x))}, {len(np.atleast_1d(n))}, {len(np.atleast_1d(years))}")
+        raise EspacepError(
+            f"change_verdict: x, n and years must be 1-d of the same length, got "
+            f"{len(np.atleast_1d(x))}, {len(np.atleast_1d(n))}, {len(np.atleast_1d(years))}"
+        )
     if len(years) and not np.all(np.diff(years) > 0):
         raise EspacepError(f"change_verdict: years must be strictly increasing, got {years.tolist()}")
-    if isinstance(min_cases, bool) or not isinstance(min_cases, (int, np.integer)) or min_cases < 0:
+    if isinstance(min_cases, bool) or not isinstance(min_cases, int | np.integer) or min_cases < 0:
         raise EspacepError(f"change_verdict: min_cases must be a whole number >= 0, got {min_cases!r}")
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
         raise EspacepError(f"change_verdict: level must be strictly between 0 and 1, got {level!r}")
     stats.proportion_ci(x, n)  # validates the counts (whole, 0 <= x <= n)
     if np.any(n == 0):
@@ -315,8 +359,16 @@ def change_verdict(x, n, years, *, level: float = 0.95, min_cases: int = DEFAULT
     x, n, years = _check_verdict_inputs(x, n, years, level, min_cases)
     code, test, p, statistic = _decide(x, n, years, 1.0 - level, int(min_cases))
     changed = bool(len(n) >= 2 and tested_changed(n[0], n[-1]))
-    return Verdict(code, test, float(p), float(statistic), tuple(int(y) for y in years),
-                   tuple(int(v) for v in x), tuple(int(v) for v in n), changed)
+    return Verdict(
+        code,
+        test,
+        float(p),
+        float(statistic),
+        tuple(int(y) for y in years),
+        tuple(int(v) for v in x),
+        tuple(int(v) for v in n),
+        changed,
+    )
 
 
 def verdict_value(x, n, years, *, level: float = 0.95, min_cases: int = DEFAULT_MIN_CASES) -> float:

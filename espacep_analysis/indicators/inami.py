@@ -20,7 +20,8 @@ from ..dataset import Dataset
 from ..disclosure import Denominator, Partition
 from ..errors import EspacepError
 from ..origins import ORIGIN_GROUPS, ORIGIN_LABELS, origin_groups
-from . import common, comparisons as _comparisons
+from . import common
+from . import comparisons as _comparisons
 from .common import AGE_BANDS, ALL
 
 FUNDER = "inami"
@@ -33,29 +34,63 @@ AREA_LEVELS = (ALL, "region", "antenna")
 COMPLETION_WINDOW = pd.DateOffset(months=6)
 # Proportions the report compares across years (comparison rows in `compute_figures`)
 COMPARED = (
-    "new_share", "belgian_share", "migrant_share", "gp_none_or_unaware_share", "gyn_none_or_unaware_share",
-    "coverage_asked_share", "coverage_not_in_order_share", "results_given_share", "cervical_lesion_share",
-    "workplace.bar", "workplace.private", "workplace.street", "workplace.window", "workplace.other",
+    "new_share",
+    "belgian_share",
+    "migrant_share",
+    "gp_none_or_unaware_share",
+    "gyn_none_or_unaware_share",
+    "coverage_asked_share",
+    "coverage_not_in_order_share",
+    "results_given_share",
+    "cervical_lesion_share",
+    "workplace.bar",
+    "workplace.private",
+    "workplace.street",
+    "workplace.window",
+    "workplace.other",
 ) + tuple(f"prevalence.{test}" for test in PREVALENCE_TESTS)
 
-_WORKPLACE_LABELS = {"bar": "bar", "private": "privé", "street": "rue", "window": "vitrine", "other": "autre lieu"}
+_WORKPLACE_LABELS = {
+    "bar": "bar",
+    "private": "privé",
+    "street": "rue",
+    "window": "vitrine",
+    "other": "autre lieu",
+}
 _AGE_BAND_LABELS = {
-    "lt20": "moins de 20 ans", "20_24": "20 à 24 ans", "25_29": "25 à 29 ans", "30_34": "30 à 34 ans",
-    "35_39": "35 à 39 ans", "40_49": "40 à 49 ans", "50plus": "50 ans et plus",
+    "lt20": "moins de 20 ans",
+    "20_24": "20 à 24 ans",
+    "25_29": "25 à 29 ans",
+    "30_34": "30 à 34 ans",
+    "35_39": "35 à 39 ans",
+    "40_49": "40 à 49 ans",
+    "50plus": "50 ans et plus",
 }
 _GENDER_LABELS = {"woman": "Femmes", "man": "Hommes", "trans": "Transgenres"}
 _TEST_LABELS = {
-    "hbsag": "AgHBs (hépatite B active)", "anti_hcv": "Ac anti-VHC (hépatite C)", "hiv": "VIH",
-    "syphilis": "syphilis", "gonorrhoea": "gonocoque", "chlamydia": "chlamydia", "trichomonas": "trichomonas",
+    "hbsag": "AgHBs (hépatite B active)",
+    "anti_hcv": "Ac anti-VHC (hépatite C)",
+    "hiv": "VIH",
+    "syphilis": "syphilis",
+    "gonorrhoea": "gonocoque",
+    "chlamydia": "chlamydia",
+    "trichomonas": "trichomonas",
 }
 _CYTOLOGY_LABELS = {"normal": "normal", "ascus": "ASCUS", "lsil": "LSIL", "hsil": "HSIL"}
 _PATHOLOGY_LABELS = {
-    "syphilis": "syphilis", "chlamydia": "chlamydia", "gonorrhoea": "gonorrhée", "gardnerella": "gardnerella",
-    "candida": "mycose (candida)", "trichomonas": "trichomonas", "other": "autre pathologie",
+    "syphilis": "syphilis",
+    "chlamydia": "chlamydia",
+    "gonorrhoea": "gonorrhée",
+    "gardnerella": "gardnerella",
+    "candida": "mycose (candida)",
+    "trichomonas": "trichomonas",
+    "other": "autre pathologie",
 }
 _DESTINATION_LABELS = {
-    "gynaecologist": "gynécologue", "hiv_reference_centre": "centre de référence VIH",
-    "hepatologist": "hépatologue", "general_practitioner": "médecin généraliste",
+    "gynaecologist": "gynécologue",
+    "hiv_reference_centre": "centre de référence VIH",
+    "hepatologist": "hépatologue",
+    "general_practitioner": "médecin généraliste",
     "other_specialist": "autre spécialiste",
 }
 
@@ -67,7 +102,10 @@ def _registry() -> dict[str, tuple[str, str]]:
         "consultations": ("Consultations médicales", "consultations"),
         "consultations_per_person": ("Consultations médicales par travailleur du sexe", "ratio"),
         "pasop_persons_share": ("Part des travailleurs du sexe vus avec Pasop (Saint-Trond)", "proportion"),
-        "pasop_consultations_share": ("Part des consultations effectuées avec Pasop (Saint-Trond)", "proportion"),
+        "pasop_consultations_share": (
+            "Part des consultations effectuées avec Pasop (Saint-Trond)",
+            "proportion",
+        ),
         "new_persons": ("Nouveaux travailleurs du sexe (inclus dans l'année)", "persons"),
         "known_persons": ("Travailleurs du sexe connus (inclus avant le 1er janvier)", "persons"),
         "new_share": ("Part de nouveaux contacts", "proportion"),
@@ -89,13 +127,28 @@ def _registry() -> dict[str, tuple[str, str]]:
         ),
         "coverage_asked_share": ("Couverture sociale demandée", "proportion"),
         "coverage_known": ("Couverture sociale connue", "persons"),
-        "coverage_not_in_order_share": ("Pas en ordre d'assurabilité (parmi les couvertures connues)", "proportion"),
+        "coverage_not_in_order_share": (
+            "Pas en ordre d'assurabilité (parmi les couvertures connues)",
+            "proportion",
+        ),
         "results_given_share": ("Résultats d'analyses remis aux TDS (part des résultats)", "proportion"),
-        "women_gardnerella_share": ("Gardnerella chez les femmes dépistées (frottis ou bactériologie)", "proportion"),
-        "women_candida_share": ("Candidose chez les femmes dépistées (frottis ou bactériologie)", "proportion"),
+        "women_gardnerella_share": (
+            "Gardnerella chez les femmes dépistées (frottis ou bactériologie)",
+            "proportion",
+        ),
+        "women_candida_share": (
+            "Candidose chez les femmes dépistées (frottis ou bactériologie)",
+            "proportion",
+        ),
         "hygiene_advice_share": ("Conseils d'hygiène vaginale donnés (part des TDS vus)", "proportion"),
-        "cervical_lesion_share": ("Lésion cellulaire au frottis (parmi les frottis interprétables)", "proportion"),
-        "vaccinated_persons": ("Personnes ayant reçu au moins une dose de vaccin contre l'hépatite B", "persons"),
+        "cervical_lesion_share": (
+            "Lésion cellulaire au frottis (parmi les frottis interprétables)",
+            "proportion",
+        ),
+        "vaccinated_persons": (
+            "Personnes ayant reçu au moins une dose de vaccin contre l'hépatite B",
+            "persons",
+        ),
         "vaccine_doses": ("Doses de vaccin contre l'hépatite B administrées", "doses"),
         "vaccine_completion": (
             "Schéma 0-1-4 mois complété (doses 2 et 3 reçues, parmi les personnes ayant reçu la dose 1 dans l'année)",
@@ -131,9 +184,13 @@ def _registry() -> dict[str, tuple[str, str]]:
     for code, text in ORIGIN_LABELS.items():
         reg[f"origin.{code}"] = (f"Origine : {text}", "proportion")
     for code, text in _TEST_LABELS.items():
-        reg[f"prevalence.{code}"] = (f"Prévalence {text} (personnes positives / personnes testées)", "proportion")
+        reg[f"prevalence.{code}"] = (
+            f"Prévalence {text} (personnes positives / personnes testées)",
+            "proportion",
+        )
         reg[f"positivity.{code}"] = (
-            f"Positivité par test {text} (tests positifs / tests à résultat positif ou négatif)", "proportion"
+            f"Positivité par test {text} (tests positifs / tests à résultat positif ou négatif)",
+            "proportion",
         )
     for code, text in _CYTOLOGY_LABELS.items():
         reg[f"cytology.{code}"] = (f"Frottis, classe la plus sévère de l'année : {text}", "persons")
@@ -170,8 +227,14 @@ def _proportion(names, num, den, year: int, method: str, level: float, scope=ALL
     one = isinstance(names, str)
     labels = [INDICATORS[i][0] for i in ids]
     return common.proportion_figures(
-        num, den, indicator=ids[0] if one else ids, label=labels[0] if one else labels,
-        year=year, scope=scope, method=method, level=level,
+        num,
+        den,
+        indicator=ids[0] if one else ids,
+        label=labels[0] if one else labels,
+        year=year,
+        scope=scope,
+        method=method,
+        level=level,
     )
 
 
@@ -226,12 +289,21 @@ def contacts(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95
     parts = [
         _count("persons_seen", year, persons.to_numpy(), scope=list(persons.index)),
         _count("consultations", year, visits.to_numpy(), scope=list(visits.index)),
-        _ratio("consultations_per_person", visits[per_person].to_numpy(), persons[per_person].to_numpy(),
-               year, scope=per_person),
+        _ratio(
+            "consultations_per_person",
+            visits[per_person].to_numpy(),
+            persons[per_person].to_numpy(),
+            year,
+            scope=per_person,
+        ),
     ]
     if pasop:
-        parts.append(_proportion("pasop_persons_share", persons[site_scope], persons[ALL], year, method, level))
-        parts.append(_proportion("pasop_consultations_share", visits[site_scope], visits[ALL], year, method, level))
+        parts.append(
+            _proportion("pasop_persons_share", persons[site_scope], persons[ALL], year, method, level)
+        )
+        parts.append(
+            _proportion("pasop_consultations_share", visits[site_scope], visits[ALL], year, method, level)
+        )
     return common.concat_figures(parts)
 
 
@@ -242,11 +314,13 @@ def new_known(ds: Dataset, year: int, method: str = "wilson", level: float = 0.9
     start = pd.Timestamp(year=int(year), month=1, day=1)
     new = int((included.dt.year == year).sum())
     known = int((included < start).sum())
-    return common.concat_figures([
-        _count("new_persons", year, new),
-        _count("known_persons", year, known),
-        _proportion("new_share", new, len(seen), year, method, level),
-    ])
+    return common.concat_figures(
+        [
+            _count("new_persons", year, new),
+            _count("known_persons", year, known),
+            _proportion("new_share", new, len(seen), year, method, level),
+        ]
+    )
 
 
 def workplaces(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
@@ -272,23 +346,29 @@ def age(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> 
     known = len(ages)
     stats_ = [ages.mean(), ages.min(), ages.max()] if known else [np.nan] * 3
     bands = common.age_band_counts(ages)
-    return common.concat_figures([
-        _count(["age_mean", "age_min", "age_max"], year, np.asarray(stats_, dtype=float)),
-        _proportion([f"age_band.{b}" for b in AGE_BANDS], bands.to_numpy(), known, year, method, level),
-    ])
+    return common.concat_figures(
+        [
+            _count(["age_mean", "age_min", "age_max"], year, np.asarray(stats_, dtype=float)),
+            _proportion([f"age_band.{b}" for b in AGE_BANDS], bands.to_numpy(), known, year, method, level),
+        ]
+    )
 
 
 def age_gender(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """2.1 Age pyramid: persons seen by age band and gender (counts; persons with a known age and gender)."""
     _, seen = _seen(ds, year)
     attributes = common.person_attributes(ds.persons, seen)
-    known = common.ages(attributes, year).notna() & attributes["gender"].isin(list(codes.GENDERS)).fillna(False)
+    known = common.ages(attributes, year).notna() & attributes["gender"].isin(list(codes.GENDERS)).fillna(
+        False
+    )
     attributes = attributes.loc[known.to_numpy(dtype=bool)]
     age_ = common.ages(attributes, year)
     edges = [bounds[0] for bounds in AGE_BANDS.values()] + [np.inf]
     band = pd.cut(age_, bins=edges, right=False, labels=list(AGE_BANDS))
     gender_ = pd.Categorical(attributes["gender"].astype(object), categories=list(codes.GENDERS))
-    counts = pd.crosstab(pd.Series(band.to_numpy(), name="band"), pd.Series(gender_, name="gender"), dropna=False)
+    counts = pd.crosstab(
+        pd.Series(band.to_numpy(), name="band"), pd.Series(gender_, name="gender"), dropna=False
+    )
     counts = counts.reindex(index=list(AGE_BANDS), columns=list(codes.GENDERS), fill_value=0)
     names = [f"age_band_gender.{b}.{g}" for b in AGE_BANDS for g in codes.GENDERS]
     return _count(names, year, counts.to_numpy(dtype=float).ravel())
@@ -327,15 +407,38 @@ def nationality(ds: Dataset, year: int, method: str = "wilson", level: float = 0
     by_origin = common.category_counts(antenna_pairs, origin, ORIGIN_GROUPS)
     stacked = by_origin.stack()
     origin_total = by_origin.sum(axis=1).reindex(stacked.index.get_level_values(0))
-    return common.concat_figures([
-        _proportion("belgian_share", by_status["belgian"].to_numpy(), total.to_numpy(), year, method, level, scopes),
-        _proportion("migrant_share", by_status["migrant"].to_numpy(), total.to_numpy(), year, method, level, scopes),
-        _count("nationality_unknown", year, by_status["unknown"].to_numpy(), scope=scopes),
-        _proportion(
-            [f"origin.{g}" for g in stacked.index.get_level_values(1)], stacked.to_numpy(),
-            origin_total.to_numpy(), year, method, level, list(stacked.index.get_level_values(0)),
-        ),
-    ])
+    return common.concat_figures(
+        [
+            _proportion(
+                "belgian_share",
+                by_status["belgian"].to_numpy(),
+                total.to_numpy(),
+                year,
+                method,
+                level,
+                scopes,
+            ),
+            _proportion(
+                "migrant_share",
+                by_status["migrant"].to_numpy(),
+                total.to_numpy(),
+                year,
+                method,
+                level,
+                scopes,
+            ),
+            _count("nationality_unknown", year, by_status["unknown"].to_numpy(), scope=scopes),
+            _proportion(
+                [f"origin.{g}" for g in stacked.index.get_level_values(1)],
+                stacked.to_numpy(),
+                origin_total.to_numpy(),
+                year,
+                method,
+                level,
+                list(stacked.index.get_level_values(0)),
+            ),
+        ]
+    )
 
 
 # --- 3 medico-social coverage -------------------------------------------------------------------
@@ -349,7 +452,9 @@ def gp_gyn(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) 
         last = common.last_known_per_person(cons, column, unknown=("unknown",))
         none_or_unaware = int(last.isin(["none", "unaware"]).sum())
         parts.append(_count(f"{short}_no_data", year, len(seen) - len(last)))
-        parts.append(_proportion(f"{short}_none_or_unaware_share", none_or_unaware, len(last), year, method, level))
+        parts.append(
+            _proportion(f"{short}_none_or_unaware_share", none_or_unaware, len(last), year, method, level)
+        )
     return common.concat_figures(parts)
 
 
@@ -359,11 +464,13 @@ def coverage(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95
     asked = common.n_persons(cons.loc[cons["coverage_asked"].fillna(False).astype(bool)])
     last = common.last_known_per_person(cons, "coverage_status", unknown=("unknown",))
     not_in_order = int((last == "not_in_order").sum())
-    return common.concat_figures([
-        _proportion("coverage_asked_share", asked, len(seen), year, method, level),
-        _count("coverage_known", year, len(last)),
-        _proportion("coverage_not_in_order_share", not_in_order, len(last), year, method, level),
-    ])
+    return common.concat_figures(
+        [
+            _proportion("coverage_asked_share", asked, len(seen), year, method, level),
+            _count("coverage_known", year, len(last)),
+            _proportion("coverage_not_in_order_share", not_in_order, len(last), year, method, level),
+        ]
+    )
 
 
 # --- 4 epidemiology -----------------------------------------------------------------------------
@@ -376,21 +483,31 @@ def screening(ds: Dataset, year: int, method: str = "wilson", level: float = 0.9
     given = int(lab["result_given_date"].notna().sum())
     tested = common.persons_tested_positive(lab, PREVALENCE_TESTS)
     women = ds.persons.loc[ds.persons["gender"] == "woman", "pseudonym"]
-    swabs = lab.loc[lab["test"].isin(["cervical_cytology", "gardnerella", "candida"]) & lab["pseudonym"].isin(women)]
+    swabs = lab.loc[
+        lab["test"].isin(["cervical_cytology", "gardnerella", "candida"]) & lab["pseudonym"].isin(women)
+    ]
     screened = common.persons_in(swabs)
     positive = swabs.loc[swabs["result"] == "positive"]
     gardnerella = common.n_persons(positive.loc[positive["test"] == "gardnerella"])
     candida = common.n_persons(positive.loc[positive["test"] == "candida"])
     acts = _acts(ds, year)
     advised = common.persons_in(acts.loc[acts["act"] == "hygiene_advice"]).intersection(seen)
-    return common.concat_figures([
-        _proportion("results_given_share", given, len(lab), year, method, level),
-        _proportion([f"prevalence.{t}" for t in PREVALENCE_TESTS], tested["positive"].to_numpy(),
-                    tested["tested"].to_numpy(), year, method, level),
-        _proportion("women_gardnerella_share", gardnerella, len(screened), year, method, level),
-        _proportion("women_candida_share", candida, len(screened), year, method, level),
-        _proportion("hygiene_advice_share", len(advised), len(seen), year, method, level),
-    ])
+    return common.concat_figures(
+        [
+            _proportion("results_given_share", given, len(lab), year, method, level),
+            _proportion(
+                [f"prevalence.{t}" for t in PREVALENCE_TESTS],
+                tested["positive"].to_numpy(),
+                tested["tested"].to_numpy(),
+                year,
+                method,
+                level,
+            ),
+            _proportion("women_gardnerella_share", gardnerella, len(screened), year, method, level),
+            _proportion("women_candida_share", candida, len(screened), year, method, level),
+            _proportion("hygiene_advice_share", len(advised), len(seen), year, method, level),
+        ]
+    )
 
 
 def positivity(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
@@ -399,23 +516,32 @@ def positivity(ds: Dataset, year: int, method: str = "wilson", level: float = 0.
     rows = lab.loc[lab["test"].isin(list(PREVALENCE_TESTS)) & lab["result"].isin(["positive", "negative"])]
     tests = common.count_codes(rows["test"], PREVALENCE_TESTS)
     positives = common.count_codes(rows.loc[rows["result"] == "positive", "test"], PREVALENCE_TESTS)
-    return _proportion([f"positivity.{t}" for t in PREVALENCE_TESTS], positives.to_numpy(), tests.to_numpy(),
-                       year, method, level)
+    return _proportion(
+        [f"positivity.{t}" for t in PREVALENCE_TESTS],
+        positives.to_numpy(),
+        tests.to_numpy(),
+        year,
+        method,
+        level,
+    )
 
 
 def cervical(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """4.2 Cervical screening: share with a lesion (ASCUS, LSIL, HSIL); persons by worst class of the year."""
     lab = _lab(ds, year)
     smears = lab.loc[(lab["test"] == "cervical_cytology") & lab["result"].isin(list(CYTOLOGY_CLASSES))]
-    rank = pd.Series(pd.Categorical(smears["result"].astype(object), categories=CYTOLOGY_CLASSES).codes,
-                     index=smears.index)
+    rank = pd.Series(
+        pd.Categorical(smears["result"].astype(object), categories=CYTOLOGY_CLASSES).codes, index=smears.index
+    )
     worst = rank.groupby(smears["pseudonym"]).max()
     per_class = np.bincount(worst.to_numpy(), minlength=len(CYTOLOGY_CLASSES))
     lesions = int((worst >= 1).sum())
-    return common.concat_figures([
-        _proportion("cervical_lesion_share", lesions, len(worst), year, method, level),
-        _count([f"cytology.{c}" for c in CYTOLOGY_CLASSES], year, per_class),
-    ])
+    return common.concat_figures(
+        [
+            _proportion("cervical_lesion_share", lesions, len(worst), year, method, level),
+            _count([f"cytology.{c}" for c in CYTOLOGY_CLASSES], year, per_class),
+        ]
+    )
 
 
 # --- 5 vaccination, 6 follow-up ----------------------------------------------------------------
@@ -425,10 +551,12 @@ def vaccination(ds: Dataset, year: int, method: str = "wilson", level: float = 0
     """5 HBV vaccination: persons with at least one dose in the year, doses given."""
     acts = _acts(ds, year)
     doses = acts.loc[acts["act"] == "hbv_vaccine"]
-    return common.concat_figures([
-        _count("vaccinated_persons", year, common.n_persons(doses)),
-        _count("vaccine_doses", year, common.n_rows(doses)),
-    ])
+    return common.concat_figures(
+        [
+            _count("vaccinated_persons", year, common.n_persons(doses)),
+            _count("vaccine_doses", year, common.n_rows(doses)),
+        ]
+    )
 
 
 def _schedules(ds: Dataset, year: int) -> pd.DataFrame:
@@ -449,15 +577,24 @@ def _schedules(ds: Dataset, year: int) -> pd.DataFrame:
     later = doses.loc[doses["dose"].isin(["2", "3"])].merge(dose1.reset_index(), on="pseudonym", how="inner")
     later = later.loc[later["date"] > later["dose1"]]
     after = later.groupby(["pseudonym", "dose"], observed=True)["date"].min().unstack("dose")
-    after = after.reindex(columns=["2", "3"]).rename(columns={"2": "dose2", "3": "dose3"}).astype(acts["date"].dtype)
+    after = (
+        after.reindex(columns=["2", "3"])
+        .rename(columns={"2": "dose2", "3": "dose3"})
+        .astype(acts["date"].dtype)
+    )
     return dose1.to_frame().join(after, how="left")
 
 
 def _data_end(ds: Dataset) -> pd.Timestamp:
     """The latest event date at the funder's sites (consultation, sample or act): the end of follow-up."""
-    ends = [table.loc[table["site"].isin(_sites(ds)).fillna(False).astype(bool), column].max()
-            for table, column in ((ds.consultations, "date"), (ds.lab_results, "sample_date"),
-                                  (ds.medical_acts, "date"))]
+    ends = [
+        table.loc[table["site"].isin(_sites(ds)).fillna(False).astype(bool), column].max()
+        for table, column in (
+            (ds.consultations, "date"),
+            (ds.lab_results, "sample_date"),
+            (ds.medical_acts, "date"),
+        )
+    ]
     ends = [end for end in ends if not pd.isna(end)]
     return max(ends) if ends else pd.NaT
 
@@ -479,13 +616,28 @@ def vaccine_schedule(ds: Dataset, year: int, method: str = "wilson", level: floa
     end = _data_end(ds)
     open_ = sched["dose3"].isna() & (sched["dose1"] + COMPLETION_WINDOW > end)
     median = float(delay.median()) if len(delay) else np.nan
-    return common.concat_figures([
-        _proportion(["vaccine_completion", "vaccine_completion_within_6m"],
-                    np.array([completed.sum(), within.sum()]), len(sched), year, method, level),
-        common.figures_frame(PREFIX + "vaccine_dose3_delay_median", INDICATORS[PREFIX + "vaccine_dose3_delay_median"][0],
-                             year, ALL, median, "days", denominator=float(len(delay))),
-        _count("vaccine_followup_incomplete", year, int(open_.sum())),
-    ])
+    return common.concat_figures(
+        [
+            _proportion(
+                ["vaccine_completion", "vaccine_completion_within_6m"],
+                np.array([completed.sum(), within.sum()]),
+                len(sched),
+                year,
+                method,
+                level,
+            ),
+            common.figures_frame(
+                PREFIX + "vaccine_dose3_delay_median",
+                INDICATORS[PREFIX + "vaccine_dose3_delay_median"][0],
+                year,
+                ALL,
+                median,
+                "days",
+                denominator=float(len(delay)),
+            ),
+            _count("vaccine_followup_incomplete", year, int(open_.sum())),
+        ]
+    )
 
 
 def follow_up(ds: Dataset, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
@@ -502,16 +654,31 @@ def follow_up(ds: Dataset, year: int, method: str = "wilson", level: float = 0.9
         "abortion_supports": per_act["abortion_support"],
         "pregnancy_followups": per_act["pregnancy_followup"],
     }
-    return common.concat_figures([
-        _count(list(totals), year, np.asarray(list(totals.values()), dtype=float)),
-        _count([f"treatments.{p}" for p in codes.PATHOLOGIES], year, treatments.to_numpy()),
-        _count([f"referrals.{d}" for d in codes.REFERRAL_DESTINATIONS], year, referrals.to_numpy()),
-    ])
+    return common.concat_figures(
+        [
+            _count(list(totals), year, np.asarray(list(totals.values()), dtype=float)),
+            _count([f"treatments.{p}" for p in codes.PATHOLOGIES], year, treatments.to_numpy()),
+            _count([f"referrals.{d}" for d in codes.REFERRAL_DESTINATIONS], year, referrals.to_numpy()),
+        ]
+    )
 
 
 SECTIONS = (
-    contacts, new_known, workplaces, age, age_gender, gender, nationality,
-    gp_gyn, coverage, screening, positivity, cervical, vaccination, vaccine_schedule, follow_up,
+    contacts,
+    new_known,
+    workplaces,
+    age,
+    age_gender,
+    gender,
+    nationality,
+    gp_gyn,
+    coverage,
+    screening,
+    positivity,
+    cervical,
+    vaccination,
+    vaccine_schedule,
+    follow_up,
 )
 # Sections that read the data after their year too (they get the rows from 1 January of the year on)
 FOLLOW_ON_SECTIONS = (vaccine_schedule,)
@@ -528,7 +695,7 @@ def report_years(ds: Dataset, year: int, n_previous: int = 2) -> list[int]:
     EspacepError
         When ``year`` has no consultation, or ``n_previous`` is not a whole number >= 0.
     """
-    if isinstance(n_previous, bool) or not isinstance(n_previous, (int, np.integer)) or n_previous < 0:
+    if isinstance(n_previous, bool) or not isinstance(n_previous, int | np.integer) or n_previous < 0:
         raise EspacepError(f"n_previous must be a whole number >= 0, got {n_previous!r}")
     present = ds.years
     if int(year) not in present:
@@ -538,13 +705,23 @@ def report_years(ds: Dataset, year: int, n_previous: int = 2) -> list[int]:
 
 def _last_year(ds: Dataset, years: list[int]) -> int:
     """The last calendar year with any event (consultation, sample, act) in the data, at least ``max(years)``."""
-    last = [table[column].max() for table, column in ((ds.consultations, "date"), (ds.lab_results, "sample_date"),
-                                                      (ds.medical_acts, "date"))]
+    last = [
+        table[column].max()
+        for table, column in (
+            (ds.consultations, "date"),
+            (ds.lab_results, "sample_date"),
+            (ds.medical_acts, "date"),
+        )
+    ]
     return max([int(max(years))] + [int(t.year) for t in last if not pd.isna(t)])
 
 
 def compute_figures(
-    ds: Dataset, year: int, method: str = "wilson", level: float = 0.95, n_previous: int = 2,
+    ds: Dataset,
+    year: int,
+    method: str = "wilson",
+    level: float = 0.95,
+    n_previous: int = 2,
     comparisons: bool = True,
 ) -> pd.DataFrame:
     """Every INAMI figure for ``year`` and up to ``n_previous`` previous years present in the data.
@@ -579,7 +756,9 @@ def compute_figures(
     their year to the end of the data, so a year's figures may use later years.
     """
     if method not in stats.CI_METHODS:
-        raise EspacepError(f"unknown confidence-interval method {method!r}; valid methods: {', '.join(stats.CI_METHODS)}")
+        raise EspacepError(
+            f"unknown confidence-interval method {method!r}; valid methods: {', '.join(stats.CI_METHODS)}"
+        )
     years = report_years(ds, year, n_previous)
     last = _last_year(ds, years)
     compact = common.prepare(ds, _sites(ds), [years[0], last])  # text hashed once for all years
@@ -587,8 +766,10 @@ def compute_figures(
     for y in years:
         one_year = common.prepare(compact, _sites(ds), [y])
         onwards = common.prepare(compact, _sites(ds), [y, last])
-        parts.extend(section(onwards if section in FOLLOW_ON_SECTIONS else one_year, y, method=method, level=level)
-                     for section in SECTIONS)
+        parts.extend(
+            section(onwards if section in FOLLOW_ON_SECTIONS else one_year, y, method=method, level=level)
+            for section in SECTIONS
+        )
     figures = common.concat_figures(parts)
     if comparisons and len(years) > 1:
         scopes = figures["scope"]
@@ -642,8 +823,10 @@ def partitions() -> list[Partition]:
         Partition(_family("workplace", codes.WORKPLACES), Denominator(p + "workplace.bar"), rest=True),
         Partition(_family("age_band", AGE_BANDS), Denominator(p + "age_band.lt20")),
         Partition(origins, Denominator(p + "origin.belgium")),
-        Partition((p + "belgian_share", p + "migrant_share", p + "nationality_unknown"),
-                  Denominator(p + "belgian_share")),
+        Partition(
+            (p + "belgian_share", p + "migrant_share", p + "nationality_unknown"),
+            Denominator(p + "belgian_share"),
+        ),
         Partition((Denominator(p + "belgian_share"),), p + "persons_seen"),
         Partition(foreign, p + "migrant_share"),
         Partition((p + "origin.belgium",), p + "belgian_share"),
@@ -656,27 +839,46 @@ def partitions() -> list[Partition]:
         Partition((p + "new_persons",), p + "new_share"),
         Partition((("inami.persons_seen", f"site:{PASOP_SITE}"),), p + "pasop_persons_share"),
         Partition((("inami.consultations", f"site:{PASOP_SITE}"),), p + "pasop_consultations_share"),
-        Partition((p + "vaccine_completion", p + "vaccine_followup_incomplete"),
-                  Denominator(p + "vaccine_completion"), rest=True),
+        Partition(
+            (p + "vaccine_completion", p + "vaccine_followup_incomplete"),
+            Denominator(p + "vaccine_completion"),
+            rest=True,
+        ),
         Partition((p + "vaccine_completion_within_6m",), p + "vaccine_completion", rest=True),
         Partition(_family("treatments", codes.PATHOLOGIES), p + "treatments", rest=True),
         Partition(_family("referrals", codes.REFERRAL_DESTINATIONS), p + "referrals", rest=True),
     ]
 
 
-BY_AREA = tuple(PREFIX + name for name in ("persons_seen", "belgian_share", "migrant_share", "nationality_unknown"))
+BY_AREA = tuple(
+    PREFIX + name for name in ("persons_seen", "belgian_share", "migrant_share", "nationality_unknown")
+)
 """Person counts given for the whole scope, each region and each antenna (site hierarchy lines)."""
 BY_ANTENNA = _family("origin", ORIGIN_GROUPS)
 """Person counts given for the whole scope and each antenna."""
 
-STANDALONE = frozenset(PREFIX + name for name in (
-    "consultations_per_person", "age_mean", "age_min", "age_max", "coverage_asked_share",
-    "results_given_share", "women_gardnerella_share", "women_candida_share", "hygiene_advice_share",
-    "vaccinated_persons", "vaccine_doses", "vaccine_dose3_delay_median", "contraception_prescriptions",
-    "counsels", "abortion_supports", "pregnancy_followups",
-    *(f"{kind}.{test}" for kind in ("prevalence", "positivity") for test in PREVALENCE_TESTS),
-    *(f"age_band_gender.{b}.{g}" for b in AGE_BANDS for g in codes.GENDERS),  # internal only
-))
+STANDALONE = frozenset(
+    PREFIX + name
+    for name in (
+        "consultations_per_person",
+        "age_mean",
+        "age_min",
+        "age_max",
+        "coverage_asked_share",
+        "results_given_share",
+        "women_gardnerella_share",
+        "women_candida_share",
+        "hygiene_advice_share",
+        "vaccinated_persons",
+        "vaccine_doses",
+        "vaccine_dose3_delay_median",
+        "contraception_prescriptions",
+        "counsels",
+        "abortion_supports",
+        "pregnancy_followups",
+        *(f"{kind}.{test}" for kind in ("prevalence", "positivity") for test in PREVALENCE_TESTS),
+        *(f"age_band_gender.{b}.{g}" for b in AGE_BANDS for g in codes.GENDERS),  # internal only
+    )
+)
 """Figures that add up with no other figure (disclosure control masks them alone, with their
 derived rows). Every figure of :data:`INDICATORS` is in a line of :func:`partitions` or here."""
-

@@ -43,33 +43,48 @@ GROUPED_TEXT = {
 # --- row builders (label and unit from a funder's registry) ------------------------
 
 
-def registry_counts(registry: Mapping[str, tuple[str, str]], ids, year: int, value, scope=ALL) -> pd.DataFrame:
+def registry_counts(
+    registry: Mapping[str, tuple[str, str]], ids, year: int, value, scope=ALL
+) -> pd.DataFrame:
     """Count rows for full ids ``ids`` (a str or a list, one per value), label and unit from ``registry``."""
     one = isinstance(ids, str)
     names = [ids] if one else list(ids)
     labels = [registry[i][0] for i in names]
     units = [registry[i][1] for i in names]
     return common.figures_frame(
-        names[0] if one else names, labels[0] if one else labels, year, scope,
-        common._values(value), units[0] if one else units,
+        names[0] if one else names,
+        labels[0] if one else labels,
+        year,
+        scope,
+        common._values(value),
+        units[0] if one else units,
     )
 
 
-def registry_proportions(registry, ids, num, den, year: int, method: str, level: float, scope=ALL) -> pd.DataFrame:
+def registry_proportions(
+    registry, ids, num, den, year: int, method: str, level: float, scope=ALL
+) -> pd.DataFrame:
     """Proportion rows ``num / den`` with CI for full ids ``ids``, labels from ``registry``."""
     one = isinstance(ids, str)
     names = [ids] if one else list(ids)
     labels = [registry[i][0] for i in names]
     return common.proportion_figures(
-        num, den, indicator=names[0] if one else names, label=labels[0] if one else labels,
-        year=year, scope=scope, method=method, level=level,
+        num,
+        den,
+        indicator=names[0] if one else names,
+        label=labels[0] if one else labels,
+        year=year,
+        scope=scope,
+        method=method,
+        level=level,
     )
 
 
 def registry_ratio(registry, name: str, num, den, year: int, scope=ALL) -> pd.DataFrame:
     """Ratio rows (no CI) for the full id ``name``."""
-    return common.ratio_figure(num, den, indicator=name, label=registry[name][0], year=year, scope=scope,
-                               unit=registry[name][1])
+    return common.ratio_figure(
+        num, den, indicator=name, label=registry[name][0], year=year, scope=scope, unit=registry[name][1]
+    )
 
 
 # --- outreach tables, years, sites --------------------------------------------
@@ -90,7 +105,9 @@ def outreach_table(ds: Dataset, name: str) -> pd.DataFrame:
         return pd.DataFrame(empty)
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise EspacepError(f"{name}: missing column(s) {', '.join(missing)}; rule: columns of codes.COLUMNS[{name!r}]")
+        raise EspacepError(
+            f"{name}: missing column(s) {', '.join(missing)}; rule: columns of codes.COLUMNS[{name!r}]"
+        )
     return table
 
 
@@ -113,7 +130,7 @@ def report_years(ds: Dataset, year: int, n_previous: int = 2) -> list[int]:
         When ``year`` has no row in any of these tables, or ``n_previous`` is
         not a whole number >= 0.
     """
-    if isinstance(n_previous, bool) or not isinstance(n_previous, (int, np.integer)) or n_previous < 0:
+    if isinstance(n_previous, bool) or not isinstance(n_previous, int | np.integer) or n_previous < 0:
         raise EspacepError(f"n_previous must be a whole number >= 0, got {n_previous!r}")
     present = set(ds.years)
     for name, date_column in OUTREACH_TABLES.items():
@@ -184,7 +201,9 @@ def hierarchy_totals(
             sums = per_site.groupby(frame[level].to_numpy(), sort=False).sum()
             parts.append(pd.Series(sums.to_numpy(), index=[f"{level}:{c}" for c in sums.index]))
     for name, members in (groups or {}).items():
-        parts.append(pd.Series([per_site.reindex(list(members), fill_value=0).sum()], index=[f"sites:{name}"]))
+        parts.append(
+            pd.Series([per_site.reindex(list(members), fill_value=0).sum()], index=[f"sites:{name}"])
+        )
     return pd.concat(parts).astype("int64")
 
 
@@ -204,9 +223,15 @@ def activity_total(activities: pd.DataFrame, types: Sequence[str], column: str) 
     return int(rows[column].astype("Float64").fillna(0).sum())
 
 
-def inami_region_figures(ds: Dataset, years: Sequence[int], region: str, prefix: str,
-                         registry: Mapping[str, tuple[str, str]], method: str = "wilson",
-                         level: float = 0.95) -> pd.DataFrame:
+def inami_region_figures(
+    ds: Dataset,
+    years: Sequence[int],
+    region: str,
+    prefix: str,
+    registry: Mapping[str, tuple[str, str]],
+    method: str = "wilson",
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Persons seen, consultations, consultations per person and migrant share in ``region`` (INAMI definitions).
 
     Calls :func:`inami.contacts` and :func:`inami.nationality` on the region's
@@ -224,17 +249,31 @@ def inami_region_figures(ds: Dataset, years: Sequence[int], region: str, prefix:
     parts = []
     for y in years:
         one_year = common.prepare(compact, sites, [y])
-        figs = common.concat_figures([inami.contacts(one_year, y), inami.nationality(one_year, y, method, level)])
+        figs = common.concat_figures(
+            [inami.contacts(one_year, y), inami.nationality(one_year, y, method, level)]
+        )
         at = figs.loc[figs["scope"] == scope].set_index("indicator")
         seen = float(at["value"].get(inami.PREFIX + "persons_seen", 0.0))
         visits = float(at["value"].get(inami.PREFIX + "consultations", 0.0))
         names = [prefix + "inami.persons_seen", prefix + "inami.consultations"]
         parts.append(registry_counts(registry, names, y, [seen, visits], scope=scope))
-        parts.append(registry_ratio(registry, prefix + "inami.consultations_per_person", visits, seen, y, scope))
+        parts.append(
+            registry_ratio(registry, prefix + "inami.consultations_per_person", visits, seen, y, scope)
+        )
         if inami.PREFIX + "migrant_share" in at.index:
             share = at.loc[inami.PREFIX + "migrant_share"]
-            parts.append(registry_proportions(registry, prefix + "inami.migrant_share", share["numerator"],
-                                              share["denominator"], y, method, level, scope))
+            parts.append(
+                registry_proportions(
+                    registry,
+                    prefix + "inami.migrant_share",
+                    share["numerator"],
+                    share["denominator"],
+                    y,
+                    method,
+                    level,
+                    scope,
+                )
+            )
     return common.concat_figures(parts)
 
 
@@ -260,8 +299,10 @@ def compact_outreach(ds: Dataset, sites: Sequence[str], years: Sequence[int]) ->
 
 def year_cut(ds: Dataset, year: int, sites: Sequence[str]) -> Dataset:
     """``ds`` with its outreach tables cut to ``year`` and ``sites`` (medical tables untouched)."""
-    cut = {name: common.in_year(outreach_table(ds, name), year, date_column, sites)
-           for name, date_column in OUTREACH_TABLES.items()}
+    cut = {
+        name: common.in_year(outreach_table(ds, name), year, date_column, sites)
+        for name, date_column in OUTREACH_TABLES.items()
+    }
     return replace(ds, **cut)
 
 
@@ -276,16 +317,21 @@ def check_method(method: str) -> None:
         )
 
 
-def run_sections(ds: Dataset, years: Sequence[int], sites: Sequence[str], sections, method: str,
-                 level: float) -> list[pd.DataFrame]:
+def run_sections(
+    ds: Dataset, years: Sequence[int], sites: Sequence[str], sections, method: str, level: float
+) -> list[pd.DataFrame]:
     """Figure rows of ``sections`` for each of ``years`` whose source table has rows in that year (at any site)."""
-    covered = {name: years_with_rows(outreach_table(ds, name), column) for name, column in OUTREACH_TABLES.items()}
+    covered = {
+        name: years_with_rows(outreach_table(ds, name), column) for name, column in OUTREACH_TABLES.items()
+    }
     compact = compact_outreach(ds, sites, years)
     parts = []
     for y in years:
         one = year_cut(compact, y, sites)
         parts.extend(
-            section(one, y, method=method, level=level) for section, source in sections if y in covered[source]
+            section(one, y, method=method, level=level)
+            for section, source in sections
+            if y in covered[source]
         )
     return parts
 

@@ -17,8 +17,17 @@ from ..declared import Declared
 from ..errors import EspacepError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
-__all__ = ["Chart", "FigureBook", "Report", "Table", "Text", "build_report", "show", "methods_note", "provenance_block"]
-
+__all__ = [
+    "Chart",
+    "FigureBook",
+    "Report",
+    "Table",
+    "Text",
+    "build_report",
+    "methods_note",
+    "provenance_block",
+    "show",
+]
 
 
 @dataclass
@@ -65,9 +74,13 @@ class Report:
 
         output_dir = Path(output_dir) if output_dir else self.settings.output_dir
         output_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8"))
+        write_atomic(
+            Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8")
+        )
         missing = declared.missing_figures(self.declared) if self.declared else None
-        return write_figures_csv(self.book.figures, output_dir, published=self.book.published, missing=missing)
+        return write_figures_csv(
+            self.book.figures, output_dir, published=self.book.published, missing=missing
+        )
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
@@ -124,28 +137,57 @@ def build_report(
     dataset, validation = validate_and_load(run.data_dir)
     if not validation.ok and not accept_rejections:
         raise refusal(validation)
-    parameters = {"year": int(year), "data_dir": str(run.data_dir), "ci_method": ci_method,
-                  "ci_level": ci_level, "lang": lang}
+    parameters = {
+        "year": int(year),
+        "data_dir": str(run.data_dir),
+        "ci_method": ci_method,
+        "ci_level": ci_level,
+        "lang": lang,
+    }
     if accept_rejections:
         parameters["accept_rejections"] = True
     figures, threshold = publish.published_figures(
-        dataset, funder, year, ci_method, ci_level, None if min_cell < 0 else min_cell, run.cache_dir,
-        run.params_dir)
+        dataset,
+        funder,
+        year,
+        ci_method,
+        ci_level,
+        None if min_cell < 0 else min_cell,
+        run.cache_dir,
+        run.params_dir,
+    )
     antennas = dataset.sites.frame.drop_duplicates("antenna")
-    record = provenance.collect(funder, year, dataset.sources, {**parameters, "min_cell": threshold},
-                                left_out(validation) if accept_rejections else None)
+    record = provenance.collect(
+        funder,
+        year,
+        dataset.sources,
+        {**parameters, "min_cell": threshold},
+        left_out(validation) if accept_rejections else None,
+    )
     if end is not None:
         record["period_end"] = end.isoformat()
-    record["banners"] = banners.report_banners(synthetic=banners.is_synthetic(dataset.persons["pseudonym"]),
-                                               internal=banners.is_internal(threshold),
-                                               draft=content is not None and bool(content.missing))
+    record["banners"] = banners.report_banners(
+        synthetic=banners.is_synthetic(dataset.persons["pseudonym"]),
+        internal=banners.is_internal(threshold),
+        draft=content is not None and bool(content.missing),
+    )
     record["declared_missing"] = content.missing_lines() if content is not None else []
     return Report(
         funder=funder,
         year=int(year),
-        book=FigureBook(figures, int(year), lang=lang, masked=f"< {threshold}", method=ci_method, level=ci_level,
-                        period_end=end, published=declared.history_for(figures, year, run.params_dir)),
-        ages=inami.age_distribution(dataset, year) if threshold <= 1 else _masked_ages(dataset, year, threshold),
+        book=FigureBook(
+            figures,
+            int(year),
+            lang=lang,
+            masked=f"< {threshold}",
+            method=ci_method,
+            level=ci_level,
+            period_end=end,
+            published=declared.history_for(figures, year, run.params_dir),
+        ),
+        ages=inami.age_distribution(dataset, year)
+        if threshold <= 1
+        else _masked_ages(dataset, year, threshold),
         antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
         method=ci_method,
         level=ci_level,
@@ -199,23 +241,34 @@ def methods_note(report: Report) -> Text:
         "(Brown, Cai et DasGupta 2001 ; Newcombe 1998).",
     ]
     if report.funder == "inami":
-        lines.append("Les prévalences comptent des personnes : une personne est positive si au moins un de ses "
-                     "tests de l'année l'est ; le dénominateur est le nombre de personnes testées.")
+        lines.append(
+            "Les prévalences comptent des personnes : une personne est positive si au moins un de ses "
+            "tests de l'année l'est ; le dénominateur est le nombre de personnes testées."
+        )
     else:
-        lines.append("Les chiffres médicaux de la région sont ceux du rapport INAMI (même définition : personnes "
-                     "vues en consultation). Les chiffres déclarés (visites de sites, réunions, ...) ne viennent "
-                     "pas des exports et sont repris des paramètres de l'année.")
-    lines.append("Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
-                 "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "
-                 "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
-                 f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}.")
+        lines.append(
+            "Les chiffres médicaux de la région sont ceux du rapport INAMI (même définition : personnes "
+            "vues en consultation). Les chiffres déclarés (visites de sites, réunions, ...) ne viennent "
+            "pas des exports et sont repris des paramètres de l'année."
+        )
+    lines.append(
+        "Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
+        "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "
+        "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
+        f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}."
+    )
     lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
     if report.book.published is not None and len(report.book.published):
-        lines.append("Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
-                     "publiés (params/history.yaml), non recalculées.")
+        lines.append(
+            "Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
+            "publiés (params/history.yaml), non recalculées."
+        )
     if report.missing:
-        lines.append("BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
-                     + " ; ".join(plain(line) for line in report.missing) + ".")
+        lines.append(
+            "BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
+            + " ; ".join(plain(line) for line in report.missing)
+            + "."
+        )
     if report.left_out is not None:
         lines.append(_left_out_note(report.left_out))
     return Text("\n\n".join(f"*{line}*" for line in lines))
@@ -227,8 +280,10 @@ def _left_out_note(counts: dict[str, dict[str, int]]) -> str:
 
     if not counts:
         return "Rendu avec acceptation des rejets : aucune ligne des exports n'a été rejetée à la validation."
-    return ("Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
-            f"rejets ; liste : espacep validate) : {left_out_sentence(counts)}.")
+    return (
+        "Lignes des exports rejetées à la validation et laissées de côté (rendu avec acceptation des "
+        f"rejets ; liste : espacep validate) : {left_out_sentence(counts)}."
+    )
 
 
 def provenance_block(report: Report) -> Text:

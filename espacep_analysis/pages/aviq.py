@@ -26,19 +26,24 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .. import codes, fmt, plots
+from ..declared import Declared
 from ..indicators import aviq as indicators
 from ..indicators.common import ALL
-from ..declared import Declared
 from ..markup import plain
 from ..sites import Sites, load_sites
-from .charts import bar_counts
 from . import trends
+from .charts import bar_counts
 from .common import Chart, FigureBook, Table, Text, rows_table
 
 P = "aviq."
 REGION = "region:wallonie"
 # "Total pour la province de Liège", "... du Luxembourg": the article before each province's name
-PROVINCE_OF = {"liege": "de Liège", "namur": "de Namur", "luxembourg": "du Luxembourg", "hainaut": "du Hainaut"}
+PROVINCE_OF = {
+    "liege": "de Liège",
+    "namur": "de Namur",
+    "luxembourg": "du Luxembourg",
+    "hainaut": "du Hainaut",
+}
 # Display names of the dating / escort platforms (codes.PLATFORMS), as the report writes them
 PLATFORM_NAMES = {
     "quartier_rouge": "Quartier Rouge",
@@ -90,7 +95,11 @@ def declared_section(book: FigureBook, declared: Declared | None, section: str) 
 
 def years_and(book: FigureBook, indicator: str, scope: str = ALL) -> str:
     """``" (488 en 2017 et 584 en 2018)"``: the previous years present, oldest first, or ``""``."""
-    items = [f"{book.text(indicator, y, scope)} en {y}" for y in sorted(book.previous) if book.has(indicator, y, scope)]
+    items = [
+        f"{book.text(indicator, y, scope)} en {y}"
+        for y in sorted(book.previous)
+        if book.has(indicator, y, scope)
+    ]
     if not items:
         return ""
     text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
@@ -99,8 +108,10 @@ def years_and(book: FigureBook, indicator: str, scope: str = ALL) -> str:
 
 def absent(book: FigureBook, table: str) -> Text:
     """The note printed instead of a section whose outreach table has no row in the report year."""
-    return Text(f"*Pas de données {TABLE_WHAT[table]} pour {book.year} : le fichier {table}.csv des "
-                f"exports est absent ou ne couvre pas cette année.*")
+    return Text(
+        f"*Pas de données {TABLE_WHAT[table]} pour {book.year} : le fichier {table}.csv des "
+        f"exports est absent ou ne couvre pas cette année.*"
+    )
 
 
 def _years(book: FigureBook, items: Sequence[tuple[str, str]]) -> list[int]:
@@ -113,8 +124,14 @@ def _item(entry) -> tuple[str, str]:
     return (entry, ALL) if isinstance(entry, str) else tuple(entry)
 
 
-def trend_table(book: FigureBook, items: Sequence, caption: str, labels: Mapping[str, str] | None = None,
-                footnote: str = "", first_header: str = "Indicateur") -> list:
+def trend_table(
+    book: FigureBook,
+    items: Sequence,
+    caption: str,
+    labels: Mapping[str, str] | None = None,
+    footnote: str = "",
+    first_header: str = "Indicateur",
+) -> list:
     """One line per figure (its label, or ``labels[id]``), one column per year; ``[]`` when none is present.
 
     ``items`` are ids (scope ``all``) or ``(id, scope)`` pairs; figures absent
@@ -150,11 +167,14 @@ def _plain(label: str, prefix: str) -> str:
 
 def _hierarchy_rows(book: FigureBook, indicator: str, sites: Sites, years: list[int]) -> list:
     """Table lines: each site, then its province's total, ..., then "Total RW"."""
-    frame = sites.frame.loc[[c for c in sites.funder_sites("aviq")
-                             if any(book.has(indicator, y, f"site:{c}") for y in years)]]
+    frame = sites.frame.loc[
+        [c for c in sites.funder_sites("aviq") if any(book.has(indicator, y, f"site:{c}") for y in years)]
+    ]
 
     def cells(scope: str) -> list[str]:
-        return [book.text(indicator, y, scope) if book.has(indicator, y, scope) else fmt.MISSING for y in years]
+        return [
+            book.text(indicator, y, scope) if book.has(indicator, y, scope) else fmt.MISSING for y in years
+        ]
 
     rows = []
     for province, members in frame.groupby("province", sort=False):
@@ -166,27 +186,34 @@ def _hierarchy_rows(book: FigureBook, indicator: str, sites: Sites, years: list[
     return rows
 
 
-def hierarchy_table(book: FigureBook, indicator: str, caption: str, sites: Sites | None = None,
-                    footnote: str = "") -> Table:
+def hierarchy_table(
+    book: FigureBook, indicator: str, caption: str, sites: Sites | None = None, footnote: str = ""
+) -> Table:
     """The published per-site table: sites, province totals, Wallonia total; one column per year."""
     sites = sites or load_sites()
     years = _years(book, [(indicator, REGION)])
     header = ["Site", *map(str, years)]
-    return rows_table(header, _hierarchy_rows(book, indicator, sites, years), caption=caption, footnote=footnote)
+    return rows_table(
+        header, _hierarchy_rows(book, indicator, sites, years), caption=caption, footnote=footnote
+    )
 
 
 def _contacts_chart(book: FigureBook, sites: Sites) -> Chart:
     present = [c for c in sites.funder_sites("aviq") if book.has(P + "contacts", book.year, f"site:{c}")]
     frame = sites.frame.loc[present]
     scopes = [f"site:{c}" for c in present]
-    rows = pd.DataFrame({
-        "label": list(frame["site_label"]),
-        "value": [book.value(P + "contacts", book.year, s) for s in scopes],
-        "text": [book.text(P + "contacts", book.year, s) for s in scopes],
-        "group": list(frame["province_label"]),
-    })
+    rows = pd.DataFrame(
+        {
+            "label": list(frame["site_label"]),
+            "value": [book.value(P + "contacts", book.year, s) for s in scopes],
+            "text": [book.text(P + "contacts", book.year, s) for s in scopes],
+            "group": list(frame["province_label"]),
+        }
+    )
     title = f"Contacts avec les TDS par site en {book.year}"
-    return Chart(bar_counts(rows, title=title, lang=book.lang, xlabel="Contacts", group_title="Province"), alt=title)
+    return Chart(
+        bar_counts(rows, title=title, lang=book.lang, xlabel="Contacts", group_title="Province"), alt=title
+    )
 
 
 def proximity(book: FigureBook, declared: Declared | None = None, sites: Sites | None = None) -> list:
@@ -196,19 +223,28 @@ def proximity(book: FigureBook, declared: Declared | None = None, sites: Sites |
     if not book.has(P + "contacts", y, REGION):
         return blocks + [absent(book, "contacts")]
     sites = sites or load_sites()
-    text = (f"En {y}, nos équipes wallonnes ont enregistré {book.text(P + 'contacts', y, REGION)} contacts avec "
-            f"les TDS{book.paren_history(P + 'contacts', REGION)} et ont rencontré "
-            f"{book.text(P + 'persons_met', y, REGION)} TDS différents"
-            f"{book.paren_history(P + 'persons_met', REGION)}.")
+    text = (
+        f"En {y}, nos équipes wallonnes ont enregistré {book.text(P + 'contacts', y, REGION)} contacts avec "
+        f"les TDS{book.paren_history(P + 'contacts', REGION)} et ont rencontré "
+        f"{book.text(P + 'persons_met', y, REGION)} TDS différents"
+        f"{book.paren_history(P + 'persons_met', REGION)}."
+    )
     if book.has(P + "persons_multi_site"):
-        text += (f" Une personne rencontrée dans plusieurs sites est comptée une seule fois, au site de son "
-                 f"premier contact de l'année ({book.text(P + 'persons_multi_site')} personnes rencontrées dans "
-                 "plusieurs sites) : les sites s'additionnent ainsi aux totaux des provinces et de la région.")
+        text += (
+            f" Une personne rencontrée dans plusieurs sites est comptée une seule fois, au site de son "
+            f"premier contact de l'année ({book.text(P + 'persons_multi_site')} personnes rencontrées dans "
+            "plusieurs sites) : les sites s'additionnent ainsi aux totaux des provinces et de la région."
+        )
     return blocks + [
         Text(text),
         hierarchy_table(book, P + "contacts", f"Nombre de contacts avec les TDS en {y}", sites),
-        hierarchy_table(book, P + "persons_met", f"Nombre de TDS rencontrés en {y}", sites,
-                        footnote="Chaque personne est comptée au site de son premier contact de l'année."),
+        hierarchy_table(
+            book,
+            P + "persons_met",
+            f"Nombre de TDS rencontrés en {y}",
+            sites,
+            footnote="Chaque personne est comptée au site de son premier contact de l'année.",
+        ),
         _contacts_chart(book, sites),
     ]
 
@@ -227,10 +263,13 @@ def internet(book: FigureBook, declared: Declared | None = None) -> list:
     y = book.year
     blocks = declared_section(book, declared, "internet")
     if book.has(P + "dating_site_persons"):
-        blocks.append(Text(
-            f"Entre le 1/1/{y} et le 31/12/{y}, nos équipes wallonnes ont rencontré "
-            f"{book.text(P + 'dating_site_persons')} personnes exerçant la prostitution en privé grâce à leurs "
-            f"contacts sur {dating_platforms_text()}."))
+        blocks.append(
+            Text(
+                f"Entre le 1/1/{y} et le 31/12/{y}, nos équipes wallonnes ont rencontré "
+                f"{book.text(P + 'dating_site_persons')} personnes exerçant la prostitution en privé grâce à leurs "
+                f"contacts sur {dating_platforms_text()}."
+            )
+        )
     else:
         blocks.append(absent(book, "contacts"))
     return blocks + trend_table(book, [P + "dating_site_persons"], "Prévention sur internet")
@@ -248,33 +287,57 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 4: persons screened, consultations (INAMI definition, Wallonia), medical acts, per person."""
     y = book.year
     blocks = declared_section(book, declared, "medical")
-    seen, visits, per = P + "inami.persons_seen", P + "inami.consultations", P + "inami.consultations_per_person"
+    seen, visits, per = (
+        P + "inami.persons_seen",
+        P + "inami.consultations",
+        P + "inami.consultations_per_person",
+    )
     if not book.has(seen, y, REGION):
         return blocks + [Text(f"*Aucune consultation enregistrée en {y} en région wallonne.*")]
-    acts = (f"{book.text(P + 'medical_acts')} actes médicaux ont été recensés lors de"
-            if book.has(P + "medical_acts") else "Ils ont bénéficié de")
-    text = (f"{book.text(seen, y, REGION)} TDS ont été dépistés par Espace P… en {y} en région wallonne"
-            f"{years_and(book, seen, REGION)}. {acts} {book.text(visits, y, REGION)} consultations. Il y a eu "
-            f"{book.text(per, y, REGION)} consultations/TDS en moyenne.")
-    footnote = ("Définition INAMI : personnes vues en consultation dans un site wallon dans l'année (ce sont les "
-                "chiffres de la région wallonne du rapport INAMI). Actes médicaux : actes et résultats d'analyses.")
-    return blocks + [Text(text)] + trend_table(
-        book, [(seen, REGION), (visits, REGION), (per, REGION), P + "medical_acts"],
-        "Consultations médicales en région wallonne", footnote=footnote) + migrant_share(
-        book, P + "inami.migrant_share", REGION, "en région wallonne")
+    acts = (
+        f"{book.text(P + 'medical_acts')} actes médicaux ont été recensés lors de"
+        if book.has(P + "medical_acts")
+        else "Ils ont bénéficié de"
+    )
+    text = (
+        f"{book.text(seen, y, REGION)} TDS ont été dépistés par Espace P… en {y} en région wallonne"
+        f"{years_and(book, seen, REGION)}. {acts} {book.text(visits, y, REGION)} consultations. Il y a eu "
+        f"{book.text(per, y, REGION)} consultations/TDS en moyenne."
+    )
+    footnote = (
+        "Définition INAMI : personnes vues en consultation dans un site wallon dans l'année (ce sont les "
+        "chiffres de la région wallonne du rapport INAMI). Actes médicaux : actes et résultats d'analyses."
+    )
+    return (
+        blocks
+        + [Text(text)]
+        + trend_table(
+            book,
+            [(seen, REGION), (visits, REGION), (per, REGION), P + "medical_acts"],
+            "Consultations médicales en région wallonne",
+            footnote=footnote,
+        )
+        + migrant_share(book, P + "inami.migrant_share", REGION, "en région wallonne")
+    )
 
 
 def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> list:
     """The migrant share of the persons seen in the region, its earlier years and its comparison (INAMI's figure)."""
     if not book.has(indicator, book.year, scope):
         return []
-    text = (f"Les migrantes constituent {book.text(indicator, scope=scope)} des TDS vus {where}"
-            f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}.")
+    text = (
+        f"Les migrantes constituent {book.text(indicator, scope=scope)} des TDS vus {where}"
+        f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}."
+    )
     blocks: list = [Text(text)]
     if book.previous:
-        blocks.append(trends.comparison_table(
-            book, [(indicator, scope, "Part de migrants (nationalité connue, non belge)")],
-            f"Évolution de la part de migrants parmi les TDS vus {where}"))
+        blocks.append(
+            trends.comparison_table(
+                book,
+                [(indicator, scope, "Part de migrants (nationalité connue, non belge)")],
+                f"Évolution de la part de migrants parmi les TDS vus {where}",
+            )
+        )
     return blocks
 
 
@@ -288,18 +351,26 @@ def violence(book: FigureBook, declared: Declared | None = None) -> list:
     if not book.has(P + "violence_share"):
         return blocks + [absent(book, "social_actions")]
     share = P + "violence_share"
-    blocks += sentences([
-        f"Accompagnement de {book.text(P + 'trafficking_accompaniments')} victimes TEH en {y}."
-        if book.has(P + "trafficking_accompaniments") else "",
-        f"La lutte contre la violence constituait {book.text(share)} de nos démarches sociales en "
-        f"Wallonie en {y} ({book.text(P + 'demands.violence')} actions relevées).",
-        f"Cette part était de {book.history(share)}{trends.short_verdict(book, share)}."
-        if book.history(share) else "",
-    ])
+    blocks += sentences(
+        [
+            f"Accompagnement de {book.text(P + 'trafficking_accompaniments')} victimes TEH en {y}."
+            if book.has(P + "trafficking_accompaniments")
+            else "",
+            f"La lutte contre la violence constituait {book.text(share)} de nos démarches sociales en "
+            f"Wallonie en {y} ({book.text(P + 'demands.violence')} actions relevées).",
+            f"Cette part était de {book.history(share)}{trends.short_verdict(book, share)}."
+            if book.history(share)
+            else "",
+        ]
+    )
     if book.previous:
-        blocks.append(trends.comparison_table(
-            book, [(share, ALL, "Part de la lutte contre la violence dans les démarches sociales")],
-            "Évolution de la part de la lutte contre la violence"))
+        blocks.append(
+            trends.comparison_table(
+                book,
+                [(share, ALL, "Part de la lutte contre la violence dans les démarches sociales")],
+                "Évolution de la part de la lutte contre la violence",
+            )
+        )
     return blocks
 
 
@@ -308,10 +379,13 @@ def harm_reduction(book: FigureBook, declared: Declared | None = None) -> list:
     blocks = declared_section(book, declared, "harm_reduction")
     if not book.has(P + "addiction_interventions"):
         return blocks + [absent(book, "social_actions")]
-    return blocks + [Text(
-        f"{book.text(P + 'addiction_interventions')} interventions concernant une problématique assuétude ont été "
-        f"comptabilisées par les travailleurs wallons en {book.year}"
-        f"{book.paren_history(P + 'addiction_interventions')}.")]
+    return blocks + [
+        Text(
+            f"{book.text(P + 'addiction_interventions')} interventions concernant une problématique assuétude ont été "
+            f"comptabilisées par les travailleurs wallons en {book.year}"
+            f"{book.paren_history(P + 'addiction_interventions')}."
+        )
+    ]
 
 
 def clients(book: FigureBook, declared: Declared | None = None) -> list:
@@ -323,9 +397,16 @@ def sessions_table(book: FigureBook) -> list:
     """The published table "Nombre de séances d'information données" (`indicators.aviq.SESSION_TABLE`)."""
     ind = P + "information_sessions"
     years = _years(book, [(ind, ALL)])
-    rows = [([label, *[book.text(ind, y, scope) if book.has(ind, y, scope) else fmt.MISSING for y in years]],
-             scope == ALL) for label, scope in indicators.SESSION_TABLE]
-    return [rows_table(["Antenne", *map(str, years)], rows, caption="Nombre de séances d'information données")]
+    rows = [
+        (
+            [label, *[book.text(ind, y, scope) if book.has(ind, y, scope) else fmt.MISSING for y in years]],
+            scope == ALL,
+        )
+        for label, scope in indicators.SESSION_TABLE
+    ]
+    return [
+        rows_table(["Antenne", *map(str, years)], rows, caption="Nombre de séances d'information données")
+    ]
 
 
 def professionals(book: FigureBook, declared: Declared | None = None) -> list:
@@ -334,8 +415,12 @@ def professionals(book: FigureBook, declared: Declared | None = None) -> list:
     blocks = declared_section(book, declared, "professionals")
     if not book.has(P + "information_sessions"):
         return blocks + [absent(book, "activities")]
-    blocks.append(Text(f"Sensibilisation de {book.text(P + 'professionals_reached')} professionnels et de "
-                       f"{book.text(P + 'students_reached')} étudiants en {y}."))
+    blocks.append(
+        Text(
+            f"Sensibilisation de {book.text(P + 'professionals_reached')} professionnels et de "
+            f"{book.text(P + 'students_reached')} étudiants en {y}."
+        )
+    )
     return blocks + sessions_table(book)
 
 
@@ -361,11 +446,14 @@ def first_contact(book: FigureBook) -> list:
     ids = [i for i in ids if book.has(i)]
     if not ids:
         return [absent(book, "social_actions")]
-    shares = ", ".join(f"{book.text(i, decimals=0)} {plain(book.row(i)['label'].removeprefix(PLACE_PREFIX))}"
-                      for i in ids)
+    shares = ", ".join(
+        f"{book.text(i, decimals=0)} {plain(book.row(i)['label'].removeprefix(PLACE_PREFIX))}" for i in ids
+    )
     n = fmt.number(book.row(ids[0])["denominator"], 0, book.lang)
-    text = (f"Lieu de la première rencontre de l'année : {shares} (parts des {n} personnes dont le lieu du "
-            f"premier contact de l'année {book.year} est connu).")
+    text = (
+        f"Lieu de la première rencontre de l'année : {shares} (parts des {n} personnes dont le lieu du "
+        f"premier contact de l'année {book.year} est connu)."
+    )
     rows = book.select(ids)
     rows = rows.assign(label=[_plain(lab, PLACE_PREFIX) for lab in rows["label"]])
     title = f"Lieu de la première rencontre de l'année {book.year}"
@@ -385,21 +473,31 @@ def demands(book: FigureBook, declared: Declared | None = None) -> list:
     blocks = declared_section(book, declared, "demands")
     if not book.has(P + "social_actions"):
         return blocks + [absent(book, "social_actions")]
-    text = (f"Besoin de matériel de prévention : {book.text(P + 'prevention_material')} distributions gratuites de "
-            f"préservatifs répertoriées en RW en {y}.\n\n"
-            f"Besoin d'une consultation de médecine préventive : {book.text(P + 'demands.medical_consultation')} "
-            f"consultations médicales répertoriées en RW en {y}.")
+    text = (
+        f"Besoin de matériel de prévention : {book.text(P + 'prevention_material')} distributions gratuites de "
+        f"préservatifs répertoriées en RW en {y}.\n\n"
+        f"Besoin d'une consultation de médecine préventive : {book.text(P + 'demands.medical_consultation')} "
+        f"consultations médicales répertoriées en RW en {y}."
+    )
     ids = [P + f"demands.{d}" for d in indicators.SOCIAL_DEMANDS]
     rows = [([_plain(book.row(i)["label"], DEMAND_PREFIX), book.text(i)], False) for i in ids]
     rows.append((["Total des démarches sociales", book.text(P + "social_actions")], True))
-    table = rows_table(["Demande", str(y)], rows, caption=f"Profil des demandes en {y}", footnote=(
-        "Démarches sociales : toutes les demandes sauf le matériel de prévention, les consultations, les "
-        "questionnaires santé et l'information sur la contraception."))
-    chart_rows = pd.DataFrame({
-        "label": [r[0][0] for r in rows[:-1]],
-        "value": [book.value(i) for i in ids],
-        "text": [book.text(i) for i in ids],
-    })
+    table = rows_table(
+        ["Demande", str(y)],
+        rows,
+        caption=f"Profil des demandes en {y}",
+        footnote=(
+            "Démarches sociales : toutes les demandes sauf le matériel de prévention, les consultations, les "
+            "questionnaires santé et l'information sur la contraception."
+        ),
+    )
+    chart_rows = pd.DataFrame(
+        {
+            "label": [r[0][0] for r in rows[:-1]],
+            "value": [book.value(i) for i in ids],
+            "text": [book.text(i) for i in ids],
+        }
+    )
     title = f"Démarches sociales par type de demande en {y}"
     chart = bar_counts(chart_rows, title=title, lang=book.lang, xlabel="Actions")
     return blocks + [Text(text), table, Chart(chart, alt=title)]
@@ -411,8 +509,27 @@ def social_activities(book: FigureBook, declared: Declared | None = None) -> lis
 
 
 __all__ = [
-    "absent", "advocacy", "clients", "declared_lines", "declared_section", "demands", "evaluation", "first_contact",
+    "absent",
+    "advocacy",
+    "clients",
+    "declared_lines",
+    "declared_section",
+    "demands",
+    "evaluation",
+    "first_contact",
     "harm_reduction",
-    "hierarchy_table", "internet", "medical", "narrative_block", "professionals", "proximity", "rows_table",
-    "sentences", "sessions_table", "social_activities", "tools", "trend_table", "violence", "years_and",
+    "hierarchy_table",
+    "internet",
+    "medical",
+    "narrative_block",
+    "professionals",
+    "proximity",
+    "rows_table",
+    "sentences",
+    "sessions_table",
+    "social_activities",
+    "tools",
+    "trend_table",
+    "violence",
+    "years_and",
 ]

@@ -20,8 +20,13 @@ LABEL_WIDTH = 34  # bar labels are wrapped to lines of at most this many charact
 _COUNT_LABEL = {"fr_BE": "Nombre", "nl_BE": "Aantal", "en": "Count"}
 
 
-def bar_counts(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.DEFAULT_LANG,
-               xlabel: str | None = None, group_title: str | None = None):
+def bar_counts(
+    figures: pd.DataFrame,
+    title: str | None = None,
+    lang: str = fmt.DEFAULT_LANG,
+    xlabel: str | None = None,
+    group_title: str | None = None,
+):
     """Horizontal bars of counts (contacts per site, demands), labelled with the formatted count.
 
     Parameters
@@ -52,8 +57,7 @@ def bar_counts(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.
     if figures.empty:
         raise EspacepError("bar_counts: no figure to draw")
     value = figures["value"].to_numpy(dtype=float)
-    texts = (list(figures["text"]) if "text" in figures.columns
-             else [fmt.number(v, 0, lang) for v in value])
+    texts = list(figures["text"]) if "text" in figures.columns else [fmt.number(v, 0, lang) for v in value]
     groups = list(figures["group"]) if "group" in figures.columns else None
     y = np.arange(len(figures), dtype=float)
     with _style():
@@ -61,14 +65,23 @@ def bar_counts(figures: pd.DataFrame, title: str | None = None, lang: str = fmt.
 
         palette = sns.color_palette("colorblind")
         names = list(dict.fromkeys(groups)) if groups else []
-        colours = ([palette[names.index(g) % len(palette)] for g in groups] if groups
-                   else [palette[0]] * len(figures))
+        colours = (
+            [palette[names.index(g) % len(palette)] for g in groups]
+            if groups
+            else [palette[0]] * len(figures)
+        )
         fig = _new_figure(7.0, 0.4 * len(figures) + 1.3)
         ax = fig.add_subplot()
         ax.barh(y, np.nan_to_num(value, nan=0.0), color=colours, height=0.7)
         for yi, v, text in zip(y, value, texts):
-            ax.annotate(str(text), (0 if np.isnan(v) else v, yi), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8)
+            ax.annotate(
+                str(text),
+                (0 if np.isnan(v) else v, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.set_yticks(y, [textwrap.fill(str(s), LABEL_WIDTH) for s in figures["label"]])
         ax.set_ylim(len(figures) - 0.5, -0.5)
         ax.set_xlim(0, max(np.nanmax(np.append(value, 0.0)) * 1.18, 1.0))

@@ -10,7 +10,6 @@ formatted French strings. No block ever holds a row-level record.
 from __future__ import annotations
 
 import datetime as _dt
-
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,7 +91,9 @@ class FigureBook:
         if "suppressed" in self.figures.columns:
             kinds = self.figures.get("suppression", pd.Series("", index=self.figures.index))
             labels = kinds.eq("primary").map({True: self.masked, False: self.secondary})
-            self.figures = self.figures.assign(mask_label=labels.where(self.figures["suppressed"].astype(bool)))
+            self.figures = self.figures.assign(
+                mask_label=labels.where(self.figures["suppressed"].astype(bool))
+            )
         keys = zip(self.figures["indicator"], self.figures["year"].astype(int), self.figures["scope"])
         self._index = {key: i for i, key in enumerate(keys)}
 
@@ -135,7 +136,9 @@ class FigureBook:
             return self.secondary
         return fmt.number(row["numerator"], 0, self.lang)
 
-    def history(self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}") -> str:
+    def history(
+        self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}"
+    ) -> str:
         """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first.
 
         Published values of earlier years (``published``) follow, marked as
@@ -146,8 +149,10 @@ class FigureBook:
             for y in self.previous
             if self.has(indicator, y, scope)
         ]
-        quoted = [template.format(value=self.published_text(row), year=int(row["year"]))
-                  for row in self.published_rows(indicator, scope)]
+        quoted = [
+            template.format(value=self.published_text(row), year=int(row["year"]))
+            for row in self.published_rows(indicator, scope)
+        ]
         if not quoted:
             return ", ".join(parts)
         published = "valeurs publiées : " + ", ".join(quoted)
@@ -164,7 +169,9 @@ class FigureBook:
         frame = self.published
         if frame is None or frame.empty:
             return []
-        rows = frame[(frame["indicator"] == indicator) & (frame["scope"] == scope) & (frame["year"] < self.year)]
+        rows = frame[
+            (frame["indicator"] == indicator) & (frame["scope"] == scope) & (frame["year"] < self.year)
+        ]
         return rows.sort_values("year", ascending=False).to_dict("records")
 
     def paren_history(self, indicator: str, scope: str = ALL, decimals: int = 1) -> str:
@@ -196,8 +203,9 @@ def _cell(text: str, bold: bool) -> str:
     return f"<strong>{text}</strong>" if bold else text
 
 
-def rows_table(header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "",
-               footnote: str = "") -> Table:
+def rows_table(
+    header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "", footnote: str = ""
+) -> Table:
     """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
 
     The first column is text, the others are numbers (right-aligned), in the
@@ -207,8 +215,9 @@ def rows_table(header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]]
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     numeric = ' class="num"'
-    heads = "".join(f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>'
-                    for i, h in enumerate(header))
+    heads = "".join(
+        f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>' for i, h in enumerate(header)
+    )
     parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
     for cells, total in rows:
         first = f"<td>{_cell(cells[0], total)}</td>"
@@ -235,7 +244,9 @@ def show(blocks: list) -> None:
 
     for block in blocks:
         if isinstance(block, Text):
-            display({"text/html": markup.markdown_html(block.markdown), "text/plain": block.markdown}, raw=True)
+            display(
+                {"text/html": markup.markdown_html(block.markdown), "text/plain": block.markdown}, raw=True
+            )
         elif isinstance(block, Table):
             display({"text/html": markup.sanitize_html(block.html), "text/plain": ""}, raw=True)
         elif isinstance(block, Chart):
@@ -246,11 +257,19 @@ def show(blocks: list) -> None:
 
 def figure_sources(figures: pd.DataFrame) -> pd.Series:
     """``source`` of each row: ``declared`` for ``<funder>.declared.*`` ids, else ``computed``."""
-    return figures["indicator"].str.contains(".declared.", regex=False).map({True: "declared", False: "computed"})
+    return (
+        figures["indicator"]
+        .str.contains(".declared.", regex=False)
+        .map({True: "declared", False: "computed"})
+    )
 
 
-def write_figures_csv(figures: pd.DataFrame, output_dir: str | Path, published: pd.DataFrame | None = None,
-                      missing: pd.DataFrame | None = None) -> Path:
+def write_figures_csv(
+    figures: pd.DataFrame,
+    output_dir: str | Path,
+    published: pd.DataFrame | None = None,
+    missing: pd.DataFrame | None = None,
+) -> Path:
     """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path.
 
     Column ``source``: ``computed`` (from the rows), ``declared`` (params of
@@ -264,8 +283,11 @@ def write_figures_csv(figures: pd.DataFrame, output_dir: str | Path, published: 
     parts = [figures.assign(source=figure_sources(figures))]
     for extra, source in ((published, "history"), (missing, "declared_missing")):
         if extra is not None and len(extra):
-            parts.append(extra.assign(source=source, suppressed=False) if "suppressed" in columns
-                         else extra.assign(source=source))
+            parts.append(
+                extra.assign(source=source, suppressed=False)
+                if "suppressed" in columns
+                else extra.assign(source=source)
+            )
     table = pd.concat(parts, ignore_index=True).loc[:, columns + ["source"]]
     table = table.sort_values(["year", "indicator", "scope"], kind="stable")
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")

@@ -58,8 +58,9 @@ def _ids(*names: str) -> list[str]:
 def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
     years = [book.year, *book.previous]
     rows = book.select(_ids(*names), years)
-    return Table(fmt.figures_wide_html(rows, by="year", caption=caption, lang=book.lang,
-                                       percent_decimals=decimals))
+    return Table(
+        fmt.figures_wide_html(rows, by="year", caption=caption, lang=book.lang, percent_decimals=decimals)
+    )
 
 
 def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG) -> str:
@@ -73,8 +74,12 @@ def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG)
 def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     """1.1 Persons seen and consultations (critère 1), with the Pasop partnership."""
     y = book.year
-    seen = [code for code in antenna_labels if book.has(P + "persons_seen", y, f"antenna:{code}")
-            and book.value(P + "persons_seen", y, f"antenna:{code}") > 0]
+    seen = [
+        code
+        for code in antenna_labels
+        if book.has(P + "persons_seen", y, f"antenna:{code}")
+        and book.value(P + "persons_seen", y, f"antenna:{code}") > 0
+    ]
     names = ", ".join(plain(antenna_labels[c]) for c in seen if c != "pasop")
     prev = book.previous[:1]
     prev_seen = f" ({book.text(P + 'persons_seen', prev[0])} en {prev[0]})" if prev else ""
@@ -91,28 +96,49 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     )
     blocks = [Text(text)]
     if book.has(P + "persons_seen", y, "site:saint_trond"):
-        pasop_prev = (f" ({book.text(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
-                      if prev and book.has(P + "persons_seen", prev[0], "site:saint_trond") else "")
-        cons_prev = (f" ({book.text(P + 'consultations', prev[0], 'site:saint_trond')} en {prev[0]})"
-                     if prev and book.has(P + "consultations", prev[0], "site:saint_trond") else "")
-        blocks.append(Text(
-            "Rem. : dans le cadre de la collaboration avec l'asbl « Pasop » (Saint-Trond), "
-            f"{book.text(P + 'persons_seen', y, 'site:saint_trond')}{pasop_prev} travailleurs du sexe "
-            f"ont été vus ({book.text(P + 'pasop_persons_share')}) et "
-            f"{book.text(P + 'consultations', y, 'site:saint_trond')}{cons_prev} consultations médicales "
-            f"({book.text(P + 'pasop_consultations_share')}) ont été effectuées conjointement "
-            "(ces chiffres sont compris dans les totaux)."
-        ))
-    rows = book.figures[(book.figures["year"] == y) & book.figures["scope"].str.startswith("antenna:")
-                        & book.figures["indicator"].isin(_ids("persons_seen", "consultations"))]
-    rows = rows.assign(label=rows["scope"].str.removeprefix("antenna:").map(antenna_labels),
-                       scope=rows["indicator"].map({P + "persons_seen": "TDS vus",
-                                                    P + "consultations": "Consultations"}))
-    blocks.append(Table(fmt.figures_wide_html(
-        rows, by="scope", row="label", labels={"label": "Antenne"},
-        caption=f"TDS vus et consultations par antenne {book.period}", lang=book.lang,
-        footnote="Une personne vue dans deux antennes compte dans chacune : "
-                 "la somme des antennes peut dépasser le total.")))
+        pasop_prev = (
+            f" ({book.text(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
+            if prev and book.has(P + "persons_seen", prev[0], "site:saint_trond")
+            else ""
+        )
+        cons_prev = (
+            f" ({book.text(P + 'consultations', prev[0], 'site:saint_trond')} en {prev[0]})"
+            if prev and book.has(P + "consultations", prev[0], "site:saint_trond")
+            else ""
+        )
+        blocks.append(
+            Text(
+                "Rem. : dans le cadre de la collaboration avec l'asbl « Pasop » (Saint-Trond), "
+                f"{book.text(P + 'persons_seen', y, 'site:saint_trond')}{pasop_prev} travailleurs du sexe "
+                f"ont été vus ({book.text(P + 'pasop_persons_share')}) et "
+                f"{book.text(P + 'consultations', y, 'site:saint_trond')}{cons_prev} consultations médicales "
+                f"({book.text(P + 'pasop_consultations_share')}) ont été effectuées conjointement "
+                "(ces chiffres sont compris dans les totaux)."
+            )
+        )
+    rows = book.figures[
+        (book.figures["year"] == y)
+        & book.figures["scope"].str.startswith("antenna:")
+        & book.figures["indicator"].isin(_ids("persons_seen", "consultations"))
+    ]
+    rows = rows.assign(
+        label=rows["scope"].str.removeprefix("antenna:").map(antenna_labels),
+        scope=rows["indicator"].map({P + "persons_seen": "TDS vus", P + "consultations": "Consultations"}),
+    )
+    blocks.append(
+        Table(
+            fmt.figures_wide_html(
+                rows,
+                by="scope",
+                row="label",
+                labels={"label": "Antenne"},
+                caption=f"TDS vus et consultations par antenne {book.period}",
+                lang=book.lang,
+                footnote="Une personne vue dans deux antennes compte dans chacune : "
+                "la somme des antennes peut dépasser le total.",
+            )
+        )
+    )
     return blocks
 
 
@@ -126,26 +152,45 @@ def new_known(book: FigureBook) -> list:
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
     rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
-    table = fmt.figures_table_html(rows, columns=("label", "value"), lang=book.lang,
-                                   labels={"label": f"Année {y}", "value": "Nombre de travailleurs"})
+    table = fmt.figures_table_html(
+        rows,
+        columns=("label", "value"),
+        lang=book.lang,
+        labels={"label": f"Année {y}", "value": "Nombre de travailleurs"},
+    )
     return [Text(text), Table(table)]
 
 
 def workplaces(book: FigureBook) -> list:
     """1.3 Place of work (persons, at their first consultation of the year)."""
     lines = []
-    words = {"bar": "en bar", "private": "en privé", "street": "en rue", "window": "en vitrine",
-             "other": "dans un autre lieu"}
+    words = {
+        "bar": "en bar",
+        "private": "en privé",
+        "street": "en rue",
+        "window": "en vitrine",
+        "other": "dans un autre lieu",
+    }
     for code in WORKPLACES:
         prev = book.history(P + f"workplace.{code}", template="en {year} : {value}")
-        lines.append(f"- {book.text(P + f'workplace.{code}')} {words[code]}{' (' + prev + ')' if prev else ''}")
-    text = ("La plupart des travailleurs du sexe ont été suivis sur leur lieu de travail "
-            "(lieu noté à la première consultation de l'année) :\n\n" + "\n".join(lines))
+        lines.append(
+            f"- {book.text(P + f'workplace.{code}')} {words[code]}{' (' + prev + ')' if prev else ''}"
+        )
+    text = (
+        "La plupart des travailleurs du sexe ont été suivis sur leur lieu de travail "
+        "(lieu noté à la première consultation de l'année) :\n\n" + "\n".join(lines)
+    )
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
-    chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
-                             title=f"Lieu de rencontre des TDS {book.period}", lang=book.lang)
-    return [Text(text), Chart(chart), _compared(book, [f"workplace.{c}" for c in WORKPLACES],
-                                                "Évolution du lieu de rencontre")]
+    chart = plots.bar_shares(
+        rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
+        title=f"Lieu de rencontre des TDS {book.period}",
+        lang=book.lang,
+    )
+    return [
+        Text(text),
+        Chart(chart),
+        _compared(book, [f"workplace.{c}" for c in WORKPLACES], "Évolution du lieu de rencontre"),
+    ]
 
 
 def _extreme_label(book: FigureBook, name: str, plain: str) -> str:
@@ -163,16 +208,25 @@ def age(book: FigureBook, ages) -> list:
             return f"{book.text(P + name, decimals=0)} ans ({book.text(P + name, prev[0])} ans en {prev[0]})"
         return f"{book.text(P + name)} ans"
 
-    text = (f"- Âge moyen : {fmt.number(book.value(P + 'age_mean'), 0, book.lang)} ans"
-            + (f" ({fmt.number(book.value(P + 'age_mean', prev[0]), 0, book.lang)} ans en {prev[0]})" if prev else "")
-            + f"\n- {_extreme_label(book, 'age_min', 'La personne la plus jeune')} : {with_prev('age_min')}"
-            + f"\n- {_extreme_label(book, 'age_max', 'La personne la plus âgée')} : {with_prev('age_max')}")
+    text = (
+        f"- Âge moyen : {fmt.number(book.value(P + 'age_mean'), 0, book.lang)} ans"
+        + (
+            f" ({fmt.number(book.value(P + 'age_mean', prev[0]), 0, book.lang)} ans en {prev[0]})"
+            if prev
+            else ""
+        )
+        + f"\n- {_extreme_label(book, 'age_min', 'La personne la plus jeune')} : {with_prev('age_min')}"
+        + f"\n- {_extreme_label(book, 'age_max', 'La personne la plus âgée')} : {with_prev('age_max')}"
+    )
     bands = book.matching(P + "age_band.")
-    table = fmt.figures_table_html(bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
-                                   columns=("label", "numerator", "value", "ci"), lang=book.lang,
-                                   labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
-                                   caption=f"Répartition par âge {book.period} (âge atteint dans l'année)",
-                                   footnote=_ci_footnote(bands, lang=book.lang))
+    table = fmt.figures_table_html(
+        bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
+        columns=("label", "numerator", "value", "ci"),
+        lang=book.lang,
+        labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
+        caption=f"Répartition par âge {book.period} (âge atteint dans l'année)",
+        footnote=_ci_footnote(bands, lang=book.lang),
+    )
     chart = plots.age_histogram(ages, title=f"Âge des TDS vus {book.period}", lang=book.lang)
     return [Text(text), Table(table), Chart(chart), *_pyramid(book)]
 
@@ -185,14 +239,20 @@ def _pyramid(book: FigureBook) -> list:
     parts = rows["indicator"].str.removeprefix(P + "age_band_gender.").str.split(".", n=1)
     band_labels = {b: book.row(P + f"age_band.{b}")["label"].removeprefix("Âge : ") for b in AGE_BANDS}
     hidden = rows["suppressed"].astype(bool) if "suppressed" in rows else False
-    counts = rows.assign(band=parts.str[0].map(band_labels), gender=parts.str[1],
-                         persons=rows["value"].mask(hidden))
+    counts = rows.assign(
+        band=parts.str[0].map(band_labels), gender=parts.str[1], persons=rows["value"].mask(hidden)
+    )
     order = {label: i for i, label in enumerate(band_labels.values())}
     counts = counts.sort_values("band", key=lambda b: b.map(order), kind="stable")
     masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
-    note = (f"{masked} effectif(s) masqué(s) ({book.masked}) non représenté(s)." if masked else None)
-    chart = plots.age_pyramid(counts[["band", "gender", "persons"]], labels=GENDER_PLURALS, note=note,
-                                    title=f"Pyramide des âges des TDS vus {book.period}", lang=book.lang)
+    note = f"{masked} effectif(s) masqué(s) ({book.masked}) non représenté(s)." if masked else None
+    chart = plots.age_pyramid(
+        counts[["band", "gender", "persons"]],
+        labels=GENDER_PLURALS,
+        note=note,
+        title=f"Pyramide des âges des TDS vus {book.period}",
+        lang=book.lang,
+    )
     return [Chart(chart, alt=f"Pyramide des âges par sexe {book.period}")]
 
 
@@ -200,9 +260,13 @@ def gender(book: FigureBook) -> list:
     """2.2 Gender (critère 4): counts and shares."""
     rows = book.select(_ids(*[f"gender.{g}" for g in GENDERS]))
     table = fmt.figures_table_html(
-        rows, columns=("label", "numerator", "value", "ci"), lang=book.lang, percent_decimals=2,
+        rows,
+        columns=("label", "numerator", "value", "ci"),
+        lang=book.lang,
+        percent_decimals=2,
         labels={"label": "Répartition selon le sexe", "numerator": "Absolu", "value": "Pourcents"},
-        footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, lang=book.lang)}")
+        footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, lang=book.lang)}",
+    )
     return [Table(table)]
 
 
@@ -227,7 +291,10 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         if not book.has(P + "persons_seen", y, scope) or book.value(P + "persons_seen", y, scope) == 0:
             continue
         top = _top_origins(book, scope)
-        parts = [f"{book.text(ind, y, scope)} {plain(lab.lower())}{book.paren_history(ind, scope)}" for ind, lab in top]
+        parts = [
+            f"{book.text(ind, y, scope)} {plain(lab.lower())}{book.paren_history(ind, scope)}"
+            for ind, lab in top
+        ]
         origins = f"{', '.join(parts)} ; " if parts else ""
         text.append(
             f"À {plain(label)}, {origins}{book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
@@ -236,27 +303,41 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     for region, name in (("bruxelles", "à Bruxelles"), ("wallonie", "en région wallonne")):
         scope = f"region:{region}"
         if book.has(P + "migrant_share", y, scope):
-            text.append(f"Les migrantes constituent {book.text(P + 'migrant_share', y, scope)} des TDS vus {name}"
-                        f"{book.paren_history(P + 'migrant_share', scope)}"
-                        f"{trends.short_verdict(book, P + 'migrant_share', scope=scope)}.")
+            text.append(
+                f"Les migrantes constituent {book.text(P + 'migrant_share', y, scope)} des TDS vus {name}"
+                f"{book.paren_history(P + 'migrant_share', scope)}"
+                f"{trends.short_verdict(book, P + 'migrant_share', scope=scope)}."
+            )
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
-    chart = plots.bar_shares(rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
-                             title=f"Région d'origine des TDS vus {book.period}", lang=book.lang)
+    chart = plots.bar_shares(
+        rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
+        title=f"Région d'origine des TDS vus {book.period}",
+        lang=book.lang,
+    )
     blocks = [Text("\n\n".join(text)), Chart(chart)]
     if book.previous:
-        items = [(P + "belgian_share", ALL, "Nationalité belge (toutes antennes)"),
-                 (P + "migrant_share", ALL, "Migrantes (toutes antennes)"),
-                 (P + "migrant_share", "region:bruxelles", "Migrantes, Bruxelles"),
-                 (P + "migrant_share", "region:wallonie", "Migrantes, région wallonne")]
-        blocks.append(trends.comparison_table(book, [i for i in items if book.has(i[0], y, i[1])],
-                                              "Évolution de la nationalité des TDS vus"))
+        items = [
+            (P + "belgian_share", ALL, "Nationalité belge (toutes antennes)"),
+            (P + "migrant_share", ALL, "Migrantes (toutes antennes)"),
+            (P + "migrant_share", "region:bruxelles", "Migrantes, Bruxelles"),
+            (P + "migrant_share", "region:wallonie", "Migrantes, région wallonne"),
+        ]
+        blocks.append(
+            trends.comparison_table(
+                book, [i for i in items if book.has(i[0], y, i[1])], "Évolution de la nationalité des TDS vus"
+            )
+        )
     return blocks
 
 
 def gp_gyn(book: FigureBook) -> list:
     """3.1 GP and gynaecologist (critères 5 et 6)."""
     seen, no_data = book.value(P + "persons_seen"), book.value(P + "gp_no_data")
-    known = fmt.number(seen - no_data, 0, book.lang) if not book.is_suppressed(P + "gp_no_data") else book.secondary
+    known = (
+        fmt.number(seen - no_data, 0, book.lang)
+        if not book.is_suppressed(P + "gp_no_data")
+        else book.secondary
+    )
     text = (
         f"{book.text(P + 'persons_seen')} (n) − {book.text(P + 'gp_no_data')} (pas de données) = {known}.\n\n"
         f"{book.text(P + 'gp_none_or_unaware_share', decimals=0)} n'ont soit pas de médecin traitant, soit un "
@@ -266,8 +347,12 @@ def gp_gyn(book: FigureBook) -> list:
         f"Gynécologue : {book.text(P + 'gyn_none_or_unaware_share', decimals=0)} n'en ont pas ou il n'est pas au "
         f"courant de l'activité ({book.text(P + 'gyn_no_data')} sans données)."
     )
-    return [Text(text), _compared(book, ["gp_none_or_unaware_share", "gyn_none_or_unaware_share"],
-                                  "Médecin traitant et gynécologue")]
+    return [
+        Text(text),
+        _compared(
+            book, ["gp_none_or_unaware_share", "gyn_none_or_unaware_share"], "Médecin traitant et gynécologue"
+        ),
+    ]
 
 
 def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
@@ -289,31 +374,44 @@ def coverage(book: FigureBook) -> list:
         f"{book.paren_history(P + 'coverage_not_in_order_share', decimals=0)} ne sont pas en ordre "
         f"d'assurabilité sociale{trends.short_verdict(book, P + 'coverage_not_in_order_share')}."
     )
-    return [Text(text), _trend_table(book, ["coverage_known"], "Couverture sociale connue (personnes)"),
-            _compared(book, ["coverage_asked_share", "coverage_not_in_order_share"], "Couverture sociale")]
+    return [
+        Text(text),
+        _trend_table(book, ["coverage_known"], "Couverture sociale connue (personnes)"),
+        _compared(book, ["coverage_asked_share", "coverage_not_in_order_share"], "Couverture sociale"),
+    ]
 
 
 def _overall(book: FigureBook, level: float) -> str:
     """The closing sentence: the tests that changed significantly (full sentences), the stable ones, the rest."""
     found = {t: trends.trend(book, P + f"prevalence.{t}") for t in TESTS}
     published = {t: tr for t, tr in found.items() if tr.state == "published"}
-    changed = [trends.verdict_sentence(book, P + f"prevalence.{t}", TEST_SUBJECTS[t], level)
-               for t, tr in published.items() if tr.test in trends.TEST_LABELS and tr.value != 0]
+    changed = [
+        trends.verdict_sentence(book, P + f"prevalence.{t}", TEST_SUBJECTS[t], level)
+        for t, tr in published.items()
+        if tr.test in trends.TEST_LABELS and tr.value != 0
+    ]
     stable = [TEST_NAMES[t] for t, tr in published.items() if tr.test in trends.TEST_LABELS and tr.value == 0]
     few = [TEST_NAMES[t] for t, tr in published.items() if tr.test not in trends.TEST_LABELS]
     hidden = [TEST_NAMES[t] for t, tr in found.items() if tr.state == "masked"]
     parts = list(changed)
     threshold = fmt.percent(1 - level, 0, book.lang)
     if stable:
-        parts.append(f"{'Les autres chiffres' if changed else 'Les chiffres'} restent stables ({', '.join(stable)}) : "
-                     f"aucune évolution significative au seuil de {threshold}.")
+        parts.append(
+            f"{'Les autres chiffres' if changed else 'Les chiffres'} restent stables ({', '.join(stable)}) : "
+            f"aucune évolution significative au seuil de {threshold}."
+        )
     if few:
-        parts.append(f"Trop peu de cas pour conclure pour : {', '.join(few)} (moins de {MIN_CASES} cas positifs "
-                     "sur la période).")
+        parts.append(
+            f"Trop peu de cas pour conclure pour : {', '.join(few)} (moins de {MIN_CASES} cas positifs "
+            "sur la période)."
+        )
     if hidden:
         parts.append(f"Évolution non publiée pour : {', '.join(hidden)} (effectifs masqués).")
-    notes = [TEST_NAMES[t] for t, tr in published.items()
-             if trends.tested_note(book, tr) and not (tr.test in trends.TEST_LABELS and tr.value != 0)]
+    notes = [
+        TEST_NAMES[t]
+        for t, tr in published.items()
+        if trends.tested_note(book, tr) and not (tr.test in trends.TEST_LABELS and tr.value != 0)
+    ]
     if notes:
         parts.append(f"Pour {', '.join(notes)}, {trends.TESTED_NOTE}.")
     if not parts:
@@ -349,47 +447,81 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     )
     rows = book.select(_ids(*[f"prevalence.{t}" for t in TESTS]))
     rows = rows.assign(label=[TEST_NAMES[t] for t in TESTS])
-    footnote = (f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
-                f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}.")
+    footnote = (
+        f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
+        f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}."
+    )
     table = fmt.figures_table_html(
-        rows, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
+        rows,
+        columns=("label", "numerator", "denominator", "value", "ci"),
+        lang=book.lang,
         labels={"label": "Analyse", "numerator": "Positifs", "denominator": "Testés", "value": "Prévalence"},
-        caption=f"Dépistage des IST {book.period}", footnote=footnote)
-    compared = trends.comparison_table(book, [(P + f"prevalence.{t}", ALL, TEST_NAMES[t]) for t in TESTS],
-                                       f"Évolution des prévalences jusqu'en {y}", method, level, MIN_CASES)
+        caption=f"Dépistage des IST {book.period}",
+        footnote=footnote,
+    )
+    compared = trends.comparison_table(
+        book,
+        [(P + f"prevalence.{t}", ALL, TEST_NAMES[t]) for t in TESTS],
+        f"Évolution des prévalences jusqu'en {y}",
+        method,
+        level,
+        MIN_CASES,
+    )
     per_test = book.select(_ids(*[f"positivity.{t}" for t in TESTS]))
     per_test = per_test.assign(label=[TEST_NAMES[t] for t in TESTS])
     positivity = fmt.figures_table_html(
-        per_test, columns=("label", "numerator", "denominator", "value", "ci"), lang=book.lang,
-        labels={"label": "Analyse", "numerator": "Tests positifs", "denominator": "Tests", "value": "Positivité"},
+        per_test,
+        columns=("label", "numerator", "denominator", "value", "ci"),
+        lang=book.lang,
+        labels={
+            "label": "Analyse",
+            "numerator": "Tests positifs",
+            "denominator": "Tests",
+            "value": "Positivité",
+        },
         caption=f"Positivité par test {book.period} (pour comparaison ; le rapport utilise la prévalence par personne)",
-        footnote=(f"Positivité par test : tests positifs / tests à résultat positif ou négatif ; une personne "
-                  f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
-                  f"{stats.CI_METHOD_LABELS[method]}."))
-    chart = plots.prevalence_ci(rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)",
-                                lang=book.lang)
+        footnote=(
+            f"Positivité par test : tests positifs / tests à résultat positif ou négatif ; une personne "
+            f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
+            f"{stats.CI_METHOD_LABELS[method]}."
+        ),
+    )
+    chart = plots.prevalence_ci(
+        rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)", lang=book.lang
+    )
     return [Text("\n\n".join(sentences)), Table(table), compared, Table(positivity), Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
     """4.2 Cervical cancer screening."""
-    text = (f"Chez {book.text(P + 'cervical_lesion_share')} des travailleurs du sexe qui ont bénéficié d'un frottis, "
-            f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}"
-            f"{trends.short_verdict(book, P + 'cervical_lesion_share')}.")
+    text = (
+        f"Chez {book.text(P + 'cervical_lesion_share')} des travailleurs du sexe qui ont bénéficié d'un frottis, "
+        f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}"
+        f"{trends.short_verdict(book, P + 'cervical_lesion_share')}."
+    )
     rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
-    table = fmt.figures_table_html(rows.assign(label=rows["label"].str.split(" : ").str[-1]),
-                                   columns=("label", "value"), lang=book.lang,
-                                   labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"})
-    return [Text(text), Table(table), _compared(book, ["cervical_lesion_share"], "Lésions cellulaires détectées")]
+    table = fmt.figures_table_html(
+        rows.assign(label=rows["label"].str.split(" : ").str[-1]),
+        columns=("label", "value"),
+        lang=book.lang,
+        labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"},
+    )
+    return [
+        Text(text),
+        Table(table),
+        _compared(book, ["cervical_lesion_share"], "Lésions cellulaires détectées"),
+    ]
 
 
 def vaccination(book: FigureBook) -> list:
     """5 HBV vaccination (schedule 0-1-4 months): doses, and completion of the schedule."""
     y = book.year
-    text = (f"Pour chaque personne avec un taux d'Ac anti-HBs < 10, un schéma de vaccination 0-1-4 mois est proposé. "
-            f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin "
-            f"{book.period if book.period_end else f'entre janvier et décembre {y}'}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
-            f"{book.paren_history(P + 'vaccine_doses')}.")
+    text = (
+        f"Pour chaque personne avec un taux d'Ac anti-HBs < 10, un schéma de vaccination 0-1-4 mois est proposé. "
+        f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin "
+        f"{book.period if book.period_end else f'entre janvier et décembre {y}'}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
+        f"{book.paren_history(P + 'vaccine_doses')}."
+    )
     if not book.has(P + "vaccine_completion"):
         return [Text(text)]
     return [Text(text + "\n\n" + _completion_text(book)), _completion_table(book)]
@@ -397,59 +529,99 @@ def vaccination(book: FigureBook) -> list:
 
 def _completion_text(book: FigureBook) -> str:
     """Sentences on the completion of the schedule by the persons who started it in the year."""
-    y, row = book.year, book.row(P + "vaccine_completion")
+    _y, row = book.year, book.row(P + "vaccine_completion")
     started = fmt.number(row["denominator"], 0, book.lang)
     if not row["denominator"]:
         return f"Aucune personne n'a reçu de première dose {book.period}."
     delay = book.row(P + "vaccine_dose3_delay_median")
-    delay_text = (book.mask(delay) if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang))
-    text = (f"Parmi les {started} personnes ayant reçu une première dose {book.period}, "
-            f"{book.count_text(P + 'vaccine_completion')} ({book.text(P + 'vaccine_completion')}) ont reçu les "
-            f"doses 2 et 3{book.paren_history(P + 'vaccine_completion')}, dont "
-            f"{book.count_text(P + 'vaccine_completion_within_6m')} "
-            f"({book.text(P + 'vaccine_completion_within_6m')}) avec la troisième dose dans les 6 mois suivant la "
-            f"première (elle est prévue à 4 mois).")
+    delay_text = (
+        book.mask(delay) if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang)
+    )
+    text = (
+        f"Parmi les {started} personnes ayant reçu une première dose {book.period}, "
+        f"{book.count_text(P + 'vaccine_completion')} ({book.text(P + 'vaccine_completion')}) ont reçu les "
+        f"doses 2 et 3{book.paren_history(P + 'vaccine_completion')}, dont "
+        f"{book.count_text(P + 'vaccine_completion_within_6m')} "
+        f"({book.text(P + 'vaccine_completion_within_6m')}) avec la troisième dose dans les 6 mois suivant la "
+        f"première (elle est prévue à 4 mois)."
+    )
     if not fmt.is_missing(delay["value"]) or delay.get("suppressed", False):
         text += f" Délai médian entre la première et la troisième dose : {delay_text} jours."
-    if book.value(P + "vaccine_followup_incomplete") > 0 or book.is_suppressed(P + "vaccine_followup_incomplete"):
-        text += (f" Les données s'arrêtent avant la fin des 6 mois de suivi pour "
-                 f"{book.text(P + 'vaccine_followup_incomplete')} personnes sans troisième dose : leur schéma peut "
-                 "encore être complété, le taux de l'année est donc un minimum.")
+    if book.value(P + "vaccine_followup_incomplete") > 0 or book.is_suppressed(
+        P + "vaccine_followup_incomplete"
+    ):
+        text += (
+            f" Les données s'arrêtent avant la fin des 6 mois de suivi pour "
+            f"{book.text(P + 'vaccine_followup_incomplete')} personnes sans troisième dose : leur schéma peut "
+            "encore être complété, le taux de l'année est donc un minimum."
+        )
     return text
 
 
 def _completion_table(book: FigureBook) -> Table:
-    rows = book.select(_ids("vaccine_completion", "vaccine_completion_within_6m"), [*book.previous, book.year])
-    rows = rows.assign(label=rows["indicator"].map({P + "vaccine_completion": "Schéma complet (doses 1, 2, 3)",
-                                                    P + "vaccine_completion_within_6m": "dont dose 3 dans les 6 mois"}))
-    footnote = ("Personnes ayant reçu la dose 1 dans l'année ; doses 2 et 3 recherchées dans toutes les données "
-                "disponibles, y compris les années suivantes. " + _ci_footnote(rows, lang=book.lang))
-    return Table(fmt.figures_table_html(
-        rows, columns=("label", "year", "numerator", "denominator", "value", "ci"), lang=book.lang,
-        labels={"label": "Vaccination hépatite B", "numerator": "Personnes", "denominator": "Dose 1 dans l'année",
-                "value": "Part"},
-        caption="Achèvement du schéma 0-1-4 mois", footnote=footnote))
+    rows = book.select(
+        _ids("vaccine_completion", "vaccine_completion_within_6m"), [*book.previous, book.year]
+    )
+    rows = rows.assign(
+        label=rows["indicator"].map(
+            {
+                P + "vaccine_completion": "Schéma complet (doses 1, 2, 3)",
+                P + "vaccine_completion_within_6m": "dont dose 3 dans les 6 mois",
+            }
+        )
+    )
+    footnote = (
+        "Personnes ayant reçu la dose 1 dans l'année ; doses 2 et 3 recherchées dans toutes les données "
+        "disponibles, y compris les années suivantes. " + _ci_footnote(rows, lang=book.lang)
+    )
+    return Table(
+        fmt.figures_table_html(
+            rows,
+            columns=("label", "year", "numerator", "denominator", "value", "ci"),
+            lang=book.lang,
+            labels={
+                "label": "Vaccination hépatite B",
+                "numerator": "Personnes",
+                "denominator": "Dose 1 dans l'année",
+                "value": "Part",
+            },
+            caption="Achèvement du schéma 0-1-4 mois",
+            footnote=footnote,
+        )
+    )
 
 
 def follow_up(book: FigureBook) -> list:
     """6 Medical and administrative follow-up (critères 10 et 11)."""
     y = book.year
     during = f"Au cours de l'année {y}" if book.period_end is None else book.period_capitalized
-    text = (f"{during}, {book.text(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
-            f"et {book.text(P + 'treatments')} traitements relatifs aux pathologies découvertes en dépistage ont été "
-            f"prescrits. {book.text(P + 'referrals')} renvois vers des médecins spécialistes ont été effectués, "
-            f"{book.text(P + 'counsels')} conseils médicaux (prévention, hygiène, etc.) ont été donnés. "
-            f"{book.text(P + 'abortion_supports')} accompagnements vers IVG et "
-            f"{book.text(P + 'pregnancy_followups')} suivis de grossesse.")
+    text = (
+        f"{during}, {book.text(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
+        f"et {book.text(P + 'treatments')} traitements relatifs aux pathologies découvertes en dépistage ont été "
+        f"prescrits. {book.text(P + 'referrals')} renvois vers des médecins spécialistes ont été effectués, "
+        f"{book.text(P + 'counsels')} conseils médicaux (prévention, hygiène, etc.) ont été donnés. "
+        f"{book.text(P + 'abortion_supports')} accompagnements vers IVG et "
+        f"{book.text(P + 'pregnancy_followups')} suivis de grossesse."
+    )
     treat = book.matching(P + "treatments.")
     refer = book.matching(P + "referrals.")
     return [
         Text(text),
         _trend_table(book, list(FOLLOW_UP), "Suivi médical (nombre d'actes)"),
-        Table(fmt.figures_table_html(treat.assign(label=treat["label"].str.split(" : ").str[-1]),
-                                     columns=("label", "value"), lang=book.lang,
-                                     labels={"label": "Traitements par pathologie", "value": "Nombre"})),
-        Table(fmt.figures_table_html(refer.assign(label=refer["label"].str.split(" : ").str[-1]),
-                                     columns=("label", "value"), lang=book.lang,
-                                     labels={"label": "Renvois par destination", "value": "Nombre"})),
+        Table(
+            fmt.figures_table_html(
+                treat.assign(label=treat["label"].str.split(" : ").str[-1]),
+                columns=("label", "value"),
+                lang=book.lang,
+                labels={"label": "Traitements par pathologie", "value": "Nombre"},
+            )
+        ),
+        Table(
+            fmt.figures_table_html(
+                refer.assign(label=refer["label"].str.split(" : ").str[-1]),
+                columns=("label", "value"),
+                lang=book.lang,
+                labels={"label": "Renvois par destination", "value": "Nombre"},
+            )
+        ),
     ]

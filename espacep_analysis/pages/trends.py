@@ -30,8 +30,9 @@ TEST_LABELS: dict[str, str] = {
     comparisons.FISHER_METHOD: "test exact de Fisher",
 }
 UNAVAILABLE = "évolution non publiée (effectifs masqués)"
-TESTED_NOTE = ("le nombre de personnes testées a varié de plus d'un cinquième, "
-               "or plus de tests trouvent plus de cas")
+TESTED_NOTE = (
+    "le nombre de personnes testées a varié de plus d'un cinquième, " "or plus de tests trouvent plus de cas"
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,10 @@ def _level(book: FigureBook, level: float | None) -> float:
     if level is None:
         return book.level
     if abs(float(level) - float(book.level)) > 1e-12:
-        raise EspacepError(f"comparisons: the verdicts of this report were decided at the level {book.level}; "
-                           f"they cannot be worded at {level} (compute the figures at that level)")
+        raise EspacepError(
+            f"comparisons: the verdicts of this report were decided at the level {book.level}; "
+            f"they cannot be worded at {level} (compute the figures at that level)"
+        )
     return float(level)
 
 
@@ -108,7 +111,9 @@ def describe_test(t: Trend, level: float, lang: str = fmt.DEFAULT_LANG) -> str:
     label = TEST_LABELS[t.test]
     if not t.p_masked:
         return f"{label}, {fmt.p_statement(t.p, lang)}"
-    return f"{label}, p{fmt.NBSP}{_p_side(t, level, lang)} ; valeur exacte non publiée, un effectif étant masqué"
+    return (
+        f"{label}, p{fmt.NBSP}{_p_side(t, level, lang)} ; valeur exacte non publiée, un effectif étant masqué"
+    )
 
 
 def _span(book: FigureBook, t: Trend) -> str:
@@ -141,12 +146,20 @@ def tested_note(book: FigureBook, t: Trend) -> str:
     n0, n1 = (book.row(t.indicator, y, t.scope)["denominator"] for y in (first, last))
     if fmt.is_missing(n0) or fmt.is_missing(n1) or not comparisons.tested_changed(n0, n1):
         return ""
-    return (f" Attention : {TESTED_NOTE} ({fmt.number(n0, 0, book.lang)} en {first}, "
-            f"{fmt.number(n1, 0, book.lang)} en {last}).")
+    return (
+        f" Attention : {TESTED_NOTE} ({fmt.number(n0, 0, book.lang)} en {first}, "
+        f"{fmt.number(n1, 0, book.lang)} en {last})."
+    )
 
 
-def verdict_sentence(book: FigureBook, indicator: str, subject: str, level: float | None = None,
-                     scope: str = ALL, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> str:
+def verdict_sentence(
+    book: FigureBook,
+    indicator: str,
+    subject: str,
+    level: float | None = None,
+    scope: str = ALL,
+    min_cases: int = comparisons.DEFAULT_MIN_CASES,
+) -> str:
     """The sentence on the change of ``indicator`` over the years, ``""`` without an earlier year.
 
     ``subject`` starts the sentence (``"la prévalence de la syphilis"``); ``level`` as in :func:`short_verdict`.
@@ -162,13 +175,17 @@ def verdict_sentence(book: FigureBook, indicator: str, subject: str, level: floa
     span, words = _span(book, t), fmt.verdict(t.value)
     threshold = fmt.percent(1.0 - level, 0, book.lang)
     if t.test not in TEST_LABELS:
-        text = (f"{subject} : {words} (moins de {min_cases} cas positifs de {first} à {last} ; {span}).")
+        text = f"{subject} : {words} (moins de {min_cases} cas positifs de {first} à {last} ; {span})."
     elif t.value == 0:
-        text = (f"{subject} est {words} de {first} à {last} ({span}) : l'évolution n'est pas significative "
-                f"au seuil de {threshold} ({describe_test(t, level, book.lang)}).")
+        text = (
+            f"{subject} est {words} de {first} à {last} ({span}) : l'évolution n'est pas significative "
+            f"au seuil de {threshold} ({describe_test(t, level, book.lang)})."
+        )
     else:
-        text = (f"{subject} est {words} de {first} à {last} ({span}) : l'évolution est significative au "
-                f"seuil de {threshold} ({describe_test(t, level, book.lang)}).")
+        text = (
+            f"{subject} est {words} de {first} à {last} ({span}) : l'évolution est significative au "
+            f"seuil de {threshold} ({describe_test(t, level, book.lang)})."
+        )
     return text + tested_note(book, t)
 
 
@@ -208,8 +225,14 @@ def _verdict_cell(t: Trend) -> str:
     return {"none": fmt.MISSING, "masked": UNAVAILABLE}.get(t.state) or fmt.verdict(t.value)
 
 
-def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], caption: str, method: str | None = None,
-                     level: float | None = None, min_cases: int = comparisons.DEFAULT_MIN_CASES) -> Table:
+def comparison_table(
+    book: FigureBook,
+    items: Sequence[tuple[str, str, str]],
+    caption: str,
+    method: str | None = None,
+    level: float | None = None,
+    min_cases: int = comparisons.DEFAULT_MIN_CASES,
+) -> Table:
     """One line per ``(indicator, scope, label)``: each year's value, the difference with the first year, the test.
 
     Columns: the label, every year of the book (``"1,8 % (14/775)"``), the
@@ -223,21 +246,46 @@ def comparison_table(book: FigureBook, items: Sequence[tuple[str, str, str]], ca
     first, trend_test = years[0], len(years) >= comparisons.MIN_TREND_YEARS
     pct = fmt.number(level * 100, 0, book.lang)
     if len(years) < 2:  # nothing to compare: the values only
-        rows = [([label, _share_with_counts(book, indicator, book.year, scope)], False)
-                for indicator, scope, label in items]
-        return rows_table(["Indicateur", str(book.year)], rows, caption=caption, footnote=(
-            f"Pas d'année antérieure dans les données. Proportions : IC à {pct} % par la méthode "
-            f"« {stats.CI_METHOD_LABELS[method]} »."))
-    header = (["Indicateur", *map(str, years), f"Différence {book.year} − {first} [IC]",
-               "p (tendance)" if trend_test else "p (Fisher)", "Évolution"])
+        rows = [
+            ([label, _share_with_counts(book, indicator, book.year, scope)], False)
+            for indicator, scope, label in items
+        ]
+        return rows_table(
+            ["Indicateur", str(book.year)],
+            rows,
+            caption=caption,
+            footnote=(
+                f"Pas d'année antérieure dans les données. Proportions : IC à {pct} % par la méthode "
+                f"« {stats.CI_METHOD_LABELS[method]} »."
+            ),
+        )
+    header = [
+        "Indicateur",
+        *map(str, years),
+        f"Différence {book.year} − {first} [IC]",
+        "p (tendance)" if trend_test else "p (Fisher)",
+        "Évolution",
+    ]
     rows = []
     for indicator, scope, label in items:
         t = trend(book, indicator, scope)
-        rows.append(([label, *(_share_with_counts(book, indicator, y, scope) for y in years),
-                      _difference_text(book, f"{indicator}.diff.{first}", scope), _p_cell(book, t, level),
-                      _verdict_cell(t)], False))
-    test = (f"{stats.TREND_TEST_LABEL} sur {first}-{years[-1]} (années comme scores)" if trend_test
-            else f"test exact de Fisher, {book.year} contre {first}")
+        rows.append(
+            (
+                [
+                    label,
+                    *(_share_with_counts(book, indicator, y, scope) for y in years),
+                    _difference_text(book, f"{indicator}.diff.{first}", scope),
+                    _p_cell(book, t, level),
+                    _verdict_cell(t),
+                ],
+                False,
+            )
+        )
+    test = (
+        f"{stats.TREND_TEST_LABEL} sur {first}-{years[-1]} (années comme scores)"
+        if trend_test
+        else f"test exact de Fisher, {book.year} contre {first}"
+    )
     footnote = (
         f"Proportions : IC à {pct} % par la méthode « {stats.CI_METHOD_LABELS[method]} ». Différence en points de "
         f"pourcentage, IC à {pct} % : {stats.DIFFERENCE_METHOD_LABEL}. p bilatéral : {test}. « En hausse » / "

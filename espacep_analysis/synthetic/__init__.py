@@ -40,20 +40,35 @@ from . import design as D
 from .activities import activity_rows
 from .acts import act_rows, plan_vaccination
 from .labs import balance_region, hand_over, lab_rows, plan_tests
-from .outreach import OutreachWorld, build_contacts, contact_rows, go_online, met_persons, plan_first_contacts
 from .next_year import derived_book
+from .outreach import OutreachWorld, build_contacts, contact_rows, go_online, met_persons, plan_first_contacts
 from .outreach_spec import PREFIX, outreach_spec
 from .people import Person, World, select_year
 from .social import assign_places, check_shares, medical_demand_rows, social_rows
 from .spec import YearSpec, year_spec
 from .targets import TargetBook, load_targets
-from .visits import (REGION_OF_ANTENNA, Visit, consultation_counts, consultation_rows, move_some,
-                     place_days, place_sites, weekdays)
+from .visits import (
+    REGION_OF_ANTENNA,
+    Visit,
+    consultation_counts,
+    consultation_rows,
+    move_some,
+    place_days,
+    place_sites,
+    weekdays,
+)
 
-__all__ = ["generate", "main", "TABLES", "DEFAULT_SEED"]
+__all__ = ["DEFAULT_SEED", "TABLES", "generate", "main"]
 
-TABLES = ("persons", "consultations", "lab_results", "medical_acts", "contacts", "social_actions",
-          "activities")
+TABLES = (
+    "persons",
+    "consultations",
+    "lab_results",
+    "medical_acts",
+    "contacts",
+    "social_actions",
+    "activities",
+)
 DEFAULT_SEED = D.DEFAULT_SEED
 
 
@@ -110,8 +125,11 @@ def build_outreach(ow: OutreachWorld, book: TargetBook, region: str, year: int) 
     go_online(ow, spec, met)
     actions = social_rows(ow, spec, social, medical_rows)
     check_shares(book, PREFIX[region], year, actions)
-    return {"contacts": contact_rows(contacts), "social_actions": actions,
-            "activities": activity_rows(ow.rng, book, ow.sites, region, year)}
+    return {
+        "contacts": contact_rows(contacts),
+        "social_actions": actions,
+        "activities": activity_rows(ow.rng, book, ow.sites, region, year),
+    }
 
 
 def _medical_years(world: World, book: TargetBook, years: range, tables: dict[str, list[tuple]]) -> None:
@@ -126,7 +144,9 @@ def _medical_years(world: World, book: TargetBook, years: range, tables: dict[st
             tables[name].extend(rows)
 
 
-def _outreach_years(ow: OutreachWorld, book: TargetBook, years: range, tables: dict[str, list[tuple]]) -> None:
+def _outreach_years(
+    ow: OutreachWorld, book: TargetBook, years: range, tables: dict[str, list[tuple]]
+) -> None:
     """Append the contacts, social actions and activities of ``years`` (every outreach region)."""
     for year in years:
         for region in D.OUTREACH_REGIONS:
@@ -134,8 +154,9 @@ def _outreach_years(ow: OutreachWorld, book: TargetBook, years: range, tables: d
                 tables[name].extend(rows)
 
 
-def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path | None = None,
-                 sites: Sites | None = None) -> dict[str, list[tuple]]:
+def build_tables(
+    seed: int = DEFAULT_SEED, targets_path: str | Path | None = None, sites: Sites | None = None
+) -> dict[str, list[tuple]]:
     """All rows of all tables, unformatted (dates as `datetime.date`, booleans as bool).
 
     The calibrated years first (medical, then outreach), then the later years
@@ -148,8 +169,9 @@ def build_tables(seed: int = DEFAULT_SEED, targets_path: str | Path | None = Non
     tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
     calibrated = range(D.FIRST_YEAR, D.CALIBRATED_LAST_YEAR + 1)
     _medical_years(world, book, calibrated, tables)
-    outreach = OutreachWorld(np.random.default_rng([seed, D.OUTREACH_STREAM]), world.sites, world.persons,
-                             tables["consultations"])
+    outreach = OutreachWorld(
+        np.random.default_rng([seed, D.OUTREACH_STREAM]), world.sites, world.persons, tables["consultations"]
+    )
     outreach.taken |= world._pseudonyms
     _outreach_years(outreach, book, calibrated, tables)
     later = range(D.CALIBRATED_LAST_YEAR + 1, D.LAST_YEAR + 1)
@@ -177,8 +199,13 @@ def _cell(value) -> str:
 
 
 # The same text as `_cell` for the exact types of most cells, without the isinstance chain
-_FAST_CELL = {type(None): lambda v: "", bool: lambda v: "yes" if v else "no", dt.date: dt.date.isoformat,
-              str: str, int: str}
+_FAST_CELL = {
+    type(None): lambda v: "",
+    bool: lambda v: "yes" if v else "no",
+    dt.date: dt.date.isoformat,
+    str: str,
+    int: str,
+}
 
 
 def _text_row(row) -> list[str]:
@@ -254,17 +281,23 @@ see `data/README.md` for the data dictionary.
 """
 
 
-def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
-             targets_path: str | Path | None = None) -> dict[str, int]:
+def generate(
+    out_dir: str | Path, seed: int = DEFAULT_SEED, targets_path: str | Path | None = None
+) -> dict[str, int]:
     """Generate the synthetic data set (CSV files and README.md) into ``out_dir``.
 
     Returns the rows written per table.
     """
     counts = write_tables(out_dir, build_tables(seed, targets_path))
     later = list(range(D.CALIBRATED_LAST_YEAR + 1, D.LAST_YEAR + 1))
-    text = README.format(seed=seed, first=D.FIRST_YEAR, calibrated=D.CALIBRATED_LAST_YEAR,
-                         later_years=(", ".join(map(str, later)) + (" is" if len(later) == 1 else " are"))
-                         if later else "No later year is")
+    text = README.format(
+        seed=seed,
+        first=D.FIRST_YEAR,
+        calibrated=D.CALIBRATED_LAST_YEAR,
+        later_years=(", ".join(map(str, later)) + (" is" if len(later) == 1 else " are"))
+        if later
+        else "No later year is",
+    )
     text += "".join(f"| `{name}.csv` | {n} |\n" for name, n in counts.items())
     (Path(out_dir) / "README.md").write_text(text, encoding="utf-8")
     return counts
@@ -275,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="espacep synthetic", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="data/synthetic", help="output directory")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument("--targets", default=None, help="targets YAML (default: params/targets.yaml of the project)")
+    parser.add_argument(
+        "--targets", default=None, help="targets YAML (default: params/targets.yaml of the project)"
+    )
     args = parser.parse_args(argv)
     try:
         counts = generate(args.out, args.seed, args.targets)

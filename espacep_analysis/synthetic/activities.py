@@ -34,8 +34,12 @@ COLUMN_INDEX = {"sessions": 4, "participants": 5, "condoms": 6}
 
 def _days_in(year: int, months, rng: np.random.Generator, n: int) -> list[dt.date]:
     """``n`` distinct weekdays of ``year`` in ``months`` (sorted)."""
-    pool = [dt.date(year, m, d) for m in months for d in range(1, calendar.monthrange(year, m)[1] + 1)
-            if dt.date(year, m, d).weekday() < 5]
+    pool = [
+        dt.date(year, m, d)
+        for m in months
+        for d in range(1, calendar.monthrange(year, m)[1] + 1)
+        if dt.date(year, m, d).weekday() < 5
+    ]
     if n > len(pool):
         raise EspacepError(f"{year}: {n} activity days, only {len(pool)} weekdays in months {months}")
     return sorted(pool[int(i)] for i in rng.choice(len(pool), size=n, replace=False))
@@ -51,9 +55,18 @@ def information_sessions(rng, book: TargetBook, sites: Sites, region: str, year:
         while sum(sizes) < n:
             sizes.append(2 if n - sum(sizes) >= 2 and rng.random() < D.TWO_SESSION_ROWS else 1)
         for day, k in zip(_days_in(year, range(1, 13), rng, len(sizes)), sizes):
-            rows.append([day, site, "health_promotion", "information_session", k,
-                         k * int(rng.integers(*D.SESSION_PARTICIPANTS)), None,
-                         int(rng.integers(*D.SESSION_BROCHURES))])
+            rows.append(
+                [
+                    day,
+                    site,
+                    "health_promotion",
+                    "information_session",
+                    k,
+                    k * int(rng.integers(*D.SESSION_PARTICIPANTS)),
+                    None,
+                    int(rng.integers(*D.SESSION_BROCHURES)),
+                ]
+            )
     return rows
 
 
@@ -65,8 +78,18 @@ def courses(rng, book: TargetBook, region: str, year: int) -> list[list]:
         target = book.find(PREFIX[region] + COURSE_IDS[kind], year)
         n = approx_count(target, rng.random()) if target is not None else volume(rng, design, year)
         for day in _days_in(year, D.COURSE_MONTHS, rng, n):
-            rows.append([day, "bruxelles", D.COURSE_PROGRAMME, kind, 1,
-                         int(rng.integers(D.COURSE_PARTICIPANTS[0], D.COURSE_PARTICIPANTS[1] + 1)), None, None])
+            rows.append(
+                [
+                    day,
+                    "bruxelles",
+                    D.COURSE_PROGRAMME,
+                    kind,
+                    1,
+                    int(rng.integers(D.COURSE_PARTICIPANTS[0], D.COURSE_PARTICIPANTS[1] + 1)),
+                    None,
+                    None,
+                ]
+            )
     return rows
 
 
@@ -80,14 +103,17 @@ def events(rng, book: TargetBook, region: str, year: int) -> list[list]:
     for reg, kind, site, month, day, sessions, participants, condoms, programme, years in D.EVENTS:
         if reg == region and (years is None or year in years):
             people = participants if kind in TYPE_TOTALS else volume(rng, participants, year)
-            rows.append([_event_day(rng, year, month, day), site, programme, kind, sessions, people,
-                         condoms, None])
+            rows.append(
+                [_event_day(rng, year, month, day), site, programme, kind, sessions, people, condoms, None]
+            )
     for kind, totals in TYPE_TOTALS.items():
         mine = [r for r in rows if r[3] == kind]
         for figure, column in totals:
             target = book.find(PREFIX[region] + figure, year)
             design = [r[COLUMN_INDEX[column]] or 0 for r in mine]
-            total = approx_count(target, rng.random()) if target is not None else volume(rng, sum(design), year)
+            total = (
+                approx_count(target, rng.random()) if target is not None else volume(rng, sum(design), year)
+            )
             _scale(mine, column, total, design, f"{PREFIX[region]}{figure} {year}")
     return rows
 
@@ -107,7 +133,9 @@ def _scale(rows: list[list], column: str, total: int, design: list[int], where: 
         row[COLUMN_INDEX[column]] = floor + shares[i]
 
 
-def activity_rows(rng: np.random.Generator, book: TargetBook, sites: Sites, region: str, year: int) -> list[tuple]:
+def activity_rows(
+    rng: np.random.Generator, book: TargetBook, sites: Sites, region: str, year: int
+) -> list[tuple]:
     """Every activity of the region and year, rows of ``codes.COLUMNS['activities']``."""
     rows = information_sessions(rng, book, sites, region, year)
     rows += courses(rng, book, region, year) + events(rng, book, region, year)

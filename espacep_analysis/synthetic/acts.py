@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from ..errors import EspacepError
 from . import design as D
 from .people import choose, weighted_order
@@ -20,8 +19,12 @@ from .visits import REGION_OF_ANTENNA, Visit, minimum_visits, next_weekday
 
 MAX_SERIES_VISITS = 4  # a blood sample and three doses
 TREATED = ("syphilis", "gonorrhoea", "chlamydia", "trichomonas", "gardnerella", "candida")
-REFERRED = {"hiv": "hiv_reference_centre", "hbsag": "hepatologist", "anti_hcv": "hepatologist",
-            "hsil": "gynaecologist"}
+REFERRED = {
+    "hiv": "hiv_reference_centre",
+    "hbsag": "hepatologist",
+    "anti_hcv": "hepatologist",
+    "hsil": "gynaecologist",
+}
 
 
 def _days(rng, bounds: tuple[int, int]) -> dt.timedelta:
@@ -30,8 +33,11 @@ def _days(rng, bounds: tuple[int, int]) -> dt.timedelta:
 
 def _schedule(rng, dose1: dt.date) -> list[dt.date]:
     """Dates of doses 1, 2, 3 for a series starting on ``dose1`` (working days)."""
-    return [dose1, next_weekday(dose1 + _days(rng, D.DOSE2_DAYS)),
-            next_weekday(dose1 + _days(rng, D.DOSE3_DAYS))]
+    return [
+        dose1,
+        next_weekday(dose1 + _days(rng, D.DOSE2_DAYS)),
+        next_weekday(dose1 + _days(rng, D.DOSE3_DAYS)),
+    ]
 
 
 def _starters(rng, spec: YearSpec, visits: list[Visit], carried: list[Visit]) -> list[Visit]:
@@ -77,7 +83,7 @@ def plan_vaccination(rng, spec: YearSpec, visits: list[Visit], days: list[dt.dat
     starters = _starters(rng, spec, visits, carried)
     early = [d for d in days if d >= dt.date(year, 1, 20)]
     series = []
-    for v in starters:
+    for _ in starters:
         series.append(_schedule(rng, early[int(rng.integers(len(early)))]))
     wanted = [int(choose(rng, {str(k): w for k, w in D.SERIES_LENGTH.items()})) for _ in starters]
     total = spec.acts["doses"] - sum(len(v.doses) for v in carried)
@@ -89,7 +95,9 @@ def plan_vaccination(rng, spec: YearSpec, visits: list[Visit], days: list[dt.dat
         v.person.pending = later if n_given == sum(d.year == year for d in dates) else []
         v.person.hbv = "series"
         if v.anti_hbs_low:  # blood drawn at the visit before the first dose
-            v.sample_day = max(dt.date(year, 1, 2), next_weekday(dates[0] - _days(rng, D.SAMPLE_TO_DOSE1_DAYS)))
+            v.sample_day = max(
+                dt.date(year, 1, 2), next_weekday(dates[0] - _days(rng, D.SAMPLE_TO_DOSE1_DAYS))
+            )
             while v.sample_day >= dates[0] or v.sample_day.weekday() >= 5:
                 v.sample_day -= dt.timedelta(days=1)
             v.fixed.add(v.sample_day)
@@ -139,8 +147,11 @@ def _required(acts: _Acts, visits: list[Visit]) -> tuple[int, int]:
 
 
 def _women_days(acts: _Acts, max_age: int | None, year: int) -> list[tuple[Visit, dt.date]]:
-    return [(v, d) for v, d in acts.days if v.person.gender == "woman"
-            and (max_age is None or year - v.person.birth_year <= max_age)]
+    return [
+        (v, d)
+        for v, d in acts.days
+        if v.person.gender == "woman" and (max_age is None or year - v.person.birth_year <= max_age)
+    ]
 
 
 def _hygiene(acts: _Acts, spec: YearSpec, visits: list[Visit]) -> None:
@@ -163,10 +174,13 @@ def act_rows(rng, spec: YearSpec, visits: list[Visit]) -> list[tuple]:
     treated, referred = _required(acts, visits)
     counts = spec.acts
     if treated > counts["treatment"] or referred > counts["referral"]:
-        raise EspacepError(f"{spec.year}: {treated} treatments / {referred} referrals required by "
-                           f"results exceed the {counts['treatment']} / {counts['referral']} to give")
-    acts.spread(acts.days, counts["treatment"] - treated, "treatment",
-                ["other"] * (counts["treatment"] - treated))
+        raise EspacepError(
+            f"{spec.year}: {treated} treatments / {referred} referrals required by "
+            f"results exceed the {counts['treatment']} / {counts['referral']} to give"
+        )
+    acts.spread(
+        acts.days, counts["treatment"] - treated, "treatment", ["other"] * (counts["treatment"] - treated)
+    )
     free = counts["referral"] - referred
     destinations = [choose(rng, D.FREE_REFERRALS) for _ in range(free)]
     gyn = [d for d in destinations if d == "gynaecologist"]

@@ -26,8 +26,7 @@ SWABS = ("gonorrhoea", "chlamydia", "trichomonas")
 # Markers that stay positive for life: a known carrier is not tested again
 CHRONIC = ("hiv", "anti_hcv")
 # Groups where a positive is more likely (weights for choosing positives)
-POSITIVE_WEIGHTS = {"hbsag": {"sub_saharan_africa": 4.0, "asia": 4.0},
-                    "hiv": {"sub_saharan_africa": 4.0}}
+POSITIVE_WEIGHTS = {"hbsag": {"sub_saharan_africa": 4.0, "asia": 4.0}, "hiv": {"sub_saharan_africa": 4.0}}
 
 
 def _region_weight(v: Visit) -> float:
@@ -53,11 +52,21 @@ def _test_group(rng, spec: YearSpec, visits: list[Visit], test: str, sampled: se
     """Persons tested for ``test`` (mostly among the blood-sampled) and the positives."""
     n, k = spec.tests[test]
     pool = [v for v in visits if _eligible(v, test)]
-    tested = _pick(rng, pool, n, lambda v: (1000.0 if v.person.pid in sampled else _region_weight(v))
-                   * (D.NEW_PERSON_SAMPLING_WEIGHT if v.new else 1.0), f"{spec.year} {test}")
+    tested = _pick(
+        rng,
+        pool,
+        n,
+        lambda v: (1000.0 if v.person.pid in sampled else _region_weight(v))
+        * (D.NEW_PERSON_SAMPLING_WEIGHT if v.new else 1.0),
+        f"{spec.year} {test}",
+    )
     boost = POSITIVE_WEIGHTS.get(test, {})
-    positive = {v.person.pid for v in _pick(rng, tested, k, lambda v: boost.get(v.person.group, 1.0),
-                                            f"{spec.year} {test} positives")}
+    positive = {
+        v.person.pid
+        for v in _pick(
+            rng, tested, k, lambda v: boost.get(v.person.group, 1.0), f"{spec.year} {test} positives"
+        )
+    }
     for v in tested:
         result = "positive" if v.person.pid in positive else "negative"
         v.tests.append((test, result, None))
@@ -89,9 +98,13 @@ def _women_tests(rng, spec: YearSpec, visits: list[Visit], swabbed_any: set[int]
     """Gardnerella, candida and cervical cytology, for women only."""
     w = spec.women
     women = [v for v in visits if v.person.gender == "woman"]
-    screened = _pick(rng, women, w["swabbed"],
-                     lambda v: 10.0 if v.person.pid in swabbed_any else _region_weight(v),
-                     f"{spec.year} women screened")
+    screened = _pick(
+        rng,
+        women,
+        w["swabbed"],
+        lambda v: 10.0 if v.person.pid in swabbed_any else _region_weight(v),
+        f"{spec.year} women screened",
+    )
     for test in ("gardnerella", "candida"):
         positive = {v.person.pid for v in _pick(rng, screened, w[test], lambda v: 1.0, test)}
         for v in screened:
@@ -111,16 +124,25 @@ def _women_tests(rng, spec: YearSpec, visits: list[Visit], swabbed_any: set[int]
 def plan_tests(rng, spec: YearSpec, visits: list[Visit]) -> None:
     """Fill every visit's sample-day results with the spec's tested and positive counts."""
     n_blood = max(spec.tests[t][0] for t in BLOOD)
-    sampled = {v.person.pid for v in _pick(rng, visits, n_blood,
-                                           lambda v: (D.NEW_PERSON_SAMPLING_WEIGHT if v.new else 1.0)
-                                           * _region_weight(v),
-                                           f"{spec.year} blood samples")}
+    sampled = {
+        v.person.pid
+        for v in _pick(
+            rng,
+            visits,
+            n_blood,
+            lambda v: (D.NEW_PERSON_SAMPLING_WEIGHT if v.new else 1.0) * _region_weight(v),
+            f"{spec.year} blood samples",
+        )
+    }
     for test in BLOOD:
         _test_group(rng, spec, visits, test, sampled)
     _anti_hbs(rng, visits, sampled)
     hiv_tested = {v.person.pid for v in visits if any(t[0] == "hiv" for t in v.tests)}
-    odd = [v for v in visits if v.person.pid in sampled and v.person.pid not in hiv_tested
-           and "hiv" not in v.person.positives]
+    odd = [
+        v
+        for v in visits
+        if v.person.pid in sampled and v.person.pid not in hiv_tested and "hiv" not in v.person.positives
+    ]
     for v in _pick(rng, odd, min(D.INDETERMINATE_HIV, len(odd)), lambda v: 1.0, "indeterminate"):
         v.tests.append(("hiv", "indeterminate", None))
     for test in SWABS:
@@ -148,8 +170,9 @@ def lab_rows(rng: np.random.Generator, visits: list[Visit]) -> list[list]:
     return rows
 
 
-def balance_region(rng, rows: list[list], visits: list[Visit], n_acts: int, target: int,
-                   in_region, where: str) -> None:
+def balance_region(
+    rng, rows: list[list], visits: list[Visit], n_acts: int, target: int, in_region, where: str
+) -> None:
     """Add or remove negative filler results (chlamydia, trichomonas) in a region so that
     its result rows plus its ``n_acts`` act rows equal ``target``."""
     mine = [r for r in rows if in_region(r[0].sites[r[1]])]
@@ -162,8 +185,13 @@ def balance_region(rng, rows: list[list], visits: list[Visit], n_acts: int, targ
         rows[:] = [r for r in rows if id(r) not in drop]
         return
     have = {(r[0].person.pid, r[2]) for r in rows}
-    slots = [(v, t) for v in visits if in_region(v.sites[v.sample_day])
-             for t in D.FILLER_TESTS if (v.person.pid, t) not in have]
+    slots = [
+        (v, t)
+        for v in visits
+        if in_region(v.sites[v.sample_day])
+        for t in D.FILLER_TESTS
+        if (v.person.pid, t) not in have
+    ]
     if len(slots) < gap:
         raise EspacepError(f"{where}: {gap} rows missing, only {len(slots)} filler tests possible")
     for i in sorted(rng.choice(len(slots), size=gap, replace=False)):
@@ -175,8 +203,11 @@ def hand_over(rng: np.random.Generator, rows: list[list], given, last_day: dt.da
     """Date the hand-over of exactly the spec's share of results (all positives among them)."""
     n = len(rows)
     count = pick_count(given, n) if isinstance(given, Target) else round(given * n)
-    forced = [r for r in rows if (r[3] == "positive" or r[3] in ("ascus", "lsil", "hsil"))
-              and r[0].after(r[1]) is not None]
+    forced = [
+        r
+        for r in rows
+        if (r[3] == "positive" or r[3] in ("ascus", "lsil", "hsil")) and r[0].after(r[1]) is not None
+    ]
     for r in forced:
         r[5] = r[0].after(r[1])
     delays = rng.integers(D.RESULT_DELAY_DAYS[0], D.RESULT_DELAY_DAYS[1] + 1, size=n)

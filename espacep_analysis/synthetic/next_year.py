@@ -23,12 +23,21 @@ from .targets import Target, TargetBook
 
 # inami.<id> and scope of the counts carried over from the last calibrated year
 DERIVED = (
-    ("persons_seen", "all"), ("persons_seen", "region:wallonie"), ("persons_seen", "site:saint_trond"),
+    ("persons_seen", "all"),
+    ("persons_seen", "region:wallonie"),
+    ("persons_seen", "site:saint_trond"),
     ("new_persons", "all"),
-    ("consultations", "all"), ("consultations", "region:wallonie"), ("consultations", "site:saint_trond"),
-    ("vaccinated_persons", "all"), ("vaccine_doses", "all"),
-    ("contraception_prescriptions", "all"), ("treatments", "all"), ("referrals", "all"),
-    ("counsels", "all"), ("abortion_supports", "all"), ("pregnancy_followups", "all"),
+    ("consultations", "all"),
+    ("consultations", "region:wallonie"),
+    ("consultations", "site:saint_trond"),
+    ("vaccinated_persons", "all"),
+    ("vaccine_doses", "all"),
+    ("contraception_prescriptions", "all"),
+    ("treatments", "all"),
+    ("referrals", "all"),
+    ("counsels", "all"),
+    ("abortion_supports", "all"),
+    ("pregnancy_followups", "all"),
 )
 VOLUME_CHANGE = 0.05  # relative sd of a year-on-year change of a derived count
 
@@ -40,10 +49,18 @@ def derived_targets(book: TargetBook, rng: np.random.Generator, year: int) -> li
         source = book.get(indicator, D.CALIBRATED_LAST_YEAR, scope)
         factor = 1 + VOLUME_CHANGE * rng.normal()
         value = max(0, round(source.value * factor))
-        out.append(Target(id=f"inami.{indicator}", year=year, scope=scope, printed=str(value),
-                          value=float(value), tolerance="exact",
-                          source=f"synthétique : {D.CALIBRATED_LAST_YEAR} x {factor:.3f}",
-                          note="not calibrated: derived from the last calibrated year"))
+        out.append(
+            Target(
+                id=f"inami.{indicator}",
+                year=year,
+                scope=scope,
+                printed=str(value),
+                value=float(value),
+                tolerance="exact",
+                source=f"synthétique : {D.CALIBRATED_LAST_YEAR} x {factor:.3f}",
+                note="not calibrated: derived from the last calibrated year",
+            )
+        )
     return out
 
 

@@ -39,12 +39,12 @@ class Met:
     """One person met in outreach in one region and year."""
 
     pseudonym: str
-    site: str                                   # site of the first contact of the year
+    site: str  # site of the first contact of the year
     workplace: str
     first_day: dt.date
     consultations: list[tuple[dt.date, str]] = field(default_factory=list)  # this year's
-    place: str | None = None                    # first-contact place (persons with social actions)
-    contacts: list["Contact"] = field(default_factory=list)
+    place: str | None = None  # first-contact place (persons with social actions)
+    contacts: list[Contact] = field(default_factory=list)
 
     @property
     def medical(self) -> bool:
@@ -70,16 +70,19 @@ class Contact:
 class OutreachWorld:
     """What the outreach builders share across years: medical visits, past outreach, pseudonyms."""
 
-    def __init__(self, rng: np.random.Generator, sites: Sites, persons: list[Person],
-                 consultations: list[tuple]):
+    def __init__(
+        self, rng: np.random.Generator, sites: Sites, persons: list[Person], consultations: list[tuple]
+    ):
         self.rng = rng
         self.sites = sites
         self.person = {p.pseudonym: p for p in persons}
         self.taken = set(self.person)
         self.visits: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for row in consultations:   # pseudonym, date, site, workplace, ...
+        for row in consultations:  # pseudonym, date, site, workplace, ...
             self.visits[row[1].year][row[0]].append((row[1], row[2], row[3]))
-        self.pool: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)  # site -> pseudonym -> (workplace, year)
+        self.pool: dict[str, dict[str, tuple[str, int]]] = defaultdict(
+            dict
+        )  # site -> pseudonym -> (workplace, year)
         self._antenna = sites.frame["antenna"].astype(str).to_dict()
         self._region = sites.frame["region"].astype(str).to_dict()
 
@@ -136,21 +139,28 @@ def _medical_met(ow: OutreachWorld, spec: OutreachSpec) -> dict[str, list[Met]]:
     return by_site
 
 
-def _others(ow: OutreachWorld, spec: OutreachSpec, site: str, n: int, busy: set[str],
-            days: list[dt.date]) -> list[Met]:
+def _others(
+    ow: OutreachWorld, spec: OutreachSpec, site: str, n: int, busy: set[str], days: list[dt.date]
+) -> list[Met]:
     """``n`` persons met at ``site`` who did not consult this year: returning, other-year medical, new."""
     rng, year = ow.rng, spec.year
     pool = [p for p, (_, y) in sorted(ow.pool[site].items()) if 0 < year - y <= 2 and p not in busy]
     returning = [pool[i] for i in rng.permutation(len(pool))[: round(D.OUTREACH_RETURNING * n)]]
     names = list(returning)
     busy.update(names)
-    seen_other = sorted(p.pseudonym for p in ow.person.values() if p.site == site and p.pseudonym not in busy
-                        and any(p.pseudonym in ow.visits[y] for y in ow.visits if y != year))
+    seen_other = sorted(
+        p.pseudonym
+        for p in ow.person.values()
+        if p.site == site
+        and p.pseudonym not in busy
+        and any(p.pseudonym in ow.visits[y] for y in ow.visits if y != year)
+    )
     take = min(len(seen_other), round(D.OTHER_YEAR_MEDICAL * n), n - len(names))
     names += [seen_other[i] for i in rng.permutation(len(seen_other))[:take]]
     busy.update(names)
-    workplaces = [ow.pool[site][p][0] if p in ow.pool[site] else (ow.person[p].workplace or "other")
-                  for p in names]
+    workplaces = [
+        ow.pool[site][p][0] if p in ow.pool[site] else (ow.person[p].workplace or "other") for p in names
+    ]
     affinity = D.WORKPLACE_AFFINITY[ow.antenna(site)]
     while len(names) < n:
         names.append(ow.pseudonym())
@@ -180,8 +190,14 @@ def _room(spec: OutreachSpec, met: list[Met]) -> dict[str, int]:
         used[m.site] += 1
         for day, site in m.consultations:
             used[site] += (day, site) != (m.first_day, m.site)
-    return {s: (spec.site_contacts[s] - used[s] - round(D.ANONYMOUS_CONTACTS * spec.site_contacts[s])
-                if s in spec.printed_contacts else len(met)) for s in used}
+    return {
+        s: (
+            spec.site_contacts[s] - used[s] - round(D.ANONYMOUS_CONTACTS * spec.site_contacts[s])
+            if s in spec.printed_contacts
+            else len(met)
+        )
+        for s in used
+    }
 
 
 def plan_first_contacts(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], days: list[dt.date]) -> None:
@@ -197,7 +213,7 @@ def plan_first_contacts(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], d
     optional = [m for m in met if m.medical and m.place in (None, channel)]
     for m in forced + optional:
         low = bisect.bisect_left(days, m.first_day - dt.timedelta(days=D.PRE_CONSULTATION_DAYS))
-        earlier = days[low: bisect.bisect_left(days, m.first_day)]
+        earlier = days[low : bisect.bisect_left(days, m.first_day)]
         if m.place not in (None, channel) and (not earlier or room[m.site] <= 0):
             if not partners:
                 raise EspacepError(f"{spec.year} {m.site}: no room for a first contact before {m.first_day}")
@@ -218,8 +234,15 @@ def _first_channel(m: Met, consultation_channel: str) -> tuple[str | None, bool]
     return None, True
 
 
-def _spread(rng: np.random.Generator, persons: list[Met], n: int, site: str, days: list[dt.date],
-            after: bool, used: set[tuple]) -> list[Contact]:
+def _spread(
+    rng: np.random.Generator,
+    persons: list[Met],
+    n: int,
+    site: str,
+    days: list[dt.date],
+    after: bool,
+    used: set[tuple],
+) -> list[Contact]:
     """``n`` further contacts at ``site`` with ``persons``, on weekdays from their first contact on
     (strictly after it when ``after``), one per person, day and site; heavy-tailed per person."""
     if n == 0:
@@ -238,7 +261,7 @@ def _spread(rng: np.random.Generator, persons: list[Met], n: int, site: str, day
                 if (m.pseudonym, day, site) not in used:
                     break
             else:
-                weights[i] = 0.0   # (nearly) every day of the person's year is taken
+                weights[i] = 0.0  # (nearly) every day of the person's year is taken
                 continue
             used.add((m.pseudonym, day, site))
             out.append(Contact(day, site, m.pseudonym, "", m.workplace))
@@ -255,7 +278,9 @@ def _anonymous(ow: OutreachWorld, site: str, n: int, days: list[dt.date]) -> lis
     return out
 
 
-def build_contacts(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], days: list[dt.date]) -> list[Contact]:
+def build_contacts(
+    ow: OutreachWorld, spec: OutreachSpec, met: list[Met], days: list[dt.date]
+) -> list[Contact]:
     """Every contact of the region and year: exactly ``spec.site_contacts`` per site."""
     rng = ow.rng
     consultation_channel = D.CONSULTATION_CHANNEL[spec.region]
@@ -266,7 +291,9 @@ def build_contacts(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], days: 
         m.contacts = [Contact(m.first_day, m.site, m.pseudonym, channel or "", m.workplace, free=free)]
         for day, site in m.consultations:
             if (day, site) != (m.first_day, m.site):
-                m.contacts.append(Contact(day, site, m.pseudonym, consultation_channel, m.workplace, free=False))
+                m.contacts.append(
+                    Contact(day, site, m.pseudonym, consultation_channel, m.workplace, free=False)
+                )
         used.update((c.pseudonym, c.date, c.site) for c in m.contacts)
         fixed += m.contacts
     by_site = defaultdict(list)
@@ -281,10 +308,13 @@ def build_contacts(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], days: 
         anonymous = min(round(D.ANONYMOUS_CONTACTS * total), max(0, total - n_fixed))
         extra = total - n_fixed - anonymous
         if extra < 0:
-            raise EspacepError(f"{spec.year} {site}: {total} contacts cannot cover the {n_fixed} "
-                               f"first contacts and consultation days")
-        movers = [m for s in spec.site_contacts if s != site and province[s] == province[site]
-                  for m in by_site[s]]
+            raise EspacepError(
+                f"{spec.year} {site}: {total} contacts cannot cover the {n_fixed} "
+                f"first contacts and consultation days"
+            )
+        movers = [
+            m for s in spec.site_contacts if s != site and province[s] == province[site] for m in by_site[s]
+        ]
         n_movers = round(D.OUTREACH_MOVERS * extra) if movers else 0
         further += _spread(rng, by_site[site], extra - n_movers, site, days, False, used)
         further += _spread(rng, movers, n_movers, site, days, True, used)
@@ -307,7 +337,9 @@ def _draw_channels(rng: np.random.Generator, contacts: list[Contact]) -> None:
         c.channel = keys[int(k)]
 
 
-def _online(rng: np.random.Generator, persons: list[Met], mix: dict[str, float], first_mix: dict[str, float]) -> None:
+def _online(
+    rng: np.random.Generator, persons: list[Met], mix: dict[str, float], first_mix: dict[str, float]
+) -> None:
     """Turn one free contact of each person into an internet contact (platform from ``first_mix``),
     and each further free contact with probability ``EXTRA_INTERNET`` (platform from ``mix``)."""
     for m in persons:
@@ -328,7 +360,7 @@ def go_online(ow: OutreachWorld, spec: OutreachSpec, met: list[Met]) -> None:
     order = weighted_order(rng, eligible, weights)
     if spec.dating_persons:
         wanted = spec.dating_persons + spec.facebook_persons
-        dating, social = order[: spec.dating_persons], order[spec.dating_persons: wanted]
+        dating, social = order[: spec.dating_persons], order[spec.dating_persons : wanted]
         mix = {**D.DATING_PLATFORMS, **{k: v * 0.3 for k, v in D.WALLONIA_SOCIAL_MEDIA.items()}}
         _online(rng, dating, mix, D.DATING_PLATFORMS)
         _online(rng, social, D.WALLONIA_SOCIAL_MEDIA, D.WALLONIA_SOCIAL_MEDIA)
@@ -336,8 +368,10 @@ def go_online(ow: OutreachWorld, spec: OutreachSpec, met: list[Met]) -> None:
         wanted = spec.internet_persons
         _online(rng, order[:wanted], D.BRUSSELS_PLATFORMS, D.BRUSSELS_PLATFORMS)
     if len(order) < wanted:
-        raise EspacepError(f"{spec.year} {spec.region}: {len(order)} persons with a free contact, "
-                           f"{wanted} to meet online")
+        raise EspacepError(
+            f"{spec.year} {spec.region}: {len(order)} persons with a free contact, "
+            f"{wanted} to meet online"
+        )
 
 
 def contact_rows(contacts: list[Contact]) -> list[tuple]:

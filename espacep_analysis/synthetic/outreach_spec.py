@@ -25,12 +25,16 @@ PREFIX = {"wallonie": "aviq.", "bruxelles": "cocof."}
 FUNDER = {"wallonie": "aviq", "bruxelles": "cocof"}
 # Demand code -> the ids of the figures that print its count, per funder prefix
 DEMAND_IDS = {
-    "aviq.": {"prevention_material": ("aviq.prevention_material",),
-              "addiction": ("aviq.demands.addiction", "aviq.addiction_interventions")},
-    "cocof.": {"contraception_information": ("cocof.contraception_information",),
-               "health_questionnaire": ("cocof.health_questionnaires",),
-               "violence": ("cocof.violence_prevention_interventions",),
-               "addiction": ("cocof.addiction_reorientations",)},
+    "aviq.": {
+        "prevention_material": ("aviq.prevention_material",),
+        "addiction": ("aviq.demands.addiction", "aviq.addiction_interventions"),
+    },
+    "cocof.": {
+        "contraception_information": ("cocof.contraception_information",),
+        "health_questionnaire": ("cocof.health_questionnaires",),
+        "violence": ("cocof.violence_prevention_interventions",),
+        "addiction": ("cocof.addiction_reorientations",),
+    },
 }
 
 
@@ -42,15 +46,15 @@ class OutreachSpec:
     region: str
     site_persons: dict[str, int]
     site_contacts: dict[str, int]
-    printed_contacts: set[str]       # sites whose contacts a printed figure fixes
-    dating_persons: int              # persons with a contact on a dating / escort platform
-    facebook_persons: int            # further persons with a Facebook / other online contact
-    internet_persons: int            # persons with any internet contact (when no dating count)
-    demands: dict[str, int]          # per demand code, except medical_consultation, trafficking
-    medical_demands: int | None      # consultations recorded as demands (None: from the rows)
+    printed_contacts: set[str]  # sites whose contacts a printed figure fixes
+    dating_persons: int  # persons with a contact on a dating / escort platform
+    facebook_persons: int  # further persons with a Facebook / other online contact
+    internet_persons: int  # persons with any internet contact (when no dating count)
+    demands: dict[str, int]  # per demand code, except medical_consultation, trafficking
+    medical_demands: int | None  # consultations recorded as demands (None: from the rows)
     trafficking_persons: int
     social_persons: int
-    places: dict[str, int]           # persons per place of their first contact of the year
+    places: dict[str, int]  # persons per place of their first contact of the year
 
     @property
     def persons(self) -> int:
@@ -77,8 +81,15 @@ def volume(rng: np.random.Generator, base: float, year: int) -> int:
     return max(1, int(round(base * factor)))
 
 
-def site_counts(rng: np.random.Generator, book: TargetBook, full_id: str, year: int, sites: Sites,
-                scope_all: list[str], design: dict[str, float]) -> dict[str, int]:
+def site_counts(
+    rng: np.random.Generator,
+    book: TargetBook,
+    full_id: str,
+    year: int,
+    sites: Sites,
+    scope_all: list[str],
+    design: dict[str, float],
+) -> dict[str, int]:
     """One count per site of ``scope_all``: printed figures (most specific first), then design.
 
     A printed figure for several sites gives its sites without a figure of
@@ -95,8 +106,10 @@ def site_counts(rng: np.random.Generator, book: TargetBook, full_id: str, year: 
             weights = {s: design.get(s, 0.0) or 1e-9 for s in free}
             out.update(apportion(rest, weights) if rest > 0 else dict.fromkeys(free, 0))
         if rest < 0 or (not free and rest != 0):
-            raise EspacepError(f"{full_id} {year}: the printed figure of {scope} ({target.printed}) "
-                               f"does not add up with those of its sites")
+            raise EspacepError(
+                f"{full_id} {year}: the printed figure of {scope} ({target.printed}) "
+                f"does not add up with those of its sites"
+            )
     for s in scope_all:
         if s not in out:
             out[s] = volume(rng, design.get(s, 0.0), year)
@@ -140,8 +153,10 @@ def fit_places(book: TargetBook, prefix: str, year: int, n_design: int) -> tuple
             counts = _place_counts(targets, n)
             if n > 0 and counts is not None:
                 return n, counts
-    raise EspacepError(f"{prefix}first_contact_place {year}: no number of persons near {n_design} "
-                       f"gives the printed shares")
+    raise EspacepError(
+        f"{prefix}first_contact_place {year}: no number of persons near {n_design} "
+        f"gives the printed shares"
+    )
 
 
 def _place_counts(targets: dict[str, Target | None], n: int) -> dict[str, int] | None:
@@ -172,8 +187,9 @@ def _place_counts(targets: dict[str, Target | None], n: int) -> dict[str, int] |
     return {p: counts[p] for p in D.FIRST_CONTACT_PLACES}
 
 
-def outreach_spec(rng: np.random.Generator, book: TargetBook, sites: Sites, region: str,
-                  year: int) -> OutreachSpec:
+def outreach_spec(
+    rng: np.random.Generator, book: TargetBook, sites: Sites, region: str, year: int
+) -> OutreachSpec:
     """Every count of one region's outreach rows in ``year`` (see the module docstring)."""
     prefix = PREFIX[region]
     scope_all = sites.funder_sites(FUNDER[region])
@@ -184,14 +200,24 @@ def outreach_spec(rng: np.random.Generator, book: TargetBook, sites: Sites, regi
     online = D.INTERNET_PERSONS[region]
     internet = _count(rng, book, [prefix + "internet_persons"], year, (online or 0.0) * n)
     medical = book.find(prefix + "demands.medical_consultation", year)
-    trafficking = _count(rng, book, [prefix + "trafficking_accompaniments"], year,
-                         D.TRAFFICKING_PERSONS[region])
+    trafficking = _count(
+        rng, book, [prefix + "trafficking_accompaniments"], year, D.TRAFFICKING_PERSONS[region]
+    )
     social, places = fit_places(book, prefix, year, round(D.SOCIAL_PERSONS[region] * n))
     return OutreachSpec(
-        year=year, region=region, site_persons=persons, site_contacts=contacts,
-        printed_contacts=set().union(*[scope_sites(sites, scope, scope_all)
-                                       for scope in book.scopes(prefix + "contacts", year)]),
-        dating_persons=dating, facebook_persons=round(D.FACEBOOK_PERSONS[region] * n),
-        internet_persons=internet, demands=_demands(rng, book, region, year),
+        year=year,
+        region=region,
+        site_persons=persons,
+        site_contacts=contacts,
+        printed_contacts=set().union(
+            *[scope_sites(sites, scope, scope_all) for scope in book.scopes(prefix + "contacts", year)]
+        ),
+        dating_persons=dating,
+        facebook_persons=round(D.FACEBOOK_PERSONS[region] * n),
+        internet_persons=internet,
+        demands=_demands(rng, book, region, year),
         medical_demands=None if medical is None else approx_count(medical, 0.0),
-        trafficking_persons=trafficking, social_persons=social, places=places)
+        trafficking_persons=trafficking,
+        social_persons=social,
+        places=places,
+    )

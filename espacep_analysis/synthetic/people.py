@@ -29,16 +29,16 @@ class Person:
     pseudonym: str
     birth_year: int
     gender: str
-    nationality: str          # ISO 3166-1 alpha-2, "" when unknown
-    group: str                # origin group of the nationality
-    antenna: str              # home antenna (consultations happen at its sites)
-    site: str                 # preferred site of that antenna
+    nationality: str  # ISO 3166-1 alpha-2, "" when unknown
+    group: str  # origin group of the nationality
+    antenna: str  # home antenna (consultations happen at its sites)
+    site: str  # preferred site of that antenna
     inclusion: dt.date | None = None
     seen: list[int] = field(default_factory=list)
     workplace: str | None = None
     # HBV: unknown (never tested), low (titre < 10), immune, chronic (HBsAg+), series (vaccinated)
     hbv: str = "unknown"
-    positives: set[str] = field(default_factory=set)   # chronic markers found: hiv, anti_hcv
+    positives: set[str] = field(default_factory=set)  # chronic markers found: hiv, anti_hcv
     pending: list[tuple[dt.date, int]] = field(default_factory=list)  # vaccine doses to come
 
 
@@ -64,8 +64,9 @@ class World:
         """Weights of the antenna's sites (``design.SITE_WEIGHTS``, else equal)."""
         if antenna not in self._site_weights:
             weights = D.SITE_WEIGHTS.get(antenna, {})
-            self._site_weights[antenna] = {s: weights.get(s, 1.0)
-                                           for s in self.sites.sites_of("antenna", antenna)}
+            self._site_weights[antenna] = {
+                s: weights.get(s, 1.0) for s in self.sites.sites_of("antenna", antenna)
+            }
         return self._site_weights[antenna]
 
 
@@ -95,8 +96,11 @@ class _Quota:
 
     def fits(self, p: Person) -> bool:
         age = self.year - p.birth_year
-        return (self.groups[p.antenna][p.group] > 0 and self.genders[p.gender] > 0
-                and self.age_min <= age <= self.age_max)
+        return (
+            self.groups[p.antenna][p.group] > 0
+            and self.genders[p.gender] > 0
+            and self.age_min <= age <= self.age_max
+        )
 
     def take(self, p: Person) -> None:
         self.groups[p.antenna][p.group] -= 1
@@ -117,8 +121,14 @@ def _returning(world: World, spec: YearSpec, quota: _Quota, known: dict[str, int
     taken = {p.pid for ps in members.values() for p in ps}
     for antenna in spec.antenna_persons:
         want = round(D.RETURNING_SHARE * known[antenna]) - len(members[antenna])
-        pool = [p for p in world.persons if p.antenna == antenna and p.pid not in taken
-                and p.seen and 0 < year - p.seen[-1] <= max(D.RECENCY_WEIGHTS)]
+        pool = [
+            p
+            for p in world.persons
+            if p.antenna == antenna
+            and p.pid not in taken
+            and p.seen
+            and 0 < year - p.seen[-1] <= max(D.RECENCY_WEIGHTS)
+        ]
         weights = [D.RECENCY_WEIGHTS[year - p.seen[-1]] for p in pool]
         for p in weighted_order(rng, pool, weights):
             if want <= 0:
@@ -130,7 +140,9 @@ def _returning(world: World, spec: YearSpec, quota: _Quota, known: dict[str, int
     return members
 
 
-def _fresh_ages(rng: np.random.Generator, spec: YearSpec, lows: np.ndarray, fixed_ages: list[int]) -> np.ndarray:
+def _fresh_ages(
+    rng: np.random.Generator, spec: YearSpec, lows: np.ndarray, fixed_ages: list[int]
+) -> np.ndarray:
     """Ages of the fresh persons so that min, max and mean of the year hold."""
     age = spec.age
     high = int(age["max"])
@@ -178,8 +190,9 @@ def _past_inclusion(rng: np.random.Generator, birth_year: int, year: int) -> dt.
     return first + dt.timedelta(days=int(rng.integers(0, (last - first).days + 1)))
 
 
-def _fresh_slots(world: World, spec: YearSpec, quota: _Quota, known: dict[str, int],
-                 members: dict[str, list[Person]]) -> list[tuple[str, bool, str, str]]:
+def _fresh_slots(
+    world: World, spec: YearSpec, quota: _Quota, known: dict[str, int], members: dict[str, list[Person]]
+) -> list[tuple[str, bool, str, str]]:
     """(antenna, is_new, group, gender) of every person to create, from the places left."""
     rng = world.rng
     slots = []
@@ -210,9 +223,16 @@ def select_year(world: World, spec: YearSpec) -> tuple[list[Person], set[int]]:
     new_ids = set()
     for (antenna, new, group, gender), age in zip(slots, ages):
         birth_year = year - int(age)
-        p = Person(pid=len(world.persons), pseudonym=world.pseudonym(), birth_year=birth_year,
-                   gender=gender, nationality=_country(rng, antenna, year, group), group=group,
-                   antenna=antenna, site=choose(rng, world.site_weights(antenna)))
+        p = Person(
+            pid=len(world.persons),
+            pseudonym=world.pseudonym(),
+            birth_year=birth_year,
+            gender=gender,
+            nationality=_country(rng, antenna, year, group),
+            group=group,
+            antenna=antenna,
+            site=choose(rng, world.site_weights(antenna)),
+        )
         if new:
             new_ids.add(p.pid)
         else:

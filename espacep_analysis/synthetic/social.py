@@ -38,20 +38,25 @@ def medical_demand_rows(ow: OutreachWorld, spec: OutreachSpec, met: list[Met]) -
     wanted = spec.medical_demands if spec.medical_demands is not None else total - missed
     available = [(day, site, m.pseudonym) for m in met for day, site in m.consultations]
     if not 0 <= wanted <= len(available):
-        raise EspacepError(f"{spec.year} {spec.region}: {wanted} consultation demands, "
-                           f"{len(available)} consultations of persons met in outreach")
+        raise EspacepError(
+            f"{spec.year} {spec.region}: {wanted} consultation demands, "
+            f"{len(available)} consultations of persons met in outreach"
+        )
     chosen = sorted(ow.rng.permutation(len(available))[:wanted])
     return [[*available[i], "medical_consultation"] for i in chosen]
 
 
-def assign_places(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], medical_rows: list[list],
-                  days: list[dt.date]) -> list[Met]:
+def assign_places(
+    ow: OutreachWorld, spec: OutreachSpec, met: list[Met], medical_rows: list[list], days: list[dt.date]
+) -> list[Met]:
     """The persons with social actions, each with the place of their first contact of the year."""
     rng = ow.rng
     must = {row[2] for row in medical_rows}
     if len(must) > spec.social_persons:
-        raise EspacepError(f"{spec.year} {spec.region}: {len(must)} persons with a consultation demand, "
-                           f"only {spec.social_persons} persons with social actions")
+        raise EspacepError(
+            f"{spec.year} {spec.region}: {len(must)} persons with a consultation demand, "
+            f"only {spec.social_persons} persons with social actions"
+        )
     others = [m for m in met if m.pseudonym not in must]
     picked = [others[i] for i in sorted(rng.permutation(len(others))[: spec.social_persons - len(must)])]
     social = [m for m in met if m.pseudonym in must] + picked
@@ -60,16 +65,20 @@ def assign_places(ow: OutreachWorld, spec: OutreachSpec, met: list[Met], medical
     left = dict(spec.places)
     left[channel] -= len(stuck)
     # the other places first, to persons likelier met off the tours (not seen medically)
-    places = [p for p, k in left.items() if p != channel for _ in range(k)] + [channel] * max(left[channel], 0)
+    places = [p for p, k in left.items() if p != channel for _ in range(k)] + [channel] * max(
+        left[channel], 0
+    )
     free = [m for m in social if m not in stuck]
     if left[channel] < 0 or len(places) != len(free):
-        raise EspacepError(f"{spec.year} {spec.region}: cannot give {len(social)} persons their first-contact places")
+        raise EspacepError(
+            f"{spec.year} {spec.region}: cannot give {len(social)} persons their first-contact places"
+        )
     for m in stuck:
         m.place = channel
     order = weighted_order(rng, free, [1.0 if m.medical else D.OFF_TOUR_WEIGHT for m in free])
     for m, i in zip(order, rng.permutation(len(places) - left[channel])):
-        m.place = places[int(i)]                    # the other places, shuffled among them
-    for m in order[len(places) - left[channel]:]:
+        m.place = places[int(i)]  # the other places, shuffled among them
+    for m in order[len(places) - left[channel] :]:
         m.place = channel
     return social
 
@@ -79,7 +88,9 @@ def _weights(rng: np.random.Generator, social: list[Met], demand: str, base: np.
     return base * np.array([factor.get(m.workplace, 1.0) for m in social])
 
 
-def social_rows(ow: OutreachWorld, spec: OutreachSpec, social: list[Met], medical_rows: list[list]) -> list[tuple]:
+def social_rows(
+    ow: OutreachWorld, spec: OutreachSpec, social: list[Met], medical_rows: list[list]
+) -> list[tuple]:
     """Every social action of the region and year, rows of ``codes.COLUMNS['social_actions']``."""
     rng = ow.rng
     rows = [list(r) for r in medical_rows]
@@ -100,7 +111,9 @@ def social_rows(ow: OutreachWorld, spec: OutreachSpec, social: list[Met], medica
     per_victim = D.TRAFFICKING_ROWS_PER_PERSON[spec.region]
     followed = [m for m in social if len(m.contacts) >= per_victim]  # one action per contact
     if len(followed) < spec.trafficking_persons:
-        raise EspacepError(f"{spec.year} {spec.region}: too few persons for {spec.trafficking_persons} victims")
+        raise EspacepError(
+            f"{spec.year} {spec.region}: too few persons for {spec.trafficking_persons} victims"
+        )
     for i in sorted(rng.permutation(len(followed))[: spec.trafficking_persons]):
         m = followed[int(i)]
         for k in range(per_victim):
@@ -114,14 +127,15 @@ def social_rows(ow: OutreachWorld, spec: OutreachSpec, social: list[Met], medica
     for m, i in zip(need, order):
         on(m, pending[int(i)], m.contacts[0])
     rest = defaultdict(int)
-    for i in order[len(need):]:
+    for i in order[len(need) :]:
         rest[pending[int(i)]] += 1
     _spread(rng, social, rest, spec.demands, recorded, on)
     return _flag(rows, {m.pseudonym: m for m in social}, first)
 
 
-def _spread(rng: np.random.Generator, social: list[Met], rest: dict[str, int], demands, recorded: set,
-            on) -> None:
+def _spread(
+    rng: np.random.Generator, social: list[Met], rest: dict[str, int], demands, recorded: set, on
+) -> None:
     """Record ``rest[d]`` demands ``d`` on distinct contacts of the persons (a contact gets a demand
     once), heavier persons likelier; beyond the free contacts, on random contacts of random persons."""
     flat = [(i, c) for i, m in enumerate(social) for c in m.contacts]
@@ -158,7 +172,12 @@ def check_shares(book: TargetBook, prefix: str, year: int, rows: list[tuple]) ->
     target = book.find(prefix + "violence_share", year)
     if target is None:
         return
-    services = ("prevention_material", "medical_consultation", "health_questionnaire", "contraception_information")
+    services = (
+        "prevention_material",
+        "medical_consultation",
+        "health_questionnaire",
+        "contraception_information",
+    )
     social = [r for r in rows if r[3] not in services]
     share = sum(1 for r in social if r[3] == "violence") / len(social)
     if not target.contains(share):

@@ -15,8 +15,17 @@ from ..errors import EspacepError
 from . import design as D
 from .targets import Target, TargetBook, fit_denominator, pick_count, pick_denominator, share_count
 
-ORIGIN_GROUPS = ("belgium", "western_europe", "eastern_europe", "sub_saharan_africa",
-                 "north_africa", "latin_america", "asia", "other", "unknown")
+ORIGIN_GROUPS = (
+    "belgium",
+    "western_europe",
+    "eastern_europe",
+    "sub_saharan_africa",
+    "north_africa",
+    "latin_america",
+    "asia",
+    "other",
+    "unknown",
+)
 STI_TESTS = ("hiv", "syphilis", "hbsag", "anti_hcv", "gonorrhoea", "chlamydia", "trichomonas")
 
 
@@ -96,13 +105,15 @@ def _consultations(book: TargetBook, year: int, regions: dict[str, int]) -> dict
     total = book.count("consultations", year)
     if total is None:
         ratio = book.get("consultations_per_person", year)
-        total = (pick_count(ratio, total_persons) if ratio
-                 else round(D.CONSULTATIONS_PER_PERSON * total_persons))
+        total = (
+            pick_count(ratio, total_persons) if ratio else round(D.CONSULTATIONS_PER_PERSON * total_persons)
+        )
     out = {}
     for region, scope in (("wallonie", "region:wallonie"), ("flandre", "site:saint_trond")):
         count = book.count("consultations", year, scope)
-        out[region] = (count if count is not None
-                       else round(D.REGION_CONSULTATIONS_PER_PERSON[region] * regions[region]))
+        out[region] = (
+            count if count is not None else round(D.REGION_CONSULTATIONS_PER_PERSON[region] * regions[region])
+        )
     out["bruxelles"] = total - out["wallonie"] - out["flandre"]
     return {r: out[r] for r in regions}
 
@@ -121,8 +132,9 @@ def group_weights(antenna: str, year: int) -> dict[str, float]:
     return {g: w / total for g, w in out.items()}
 
 
-def _belgian_migrant_unknown(n: int, weights: dict[str, float], belgians: int | None,
-                             migrants: int | None, where: str) -> tuple[int, int, int]:
+def _belgian_migrant_unknown(
+    n: int, weights: dict[str, float], belgians: int | None, migrants: int | None, where: str
+) -> tuple[int, int, int]:
     """Belgian, migrant and unknown counts of ``n`` persons; printed counts win."""
     unknown = round(weights["unknown"] * n)
     if belgians is not None and migrants is not None:
@@ -134,8 +146,10 @@ def _belgian_migrant_unknown(n: int, weights: dict[str, float], belgians: int | 
         migrants = n - belgians - unknown
     migrants = n - belgians - unknown
     if min(belgians, migrants, unknown) < 0:
-        raise EspacepError(f"{where}: cannot split {n} persons into {belgians} Belgian, "
-                           f"{migrants} migrant, {unknown} unknown")
+        raise EspacepError(
+            f"{where}: cannot split {n} persons into {belgians} Belgian, "
+            f"{migrants} migrant, {unknown} unknown"
+        )
     return belgians, migrants, unknown
 
 
@@ -166,8 +180,7 @@ def _migrant_groups(book: TargetBook, year: int, antenna: str, n: int, migrants:
     return {g: out[g] for g in groups}
 
 
-def _enforce_leading_group(book: TargetBook, year: int, antenna: str, n: int,
-                           counts: dict[str, int]) -> None:
+def _enforce_leading_group(book: TargetBook, year: int, antenna: str, n: int, counts: dict[str, int]) -> None:
     """Move migrants into a group the report names as the majority (or largest) one."""
     scope = f"antenna:{antenna}"
     for target in book.with_tolerance("majority") + book.with_tolerance("largest"):
@@ -197,8 +210,9 @@ def _nationality_groups(book: TargetBook, year: int, persons: dict[str, int]) ->
         bmu[antenna] = _belgian_migrant_unknown(n, group_weights(antenna, year), belgians, migrants, antenna)
     walloon = [a for a in D.WALLONIA_ANTENNAS]
     n_w = sum(persons[a] for a in walloon)
-    weights_w = {g: sum(persons[a] * group_weights(a, year)[g] for a in walloon) / max(n_w, 1)
-                 for g in ORIGIN_GROUPS}
+    weights_w = {
+        g: sum(persons[a] * group_weights(a, year)[g] for a in walloon) / max(n_w, 1) for g in ORIGIN_GROUPS
+    }
     national = _scope_share(book, "belgian_share", year, ["all"], sum(persons.values()))
     belgians_w = None if national is None else national - bmu["bruxelles"][0] - bmu[D.PASOP_ANTENNA][0]
     migrants_w = _scope_share(book, "migrant_share", year, ["region:wallonie"], n_w)
@@ -210,8 +224,9 @@ def _nationality_groups(book: TargetBook, year: int, persons: dict[str, int]) ->
     return {a: out[a] for a in persons}
 
 
-def _split_wallonia(book: TargetBook, year: int, persons: dict[str, int], belgians: int,
-                    unknown: int) -> dict[str, tuple[int, int, int]]:
+def _split_wallonia(
+    book: TargetBook, year: int, persons: dict[str, int], belgians: int, unknown: int
+) -> dict[str, tuple[int, int, int]]:
     walloon = list(D.WALLONIA_ANTENNAS)
     fixed = {}
     for antenna in walloon:
@@ -226,14 +241,22 @@ def _split_wallonia(book: TargetBook, year: int, persons: dict[str, int], belgia
     for a in walloon:
         migrants = persons[a] - b_split[a] - u_split[a]
         if migrants < 0:
-            raise EspacepError(f"{year} {a}: {b_split[a]} Belgian and {u_split[a]} unknown "
-                               f"exceed its {persons[a]} persons")
+            raise EspacepError(
+                f"{year} {a}: {b_split[a]} Belgian and {u_split[a]} unknown "
+                f"exceed its {persons[a]} persons"
+            )
         out[a] = (b_split[a], migrants, u_split[a])
     return out
 
 
-def _fixed_and_rest(book: TargetBook, prefix: str, year: int, total: int,
-                    design: dict[str, float], remainder: str | None = None) -> dict[str, int]:
+def _fixed_and_rest(
+    book: TargetBook,
+    prefix: str,
+    year: int,
+    total: int,
+    design: dict[str, float],
+    remainder: str | None = None,
+) -> dict[str, int]:
     """Counts per category: printed counts or shares first, design weights for the rest.
 
     With ``remainder``, that category takes whatever the others leave.
@@ -261,10 +284,13 @@ def _fixed_and_rest(book: TargetBook, prefix: str, year: int, total: int,
 def _age(book: TargetBook, year: int) -> dict[str, float | None]:
     low, high, mean = (book.count(f"age_{k}", year) for k in ("min", "max", "mean"))
     mean_target = book.get("age_mean", year)
-    return {"min": low if low is not None else D.AGE["low"],
-            "max": high if high is not None else D.AGE["high"],
-            "exact_min": low is not None, "exact_max": high is not None,
-            "mean": None if mean_target is None else mean_target.value}
+    return {
+        "min": low if low is not None else D.AGE["low"],
+        "max": high if high is not None else D.AGE["high"],
+        "exact_min": low is not None,
+        "exact_max": high is not None,
+        "mean": None if mean_target is None else mean_target.value,
+    }
 
 
 def _gp(book: TargetBook, year: int, n: int) -> dict[str, int]:
@@ -292,8 +318,13 @@ def _coverage(book: TargetBook, year: int, n: int) -> dict[str, int]:
             raise EspacepError(f"{year}: {known} known coverages exceed the persons asked ({share.printed})")
         asked = known
     not_in_order = share_count(book, "coverage_not_in_order_share", year, known, D.COVERAGE_NOT_IN_ORDER)
-    return {"asked": asked, "known": known, "not_in_order": not_in_order,
-            "in_order": known - not_in_order, "unknown": asked - known}
+    return {
+        "asked": asked,
+        "known": known,
+        "not_in_order": not_in_order,
+        "in_order": known - not_in_order,
+        "unknown": asked - known,
+    }
 
 
 def _tested_positive(book: TargetBook, test: str, year: int, n: int) -> tuple[int, int]:
@@ -313,8 +344,10 @@ def _tested_positive(book: TargetBook, test: str, year: int, n: int) -> tuple[in
 
 
 def _women(book: TargetBook, year: int, women: int, n: int) -> dict[str, int]:
-    swabbed = fit_denominator([book.get("women_gardnerella_share", year),
-                               book.get("women_candida_share", year)], round(D.WOMEN_SWABBED * women))
+    swabbed = fit_denominator(
+        [book.get("women_gardnerella_share", year), book.get("women_candida_share", year)],
+        round(D.WOMEN_SWABBED * women),
+    )
     cytology = fit_denominator([book.get("cervical_lesion_share", year)], round(D.CYTOLOGY * swabbed))
     return {
         "swabbed": swabbed,
@@ -333,9 +366,14 @@ def _acts(book: TargetBook, year: int, n: int) -> dict[str, int]:
         vaccinated = round(doses / D.DOSES_PER_VACCINATED) if doses else round(D.VACCINATED * n)
     if doses is None:
         doses = round(D.DOSES_PER_VACCINATED * vaccinated)
-    ids = {"contraception": "contraception_prescriptions", "treatment": "treatments",
-           "referral": "referrals", "counsel": "counsels", "abortion_support": "abortion_supports",
-           "pregnancy_followup": "pregnancy_followups"}
+    ids = {
+        "contraception": "contraception_prescriptions",
+        "treatment": "treatments",
+        "referral": "referrals",
+        "counsel": "counsels",
+        "abortion_support": "abortion_supports",
+        "pregnancy_followup": "pregnancy_followups",
+    }
     out = {"vaccinated": vaccinated, "doses": doses}
     for act, indicator in ids.items():
         count = book.count(indicator, year)
@@ -352,15 +390,25 @@ def year_spec(book: TargetBook, year: int) -> YearSpec:
     tests = {t: _tested_positive(book, t, year, n) for t in STI_TESTS}
     syphilis_treated = book.count("treatments.syphilis", year)
     if syphilis_treated is not None and syphilis_treated != tests["syphilis"][1]:
-        raise EspacepError(f"{year}: {syphilis_treated} syphilis treatments but "
-                           f"{tests['syphilis'][1]} persons positive (one treatment each)")
+        raise EspacepError(
+            f"{year}: {syphilis_treated} syphilis treatments but "
+            f"{tests['syphilis'][1]} persons positive (one treatment each)"
+        )
     given = book.get("results_given_share", year)
     return YearSpec(
-        year=year, antenna_persons=persons, antenna_new=_antenna_new(book, year, persons),
+        year=year,
+        antenna_persons=persons,
+        antenna_new=_antenna_new(book, year, persons),
         region_consultations=_consultations(book, year, regions),
-        groups=_nationality_groups(book, year, persons), genders=genders, age=_age(book, year),
+        groups=_nationality_groups(book, year, persons),
+        genders=genders,
+        age=_age(book, year),
         workplaces=_fixed_and_rest(book, "workplace", year, n, D.WORKPLACES, remainder="other"),
-        gp=_gp(book, year, n), coverage=_coverage(book, year, n), tests=tests,
-        women=_women(book, year, genders["woman"], n), acts=_acts(book, year, n),
+        gp=_gp(book, year, n),
+        coverage=_coverage(book, year, n),
+        tests=tests,
+        women=_women(book, year, genders["woman"], n),
+        acts=_acts(book, year, n),
         results_given=given if given is not None else D.RESULTS_GIVEN,
-        wallonia_rows=D.WALLONIA_ACTS_AND_RESULTS.get(year))
+        wallonia_rows=D.WALLONIA_ACTS_AND_RESULTS.get(year),
+    )

@@ -53,7 +53,7 @@ class Target:
             return math.nan
         text = match.group().replace(",", ".")
         decimals = len(text.split(".")[1]) if "." in text else 0
-        unit = 10.0 ** -decimals
+        unit = 10.0**-decimals
         return unit / 100 if "%" in self.printed else unit
 
     def bounds(self) -> tuple[float, float, bool]:
@@ -109,15 +109,22 @@ def _target(entry: dict, index: int, path: Path, line: int | None = None) -> Tar
         if not source or not all(isinstance(part, str) for part in source):
             raise EspacepError(f"{where}: source must be a sentence or a list of sentences")
         source = " … ".join(source)
-    if value is not None and not isinstance(value, (int, float)):
+    if value is not None and not isinstance(value, int | float):
         raise EspacepError(f"{where}: value {value!r} is not a number")
     if value is None and entry["tolerance"] != "largest":
         raise EspacepError(f"{where}: value may be empty only with tolerance 'largest'")
-    return Target(id=str(entry["id"]), year=int(entry["year"]), scope=str(entry["scope"]),
-                  printed=str(entry["printed"]), value=None if value is None else float(value),
-                  tolerance=entry["tolerance"], source=str(source),
-                  field=entry.get("field", "value"), status=entry.get("status", "ok"),
-                  note=str(entry.get("note", "")).strip())
+    return Target(
+        id=str(entry["id"]),
+        year=int(entry["year"]),
+        scope=str(entry["scope"]),
+        printed=str(entry["printed"]),
+        value=None if value is None else float(value),
+        tolerance=entry["tolerance"],
+        source=str(source),
+        field=entry.get("field", "value"),
+        status=entry.get("status", "ok"),
+        note=str(entry.get("note", "")).strip(),
+    )
 
 
 def load_targets(path: str | Path | None = None) -> list[Target]:
@@ -133,8 +140,9 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
     raw = config.load_yaml(path, "targets")  # duplicate keys and syntax errors, with lines
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list):
         raise EspacepError(f"{config.display(path)}: expected a top-level 'targets' list")
-    targets = [_target(entry, i, path, config.line_of(raw["targets"], i))
-               for i, entry in enumerate(raw["targets"])]
+    targets = [
+        _target(entry, i, path, config.line_of(raw["targets"], i)) for i, entry in enumerate(raw["targets"])
+    ]
     seen: dict[str, int] = {}
     for i, target in enumerate(targets):
         if target.key in seen:
@@ -237,8 +245,7 @@ def _has_count(target: Target, n: int) -> bool:
     return True
 
 
-def share_count(book: TargetBook, indicator: str, year: int, n: int, rate: float,
-                scope: str = "all") -> int:
+def share_count(book: TargetBook, indicator: str, year: int, n: int, rate: float, scope: str = "all") -> int:
     """Count out of ``n``: the printed numerator, else the printed share, else ``rate * n``."""
     numerator = book.get(indicator, year, scope, "numerator")
     if numerator is not None:

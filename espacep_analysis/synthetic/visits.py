@@ -16,8 +16,11 @@ from ..errors import EspacepError
 from . import design as D
 from .people import Person, World, choose
 
-REGION_OF_ANTENNA = {"bruxelles": "bruxelles", D.PASOP_ANTENNA: "flandre",
-                     **{a: "wallonie" for a in D.WALLONIA_ANTENNAS}}
+REGION_OF_ANTENNA = {
+    "bruxelles": "bruxelles",
+    D.PASOP_ANTENNA: "flandre",
+    **{a: "wallonie" for a in D.WALLONIA_ANTENNAS},
+}
 
 
 @dataclass
@@ -27,8 +30,8 @@ class Visit:
     person: Person
     new: bool
     tests: list[tuple[str, str, float | None]] = field(default_factory=list)
-    followup: bool = False          # a positive result needs a later visit
-    anti_hbs_low: bool = False      # titre < 10 measured this year
+    followup: bool = False  # a positive result needs a later visit
+    anti_hbs_low: bool = False  # titre < 10 measured this year
     doses: list[tuple[dt.date, int]] = field(default_factory=list)
     sample_day: dt.date | None = None
     fixed: set[dt.date] = field(default_factory=set)
@@ -108,8 +111,9 @@ def move_some(world: World, visits: list[Visit], n: int) -> None:
             v.sites[days[-1]] = choose(world.rng, world.site_weights(other))
 
 
-def allocate(rng: np.random.Generator, visits: list[Visit], counts: dict[str, int],
-             log_affinity) -> dict[int, str]:
+def allocate(
+    rng: np.random.Generator, visits: list[Visit], counts: dict[str, int], log_affinity
+) -> dict[int, str]:
     """Give each person one code so that code c goes to exactly ``counts[c]`` persons.
 
     Persons with a higher ``log_affinity(visit, code)`` (plus Gumbel noise) get
@@ -141,8 +145,9 @@ def _workplaces(rng, spec, visits: list[Visit]) -> dict[tuple[int, dt.date], str
         v.person.workplace = first[v.person.pid]
         for day in v.dates:
             keep = day == v.dates[0] or rng.random() < D.WORKPLACE_KEPT
-            out[v.person.pid, day] = v.person.workplace if keep else choose(
-                rng, D.WORKPLACE_AFFINITY[v.person.antenna])
+            out[v.person.pid, day] = (
+                v.person.workplace if keep else choose(rng, D.WORKPLACE_AFFINITY[v.person.antenna])
+            )
     return out
 
 
@@ -179,7 +184,9 @@ def _gp_and_gyn(rng, spec, visits: list[Visit]) -> tuple[dict, dict]:
 
 def _coverage(rng, spec, visits: list[Visit]) -> dict[tuple[int, dt.date], tuple[bool, str]]:
     c = spec.coverage
-    statuses = ["not_in_order"] * c["not_in_order"] + ["in_order"] * c["in_order"] + ["unknown"] * c["unknown"]
+    statuses = (
+        ["not_in_order"] * c["not_in_order"] + ["in_order"] * c["in_order"] + ["unknown"] * c["unknown"]
+    )
     out = {}
     for rank, i in enumerate(rng.permutation(len(visits))):
         v = visits[int(i)]
@@ -200,6 +207,7 @@ def consultation_rows(rng: np.random.Generator, spec, visits: list[Visit]) -> li
         for day in v.dates:
             key = (v.person.pid, day)
             asked, status = coverage[key]
-            rows.append((v.person.pseudonym, day, v.sites[day], workplace[key], gp[key], gyn[key],
-                         asked, status))
+            rows.append(
+                (v.person.pseudonym, day, v.sites[day], workplace[key], gp[key], gyn[key], asked, status)
+            )
     return rows

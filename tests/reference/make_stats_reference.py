@@ -54,8 +54,17 @@ def single_intervals() -> list[dict]:
             for x in xs_for(n):
                 for ours, theirs in SM_METHODS.items():
                     lo, hi = proportion_confint(x, n, alpha=1 - level, method=theirs)
-                    rows.append({"x": x, "n": n, "level": level, "method": ours,
-                                 "statsmodels_method": theirs, "lower": float(lo), "upper": float(hi)})
+                    rows.append(
+                        {
+                            "x": x,
+                            "n": n,
+                            "level": level,
+                            "method": ours,
+                            "statsmodels_method": theirs,
+                            "lower": float(lo),
+                            "upper": float(hi),
+                        }
+                    )
     return rows
 
 
@@ -77,14 +86,28 @@ def wilson_cc_by_root(x: int, n: int, level: float) -> tuple[float, float]:
 def wilson_cc_intervals() -> list[dict]:
     return [
         dict(zip(("x", "n", "level", "lower", "upper"), (x, n, level, *wilson_cc_by_root(x, n, level))))
-        for level in LEVELS for n in NS for x in xs_for(n)
+        for level in LEVELS
+        for n in NS
+        for x in xs_for(n)
     ]
 
 
 TABLES = [  # (x1, n1, x2, n2); every margin non-zero so chi2_contingency is defined
-    (56, 70, 48, 80), (9, 10, 3, 10), (6, 7, 2, 7), (5, 56, 0, 29), (10, 10, 0, 20),
-    (3, 4, 1, 4), (1, 1, 0, 1), (0, 5, 5, 5), (12, 140, 7, 151), (30, 1000, 28, 1000),
-    (5, 10, 5, 10), (2, 3, 40, 50), (0, 1, 1, 100), (180, 400, 150, 420), (1, 25, 4, 30),
+    (56, 70, 48, 80),
+    (9, 10, 3, 10),
+    (6, 7, 2, 7),
+    (5, 56, 0, 29),
+    (10, 10, 0, 20),
+    (3, 4, 1, 4),
+    (1, 1, 0, 1),
+    (0, 5, 5, 5),
+    (12, 140, 7, 151),
+    (30, 1000, 28, 1000),
+    (5, 10, 5, 10),
+    (2, 3, 40, 50),
+    (0, 1, 1, 100),
+    (180, 400, 150, 420),
+    (1, 25, 4, 30),
 ]
 
 
@@ -96,12 +119,23 @@ def two_groups() -> list[dict]:
         plain = stats.chi2_contingency(table, correction=False)
         yates = stats.chi2_contingency(table, correction=True)
         for level in LEVELS:
-            lo, hi = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb",
-                                                compare="diff", alpha=1 - level)
-            rows.append({"x1": x1, "n1": n1, "x2": x2, "n2": n2, "level": level,
-                         "lower": float(lo), "upper": float(hi),
-                         "p_fisher": float(fisher.pvalue), "p_chi2": float(plain.pvalue),
-                         "p_chi2_yates": float(yates.pvalue)})
+            lo, hi = confint_proportions_2indep(
+                x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - level
+            )
+            rows.append(
+                {
+                    "x1": x1,
+                    "n1": n1,
+                    "x2": x2,
+                    "n2": n2,
+                    "level": level,
+                    "lower": float(lo),
+                    "upper": float(hi),
+                    "p_fisher": float(fisher.pvalue),
+                    "p_chi2": float(plain.pvalue),
+                    "p_chi2_yates": float(yates.pvalue),
+                }
+            )
     return rows
 
 
@@ -126,11 +160,19 @@ def trends() -> list[dict]:
         # Scores centred (the test is location invariant): its uncentred sums lose digits
         # with years as scores.
         lbl = Table(table, shift_zeros=False).test_ordinal_association(
-            row_scores=s - s.mean(), col_scores=np.array([1.0, 0.0]))
-        rows.append({"x": x.astype(int).tolist(), "n": n.astype(int).tolist(), "scores": s.tolist(),
-                     "chi2_wls_ess": float(fit.ess), "p_chi2": float(stats.chi2.sf(fit.ess, 1)),
-                     "slope_sign": float(np.sign(fit.params[1])),
-                     "z_linear_by_linear": float(lbl.zscore)})
+            row_scores=s - s.mean(), col_scores=np.array([1.0, 0.0])
+        )
+        rows.append(
+            {
+                "x": x.astype(int).tolist(),
+                "n": n.astype(int).tolist(),
+                "scores": s.tolist(),
+                "chi2_wls_ess": float(fit.ess),
+                "p_chi2": float(stats.chi2.sf(fit.ess, 1)),
+                "slope_sign": float(np.sign(fit.params[1])),
+                "z_linear_by_linear": float(lbl.zscore),
+            }
+        )
     return rows
 
 
@@ -139,8 +181,12 @@ def main() -> None:
         "generated_by": "tests/reference/make_stats_reference.py",
         "command": ".venv/bin/python tests/reference/make_stats_reference.py",
         "date": _dt.date.today().isoformat(),
-        "versions": {"python": platform.python_version(), "numpy": np.__version__,
-                     "scipy": scipy.__version__, "statsmodels": statsmodels.__version__},
+        "versions": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "statsmodels": statsmodels.__version__,
+        },
         "notes": [
             "statsmodels jeffreys does not set lower=0 at x=0 / upper=1 at x=n (Brown, Cai & "
             "DasGupta convention used by espacep_analysis); compare only the other bounds there.",
