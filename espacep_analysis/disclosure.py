@@ -132,13 +132,14 @@ def methods_note(min_cell: int, lang: str = "fr") -> str:
             return "No figure is masked (internal report, disclosure control off)."
         counts = "counts of 1" if top == 1 else f"counts from 1 to {top}"
         return (
-            f"To protect anonymity, {counts} are masked (“{label}”), as are the "
-            "percentages, confidence intervals and comparisons derived from them and "
-            f"percentages whose complement is from 1 to {top}. The complementary cells "
+            f"To protect anonymity, {counts} are masked (“{label}” in tables). The "
+            "percentages, confidence intervals and comparisons derived from them, "
+            f"percentages whose complement is from 1 to {top} and the complementary cells "
             "needed so that no masked value can be recovered by subtraction from totals, "
             "other cells or the figures published in the reports to the other funders "
-            "are masked too (“x”), chosen among the smallest non-zero cells. Zeros are "
-            "never masked."
+            "are masked too (“x” in tables); complementary cells are chosen among the "
+            "smallest non-zero cells. Every table holding a mask repeats this in a legend; "
+            "the text says a masked figure in words. Zeros are never masked."
         )
     if min_cell <= 1:
         return "Aucun chiffre n'est masqué (rapport interne, contrôle de la divulgation désactivé)."
@@ -147,14 +148,17 @@ def methods_note(min_cell: int, lang: str = "fr") -> str:
     )
     nb = "\u00a0"
     return (
-        f"Pour protéger l'anonymat des personnes, {counts} («{nb}{label}{nb}»), ainsi que "
-        "les pourcentages, intervalles de confiance et comparaisons qui en dérivent et "
-        f"les pourcentages dont le complément est de 1 à {top}. Les cellules "
+        f"Pour protéger l'anonymat des personnes, {counts} («{nb}{label}{nb}» dans les "
+        "tableaux). Les pourcentages, intervalles de confiance et comparaisons qui en "
+        f"dérivent, les pourcentages dont le complément est de 1 à {top} et les cellules "
         "complémentaires nécessaires pour qu'aucune valeur masquée ne puisse être "
         "retrouvée par différence, à partir des totaux, des autres cellules ou des "
         "chiffres publiés dans les rapports destinés aux autres pouvoirs subsidiants, "
-        f"sont également masquées («{nb}x{nb}») ; elles sont choisies parmi les plus "
-        "petites cellules non nulles. Les zéros ne sont jamais masqués."
+        f"sont également masqués («{nb}x{nb}» dans les tableaux) ; les cellules "
+        "complémentaires sont choisies parmi les plus petites cellules non nulles. Chaque "
+        "tableau qui contient un masque le rappelle en légende ; dans le texte, un chiffre "
+        f"masqué est dit en toutes lettres (« moins de {min_cell} », « non publié »). "
+        "Les zéros ne sont jamais masqués."
     )
 
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -387,6 +388,7 @@ def figures_table_html(
     footnote: str | None = None,
     lang: str = DEFAULT_LANG,
     percent_decimals: int = 1,
+    level: float = 0.95,
 ) -> str:
     """An HTML table of figures (one row per figure), formatted for the report.
 
@@ -406,6 +408,10 @@ def figures_table_html(
     lang : str
     percent_decimals : int
         Decimals of percentages and CIs.
+    level : float
+        The confidence level of the intervals: the header of ``ci`` (`ci_header`: ``"IC 90 %"``).
+
+    Masked cells print ``"< 5"`` or ``"x"``; a table holding one gets the `mask_legend` in its footnote.
 
     Returns
     -------
@@ -419,14 +425,15 @@ def figures_table_html(
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
         raise EspacepError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
-    headers = {**_HEADERS[normalize_lang(lang)], **(labels or {})}
+    headers = {**_HEADERS[normalize_lang(lang)], "ci": ci_header(level, lang), **(labels or {})}
+    body = [[_cell(row, c, lang, percent_decimals) for c in columns] for row in figures.to_dict("records")]
+    footnote = with_legend(footnote, (text for cells in body for text, numeric in cells if numeric))
     parts = ['<table class="figures">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append("<thead><tr>" + "".join(_th(headers[c], c) for c in columns) + "</tr></thead>")
     parts.append("<tbody>")
-    for row in figures.to_dict("records"):
-        cells = (_cell(row, c, lang, percent_decimals) for c in columns)
+    for cells in body:
         parts.append("<tr>" + "".join(_td(text, numeric) for text, numeric in cells) + "</tr>")
     parts.append("</tbody>")
     if footnote:
@@ -461,7 +468,7 @@ def figures_wide_html(
     Typical use: the report year and the two years before side by side
     (``by="year"``), or antennas side by side (``by="scope"``). Each cell is
     the figure's value formatted by its unit (`figure_value`); a combination
-    absent from ``figures`` prints `MISSING`.
+    absent from ``figures`` prints `MISSING`; masked cells get the `mask_legend` in the footnote.
 
     Parameters
     ----------
@@ -504,14 +511,170 @@ def figures_wide_html(
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append("<thead><tr>" + "".join(head) + "</tr></thead><tbody>")
+    texts = {
+        (r, c): MISSING if (r, c) not in cells else figure_value(cells[(r, c)], lang, percent_decimals)
+        for r in rows
+        for c in cols
+    }
+    footnote = with_legend(footnote, texts.values())
     for r in rows:
         tds = [f'<th scope="row">{html.escape(str(r))}</th>']
-        for c in cols:
-            rec = cells.get((r, c))
-            tds.append(_td(MISSING if rec is None else figure_value(rec, lang, percent_decimals), True))
+        tds += [_td(texts[(r, c)], True) for c in cols]
         parts.append("<tr>" + "".join(tds) + "</tr>")
     parts.append("</tbody>")
     if footnote:
         parts.append(f'<tfoot><tr><td colspan="{len(cols) + 1}">{html.escape(footnote)}</td></tr></tfoot>')
     parts.append("</table>")
     return "".join(parts)
+
+
+# --- words of sentences: plurals, proper names, withheld figures, table legends -------------------
+
+
+def plural_form(n: float, lang: str = DEFAULT_LANG) -> str:
+    """The CLDR plural category of ``n`` in ``lang``: ``"one"`` or ``"other"`` (``"many"`` counts as ``"other"``).
+
+    French puts 0 and 1 (and 1,5) in ``"one"``: ``plural_form(0)`` -> ``"one"``, ``plural_form(2)`` ->
+    ``"other"``; English and Dutch put 0 in ``"other"``.
+    """
+    form = _locale(lang).plural_form(abs(float(n)))
+    return "one" if form == "one" else "other"
+
+
+def noun(n: float | None, one: str, other: str, lang: str = DEFAULT_LANG) -> str:
+    """``one`` or ``other`` after the number ``n`` by the plural rules of ``lang`` (Babel, CLDR).
+
+    A missing ``n`` (a count not published, "moins de 5 …") takes the plural: ``noun(None, "personne",
+    "personnes")`` -> ``"personnes"``; ``noun(1, ...)`` -> ``"personne"``, ``noun(71, ...)`` -> ``"personnes"``.
+    """
+    if is_missing(n):
+        return other
+    return one if plural_form(float(n), lang) == "one" else other
+
+
+def quantity(n: float | None, one: str, other: str, lang: str = DEFAULT_LANG) -> str:
+    """A count and its noun: ``quantity(71, "personne", "personnes")`` -> ``"71 personnes"``, ``"1 personne"``.
+
+    The number is formatted by `number` (NBSP between groups) and joined to the noun by a NO-BREAK SPACE.
+    """
+    return f"{number(n, 0, lang)}{NBSP}{noun(n, one, other, lang)}"
+
+
+# Proper names that keep their capital inside a sentence (the style list of the reports): a label that
+# starts with one of them is printed as it is, any other label starts with a lower-case letter.
+PROPER_NAMES: tuple[str, ...] = (
+    "Afrique",
+    "Amérique",
+    "Asie",
+    "Belgique",
+    "Europe",
+    "Océanie",
+    "Bruxelles",
+    "Wallonie",
+    "Flandre",
+    "Liège",
+    "Namur",
+    "Mons",
+    "Charleroi",
+    "Arlon",
+    "Athus",
+    "Tournai",
+    "Seraing",
+    "Ans",
+    "Saint-Trond",
+    "Pasop",
+    "Espace P",
+    "Facebook",
+    "Internet",
+    "VIH",
+    "AgHBs",
+    "Ac ",
+    "ASCUS",
+    "LSIL",
+    "HSIL",
+    "IST",
+    "TDS",
+    "TEH",
+    "IVG",
+    "FLE",
+)
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: proper names (`PROPER_NAMES`) keep their capital.
+
+    ``in_sentence("Europe de l'Est")`` -> ``"Europe de l'Est"``, ``in_sentence("Afrique subsaharienne")``
+    -> ``"Afrique subsaharienne"``, ``in_sentence("Au bureau")`` -> ``"au bureau"``.
+    """
+    text = str(label)
+    if any(text == name.strip() or text.startswith(name) for name in PROPER_NAMES):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def capitalized(text: str) -> str:
+    """``text`` with its first letter in upper case (the start of a sentence or a table cell)."""
+    return text[:1].upper() + text[1:]
+
+
+def ci_header(level: float, lang: str = DEFAULT_LANG) -> str:
+    """The header of a confidence-interval column at ``level``: ``"IC 95 %"``, ``"IC 90 %"`` (NBSP)."""
+    pct = number(float(level) * 100, 0 if float(level) * 100 == int(float(level) * 100) else 1, lang)
+    lang = normalize_lang(lang)
+    if lang == "en":
+        return f"{pct}% CI"
+    if lang == "nl_BE":
+        return f"BI {pct}%"
+    return f"IC {pct}{NBSP}%"
+
+
+# The masks of disclosure control (`disclosure.masked_label`): "< 5" for a count below the threshold,
+# "x" for every other masked figure (derived from a small count, or masked as a complement).
+SECONDARY_MASK = "x"
+_PRIMARY_MASK = re.compile(r"^< (\d+)$")  # an ASCII space: a p-value side prints "<\u00a00,05"
+
+
+def is_mask(text: str) -> bool:
+    """True when a formatted cell is a mask: ``"< 5"`` (any threshold) or ``"x"``."""
+    return text == SECONDARY_MASK or bool(_PRIMARY_MASK.match(text))
+
+
+def mask_legend(cells: Iterable[str]) -> str:
+    """The legend line of a table whose ``cells`` hold masks, ``""`` when none does.
+
+    ``"« < 5 » : effectif de 1 à 4, masqué. « x » : chiffre masqué parce qu'il dérive d'un petit effectif
+    ou qu'il permettrait d'en retrouver un par différence. Voir la note méthodologique."``; only the
+    symbols present are explained, in the words of the methods note (`disclosure.methods_note`).
+    """
+    texts = set(cells)
+    primary = sorted({m.group(1) for t in texts if (m := _PRIMARY_MASK.match(t))}, key=int)
+    secondary = SECONDARY_MASK in texts
+    if not primary and not secondary:
+        return ""
+    top = int(primary[0]) - 1 if primary else None
+    small = "égal à 1" if top == 1 else f"de 1 à {top}"
+    parts = []
+    if primary:
+        parts.append(f"«{NBSP}< {primary[0]}{NBSP}» : effectif {small}, masqué.")
+    if secondary:
+        parts.append(
+            f"«{NBSP}x{NBSP}» : chiffre masqué parce qu'il dérive d'un petit effectif ou qu'il "
+            "permettrait d'en retrouver un par différence."
+        )
+    return " ".join(parts) + " Voir la note méthodologique."
+
+
+def with_legend(footnote: str | None, cells: Iterable[str]) -> str | None:
+    """``footnote`` followed by the `mask_legend` of ``cells`` (unchanged when no cell is masked)."""
+    legend = mask_legend(cells)
+    if not legend:
+        return footnote
+    return f"{footnote} {legend}" if footnote else legend
+
+
+def enumeration(items: Sequence[str], last: str = "et") -> str:
+    """``"Bruxelles, Liège et Namur"``: the items joined by commas, the last one by ``last``."""
+    items = [str(i) for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"

@@ -23,13 +23,21 @@ class Sites:
 
     ``frame`` has one row per site code (its index) and the columns
     ``site_label, antenna, antenna_label, province, province_label, region,
-    region_label``.
+    region_label``. ``antenna_order`` is the order of the antennas in ``sites.yaml``: the published
+    order, used wherever antennas are listed (sentences and tables).
     """
 
     frame: pd.DataFrame
     funder_regions: dict[str, tuple[str, ...]]
     funder_labels: dict[str, str]
     funder_min_cell: dict[str, int]
+    antenna_order: tuple[str, ...] = ()  # the antennas in the order of ``antennas:`` (the published order)
+
+    def antenna_labels(self) -> dict[str, str]:
+        """Antenna code -> label, in `antenna_order` (then any antenna it leaves out, in site order)."""
+        labels = dict(zip(self.frame["antenna"], self.frame["antenna_label"]))
+        order = [a for a in self.antenna_order if a in labels]
+        return {a: labels[a] for a in [*order, *[a for a in labels if a not in order]]}
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -150,4 +158,5 @@ def load_sites(path: str | Path | None = None) -> Sites:
         funder_regions={name: tuple(spec["regions"]) for name, spec in funders.items()},
         funder_labels={name: spec["label"] for name, spec in funders.items()},
         funder_min_cell={name: int(spec["min_cell"]) for name, spec in funders.items()},
+        antenna_order=tuple(antennas),
     )

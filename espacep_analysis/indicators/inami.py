@@ -167,7 +167,7 @@ def _registry() -> dict[str, tuple[str, str]]:
         ),
         "contraception_prescriptions": ("Prescriptions de contraceptifs", "acts"),
         "treatments": ("Traitements prescrits", "acts"),
-        "referrals": ("Renvois vers des médecins spécialistes", "acts"),
+        "referrals": ("Renvois vers des médecins (spécialistes et généralistes)", "acts"),
         "counsels": ("Conseils médicaux (prévention, hygiène, ...)", "acts"),
         "abortion_supports": ("Accompagnements vers une IVG", "acts"),
         "pregnancy_followups": ("Suivis de grossesse", "acts"),

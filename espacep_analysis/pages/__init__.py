@@ -156,7 +156,6 @@ def build_report(
         run.cache_dir,
         run.params_dir,
     )
-    antennas = dataset.sites.frame.drop_duplicates("antenna")
     record = provenance.collect(
         funder,
         year,
@@ -188,7 +187,7 @@ def build_report(
         ages=inami.age_distribution(dataset, year)
         if threshold <= 1
         else _masked_ages(dataset, year, threshold),
-        antenna_labels=dict(zip(antennas["antenna"], antennas["antenna_label"])),
+        antenna_labels=dataset.sites.antenna_labels(),
         method=ci_method,
         level=ci_level,
         min_cell=threshold,

@@ -33,7 +33,7 @@ from ..markup import plain
 from ..sites import Sites, load_sites
 from . import trends
 from .charts import bar_counts
-from .common import Chart, FigureBook, Table, Text, rows_table
+from .common import WITHHELD, Chart, FigureBook, Table, Text, prose, rows_table
 
 P = "aviq."
 REGION = "region:wallonie"
@@ -84,8 +84,16 @@ def declared_lines(book: FigureBook, declared: Declared | None, section: str) ->
     for item in declared.items(section):
         ind = f"{declared.funder}.declared.{item.key}"
         if book.has(ind):
-            lines.append(f"- {plain(item.label)} : {book.text(ind)}{book.paren_history(ind)}")
-    return [Text("\n".join(lines))] if lines else []
+            label = plain(item.label)
+            lines.append(
+                "- "
+                + book.clause(
+                    f"{label} : {book.say(ind)}{book.paren_history(ind)}",
+                    [ind],
+                    f"{label} : chiffre non publié",
+                )
+            )
+    return [prose("\n".join(lines))] if lines else []
 
 
 def declared_section(book: FigureBook, declared: Declared | None, section: str) -> list:
@@ -94,9 +102,9 @@ def declared_section(book: FigureBook, declared: Declared | None, section: str) 
 
 
 def years_and(book: FigureBook, indicator: str, scope: str = ALL) -> str:
-    """``" (488 en 2017 et 584 en 2018)"``: the previous years present, oldest first, or ``""``."""
+    """``" (488 en 2017 et 584 en 2018)"``: the previous years present, oldest first, or ``""`` (`say`)."""
     items = [
-        f"{book.text(indicator, y, scope)} en {y}"
+        f"{book.say(indicator, y, scope)} en {y}"
         for y in sorted(book.previous)
         if book.has(indicator, y, scope)
     ]
@@ -152,8 +160,9 @@ def trend_table(
 
 
 def sentences(parts: Sequence[str]) -> list:
-    text = " ".join(p for p in parts if p)
-    return [Text(text)] if text else []
+    """The non-empty sentences ``parts`` as one generated block (`prose`), or nothing."""
+    text = " ".join(fmt.capitalized(p) for p in parts if p)
+    return [prose(text)] if text else []
 
 
 def _plain(label: str, prefix: str) -> str:
@@ -210,7 +219,7 @@ def _contacts_chart(book: FigureBook, sites: Sites) -> Chart:
             "group": list(frame["province_label"]),
         }
     )
-    title = f"Contacts avec les TDS par site en {book.year}"
+    title = f"Contacts avec les TDS par site {book.period}"
     return Chart(
         bar_counts(rows, title=title, lang=book.lang, xlabel="Contacts", group_title="Province"), alt=title
     )
@@ -224,24 +233,37 @@ def proximity(book: FigureBook, declared: Declared | None = None, sites: Sites |
         return blocks + [absent(book, "contacts")]
     sites = sites or load_sites()
     text = (
-        f"En {y}, nos équipes wallonnes ont enregistré {book.text(P + 'contacts', y, REGION)} contacts avec "
-        f"les TDS{book.paren_history(P + 'contacts', REGION)} et ont rencontré "
-        f"{book.text(P + 'persons_met', y, REGION)} TDS différents"
-        f"{book.paren_history(P + 'persons_met', REGION)}."
+        book.clause(
+            f"{book.period_capitalized}, nos équipes wallonnes ont enregistré "
+            f"{book.say(P + 'contacts', y, REGION)} contacts avec les TDS{book.paren_history(P + 'contacts', REGION)} "
+            f"et ont rencontré {book.say(P + 'persons_met', y, REGION)} TDS différents"
+            f"{book.paren_history(P + 'persons_met', REGION)}",
+            [(P + "contacts", y, REGION), (P + "persons_met", y, REGION)],
+            f"{book.period_capitalized}, les nombres de contacts et de TDS rencontrés ne sont pas publiés",
+        )
+        + "."
     )
     if book.has(P + "persons_multi_site"):
+        multi = P + "persons_multi_site"
+        count = book.say(multi)
+        persons = fmt.noun(book.value(multi), "personne rencontrée", "personnes rencontrées")
+        where = (
+            f"{count} {persons} dans plusieurs sites"
+            if count != WITHHELD
+            else "le nombre de personnes rencontrées dans plusieurs sites n'est pas publié"
+        )
         text += (
-            f" Une personne rencontrée dans plusieurs sites est comptée une seule fois, au site de son "
-            f"premier contact de l'année ({book.text(P + 'persons_multi_site')} personnes rencontrées dans "
-            "plusieurs sites) : les sites s'additionnent ainsi aux totaux des provinces et de la région."
+            " Une personne rencontrée dans plusieurs sites est comptée une seule fois, au site de son "
+            f"premier contact de l'année ({where}) : les sites s'additionnent ainsi aux totaux des provinces "
+            "et de la région."
         )
     return blocks + [
-        Text(text),
-        hierarchy_table(book, P + "contacts", f"Nombre de contacts avec les TDS en {y}", sites),
+        prose(text),
+        hierarchy_table(book, P + "contacts", f"Nombre de contacts avec les TDS {book.period}", sites),
         hierarchy_table(
             book,
             P + "persons_met",
-            f"Nombre de TDS rencontrés en {y}",
+            f"Nombre de TDS rencontrés {book.period}",
             sites,
             footnote="Chaque personne est comptée au site de son premier contact de l'année.",
         ),
@@ -263,12 +285,19 @@ def internet(book: FigureBook, declared: Declared | None = None) -> list:
     y = book.year
     blocks = declared_section(book, declared, "internet")
     if book.has(P + "dating_site_persons"):
-        blocks.append(
-            Text(
-                f"Entre le 1/1/{y} et le 31/12/{y}, nos équipes wallonnes ont rencontré "
-                f"{book.text(P + 'dating_site_persons')} personnes exerçant la prostitution en privé grâce à leurs "
-                f"contacts sur {dating_platforms_text()}."
-            )
+        when = f"Entre le 1/1/{y} et le 31/12/{y}" if book.period_end is None else book.period_capitalized
+        ind = P + "dating_site_persons"
+        blocks += sentences(
+            [
+                book.clause(
+                    f"{when}, nos équipes wallonnes ont rencontré {book.say(ind)} "
+                    f"{fmt.noun(book.value(ind), 'personne exerçant', 'personnes exerçant')} la prostitution en "
+                    f"privé grâce à leurs contacts sur {dating_platforms_text()}",
+                    [ind],
+                    f"{when}, le nombre de personnes rencontrées grâce aux sites de rencontre n'est pas publié",
+                )
+                + "."
+            ]
         )
     else:
         blocks.append(absent(book, "contacts"))
@@ -293,16 +322,23 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
         P + "inami.consultations_per_person",
     )
     if not book.has(seen, y, REGION):
-        return blocks + [Text(f"*Aucune consultation enregistrée en {y} en région wallonne.*")]
+        return blocks + [Text(f"*Aucune consultation enregistrée {book.period} en région wallonne.*")]
     acts = (
-        f"{book.text(P + 'medical_acts')} actes médicaux ont été recensés lors de"
+        f"{book.say(P + 'medical_acts')} actes médicaux ont été recensés lors de"
         if book.has(P + "medical_acts")
         else "Ils ont bénéficié de"
     )
+    refs = [(seen, y, REGION), (visits, y, REGION), (per, y, REGION)]
+    refs += [P + "medical_acts"] if book.has(P + "medical_acts") else []
     text = (
-        f"{book.text(seen, y, REGION)} TDS ont été dépistés par Espace P… en {y} en région wallonne"
-        f"{years_and(book, seen, REGION)}. {acts} {book.text(visits, y, REGION)} consultations. Il y a eu "
-        f"{book.text(per, y, REGION)} consultations/TDS en moyenne."
+        book.clause(
+            f"{book.say(seen, y, REGION)} TDS ont été dépistés par Espace P… {book.period} en région wallonne"
+            f"{years_and(book, seen, REGION)}. {fmt.capitalized(acts)} {book.say(visits, y, REGION)} "
+            f"consultations. Il y a eu {book.say(per, y, REGION)} consultations/TDS en moyenne",
+            refs,
+            f"{book.period_capitalized}, les chiffres des consultations en région wallonne ne sont pas publiés",
+        )
+        + "."
     )
     footnote = (
         "Définition INAMI : personnes vues en consultation dans un site wallon dans l'année (ce sont les "
@@ -310,7 +346,7 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
     )
     return (
         blocks
-        + [Text(text)]
+        + [prose(text)]
         + trend_table(
             book,
             [(seen, REGION), (visits, REGION), (per, REGION), P + "medical_acts"],
@@ -326,10 +362,15 @@ def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> l
     if not book.has(indicator, book.year, scope):
         return []
     text = (
-        f"Les migrantes constituent {book.text(indicator, scope=scope)} des TDS vus {where}"
-        f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}."
+        book.clause(
+            f"Les migrantes constituent {book.say(indicator, scope=scope)} des TDS vus {where} {book.period}"
+            f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}",
+            [(indicator, book.year, scope)],
+            f"La part de migrantes parmi les TDS vus {where} {book.period} n'est pas publiée",
+        )
+        + "."
     )
-    blocks: list = [Text(text)]
+    blocks: list = [prose(text)]
     if book.previous:
         blocks.append(
             trends.comparison_table(
@@ -346,18 +387,31 @@ def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> l
 
 def violence(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 5: violence prevention; trafficking accompaniments; violence as a share of social actions."""
-    y = book.year
     blocks = declared_section(book, declared, "violence")
     if not book.has(P + "violence_share"):
         return blocks + [absent(book, "social_actions")]
     share = P + "violence_share"
     blocks += sentences(
         [
-            f"Accompagnement de {book.text(P + 'trafficking_accompaniments')} victimes TEH en {y}."
+            book.clause(
+                f"Accompagnement de {book.say(P + 'trafficking_accompaniments')} "
+                f"{fmt.noun(book.value(P + 'trafficking_accompaniments'), 'victime', 'victimes')} TEH "
+                f"{book.period}",
+                [P + "trafficking_accompaniments"],
+                f"Le nombre de victimes TEH accompagnées {book.period} n'est pas publié",
+            )
+            + "."
             if book.has(P + "trafficking_accompaniments")
             else "",
-            f"La lutte contre la violence constituait {book.text(share)} de nos démarches sociales en "
-            f"Wallonie en {y} ({book.text(P + 'demands.violence')} actions relevées).",
+            book.clause(
+                f"La lutte contre la violence constituait {book.say(share)} de nos démarches sociales en "
+                f"Wallonie {book.period} ({book.say(P + 'demands.violence')} actions relevées)",
+                [share, P + "demands.violence"],
+                f"La part de la lutte contre la violence dans nos démarches sociales {book.period} n'est pas "
+                "publiée",
+                "démarches",
+            )
+            + ".",
             f"Cette part était de {book.history(share)}{trends.short_verdict(book, share)}."
             if book.history(share)
             else "",
@@ -379,13 +433,20 @@ def harm_reduction(book: FigureBook, declared: Declared | None = None) -> list:
     blocks = declared_section(book, declared, "harm_reduction")
     if not book.has(P + "addiction_interventions"):
         return blocks + [absent(book, "social_actions")]
-    return blocks + [
-        Text(
-            f"{book.text(P + 'addiction_interventions')} interventions concernant une problématique assuétude ont été "
-            f"comptabilisées par les travailleurs wallons en {book.year}"
-            f"{book.paren_history(P + 'addiction_interventions')}."
-        )
-    ]
+    ind = P + "addiction_interventions"
+    return blocks + sentences(
+        [
+            book.clause(
+                f"{book.say(ind)} interventions concernant une problématique assuétude ont été "
+                f"comptabilisées par les travailleurs wallons {book.period}{book.paren_history(ind)}",
+                [ind],
+                f"Le nombre d'interventions concernant une problématique assuétude {book.period} n'est pas "
+                "publié",
+                "interventions",
+            )
+            + "."
+        ]
+    )
 
 
 def clients(book: FigureBook, declared: Declared | None = None) -> list:
@@ -411,15 +472,20 @@ def sessions_table(book: FigureBook) -> list:
 
 def professionals(book: FigureBook, declared: Declared | None = None) -> list:
     """Stratégie 8: professionals and students reached; information sessions per site."""
-    y = book.year
     blocks = declared_section(book, declared, "professionals")
     if not book.has(P + "information_sessions"):
         return blocks + [absent(book, "activities")]
-    blocks.append(
-        Text(
-            f"Sensibilisation de {book.text(P + 'professionals_reached')} professionnels et de "
-            f"{book.text(P + 'students_reached')} étudiants en {y}."
-        )
+    reached = [P + "professionals_reached", P + "students_reached"]
+    blocks += sentences(
+        [
+            book.clause(
+                f"Sensibilisation de {book.say(reached[0])} professionnels et de "
+                f"{book.say(reached[1])} étudiants {book.period}",
+                reached,
+                f"Le nombre de professionnels et d'étudiants sensibilisés {book.period} n'est pas publié",
+            )
+            + "."
+        ]
     )
     return blocks + sessions_table(book)
 
@@ -447,17 +513,22 @@ def first_contact(book: FigureBook) -> list:
     if not ids:
         return [absent(book, "social_actions")]
     shares = ", ".join(
-        f"{book.text(i, decimals=0)} {plain(book.row(i)['label'].removeprefix(PLACE_PREFIX))}" for i in ids
+        f"{book.say(i, decimals=0)} {plain(fmt.in_sentence(book.row(i)['label'].removeprefix(PLACE_PREFIX)))}"
+        for i in ids
     )
-    n = fmt.number(book.row(ids[0])["denominator"], 0, book.lang)
-    text = (
-        f"Lieu de la première rencontre de l'année : {shares} (parts des {n} personnes dont le lieu du "
-        f"premier contact de l'année {book.year} est connu)."
+    den = book.row(ids[0])["denominator"]
+    n = fmt.quantity(den, "personne", "personnes", book.lang)
+    text = book.clause(
+        f"Lieu de la première rencontre de l'année : {shares} (parts des {n} dont le lieu du "
+        f"premier contact de l'année {book.year} est connu)",
+        ids,
+        "Les parts des lieux de la première rencontre de l'année ne sont pas toutes publiées ; voir le tableau",
     )
+    text += "."
     rows = book.select(ids)
     rows = rows.assign(label=[_plain(lab, PLACE_PREFIX) for lab in rows["label"]])
     title = f"Lieu de la première rencontre de l'année {book.year}"
-    blocks = [Text(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
+    blocks = [prose(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
     if book.previous:
         items = [(i, ALL, _plain(book.row(i)["label"], PLACE_PREFIX)) for i in ids]
         blocks.append(trends.comparison_table(book, items, "Évolution du lieu de la première rencontre"))
@@ -473,11 +544,24 @@ def demands(book: FigureBook, declared: Declared | None = None) -> list:
     blocks = declared_section(book, declared, "demands")
     if not book.has(P + "social_actions"):
         return blocks + [absent(book, "social_actions")]
-    text = (
-        f"Besoin de matériel de prévention : {book.text(P + 'prevention_material')} distributions gratuites de "
-        f"préservatifs répertoriées en RW en {y}.\n\n"
-        f"Besoin d'une consultation de médecine préventive : {book.text(P + 'demands.medical_consultation')} "
-        f"consultations médicales répertoriées en RW en {y}."
+    material, consultation = P + "prevention_material", P + "demands.medical_consultation"
+    text = prose(
+        "Besoin de matériel de prévention : "
+        + book.clause(
+            f"{book.say(material)} distributions gratuites de préservatifs répertoriées en RW {book.period}",
+            [material],
+            "nombre de distributions non publié",
+            "distributions",
+        )
+        + ".",
+        "Besoin d'une consultation de médecine préventive : "
+        + book.clause(
+            f"{book.say(consultation)} consultations médicales répertoriées en RW {book.period}",
+            [consultation],
+            "nombre de consultations non publié",
+            "consultations",
+        )
+        + ".",
     )
     ids = [P + f"demands.{d}" for d in indicators.SOCIAL_DEMANDS]
     rows = [([_plain(book.row(i)["label"], DEMAND_PREFIX), book.text(i)], False) for i in ids]
@@ -485,7 +569,7 @@ def demands(book: FigureBook, declared: Declared | None = None) -> list:
     table = rows_table(
         ["Demande", str(y)],
         rows,
-        caption=f"Profil des demandes en {y}",
+        caption=f"Profil des demandes {book.period}",
         footnote=(
             "Démarches sociales : toutes les demandes sauf le matériel de prévention, les consultations, les "
             "questionnaires santé et l'information sur la contraception."
@@ -498,9 +582,9 @@ def demands(book: FigureBook, declared: Declared | None = None) -> list:
             "text": [book.text(i) for i in ids],
         }
     )
-    title = f"Démarches sociales par type de demande en {y}"
+    title = f"Démarches sociales par type de demande {book.period}"
     chart = bar_counts(chart_rows, title=title, lang=book.lang, xlabel="Actions")
-    return blocks + [Text(text), table, Chart(chart, alt=title)]
+    return blocks + [text, table, Chart(chart, alt=title)]
 
 
 def social_activities(book: FigureBook, declared: Declared | None = None) -> list:

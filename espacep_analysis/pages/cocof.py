@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..declared import Declared
 from .aviq import absent, declared_section, migrant_share, sentences, trend_table, years_and
-from .common import FigureBook, Text
+from .common import FigureBook, Text, prose
 
 P = "cocof."
 REGION = "region:bruxelles"
@@ -30,33 +30,56 @@ def _nonzero(book: FigureBook, indicator: str) -> bool:
 
 def proximity(book: FigureBook, declared: Declared | None = None) -> list:
     """Action 1: contacts and persons met, contraception information, questionnaires, courses."""
-    y, t = book.year, book.text
+    t, c = book.say, book.clause
     blocks = declared_section(book, declared, "proximity")
     if book.has(P + "contacts"):
-        blocks.append(
-            Text(
-                f"{t(P + 'contacts')} contacts avec {t(P + 'persons_met')} TDS ont été enregistrés par "
-                f"l'ensemble de nos travailleurs bruxellois en {y}{book.paren_history(P + 'contacts')}."
-            )
+        blocks += sentences(
+            [
+                c(
+                    f"{t(P + 'contacts')} contacts avec {t(P + 'persons_met')} TDS ont été enregistrés par "
+                    f"l'ensemble de nos travailleurs bruxellois {book.period}{book.paren_history(P + 'contacts')}",
+                    [P + "contacts", P + "persons_met"],
+                    f"Les nombres de contacts et de TDS rencontrés {book.period} ne sont pas publiés",
+                )
+                + "."
+            ]
         )
     else:
         blocks.append(absent(book, "contacts"))
     if book.has(P + "contraception_information"):
         blocks += sentences(
             [
-                f"{t(P + 'contraception_information')} informations sur la contraception ont été délivrées.",
-                f"{t(P + 'health_questionnaires')} questionnaires santé ont été remplis.",
+                c(
+                    f"{t(P + 'contraception_information')} informations sur la contraception ont été délivrées",
+                    [P + "contraception_information"],
+                    "Le nombre d'informations sur la contraception n'est pas publié",
+                    "informations",
+                )
+                + ".",
+                c(
+                    f"{t(P + 'health_questionnaires')} questionnaires santé ont été remplis",
+                    [P + "health_questionnaires"],
+                    "Le nombre de questionnaires santé remplis n'est pas publié",
+                    "questionnaires",
+                )
+                + ".",
             ]
         )
     else:
         blocks.append(absent(book, "social_actions"))
     if book.has(P + "language_courses"):
-        blocks.append(
-            Text(
-                f"{t(P + 'language_courses')} cours de FLE ont été organisés et "
-                f"{t(P + 'literacy_courses')} cours d'alphabétisation ({t(P + 'course_attendances')} "
-                "présences au total)."
-            )
+        courses = [P + "language_courses", P + "literacy_courses", P + "course_attendances"]
+        blocks += sentences(
+            [
+                c(
+                    f"{t(courses[0])} cours de FLE ont été organisés et {t(courses[1])} cours "
+                    f"d'alphabétisation ({t(courses[2])} présences au total)",
+                    courses,
+                    "Les nombres de cours de FLE et d'alphabétisation ne sont pas publiés",
+                    "cours",
+                )
+                + "."
+            ]
         )
     else:
         blocks.append(absent(book, "activities"))
@@ -93,14 +116,19 @@ def adjustments(book: FigureBook, declared: Declared | None = None) -> list:
 
 def internet(book: FigureBook, declared: Declared | None = None) -> list:
     """Action 2: declared audience (chat sessions, websites), persons met through the internet."""
-    y, t = book.year, book.text
+    t = book.say
     blocks = declared_section(book, declared, "internet")
     if book.has(P + "internet_persons"):
-        blocks.append(
-            Text(
-                f"{t(P + 'internet_persons')} TDS exerçant en privé ont été rencontrés grâce à internet "
-                f"en {y}{book.paren_history(P + 'internet_persons')}."
-            )
+        blocks += sentences(
+            [
+                book.clause(
+                    f"{t(P + 'internet_persons')} TDS exerçant en privé ont été rencontrés grâce à internet "
+                    f"{book.period}{book.paren_history(P + 'internet_persons')}",
+                    [P + "internet_persons"],
+                    f"Le nombre de TDS rencontrés grâce à internet {book.period} n'est pas publié",
+                )
+                + "."
+            ]
         )
     else:
         blocks.append(absent(book, "contacts"))
@@ -125,11 +153,16 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
     )
     blocks = declared_section(book, declared, "medical")
     if not book.has(seen, y, REGION):
-        return blocks + [Text(f"*Aucune consultation enregistrée en {y} à Bruxelles.*")]
+        return blocks + [Text(f"*Aucune consultation enregistrée {book.period} à Bruxelles.*")]
     text = (
-        f"En {y}, {book.text(seen, y, REGION)} TDS ont été vus en consultation à Bruxelles"
-        f"{years_and(book, seen, REGION)}, lors de {book.text(visits, y, REGION)} consultations médicales, "
-        f"soit {book.text(per, y, REGION)} consultations par TDS en moyenne."
+        book.clause(
+            f"{book.period_capitalized}, {book.say(seen, y, REGION)} TDS ont été vus en consultation à Bruxelles"
+            f"{years_and(book, seen, REGION)}, lors de {book.say(visits, y, REGION)} consultations médicales, "
+            f"soit {book.say(per, y, REGION)} consultations par TDS en moyenne",
+            [(seen, y, REGION), (visits, y, REGION), (per, y, REGION)],
+            f"{book.period_capitalized}, les chiffres des consultations à Bruxelles ne sont pas publiés",
+        )
+        + "."
     )
     footnote = (
         "Définition INAMI : personnes vues en consultation à Bruxelles dans l'année (ce sont les chiffres "
@@ -137,7 +170,7 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
     )
     return (
         blocks
-        + [Text(text)]
+        + [prose(text)]
         + trend_table(
             book,
             [(seen, REGION), (visits, REGION), (per, REGION)],
@@ -153,15 +186,28 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
 
 def violence(book: FigureBook, declared: Declared | None = None) -> list:
     """Action 5: violence-prevention interventions, trafficking accompaniments, the 17 December march."""
-    y, t = book.year, book.text
+    t, c = book.say, book.clause
     blocks = declared_section(book, declared, "violence")
     if book.has(P + "violence_prevention_interventions"):
+        during = "Pendant l'année" if book.period_end is None else book.period_capitalized
         blocks += sentences(
             [
-                f"Pendant l'année, les travailleurs ont fait {t(P + 'violence_prevention_interventions')} interventions "
-                "de prévention de la violence ou de l'exploitation.",
-                f"{t(P + 'trafficking_accompaniments')} accompagnements sociaux dans le cadre d'une problématique TEH ont "
-                f"été réalisés en {y}.",
+                c(
+                    f"{during}, les travailleurs ont fait {t(P + 'violence_prevention_interventions')} "
+                    "interventions de prévention de la violence ou de l'exploitation",
+                    [P + "violence_prevention_interventions"],
+                    f"{during}, le nombre d'interventions de prévention de la violence n'est pas publié",
+                    "interventions",
+                )
+                + ".",
+                c(
+                    f"{t(P + 'trafficking_accompaniments')} accompagnements sociaux dans le cadre d'une "
+                    f"problématique TEH ont été réalisés {book.period}",
+                    [P + "trafficking_accompaniments"],
+                    f"Le nombre d'accompagnements sociaux TEH {book.period} n'est pas publié",
+                    "accompagnements",
+                )
+                + ".",
             ]
         )
     else:
@@ -171,14 +217,20 @@ def violence(book: FigureBook, declared: Declared | None = None) -> list:
 
 def harm_reduction(book: FigureBook, declared: Declared | None = None) -> list:
     """Action 6: addiction reorientations (and the declared follow-ups)."""
-    t = book.text
+    ind = P + "addiction_reorientations"
     blocks = declared_section(book, declared, "harm_reduction")
-    if book.has(P + "addiction_reorientations"):
-        blocks.append(
-            Text(
-                f"{t(P + 'addiction_reorientations')} réorientations pour une problématique assuétude "
-                f"en {book.year}{book.paren_history(P + 'addiction_reorientations')}."
-            )
+    if book.has(ind):
+        blocks += sentences(
+            [
+                book.clause(
+                    f"{book.say(ind)} réorientations pour une problématique assuétude "
+                    f"{book.period}{book.paren_history(ind)}",
+                    [ind],
+                    f"Le nombre de réorientations pour une problématique assuétude {book.period} n'est pas publié",
+                    "réorientations",
+                )
+                + "."
+            ]
         )
     else:
         blocks.append(absent(book, "social_actions"))
@@ -190,24 +242,41 @@ def clients(book: FigureBook, declared: Declared | None = None) -> list:
     blocks = declared_section(book, declared, "clients")
     if not book.has(P + "stand_days"):
         return blocks + [absent(book, "activities")]
-    return blocks + [
-        Text(
-            f"Stands : {book.text(P + 'stand_days')} jours de stand en {book.year}, "
-            f"{book.text(P + 'stand_condoms')} préservatifs distribués."
-        )
-    ]
+    stands = [P + "stand_days", P + "stand_condoms"]
+    return blocks + sentences(
+        [
+            "Stands : "
+            + book.clause(
+                f"{book.say(stands[0])} jours de stand {book.period}, {book.say(stands[1])} préservatifs distribués",
+                stands,
+                "chiffres non publiés",
+                "jours",
+            )
+            + "."
+        ]
+    )
 
 
 def professionals(book: FigureBook, declared: Declared | None = None) -> list:
     """Action 8: students and professionals reached."""
-    t = book.text
+    t, c = book.say, book.clause
     blocks = declared_section(book, declared, "professionals")
     if not book.has(P + "students_reached"):
         return blocks + [absent(book, "activities")]
     return blocks + sentences(
         [
-            f"{t(P + 'students_reached')} étudiants sensibilisés en {book.year}.",
-            f"{t(P + 'professionals_reached')} professionnels sensibilisés."
+            c(
+                f"{t(P + 'students_reached')} étudiants sensibilisés {book.period}",
+                [P + "students_reached"],
+                f"Le nombre d'étudiants sensibilisés {book.period} n'est pas publié",
+            )
+            + ".",
+            c(
+                f"{t(P + 'professionals_reached')} professionnels sensibilisés",
+                [P + "professionals_reached"],
+                "Le nombre de professionnels sensibilisés n'est pas publié",
+            )
+            + "."
             if _nonzero(book, P + "professionals_reached")
             else "",
         ]

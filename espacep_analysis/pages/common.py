@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,38 @@ from ..indicators.common import ALL, FIGURE_COLUMNS
 @dataclass(frozen=True)
 class Text:
     markdown: str
+
+
+WITHHELD = "non publié"  # a masked figure inside a sentence (`FigureBook.say`)
+# What a masked count counts, by unit, for the reason of a withheld clause ("moins de 5 personnes")
+COUNT_NOUNS = {
+    "persons": "personnes",
+    "consultations": "consultations",
+    "results": "résultats",
+    "acts": "actes",
+    "doses": "doses",
+}
+
+
+def prose(*paragraphs: str) -> Text:
+    """A generated sentence block: the non-empty ``paragraphs``, one blank line apart, each capitalised.
+
+    Every sentence the pages generate goes through here, and a masked figure cannot sit in it as a bare
+    symbol: a ``"x"`` or ``"< 5"`` token raises (say it with `FigureBook.say` / `FigureBook.clause`).
+
+    Raises
+    ------
+    EspacepError
+        When a paragraph holds a mask symbol (`fmt.is_mask` of a token).
+    """
+    text = "\n\n".join(fmt.capitalized(p) for p in paragraphs if p)
+    for token in _MASK_TOKEN.findall(text):
+        raise EspacepError(f"a masked figure ({token!r}) sits in a generated sentence: {text!r}")
+    return Text(text)
+
+
+# "x" as a word of its own, or "< 5" (an ASCII space, a whole number): the masks of `fmt.is_mask`
+_MASK_TOKEN = re.compile(r"(?<![\w'’-])x(?![\w'’-])|<\x20\d+(?![\d,.])")
 
 
 @dataclass(frozen=True)
@@ -129,6 +162,78 @@ class FigureBook:
         """What a masked row prints: ``masked`` ("< 5") for a small count, ``secondary`` ("x") otherwise."""
         return self.masked if row.get("suppression") == "primary" else self.secondary
 
+    @property
+    def threshold(self) -> int:
+        """The disclosure threshold behind `masked` (``"< 5"`` -> 5)."""
+        digits = "".join(c for c in self.masked if c.isdigit())
+        return int(digits) if digits else 0
+
+    def say(self, indicator: str, year: int | None = None, scope: str = ALL, decimals: int = 1) -> str:
+        """The figure as a sentence says it: `text`, or in words when it is masked (never a bare symbol).
+
+        A count masked for being small reads ``"moins de 5"`` (``"moins de 5 victimes …"``); any other masked
+        figure reads ``"non publié"`` (in a list of earlier years: ``"non publié en 2018"``). A clause whose
+        subject is a masked figure is replaced as a whole by `clause`.
+        """
+        row = self.row(indicator, year, scope)
+        if not row.get("suppressed", False):
+            return fmt.figure_value(row, self.lang, percent_decimals=decimals)
+        return self.masked_words(row)
+
+    def masked_words(self, row: dict) -> str:
+        """A masked figure in words: ``"moins de 5"`` for a small count, ``"non publié"`` otherwise."""
+        if row.get("suppression") == "primary" and row.get("unit") in fmt.COUNT_UNITS and self.threshold:
+            return f"moins de {self.threshold}"
+        return WITHHELD
+
+    def count_say(self, indicator: str, year: int | None = None, scope: str = ALL) -> str:
+        """The numerator of a proportion as a sentence says it (`count_text`, ``"non publié"`` when masked)."""
+        row = self.row(indicator, year, scope)
+        if row.get("suppressed", False):
+            return WITHHELD
+        return fmt.number(row["numerator"], 0, self.lang)
+
+    def reason(self, row: dict, noun: str = "personnes") -> str:
+        """Why a masked figure is withheld, in words (the parenthesis of `clause`)."""
+        n = self.threshold
+        if row.get("suppression") == "primary":
+            return f"moins de {n} {COUNT_NOUNS.get(row.get('unit'), noun)}"
+        if row.get("suppression") == "secondary":
+            return (
+                f"masquage complémentaire : un effectif de moins de {n} {noun} ne doit pas pouvoir être "
+                "retrouvé par différence"
+            )
+        return f"effectif de moins de {n} {noun}"
+
+    def clause(self, text: str, refs: Sequence, withheld: str = "", noun: str = "personnes") -> str:
+        """``text`` when its figures ``refs`` can all be said, else what is withheld and why.
+
+        Parameters
+        ----------
+        text : str
+            The clause with its figures (formatted by `say`).
+        refs : sequence
+            The figures of ``text``: ids (report year, scope ``all``) or ``(id, year, scope)`` tuples.
+        withheld : str
+            The clause that replaces ``text`` when a figure reads ``"non publié"`` (`say`), e.g. ``"la part de
+            nationalité belge n'est pas publiée"``; default: ``"<label> : chiffre non publié"``.
+        noun : str
+            What the figures count, for the reason (``"(moins de 5 personnes)"``).
+
+        Returns
+        -------
+        str
+            ``text``, or ``"<withheld> (<reason>)"``: ``"la part de nationalité belge n'est pas publiée
+            (calculé sur un effectif de moins de 5 personnes)"``.
+        """
+        for ref in refs:
+            ind, year, scope = (ref, None, ALL) if isinstance(ref, str) else ref
+            row = self.row(ind, year, scope)
+            if row.get("suppressed", False) and self.masked_words(row) == WITHHELD:
+                head = withheld or f"{row['label']} : chiffre non publié"
+                return f"{head} ({self.reason(row, noun)})"
+        return text
+
     def count_text(self, indicator: str, year: int | None = None, scope: str = ALL) -> str:
         """The numerator of a proportion (the count of persons), formatted."""
         row = self.row(indicator, year, scope)
@@ -139,13 +244,14 @@ class FigureBook:
     def history(
         self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}"
     ) -> str:
-        """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first.
+        """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first (`say`: a masked
+        year reads ``"non publié en 2018"``).
 
         Published values of earlier years (``published``) follow, marked as
         such: ``"…, 53,0 % en 2017 ; valeurs publiées : 66 % en 2016, 59 % en 2015"``.
         """
         parts = [
-            template.format(value=self.text(indicator, y, scope, decimals), year=y)
+            template.format(value=self.say(indicator, y, scope, decimals), year=y)
             for y in self.previous
             if self.has(indicator, y, scope)
         ]
@@ -209,8 +315,10 @@ def rows_table(
     """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
 
     The first column is text, the others are numbers (right-aligned), in the
-    markup of `fmt.figures_table_html`; cells are escaped.
+    markup of `fmt.figures_table_html`; cells are escaped. A table with masked cells (``"< 5"``, ``"x"``)
+    gets their legend (`fmt.mask_legend`) in its footnote.
     """
+    footnote = fmt.with_legend(footnote, (c for cells, _ in rows for c in cells[1:])) or ""
     parts = ['<table class="figures">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")

@@ -16,7 +16,7 @@ from ..indicators.common import AGE_BANDS, ALL
 from ..markup import plain
 from ..origins import ORIGIN_GROUPS
 from . import trends
-from .common import Chart, FigureBook, Table, Text
+from .common import Chart, FigureBook, Table, prose
 
 P = "inami."
 WORKPLACES = ("bar", "private", "street", "window", "other")
@@ -80,40 +80,51 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         if book.has(P + "persons_seen", y, f"antenna:{code}")
         and book.value(P + "persons_seen", y, f"antenna:{code}") > 0
     ]
-    names = ", ".join(plain(antenna_labels[c]) for c in seen if c != "pasop")
+    antennas = [c for c in seen if c != "pasop"]
+    names = fmt.enumeration([plain(antenna_labels[c]) for c in antennas])
     prev = book.previous[:1]
-    prev_seen = f" ({book.text(P + 'persons_seen', prev[0])} en {prev[0]})" if prev else ""
-    prev_cons = f" ({book.text(P + 'consultations', prev[0])} en {prev[0]})" if prev else ""
+    prev_seen = f" ({book.say(P + 'persons_seen', prev[0])} en {prev[0]})" if prev else ""
+    prev_cons = f" ({book.say(P + 'consultations', prev[0])} en {prev[0]})" if prev else ""
     per = book.history(P + "consultations_per_person", template="en {year} : {value}")
-    text = (
-        f"{book.period_capitalized}, Espace P… a suivi {book.text(P + 'persons_seen')} travailleurs du sexe{prev_seen} "
-        f"répartis sur {len([c for c in seen if c != 'pasop'])} antennes ({names}).\n\n"
-        f"Pour ces {book.text(P + 'persons_seen')} travailleurs du sexe, "
-        f"{book.text(P + 'consultations')} consultations médicales{prev_cons} ont eu lieu "
-        f"en présence de nos médecins partenaires.\n\n"
-        f"{book.text(P + 'consultations_per_person')} consultations médicales par TDS"
-        f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes."
-    )
-    blocks = [Text(text)]
+    seen_n = book.value(P + "persons_seen")
+    tds = fmt.noun(seen_n, "travailleur du sexe", "travailleurs du sexe")
+    blocks = [
+        prose(
+            f"{book.period_capitalized}, Espace P… a suivi {book.say(P + 'persons_seen')} {tds}{prev_seen} "
+            f"répartis sur {fmt.quantity(len(antennas), 'antenne', 'antennes', book.lang)} ({names}).",
+            f"Pour ces {book.say(P + 'persons_seen')} {tds}, "
+            f"{book.say(P + 'consultations')} consultations médicales{prev_cons} ont eu lieu "
+            f"en présence de nos médecins partenaires.",
+            f"{book.say(P + 'consultations_per_person')} consultations médicales par TDS"
+            f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes.",
+        )
+    ]
     if book.has(P + "persons_seen", y, "site:saint_trond"):
         pasop_prev = (
-            f" ({book.text(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
+            f" ({book.say(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
             if prev and book.has(P + "persons_seen", prev[0], "site:saint_trond")
             else ""
         )
         cons_prev = (
-            f" ({book.text(P + 'consultations', prev[0], 'site:saint_trond')} en {prev[0]})"
+            f" ({book.say(P + 'consultations', prev[0], 'site:saint_trond')} en {prev[0]})"
             if prev and book.has(P + "consultations", prev[0], "site:saint_trond")
             else ""
         )
+        pasop = (P + "persons_seen", y, "site:saint_trond"), (P + "consultations", y, "site:saint_trond")
+        shares = P + "pasop_persons_share", P + "pasop_consultations_share"
         blocks.append(
-            Text(
+            prose(
                 "Rem. : dans le cadre de la collaboration avec l'asbl « Pasop » (Saint-Trond), "
-                f"{book.text(P + 'persons_seen', y, 'site:saint_trond')}{pasop_prev} travailleurs du sexe "
-                f"ont été vus ({book.text(P + 'pasop_persons_share')}) et "
-                f"{book.text(P + 'consultations', y, 'site:saint_trond')}{cons_prev} consultations médicales "
-                f"({book.text(P + 'pasop_consultations_share')}) ont été effectuées conjointement "
-                "(ces chiffres sont compris dans les totaux)."
+                + book.clause(
+                    f"{book.say(*pasop[0])}{pasop_prev} travailleurs du sexe "
+                    f"ont été vus ({book.say(shares[0])}) et "
+                    f"{book.say(*pasop[1])}{cons_prev} consultations médicales "
+                    f"({book.say(shares[1])}) ont été effectuées conjointement "
+                    "(ces chiffres sont compris dans les totaux)",
+                    [*pasop, *shares],
+                    "les nombres de personnes vues et de consultations ne sont pas publiés",
+                )
+                + "."
             )
         )
     rows = book.figures[
@@ -121,6 +132,8 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         & book.figures["scope"].str.startswith("antenna:")
         & book.figures["indicator"].isin(_ids("persons_seen", "consultations"))
     ]
+    order = {f"antenna:{code}": i for i, code in enumerate(antenna_labels)}
+    rows = rows.sort_values("scope", key=lambda scopes: scopes.map(order), kind="stable")
     rows = rows.assign(
         label=rows["scope"].str.removeprefix("antenna:").map(antenna_labels),
         scope=rows["indicator"].map({P + "persons_seen": "TDS vus", P + "consultations": "Consultations"}),
@@ -147,8 +160,14 @@ def new_known(book: FigureBook) -> list:
     y = book.year
     text = (
         f"Les travailleurs du sexe connus ont été inclus dans le programme avant le 1er janvier {y}. "
-        f"{book.text(P + 'new_share', decimals=0)} des TDS rencontrés {book.period} étaient des nouveaux contacts"
-        f"{book.paren_history(P + 'new_share', decimals=0)}{trends.short_verdict(book, P + 'new_share')}."
+        + book.clause(
+            f"{book.say(P + 'new_share', decimals=0)} des TDS rencontrés {book.period} étaient des nouveaux "
+            f"contacts{book.paren_history(P + 'new_share', decimals=0)}"
+            f"{trends.short_verdict(book, P + 'new_share')}",
+            [P + "new_share"],
+            f"La part des nouveaux contacts {book.period} n'est pas publiée",
+        )
+        + "."
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
     rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
@@ -158,7 +177,7 @@ def new_known(book: FigureBook) -> list:
         lang=book.lang,
         labels={"label": f"Année {y}", "value": "Nombre de travailleurs"},
     )
-    return [Text(text), Table(table)]
+    return [prose(text), Table(table)]
 
 
 def workplaces(book: FigureBook) -> list:
@@ -173,8 +192,14 @@ def workplaces(book: FigureBook) -> list:
     }
     for code in WORKPLACES:
         prev = book.history(P + f"workplace.{code}", template="en {year} : {value}")
+        ind = P + f"workplace.{code}"
         lines.append(
-            f"- {book.text(P + f'workplace.{code}')} {words[code]}{' (' + prev + ')' if prev else ''}"
+            "- "
+            + book.clause(
+                f"{book.say(ind)} {words[code]}{' (' + prev + ')' if prev else ''}",
+                [ind],
+                f"{words[code][:1].upper() + words[code][1:]} : part non publiée",
+            )
         )
     text = (
         "La plupart des travailleurs du sexe ont été suivis sur leur lieu de travail "
@@ -187,7 +212,7 @@ def workplaces(book: FigureBook) -> list:
         lang=book.lang,
     )
     return [
-        Text(text),
+        prose(text),
         Chart(chart),
         _compared(book, [f"workplace.{c}" for c in WORKPLACES], "Évolution du lieu de rencontre"),
     ]
@@ -205,8 +230,8 @@ def age(book: FigureBook, ages) -> list:
 
     def with_prev(name: str) -> str:
         if prev and book.has(P + name, prev[0]):
-            return f"{book.text(P + name, decimals=0)} ans ({book.text(P + name, prev[0])} ans en {prev[0]})"
-        return f"{book.text(P + name)} ans"
+            return f"{book.say(P + name, decimals=0)} ans ({book.say(P + name, prev[0])} ans en {prev[0]})"
+        return f"{book.say(P + name)} ans"
 
     text = (
         f"- Âge moyen : {fmt.number(book.value(P + 'age_mean'), 0, book.lang)} ans"
@@ -225,10 +250,11 @@ def age(book: FigureBook, ages) -> list:
         lang=book.lang,
         labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
         caption=f"Répartition par âge {book.period} (âge atteint dans l'année)",
-        footnote=_ci_footnote(bands, lang=book.lang),
+        footnote=_ci_footnote(bands, book.level, book.lang),
+        level=book.level,
     )
     chart = plots.age_histogram(ages, title=f"Âge des TDS vus {book.period}", lang=book.lang)
-    return [Text(text), Table(table), Chart(chart), *_pyramid(book)]
+    return [prose(text), Table(table), Chart(chart), *_pyramid(book)]
 
 
 def _pyramid(book: FigureBook) -> list:
@@ -245,7 +271,12 @@ def _pyramid(book: FigureBook) -> list:
     order = {label: i for i, label in enumerate(band_labels.values())}
     counts = counts.sort_values("band", key=lambda b: b.map(order), kind="stable")
     masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
-    note = f"{masked} effectif(s) masqué(s) ({book.masked}) non représenté(s)." if masked else None
+    note = (
+        f"{fmt.quantity(masked, 'effectif masqué', 'effectifs masqués')} ({book.masked}) non "
+        f"{fmt.noun(masked, 'représenté', 'représentés')}."
+        if masked
+        else None
+    )
     chart = plots.age_pyramid(
         counts[["band", "gender", "persons"]],
         labels=GENDER_PLURALS,
@@ -265,7 +296,8 @@ def gender(book: FigureBook) -> list:
         lang=book.lang,
         percent_decimals=2,
         labels={"label": "Répartition selon le sexe", "numerator": "Absolu", "value": "Pourcents"},
-        footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, lang=book.lang)}",
+        footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, book.level, book.lang)}",
+        level=book.level,
     )
     return [Table(table)]
 
@@ -280,11 +312,22 @@ def _top_origins(book: FigureBook, scope: str, k: int = 3) -> list[tuple[str, st
 def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     """2.3 Nationality and origin (critère 3)."""
     y = book.year
+    unknown = book.row(P + "nationality_unknown")
+    unknown_n = fmt.noun(None if unknown.get("suppressed") else unknown["value"], "personne", "personnes")
     text = [
-        f"Les personnes de nationalité belge constituent {book.text(P + 'belgian_share', decimals=1)} "
-        f"des personnes suivies médicalement par Espace P…{book.paren_history(P + 'belgian_share')}; "
-        f"{book.text(P + 'migrant_share')} sont des TDS migrantes (nationalité connue et non belge) "
-        f"et la nationalité de {book.text(P + 'nationality_unknown')} personne(s) n'est pas connue."
+        book.clause(
+            f"Les personnes de nationalité belge constituent {book.say(P + 'belgian_share', decimals=1)} "
+            f"des personnes suivies médicalement par Espace P…{book.paren_history(P + 'belgian_share')} ; "
+            f"{book.say(P + 'migrant_share')} sont des TDS migrantes (nationalité connue et non belge)",
+            [P + "belgian_share", P + "migrant_share"],
+            "Les parts de nationalité belge et de migrantes ne sont pas publiées",
+        )
+        + book.clause(
+            f" et la nationalité de {book.say(P + 'nationality_unknown')} {unknown_n} n'est pas connue",
+            [P + "nationality_unknown"],
+            " ; le nombre de personnes de nationalité inconnue n'est pas publié",
+        )
+        + "."
     ]
     for code, label in antenna_labels.items():
         scope = f"antenna:{code}"
@@ -292,21 +335,34 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             continue
         top = _top_origins(book, scope)
         parts = [
-            f"{book.text(ind, y, scope)} {plain(lab.lower())}{book.paren_history(ind, scope)}"
+            f"{plain(fmt.in_sentence(lab))} {book.say(ind, y, scope)}{book.paren_history(ind, scope)}"
             for ind, lab in top
         ]
-        origins = f"{', '.join(parts)} ; " if parts else ""
+        origins = f"les régions d'origine les plus fréquentes sont : {', '.join(parts)} ; " if parts else ""
+        belgian = book.row(P + "belgian_share", y, scope)
+        persons = fmt.noun(belgian["numerator"], "personne", "personnes")
         text.append(
-            f"À {plain(label)}, {origins}{book.text(P + 'belgian_share', y, scope)} des travailleurs du sexe "
-            f"ont la nationalité belge ({book.count_text(P + 'belgian_share', y, scope)} personne(s))."
+            f"À {plain(label)}, {origins}"
+            + book.clause(
+                f"{book.say(P + 'belgian_share', y, scope)} des travailleurs du sexe ont la nationalité belge "
+                f"({book.count_say(P + 'belgian_share', y, scope)} {persons})",
+                [(P + "belgian_share", y, scope)],
+                "la part de nationalité belge n'est pas publiée",
+            )
+            + "."
         )
     for region, name in (("bruxelles", "à Bruxelles"), ("wallonie", "en région wallonne")):
         scope = f"region:{region}"
         if book.has(P + "migrant_share", y, scope):
             text.append(
-                f"Les migrantes constituent {book.text(P + 'migrant_share', y, scope)} des TDS vus {name}"
-                f"{book.paren_history(P + 'migrant_share', scope)}"
-                f"{trends.short_verdict(book, P + 'migrant_share', scope=scope)}."
+                book.clause(
+                    f"Les migrantes constituent {book.say(P + 'migrant_share', y, scope)} des TDS vus {name}"
+                    f"{book.paren_history(P + 'migrant_share', scope)}"
+                    f"{trends.short_verdict(book, P + 'migrant_share', scope=scope)}",
+                    [(P + "migrant_share", y, scope)],
+                    f"La part de migrantes parmi les TDS vus {name} n'est pas publiée",
+                )
+                + "."
             )
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(
@@ -314,7 +370,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         title=f"Région d'origine des TDS vus {book.period}",
         lang=book.lang,
     )
-    blocks = [Text("\n\n".join(text)), Chart(chart)]
+    blocks = [prose(*text), Chart(chart)]
     if book.previous:
         items = [
             (P + "belgian_share", ALL, "Nationalité belge (toutes antennes)"),
@@ -333,22 +389,33 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
 def gp_gyn(book: FigureBook) -> list:
     """3.1 GP and gynaecologist (critères 5 et 6)."""
     seen, no_data = book.value(P + "persons_seen"), book.value(P + "gp_no_data")
-    known = (
-        fmt.number(seen - no_data, 0, book.lang)
-        if not book.is_suppressed(P + "gp_no_data")
-        else book.secondary
-    )
-    text = (
-        f"{book.text(P + 'persons_seen')} (n) − {book.text(P + 'gp_no_data')} (pas de données) = {known}.\n\n"
-        f"{book.text(P + 'gp_none_or_unaware_share', decimals=0)} n'ont soit pas de médecin traitant, soit un "
-        f"médecin traitant qui n'est pas au courant de l'activité"
-        f"{book.paren_history(P + 'gp_none_or_unaware_share')}. Pour ces TDS, il est nécessaire que le médecin "
-        "d'Espace P… propose son service médical.\n\n"
-        f"Gynécologue : {book.text(P + 'gyn_none_or_unaware_share', decimals=0)} n'en ont pas ou il n'est pas au "
-        f"courant de l'activité ({book.text(P + 'gyn_no_data')} sans données)."
+    known = fmt.number(seen - no_data, 0, book.lang)
+    text = prose(
+        book.clause(
+            f"{book.say(P + 'persons_seen')} (n) − {book.say(P + 'gp_no_data')} (pas de données) = {known}",
+            [P + "gp_no_data"],
+            "Le nombre de personnes sans données sur le médecin traitant n'est pas publié",
+        )
+        + ".",
+        book.clause(
+            f"{fmt.capitalized(book.say(P + 'gp_none_or_unaware_share', decimals=0))} n'ont soit pas de "
+            "médecin traitant, soit un médecin traitant qui n'est pas au courant de l'activité"
+            f"{book.paren_history(P + 'gp_none_or_unaware_share')}",
+            [P + "gp_none_or_unaware_share"],
+            "La part des TDS sans médecin traitant au courant de l'activité n'est pas publiée",
+        )
+        + ". Pour ces TDS, il est nécessaire que le médecin d'Espace P… propose son service médical.",
+        "Gynécologue : "
+        + book.clause(
+            f"{book.say(P + 'gyn_none_or_unaware_share', decimals=0)} n'en ont pas ou il n'est pas au "
+            f"courant de l'activité ({book.say(P + 'gyn_no_data')} sans données)",
+            [P + "gyn_none_or_unaware_share", P + "gyn_no_data"],
+            "part non publiée",
+        )
+        + ".",
     )
     return [
-        Text(text),
+        text,
         _compared(
             book, ["gp_none_or_unaware_share", "gyn_none_or_unaware_share"], "Médecin traitant et gynécologue"
         ),
@@ -366,16 +433,28 @@ def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
 
 def coverage(book: FigureBook) -> list:
     """3.2 Social coverage (critère 7)."""
-    text = (
-        f"Nous avons demandé à {book.text(P + 'coverage_asked_share', decimals=0)}"
-        f"{book.paren_history(P + 'coverage_asked_share', decimals=0)} des travailleurs sexuels rencontrés "
-        f"s'ils bénéficiaient de la sécurité sociale. Pour les personnes dont nous connaissons la couverture "
-        f"sociale (n = {book.text(P + 'coverage_known')}), {book.text(P + 'coverage_not_in_order_share', decimals=0)}"
-        f"{book.paren_history(P + 'coverage_not_in_order_share', decimals=0)} ne sont pas en ordre "
-        f"d'assurabilité sociale{trends.short_verdict(book, P + 'coverage_not_in_order_share')}."
+    text = prose(
+        book.clause(
+            f"Nous avons demandé à {book.say(P + 'coverage_asked_share', decimals=0)}"
+            f"{book.paren_history(P + 'coverage_asked_share', decimals=0)} des travailleurs sexuels rencontrés "
+            "s'ils bénéficiaient de la sécurité sociale",
+            [P + "coverage_asked_share"],
+            "La part des travailleurs sexuels interrogés sur leur sécurité sociale n'est pas publiée",
+        )
+        + ". "
+        + book.clause(
+            "Pour les personnes dont nous connaissons la couverture sociale "
+            f"(n = {book.say(P + 'coverage_known')}), "
+            f"{book.say(P + 'coverage_not_in_order_share', decimals=0)}"
+            f"{book.paren_history(P + 'coverage_not_in_order_share', decimals=0)} ne sont pas en ordre "
+            f"d'assurabilité sociale{trends.short_verdict(book, P + 'coverage_not_in_order_share')}",
+            [P + "coverage_known", P + "coverage_not_in_order_share"],
+            "La part des personnes qui ne sont pas en ordre d'assurabilité sociale n'est pas publiée",
+        )
+        + "."
     )
     return [
-        Text(text),
+        text,
         _trend_table(book, ["coverage_known"], "Couverture sociale connue (personnes)"),
         _compared(book, ["coverage_asked_share", "coverage_not_in_order_share"], "Couverture sociale"),
     ]
@@ -424,26 +503,51 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     """4.1 STI screening (critère 9): prevalence per person tested, with CIs and the comparison with earlier years."""
     y = book.year
     sentences = [
-        f"Sur le total des prises de sang et des frottis effectués, {book.text(P + 'results_given_share', decimals=0)} "
-        f"des résultats ont été remis aux TDS{book.paren_history(P + 'results_given_share', decimals=0)}"
-        f"{trends.short_verdict(book, P + 'results_given_share', level)}."
+        "Sur le total des prises de sang et des frottis effectués, "
+        + book.clause(
+            f"{book.say(P + 'results_given_share', decimals=0)} des résultats ont été remis aux TDS"
+            f"{book.paren_history(P + 'results_given_share', decimals=0)}"
+            f"{trends.short_verdict(book, P + 'results_given_share', level)}",
+            [P + "results_given_share"],
+            "la part des résultats remis aux TDS n'est pas publiée",
+            "résultats",
+        )
+        + "."
     ]
     for test in TESTS:
         ind = P + f"prevalence.{test}"
+        row = book.row(ind)
+        tested = fmt.quantity(row["denominator"], "personne testée", "personnes testées", book.lang)
+        positive = fmt.noun(row["numerator"], "personne positive", "personnes positives", book.lang)
         sentences.append(
-            f"- {TEST_NAMES[test][:1].upper() + TEST_NAMES[test][1:]} : {book.count_text(ind)} personne(s) positive(s) sur "
-            f"{fmt.number(book.row(ind)['denominator'], 0, book.lang)} testée(s), soit "
-            f"{book.text(ind)}{book.paren_history(ind)}{trends.short_verdict(book, ind, level)}."
+            f"- {fmt.capitalized(TEST_NAMES[test])} : "
+            + book.clause(
+                f"{book.count_say(ind)} {positive} sur {tested}, soit "
+                f"{book.say(ind)}{book.paren_history(ind)}{trends.short_verdict(book, ind, level)}",
+                [ind],
+                f"{tested} ; la prévalence n'est pas publiée",
+            )
+            + "."
         )
     overall = _overall(book, level)
     if overall:
         sentences.append(overall)
     sentences.append(
-        f"Chez {book.text(P + 'women_gardnerella_share', decimals=0)} des femmes ayant bénéficié d'un dépistage "
-        f"anatomopathologique ou bactériologique, un gardnerella a été dépisté et chez "
-        f"{book.text(P + 'women_candida_share', decimals=0)} une candidose. Pour "
-        f"{book.text(P + 'hygiene_advice_share', decimals=0)} de nos suivis médicaux, des conseils d'hygiène "
-        "vaginale ont été donnés."
+        book.clause(
+            f"Chez {book.say(P + 'women_gardnerella_share', decimals=0)} des femmes ayant bénéficié d'un "
+            "dépistage anatomopathologique ou bactériologique, un gardnerella a été dépisté et chez "
+            f"{book.say(P + 'women_candida_share', decimals=0)} une candidose",
+            [P + "women_gardnerella_share", P + "women_candida_share"],
+            "Les parts de femmes chez qui un gardnerella ou une candidose a été dépisté ne sont pas publiées",
+        )
+        + ". "
+        + book.clause(
+            f"Pour {book.say(P + 'hygiene_advice_share', decimals=0)} de nos suivis médicaux, des conseils "
+            "d'hygiène vaginale ont été donnés",
+            [P + "hygiene_advice_share"],
+            "La part des suivis médicaux avec des conseils d'hygiène vaginale n'est pas publiée",
+        )
+        + "."
     )
     rows = book.select(_ids(*[f"prevalence.{t}" for t in TESTS]))
     rows = rows.assign(label=[TEST_NAMES[t] for t in TESTS])
@@ -458,6 +562,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         labels={"label": "Analyse", "numerator": "Positifs", "denominator": "Testés", "value": "Prévalence"},
         caption=f"Dépistage des IST {book.period}",
         footnote=footnote,
+        level=level,
     )
     compared = trends.comparison_table(
         book,
@@ -485,19 +590,28 @@ def screening(book: FigureBook, method: str, level: float) -> list:
             f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
             f"{stats.CI_METHOD_LABELS[method]}."
         ),
+        level=level,
     )
     chart = plots.prevalence_ci(
         rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)", lang=book.lang
     )
-    return [Text("\n\n".join(sentences)), Table(table), compared, Table(positivity), Chart(chart)]
+    return [prose(*sentences), Table(table), compared, Table(positivity), Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
     """4.2 Cervical cancer screening."""
-    text = (
-        f"Chez {book.text(P + 'cervical_lesion_share')} des travailleurs du sexe qui ont bénéficié d'un frottis, "
-        f"une lésion cellulaire a été détectée{book.paren_history(P + 'cervical_lesion_share')}"
-        f"{trends.short_verdict(book, P + 'cervical_lesion_share')}."
+    ind = P + "cervical_lesion_share"
+    smeared = book.row(ind)["denominator"]
+    text = prose(
+        book.clause(
+            f"Chez {book.say(ind)} des {fmt.number(smeared, 0, book.lang)} "
+            f"{fmt.noun(smeared, 'travailleur du sexe', 'travailleurs du sexe')} dont au moins un frottis de "
+            f"l'année était interprétable, une lésion cellulaire (ASCUS, LSIL ou HSIL) a été détectée"
+            f"{book.paren_history(ind)}{trends.short_verdict(book, ind)}",
+            [ind],
+            "La part des frottis interprétables montrant une lésion cellulaire n'est pas publiée",
+        )
+        + "."
     )
     rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
     table = fmt.figures_table_html(
@@ -507,7 +621,7 @@ def cervical(book: FigureBook) -> list:
         labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"},
     )
     return [
-        Text(text),
+        text,
         Table(table),
         _compared(book, ["cervical_lesion_share"], "Lésions cellulaires détectées"),
     ]
@@ -516,15 +630,24 @@ def cervical(book: FigureBook) -> list:
 def vaccination(book: FigureBook) -> list:
     """5 HBV vaccination (schedule 0-1-4 months): doses, and completion of the schedule."""
     y = book.year
+    vaccinated, doses = P + "vaccinated_persons", P + "vaccine_doses"
     text = (
-        f"Pour chaque personne avec un taux d'Ac anti-HBs < 10, un schéma de vaccination 0-1-4 mois est proposé. "
-        f"{book.text(P + 'vaccinated_persons')} personnes ont reçu au moins un vaccin "
-        f"{book.period if book.period_end else f'entre janvier et décembre {y}'}. Au total, {book.text(P + 'vaccine_doses')} vaccins ont été administrés"
-        f"{book.paren_history(P + 'vaccine_doses')}."
+        f"Pour chaque personne avec un taux d'Ac anti-HBs <{fmt.NBSP}10, un schéma de vaccination 0-1-4 mois "
+        "est proposé. "
+        + book.clause(
+            f"{fmt.capitalized(book.say(vaccinated))} "
+            f"{fmt.noun(book.value(vaccinated), 'personne a reçu', 'personnes ont reçu')} au moins un vaccin "
+            f"{book.period if book.period_end else f'entre janvier et décembre {y}'}. Au total, "
+            f"{book.say(doses)} {fmt.noun(book.value(doses), 'vaccin a été administré', 'vaccins ont été administrés')}"
+            f"{book.paren_history(doses)}",
+            [vaccinated, doses],
+            "Les nombres de personnes vaccinées et de doses ne sont pas publiés",
+        )
+        + "."
     )
     if not book.has(P + "vaccine_completion"):
-        return [Text(text)]
-    return [Text(text + "\n\n" + _completion_text(book)), _completion_table(book)]
+        return [prose(text)]
+    return [prose(text, _completion_text(book)), _completion_table(book)]
 
 
 def _completion_text(book: FigureBook) -> str:
@@ -534,27 +657,38 @@ def _completion_text(book: FigureBook) -> str:
     if not row["denominator"]:
         return f"Aucune personne n'a reçu de première dose {book.period}."
     delay = book.row(P + "vaccine_dose3_delay_median")
-    delay_text = (
-        book.mask(delay) if delay.get("suppressed", False) else fmt.number(delay["value"], 0, book.lang)
-    )
+    done, within = P + "vaccine_completion", P + "vaccine_completion_within_6m"
     text = (
-        f"Parmi les {started} personnes ayant reçu une première dose {book.period}, "
-        f"{book.count_text(P + 'vaccine_completion')} ({book.text(P + 'vaccine_completion')}) ont reçu les "
-        f"doses 2 et 3{book.paren_history(P + 'vaccine_completion')}, dont "
-        f"{book.count_text(P + 'vaccine_completion_within_6m')} "
-        f"({book.text(P + 'vaccine_completion_within_6m')}) avec la troisième dose dans les 6 mois suivant la "
-        f"première (elle est prévue à 4 mois)."
+        f"Parmi les {started} {fmt.noun(row['denominator'], 'personne', 'personnes')} ayant reçu une première "
+        f"dose {book.period}, "
+        + book.clause(
+            f"{book.count_say(done)} ({book.say(done)}) ont reçu les doses 2 et 3{book.paren_history(done)}, "
+            f"dont {book.count_say(within)} ({book.say(within)}) avec la troisième dose dans les 6 mois suivant "
+            "la première (elle est prévue à 4 mois)",
+            [done, within],
+            "le nombre de schémas complétés n'est pas publié",
+        )
+        + "."
     )
     if not fmt.is_missing(delay["value"]) or delay.get("suppressed", False):
-        text += f" Délai médian entre la première et la troisième dose : {delay_text} jours."
-    if book.value(P + "vaccine_followup_incomplete") > 0 or book.is_suppressed(
-        P + "vaccine_followup_incomplete"
-    ):
-        text += (
-            f" Les données s'arrêtent avant la fin des 6 mois de suivi pour "
-            f"{book.text(P + 'vaccine_followup_incomplete')} personnes sans troisième dose : leur schéma peut "
-            "encore être complété, le taux de l'année est donc un minimum."
+        text += " " + book.clause(
+            "Délai médian entre la première et la troisième dose : "
+            f"{fmt.quantity(delay['value'], 'jour', 'jours', book.lang)}",
+            [P + "vaccine_dose3_delay_median"],
+            "Le délai médian entre la première et la troisième dose n'est pas publié",
         )
+        text += "."
+    incomplete = P + "vaccine_followup_incomplete"
+    if book.value(incomplete) > 0 or book.is_suppressed(incomplete):
+        persons = fmt.noun(book.value(incomplete), "personne", "personnes")
+        text += " " + book.clause(
+            f"Les données s'arrêtent avant la fin des 6 mois de suivi pour {book.say(incomplete)} {persons} "
+            "sans troisième dose : leur schéma peut encore être complété, le taux de l'année est donc un minimum",
+            [incomplete],
+            "Les données s'arrêtent avant la fin des 6 mois de suivi pour des personnes sans troisième dose, "
+            "dont le nombre n'est pas publié",
+        )
+        text += "."
     return text
 
 
@@ -595,18 +729,25 @@ def follow_up(book: FigureBook) -> list:
     """6 Medical and administrative follow-up (critères 10 et 11)."""
     y = book.year
     during = f"Au cours de l'année {y}" if book.period_end is None else book.period_capitalized
-    text = (
-        f"{during}, {book.text(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
-        f"et {book.text(P + 'treatments')} traitements relatifs aux pathologies découvertes en dépistage ont été "
-        f"prescrits. {book.text(P + 'referrals')} renvois vers des médecins spécialistes ont été effectués, "
-        f"{book.text(P + 'counsels')} conseils médicaux (prévention, hygiène, etc.) ont été donnés. "
-        f"{book.text(P + 'abortion_supports')} accompagnements vers IVG et "
-        f"{book.text(P + 'pregnancy_followups')} suivis de grossesse."
+    acts = [P + name for name in FOLLOW_UP]
+    text = prose(
+        book.clause(
+            f"{during}, {book.say(P + 'contraception_prescriptions')} prescriptions de contraceptifs "
+            f"et {book.say(P + 'treatments')} traitements relatifs aux pathologies découvertes en dépistage ont "
+            f"été prescrits. {_referrals_text(book)}, "
+            f"{book.say(P + 'counsels')} conseils médicaux (prévention, hygiène, etc.) ont été donnés. "
+            f"{fmt.capitalized(book.say(P + 'abortion_supports'))} accompagnements vers IVG et "
+            f"{book.say(P + 'pregnancy_followups')} suivis de grossesse",
+            acts,
+            f"{during}, les nombres d'actes de suivi médical ne sont pas tous publiés ; voir le tableau",
+            "actes",
+        )
+        + "."
     )
     treat = book.matching(P + "treatments.")
     refer = book.matching(P + "referrals.")
     return [
-        Text(text),
+        text,
         _trend_table(book, list(FOLLOW_UP), "Suivi médical (nombre d'actes)"),
         Table(
             fmt.figures_table_html(
@@ -625,3 +766,37 @@ def follow_up(book: FigureBook) -> list:
             )
         ),
     ]
+
+
+GP = P + "referrals.general_practitioner"
+
+
+def _referrals_text(book: FigureBook) -> str:
+    """The referrals of the year: to specialists, and to general practitioners stated separately.
+
+    The referrals to specialists are the referrals total less those to a general practitioner
+    (``referrals.general_practitioner``), both published; when the latter is masked the split is not
+    printed (it would reveal it), only the total and what is withheld.
+    """
+    total = book.say(P + "referrals")
+    if not book.has(GP):
+        return f"{fmt.capitalized(total)} renvois vers des médecins (spécialistes ou généralistes) ont été effectués"
+    gp = book.row(GP)
+    if gp.get("suppressed", False) or book.is_suppressed(P + "referrals"):
+        return (
+            f"{fmt.capitalized(total)} renvois vers des médecins ont été effectués, dont "
+            f"{book.say(GP)} vers des médecins généralistes (le nombre de renvois vers des spécialistes n'est "
+            "donc pas publié)"
+        )
+    specialists = book.value(P + "referrals") - float(gp["value"])
+    to_gp = (
+        "aucun vers un médecin généraliste"
+        if float(gp["value"]) == 0
+        else f"et {fmt.number(gp['value'], 0, book.lang)} vers des médecins généralistes"
+    )
+    done = fmt.noun(
+        specialists,
+        "renvoi vers des médecins spécialistes a été effectué",
+        "renvois vers des médecins spécialistes ont été effectués",
+    )
+    return f"{fmt.number(specialists, 0, book.lang)} {done} ({to_gp})"

@@ -117,7 +117,7 @@ def describe_test(t: Trend, level: float, lang: str = fmt.DEFAULT_LANG) -> str:
 
 
 def _span(book: FigureBook, t: Trend) -> str:
-    return ", ".join(f"{book.text(t.indicator, y, t.scope)} en {y}" for y in t.years)
+    return ", ".join(f"{book.say(t.indicator, y, t.scope)} en {y}" for y in t.years)
 
 
 def short_verdict(book: FigureBook, indicator: str, level: float | None = None, scope: str = ALL) -> str:
