@@ -81,7 +81,9 @@ def test_masked_label_and_methods_note():
     assert masked_label(5, kind="secondary") == "x"
     note = methods_note(5)
     assert note.startswith("Pour protéger l'anonymat")
-    assert f"les effectifs de 1 à 4 sont masqués («{NBSP}< 5{NBSP}»)" in note
+    assert f"les effectifs de 1 à 4 sont masqués («{NBSP}< 5{NBSP}» dans les tableaux)" in note
+    # the other masked figures print "x" in tables, as each table's legend says (fmt.mask_legend)
+    assert f"sont également masqués («{NBSP}x{NBSP}» dans les tableaux)" in note
     assert "cellules complémentaires" in note and "zéros ne sont jamais masqués" in note
     assert "de 1 à 9" in methods_note(10)
     assert "égaux à 1" in methods_note(2)

@@ -207,7 +207,7 @@ def test_figures_table_html_exact():
         '<table class="figures"><caption>Tableau 1 &lt;test&gt;</caption>'
         '<thead><tr><th scope="col">Indicateur</th><th scope="col" class="num">Nombre</th>'
         '<th scope="col" class="num">Sur</th><th scope="col" class="num">Valeur</th>'
-        '<th scope="col" class="num">IC 95 %</th></tr></thead><tbody>'
+        f'<th scope="col" class="num">IC 95{S}%</th></tr></thead><tbody>'
         f'<tr><td>TDS vus</td><td class="num">–</td><td class="num">–</td><td class="num">1{S}076</td>'
         '<td class="num">–</td></tr>'
         '<tr><td>VIH</td><td class="num">3</td><td class="num">412</td>'

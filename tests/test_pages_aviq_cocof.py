@@ -306,7 +306,12 @@ def test_persons_table_prints_the_masks(abook):
         ["Total pour la province de Liège", "324"],
     ]
     assert table.rows[-1] == ["Total RW", "990"]
-    assert table.footnote == "Chaque personne est comptée au site de son premier contact de l'année."
+    # one symbol per kind of mask, each explained under the table, in the words of the methods note
+    assert table.footnote == (
+        "Chaque personne est comptée au site de son premier contact de l'année. "
+        f"«{NB}< 5{NB}» : effectif de 1 à 4, masqué. «{NB}x{NB}» : chiffre masqué parce qu'il dérive d'un petit "
+        "effectif ou qu'il permettrait d'en retrouver un par différence. Voir la note méthodologique."
+    )
 
 
 def test_contacts_chart_bars_are_the_site_figures(abook):
@@ -345,7 +350,7 @@ def test_declared_items_follow_the_file_order_and_print_labels_as_text(abook):
 
 def test_tools_declared_lines_and_mask(abook):
     assert texts(aviq.tools(abook, A)) == [
-        "- Nouvelles capsules vidéo sur la traite des êtres humains : < 5\n"
+        "- Nouvelles capsules vidéo sur la traite des êtres humains : moins de 5\n"
         "- Langues de la brochure de promotion du dépistage et de la vaccination : 9"
     ]
 
@@ -367,7 +372,7 @@ def test_medical_is_the_published_sentence(abook):
 def test_violence_share_sentence(abook):
     # 141 / 2494 = 0,05654 -> "5,7 %"; 3 trafficking victims masked as "< 5"
     assert texts(aviq.violence(abook, A))[-1] == (
-        "Accompagnement de < 5 victimes TEH en 2019. La lutte contre la violence constituait "
+        "Accompagnement de moins de 5 victimes TEH en 2019. La lutte contre la violence constituait "
         f"5,7{NB}% de nos démarches sociales en Wallonie en 2019 (141 actions relevées)."
     )
 
@@ -402,7 +407,7 @@ def test_first_contact_shares(abook):
     # 540/900 = 60 %, 153/900 = 17 %, 144/900 = 16 %, 63/900 = 7 %: the published shares
     assert texts(blocks) == [
         f"Lieu de la première rencontre de l'année : 60{NB}% sur le terrain, 17{NB}% au bureau, 16{NB}% au "
-        f"téléphone, 7{NB}% via un autre média (mail, Facebook) (parts des 900 personnes dont le lieu du premier "
+        f"téléphone, 7{NB}% via un autre média (mail, Facebook) (parts des 900{NB}personnes dont le lieu du premier "
         "contact de l'année 2019 est connu)."
     ]
     ax = blocks[1].figure.axes[0]
@@ -591,11 +596,11 @@ def test_cocof_violence_harm_reduction_clients_professionals(cbook):
         "- Participants à la marche du 17 décembre : 80\n- TDS parmi les participants à la marche du 17 décembre : "
         "10\n- Associations cosignataires de la carte blanche d'UTSOPI : 20",
         "Pendant l'année, les travailleurs ont fait 70 interventions de prévention de la violence ou de "
-        "l'exploitation. < 5 accompagnements sociaux dans le cadre d'une problématique TEH ont été réalisés en 2019.",
+        "l'exploitation. Moins de 5 accompagnements sociaux dans le cadre d'une problématique TEH ont été réalisés en 2019.",
     ]
     assert texts(cocof.harm_reduction(cbook, C)) == [
-        "- Personnes suivies à Espace P… par un médecin du RAT : < 5\n"
-        "- Injectrices en rue ravitaillées en seringues : < 5",
+        "- Personnes suivies à Espace P… par un médecin du RAT : moins de 5\n"
+        "- Injectrices en rue ravitaillées en seringues : moins de 5",
         "131 réorientations pour une problématique assuétude en 2019.",
     ]
     assert texts(cocof.clients(cbook, C)) == [

@@ -301,7 +301,7 @@ def test_syphilis_verdict_released(two_series):
     assert set(released.loc[changed, "unit"]) == {"verdict"}
     b = FigureBook(released, 2019)
     assert trends.verdict_sentence(b, SYPH, SUBJECT, 0.95) == (
-        f"La prévalence de la syphilis est en hausse de 2017 à 2019 (x en 2017, 0,7{NB}% en 2018, 1,8{NB}% en 2019) : "
+        f"La prévalence de la syphilis est en hausse de 2017 à 2019 (valeur non publiée en 2017, 0,7{NB}% en 2018, 1,8{NB}% en 2019) : "
         f"l'évolution est significative au seuil de 5{NB}% (test de tendance de Cochran-Armitage, "
         f"p{NB}<{NB}0,05 ; valeur exacte non publiée, un effectif étant masqué)."
     )
@@ -314,7 +314,7 @@ def test_hiv_stable_verdict_released(two_series):
     assert min(ps) >= 0.05
     assert row(released, f"{HIV_ID}.verdict")["value"] == 0.0
     assert trends.verdict_sentence(FigureBook(released, 2019), HIV_ID, "la prévalence du VIH", 0.95) == (
-        f"La prévalence du VIH est stable de 2017 à 2019 (0,8{NB}% en 2017, 0,9{NB}% en 2018, x en 2019) : "
+        f"La prévalence du VIH est stable de 2017 à 2019 (0,8{NB}% en 2017, 0,9{NB}% en 2018, valeur non publiée en 2019) : "
         f"l'évolution n'est pas significative au seuil de 5{NB}% (test de tendance de Cochran-Armitage, "
         f"p{NB}≥{NB}0,05 ; valeur exacte non publiée, un effectif étant masqué)."
     )

@@ -93,7 +93,8 @@ def declared_lines(book: FigureBook, declared: Declared | None, section: str) ->
                     f"{label} : chiffre non publié",
                 )
             )
-    return [prose("\n".join(lines))] if lines else []
+    # not `prose`: the labels are the params' own text (`say` and `clause` still word every value)
+    return [Text("\n".join(lines))] if lines else []
 
 
 def declared_section(book: FigureBook, declared: Declared | None, section: str) -> list:

@@ -28,7 +28,7 @@ class Text:
     markdown: str
 
 
-WITHHELD = "non publié"  # a masked figure inside a sentence (`FigureBook.say`)
+WITHHELD = "valeur non publiée"  # a masked figure inside a sentence (`FigureBook.say`)
 # What a masked count counts, by unit, for the reason of a withheld clause ("moins de 5 personnes")
 COUNT_NOUNS = {
     "persons": "personnes",
@@ -50,10 +50,10 @@ def prose(*paragraphs: str) -> Text:
     EspacepError
         When a paragraph holds a mask symbol (`fmt.is_mask` of a token).
     """
-    text = "\n\n".join(fmt.capitalized(p) for p in paragraphs if p)
+    text = "\n\n".join(p for p in paragraphs if p)
     for token in _MASK_TOKEN.findall(text):
         raise EspacepError(f"a masked figure ({token!r}) sits in a generated sentence: {text!r}")
-    return Text(text)
+    return Text("\n\n".join(fmt.capitalized(p) for p in paragraphs if p))
 
 
 # "x" as a word of its own, or "< 5" (an ASCII space, a whole number): the masks of `fmt.is_mask`
@@ -172,7 +172,8 @@ class FigureBook:
         """The figure as a sentence says it: `text`, or in words when it is masked (never a bare symbol).
 
         A count masked for being small reads ``"moins de 5"`` (``"moins de 5 victimes …"``); any other masked
-        figure reads ``"non publié"`` (in a list of earlier years: ``"non publié en 2018"``). A clause whose
+        figure reads ``"valeur non publiée"`` (in a list of earlier years: ``"valeur non publiée en 2018"``). A
+        clause whose
         subject is a masked figure is replaced as a whole by `clause`.
         """
         row = self.row(indicator, year, scope)
@@ -181,13 +182,13 @@ class FigureBook:
         return self.masked_words(row)
 
     def masked_words(self, row: dict) -> str:
-        """A masked figure in words: ``"moins de 5"`` for a small count, ``"non publié"`` otherwise."""
+        """A masked figure in words: ``"moins de 5"`` for a small count, `WITHHELD` otherwise."""
         if row.get("suppression") == "primary" and row.get("unit") in fmt.COUNT_UNITS and self.threshold:
             return f"moins de {self.threshold}"
         return WITHHELD
 
     def count_say(self, indicator: str, year: int | None = None, scope: str = ALL) -> str:
-        """The numerator of a proportion as a sentence says it (`count_text`, ``"non publié"`` when masked)."""
+        """The numerator of a proportion as a sentence says it (`count_text`, `WITHHELD` when masked)."""
         row = self.row(indicator, year, scope)
         if row.get("suppressed", False):
             return WITHHELD
@@ -215,7 +216,7 @@ class FigureBook:
         refs : sequence
             The figures of ``text``: ids (report year, scope ``all``) or ``(id, year, scope)`` tuples.
         withheld : str
-            The clause that replaces ``text`` when a figure reads ``"non publié"`` (`say`), e.g. ``"la part de
+            The clause that replaces ``text`` when a figure reads `WITHHELD` (`say`), e.g. ``"la part de
             nationalité belge n'est pas publiée"``; default: ``"<label> : chiffre non publié"``.
         noun : str
             What the figures count, for the reason (``"(moins de 5 personnes)"``).
@@ -245,7 +246,7 @@ class FigureBook:
         self, indicator: str, scope: str = ALL, decimals: int = 1, template: str = "{value} en {year}"
     ) -> str:
         """``"51,0 % en 2018, 53,0 % en 2017"``: the previous years present, latest first (`say`: a masked
-        year reads ``"non publié en 2018"``).
+        year reads ``"valeur non publiée en 2018"``).
 
         Published values of earlier years (``published``) follow, marked as
         such: ``"…, 53,0 % en 2017 ; valeurs publiées : 66 % en 2016, 59 % en 2015"``.
