@@ -27,7 +27,6 @@ from espacep_analysis.errors import EspacepError
 from espacep_analysis.indicators import inami as inami_ind
 from espacep_analysis.indicators.common import figures_frame
 from espacep_analysis.pages import FigureBook, Table, Text, aviq, build_report, cocof, inami
-from espacep_analysis.pages.common import prose
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "synthetic"
@@ -316,6 +315,8 @@ def test_quantity_follows_french_plural_rules(n, expected):
 
 
 def test_prose_refuses_a_bare_mask():
+    from espacep_analysis.pages.common import prose
+
     with pytest.raises(EspacepError, match="masked figure"):
         prose("x des travailleurs du sexe ont la nationalité belge.")
     with pytest.raises(EspacepError, match="masked figure"):
