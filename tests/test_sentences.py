@@ -23,7 +23,6 @@ import pandas as pd
 import pytest
 
 from espacep_analysis import fmt
-from espacep_analysis.errors import EspacepError
 from espacep_analysis.indicators import inami as inami_ind
 from espacep_analysis.indicators.common import figures_frame
 from espacep_analysis.pages import FigureBook, Table, Text, aviq, build_report, cocof, inami
@@ -314,17 +313,25 @@ def test_quantity_follows_french_plural_rules(n, expected):
     assert fmt.noun(None, "personne", "personnes") == "personnes"
 
 
-def test_prose_refuses_a_bare_mask():
-    from espacep_analysis.pages.common import prose
-
-    with pytest.raises(EspacepError, match="masked figure"):
-        prose("x des travailleurs du sexe ont la nationalité belge.")
-    with pytest.raises(EspacepError, match="masked figure"):
-        prose("Accompagnement de < 5 victimes TEH.")
-    assert (
-        prose("moins de 5 victimes", f"Ac anti-HBs <{NB}10").markdown
-        == f"Moins de 5 victimes\n\nAc anti-HBs <{NB}10"
+def test_say_never_prints_a_mask_symbol():
+    rows = [
+        fig("inami.persons_seen", 1076),
+        fig("inami.nationality_unknown", 3, mask="primary"),  # a small count
+        fig("inami.belgian_share", 0.01, num=3, den=300, mask="derived"),  # a share of a small count
+        fig("inami.new_persons", 12, mask="secondary"),  # a complement
+    ]
+    book = FigureBook(pd.concat(rows, ignore_index=True), 2019, masked="< 5")
+    assert book.text("inami.nationality_unknown") == "< 5" and book.text("inami.new_persons") == "x"
+    assert book.say("inami.persons_seen") == f"1{NB}076"
+    assert book.say("inami.nationality_unknown") == "moins de 5"
+    assert book.say("inami.belgian_share") == "valeur non publiée"
+    assert book.say("inami.new_persons") == "valeur non publiée"
+    clause = book.clause(
+        "x des TDS", ["inami.belgian_share"], "la part de nationalité belge n'est pas publiée"
     )
+    assert clause == "la part de nationalité belge n'est pas publiée (effectif de moins de 5 personnes)"
+    assert book.clause("moins de 5 personnes", ["inami.nationality_unknown"], "non") == "moins de 5 personnes"
+    assert "masquage complémentaire" in book.clause("…", ["inami.new_persons"], "le nombre n'est pas publié")
 
 
 def test_in_sentence_style_list():

@@ -93,8 +93,7 @@ def declared_lines(book: FigureBook, declared: Declared | None, section: str) ->
                     f"{label} : chiffre non publié",
                 )
             )
-    # not `prose`: the labels are the params' own text (`say` and `clause` still word every value)
-    return [Text("\n".join(lines))] if lines else []
+    return [prose("\n".join(lines))] if lines else []
 
 
 def declared_section(book: FigureBook, declared: Declared | None, section: str) -> list:
