@@ -124,7 +124,7 @@ def test_sites_missing_field_names_the_entry_and_its_line(in_tmp, old, new, key)
             'tournai: {label: "Tournai", antenna: tournai}',
             'tournai: {label: "Tournai", antenna: dour}',
             "sites.tournai.antenna: unknown antenna 'dour'; expected one of: bruxelles, liege, namur, "
-            "arlon, charleroi, mons, tournai, pasop",
+            "mons, charleroi, arlon, tournai, pasop",
         ),
     ],
 )

@@ -363,7 +363,7 @@ def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> l
         return []
     text = (
         book.clause(
-            f"Les migrantes constituent {book.say(indicator, scope=scope)} des TDS vus {where} {book.period}"
+            f"Les migrantes constituent {book.say(indicator, scope=scope)} des TDS vus {where}"
             f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}",
             [(indicator, book.year, scope)],
             f"La part de migrantes parmi les TDS vus {where} {book.period} n'est pas publiée",
