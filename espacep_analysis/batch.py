@@ -58,7 +58,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, lifecycle, settings
+from . import __version__, fmt, lifecycle, settings
 from .errors import EspacepError, RunInterrupted
 from .files import write_atomic
 from .lifecycle import OutputLock
@@ -365,7 +365,8 @@ def plan_jobs(
     funders = options.funders or list(FUNDERS)
     unknown = sorted(set(funders) - set(FUNDERS))
     if unknown:
-        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
+        unknown_words = fmt.noun(len(unknown), "financeur inconnu", "financeurs inconnus")
+        raise EspacepError(f"--funders : {unknown_words} {unknown} ; attendus parmi {list(FUNDERS)}")
     years = _plan_years(options, years_in_data, last_date)
     whole = complete_years(years_in_data, last_date)
     run = options.settings()
@@ -1244,7 +1245,8 @@ def format_summary(results: list[JobResult]) -> str:
         lines.append(f"{r.name:<11} {STATUS_LABELS[r.status]:<8} {r.seconds:7.1f}s  {r.error}".rstrip())
     counts = {status: sum(r.status == status for r in results) for status in STATUS_LABELS}
     lines.append(
-        f"{len(results)} rapport(s) : {counts[STATUS_OK]} produit(s), "
+        f"{fmt.quantity(len(results), 'rapport', 'rapports', sep=' ')} : "
+        f"{counts[STATUS_OK]} {fmt.noun(counts[STATUS_OK], 'produit', 'produits')}, "
         f"{counts[STATUS_UNCHANGED]} à jour, {counts[STATUS_FAILED]} en échec"
     )
     return "\n".join(lines)
@@ -1474,7 +1476,7 @@ def _render(
             runner = runner or _runner(options, len(todo), progress)
             kernels = "noyaux réutilisés" if options.warm_kernels else "un noyau neuf par rapport"
             print(
-                f"{len(todo)} rapport(s) à produire, {len(results)} à jour ; "
+                f"{fmt.quantity(len(todo), 'rapport', 'rapports', sep=' ')} à produire, {len(results)} à jour ; "
                 f"{runner.workers} processus, {kernels}",
                 file=out,
                 flush=True,

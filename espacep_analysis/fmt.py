@@ -552,12 +552,13 @@ def noun(n: float | None, one: str, other: str, lang: str = DEFAULT_LANG) -> str
     return one if plural_form(float(n), lang) == "one" else other
 
 
-def quantity(n: float | None, one: str, other: str, lang: str = DEFAULT_LANG) -> str:
+def quantity(n: float | None, one: str, other: str, lang: str = DEFAULT_LANG, sep: str = NBSP) -> str:
     """A count and its noun: ``quantity(71, "personne", "personnes")`` -> ``"71 personnes"``, ``"1 personne"``.
 
-    The number is formatted by `number` (NBSP between groups) and joined to the noun by a NO-BREAK SPACE.
+    The number is formatted by `number` (NBSP between groups) and joined to the noun by ``sep`` (a
+    NO-BREAK SPACE in documents; console messages pass ``" "``).
     """
-    return f"{number(n, 0, lang)}{NBSP}{noun(n, one, other, lang)}"
+    return f"{number(n, 0, lang)}{sep}{noun(n, one, other, lang)}"
 
 
 # Proper names that keep their capital inside a sentence (the style list of the reports): a label that

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import schemas
+from . import fmt, schemas
 from .dataset import Dataset
 from .errors import EspacepError, FileRejected
 from .sites import Sites, load_sites
@@ -495,7 +495,7 @@ def _check_formulas(path: Path, title: str, rows: list[list], header: int) -> No
         raise FileRejected(
             path.name,
             "formula_without_value",
-            f"{len(bad)} cellule(s) calculée(s) par une formule sans valeur "
+            f"{fmt.quantity(len(bad), 'cellule calculée', 'cellules calculées', sep=' ')} par une formule sans valeur "
             f"enregistrée (première : ligne {line}, colonne {column}, {formula}) : "
             "ouvrir le fichier dans Excel et l'enregistrer (Excel y écrit les "
             "valeurs calculées), puis recommencer",

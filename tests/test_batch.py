@@ -245,7 +245,7 @@ def test_batch_renders_publishes_and_stamps(real):
     out, text = real["out"], real["text"]
     assert real["code"] == 0, text
     assert "2018/inami  produit" in text and "2019/inami  produit" in text
-    assert "2 rapport(s) : 2 produit(s), 0 à jour, 0 en échec" in text
+    assert "2 rapports : 2 produits, 0 à jour, 0 en échec" in text
     assert "audit: no identifier found" in text
     for year in (2018, 2019):
         files = real["files"][year]
@@ -293,7 +293,7 @@ def test_nothing_changed_skips_everything_without_heavy_imports(real):
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 rapport(s) : 0 produit(s), 2 à jour, 0 en échec" in done.stdout
+    assert "2 rapports : 0 produit, 2 à jour, 0 en échec" in done.stdout
     assert "HEAVY [] SECONDS" in done.stdout  # no pandas/papermill on this path
     assert "sorties identiques à celles du dernier audit" in done.stdout
     seconds = float(done.stdout.split("SECONDS")[1])
@@ -355,7 +355,7 @@ def test_forced_rerender_is_byte_identical(real):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 processus, noyaux réutilisés" in done.stdout
     assert "2018/inami  exécution" in done.stdout and "2018/inami  html" in done.stdout  # progress
-    assert "1 rapport(s) : 1 produit(s), 0 à jour, 0 en échec" in done.stdout
+    assert "1 rapport : 1 produit, 0 à jour, 0 en échec" in done.stdout
     assert "without encryption" not in done.stderr
     for year in (2018,):
         again = _files(out / str(year) / "inami")
@@ -398,7 +398,7 @@ def test_failing_report_does_not_stop_the_other(tiny, tmp_path):
     lines = text.splitlines()
     assert any(ln.startswith("2019/aviq   ÉCHEC") and "ValueError: boom" in ln for ln in lines), text
     assert any(ln.startswith("2019/inami  produit") for ln in lines), text
-    assert "2 rapport(s) : 1 produit(s), 0 à jour, 1 en échec" in text
+    assert "2 rapports : 1 produit, 0 à jour, 1 en échec" in text
     assert (out / "2019" / "inami" / "report.html").is_file()
     assert not (out / "2019" / "aviq").exists()  # nothing at the failed report's final path
     assert not list((out / "2019").glob(".*"))

@@ -844,7 +844,7 @@ def test_messages_of_the_issue_11_rules(tmp_path):
             "condoms",
             "=1000+500",
             "formula_without_value",
-            "2 cellule(s) calculée(s) par une formule sans valeur enregistrée (première : ligne 2, "
+            "2 cellules calculées par une formule sans valeur enregistrée (première : ligne 2, "
             "colonne condoms, =1000+500) : ouvrir le fichier dans Excel et l'enregistrer (Excel y "
             "écrit les valeurs calculées), puis recommencer",
         )
