@@ -706,7 +706,7 @@ def _completion_table(book: FigureBook) -> Table:
     )
     footnote = (
         "Personnes ayant reçu la dose 1 dans l'année ; doses 2 et 3 recherchées dans toutes les données "
-        "disponibles, y compris les années suivantes. " + _ci_footnote(rows, lang=book.lang)
+        "disponibles, y compris les années suivantes. " + _ci_footnote(rows, book.level, book.lang)
     )
     return Table(
         fmt.figures_table_html(
@@ -721,6 +721,7 @@ def _completion_table(book: FigureBook) -> Table:
             },
             caption="Achèvement du schéma 0-1-4 mois",
             footnote=footnote,
+            level=book.level,
         )
     )
 
