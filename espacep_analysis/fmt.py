@@ -589,7 +589,7 @@ PROPER_NAMES: tuple[str, ...] = (
     "Internet",
     "VIH",
     "AgHBs",
-    "Ac ",
+    "Ac",
     "ASCUS",
     "LSIL",
     "HSIL",
@@ -608,7 +608,7 @@ def in_sentence(label: str) -> str:
     -> ``"Afrique subsaharienne"``, ``in_sentence("Au bureau")`` -> ``"au bureau"``.
     """
     text = str(label)
-    if any(text == name.strip() or text.startswith(name) for name in PROPER_NAMES):
+    if any(re.match(re.escape(name.strip()) + r"(?![\w])", text) for name in PROPER_NAMES):
         return text
     return text[:1].lower() + text[1:]
 

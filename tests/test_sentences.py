@@ -338,6 +338,8 @@ def test_in_sentence_style_list():
     assert fmt.in_sentence("Europe de l'Est") == "Europe de l'Est"
     assert fmt.in_sentence("Amérique latine") == "Amérique latine"
     assert fmt.in_sentence("Au bureau") == "au bureau"
+    assert fmt.in_sentence("Anciens contacts") == "anciens contacts"  # "Ans" (a site) is a whole word
+    assert fmt.in_sentence("Ans") == "Ans"
 
 
 # --- the period of a partial year --------------------------------------------------------------------
