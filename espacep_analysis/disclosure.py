@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from .errors import EspacepError
+from .errors import EspacepError, InternalError, ParameterError
 
 # Units whose `value` is a count of something (a count row has no numerator).
 # Units whose small counts could point at a person (counts of things are not masked)
@@ -71,9 +71,9 @@ DEFAULT_DEPENDS_ON: dict[str, tuple[str, ...]] = {
 def _check_min_cell(min_cell) -> int:
     """Return ``min_cell`` as an int >= 0, else raise."""
     if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer):
-        raise EspacepError(f"min_cell must be a whole number >= 0 (0 = off), got {min_cell!r}")
+        raise ParameterError(f"min_cell must be a whole number >= 0 (0 = off), got {min_cell!r}")
     if min_cell < 0:
-        raise EspacepError(f"min_cell must be >= 0 (0 = off), got {min_cell}")
+        raise ParameterError(f"min_cell must be >= 0 (0 = off), got {min_cell}")
     return int(min_cell)
 
 
@@ -101,7 +101,7 @@ def masked_label(min_cell: int, kind: str = "primary") -> str:
     """
     min_cell = _check_min_cell(min_cell)
     if kind not in SUPPRESSION_KINDS[1:]:
-        raise EspacepError(f"unknown suppression kind {kind!r}; expected one of {SUPPRESSION_KINDS[1:]}")
+        raise ParameterError(f"unknown suppression kind {kind!r}; expected one of {SUPPRESSION_KINDS[1:]}")
     if kind == "primary":
         return f"< {min_cell}"
     return SECONDARY_LABEL
@@ -124,7 +124,7 @@ def methods_note(min_cell: int, lang: str = "fr") -> str:
     """
     min_cell = _check_min_cell(min_cell)
     if lang not in ("fr", "en"):
-        raise EspacepError(f"methods_note: unknown language {lang!r}; expected 'fr' or 'en'")
+        raise ParameterError(f"methods_note: unknown language {lang!r}; expected 'fr' or 'en'")
     label = masked_label(max(min_cell, 2))
     top = min_cell - 1
     if lang == "en":
@@ -331,7 +331,7 @@ def _feasible_ranges(
                 if res.status == 3:  # unbounded: only the maximum can be
                     ends.append(np.inf)
                 elif res.status != 0:
-                    raise EspacepError(f"disclosure control: linear program failed: {res.message}")
+                    raise InternalError(f"disclosure control: linear program failed: {res.message}")
                 else:
                     ends.append(sign * res.fun)
             found[i] = (ends[0], ends[1])
@@ -354,7 +354,7 @@ def _exposed(values, suppressed, lines, min_cell, memo: dict | None = None) -> l
     try:
         ranges = _feasible_ranges(published, bounds, lines, targets, memo)
     except _Infeasible as exc:  # only if true values break an exact line
-        raise EspacepError(f"figures that should add up do not: {exc}") from None
+        raise InternalError(f"figures that should add up do not: {exc}") from None
     return [i for i in targets if i in ranges and _pinned(*ranges[i])]
 
 
@@ -366,7 +366,7 @@ def _check_exact_lines(values: np.ndarray, lines: Sequence[_Line]) -> None:
             continue
         parts, total = cells[:-1].sum(), cells[-1]
         if abs(parts - total) > 1e-9 * max(1.0, abs(total)):
-            raise EspacepError(
+            raise InternalError(
                 f"disclosure control: the parts of {line.label or 'a partition'} sum to "
                 f"{parts:g} but the total is {total:g}; declare it with exact=False if the "
                 "total counts a person once across parts"
@@ -422,7 +422,7 @@ def _protect(
                 "cell of their lines is already masked or zero"
             )
         supp[min(candidates)[2]] = True
-    raise EspacepError("disclosure control: complementary suppression did not converge")
+    raise InternalError("disclosure control: complementary suppression did not converge")
 
 
 # --- display tables of counts with margins ---------------------------------------------
@@ -434,22 +434,22 @@ _TOTAL_NAMES = ("total", "totaux", "ensemble", "all")
 def _check_counts_table(counts: pd.DataFrame, total_label: str) -> np.ndarray:
     """Interior cells as a float array; raise on totals already present or bad counts."""
     if not isinstance(counts, pd.DataFrame):
-        raise EspacepError(f"suppress_table: expected a DataFrame of counts, got {type(counts).__name__}")
+        raise ParameterError(f"suppress_table: expected a DataFrame of counts, got {type(counts).__name__}")
     for axis, labels in (("column", counts.columns), ("row", counts.index)):
         for label in labels:
             if str(label).strip().lower() in _TOTAL_NAMES + (total_label.lower(),):
-                raise EspacepError(
+                raise ParameterError(
                     f"suppress_table: {axis} {label!r} looks like a total; pass the interior "
                     "cells only (totals are added by the function)"
                 )
     try:
         values = counts.to_numpy(dtype="float64", na_value=np.nan)
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"suppress_table: cells must be numeric counts: {exc}") from None
+        raise ParameterError(f"suppress_table: cells must be numeric counts: {exc}") from None
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise EspacepError(
+        raise ParameterError(
             f"suppress_table: cell ({counts.index[r]!r}, {counts.columns[c]!r}) = {values[r, c]!r}: "
             "counts must be whole numbers >= 0"
         )
@@ -589,7 +589,7 @@ def mask_labels(table: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.Da
     """
     min_cell = _check_min_cell(min_cell)
     if not (table.index.equals(mask.index) and table.columns.equals(mask.columns)):
-        raise EspacepError("mask_labels: table and mask must have the same rows and columns")
+        raise ParameterError("mask_labels: table and mask must have the same rows and columns")
     small = (table >= 1) & (table < min_cell)
     labels = pd.DataFrame("", index=table.index, columns=table.columns, dtype=object)
     labels = labels.mask(mask & ~small, SECONDARY_LABEL)
@@ -693,12 +693,14 @@ def _as_bool(column: pd.Series) -> np.ndarray:
 def _check_figures(figures: pd.DataFrame, where: str) -> pd.DataFrame:
     """A clean copy (RangeIndex) of a figures table, or raise."""
     if not isinstance(figures, pd.DataFrame):
-        raise EspacepError(f"{where}: expected the figures table (a DataFrame), got {type(figures).__name__}")
+        raise ParameterError(
+            f"{where}: expected the figures table (a DataFrame), got {type(figures).__name__}"
+        )
     missing = [c for c in REQUIRED_FIGURE_COLUMNS if c not in figures.columns]
     if missing:
-        raise EspacepError(f"{where}: the figures table lacks column(s) {missing}")
+        raise ParameterError(f"{where}: the figures table lacks column(s) {missing}")
     if "suppressed" in figures.columns and _as_bool(figures["suppressed"]).any():
-        raise EspacepError(
+        raise ParameterError(
             f"{where}: the figures table is already masked (some 'suppressed' are true); "
             "pass the unmasked figures"
         )
@@ -710,7 +712,7 @@ def _check_figures(figures: pd.DataFrame, where: str) -> pd.DataFrame:
     bad = year.isna() | (year != year.round())
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
-        raise EspacepError(
+        raise ParameterError(
             f"{where}: row {k} ({fig['indicator'].iloc[k]}): year must be a whole "
             f"number, got {fig['year'].iloc[k]!r}"
         )
@@ -829,7 +831,7 @@ def _spec(spec) -> tuple[str, str | None, str]:
         return spec.indicator + DENOMINATOR_SUFFIX, spec.scope, "cell"
     if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
         return spec[0], spec[1], "cell"
-    raise EspacepError(
+    raise InternalError(
         f"partition: a figure is an indicator id, (indicator, scope) or a Denominator, got {spec!r}"
     )
 
@@ -1090,13 +1092,13 @@ class DisclosureProblem:
 def _combined(figures: Mapping[str, pd.DataFrame], where: str, masked: bool) -> pd.DataFrame:
     """All funders' figures in one table with a ``_group`` column (the funder)."""
     if not figures:
-        raise EspacepError(f"{where}: no report given")
+        raise ParameterError(f"{where}: no report given")
     frames = []
     for funder, table in figures.items():
         if masked:
             missing = [c for c in REQUIRED_FIGURE_COLUMNS + ("suppressed",) if c not in table.columns]
             if missing:
-                raise EspacepError(f"{where}: the figures of {funder!r} lack column(s) {missing}")
+                raise ParameterError(f"{where}: the figures of {funder!r} lack column(s) {missing}")
             frame = table.reset_index(drop=True).copy()
             for col in ("numerator", "denominator", "value"):
                 frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -1305,7 +1307,7 @@ def protect_across_reports(
         extra = [np.nan] * n_virtual
         for funder, parts in (partitions or {}).items():
             if funder not in figures:
-                raise EspacepError(f"protect_across_reports: partitions given for unknown report {funder!r}")
+                raise InternalError(f"protect_across_reports: partitions given for unknown report {funder!r}")
             more, values = _partition_lines(fig, parts, len(fig) + len(extra), group=funder)
             lines, extra = lines + more, extra + values
         kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)

@@ -36,7 +36,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .errors import EspacepError
+from .errors import ParameterError
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -90,7 +90,9 @@ def normalize_lang(lang: str) -> str:
     """``fr`` -> ``fr_BE``, ``nl`` -> ``nl_BE``; one of `LANGS` or `EspacepError`."""
     lang = _LANG_ALIASES.get(lang, lang)
     if lang not in LANGS:
-        raise EspacepError(f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})")
+        raise ParameterError(
+            f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})"
+        )
     return lang
 
 
@@ -100,7 +102,7 @@ def _locale(lang: str) -> Locale:
     try:
         return Locale.parse(lang)
     except (UnknownLocaleError, ValueError) as exc:  # pragma: no cover - Babel data missing
-        raise EspacepError(f"Babel has no locale data for {lang!r}: {exc}") from exc
+        raise ParameterError(f"Babel has no locale data for {lang!r}: {exc}") from exc
 
 
 def is_missing(x: object) -> bool:
@@ -120,16 +122,16 @@ def _to_decimal(x: object) -> Decimal:
     try:
         f = float(x)
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"not a number: {x!r}") from exc
+        raise ParameterError(f"not a number: {x!r}") from exc
     if not math.isfinite(f):
-        raise EspacepError(f"cannot format the non-finite number {f!r}")
+        raise ParameterError(f"cannot format the non-finite number {f!r}")
     return Decimal(repr(f))
 
 
 def _rounded(d: Decimal, decimals: int) -> Decimal:
     """``d`` rounded half away from zero to ``decimals`` places."""
     if decimals < 0:
-        raise EspacepError(f"decimals must be >= 0, got {decimals}")
+        raise ParameterError(f"decimals must be >= 0, got {decimals}")
     return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
@@ -225,7 +227,7 @@ def year(y: int | None) -> str:
         return MISSING
     f = float(y)
     if f != int(f):
-        raise EspacepError(f"a year must be a whole number, got {y!r}")
+        raise ParameterError(f"a year must be a whole number, got {y!r}")
     return str(int(f))
 
 
@@ -235,7 +237,7 @@ def period(y: int, end: _dt.date | None = None) -> str:
     if end is None:
         return f"en {year(y)}"
     if end.year != int(y):
-        raise EspacepError(f"the end of the period, {end.isoformat()}, is not in {y}")
+        raise ParameterError(f"the end of the period, {end.isoformat()}, is not in {y}")
     return f"du 1er janvier au {date(end, 'fr_BE')}"
 
 
@@ -257,7 +259,7 @@ def date(d: _dt.date | _dt.datetime | str | None, lang: str = DEFAULT_LANG) -> s
         try:
             d = _dt.date.fromisoformat(d[:10])
         except ValueError as exc:
-            raise EspacepError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
+            raise ParameterError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
     if isinstance(d, _dt.datetime):
         d = d.date()
     text = format_date(d, format="long", locale=_locale(lang))
@@ -305,7 +307,7 @@ def verdict(value: float | None) -> str:
     if is_missing(value):
         return TOO_FEW_WORDS
     if float(value) not in VERDICT_WORDS:
-        raise EspacepError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
+        raise ParameterError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
     return VERDICT_WORDS[float(value)]
 
 
@@ -343,7 +345,7 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
         return number(value, 0, lang)
     if unit == "verdict":
         return verdict(value)
-    raise EspacepError(
+    raise ParameterError(
         f"figure {row.get('indicator')!r}: unknown unit {unit!r} (expected one of {', '.join(FIGURE_UNITS)})"
     )
 
@@ -415,10 +417,12 @@ def figures_table_html(
     known = set(_HEADERS[DEFAULT_LANG])
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise EspacepError(f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}")
+        raise ParameterError(
+            f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}"
+        )
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
-        raise EspacepError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
+        raise ParameterError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
     headers = {**_HEADERS[normalize_lang(lang)], **(labels or {})}
     parts = ['<table class="figures">']
     if caption:
@@ -490,7 +494,7 @@ def figures_wide_html(
     for rec in records:
         key = (rec[row], rec[by])
         if key in cells:
-            raise EspacepError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
+            raise ParameterError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
         cells[key] = rec
     rows = list(dict.fromkeys(rec[row] for rec in records))
     cols = sorted({rec[by] for rec in records})

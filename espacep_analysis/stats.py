@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
-from .errors import EspacepError
+from .errors import ParameterError
 
 CI_METHODS: tuple[str, ...] = ("wilson", "wilson_cc", "exact", "jeffreys", "agresti_coull")
 
@@ -60,15 +60,15 @@ TREND_TEST_LABEL = "test de tendance de Cochran-Armitage"
 def _check_level(level: Any, where: str) -> float:
     """Return ``level`` as a float strictly between 0 and 1, else raise."""
     if isinstance(level, bool) or not isinstance(level, numbers.Real):
-        raise EspacepError(f"{where}: level must be a number in (0, 1), got {level!r}")
+        raise ParameterError(f"{where}: level must be a number in (0, 1), got {level!r}")
     if not 0.0 < float(level) < 1.0:
-        raise EspacepError(f"{where}: level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+        raise ParameterError(f"{where}: level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
     return float(level)
 
 
 def _check_method(method: Any, where: str) -> str:
     if method not in CI_METHODS:
-        raise EspacepError(
+        raise ParameterError(
             f"{where}: unknown confidence-interval method {method!r}; "
             f"valid methods: {', '.join(CI_METHODS)}"
         )
@@ -82,7 +82,7 @@ def _to_float_array(value: Any, name: str, where: str) -> np.ndarray:
             return value.to_numpy(dtype="float64", na_value=np.nan)
         return np.asarray(value, dtype="float64")
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"{where}: {name} must be numeric counts, got {value!r}") from exc
+        raise ParameterError(f"{where}: {name} must be numeric counts, got {value!r}") from exc
 
 
 def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Callable]:
@@ -98,7 +98,7 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
             if index is None:
                 index = value.index
             elif not value.index.equals(index):
-                raise EspacepError(
+                raise ParameterError(
                     f"{where}: the Series given as {list(values)} must have the same index; "
                     f"{name} differs"
                 )
@@ -107,7 +107,7 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
         arrays = list(np.broadcast_arrays(*arrays))
     except ValueError as exc:
         shapes = {k: np.shape(a) for k, a in zip(values, arrays)}
-        raise EspacepError(f"{where}: input shapes do not match: {shapes}") from exc
+        raise ParameterError(f"{where}: input shapes do not match: {shapes}") from exc
     scalar = all(a.ndim == 0 for a in arrays)
 
     def wrap(result: np.ndarray, name: str | None = None):
@@ -132,7 +132,7 @@ def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname="x", nname="n"
         if np.any(bad):
             pos = tuple(int(i) for i in np.argwhere(bad)[0])
             at = f" (position {pos[0] if len(pos) == 1 else pos})" if pos else ""
-            raise EspacepError(f"{where}: {rule}: {xname}={x[pos]:g}, {nname}={n[pos]:g}{at}")
+            raise ParameterError(f"{where}: {rule}: {xname}={x[pos]:g}, {nname}={n[pos]:g}{at}")
 
 
 def _z(level: float) -> float:
@@ -358,7 +358,7 @@ def proportion(x: int, n: int, method: str = "wilson", level: float = 0.95) -> P
     Same validation and conventions as :func:`proportion_ci`.
     """
     if np.ndim(x) != 0 or np.ndim(n) != 0:
-        raise EspacepError("proportion: x and n must be single counts; use proportion_table")
+        raise ParameterError("proportion: x and n must be single counts; use proportion_table")
     lower, upper = proportion_ci(x, n, method=method, level=level)
     xi, ni = int(x), int(n)
     estimate = xi / ni if ni > 0 else float("nan")
@@ -391,7 +391,7 @@ def proportion_table(x: pd.Series, n: pd.Series, method: str = "wilson", level: 
     equals ``proportion(x_i, n_i, method, level)``.
     """
     if not isinstance(x, pd.Series):
-        raise EspacepError(f"proportion_table: x must be a pandas Series, got {type(x).__name__}")
+        raise ParameterError(f"proportion_table: x must be a pandas Series, got {type(x).__name__}")
     lower, upper = proportion_ci(x, n, method=method, level=level)
     (xa, na), _ = _broadcast({"x": x, "n": n}, "proportion_table")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -601,12 +601,12 @@ def _trend_inputs(x, n, scores, where: str):
             scores = np.arange(len(np.atleast_1d(np.asarray(x, dtype=object))), dtype="float64")
     (xa, na, sa), _ = _broadcast({"x": x, "n": n, "scores": scores}, where)
     if xa.ndim != 1:
-        raise EspacepError(f"{where}: x, n and scores must be one-dimensional, got shape {xa.shape}")
+        raise ParameterError(f"{where}: x, n and scores must be one-dimensional, got shape {xa.shape}")
     if len(xa) < 3:
-        raise EspacepError(f"{where}: the trend test needs at least 3 groups, got {len(xa)}")
+        raise ParameterError(f"{where}: the trend test needs at least 3 groups, got {len(xa)}")
     _check_counts(xa, na, where)
     if not np.all(np.isfinite(sa)):
-        raise EspacepError(f"{where}: scores must be finite numbers, got {sa.tolist()}")
+        raise ParameterError(f"{where}: scores must be finite numbers, got {sa.tolist()}")
     return xa, na, sa
 
 

@@ -246,7 +246,7 @@ def test_new_year_copies_the_latest_year_with_everything_to_fill(params_copy, ca
         ]
         assert not new.figures and not new.narrative
         assert len(new.missing) == len(old.figures) + len(old.narrative)
-        assert f"params/2021/{funder}.yaml: {len(new.missing)} item(s) to fill" in out
+        assert f"params/2021/{funder}.yaml : {len(new.missing)} élément(s) à remplir" in out
     assert "  internet.facebook_friends\n" in out and "  violence.march_participants\n" in out
 
 

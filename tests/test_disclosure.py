@@ -29,7 +29,7 @@ from espacep_analysis.disclosure import (
     suppress_table,
     with_totals,
 )
-from espacep_analysis.errors import EspacepError
+from espacep_analysis.errors import EspacepError, InternalError
 from espacep_analysis.sites import load_sites
 
 NBSP = "\u00a0"
@@ -248,7 +248,7 @@ def test_inexact_partition_and_inconsistent_exact_one():
         count("p", 3, scope="antenna:a"), count("p", 30, scope="antenna:b"), count("p", 31, scope="region:r")
     )
     parts = [("p", "antenna:a"), ("p", "antenna:b")]
-    with pytest.raises(EspacepError, match="sum to 33 but the total is 31"):
+    with pytest.raises(InternalError, match="sum to 33 but the total is 31"):
         suppress_partition(table, parts, ("p", "region:r"), 5)
     out = suppress_partition(table, parts, ("p", "region:r"), 5, exact=False)
     assert out["suppressed"].tolist() == [True, True, False]
