@@ -602,8 +602,8 @@ def _trend_inputs(x, n, scores, where: str):
     (xa, na, sa), _ = _broadcast({"x": x, "n": n, "scores": scores}, where)
     if xa.ndim != 1:
         raise ParameterError(f"{where}: x, n and scores must be one-dimensional, got shape {xa.shape}")
-    if len(xa) < 3:
-        raise ParameterError(f"{where}: the trend test needs at least 3 groups, got {len(xa)}")
+    if len(xa) < 2:
+        raise ParameterError(f"{where}: the trend test needs at least 2 groups, got {len(xa)}")
     _check_counts(xa, na, where)
     if not np.all(np.isfinite(sa)):
         raise ParameterError(f"{where}: scores must be finite numbers, got {sa.tolist()}")
@@ -616,7 +616,7 @@ def trend_test(x, n, scores=None) -> TrendTest:
     Parameters
     ----------
     x : array-like or pandas Series
-        Numerators per ordered group (e.g. positives per year), at least 3.
+        Numerators per ordered group (e.g. positives per year), at least 2.
     n : array-like or pandas Series
         Denominators per group, same length.
     scores : array-like, optional
@@ -631,7 +631,7 @@ def trend_test(x, n, scores=None) -> TrendTest:
     Raises
     ------
     EspacepError
-        Fewer than 3 groups, invalid counts, non-finite scores, length mismatch.
+        Fewer than 2 groups, invalid counts, non-finite scores, length mismatch.
 
     Notes
     -----
@@ -645,8 +645,15 @@ def trend_test(x, n, scores=None) -> TrendTest:
     the linear-by-linear association test uses ``N - 1`` instead and gives
     ``z² (N-1)/N``. ``z`` is invariant to affine rescaling of the scores
     (``a + b s`` with ``b > 0``; the sign flips when ``b < 0``), so years or
-    0..k-1 give the same result for consecutive years. With only two distinct
-    scores ``z²`` is the Pearson chi-square (no correction) of the pooled 2x2 table.
+    0..k-1 give the same result for consecutive years.
+
+    With two groups (or two distinct scores) the test is defined and ``z²``
+    is the Pearson chi-square without continuity correction of the (pooled)
+    2x2 table, ``N (ad - bc)² / (r1 r2 c1 c2)``, whatever the two scores: the
+    value R's ``prop.trend.test`` gives for two groups, and that of
+    ``prop.test(..., correct = FALSE)``: with two scores the centred score is
+    proportional to the indicator of the second group, so the numerator is
+    ``(x_2 n_1 - x_1 n_2) (s_2 - s_1) / N`` and the scores cancel.
 
     Groups with ``n_i = 0`` contribute nothing. Degenerate cases give
     ``z = chi2 = p_value = NaN`` (no test is possible): no observation at all,
@@ -655,7 +662,10 @@ def trend_test(x, n, scores=None) -> TrendTest:
 
     References
     ----------
-    Armitage P (1955). Biometrics 11:375-386.
+    Armitage P (1955). Tests for linear trends in proportions and frequencies.
+    Biometrics 11:375-386.
+    Agresti A (2002). Categorical Data Analysis, 2nd ed., Wiley (the Cochran-Armitage trend test).
+    R Core Team, ``prop.trend.test`` (package stats), ``R/prop.trend.test.R``.
     """
     where = "trend_test"
     xa, na, sa = _trend_inputs(x, n, scores, where)
