@@ -79,7 +79,7 @@ class Figures:
 
         style = "" if self.masked else ' style="color:#b00020;font-weight:bold"'
         head = f"<p{style}>Figures {escape(self._status())} — {len(self.table)} lignes</p>"
-        return head + self.table._repr_html_()  # type: ignore[operator]
+        return head + str(self.table._repr_html_())
 
     def select(self, prefix: str) -> Figures:
         """The figures whose indicator id starts with ``prefix`` (same masking)."""

@@ -30,6 +30,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 from babel import Locale, UnknownLocaleError
@@ -115,7 +116,14 @@ def is_missing(x: object) -> bool:
         return False
 
 
-def _to_decimal(x: object) -> Decimal:
+def _real(x: float | None) -> float:
+    """``float(x)`` of a value `is_missing` has ruled out (a None here is a bug of the caller)."""
+    if x is None:
+        raise ParameterError("a missing value reached a number format")
+    return float(x)
+
+
+def _to_decimal(x: Any) -> Decimal:
     """The float's shortest decimal representation (``0.955`` -> ``Decimal("0.955")``)."""
     if isinstance(x, Decimal):
         return x
@@ -225,7 +233,7 @@ def year(y: int | None) -> str:
     """A calendar year, without group separator: ``year(2019)`` -> ``"2019"``."""
     if is_missing(y):
         return MISSING
-    f = float(y)
+    f = _real(y)
     if f != int(f):
         raise ParameterError(f"a year must be a whole number, got {y!r}")
     return str(int(f))
@@ -270,8 +278,8 @@ def points(d: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
     """A difference of proportions in percentage points, signed: ``0.013`` -> ``"+1,3 pt"``."""
     if is_missing(d):
         return MISSING
-    text = number(abs(float(d)) * 100, decimals, lang)
-    sign = "+" if float(d) > 0 else ("\u2212" if float(d) < 0 and text.strip("0,.\u00a0") else "")
+    text = number(abs(_real(d)) * 100, decimals, lang)
+    sign = "+" if _real(d) > 0 else ("\u2212" if _real(d) < 0 and text.strip("0,.\u00a0") else "")
     return f"{sign}{text}{NBSP}pt"
 
 
@@ -283,7 +291,7 @@ def p_value(p: float | None, lang: str = DEFAULT_LANG) -> str:
     """
     if is_missing(p):
         return MISSING
-    p = float(p)
+    p = _real(p)
     if p < 0.001:
         return f"<{NBSP}{number(0.001, 3, lang)}"
     rounded = float(f"{p:.2g}")  # 0.0995 -> 0.1: the digits are counted after rounding
@@ -306,9 +314,9 @@ def verdict(value: float | None) -> str:
     """``"en hausse"``, ``"stable"``, ``"en baisse"``, or ``"trop peu de cas pour conclure"`` (NaN)."""
     if is_missing(value):
         return TOO_FEW_WORDS
-    if float(value) not in VERDICT_WORDS:
+    if _real(value) not in VERDICT_WORDS:
         raise ParameterError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
-    return VERDICT_WORDS[float(value)]
+    return VERDICT_WORDS[_real(value)]
 
 
 def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int = 1) -> str:
@@ -333,7 +341,7 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
     if unit == "ratio":
         return number(value, 1, lang)
     if unit == "years":
-        whole = not is_missing(value) and float(value) == int(float(value))
+        whole = not is_missing(value) and _real(value) == int(_real(value))
         return number(value, 0 if whole else 1, lang)
     if unit == "difference":
         return points(value, percent_decimals, lang)

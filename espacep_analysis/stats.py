@@ -110,7 +110,7 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
         raise ParameterError(f"{where}: input shapes do not match: {shapes}") from exc
     scalar = all(a.ndim == 0 for a in arrays)
 
-    def wrap(result: np.ndarray, name: str | None = None):
+    def wrap(result: np.ndarray, name: str | None = None) -> Any:
         if scalar:
             return float(result)
         if index is not None:
@@ -120,7 +120,7 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
     return [np.array(a, dtype="float64") for a in arrays], wrap
 
 
-def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname="x", nname="n") -> None:
+def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname: str = "x", nname: str = "n") -> None:
     """Raise unless ``x`` and ``n`` are non-missing integers with 0 <= x <= n."""
     checks = (
         (~np.isfinite(x) | ~np.isfinite(n), "missing or infinite count"),
@@ -200,7 +200,7 @@ _CORES = {
 }
 
 
-def _interval(x: np.ndarray, n: np.ndarray, method: str, level: float):
+def _interval(x: np.ndarray, n: np.ndarray, method: str, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Bounds for validated float arrays: NaN where n = 0, boundary conventions, [0, 1]."""
     empty = n == 0
     n_safe = np.where(empty, 1.0, n)
@@ -215,7 +215,7 @@ def _interval(x: np.ndarray, n: np.ndarray, method: str, level: float):
 # --- public API: single proportions --------------------------------------------------
 
 
-def proportion_ci(x, n, method: str = "wilson", level: float = 0.95):
+def proportion_ci(x: Any, n: Any, method: str = "wilson", level: float = 0.95) -> tuple[Any, Any]:
     """Two-sided confidence interval for a binomial proportion ``x / n``.
 
     Parameters
@@ -448,7 +448,9 @@ class ProportionComparison:
     level: float
 
 
-def _newcombe_hybrid(x1, n1, x2, n2, level):
+def _newcombe_hybrid(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Newcombe (1998b) method 10 on validated float arrays: (diff, lower, upper)."""
     l1, u1 = _interval(x1, n1, "wilson", level)
     l2, u2 = _interval(x2, n2, "wilson", level)
@@ -460,7 +462,9 @@ def _newcombe_hybrid(x1, n1, x2, n2, level):
     return p1, p2, diff, lower, upper
 
 
-def _chi2_pvalues(x1, n1, x2, n2):
+def _chi2_pvalues(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Pearson chi-square p-values (plain, Yates) of the 2x2 tables; NaN if a margin is 0."""
     a, b, c, d = x1, n1 - x1, x2, n2 - x2
     total = n1 + n2
@@ -473,7 +477,7 @@ def _chi2_pvalues(x1, n1, x2, n2):
     return _sps.chi2.sf(chi2, 1), _sps.chi2.sf(yates, 1)
 
 
-def _fisher_pvalues(x1, n1, x2, n2):
+def _fisher_pvalues(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray) -> np.ndarray:
     """Fisher's exact two-sided p-values (scipy, R's minimum-likelihood rule)."""
     out = np.full(x1.shape, np.nan)
     for idx in np.ndindex(x1.shape):
@@ -483,7 +487,7 @@ def _fisher_pvalues(x1, n1, x2, n2):
     return out
 
 
-def compare_proportions(x1, n1, x2, n2, level: float = 0.95) -> ProportionComparison:
+def compare_proportions(x1: Any, n1: Any, x2: Any, n2: Any, level: float = 0.95) -> ProportionComparison:
     """Difference between two independent proportions, its interval and tests.
 
     Parameters
@@ -545,7 +549,7 @@ def compare_proportions(x1, n1, x2, n2, level: float = 0.95) -> ProportionCompar
     p_chi2, p_yates = _chi2_pvalues(a1, m1, a2, m2)
     p_fisher = _fisher_pvalues(a1, m1, a2, m2)
 
-    def count(a, name):
+    def count(a: np.ndarray, name: str) -> Any:
         out = wrap(a, name)
         return int(out) if isinstance(out, float) else out.astype("int64")
 
@@ -591,7 +595,7 @@ class TrendTest:
     scores: tuple[float, ...]
 
 
-def _trend_inputs(x, n, scores, where: str):
+def _trend_inputs(x: Any, n: Any, scores: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated 1-d float arrays (x, n, scores) for :func:`trend_test`."""
     if scores is None:
         index = next((v.index for v in (x, n) if isinstance(v, pd.Series)), None)
@@ -610,7 +614,7 @@ def _trend_inputs(x, n, scores, where: str):
     return xa, na, sa
 
 
-def trend_test(x, n, scores=None) -> TrendTest:
+def trend_test(x: Any, n: Any, scores: Any = None) -> TrendTest:
     """Cochran-Armitage chi-square test for a linear trend in proportions.
 
     Parameters
