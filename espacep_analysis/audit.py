@@ -149,6 +149,7 @@ def _norm(name) -> str:
 
 def _date_forms(value) -> set[str]:
     """Spellings of a birth date that a report could print."""
+    d: date | None
     if isinstance(value, datetime | date):
         d = value.date() if isinstance(value, datetime) else value
     else:
@@ -233,7 +234,7 @@ def collect_identifiers(data_dir: str | Path) -> Identifiers:
     birth_dates: set[str] = set()
     export_names: set[str] = set()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES):
-        rows = _loader_rows(path) if path.suffix.lower() in (".csv", ".xlsx") else None
+        rows: Iterable[list] | None = _loader_rows(path) if path.suffix.lower() in (".csv", ".xlsx") else None
         if rows is None:
             rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _text_rows(path)
         _scan_table(rows, pseudonyms, birth_dates)
@@ -458,7 +459,7 @@ def _scan_file(
             text, error = pdf if pdf is not None else (_pdf_text(path), None)
             if error is not None:
                 return [Finding(file, "unreadable", "", error)]
-            return _match_text(text, matcher, file)
+            return _match_text(text or "", matcher, file)
         raw = path.read_bytes().decode("utf-8", errors="replace")
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]

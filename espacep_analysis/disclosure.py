@@ -41,6 +41,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -349,7 +350,7 @@ def _exposed(values, suppressed, lines, min_cell, memo: dict | None = None) -> l
     """Masked cells (in some line) whose value the reader can work out exactly."""
     published = np.where(suppressed, np.nan, values)
     in_lines = {i for line in lines for i in line.cells}
-    targets = [i for i in np.flatnonzero(suppressed) if i in in_lines]
+    targets = [int(i) for i in np.flatnonzero(suppressed) if i in in_lines]
     bounds = {i: _reader_bounds(values[i], min_cell) for i in in_lines if suppressed[i]}
     try:
         ranges = _feasible_ranges(published, bounds, lines, targets, memo)
@@ -645,7 +646,7 @@ class Denominator:
 DENOMINATOR_SUFFIX = "#denominator"
 
 
-def _denominator_ids(partitions: Iterable[Partition]) -> set[str]:
+def _denominator_ids(partitions: Iterable[Partition | tuple]) -> set[str]:
     ids = set()
     for part in partitions:
         part = part if isinstance(part, Partition) else Partition(*part)
@@ -755,7 +756,7 @@ def _group_col(fig: pd.DataFrame) -> np.ndarray:
     return fig["_group"].to_numpy(dtype=object) if "_group" in fig else np.full(len(fig), "", object)
 
 
-def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | None) -> list[tuple]:
+def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[Any, object] | None) -> list[tuple]:
     """Per row, where a hidden count can reappear: its year, and its scope's class when classes are given."""
     year = fig["year"].astype(int).to_numpy()
     if scope_classes is None:
@@ -1212,7 +1213,7 @@ def cross_report_check(
     problems = (
         [
             _problem(fig, k, cells[k], cells[k], f"publishes {cells[k]:g}, below the threshold {min_cell}")
-            for k in np.flatnonzero(~supp & _small(cells, min_cell))
+            for k in np.flatnonzero(~supp & _small(cells, min_cell)).tolist()
         ]
         if min_cell > 1
         else []

@@ -37,7 +37,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -122,7 +122,7 @@ class TableReport:
     @property
     def rejections(self) -> list[Rejection]:
         """Every rejection, in file order (whole-file ones first)."""
-        out = []
+        out: list[Rejection] = []
         if len(self.failures) == 0:
             return out
         for line, column, value, rule, message in self.failures[FAILURE_COLUMNS].itertuples(
@@ -358,7 +358,7 @@ def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.Dat
     text, encoding = _decode(data, path)
     if "\x00" in text:
         raise DataError(f"{path.name}: fichier illisible : contenu binaire (octets nuls)")
-    meta = {"format": "csv", "encoding": encoding}
+    meta: dict[str, Any] = {"format": "csv", "encoding": encoding}
     header = _csv_header(text, columns)
     if header is None:
         return pd.DataFrame(index=pd.Index([], name="line")), meta
@@ -462,7 +462,7 @@ def _has_formulas(path: Path) -> bool:
         )
 
 
-def _check_formulas(path: Path, title: str, rows: list[list], header: int) -> None:
+def _check_formulas(path: Path, title: str, rows: list[list], header: int | None) -> None:
     """Refuse formula cells the workbook holds without a computed (cached) value.
 
     openpyxl reads such a cell as empty; a file written by a program other than
@@ -971,7 +971,7 @@ def _run(data_dir, sites: Sites | None, year: int | None, today: dt.date | None 
 
 def _with_persons(ctx: schemas.Context, typed: pd.DataFrame | None, accepted: pd.DataFrame | None):
     """Context holding the accepted persons (by pseudonym) and the rejected pseudonyms."""
-    if accepted is None:
+    if accepted is None or typed is None:
         return ctx
     rejected = typed.loc[~typed.index.isin(accepted.index), "pseudonym"].dropna()
     return dataclasses.replace(

@@ -423,8 +423,8 @@ def result_given_before_sample(typed, raw, ctx):
     )
 
 
-# act -> allowed details (None: detail must be empty)
-ACT_DETAILS: dict[str, tuple[tuple[str, ...], str] | None] = {
+# act -> allowed details and what they are; acts not listed take no detail
+ACT_DETAILS: dict[str, tuple[tuple[str, ...], str]] = {
     "hbv_vaccine": (codes.VACCINE_DOSES, "numéro de dose"),
     "treatment": (codes.PATHOLOGIES, "pathologie traitée"),
     "referral": (codes.REFERRAL_DESTINATIONS, "destination de l'orientation"),

@@ -111,7 +111,7 @@ def figures_frame(
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    types = {name: str for name in _TEXT_COLUMNS}
+    types: dict[str, type | str] = {name: str for name in _TEXT_COLUMNS}
     types.update({name: "float64" for name in _FLOAT_COLUMNS})
     types["year"] = "int64"
     return frame.astype(types)
@@ -130,7 +130,7 @@ def concat_figures(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[FIGURE_COLUMNS]
 
 
-def count_figure(indicator, label, year: int, value, unit: str, scope="all") -> pd.DataFrame:
+def count_figure(indicator, label, year: int, value, unit: str | Sequence[str], scope="all") -> pd.DataFrame:
     """Count rows: ``value`` is the count (scalar or array-like), no numerator/denominator/CI."""
     return figures_frame(indicator, label, year, scope, _values(value), unit)
 
@@ -472,7 +472,7 @@ def person_scopes(
     site = as_category(pairs["site"])
     site_codes = list(site.cat.categories)
     scopes = scope_order(sites, levels, site_codes)
-    position = {scope: i for i, scope in enumerate(scopes)}
+    position: dict[str | None, int] = {scope: i for i, scope in enumerate(scopes)}
     codes = site.cat.codes.to_numpy()
     pseudonyms = pairs["pseudonym"].to_numpy()
     parts = []

@@ -292,11 +292,11 @@ def _decide(x: np.ndarray, n: np.ndarray, years: np.ndarray, alpha: float, min_c
     if x.sum() < min_cases:
         return "too_few", "", math.nan, math.nan
     if len(years) >= MIN_TREND_YEARS:
-        result = stats.trend_test(x, n, years)
-        test, p, statistic = TREND_METHOD, result.p_value, result.z
+        trend = stats.trend_test(x, n, years)
+        test, p, statistic = TREND_METHOD, trend.p_value, trend.z
     else:
-        result = stats.compare_proportions(x[-1], n[-1], x[0], n[0])
-        test, p, statistic = FISHER_METHOD, result.p_value, result.difference
+        pair = stats.compare_proportions(x[-1], n[-1], x[0], n[0])
+        test, p, statistic = FISHER_METHOD, pair.p_value, pair.difference
     if not (np.isfinite(p) and p < alpha and statistic != 0):
         return "stable", test, p, statistic
     return ("rise" if statistic > 0 else "fall"), test, p, statistic

@@ -10,7 +10,7 @@ defined once, in :data:`INDICATORS`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -762,7 +762,7 @@ def compute_figures(
     years = report_years(ds, year, n_previous)
     last = _last_year(ds, years)
     compact = common.prepare(ds, _sites(ds), [years[0], last])  # text hashed once for all years
-    parts = []
+    parts: list[pd.DataFrame] = []
     for y in years:
         one_year = common.prepare(compact, _sites(ds), [y])
         onwards = common.prepare(compact, _sites(ds), [y, last])
@@ -799,7 +799,7 @@ def figure(figures: pd.DataFrame, indicator: str, year: int, scope: str = ALL) -
 # --- what adds up (for disclosure control) ------------------------------------------------------
 
 
-def _family(prefix: str, codes_: Sequence[str]) -> tuple[str, ...]:
+def _family(prefix: str, codes_: Iterable[str]) -> tuple[str, ...]:
     return tuple(f"{PREFIX}{prefix}.{code}" for code in codes_)
 
 

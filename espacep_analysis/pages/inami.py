@@ -94,7 +94,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         f"{book.text(P + 'consultations_per_person')} consultations médicales par TDS"
         f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes."
     )
-    blocks = [Text(text)]
+    blocks: list[Text | Table | Chart] = [Text(text)]
     if book.has(P + "persons_seen", y, "site:saint_trond"):
         pasop_prev = (
             f" ({book.text(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
