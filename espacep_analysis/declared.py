@@ -498,14 +498,14 @@ def new_year(year: int, params_dir: str | Path | None = None) -> list[Declared]:
     params_dir = _active(params_dir)
     target = Path(params_dir) / str(int(year))
     if target.exists():
-        raise EspacepError(
-            f"{config.display(target)} already exists; new-year never overwrites a year: "
-            "edit its files, or remove the folder first"
+        raise ConfigError(
+            f"{config.display(target)} existe déjà ; new-year n'écrase jamais une année : "
+            "modifiez ses fichiers, ou supprimez d'abord le dossier"
         )
     earlier = [y for y in params_years(params_dir) if y < int(year)]
     if not earlier:
-        raise EspacepError(
-            f"no params/<year>/ folder before {int(year)} in {config.display(Path(params_dir))}"
+        raise ConfigError(
+            f"aucun dossier params/<année>/ avant {int(year)} dans {config.display(Path(params_dir))}"
         )
     source = earlier[-1]
     funders = [f for f in SECTIONS if declared_path(f, source, params_dir).is_file()]

@@ -373,12 +373,12 @@ class OutputLock:
         if record is None:
             holders = ", ".join(map(str, lock_holders(self.path))) or "unknown"
             raise EspacepError(
-                f"another espacep report is writing into {self.path.parent} "
-                f"(lock {self.path} held by process {holders})"
+                f"un autre espacep report écrit dans {self.path.parent} "
+                f"(verrou {self.path} tenu par le processus {holders})"
             )
         if owner_alive(record):
             raise EspacepError(
-                f"another espacep report (process {record.get('pid')}) is writing into " f"{self.path.parent}"
+                f"un autre espacep report (processus {record.get('pid')}) écrit dans {self.path.parent}"
             )
         return record
 

@@ -253,10 +253,10 @@ def test_new_year_copies_the_latest_year_with_everything_to_fill(params_copy, ca
 def test_new_year_refuses_to_overwrite(params_copy, capsys):
     before = (params_copy / "2019" / "aviq.yaml").read_bytes()
     assert cli.main(["new-year", "2019", "--params", "params"]) == 2
-    assert "params/2019 already exists; new-year never overwrites a year" in capsys.readouterr().err
+    assert "params/2019 existe déjà ; new-year n'écrase jamais une année" in capsys.readouterr().err
     assert (params_copy / "2019" / "aviq.yaml").read_bytes() == before
     assert cli.main(["new-year", "2016", "--params", "params"]) == 2
-    assert "no params/<year>/ folder before 2016" in capsys.readouterr().err
+    assert "aucun dossier params/<année>/ avant 2016" in capsys.readouterr().err
 
 
 def test_new_year_then_filled_loads(params_copy):
