@@ -20,6 +20,7 @@ import pandas as pd
 from .. import fmt
 from ..errors import EspacepError
 from ..indicators.common import ALL, FIGURE_COLUMNS
+from ..schemas import check_figures
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class FigureBook:
         return self.period[:1].upper() + self.period[1:]
 
     def __post_init__(self) -> None:
+        self.figures = check_figures(self.figures, "FigureBook")
         if "suppressed" in self.figures.columns:
             kinds = self.figures.get("suppression", pd.Series("", index=self.figures.index))
             labels = kinds.eq("primary").map({True: self.masked, False: self.secondary})
@@ -288,7 +290,7 @@ def write_figures_csv(
                 if "suppressed" in columns
                 else extra.assign(source=source)
             )
-    table = pd.concat(parts, ignore_index=True).loc[:, columns + ["source"]]
+    table = check_figures(pd.concat(parts, ignore_index=True), "figures.csv").loc[:, columns + ["source"]]
     table = table.sort_values(["year", "indicator", "scope"], kind="stable")
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
     return write_atomic(Path(output_dir) / "figures.csv", data)
