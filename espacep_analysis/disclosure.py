@@ -593,7 +593,7 @@ def mask_labels(table: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.Da
 # --- the figures table ------------------------------------------------------------------
 
 
-DENOMINATOR_SUFFIX = "#denominator"
+DENOMINATOR_CELL = "denominator"  # column ``_cell`` of the count row a proportion's denominator becomes
 
 
 def _denominator_ids(partitions: Iterable[Partition]) -> set[str]:
@@ -605,12 +605,12 @@ def _denominator_ids(partitions: Iterable[Partition]) -> set[str]:
 
 
 def _with_denominator_rows(fig: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
-    """``fig`` plus one count row per row of a proportion in ``ids`` (its denominator)."""
+    """``fig`` plus one count row per row of a proportion in ``ids`` (its denominator, ``_cell`` set)."""
     rows = fig.loc[fig["indicator"].isin(ids) & np.isfinite(fig["denominator"].to_numpy(dtype=float))]
     if rows.empty:
         return fig
     extra = rows.assign(
-        indicator=rows["indicator"] + DENOMINATOR_SUFFIX,
+        _cell=DENOMINATOR_CELL,
         value=rows["denominator"],
         numerator=np.nan,
         denominator=np.nan,
@@ -707,6 +707,17 @@ def _base_col(fig: pd.DataFrame) -> np.ndarray:
     return fig["base_indicator"].astype("string").fillna("").to_numpy(dtype=object)
 
 
+def _cell_ids(fig: pd.DataFrame) -> np.ndarray:
+    """Per row, what the row is a cell of: its indicator id, or ``(id, "denominator")`` for a denominator row."""
+    ind = fig["indicator"].astype(str).to_numpy(dtype=object)
+    if "_cell" not in fig:
+        return ind
+    out = np.empty(len(fig), dtype=object)
+    for k, (i, cell) in enumerate(zip(ind, fig["_cell"].fillna("").astype(str))):
+        out[k] = (i, cell) if cell else i
+    return out
+
+
 def _group_col(fig: pd.DataFrame) -> np.ndarray:
     return fig["_group"].to_numpy(dtype=object) if "_group" in fig else np.full(len(fig), "", object)
 
@@ -746,7 +757,7 @@ def _derive(
     kinds = kinds.copy()
     keys = _coincidence_keys(fig, scope_classes)
     is_count, _, _ = _roles(fig)
-    group, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
+    group, ind = _group_col(fig), _cell_ids(fig)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
     base = _base_col(fig)
@@ -763,7 +774,7 @@ def _derive(
             first_masked[key] = min(year[j], first_masked.get(key, year[j]))
         for k in np.flatnonzero(~is_count & (kinds == "")):
             sources = [pos.get((group[k], s, scope[k], year[k])) for s in (depends_on or {}).get(ind[k], ())]
-            sources.append(pos.get((group[k], ind[k] + DENOMINATOR_SUFFIX, scope[k], year[k])))
+            sources.append(pos.get((group[k], (ind[k], DENOMINATOR_CELL), scope[k], year[k])))
             if (
                 any(j is not None and kinds[j] for j in sources)
                 or (base[k] and first_masked.get((group[k], base[k], scope[k]), year[k] + 1) <= year[k])
@@ -775,12 +786,12 @@ def _derive(
         kinds[new] = "derived"
 
 
-def _spec(spec) -> tuple[str, str | None, str]:
-    """``(indicator, scope or None, role)``; role is ``"cell"`` or ``"denominator"``."""
+def _spec(spec) -> tuple[object, str | None, str]:
+    """``(cell id, scope or None, "cell")``: the indicator id, or ``(id, "denominator")`` for a Denominator."""
     if isinstance(spec, str):
         return spec, None, "cell"
     if isinstance(spec, Denominator):
-        return spec.indicator + DENOMINATOR_SUFFIX, spec.scope, "cell"
+        return (spec.indicator, DENOMINATOR_CELL), spec.scope, "cell"
     if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
         return spec[0], spec[1], "cell"
     raise EspacepError(
@@ -799,7 +810,7 @@ def _partition_lines(
     seen is left out of the table, and a reader knows it holds no one), NaN
     for a figure the report does not publish.
     """
-    groups, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
+    groups, ind = _group_col(fig), _cell_ids(fig)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     pos = {(i, s, y): k for k, (g, i, s, y) in enumerate(zip(groups, ind, scope, year)) if g == group}
     values = _cell_values(fig)
@@ -987,7 +998,8 @@ def suppress_figures(
     fig = _with_denominator_rows(fig, _denominator_ids(partitions))
     lines, extra = _partition_lines(fig, partitions, len(fig))
     kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
-    return _apply_mask(fig, kinds, scope_classes).iloc[:n_rows].set_axis(figures.index)
+    masked = _apply_mask(fig, kinds, scope_classes).iloc[:n_rows]
+    return masked.drop(columns=["_cell"], errors="ignore").set_axis(figures.index)
 
 
 def suppress_partition(
@@ -1062,9 +1074,7 @@ def _relation_lines(
     fig: pd.DataFrame, relations: Sequence[Relation], n_cells: int
 ) -> tuple[list[_Line], int]:
     """One line per relation and year; figures absent from a report are virtual cells."""
-    keys = zip(
-        _group_col(fig), fig["indicator"].astype(str), fig["scope"].astype(str), fig["year"].astype(int)
-    )
+    keys = zip(_group_col(fig), _cell_ids(fig), fig["scope"].astype(str), fig["year"].astype(int))
     pos = {key: k for k, key in enumerate(keys)}
     years = sorted({int(y) for y in fig["year"]})
     lines, n_virtual = [], 0
@@ -1263,7 +1273,9 @@ def protect_across_reports(
         kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
     masked = _apply_mask(fig, kinds, scope_classes).iloc[:n_rows]
     return {
-        funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
+        funder: masked[masked["_group"] == funder]
+        .drop(columns=["_group", "_cell"], errors="ignore")
+        .reset_index(drop=True)
         for funder in figures
     }
 
