@@ -845,8 +845,8 @@ def figure(figures: pd.DataFrame, indicator: str, year: int, scope: str = ALL) -
     ``indicator`` may omit the ``inami.`` prefix. Raises :class:`EspacepError`
     when there is no such row (or, impossibly, several).
     """
-    if not indicator.startswith(PREFIX) and indicator not in set(figures["indicator"]):
-        indicator = PREFIX + indicator
+    if indicator not in DEFINITIONS and indicator not in set(figures["indicator"]):
+        indicator = PREFIX + indicator  # a name without the prefix
     rows = figures.loc[
         (figures["indicator"] == indicator) & (figures["year"] == int(year)) & (figures["scope"] == scope)
     ]
