@@ -810,6 +810,12 @@ def check_figures(figures: pd.DataFrame, where: str, *, core_only: bool = False)
         raise EspacepError(f"{where}: the figures table lacks column(s) {missing}")
     try:
         return schema.validate(figures)
+    except pa.errors.SchemaErrors as err:  # a failed coercion raises this one, even when not lazy
+        cases = err.failure_cases
+        first = ", ".join(
+            f"column {c!r}: {k}" for c, k in dict.fromkeys(zip(cases["column"], cases["check"]))
+        )
+        raise EspacepError(f"{where}: the figures table does not match its schema: {first}") from None
     except pa.errors.SchemaError as err:
         first = str(err).strip().splitlines()[0]
         raise EspacepError(f"{where}: the figures table does not match its schema: {first}") from None
