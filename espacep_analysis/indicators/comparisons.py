@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import schemas, stats
 from ..errors import EspacepError
 from . import common
 
@@ -71,13 +71,9 @@ def is_comparison(figures: pd.DataFrame) -> pd.Series:
 
 def _series(figures: pd.DataFrame, ids: Sequence[str], year: int) -> pd.DataFrame:
     """Rows of ``ids`` up to ``year`` with a usable count (denominator > 0), checked to be proportions."""
-    missing = [
-        c
-        for c in ("indicator", "label", "year", "scope", "numerator", "denominator", "unit")
-        if c not in figures.columns
-    ]
-    if missing:
-        raise EspacepError(f"compare_years: the figures table lacks column(s) {missing}")
+    if isinstance(figures, pd.DataFrame) and "label" not in figures.columns:
+        raise EspacepError("compare_years: the figures table lacks column(s) ['label']")
+    figures = schemas.check_figures(figures, "compare_years", core_only=True)
     rows = figures.loc[figures["indicator"].isin(list(ids)) & (figures["year"] <= int(year))]
     bad = rows.loc[rows["unit"] != "proportion", "indicator"]
     if len(bad):
