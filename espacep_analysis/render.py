@@ -339,3 +339,40 @@ def _fetcher():
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"})
+
+
+def _render_html(job) -> Path:
+    """The ``html`` format (`renderers`): the executed notebook -> ``report.html``."""
+    return to_html(
+        job.executed,
+        job.work / "report.html",
+        title=job.title,
+        funder=job.funder,
+        year=job.year,
+        lang=job.lang,
+    )
+
+
+def _render_pdf(job) -> Path:
+    """The ``pdf`` format (`renderers`): ``report.html`` -> ``report.pdf``."""
+    return to_pdf(job.work / "report.html", job.work / "report.pdf")
+
+
+def _pdf_text(path: Path) -> str:
+    from .audit import _pdf_text as read
+
+    return read(path)
+
+
+def _html_text(path: Path) -> str:
+    return Path(path).read_text(encoding="utf-8", errors="replace")
+
+
+def _register() -> None:
+    from . import renderers
+
+    renderers.register("html", renderers.Renderer(".html", "report.html", _render_html, _html_text, "HTML"))
+    renderers.register("pdf", renderers.Renderer(".pdf", "report.pdf", _render_pdf, _pdf_text, "PDF"))
+
+
+_register()
