@@ -37,7 +37,7 @@ INDEX_NAME = "index.html"
 DATA_LINKS = (("figures.csv", "figures.csv"),)  # the notebook's own products linked after the documents
 
 
-def links() -> list[tuple[str, str]]:
+def product_links() -> list[tuple[str, str]]:
     """``(file name, link text)`` of every report product the index links: the formats' (`renderers`), then data."""
     from . import renderers
 
@@ -144,7 +144,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
                 year=year,
                 funder=funder,
                 status=status,
-                files=tuple(name for name, _ in links() if (folder / name).is_file()),
+                files=tuple(name for name, _ in product_links() if (folder / name).is_file()),
                 seconds=stamp.get("seconds"),
                 rendered_at=stamp.get("rendered_at"),
                 provenance_sha256=_sha256(folder / "provenance.json"),
@@ -172,7 +172,7 @@ def _row(entry: IndexEntry) -> str:
     links = (
         " · ".join(
             f'<a href="{html.escape(base + name)}">{text}</a>'
-            for name, text in links()
+            for name, text in product_links()
             if name in entry.files
         )
         or "—"

@@ -39,7 +39,7 @@ def test_builtin_formats_in_rendering_order():
 
 def test_a_registered_format_is_a_product_a_link_and_scanned(rot_format):
     assert "report.rot" in batch.products()
-    assert ("report.rot", "ROT") in index.links()
+    assert ("report.rot", "ROT") in index.product_links()
     assert ".rot" in audit_files.scanned_suffixes()
 
 
