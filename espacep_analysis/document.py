@@ -149,7 +149,9 @@ class Chart:
     def __post_init__(self) -> None:
         """Complete a chart drawn by `plots` from what the drawing kept: data, caption, alt text from the data."""
         drawn = getattr(self.figure, "espacep_chart", None)
-        if not drawn:
+        if not drawn or self.alt.startswith(
+            f"{drawn['kind']} : "
+        ):  # not drawn by plots, or already completed
             return
         if self.data is None and drawn["data"] is not None:
             object.__setattr__(self, "data", drawn["data"])
@@ -299,9 +301,17 @@ def _see_also(blocks: list[Block]) -> list[Block]:
 
 def see(items: Sequence[Table | Chart]) -> str:
     """``"Voir le tableau 3, le tableau 4 et la figure 2."``"""
-    names = [f"le tableau {b.number}" if isinstance(b, Table) else f"la figure {b.number}" for b in items]
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
-    return f"Voir {joined}."
+    names = []
+    for kind, one, many in ((Table, "le tableau", "les tableaux"), (Chart, "la figure", "les figures")):
+        numbers = [str(b.number) for b in items if isinstance(b, kind)]
+        if numbers:
+            names.append(f"{one} {numbers[0]}" if len(numbers) == 1 else f"{many} {_and(numbers)}")
+    return f"Voir {_and(names)}."
+
+
+def _and(words: list[str]) -> str:
+    """``"a"``, ``"a et b"``, ``"a, b et c"``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
 
 
 def _resolve(block: Block, state: Numbering) -> Block:

@@ -94,7 +94,7 @@ class Renderer:
 
 _REGISTRY: dict[str, Renderer] = {}
 # Modules that register formats when imported (the built-in ones and the other engineers' ones).
-FORMAT_MODULES: list[str] = ["espacep_analysis.render"]
+FORMAT_MODULES: list[str] = ["espacep_analysis.render", "espacep_analysis.docx_report"]
 _loaded = False
 
 
