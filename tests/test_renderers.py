@@ -63,3 +63,15 @@ def test_job_formats_without_pdf():
         "provenance.json",
         "report.html",
     ]
+
+
+def test_formats_option_is_checked_and_ordered():
+    from espacep_analysis.cli import _formats
+
+    assert _formats(None) is None
+    assert _formats("docx, pdf") == ("html", "pdf", "docx")  # the PDF is printed from the HTML
+    with pytest.raises(EspacepError, match="unknown format 'odt'"):
+        _formats("html,odt")
+    job = batch.Job(2019, "inami", Path("x.ipynb"), Path("d"), Path("o"), {}, True, "h", formats=("docx",))
+    assert job.rendered_formats == ["docx"]
+    assert batch.products(job.rendered_formats)[-1] == "report.docx"
