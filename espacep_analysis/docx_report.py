@@ -37,7 +37,7 @@ TABLE_STYLE = "Light Grid Accent 1"
 PICTURE_WIDTH_CM = 16.0
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|_[^_]+_|\[[^\]]+\]\([^)]+\))")
-_ESCAPED = re.compile(r"\\([\\`*_\[\]<>!&~|#+\-.()=])")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]<>!&~|#+\-.()={}])")
 
 
 def notebook_blocks(nb) -> list[tuple[document.Block, bytes | None]]:
