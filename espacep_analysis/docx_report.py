@@ -343,17 +343,8 @@ def docx_text(path: str | Path) -> str:
     return "\n".join(parts)
 
 
-def _render(job) -> Path:
+def render(job) -> Path:
     """The ``docx`` format (`renderers`): the executed notebook -> ``report.docx``."""
     return write_docx(
         job.executed, job.work / "report.docx", job.title, funder=job.funder, year=job.year, lang=job.lang
     )
-
-
-def _register() -> None:
-    from . import renderers
-
-    renderers.register("docx", renderers.Renderer(".docx", "report.docx", _render, docx_text, "Word"))
-
-
-_register()
