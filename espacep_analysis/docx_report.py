@@ -116,7 +116,23 @@ def write_docx(
         _add_block(doc, block, png)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return write_atomic(docx_path, buffer.getvalue())
+    return write_atomic(docx_path, _stable_zip(buffer.getvalue(), date))
+
+
+def _stable_zip(data: bytes, date: dt.date) -> bytes:
+    """The package ``data`` with every entry dated ``date`` (python-docx stamps the current time): same report, same bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(
+                info.filename, date_time=(max(date.year, 1980), date.month, date.day, 0, 0, 0)
+            )
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
 
 
 def _new_document(title: str, date: dt.date):
