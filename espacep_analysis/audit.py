@@ -28,7 +28,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
+from . import renderers
 from .audit_files import (
+    SCANNED_SUFFIXES,
     embedded_findings,
     machine_path_findings,
     notebook_embeds,
@@ -40,6 +42,9 @@ from .errors import DataError, EspacepError, ParameterError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+# Suffixes `_scan_file` reads itself (text, JSON, markup, PDF); any other registered format is read by
+# its renderer's ``text_fn`` (`renderers.text_reader`).
+NATIVE_SUFFIXES = (*SCANNED_SUFFIXES,)
 PSEUDONYM_COLUMNS = ("pseudonym", "pseudonyme")
 BIRTH_DATE_COLUMNS = ("birth_date", "date_of_birth", "birthdate", "date_naissance", "date_de_naissance")
 # Table names whose export file names reveal nothing (persons.csv, ...)
@@ -460,6 +465,8 @@ def _scan_file(
             if error is not None:
                 return [Finding(file, "unreadable", "", error)]
             return _match_text(text or "", matcher, file)
+        if suffix not in NATIVE_SUFFIXES and (reader := renderers.text_reader(suffix)) is not None:
+            return _dedupe(_match_text(reader(path), matcher, file))  # a registered format (docx, xlsx, ...)
         raw = path.read_bytes().decode("utf-8", errors="replace")
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]
@@ -518,7 +525,7 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
 
     Notes
     -----
-    Files scanned: ``SCANNED_SUFFIXES`` (HTML, notebooks, CSV, JSON, text, PDF
+    Files scanned: `audit_files.scanned_suffixes` (HTML, notebooks, CSV, JSON, text, PDF
     text via pypdf, ...); images and other binary files are skipped, and so
     are images embedded as base64. Notebooks and JSON are scanned both as
     written and with their strings decoded (``\\u`` escapes), HTML also with

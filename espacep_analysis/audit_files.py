@@ -53,6 +53,15 @@ SCANNED_SUFFIXES = (
     ".log",
     ".pdf",
 )
+
+
+def scanned_suffixes() -> tuple[str, ...]:
+    """`SCANNED_SUFFIXES` and the suffix of every registered output format (`renderers`): none escapes the audit."""
+    from . import renderers
+
+    return tuple(dict.fromkeys(SCANNED_SUFFIXES + renderers.suffixes()))
+
+
 IMAGE_SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -155,7 +164,7 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
         return ("symlink", f"-> {os.readlink(path)}")
     if _TEMP_FILE.search(name):
         return ("leftover_temp", "temporary file of an interrupted write")
-    if suffix in SCANNED_SUFFIXES:
+    if suffix in scanned_suffixes():
         return "scan"
     if name == DATA_RECORD and path.parent == root:
         return (

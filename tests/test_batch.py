@@ -253,6 +253,7 @@ def test_batch_renders_publishes_and_stamps(real):
             ".stamp.json",
             "figures.csv",
             "provenance.json",
+            "report.docx",  # every registered format but the PDF (--no-pdf)
             "report.html",
             "report.ipynb",
         ]
