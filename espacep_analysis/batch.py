@@ -67,7 +67,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent  # hashed as code (the stamp), nev
 NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"  # the funder notebooks of the checkout (code, not params)
 FUNDERS = ("inami", "aviq", "cocof")
 FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
-PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json")
+PRODUCTS = (
+    "report.ipynb",
+    "report.html",
+    "report.pdf",
+    "figures.csv",
+    "figures-excel.csv",
+    "figures.xlsx",
+    "provenance.json",
+)
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
 DATA_RECORD = ".data-dir"  # the data directory of the last run: `espacep audit` without --data reads it

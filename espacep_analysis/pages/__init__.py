@@ -15,7 +15,7 @@ import pandas as pd
 from .. import banners, settings, stats
 from ..declared import Declared
 from ..errors import EspacepError
-from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
+from .common import Chart, FigureBook, Table, Text, figures_table, show, write_figures_csv
 
 __all__ = [
     "Chart",
@@ -64,12 +64,15 @@ class Report:
         return self.declared.missing_lines() if self.declared else []
 
     def save_figures(self, output_dir: str | Path | None = None) -> Path:
-        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed).
+        """Write ``figures.csv``, ``figures-excel.csv``, ``figures.xlsx`` and ``provenance.json`` into ``output_dir``.
 
-        Default: the run's ``output_dir`` (`settings.for_notebook`: ``scratch/<year>/<funder>``
-        of the project for a hand run, never ``outputs/``).
+        ``output_dir`` is created if needed; default: the run's ``output_dir``
+        (`settings.for_notebook`: ``scratch/<year>/<funder>`` of the project for
+        a hand run, never ``outputs/``). Call it after the sections are shown:
+        the workbook's section sheets hold the figures each section read
+        (`spreadsheet`). Returns the path of ``figures.csv``.
         """
-        from .. import declared, provenance
+        from .. import declared, disclosure, provenance, spreadsheet
         from ..render import write_atomic
 
         output_dir = Path(output_dir) if output_dir else self.settings.output_dir
@@ -78,9 +81,18 @@ class Report:
             Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8")
         )
         missing = declared.missing_figures(self.declared) if self.declared else None
-        return write_figures_csv(
+        path = write_figures_csv(
             self.book.figures, output_dir, published=self.book.published, missing=missing
         )
+        sections = spreadsheet.notebook_sections(self.funder)
+        spreadsheet.write_figures_xlsx(
+            output_dir,
+            figures_table(self.book.figures, self.book.published, missing),
+            spreadsheet.section_rows(self.book.figures, sections, self.book.reads),
+            self.provenance,
+            legend=disclosure.methods_note(self.min_cell, lang="fr"),
+        )
+        return path
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:

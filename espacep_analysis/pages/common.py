@@ -20,6 +20,7 @@ import pandas as pd
 from .. import fmt
 from ..errors import EspacepError
 from ..indicators.common import ALL, FIGURE_COLUMNS
+from ..spreadsheet import ReadLog
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class FigureBook:
     level: float = 0.95
     period_end: _dt.date | None = None  # last date of a partial year (--partial); None: the whole year
     published: pd.DataFrame | None = None
+    reads: ReadLog = field(default_factory=ReadLog, repr=False)  # the figures each page function read
     _index: dict = field(init=False, repr=False)
 
     @property
@@ -109,6 +111,7 @@ class FigureBook:
         key = (indicator, int(year or self.year), scope)
         if key not in self._index:
             raise EspacepError(f"no figure {indicator!r} for year {key[1]}, scope {scope!r}")
+        self.reads.note([key])
         return self.figures.iloc[self._index[key]].to_dict()
 
     def value(self, indicator: str, year: int | None = None, scope: str = ALL) -> float:
@@ -186,7 +189,22 @@ class FigureBook:
         mask = frame["indicator"].isin(indicators) & frame["year"].isin(years) & (frame["scope"] == scope)
         rows = frame.loc[mask].copy()
         rows["_order"] = rows["indicator"].map({k: i for i, k in enumerate(indicators)})
-        return rows.sort_values(["_order", "year"]).drop(columns="_order")
+        return self._noted(rows.sort_values(["_order", "year"]).drop(columns="_order"))
+
+    def _noted(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` of `figures`, noted in `reads` as read by the running page function."""
+        self.reads.note(zip(rows["indicator"], rows["year"], rows["scope"]))
+        return rows
+
+    def scoped(self, indicators: list[str], prefix: str, year: int | None = None) -> pd.DataFrame:
+        """The rows of ``indicators`` of every scope starting with ``prefix`` (``"antenna:"``) in ``year``."""
+        frame = self.figures
+        mask = (
+            (frame["year"] == int(year or self.year))
+            & frame["scope"].str.startswith(prefix)
+            & frame["indicator"].isin(indicators)
+        )
+        return self._noted(frame.loc[mask])
 
     def matching(self, prefix: str, year: int | None = None, scope: str = ALL) -> pd.DataFrame:
         frame = self.figures
@@ -195,7 +213,7 @@ class FigureBook:
             & (frame["year"] == int(year or self.year))
             & (frame["scope"] == scope)
         )
-        return frame.loc[mask]
+        return self._noted(frame.loc[mask])
 
 
 def _cell(text: str, bold: bool) -> str:
@@ -264,21 +282,10 @@ def figure_sources(figures: pd.DataFrame) -> pd.Series:
     )
 
 
-def write_figures_csv(
-    figures: pd.DataFrame,
-    output_dir: str | Path,
-    published: pd.DataFrame | None = None,
-    missing: pd.DataFrame | None = None,
-) -> Path:
-    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path.
-
-    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
-    the year), ``history`` (``published``: values of earlier reports,
-    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
-    still to fill, no value; only in a draft).
-    """
-    from ..render import write_atomic
-
+def figures_table(
+    figures: pd.DataFrame, published: pd.DataFrame | None = None, missing: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every figure shown, one row each, as ``figures.csv`` holds them (see `write_figures_csv`)."""
     columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
     parts = [figures.assign(source=figure_sources(figures))]
     for extra, source in ((published, "history"), (missing, "declared_missing")):
@@ -289,6 +296,29 @@ def write_figures_csv(
                 else extra.assign(source=source)
             )
     table = pd.concat(parts, ignore_index=True).loc[:, columns + ["source"]]
-    table = table.sort_values(["year", "indicator", "scope"], kind="stable")
+    return table.sort_values(["year", "indicator", "scope"], kind="stable").reset_index(drop=True)
+
+
+def write_figures_csv(
+    figures: pd.DataFrame,
+    output_dir: str | Path,
+    published: pd.DataFrame | None = None,
+    missing: pd.DataFrame | None = None,
+) -> Path:
+    """Write ``figures.csv`` and ``figures-excel.csv`` (every figure shown, one row each) atomically.
+
+    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
+    the year), ``history`` (``published``: values of earlier reports,
+    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
+    still to fill, no value; only in a draft). ``figures.csv`` is for
+    machines (comma, UTF-8, decimal point); ``figures-excel.csv`` holds the
+    same cells for Belgian Excel (`spreadsheet.excel_csv`). Returns the path
+    of ``figures.csv``.
+    """
+    from ..render import write_atomic
+    from ..spreadsheet import EXCEL_CSV, excel_csv
+
+    table = figures_table(figures, published, missing)
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
+    write_atomic(Path(output_dir) / EXCEL_CSV, excel_csv(table))
     return write_atomic(Path(output_dir) / "figures.csv", data)

@@ -116,11 +116,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
                 "(ces chiffres sont compris dans les totaux)."
             )
         )
-    rows = book.figures[
-        (book.figures["year"] == y)
-        & book.figures["scope"].str.startswith("antenna:")
-        & book.figures["indicator"].isin(_ids("persons_seen", "consultations"))
-    ]
+    rows = book.scoped(_ids("persons_seen", "consultations"), "antenna:", y)
     rows = rows.assign(
         label=rows["scope"].str.removeprefix("antenna:").map(antenna_labels),
         scope=rows["indicator"].map({P + "persons_seen": "TDS vus", P + "consultations": "Consultations"}),
