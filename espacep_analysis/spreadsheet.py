@@ -257,11 +257,11 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 def _put(sheet, row: int, column: int, value, number_format: str | None = None):
-    """Write one cell: text made safe (`text_cell`, no control character), NaN as empty, numbers as numbers."""
+    """Write one cell: text as a text cell (never a formula, no control character), NaN as empty, numbers as numbers."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, str):
-        value = text_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     elif value is None or (isinstance(value, float) and value != value):
         value = None
     elif hasattr(value, "item"):  # numpy scalar

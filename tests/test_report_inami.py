@@ -212,3 +212,108 @@ def test_masked_report_still_says_the_syphilis_rise(masked):
     rows = pd.read_csv(masked / "figures.csv").set_index(["indicator", "scope"])
     assert rows.loc[("inami.prevalence.syphilis.verdict", "all"), "value"] == 1.0
     assert bool(rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "suppressed"])
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> list[list[str]]:
+    import csv
+
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
+
+
+def test_figures_excel_csv_holds_the_cells_of_figures_csv_for_belgian_excel(masked):
+    raw = (masked / "figures-excel.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
+    excel = _csv_rows(masked / "figures-excel.csv", "utf-8-sig", ";")
+    plain = _csv_rows(masked / "figures.csv", "utf-8", ",")
+    assert excel[0] == plain[0] and len(excel) == len(plain) > 800
+    decimal = re.compile(r"-?\d+\.\d+(e-?\d+)?")
+    commas = 0
+    for ours, theirs in zip(excel[1:], plain[1:]):
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            if decimal.fullmatch(b):
+                assert a == b.replace(".", ",")
+                commas += 1
+            else:
+                assert a == b
+    assert commas > 100
+    # the 2019 INAMI published figure read the way a Belgian spreadsheet does
+    row = next(r for r in excel if r[:4] == ["inami.persons_seen", r[1], "2019", "all"])
+    target = next(t for t in TARGETS if key(t) == "inami.persons_seen-2019-all")
+    assert float(row[excel[0].index("value")].replace(",", ".")) == target["value"]
+
+
+def _sheet_frame(sheet, header_row: int) -> pd.DataFrame:
+    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_figures_xlsx_has_the_figures_of_each_section_masked_as_printed(masked):
+    from openpyxl import load_workbook
+
+    from espacep_analysis.spreadsheet import ALL_SHEET, NUMBER_FORMATS, PROVENANCE_SHEET
+
+    book = load_workbook(masked / "figures.xlsx")
+    names = book.sheetnames
+    assert names[-2:] == [ALL_SHEET, PROVENANCE_SHEET]
+    assert names[0].startswith("1.1 Nombre de travailleurs") and len(names) >= 12
+    csv_rows = pd.read_csv(masked / "figures.csv")
+    # "toutes les données": figures.csv cell for cell, numbers as numbers
+    every = book[ALL_SHEET]
+    assert every.freeze_panes == "A2"
+    data = _sheet_frame(every, 1)
+    assert list(data.columns) == list(csv_rows.columns) and len(data) == len(csv_rows)
+    for column in csv_rows.columns:
+        ours, theirs = data[column], csv_rows[column]
+        if theirs.dtype.kind == "f":
+            assert all(isinstance(v, int | float) or v is None for v in ours), column
+            assert pd.Series(ours, dtype=float).to_numpy() == pytest.approx(
+                theirs.to_numpy(), rel=1e-9, nan_ok=True
+            ), column
+        else:
+            assert ours.astype(str).tolist() == theirs.astype(str).tolist(), column
+    # sections: every published 2019 figure is on the sheet of the section that prints it
+    sections = {name: _sheet_frame(book[name], 3) for name in names[:-2]}
+    contacts = sections[names[0]]
+    assert book[names[0]].freeze_panes == "A4"
+    assert "« < 5 »" in book[names[0]]["A2"].value.replace(NBSP, " ")  # the legend
+    assert {"antenna:bruxelles", "antenna:liege", "antenna:namur"} <= set(contacts["Portée"])
+    assert "inami.vaccine_completion" not in set(contacts["Identifiant"])
+    shown = pd.concat(sections.values(), ignore_index=True)
+    assert set(shown["Identifiant"]) <= set(csv_rows["indicator"])
+    suppressed = csv_rows.set_index(["indicator", "year", "scope"])["suppressed"]
+    targets = [t for t in TARGETS if t["year"] == 2019 and t.get("field", "value") == "value"]
+    for t in targets:
+        rows = shown[
+            (shown["Identifiant"] == t["id"]) & (shown["Portée"] == t["scope"]) & (shown["Année"] == 2019)
+        ]
+        assert len(rows), key(t)
+        if suppressed[(t["id"], 2019, t["scope"])]:
+            assert set(rows["Valeur"]) <= {"< 5", "x"}, key(t)
+        else:
+            check(
+                t,
+                rows.rename(
+                    columns={
+                        "Identifiant": "indicator",
+                        "Portée": "scope",
+                        "Année": "year",
+                        "Valeur": "value",
+                    }
+                ),
+            )
+    masks = shown.loc[shown["Valeur"].map(lambda v: isinstance(v, str)), "Valeur"]
+    assert set(masks) == {"< 5", "x"}
+    # numbers keep their display formats (Excel prints them with the reader's separators)
+    for sheet in (book[n] for n in names[:-2]):
+        for unit_cell, value_cell in zip(sheet["I"][3:], sheet["D"][3:]):
+            if isinstance(value_cell.value, int | float):
+                assert value_cell.number_format == NUMBER_FORMATS[unit_cell.value]
+    assert NUMBER_FORMATS["proportion"] == "0.0%" and NUMBER_FORMATS["persons"] == "#,##0"
+    # the provenance on its own sheet
+    record = json.loads((masked / "provenance.json").read_text(encoding="utf-8"))
+    lines = {(a, b): c for a, b, c in book[PROVENANCE_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert lines[("Paramètres", "min_cell")] == "5"
+    for name, digest in record["inputs"].items():
+        assert lines[("Fichiers d'entrée (sha256)", name)] == digest
