@@ -55,10 +55,17 @@ SCANNED_SUFFIXES = (
     ".yml",
     ".log",
     ".pdf",
-    ".docx",
-    ".xlsx",
 )
-OFFICE_SUFFIXES = (".docx", ".xlsx")  # zip packages of XML parts, read by `office_text`
+OFFICE_SUFFIXES = (".docx", ".xlsx")  # zip packages of XML parts: `office_text` reads them too
+
+
+def scanned_suffixes() -> tuple[str, ...]:
+    """`SCANNED_SUFFIXES` and the suffix of every registered output format (`renderers`): none escapes the audit."""
+    from . import renderers
+
+    return tuple(dict.fromkeys(SCANNED_SUFFIXES + renderers.suffixes()))
+
+
 IMAGE_SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -161,7 +168,7 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
         return ("symlink", f"-> {os.readlink(path)}")
     if _TEMP_FILE.search(name):
         return ("leftover_temp", "temporary file of an interrupted write")
-    if suffix in SCANNED_SUFFIXES:
+    if suffix in scanned_suffixes():
         return "scan"
     if name == DATA_RECORD and path.parent == root:
         return (
@@ -296,7 +303,7 @@ def office_text(path: Path) -> tuple[str, list[tuple[str, str]]]:
     import html
     import zipfile
 
-    reader = _docx_text if path.suffix.lower() == ".docx" else _xlsx_text
+    reader = _docx_text if path.suffix.lower() == ".docx" else xlsx_text
     parts, findings = [reader(path)], []
     with zipfile.ZipFile(path) as package:
         for member in package.infolist():
@@ -340,7 +347,7 @@ def _docx_text(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _xlsx_text(path: Path) -> str:
+def xlsx_text(path: Path) -> str:
     """Sheet names, every cell (dates as ``YYYY-MM-DD``), comments and properties of a workbook."""
     import datetime as dt
 

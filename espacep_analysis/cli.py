@@ -130,6 +130,18 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _formats(text: str | None) -> tuple[str, ...] | None:
+    """``--formats html,docx`` -> the formats, checked against the registry (`renderers`); None: all."""
+    from . import renderers
+
+    if not text:
+        return None
+    wanted = [name.strip() for name in text.split(",") if name.strip()]
+    if "pdf" in wanted and "html" not in wanted:
+        wanted.append("html")  # the PDF is printed from the HTML
+    return tuple(renderers.selected(wanted))
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .batch import NOTEBOOKS_DIR, BatchOptions, run_batch
 
@@ -154,6 +166,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         lang=args.lang,
         min_cell=args.min_cell,
         pdf=not args.no_pdf,
+        formats=_formats(args.formats),
         force=args.force,
         workers=args.workers,
         warm_kernels=not args.fresh_kernels,
@@ -238,9 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "report",
-        help="render the reports (HTML, PDF, figures.csv) and outputs/index.html",
+        help="render the reports (HTML, PDF, Word, figures.csv) and outputs/index.html",
         description="Render every (year, funder) report into OUTPUT/<year>/<funder>/ (report.html, "
-        "report.pdf, figures.csv, provenance.json, report.ipynb) in parallel worker processes, each "
+        "report.pdf, report.docx, figures.csv, provenance.json, report.ipynb; --formats chooses the "
+        "documents) in parallel worker processes, each "
         "keeping one Jupyter kernel warm. Reports whose inputs (data files, params, notebook, package, "
         "parameters) did not change are skipped. Each report is published by renames only when "
         "complete. Then OUTPUT/index.html is written and the identifier audit runs over OUTPUT. "
@@ -279,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
         "reports carry the banner 'USAGE INTERNE'",
     )
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument(
+        "--formats",
+        default=None,
+        help="comma list of the documents to render, among the registered formats "
+        "(html, pdf, docx, ...; default: all of them); html is always rendered when pdf is asked",
+    )
     p.add_argument("--force", action="store_true", help="render even if inputs did not change")
     p.add_argument(
         "--workers",

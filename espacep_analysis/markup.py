@@ -50,6 +50,8 @@ TABLE_TAGS = frozenset(
         "sup",
         "sub",
         "small",
+        "details",
+        "summary",
     }
 )
 TEXT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}

@@ -1,32 +1,32 @@
 """The figures of a report for spreadsheets: ``figures-excel.csv`` and ``figures.xlsx``.
 
 ``figures.csv`` is for machines (comma, UTF-8, decimal point). Belgian Excel
-opens it as one garbled column, so the same cells are also written as
-``figures-excel.csv`` (semicolon, UTF-8 with a byte-order mark, decimal comma)
-and as a workbook, ``figures.xlsx``:
+opens it as one garbled column, so the notebook also writes the same cells as
+``figures-excel.csv`` (semicolon, UTF-8 with a byte-order mark, decimal
+comma). `write_figures_xlsx` writes ``figures.xlsx`` (the ``xlsx`` format of
+the renderer registry, `xlsx_report`):
 
-- one sheet per report section, holding the figures that section prints
-  (numbers stored as numbers with Excel display formats, masked figures
-  shown as the report shows them, ``< 5`` or ``x``, with a legend);
-- the sheet "toutes les données", cell for cell the rows of ``figures.csv``;
+- one sheet per report section, holding the tables the section prints (and
+  the data of its charts), cell for cell: numbers stored as numbers with an
+  Excel display format matching the printed text (percentages as
+  percentages, thousands separators), masked figures as the report prints
+  them (``< 5``, ``x``) under a legend;
+- the sheet "toutes les données", the rows of ``figures.csv``;
 - the sheet "provenance", the report's provenance record.
 
-Which figures a section prints is not declared anywhere and not parsed out of
-the ids: the report's `pages.FigureBook` notes each figure a page function
-reads (`ReadLog`), under that function's name; a `Section` pairs a heading
-with that name. Today the sections come from the funder's notebook
-(`notebook_sections`: each heading and the ``page.<function>(...)`` of the
-code cell after it); a funder registry listing (heading, page function) can
-replace that source without changing the rest.
+A section's figures are the tables its pages display: the typed blocks of the
+page model (`document`), read back from the executed notebook like the Word
+document (`docx_report.notebook_blocks`), grouped under the heading before
+them. Nothing is parsed out of figure ids and nothing is declared twice; when
+the sections come from a funder registry, the headings the notebook prints
+still delimit them.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -38,15 +38,10 @@ EXCEL_CSV = "figures-excel.csv"
 XLSX = "figures.xlsx"
 ALL_SHEET = "toutes les données"
 PROVENANCE_SHEET = "provenance"
-PAGES_PACKAGE = "espacep_analysis.pages"
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 MAX_SHEET_NAME = 31  # Excel's limit
 MAX_COLUMN_WIDTH = 60
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel may read as a formula (CSV injection)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*$", re.MULTILINE)
-_PAGE_CALL = re.compile(r"\bpage\.(?P<name>\w+)\(")
-_PAGE_IMPORT = re.compile(r"from\s+espacep_analysis\.pages\s+import\s+(?P<module>\w+)\s+as\s+page\b")
 
 # Excel number formats by unit: Excel shows them with the reader's separators
 # (Belgian Excel: thousands separated by a space or a dot, decimal comma, "35,0%").
@@ -62,17 +57,10 @@ NUMBER_FORMATS = {
     "z": "0.00",
     "verdict": "0",
 }
-SECTION_COLUMNS = (
-    ("label", "Indicateur"),
-    ("scope", "Portée"),
-    ("year", "Année"),
-    ("value", "Valeur"),
-    ("numerator", "Numérateur"),
-    ("denominator", "Dénominateur"),
-    ("lower", "IC inférieur"),
-    ("upper", "IC supérieur"),
-    ("unit", "Unité"),
-    ("indicator", "Identifiant"),
+_GROUPING = "[ \u00a0\u202f.]"  # what separates thousands in a printed number (fmt: narrow no-break space)
+_PRINTED_NUMBER = re.compile(
+    rf"^(?P<sign>[-\u2212]?)(?P<int>\d{{1,3}}(?:{_GROUPING}\d{{3}})+|\d+)(?:,(?P<dec>\d+))?(?P<pct>[ \u00a0\u202f]?%)?"
+    r"(?P<rest>\s+[(\[].*)?$"  # "34,0 % (326/960)", "5,7 % (IC [4,1 – 7,9 %])": the number, then its detail
 )
 PROVENANCE_LABELS = {
     "funder": "Financeur",
@@ -87,8 +75,6 @@ PROVENANCE_LABELS = {
     "banners": "Bandeaux",
     "declared_missing": "Chiffres déclarés à compléter",
 }
-
-Key = tuple[str, int, str]  # (indicator, year, scope) of a figure
 
 
 # --- figures-excel.csv -------------------------------------------------------------------------
@@ -113,99 +99,34 @@ def excel_csv(table: pd.DataFrame) -> bytes:
     return data.encode("utf-8-sig")
 
 
-# --- which figures each section prints ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Section:
-    """A report section: its heading and the qualified name of the page function that builds it."""
-
-    heading: str
-    page: str  # e.g. "espacep_analysis.pages.inami.contacts"
-
-
-@dataclass
-class ReadLog:
-    """The figures each page function read, in the order first read (see the module docstring)."""
-
-    by_page: dict[str, dict[Key, None]] = field(default_factory=dict)
-
-    def note(self, keys: Iterable[Key]) -> None:
-        """Record ``keys`` under the page function being run (nothing when no page function is running)."""
-        page = running_page(sys._getframe(1))
-        if page is not None:
-            seen = self.by_page.setdefault(page, {})
-            for indicator, year, scope in keys:
-                seen.setdefault((str(indicator), int(year), str(scope)), None)
-
-    def keys(self, page: str) -> list[Key]:
-        return list(self.by_page.get(page, {}))
-
-
-def running_page(frame) -> str | None:
-    """The outermost function of `PAGES_PACKAGE` (not ``pages.common``) on the stack, as ``module.name``.
-
-    That is the section function the notebook called (``page.contacts(...)``);
-    helpers it calls, in its module or another page module, count for it.
-    """
-    found = None
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if module.startswith(PAGES_PACKAGE) and module != PAGES_PACKAGE + ".common":
-            found = f"{module}.{frame.f_code.co_name}"
-        elif found is not None:
-            return found
-        frame = frame.f_back
-    return found
-
-
-def notebook_sections(funder: str, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Section]:
-    """The sections of ``funder``'s notebook: each ``page.<name>(...)`` call under the heading before it.
-
-    A notebook that is absent or imports no page module gives no section.
-    """
-    path = Path(notebooks_dir) / f"{funder}.ipynb"
-    if not path.is_file():
-        return []
-    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    sources = [(c.get("cell_type"), "".join(c.get("source", ""))) for c in cells]
-    module = next((m["module"] for _, s in sources for m in _PAGE_IMPORT.finditer(s)), None)
-    heading, sections = "", []
-    for kind, source in sources:
-        if kind == "markdown":
-            headings = _HEADING.findall(source)
-            heading = headings[-1] if headings else heading
-        elif kind == "code" and module is not None:
-            sections += [
-                Section(heading, f"{PAGES_PACKAGE}.{module}.{m['name']}") for m in _PAGE_CALL.finditer(source)
-            ]
-    return sections
-
-
-def section_rows(
-    figures: pd.DataFrame, sections: Sequence[Section], log: ReadLog
-) -> list[tuple[str, pd.DataFrame]]:
-    """``(heading, rows)`` of each heading whose page functions read figures: its rows of ``figures``.
-
-    Rows come in the order the section read them, each once; page functions
-    under the same heading share its sheet.
-    """
-    keys = zip(figures["indicator"], figures["year"].astype(int), figures["scope"])
-    position = {key: i for i, key in enumerate(keys)}
-    found: dict[str, dict[int, None]] = {}
-    for section in sections:
-        rows = found.setdefault(section.heading, {})
-        rows.update((position[k], None) for k in log.keys(section.page) if k in position)
-    return [(heading, figures.iloc[list(rows)]) for heading, rows in found.items() if rows]
-
-
 # --- figures.xlsx ------------------------------------------------------------------------------
+
+
+def report_sections(blocks: Sequence) -> list[tuple[str, list]]:
+    """``(heading, tables)`` of each section printing tables: the `document.Table` s under each heading.
+
+    ``blocks`` are a report's blocks in order (`docx_report.notebook_blocks`);
+    a chart counts by its data table (`document.Chart.data_table`).
+    """
+    from .document import Chart, Heading, Table
+
+    sections: list[tuple[str, list]] = []
+    heading = ""
+    for block in blocks:
+        if isinstance(block, Heading):
+            heading = block.text
+        elif isinstance(block, Table | Chart):
+            table = block.data_table() if isinstance(block, Chart) else block
+            if not sections or sections[-1][0] != heading:
+                sections.append((heading, []))
+            sections[-1][1].append(table)
+    return sections
 
 
 def write_figures_xlsx(
     output_dir: str | Path,
     table: pd.DataFrame,
-    sections: Sequence[tuple[str, pd.DataFrame]],
+    sections: Sequence[tuple[str, Sequence]],
     provenance: dict,
     legend: str,
 ) -> Path:
@@ -214,10 +135,9 @@ def write_figures_xlsx(
     Parameters
     ----------
     table : DataFrame
-        The rows of ``figures.csv`` (`pages.common.figures_table`): the sheet `ALL_SHEET`.
-    sections : list of (heading, rows)
-        One sheet each (`section_rows`); ``rows`` are figures with, when
-        masked, ``suppressed`` True and ``mask_label`` what the report prints.
+        The rows of ``figures.csv``: the sheet `ALL_SHEET`.
+    sections : list of (heading, tables)
+        One sheet each (`report_sections`), its `document.Table` s one below the other.
     provenance : dict
         The report's provenance record (sheet `PROVENANCE_SHEET`).
     legend : str
@@ -230,8 +150,8 @@ def write_figures_xlsx(
     book = Workbook()
     book.remove(book.active)
     names: set[str] = set()
-    for heading, rows in sections:
-        _section_sheet(book.create_sheet(sheet_name(heading, names)), heading, rows, legend)
+    for heading, tables in sections:
+        _section_sheet(book.create_sheet(sheet_name(heading, names)), heading, tables, legend)
     _all_sheet(book.create_sheet(sheet_name(ALL_SHEET, names)), table)
     _provenance_sheet(book.create_sheet(sheet_name(PROVENANCE_SHEET, names)), provenance)
     buffer = io.BytesIO()
@@ -296,25 +216,82 @@ def _widths(sheet, first_row: int = 1, minimum: int = 8) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = min(width, MAX_COLUMN_WIDTH)
 
 
-def _section_sheet(sheet, heading: str, rows: pd.DataFrame, legend: str) -> None:
-    """Heading, legend, then one line per figure; a masked figure shows its mask (``< 5``, ``x``)."""
+def printed_number(text: str) -> tuple[float, str, str] | None:
+    """``(value, Excel format, detail)`` of a number as the reports print it, or None for other text.
+
+    ``"1 076"`` -> ``(1076, "#,##0", "")``; ``"48,2 %"`` -> ``(0.482, "0.0%", "")``;
+    ``"2,6"`` -> ``(2.6, "#,##0.0", "")``; ``"2019"`` -> ``(2019, "0", "")`` (no grouping
+    printed); ``"34,0 % (326/960)"`` -> ``(0.34, "0.0%", " (326/960)")``.
+    """
+    match = _PRINTED_NUMBER.match(text.strip())
+    if match is None:
+        return None
+    digits = re.sub(_GROUPING, "", match["int"]) + (f".{match['dec']}" if match["dec"] else "")
+    value = round(float(digits) * (-1 if match["sign"] else 1) / (100 if match["pct"] else 1), 12)
+    year_like = len(match["int"]) >= 4 and not re.search(_GROUPING, match["int"])  # "2019": no grouping
+    shape = ("0" if year_like or match["pct"] else "#,##0") + (
+        "." + "0" * len(match["dec"]) if match["dec"] else ""
+    )
+    return value, shape + ("%" if match["pct"] else ""), match["rest"] or ""
+
+
+def _table_cell(sheet, row: int, column: int, cell) -> None:
+    """One `document.Cell`: a number displayed as printed, else its text (a mask as printed).
+
+    The number is the cell's unrounded value when the text prints it (else the
+    printed number, in a number column); a detail printed after it (``"(326/960)"``) stays in the
+    display format, as text, so the cell reads as in the report and sums as a number.
+    """
     from openpyxl.styles import Alignment, Font
 
+    parsed = None if cell.masked else printed_number(cell.text)
+    if parsed is not None:
+        printed, shape, detail = parsed
+        decimals = len(shape.split(".")[1].rstrip("%")) if "." in shape else 0
+        unit = 10.0**-decimals / (100 if shape.endswith("%") else 1)
+        close = cell.value is not None and abs(cell.value - printed) <= unit
+        if detail and not (close or (cell.value is None and cell.numeric)):
+            parsed = None  # a detail only behind the figure of a number cell, not in a label
+        else:
+            literal = detail.replace('"', "").replace("\\", "")
+            shape = f'{shape}"{literal}"' if literal else shape
+            out = _put(sheet, row, column, float(cell.value if close else printed), shape)
+    if parsed is None:
+        out = _put(sheet, row, column, cell.text)
+        if cell.numeric:
+            out.alignment = Alignment(horizontal="right")
+    if cell.bold:
+        out.font = Font(bold=True)
+
+
+def _section_sheet(sheet, heading: str, tables: Sequence, legend: str) -> None:
+    """The section's heading and the mask legend, then each table: its title, header, rows and footnotes."""
+    from openpyxl.styles import Font
+
     _put(sheet, 1, 1, heading).font = Font(bold=True, size=13)
-    _put(sheet, 2, 1, legend).alignment = Alignment(wrap_text=False)
-    _header(sheet, 3, [title for _, title in SECTION_COLUMNS])
-    masked = rows["suppressed"].astype(bool) if "suppressed" in rows else pd.Series(False, index=rows.index)
-    for i, (record, hidden) in enumerate(zip(rows.to_dict("records"), masked), start=4):
-        shape = NUMBER_FORMATS.get(record["unit"])
-        for column, (name, _) in enumerate(SECTION_COLUMNS, start=1):
-            value = record.get(name)
-            if hidden and name == "value":
-                value = record.get("mask_label") or "x"
-            fmt = COUNT_FORMAT if name in ("numerator", "denominator", "year") else shape
-            if name == "year":
-                fmt = "0"
-            _put(sheet, i, column, value, fmt)
-    _widths(sheet, first_row=3)
+    _put(sheet, 2, 1, legend)
+    row = 4
+    for table in tables:
+        if table.title:
+            _put(sheet, row, 1, table.title).font = Font(bold=True)
+            row += 1
+        for line in table.header:
+            for column, cell in enumerate(line, start=1):
+                _put(sheet, row, column, cell.text).font = Font(bold=True)
+            row += 1
+        if len(tables) == 1:
+            sheet.freeze_panes = sheet.cell(row=row, column=1)
+        for line in table.rows:
+            for column, cell in enumerate(line, start=1):
+                _table_cell(sheet, row, column, cell)
+            row += 1
+        for note in table.footnotes:
+            _put(sheet, row, 1, note).font = Font(italic=True)
+            row += 1
+        row += 1
+    if len(tables) != 1:
+        sheet.freeze_panes = "A3"  # the heading and the legend stay in view
+    _widths(sheet, first_row=4)
 
 
 def _all_sheet(sheet, table: pd.DataFrame) -> None:

@@ -80,6 +80,8 @@ assert os.path.isdir(data_dir), data_dir
 display(Markdown(f"## Rapport factice {year}\\n\\nSeuil : {min_cell}."))
 with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn_persons,{year},42\\n")
+with open(os.path.join(output_dir, "figures-excel.csv"), "w") as f:
+    f.write(f"indicator;year;value\\nn_persons;{year};42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "min_cell": min_cell, "rendered_at": "2020-01-01T00:00:00Z"}, f)
 """
@@ -251,6 +253,7 @@ def test_batch_renders_publishes_and_stamps(real):
         files = real["files"][year]
         assert sorted(files) == [
             ".stamp.json",
+            "figures-excel.csv",
             "figures.csv",
             "provenance.json",
             "report.html",

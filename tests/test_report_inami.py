@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from targetcheck import TARGETS, check, key
 
@@ -244,7 +245,15 @@ def test_figures_excel_csv_holds_the_cells_of_figures_csv_for_belgian_excel(mask
     assert float(row[excel[0].index("value")].replace(",", ".")) == target["value"]
 
 
-COLUMNS_OF_SHEET = {"Identifiant": "indicator", "Portée": "scope", "Année": "year", "Valeur": "value"}
+def _printed(text: str) -> tuple[float, float] | None:
+    """A number as the HTML prints it (``1 076``, ``48,2 %``, ``2,6``) and half its last unit; None for text."""
+    match = re.fullmatch(r"(-?[\d\s\u00a0\u202f]+)(?:,(\d+))?\s*(%?)", text.replace("\u2212", "-"))
+    if match is None or not match.group(1).strip(" -"):
+        return None
+    decimals = len(match.group(2) or "")
+    scale = 100 if match.group(3) else 1
+    value = float(re.sub(r"[\s\u00a0\u202f]", "", match.group(1)) + "." + (match.group(2) or "0")) / scale
+    return value, 10.0**-decimals / scale / 2
 
 
 def _sheet_frame(sheet, header_row: int) -> pd.DataFrame:
@@ -252,63 +261,73 @@ def _sheet_frame(sheet, header_row: int) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
-def test_figures_xlsx_has_the_figures_of_each_section_masked_as_printed(masked):
+def test_figures_xlsx_has_the_tables_of_each_section_and_figures_csv(masked):
     from openpyxl import load_workbook
 
-    from espacep_analysis.spreadsheet import ALL_SHEET, NUMBER_FORMATS, PROVENANCE_SHEET
+    from espacep_analysis.spreadsheet import ALL_SHEET, PROVENANCE_SHEET
 
     book = load_workbook(masked / "figures.xlsx")
     names = book.sheetnames
-    assert names[-2:] == [ALL_SHEET, PROVENANCE_SHEET]
-    assert names[0].startswith("1.1 Nombre de travailleurs") and len(names) >= 12
+    assert names[-2:] == [ALL_SHEET, PROVENANCE_SHEET] and len(names) >= 12
+    first = book[names[0]]
+    assert (
+        first["A1"].value == "1.1 Nombre de travailleurs du sexe vus et nombre de consultations (critère 1)"
+    )
+    assert "« < 5 »" in first["A2"].value.replace(NBSP, " ")  # the legend
     csv_rows = pd.read_csv(masked / "figures.csv")
+    figure = csv_rows.set_index(["indicator", "year", "scope"])
+    # the contacts table: one line per antenna, numbers stored as numbers
+    lines = {r[0].value: r for r in first.iter_rows() if isinstance(r[0].value, str)}
+    header = next(r for r in first.iter_rows() if r[0].value == "Antenne")
+    column = [c.value for c in header].index("TDS vus")
+    cell = lines["Bruxelles"][column]
+    assert cell.value == figure.loc[("inami.persons_seen", 2019, "antenna:bruxelles"), "value"] == 410
+    assert cell.number_format == "#,##0" and first.freeze_panes == f"A{header[0].row + 1}"
+    # the tables of the HTML report, cell for cell: every printed number is a number of the sheets
+    sections = [book[n] for n in names[:-2]]
+    cells = [
+        c for sheet in sections for row in sheet.iter_rows(min_row=4) for c in row if c.value is not None
+    ]
+    numbers = [c.value for c in cells if isinstance(c.value, int | float)]
+    html = BeautifulSoup((masked / "report.html").read_text(encoding="utf-8"), "html.parser")
+    printed = [td.get_text(" ", strip=True) for td in html.select("table.figures td")]
+    shown = [(c.value, c.number_format) for c in cells if isinstance(c.value, int | float)]
+    checked = detailed = 0
+    for text in printed:
+        head, detail = re.fullmatch(r"(.*?)((?:\s+\(.*\))?)", text).groups()
+        number = _printed(head)
+        if number is not None:
+            value, half = number  # "34,0 % (326/960)": 0.34 shown with its detail, in the display format
+            suffix = f'"{detail}"' if detail else ""
+            assert any(abs(v - value) <= half + 1e-12 and f.endswith(suffix) for v, f in shown), text
+            checked += 1
+            detailed += bool(detail)
+    assert checked > 150 and detailed > 30
+    masks = [c.value for c in cells if c.value in ("< 5", "x")]
+    assert sorted(masks) == sorted(t for t in printed if t in ("< 5", "x")) and "< 5" in masks
+    # so the published figures the report prints in its tables are there, as numbers
+    persons_at = {
+        t["scope"]: t["value"] for t in TARGETS if t["id"] == "inami.persons_seen" and t["year"] == 2019
+    }
+    assert persons_at["site:saint_trond"] == 91 and 91 in numbers
+    percents = [c for c in numbers if c.number_format.endswith("%")]
+    assert len(percents) > 50 and all(-1 <= c.value <= 1 for c in percents)
     # "toutes les données": figures.csv cell for cell, numbers as numbers
     every = book[ALL_SHEET]
     assert every.freeze_panes == "A2"
     data = _sheet_frame(every, 1)
     assert list(data.columns) == list(csv_rows.columns) and len(data) == len(csv_rows)
-    for column in csv_rows.columns:
-        ours, theirs = data[column], csv_rows[column]
+    for name in csv_rows.columns:
+        ours, theirs = data[name], csv_rows[name]
         if theirs.dtype.kind == "f":
-            assert all(isinstance(v, int | float) or v is None for v in ours), column
+            assert all(isinstance(v, int | float) or v is None for v in ours), name
             assert pd.Series(ours, dtype=float).to_numpy() == pytest.approx(
                 theirs.to_numpy(), rel=1e-9, nan_ok=True
-            ), column
+            ), name
         else:
-            assert ours.astype(str).tolist() == theirs.astype(str).tolist(), column
-    # sections: every published 2019 figure is on the sheet of the section that prints it
-    sections = {name: _sheet_frame(book[name], 3) for name in names[:-2]}
-    contacts = sections[names[0]]
-    assert book[names[0]].freeze_panes == "A4"
-    assert "« < 5 »" in book[names[0]]["A2"].value.replace(NBSP, " ")  # the legend
-    assert {"antenna:bruxelles", "antenna:liege", "antenna:namur"} <= set(contacts["Portée"])
-    assert "inami.vaccine_completion" not in set(contacts["Identifiant"])
-    shown = pd.concat(sections.values(), ignore_index=True)
-    assert set(shown["Identifiant"]) <= set(csv_rows["indicator"])
-    suppressed = csv_rows.set_index(["indicator", "year", "scope"])["suppressed"]
-    targets = [
-        t
-        for t in TARGETS
-        if t["year"] == 2019 and t.get("field", "value") == "value" and t.get("status", "ok") == "ok"
-    ]
-    for t in targets:
-        rows = shown[
-            (shown["Identifiant"] == t["id"]) & (shown["Portée"] == t["scope"]) & (shown["Année"] == 2019)
-        ]
-        assert len(rows), key(t)
-        if suppressed[(t["id"], 2019, t["scope"])]:
-            assert set(rows["Valeur"]) <= {"< 5", "x"}, key(t)
-            continue
-        assert rows["Valeur"].nunique() == 1, key(t)  # a figure read by several sections
-        check(t, rows.iloc[[0]].rename(columns=COLUMNS_OF_SHEET))
-    masks = shown.loc[shown["Valeur"].map(lambda v: isinstance(v, str)), "Valeur"]
-    assert set(masks) == {"< 5", "x"}
-    # numbers keep their display formats (Excel prints them with the reader's separators)
-    for sheet in (book[n] for n in names[:-2]):
-        for unit_cell, value_cell in zip(sheet["I"][3:], sheet["D"][3:]):
-            if isinstance(value_cell.value, int | float):
-                assert value_cell.number_format == NUMBER_FORMATS[unit_cell.value]
-    assert NUMBER_FORMATS["proportion"] == "0.0%" and NUMBER_FORMATS["persons"] == "#,##0"
+            assert ours.astype(str).tolist() == theirs.astype(str).tolist(), name
+    proportion = next(r for r in every.iter_rows(min_row=2) if r[10].value == "proportion" and r[6].value)
+    assert proportion[6].number_format == "0.0%"
     # the provenance on its own sheet
     record = json.loads((masked / "provenance.json").read_text(encoding="utf-8"))
     lines = {(a, b): c for a, b, c in book[PROVENANCE_SHEET].iter_rows(min_row=2, values_only=True)}

@@ -15,11 +15,13 @@ import pandas as pd
 from .. import banners, settings, stats
 from ..declared import Declared
 from ..errors import EspacepError
-from .common import Chart, FigureBook, Table, Text, figures_table, show, write_figures_csv
+from .common import Chart, FigureBook, Heading, Note, Table, Text, show, write_figures_csv
 
 __all__ = [
     "Chart",
     "FigureBook",
+    "Heading",
+    "Note",
     "Report",
     "Table",
     "Text",
@@ -64,15 +66,12 @@ class Report:
         return self.declared.missing_lines() if self.declared else []
 
     def save_figures(self, output_dir: str | Path | None = None) -> Path:
-        """Write ``figures.csv``, ``figures-excel.csv``, ``figures.xlsx`` and ``provenance.json`` into ``output_dir``.
+        """Write ``figures.csv`` and ``provenance.json`` into ``output_dir`` (created if needed).
 
-        ``output_dir`` is created if needed; default: the run's ``output_dir``
-        (`settings.for_notebook`: ``scratch/<year>/<funder>`` of the project for
-        a hand run, never ``outputs/``). Call it after the sections are shown:
-        the workbook's section sheets hold the figures each section read
-        (`spreadsheet`). Returns the path of ``figures.csv``.
+        Default: the run's ``output_dir`` (`settings.for_notebook`: ``scratch/<year>/<funder>``
+        of the project for a hand run, never ``outputs/``).
         """
-        from .. import declared, disclosure, provenance, spreadsheet
+        from .. import declared, provenance
         from ..render import write_atomic
 
         output_dir = Path(output_dir) if output_dir else self.settings.output_dir
@@ -81,18 +80,9 @@ class Report:
             Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8")
         )
         missing = declared.missing_figures(self.declared) if self.declared else None
-        path = write_figures_csv(
+        return write_figures_csv(
             self.book.figures, output_dir, published=self.book.published, missing=missing
         )
-        sections = spreadsheet.notebook_sections(self.funder)
-        spreadsheet.write_figures_xlsx(
-            output_dir,
-            figures_table(self.book.figures, self.book.published, missing),
-            spreadsheet.section_rows(self.book.figures, sections, self.book.reads),
-            self.provenance,
-            legend=disclosure.methods_note(self.min_cell, lang="fr"),
-        )
-        return path
 
 
 def resolve_output_dir(output_dir: str, year: int, funder: str) -> Path:
@@ -134,11 +124,12 @@ def build_report(
     Invalid data are refused unless ``accept_rejections``: then the rejected rows
     are left out and counted per file in the methods note and the provenance.
     """
-    from .. import declared, provenance, publish
+    from .. import declared, document, provenance, publish
     from ..indicators import inami
     from ..load import refusal, validate_and_load
     from ..rejections import left_out
 
+    document.reset()  # tables and charts are numbered from 1 in each report
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
     end = _period_end(period_end, year)

@@ -1,7 +1,9 @@
 """What a report page is made of, and how the notebooks build and show it.
 
-A page section is a list of blocks (`Text`, `Table`, `Chart`): the sentence the
-report prints, an HTML table of figures, a seaborn chart. Sections are built
+A page section is a list of blocks of the format-neutral page model
+(`document`: `Text`, `Table`, `Chart`, ...): the sentence the report prints, a
+table of typed cells, a seaborn chart with its data. No markup here: `show`
+displays the blocks through the HTML renderer (`blocks_html`). Sections are built
 from a `FigureBook`: the figures table of one report (every figure computed once
 by `indicators`, after disclosure control) with lookups that return the
 formatted French strings. No block ever holds a row-level record.
@@ -10,33 +12,19 @@ formatted French strings. No block ever holds a row-level record.
 from __future__ import annotations
 
 import datetime as _dt
-import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import fmt
+from .. import document, fmt
+from ..document import Chart, Heading, Note, Table, Text
 from ..errors import EspacepError
 from ..indicators.common import ALL, FIGURE_COLUMNS
-from ..spreadsheet import ReadLog
 
-
-@dataclass(frozen=True)
-class Text:
-    markdown: str
-
-
-@dataclass(frozen=True)
-class Table:
-    html: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    figure: object  # a matplotlib Figure
-    alt: str = ""
+__all__ = ["Chart", "FigureBook", "Heading", "Note", "Table", "Text", "rows_table", "show"]
 
 
 @dataclass
@@ -76,7 +64,6 @@ class FigureBook:
     level: float = 0.95
     period_end: _dt.date | None = None  # last date of a partial year (--partial); None: the whole year
     published: pd.DataFrame | None = None
-    reads: ReadLog = field(default_factory=ReadLog, repr=False)  # the figures each page function read
     _index: dict = field(init=False, repr=False)
 
     @property
@@ -111,7 +98,6 @@ class FigureBook:
         key = (indicator, int(year or self.year), scope)
         if key not in self._index:
             raise EspacepError(f"no figure {indicator!r} for year {key[1]}, scope {scope!r}")
-        self.reads.note([key])
         return self.figures.iloc[self._index[key]].to_dict()
 
     def value(self, indicator: str, year: int | None = None, scope: str = ALL) -> float:
@@ -189,22 +175,7 @@ class FigureBook:
         mask = frame["indicator"].isin(indicators) & frame["year"].isin(years) & (frame["scope"] == scope)
         rows = frame.loc[mask].copy()
         rows["_order"] = rows["indicator"].map({k: i for i, k in enumerate(indicators)})
-        return self._noted(rows.sort_values(["_order", "year"]).drop(columns="_order"))
-
-    def _noted(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """``rows`` of `figures`, noted in `reads` as read by the running page function."""
-        self.reads.note(zip(rows["indicator"], rows["year"], rows["scope"]))
-        return rows
-
-    def scoped(self, indicators: list[str], prefix: str, year: int | None = None) -> pd.DataFrame:
-        """The rows of ``indicators`` of every scope starting with ``prefix`` (``"antenna:"``) in ``year``."""
-        frame = self.figures
-        mask = (
-            (frame["year"] == int(year or self.year))
-            & frame["scope"].str.startswith(prefix)
-            & frame["indicator"].isin(indicators)
-        )
-        return self._noted(frame.loc[mask])
+        return rows.sort_values(["_order", "year"]).drop(columns="_order")
 
     def matching(self, prefix: str, year: int | None = None, scope: str = ALL) -> pd.DataFrame:
         frame = self.figures
@@ -213,62 +184,54 @@ class FigureBook:
             & (frame["year"] == int(year or self.year))
             & (frame["scope"] == scope)
         )
-        return self._noted(frame.loc[mask])
-
-
-def _cell(text: str, bold: bool) -> str:
-    text = html.escape(text, quote=False)
-    return f"<strong>{text}</strong>" if bold else text
+        return frame.loc[mask]
 
 
 def rows_table(
-    header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "", footnote: str = ""
+    header: Sequence[str],
+    rows: Sequence[tuple[Sequence[str], bool]],
+    caption: str = "",
+    footnote: str = "",
+    key: str = "",
 ) -> Table:
-    """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
+    """A table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
 
-    The first column is text, the others are numbers (right-aligned), in the
-    markup of `fmt.figures_table_html`; cells are escaped.
+    The first column is text, the others are numbers (right-aligned).
     """
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    numeric = ' class="num"'
-    heads = "".join(
-        f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>' for i, h in enumerate(header)
-    )
-    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
-    for cells, total in rows:
-        first = f"<td>{_cell(cells[0], total)}</td>"
-        rest = "".join(f"<td{numeric}>{_cell(c, total)}</td>" for c in cells[1:])
-        parts.append(f"<tr>{first}{rest}</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return Table("".join(parts))
+    head = tuple(document.Cell(str(h), numeric=i > 0) for i, h in enumerate(header))
+    body = tuple(document.cells(texts, bold=total) for texts, total in rows)
+    return Table((head,), body, caption, (footnote,) if footnote else (), key)
 
 
 def show(blocks: list) -> None:
-    """Display blocks in a notebook (sanitised HTML, PNG); closes the charts.
+    """Display blocks in a notebook through the HTML renderer; closes the charts.
 
-    A `Text` is rendered from the Markdown subset of `markup.markdown_html`
-    (raw HTML, images and non-http(s) links print as text) and a `Table` is
-    passed through `markup.sanitize_html`: no string from the params or the
-    data can become markup in the notebook or the report.
+    Tables and charts are numbered first (`document.number`, in report
+    order) and the text's references resolved. A `Text` is rendered from the
+    Markdown subset of `markup.markdown_html` (raw HTML, images and non-http(s)
+    links print as text) and a `Table` is passed through `markup.sanitize_html`:
+    no string from the params or the data can become markup in the notebook
+    or the report. Each output also carries the block itself
+    (`document.BLOCK_MIME`), from which the other formats (Word) are rendered.
     """
     from IPython.display import display
 
     from .. import markup, plots
+    from ..blocks_html import chart_data_html
 
-    for block in blocks:
-        if isinstance(block, Text):
-            display(
-                {"text/html": markup.markdown_html(block.markdown), "text/plain": block.markdown}, raw=True
+    for block in document.number(blocks):
+        record = {document.BLOCK_MIME: json.loads(json.dumps(document.to_dict(block), default=float))}
+        if isinstance(block, Text | Note | Heading):
+            source = (
+                block.markdown if not isinstance(block, Heading) else "#" * block.level + " " + block.text
             )
+            rendered = markup.markdown_html(source, headings=isinstance(block, Heading))
+            display({"text/html": rendered, "text/plain": source, **record}, raw=True)
         elif isinstance(block, Table):
-            display({"text/html": markup.sanitize_html(block.html), "text/plain": ""}, raw=True)
+            display({"text/html": markup.sanitize_html(block.html), "text/plain": "", **record}, raw=True)
         elif isinstance(block, Chart):
-            plots.show(block.figure, alt=block.alt)
+            plots.show(block.figure, alt=block.alt, caption=block.title, extra=record)
+            display({"text/html": markup.sanitize_html(chart_data_html(block)), "text/plain": ""}, raw=True)
         else:
             raise EspacepError(f"cannot show {type(block).__name__}")
 
