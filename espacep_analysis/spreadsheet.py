@@ -93,7 +93,7 @@ def excel_csv(table: pd.DataFrame) -> bytes:
     """
     text = table.copy()
     for column in text.columns:
-        if text[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(text[column]):  # object or string columns (bool is numeric)
             text[column] = text[column].map(lambda v: text_cell(v) if isinstance(v, str) else v)
     data = text.to_csv(index=False, sep=";", decimal=",", float_format="%.10g", lineterminator="\r\n")
     return data.encode("utf-8-sig")
