@@ -255,7 +255,9 @@ def test_batch_renders_publishes_and_stamps(real):
             ".stamp.json",
             "figures-excel.csv",
             "figures.csv",
+            "figures.xlsx",
             "provenance.json",
+            "report.docx",  # every registered format but the PDF (--no-pdf)
             "report.html",
             "report.ipynb",
         ]
