@@ -37,7 +37,7 @@ TABLE_STYLE = "Light Grid Accent 1"
 PICTURE_WIDTH_CM = 16.0
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|_[^_]+_|\[[^\]]+\]\([^)]+\))")
-_ESCAPED = re.compile(r"\\([\\`*_\[\]<>!&~|#+\-.()=])")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]<>!&~|#+\-.()={}])")
 
 
 def notebook_blocks(nb) -> list[tuple[document.Block, bytes | None]]:
@@ -116,7 +116,23 @@ def write_docx(
         _add_block(doc, block, png)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return write_atomic(docx_path, buffer.getvalue())
+    return write_atomic(docx_path, _stable_zip(buffer.getvalue(), date))
+
+
+def _stable_zip(data: bytes, date: dt.date) -> bytes:
+    """The package ``data`` with every entry dated ``date`` (python-docx stamps the current time): same report, same bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(
+                info.filename, date_time=(max(date.year, 1980), date.month, date.day, 0, 0, 0)
+            )
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
 
 
 def _new_document(title: str, date: dt.date):
@@ -343,17 +359,8 @@ def docx_text(path: str | Path) -> str:
     return "\n".join(parts)
 
 
-def _render(job) -> Path:
+def render(job) -> Path:
     """The ``docx`` format (`renderers`): the executed notebook -> ``report.docx``."""
     return write_docx(
         job.executed, job.work / "report.docx", job.title, funder=job.funder, year=job.year, lang=job.lang
     )
-
-
-def _register() -> None:
-    from . import renderers
-
-    renderers.register("docx", renderers.Renderer(".docx", "report.docx", _render, docx_text, "Word"))
-
-
-_register()

@@ -379,7 +379,7 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"})
 
 
-def _render_html(job) -> Path:
+def render_html(job) -> Path:
     """The ``html`` format (`renderers`): the executed notebook -> ``report.html``."""
     return to_html(
         job.executed,
@@ -391,26 +391,17 @@ def _render_html(job) -> Path:
     )
 
 
-def _render_pdf(job) -> Path:
+def render_pdf(job) -> Path:
     """The ``pdf`` format (`renderers`): ``report.html`` -> ``report.pdf``."""
     return to_pdf(job.work / "report.html", job.work / "report.pdf")
 
 
-def _pdf_text(path: Path) -> str:
+def pdf_text(path: Path) -> str:
+    """The PDF's text (pypdf), as the identifier audit reads it."""
     from .audit import _pdf_text as read
 
     return read(path)
 
 
-def _html_text(path: Path) -> str:
+def html_text(path: Path) -> str:
     return Path(path).read_text(encoding="utf-8", errors="replace")
-
-
-def _register() -> None:
-    from . import renderers
-
-    renderers.register("html", renderers.Renderer(".html", "report.html", _render_html, _html_text, "HTML"))
-    renderers.register("pdf", renderers.Renderer(".pdf", "report.pdf", _render_pdf, _pdf_text, "PDF"))
-
-
-_register()

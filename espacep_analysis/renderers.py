@@ -11,11 +11,9 @@ from this registry, so a new format cannot escape any of them:
 - the file types the identifier audit scans, and how it reads their text
   (`suffixes`, `text_reader`).
 
-Register a format once, at import of its module::
+Register a format in `_builtins` (or from a module listed in `FORMAT_MODULES`)::
 
-    from espacep_analysis import renderers
-
-    renderers.register("xlsx", renderers.Renderer(".xlsx", "figures.xlsx", write_xlsx, xlsx_text, "Excel"))
+    register("xlsx", Renderer(".xlsx", "figures.xlsx", lazy(mod, "write_xlsx"), lazy(mod, "xlsx_text"), "Excel"))
 
 ``write_xlsx(job: RenderJob) -> Path`` writes ``job.work / "figures.xlsx"`` (it
 may read the products of the formats registered before it, e.g.
@@ -93,12 +91,8 @@ class Renderer:
 
 
 _REGISTRY: dict[str, Renderer] = {}
-# Modules that register formats when imported (the built-in ones and the other engineers' ones).
-FORMAT_MODULES: list[str] = [
-    "espacep_analysis.render",
-    "espacep_analysis.docx_report",
-    "espacep_analysis.xlsx_report",
-]
+# Modules that register more formats when imported (besides the built-in ones of `_builtins`).
+FORMAT_MODULES: list[str] = []
 _loaded = False
 
 
@@ -114,12 +108,42 @@ def register(name: str, renderer: Renderer) -> Renderer:
     return renderer
 
 
+def lazy(module: str, function: str) -> Callable:
+    """``module.function``, imported at the first call: listing formats imports no renderer (no pandas).
+
+    The batch checks its stamps before any heavy import (see ``tests/test_batch.py``), and the
+    check lists the formats' products: register with ``lazy`` rather than a function object.
+    """
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), function)(*args, **kwargs)
+
+    call.__qualname__ = f"{module}.{function}"
+    return call
+
+
+def _builtins() -> None:
+    """The built-in formats, in rendering order: ``html``, then ``pdf`` (printed from it), ``docx``, ``xlsx``."""
+    html, docx = "espacep_analysis.render", "espacep_analysis.docx_report"
+    register(
+        "html", Renderer(".html", "report.html", lazy(html, "render_html"), lazy(html, "html_text"), "HTML")
+    )
+    register("pdf", Renderer(".pdf", "report.pdf", lazy(html, "render_pdf"), lazy(html, "pdf_text"), "PDF"))
+    register("docx", Renderer(".docx", "report.docx", lazy(docx, "render"), lazy(docx, "docx_text"), "Word"))
+    xlsx, audit_files = "espacep_analysis.xlsx_report", "espacep_analysis.audit_files"
+    register(
+        "xlsx",
+        Renderer(".xlsx", "figures.xlsx", lazy(xlsx, "render"), lazy(audit_files, "xlsx_text"), "Excel"),
+    )
+
+
 def _load() -> None:
-    """Import the modules that register formats (once)."""
+    """Register the built-in formats and import the modules that register more (once)."""
     global _loaded
     if _loaded:
         return
     _loaded = True
+    _builtins()
     for module in FORMAT_MODULES:
         importlib.import_module(module)
 

@@ -1,4 +1,4 @@
-"""``figures.xlsx``: the ``xlsx`` format of the renderer registry (`renderers`).
+"""``figures.xlsx``: the ``xlsx`` format of the renderer registry (`renderers._builtins`).
 
 Rendered after the notebook ran, from what it left in the work directory:
 ``figures.csv`` (the sheet "toutes les données"), ``provenance.json`` (the
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .spreadsheet import XLSX, report_sections, write_figures_xlsx
+from .spreadsheet import report_sections, write_figures_xlsx
 
 
-def _render(job) -> Path:
+def render(job) -> Path:
     """The ``xlsx`` format (`renderers`): the executed notebook and ``figures.csv`` -> ``figures.xlsx``."""
     import nbformat
 
@@ -30,13 +30,3 @@ def _render(job) -> Path:
     blocks = [block for block, _ in notebook_blocks(nbformat.read(job.executed, as_version=4))]
     legend = methods_note(int(record.get("parameters", {}).get("min_cell", 0)), lang="fr")
     return write_figures_xlsx(job.work, table, report_sections(blocks), record, legend)
-
-
-def _register() -> None:
-    from . import renderers
-    from .audit_files import xlsx_text
-
-    renderers.register("xlsx", renderers.Renderer(".xlsx", XLSX, _render, xlsx_text, "Excel"))
-
-
-_register()

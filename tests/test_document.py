@@ -110,3 +110,11 @@ def test_figures_table_cells_carry_value_and_mask():
     assert hiv[2].value == pytest.approx(3 / 412) and hiv[2].text == f"0,7{NBSP}%" and not hiv[2].masked
     assert (syph[2].text, syph[2].masked, syph[2].value) == ("< 5", True, None)
     assert (syph[1].text, syph[1].masked) == ("x", True)
+
+
+def test_a_label_from_the_data_cannot_make_a_reference():
+    from espacep_analysis import markup
+
+    label = markup.plain("Site {{tab:x}}")  # a site name from params: printed as written, never resolved
+    (block,) = document.number([Text(f"À {label}.")], Numbering())
+    assert markup.markdown_html(block.markdown).strip() == "<p>À Site {{tab:x}}.</p>"

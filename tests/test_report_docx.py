@@ -123,6 +123,23 @@ def test_audit_reads_docx_and_finds_a_pseudonym_split_over_runs(rendered, tmp_pa
     assert "SYN-ABC123" in docx_report.docx_text(out / "report.docx")
 
 
+def test_docx_is_byte_identical_on_a_second_render(rendered, tmp_path):
+    import datetime as dt
+
+    day = dt.date(2020, 1, 1)
+    first = docx_report.write_docx(
+        rendered / "report.ipynb", tmp_path / "a.docx", "Rapport INAMI 2019", date=day
+    )
+    second = docx_report.write_docx(
+        rendered / "report.ipynb", tmp_path / "b.docx", "Rapport INAMI 2019", date=day
+    )
+    assert first.read_bytes() == second.read_bytes()
+    import zipfile
+
+    with zipfile.ZipFile(first) as package:  # dated by the report, not by the clock
+        assert {info.date_time for info in package.infolist()} == {(2020, 1, 1, 0, 0, 0)}
+
+
 def test_libreoffice_converts_the_docx_to_pdf(rendered, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
