@@ -376,6 +376,8 @@ def test_index_lists_every_report_with_links_and_provenance_hash(real):
         files = real["files"][year]
         assert f'<a href="{year}/inami/report.html">HTML</a>' in page
         assert f'<a href="{year}/inami/figures.csv">figures.csv</a>' in page
+        assert f'<a href="{year}/inami/figures-excel.csv">CSV pour Excel</a>' in page
+        assert f'<a href="{year}/inami/figures.xlsx">Excel</a>' in page
         assert f"<code>{hashlib.sha256(files['provenance.json']).hexdigest()}</code>" in page
         seconds = json.loads(files[".stamp.json"])["seconds"]
         assert f"{seconds:.1f}".replace(".", ",") + "\u00a0s</td>" in page
