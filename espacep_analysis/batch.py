@@ -69,7 +69,7 @@ NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"  # the funder notebooks of the 
 FUNDERS = ("inami", "aviq", "cocof")
 FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
 # The notebook's own products; the documents' products come from the format registry (`renderers`).
-BASE_PRODUCTS = ("report.ipynb", "figures.csv", "provenance.json")
+BASE_PRODUCTS = ("report.ipynb", "figures.csv", "figures-excel.csv", "provenance.json")
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
 DATA_RECORD = ".data-dir"  # the data directory of the last run: `espacep audit` without --data reads it

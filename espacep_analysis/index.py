@@ -35,7 +35,10 @@ from .batch import (
 )
 
 INDEX_NAME = "index.html"
-DATA_LINKS = (("figures.csv", "figures.csv"),)  # the notebook's own products linked after the documents
+DATA_LINKS = (  # the notebook's own products linked after the documents
+    ("figures.csv", "figures.csv"),
+    ("figures-excel.csv", "CSV pour Excel"),
+)
 
 
 def product_links() -> list[tuple[str, str]]:

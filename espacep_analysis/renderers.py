@@ -123,13 +123,18 @@ def lazy(module: str, function: str) -> Callable:
 
 
 def _builtins() -> None:
-    """The built-in formats, in rendering order: ``html``, then ``pdf`` (printed from it), ``docx``."""
+    """The built-in formats, in rendering order: ``html``, then ``pdf`` (printed from it), ``docx``, ``xlsx``."""
     html, docx = "espacep_analysis.render", "espacep_analysis.docx_report"
     register(
         "html", Renderer(".html", "report.html", lazy(html, "render_html"), lazy(html, "html_text"), "HTML")
     )
     register("pdf", Renderer(".pdf", "report.pdf", lazy(html, "render_pdf"), lazy(html, "pdf_text"), "PDF"))
     register("docx", Renderer(".docx", "report.docx", lazy(docx, "render"), lazy(docx, "docx_text"), "Word"))
+    xlsx, audit_files = "espacep_analysis.xlsx_report", "espacep_analysis.audit_files"
+    register(
+        "xlsx",
+        Renderer(".xlsx", "figures.xlsx", lazy(xlsx, "render"), lazy(audit_files, "xlsx_text"), "Excel"),
+    )
 
 
 def _load() -> None:

@@ -57,9 +57,10 @@ def test_the_audit_reads_a_registered_format_with_its_text_fn(rot_format, data_d
 def test_job_formats_without_pdf():
     job = batch.Job(2019, "inami", Path("x.ipynb"), Path("d"), Path("o"), {}, pdf=False, inputs_hash="h")
     assert "pdf" not in job.rendered_formats and "html" in job.rendered_formats
-    assert batch.products(job.rendered_formats)[:4] == [
+    assert batch.products(job.rendered_formats)[:5] == [
         "report.ipynb",
         "figures.csv",
+        "figures-excel.csv",
         "provenance.json",
         "report.html",
     ]

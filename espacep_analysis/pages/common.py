@@ -285,21 +285,10 @@ def figure_sources(figures: pd.DataFrame) -> pd.Series:
     )
 
 
-def write_figures_csv(
-    figures: pd.DataFrame,
-    output_dir: str | Path,
-    published: pd.DataFrame | None = None,
-    missing: pd.DataFrame | None = None,
-) -> Path:
-    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path.
-
-    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
-    the year), ``history`` (``published``: values of earlier reports,
-    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
-    still to fill, no value; only in a draft).
-    """
-    from ..render import write_atomic
-
+def figures_table(
+    figures: pd.DataFrame, published: pd.DataFrame | None = None, missing: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every figure shown, one row each, as ``figures.csv`` holds them (see `write_figures_csv`)."""
     columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
     parts = [figures.assign(source=figure_sources(figures))]
     for extra, source in ((published, "history"), (missing, "declared_missing")):
@@ -310,6 +299,29 @@ def write_figures_csv(
                 else extra.assign(source=source)
             )
     table = check_figures(pd.concat(parts, ignore_index=True), "figures.csv").loc[:, columns + ["source"]]
-    table = table.sort_values(["year", "indicator", "scope"], kind="stable")
+    return table.sort_values(["year", "indicator", "scope"], kind="stable").reset_index(drop=True)
+
+
+def write_figures_csv(
+    figures: pd.DataFrame,
+    output_dir: str | Path,
+    published: pd.DataFrame | None = None,
+    missing: pd.DataFrame | None = None,
+) -> Path:
+    """Write ``figures.csv`` and ``figures-excel.csv`` (every figure shown, one row each) atomically.
+
+    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
+    the year), ``history`` (``published``: values of earlier reports,
+    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
+    still to fill, no value; only in a draft). ``figures.csv`` is for
+    machines (comma, UTF-8, decimal point); ``figures-excel.csv`` holds the
+    same cells for Belgian Excel (`spreadsheet.excel_csv`). Returns the path
+    of ``figures.csv``.
+    """
+    from ..render import write_atomic
+    from ..spreadsheet import EXCEL_CSV, excel_csv
+
+    table = figures_table(figures, published, missing)
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
+    write_atomic(Path(output_dir) / EXCEL_CSV, excel_csv(table))
     return write_atomic(Path(output_dir) / "figures.csv", data)
