@@ -58,15 +58,16 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, lifecycle, settings
+from . import __version__, funders, lifecycle, settings
 from .errors import EspacepError, RunInterrupted
 from .files import write_atomic
 from .lifecycle import OutputLock
 
 PACKAGE_DIR = Path(__file__).resolve().parent  # hashed as code (the stamp), never read as configuration
-NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"  # the funder notebooks of the checkout (code, not params)
-FUNDERS = ("inami", "aviq", "cocof")
-FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
+# The funder notebooks of the checkout (code, not params); a funder without one there runs the notebook
+# generated from the registry (`notebooks.notebook_path`), e.g. when the package is installed elsewhere.
+NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"
+GENERATED_NOTEBOOKS = "notebooks"  # under the run's cache directory
 PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json")
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
@@ -362,21 +363,22 @@ def plan_jobs(
     latest complete year (`complete_years`), and a partial year is refused unless
     ``options.partial`` (its jobs then get the ``period_end`` parameter).
     """
-    funders = options.funders or list(FUNDERS)
-    unknown = sorted(set(funders) - set(FUNDERS))
+    from .notebooks import notebook_path
+
+    known = funders.ids()
+    wanted = options.funders or list(known)
+    unknown = sorted(set(wanted) - set(known))
     if unknown:
-        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(FUNDERS)}")
+        raise EspacepError(f"--funders : financeur(s) inconnu(s) {unknown} ; attendus parmi {list(known)}")
     years = _plan_years(options, years_in_data, last_date)
     whole = complete_years(years_in_data, last_date)
     run = options.settings()
-    check_declared(funders, years, options.draft, run.params_dir)
+    check_declared(wanted, years, options.draft, run.params_dir)
     plan = Plan()
     data_dir = run.data_dir
     for year in years:
-        for funder in dict.fromkeys(funders):
-            notebook = Path(options.notebooks_dir) / f"{funder}.ipynb"
-            if not notebook.is_file():
-                raise EspacepError(f"pas de notebook pour le financeur {funder!r} : {notebook} est absent")
+        for funder in dict.fromkeys(wanted):
+            notebook = notebook_path(funder, options.notebooks_dir, run.cache_dir / GENERATED_NOTEBOOKS)
             parameters = {
                 "year": year,
                 "data_dir": str(data_dir),
@@ -424,7 +426,7 @@ def check_declared(funders: list[str], years: list[int], draft: bool, params_dir
         declared.load_declared(f, y, params_dir)
         for y in years
         for f in dict.fromkeys(funders)
-        if f in declared.SECTIONS
+        if declared.sections_of(f) is not None
     ]
     if not draft:
         declared.require_filled(content)
@@ -483,10 +485,13 @@ WARM_MODULES = (
 _KERNEL_STATE: dict = {}  # inside a kernel process: the interpreter state right after warm-up
 
 
-def warm_modules(funders: list[str]) -> list[str]:
-    """`WARM_MODULES` plus the pages and indicators modules of ``funders``."""
-    extra = [f"espacep_analysis.{kind}.{f}" for f in funders for kind in ("indicators", "pages")]
-    return list(WARM_MODULES) + extra
+def warm_modules(wanted: list[str]) -> list[str]:
+    """`WARM_MODULES` plus the indicator and page modules of the funders ``wanted`` (their specs)."""
+    extra: dict[str, None] = {}
+    for spec in map(funders.get, wanted):
+        extra[spec.indicators] = None
+        extra.update(dict.fromkeys(section.page.partition(":")[0] for section in spec.sections))
+    return list(WARM_MODULES) + list(extra)
 
 
 def kernel_warm_up(modules: list[str]) -> None:
@@ -792,7 +797,7 @@ def attach_provenance(executed: Path, work: Path) -> dict:
 
 
 def report_title(job: Job) -> str:
-    return f"Rapport {FUNDER_TITLES.get(job.funder, job.funder)} {job.year}"
+    return f"Rapport {funders.title(job.funder)} {job.year}"
 
 
 def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None] | None = None) -> JobResult:
@@ -1295,7 +1300,7 @@ def default_workers() -> int:
 
 def _runner(options: BatchOptions, jobs: int, progress: Progress) -> Runner:
     workers = max(1, min(jobs, options.workers or default_workers()))
-    return Runner(workers, options.warm_kernels, options.funders or list(FUNDERS), progress)
+    return Runner(workers, options.warm_kernels, options.funders or list(funders.ids()), progress)
 
 
 OUTPUT_ERRNOS = {
@@ -1455,7 +1460,9 @@ def _render(
     try:
         years = cached_years(output_dir, digests, options.accept_rejections)
         if years is None:  # new or changed data: the kernels warm up while the data are validated
-            runner = _runner(options, len(options.years or [0]) * len(options.funders or FUNDERS), progress)
+            runner = _runner(
+                options, len(options.years or [0]) * len(options.funders or funders.ids()), progress
+            )
             years = validate_years(
                 Path(options.data_dir), output_dir, digests, options.accept_rejections, out
             )

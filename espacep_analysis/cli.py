@@ -11,6 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from . import funders as registry
 from . import settings
 from .errors import EspacepError, RunInterrupted
 
@@ -268,7 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="render a year the data do not cover to December; its reports say "
         "'du 1er janvier au <last date>' (default: refused, naming the last date found)",
     )
-    p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
+    p.add_argument(
+        "--funders",
+        default=None,
+        help=f"comma list among {','.join(registry.ids())} (default: all; the registry: espacep_analysis.funders)",
+    )
     p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
     p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")
     p.add_argument(

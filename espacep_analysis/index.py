@@ -21,10 +21,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, funders
 from .batch import (
-    FUNDER_TITLES,
-    FUNDERS,
     STATUS_FAILED,
     STATUS_OK,
     STATUS_UNCHANGED,
@@ -124,7 +122,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
             for d in year_dir.iterdir()
             if d.is_dir() and not d.name.startswith(".")
         }
-    order = {f: i for i, f in enumerate(FUNDERS)}
+    order = {f: i for i, f in enumerate(funders.ids())}
     entries = []
     for year, funder in sorted(keys, key=lambda k: (-k[0], order.get(k[1], len(order)), k[1])):
         folder = root / str(year) / funder
@@ -174,7 +172,7 @@ def _row(entry: IndexEntry) -> str:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
         links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
     return (
-        f"<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>"
+        f"<tr><td>{html.escape(funders.title(entry.funder))}{warnings}</td>"
         f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
         f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
         f"<td>{digest}</td></tr>"

@@ -38,9 +38,9 @@ def _dataset():
 
 def _declared(funder: str, sites) -> set[str]:
     figures = publish.compute(_dataset(), funder, 2019, "wilson", 0.95)
-    ids = _ids_in(publish.PARTITIONS[funder](figures, sites))
-    ids |= {rel.total[1] for rel in publish.RELATIONS if rel.total[0] == funder}
-    ids |= {part[1] for rel in publish.RELATIONS for part in rel.parts if part[0] == funder}
+    ids = _ids_in(publish.partitions_of(funder, figures, sites))
+    ids |= {rel.total[1] for rel in publish.relations() if rel.total[0] == funder}
+    ids |= {part[1] for rel in publish.relations() for part in rel.parts if part[0] == funder}
     return ids | MODULES[funder].STANDALONE
 
 

@@ -31,7 +31,6 @@ from .outreach import (
     demand_counts,
     first_site_per_person,
     hierarchy_totals,
-    inami_region_figures,
     outreach_table,
     persons_with_demand,
     registry_counts,
@@ -41,6 +40,7 @@ from .outreach import (
     site_counts,
     with_comparisons,
 )
+from .regional import inami_region_figures
 
 FUNDER = "aviq"
 PREFIX = "aviq."

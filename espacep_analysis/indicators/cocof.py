@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..disclosure import Denominator, Partition
-from . import common, outreach
+from . import common, outreach, regional
 from .common import ALL
 
 FUNDER = "cocof"
@@ -162,7 +162,7 @@ SECTIONS = (
 
 def medical(ds: Dataset, years, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Brussels persons seen, consultations, consultations per person and migrant share (INAMI definitions)."""
-    return outreach.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
+    return regional.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
 
 
 def compute_figures(
