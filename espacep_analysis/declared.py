@@ -532,10 +532,13 @@ HISTORY = config.Record({"history": config.ListOf(HISTORY_ITEM)})
 
 
 def _registry() -> dict[str, tuple[str, str]]:
-    """Every computed indicator id -> (French label, unit)."""
-    from .indicators import aviq, cocof, inami
+    """Every computed indicator id -> (French label, unit), over the funders of the registry."""
+    from . import funders
 
-    return {**inami.INDICATORS, **aviq.INDICATORS, **cocof.INDICATORS}
+    found: dict[str, tuple[str, str]] = {}
+    for spec in funders.registered().values():
+        found.update(getattr(spec.indicator_module(), "INDICATORS", {}))
+    return found
 
 
 def _history_problems(items: list, where: str, registry: dict) -> list[str]:

@@ -20,16 +20,13 @@ import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, funders
-from .batch import (
-    STATUS_FAILED,
-    STATUS_OK,
-    STATUS_UNCHANGED,
-    JobResult,
-    _write_if_changed,
-    read_stamp,
-)
+from .stamps import STATUS_FAILED, STATUS_OK, STATUS_UNCHANGED, read_stamp, write_if_changed
+
+if TYPE_CHECKING:  # the batch imports this module: no import back at run time
+    from .batch import JobResult
 
 INDEX_NAME = "index.html"
 LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("figures.csv", "figures.csv"))
@@ -219,5 +216,5 @@ def render_index(entries: list[IndexEntry]) -> str:
 def write_index(output_dir: str | Path, results: list[JobResult] = ()) -> Path:
     """Write ``output_dir/index.html`` (atomically, and only when its content changed)."""
     path = Path(output_dir) / INDEX_NAME
-    _write_if_changed(path, render_index(collect_entries(output_dir, results)))
+    write_if_changed(path, render_index(collect_entries(output_dir, results)))
     return path

@@ -70,7 +70,7 @@ class Report:
         of the project for a hand run, never ``outputs/``).
         """
         from .. import declared, provenance
-        from ..render import write_atomic
+        from ..files import write_atomic
 
         output_dir = Path(output_dir) if output_dir else self.settings.output_dir
         output_dir.mkdir(parents=True, exist_ok=True)

@@ -277,7 +277,7 @@ def write_figures_csv(
     ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
     still to fill, no value; only in a draft).
     """
-    from ..render import write_atomic
+    from ..files import write_atomic
 
     columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
     parts = [figures.assign(source=figure_sources(figures))]
