@@ -19,7 +19,8 @@ modules that declare further funders: importable module names
 ``FUNDER`` (a `FunderSpec`) or ``FUNDERS`` (a list of them). An environment
 variable is inherited by everything a run starts: the batch's worker processes,
 their Jupyter kernels and a notebook opened by hand from the same shell, so all
-of them see the same registry. ``espacep funders`` lists the registry.
+of them see the same registry (`ids` lists it). The funder's notebook is then
+generated from its spec (`espacep_analysis.notebooks`).
 
 A funder also needs an entry under ``funders:`` of ``params/sites.yaml``
 (its regions, hence the sites its report covers, and its disclosure

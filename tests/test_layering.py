@@ -23,14 +23,14 @@ LAYERS = [
     (
         "base",
         "espacep_analysis errors files units codes config settings sites dataset schemas origins banners "
-        "markup fmt plots stats funders stamps lifecycle audit_files provenance",
+        "markup fmt plots stats funders stamps lifecycle audit_files provenance renderers spreadsheet",
     ),
     ("load", "load rejections"),
     ("indicators", "indicators declared"),
     ("disclosure", "disclosure publish"),
     ("pages", "pages"),
-    ("renderers", "render index audit notebooks"),
-    ("entry points", "batch cli"),
+    ("renderers", "render index audit notebooks docx_report"),
+    ("entry points", "batch cli clitext"),
 ]
 # An import of a higher layer allowed on purpose, with why.
 ALLOWED = {

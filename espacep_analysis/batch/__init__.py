@@ -38,6 +38,13 @@
    ``outputs/.audit.json``).
 
 Exit status: 0 when every report is fine and the audit is clean, 1 otherwise.
+
+The package, by concern: `results` (options, jobs, results, constants),
+`planning` (inputs hash, years, jobs, stamps), `engine` (the warm kernel and
+the papermill engine bound to it), `publishing` (one report, and what killed
+runs left behind), `pool` (worker processes, progress, the disclosure
+warm-up); this module runs the batch (summary, index, audit) and re-exports
+the public names.
 """
 
 from __future__ import annotations
