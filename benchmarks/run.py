@@ -43,12 +43,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from espacep_analysis import funders
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DATA = REPO / "data" / "synthetic"
 YEARS = (2017, 2018, 2019)
 SINGLE = (2019, "inami")
-FUNDERS = ("inami", "aviq", "cocof")
+FUNDERS = funders.ids()  # the funder registry (espacep_analysis.funders)
 
 
 # --- machine ---------------------------------------------------------------------------------------

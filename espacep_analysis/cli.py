@@ -16,6 +16,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from . import funders as registry
 from . import settings
 from .clitext import FrenchHelpFormatter, french_argparse, write_error_log
 from .errors import EXIT_INTERNAL, EXIT_USER, EspacepError, ParameterError, RunInterrupted
@@ -332,7 +333,8 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
         "--funders",
         default=None,
         metavar="FINANCEURS",
-        help="liste séparée par des virgules parmi inami,aviq,cocof (défaut : les trois)",
+        help=f"liste séparée par des virgules parmi {','.join(registry.ids())} "
+        "(défaut : tous ; le registre : espacep_analysis.funders)",
     )
     p.add_argument(
         "--ci-method",

@@ -8,7 +8,7 @@ of items per report section::
     funder: aviq          # must equal the file name
     year: 2019            # must equal the directory name
     synthetic: false      # optional: true marks invented example values
-    sections:             # keys: the funder's sections (SECTIONS below)
+    sections:             # keys: the funder's sections (`funders.FunderSpec.declared`)
       internet:
         narrative: >-     # optional paragraph(s), Markdown subset (markup.py)
           Nous communiquons chaque semaine avec ...
@@ -53,37 +53,23 @@ DRAFT_BANNER = DRAFT  # banners.BANNERS["draft"]: the one banner table
 DECLARED_UNITS: tuple[str, ...] = units.COUNT_UNITS + ("proportion", "ratio", "years", "days")
 WHOLE_UNITS: tuple[str, ...] = units.COUNT_UNITS
 
-# funder -> section key -> French heading (report order). The notebooks print one heading per section.
-SECTIONS: dict[str, dict[str, str]] = {
-    "aviq": {
-        "proximity": "Stratégie 1 : Travail de proximité",
-        "internet": "Stratégie 2 : Prévention sur internet",
-        "tools": "Stratégie 3 : Production d'outils de prévention",
-        "medical": "Stratégie 4 : Consultations médicales gratuites délocalisées",
-        "violence": "Stratégie 5 : Prévention des violences",
-        "harm_reduction": "Stratégie 6 : Réduction des risques (usagers de drogues)",
-        "clients": "Stratégie 7 : Sensibilisation des clients",
-        "professionals": "Stratégie 8 : Sensibilisation des professionnels",
-        "advocacy": "Stratégie 9 : Plaidoyer politique",
-        "evaluation": "Stratégie 10 : Évaluation formative",
-        "demands": "Action sociale globale : profil des demandes",
-        "social_activities": "Action sociale globale : nouvelles activités collectives",
-    },
-    "cocof": {
-        "proximity": "Action 1 : Travail de proximité",
-        "unplanned": "Action 1 : actions non prévues initialement",
-        "adjustments": "Action 1 : ajustements envisagés",
-        "internet": "Action 2 : Prévention sur internet",
-        "tools": "Action 3 : Production d'outils de prévention",
-        "medical": "Action 4 : Consultations médicales gratuites délocalisées",
-        "violence": "Action 5 : Prévention des violences",
-        "harm_reduction": "Action 6 : Réduction des risques (usagers de drogues)",
-        "clients": "Action 7 : Sensibilisation des clients",
-        "professionals": "Action 8 : Sensibilisation des professionnels",
-        "social_work": "Programme d'action sociale globale à Bruxelles",
-    },
-}
-FUNDERS_WITH_PARAMS = tuple(SECTIONS)
+
+def sections_of(funder: str) -> dict[str, str] | None:
+    """The sections of ``params/<year>/<funder>.yaml`` (key -> French heading, report order), or None.
+
+    From the funder registry (`funders.FunderSpec.declared`); None for a funder without
+    declared figures (INAMI); an unknown funder is an `EspacepError`.
+    """
+    from . import funders
+
+    return funders.get(funder).declared
+
+
+def funders_with_params() -> tuple[str, ...]:
+    """The funders whose reports read ``params/<year>/<funder>.yaml`` (registry order)."""
+    from . import funders
+
+    return tuple(spec.id for spec in funders.registered().values() if spec.declared is not None)
 
 
 class UnfilledParams(EspacepError):
@@ -130,7 +116,7 @@ SECTION = config.Record(
 
 def file_kind(funder: str) -> config.Record:
     """The schema of ``params/<year>/<funder>.yaml``."""
-    sections = config.MapOf(SECTION, key=config.Choice(tuple(SECTIONS[funder])), min_items=0)
+    sections = config.MapOf(SECTION, key=config.Choice(tuple(sections_of(funder) or ())), min_items=0)
     return config.Record(
         {
             "funder": config.Choice((funder,)),
@@ -300,9 +286,9 @@ def load_declared(funder: str, year: int, params_dir: str | Path | None = None) 
         names the file, the line and the key path, e.g.
         ``params/2019/aviq.yaml:12: sections.internet.items[0].unit: expected one of: ...``.
     """
-    if funder not in SECTIONS:
+    if funder not in funders_with_params():
         raise EspacepError(
-            f"unknown funder {funder!r} for declared figures; expected one of {sorted(SECTIONS)}"
+            f"unknown funder {funder!r} for declared figures; expected one of {sorted(funders_with_params())}"
         )
     path = declared_path(funder, year, params_dir)
     if not path.is_file():
@@ -508,7 +494,7 @@ def new_year(year: int, params_dir: str | Path | None = None) -> list[Declared]:
             f"aucun dossier params/<année>/ avant {int(year)} dans {config.display(Path(params_dir))}"
         )
     source = earlier[-1]
-    funders = [f for f in SECTIONS if declared_path(f, source, params_dir).is_file()]
+    funders = [f for f in funders_with_params() if declared_path(f, source, params_dir).is_file()]
     new = [emptied(load_declared(f, source, params_dir), year) for f in funders]  # all read before writing
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.mkdir(parents=True)
@@ -549,10 +535,13 @@ HISTORY = config.Record({"history": config.ListOf(HISTORY_ITEM)})
 
 
 def _registry() -> dict[str, tuple[str, str]]:
-    """Every computed indicator id -> (French label, unit)."""
-    from .indicators import aviq, cocof, inami
+    """Every computed indicator id -> (French label, unit), over the funders of the registry."""
+    from . import funders
 
-    return {**inami.INDICATORS, **aviq.INDICATORS, **cocof.INDICATORS}
+    found: dict[str, tuple[str, str]] = {}
+    for spec in funders.registered().values():
+        found.update(getattr(spec.indicator_module(), "INDICATORS", {}))
+    return found
 
 
 def _history_problems(items: list, where: str, registry: dict) -> list[str]:

@@ -21,18 +21,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
-from .batch import (
-    FUNDER_TITLES,
-    FUNDERS,
-    STATUS_FAILED,
-    STATUS_OK,
-    STATUS_UNCHANGED,
-    JobResult,
-    _write_if_changed,
-    read_stamp,
-)
+from . import __version__, funders
+from .stamps import STATUS_FAILED, STATUS_OK, STATUS_UNCHANGED, read_stamp, write_if_changed
+
+if TYPE_CHECKING:  # the batch imports this module: no import back at run time
+    from .batch import JobResult
 
 INDEX_NAME = "index.html"
 DATA_LINKS = (  # the notebook's own products linked after the documents
@@ -137,7 +132,7 @@ def collect_entries(output_dir: str | Path, results: Sequence[JobResult] = ()) -
             for d in year_dir.iterdir()
             if d.is_dir() and not d.name.startswith(".")
         }
-    order = {f: i for i, f in enumerate(FUNDERS)}
+    order = {f: i for i, f in enumerate(funders.ids())}
     entries = []
     for year, funder in sorted(keys, key=lambda k: (-k[0], order.get(k[1], len(order)), k[1])):
         folder = root / str(year) / funder
@@ -189,7 +184,7 @@ def _row(entry: IndexEntry) -> str:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
         links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
     return (
-        f"<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>"
+        f"<tr><td>{html.escape(funders.title(entry.funder))}{warnings}</td>"
         f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
         f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
         f"<td>{digest}</td></tr>"
@@ -236,5 +231,5 @@ def render_index(entries: list[IndexEntry]) -> str:
 def write_index(output_dir: str | Path, results: Sequence[JobResult] = ()) -> Path:
     """Write ``output_dir/index.html`` (atomically, and only when its content changed)."""
     path = Path(output_dir) / INDEX_NAME
-    _write_if_changed(path, render_index(collect_entries(output_dir, results)))
+    write_if_changed(path, render_index(collect_entries(output_dir, results)))
     return path

@@ -297,13 +297,10 @@ def _provenance(nb) -> dict:
 
 
 def _funder_label(funder: str) -> str:
-    """The display label of a funder code (from params/sites.yaml), or ``funder`` itself."""
-    from .sites import load_sites
+    """The printed name of a funder code (`funders.FunderSpec.title`), or ``funder`` itself."""
+    from . import funders
 
-    try:
-        return load_sites().funder_labels.get(funder, funder)
-    except EspacepError:
-        return funder
+    return funders.title(funder)
 
 
 def to_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:

@@ -32,7 +32,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from espacep_analysis import batch, index, render
+from espacep_analysis import batch, funders, index, render
 from espacep_analysis.batch import BatchOptions, input_digests, plan_jobs, run_batch
 from espacep_analysis.cli import parse_years
 from espacep_analysis.errors import EspacepError
@@ -139,7 +139,7 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
     digests = input_digests(SYNTHETIC)
     nbs = tmp_path / "all"
     nbs.mkdir()
-    for funder in batch.FUNDERS:
+    for funder in funders.ids():
         shutil.copy(tiny / "inami.ipynb", nbs / f"{funder}.ipynb")
     options = BatchOptions(SYNTHETIC, tmp_path / "out", years=[2018, 2019], notebooks_dir=nbs)
     plan = plan_jobs(options, [2017, 2018, 2019], digests)
@@ -171,8 +171,14 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
         plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami", "onem"]), [2019], digests)
     with pytest.raises(EspacepError, match=r"\[2016\].*couvrent \[2017, 2018, 2019\]"):
         plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2016, 2017]), [2017, 2018, 2019], digests)
-    with pytest.raises(EspacepError, match="cocof.ipynb est absent"):
-        plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["cocof"], notebooks_dir=tiny), [2019], digests)
+    # a funder without a notebook in notebooks_dir runs the one generated from the registry (cache dir)
+    (job,) = plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, funders=["cocof"], notebooks_dir=tiny), [2019], digests
+    ).jobs
+    assert job.notebook == (tmp_path / ".cache" / "notebooks" / "cocof.ipynb").resolve()
+    assert job.notebook.read_text(encoding="utf-8") == (REPO / "notebooks" / "cocof.ipynb").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_inputs_hash_follows_contents_and_parameters_not_paths(tmp_path, tiny):

@@ -42,9 +42,9 @@ def _figures(funder: str):
 
 def _declared(funder: str, sites) -> set[str]:
     figures = _figures(funder)
-    ids = _ids_in(publish.PARTITIONS[funder](figures, sites))
-    ids |= {rel.total[1] for rel in publish.RELATIONS if rel.total[0] == funder}
-    ids |= {part[1] for rel in publish.RELATIONS for part in rel.parts if part[0] == funder}
+    ids = _ids_in(publish.partitions_of(funder, figures, sites))
+    ids |= {rel.total[1] for rel in publish.relations() if rel.total[0] == funder}
+    ids |= {part[1] for rel in publish.relations() for part in rel.parts if part[0] == funder}
     return ids | MODULES[funder].STANDALONE
 
 

@@ -40,7 +40,6 @@ from .outreach import (
     demand_counts,
     first_site_per_person,
     hierarchy_totals,
-    inami_region_figures,
     outreach_table,
     persons_with_demand,
     registry_counts,
@@ -50,6 +49,7 @@ from .outreach import (
     site_counts,
     with_comparisons,
 )
+from .regional import inami_region_figures
 
 FUNDER = "aviq"
 PREFIX = "aviq."

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..definitions import Denominator, Indicator, Partition, declare, ids_where, labels_and_units
-from . import common, outreach
+from . import common, outreach, regional
 from .common import ALL
 
 FUNDER = "cocof"
@@ -187,7 +187,7 @@ SECTIONS = (
 
 def medical(ds: Dataset, years, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Brussels persons seen, consultations, consultations per person and migrant share (INAMI definitions)."""
-    return outreach.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
+    return regional.inami_region_figures(ds, years, REGION, PREFIX, INDICATORS, method, level)
 
 
 def compute_figures(

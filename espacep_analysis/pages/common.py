@@ -318,7 +318,7 @@ def write_figures_csv(
     same cells for Belgian Excel (`spreadsheet.excel_csv`). Returns the path
     of ``figures.csv``.
     """
-    from ..render import write_atomic
+    from ..files import write_atomic
     from ..spreadsheet import EXCEL_CSV, excel_csv
 
     table = figures_table(figures, published, missing)
