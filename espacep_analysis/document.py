@@ -28,8 +28,18 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from . import fmt
 from .errors import EspacepError
+
+
+def _missing(x: object) -> bool:
+    """True for None, NaN, ``pd.NA`` and ``NaT`` (as `fmt.is_missing`; the page model sits below `fmt`)."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
 
 # The MIME type of a block serialised into a notebook output (`to_dict`); HTML exporters ignore it.
 BLOCK_MIME = "application/vnd.espacep.block+json"
@@ -109,13 +119,6 @@ class Table:
         return numbered(TABLE_WORD, self.number, self.caption)
 
     @property
-    def html(self) -> str:
-        """The table in the reports' HTML (`blocks_html.table_html`)."""
-        from .blocks_html import table_html
-
-        return table_html(self)
-
-    @property
     def columns(self) -> int:
         return max((len(r) for r in (*self.header, *self.rows)), default=0)
 
@@ -179,7 +182,7 @@ class Chart:
             if groups:
                 cells.append(Cell(str(rec["group"])))
             value = rec.get("value")
-            number_ = None if value is None or fmt.is_missing(value) else float(value)
+            number_ = None if value is None or _missing(value) else float(value)
             cells.append(Cell(str(rec["text"]), number_, bool(rec.get("masked", False)), numeric=True))
             rows.append(tuple(cells))
         return Table(
@@ -223,7 +226,7 @@ def chart_alt(kind: str, subject: str, data: pd.DataFrame, limit: int = 12) -> s
         return f"{kind} : {subject}. Aucune donnée."
     parts = []
     for rec in data.head(limit).to_dict("records"):
-        group = f" ({rec['group']})" if "group" in rec and not fmt.is_missing(rec["group"]) else ""
+        group = f" ({rec['group']})" if "group" in rec and not _missing(rec["group"]) else ""
         parts.append(f"{rec['label']}{group} : {rec['text']}")
     rest = len(data) - limit
     more = f" ; et {rest} autres valeurs (tableau de données)" if rest > 0 else ""
@@ -363,7 +366,7 @@ def to_dict(block: Block) -> dict:
         data = block.data if block.data is not None else pd.DataFrame()
         keep = [c for c in ("label", "group", "text", "value", "masked") if c in data.columns]
         records = [
-            {k: (None if fmt.is_missing(v) else v) for k, v in rec.items()}
+            {k: (None if _missing(v) else v) for k, v in rec.items()}
             for rec in data.loc[:, keep].to_dict("records")
         ]
         return {

@@ -23,14 +23,15 @@ LAYERS = [
     (
         "base",
         "espacep_analysis errors files units codes config settings sites dataset schemas origins banners "
-        "markup fmt plots stats funders stamps lifecycle audit_files provenance renderers spreadsheet",
+        "markup fmt plots stats funders stamps lifecycle audit_files provenance renderers spreadsheet "
+        "definitions document blocks_html",
     ),
     ("load", "load rejections"),
     ("indicators", "indicators declared"),
     ("disclosure", "disclosure publish"),
     ("pages", "pages"),
-    ("renderers", "render index audit notebooks docx_report"),
-    ("entry points", "batch cli clitext"),
+    ("renderers", "render index audit notebooks docx_report xlsx_report"),
+    ("entry points", "batch cli clitext api"),
 ]
 # An import of a higher layer allowed on purpose, with why.
 ALLOWED = {

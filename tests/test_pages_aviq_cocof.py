@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from espacep_analysis import declared, fmt
+from espacep_analysis.blocks_html import table_html
 from espacep_analysis.indicators import aviq as aviq_ind
 from espacep_analysis.indicators import cocof as cocof_ind
 from espacep_analysis.indicators.common import figures_frame
@@ -103,7 +104,7 @@ class _Cells(HTMLParser):
 
 def cells(table: Table) -> _Cells:
     parser = _Cells()
-    parser.feed(table.html)
+    parser.feed(table_html(table))
     return parser
 
 

@@ -257,7 +257,7 @@ def show(blocks: list) -> None:
     from IPython.display import display
 
     from .. import markup, plots
-    from ..blocks_html import chart_data_html
+    from ..blocks_html import chart_data_html, table_html
 
     for block in document.number(blocks):
         record = {document.BLOCK_MIME: json.loads(json.dumps(document.to_dict(block), default=float))}
@@ -268,7 +268,9 @@ def show(blocks: list) -> None:
             rendered = markup.markdown_html(source, headings=isinstance(block, Heading))
             display({"text/html": rendered, "text/plain": source, **record}, raw=True)
         elif isinstance(block, Table):
-            display({"text/html": markup.sanitize_html(block.html), "text/plain": "", **record}, raw=True)
+            display(
+                {"text/html": markup.sanitize_html(table_html(block)), "text/plain": "", **record}, raw=True
+            )
         elif isinstance(block, Chart):
             plots.show(block.figure, alt=block.alt, caption=block.title, extra=record)
             display({"text/html": markup.sanitize_html(chart_data_html(block)), "text/plain": ""}, raw=True)
