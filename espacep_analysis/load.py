@@ -36,6 +36,7 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from operator import methodcaller
 from pathlib import Path
 from typing import NamedTuple
 
@@ -250,6 +251,9 @@ def _short_rows(text: str, skip: int, sep: str, names: list[str]):
     last entry is flagged when it is the file's last record and the file has
     no final newline (a file cut inside its last line).
     """
+    lines = _unquoted_lines(text)
+    if lines is not None:
+        return _short_rows_unquoted(text, lines, skip, sep, names)
     width, out, start, last = len(names), [], 1, None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
     try:
@@ -266,6 +270,46 @@ def _short_rows(text: str, skip: int, sep: str, names: list[str]):
         raise EspacepError(f"fichier illisible : ligne mal formée ({exc})") from None
     if out and out[-1][0] == last and not text.endswith(("\n", "\r")):
         out[-1] = out[-1][:5] + (True,)
+    return tuple(out)
+
+
+def _unquoted_lines(text: str) -> list[str] | None:
+    """The physical lines of ``text`` when each is one CSV record, else None.
+
+    That is when the text holds no quote, every ``\\r`` belongs to a ``\\r\\n``
+    and no line is longer than the csv module's field limit (which it refuses).
+    """
+    if '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    lines = text.split("\n")
+    return lines if max(map(len, lines)) <= csv.field_size_limit() else None
+
+
+def _short_rows_unquoted(text: str, lines: list[str], skip: int, sep: str, names: list[str]):
+    """`_short_rows` of a text without quotes whose line breaks are all ``\\n`` or ``\\r\\n``.
+
+    Then a record is a physical line and its fields are ``line.split(sep)``, so
+    counting separators finds the candidates without a CSV parser (that parser
+    was half the time of validating 10^6 rows); only lines with too few
+    separators are split. Same result as `_short_rows`.
+    """
+    width, out = len(names), []
+    needed = width - 1
+    counts = np.fromiter(map(methodcaller("count", sep), lines), dtype=np.int64, count=len(lines))
+    for i in (np.flatnonzero(counts[skip + 1 :] < needed) + skip + 1).tolist():
+        record = lines[i].removesuffix("\r").split(sep)
+        if any(f.strip() for f in record):
+            out.append(
+                (i + 1, len(record), width, _norm_name(names[len(record) - 1]), record[-1].strip(), False)
+            )
+    if out and not text.endswith(("\n", "\r")):
+        last = next(
+            i + 1
+            for i in range(len(lines) - 1, skip, -1)
+            if any(f.strip() for f in lines[i].removesuffix("\r").split(sep))
+        )
+        if out[-1][0] == last:
+            out[-1] = out[-1][:5] + (True,)
     return tuple(out)
 
 

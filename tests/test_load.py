@@ -869,3 +869,53 @@ def test_all_rows_rejected_gives_the_same_summary_and_load_refuses(tmp_path):
         match="persons.csv, ligne 5, colonne inclusion_date, " "valeur '11.02.2019': date illisible",
     ):
         load_dataset(directory, today=TODAY, sites=SITES)
+
+
+def _short_rows_by_csv_module(text, skip, sep, width):
+    """Reference for `_short_rows`: (line, fields) of the short records, read by the csv module."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    out, start = [], 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if line > skip + 1 and any(f.strip() for f in record) and len(record) < width:
+            out.append((line, len(record), record[-1].strip()))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_short_rows_without_quotes_match_the_csv_module(seed):
+    """Issue 15: the quote-free fast path of `_short_rows` finds what the csv module finds.
+
+    Random exports: title rows above the header, blank and separator-only lines, short
+    and long records, CRLF or LF, with or without a final line break.
+    """
+    from espacep_analysis import load
+
+    rng = np.random.default_rng(seed)
+    sep = [";", ",", "\t"][seed % 3]
+    eol = "\r\n" if seed % 2 else "\n"
+    names = ["pseudonym", "date", "site", "workplace", "gp"]
+    skip = int(rng.integers(0, 3))
+    lines = [f"titre {k}" for k in range(skip)] + [sep.join(names)]
+    for _ in range(int(rng.integers(1, 60))):
+        kind = rng.integers(0, 6)
+        width = {0: 0, 1: len(names) - 1, 2: int(rng.integers(1, 5))}.get(int(kind), len(names))
+        if kind == 3:
+            lines.append(sep * (len(names) - 1))
+        elif kind == 4:
+            lines.append(" " * int(rng.integers(0, 3)))
+        else:
+            lines.append(sep.join(f" v{rng.integers(0, 9)} " for _ in range(max(width, 1 if kind else 0))))
+    text = eol.join(lines) + (eol if seed % 4 < 2 else "")
+    got = load._short_rows(text, skip, sep, names)
+    assert [(r[0], r[1], r[4]) for r in got] == _short_rows_by_csv_module(text, skip, sep, len(names))
+    assert all(type(r[0]) is int for r in got)
+    assert load._unquoted_lines(text) is not None  # the fast path was taken
+    last_record = max(
+        (i + 1 for i, t in enumerate(lines) if i > skip and t.replace(sep, "").strip()), default=None
+    )
+    cut = [got[-1][0]] if got and not text.endswith("\n") and got[-1][0] == last_record else []
+    assert [r[0] for r in got if r[5]] == cut
