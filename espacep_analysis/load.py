@@ -47,7 +47,7 @@ import pandera.pandas as pa
 from . import schemas
 from .dataset import Dataset
 from .errors import EspacepError, FileRejected
-from .sites import Sites, load_sites
+from .sites import SITES_FILE, Sites, load_sites
 
 EXTENSIONS = (".csv", ".xlsx")
 SEPARATORS = (";", ",", "\t")
@@ -1066,12 +1066,49 @@ def validate_and_load(
     Every table of `schemas.TABLES` fills the `Dataset` field of its name; a
     table without a file, or wholly rejected, is an empty frame with its
     columns and dtypes. ``Dataset.sources`` maps each file read to its sha256.
+
+    Without ``sites``, the result is kept for the next call: when the data files,
+    the active ``sites.yaml``, ``year`` and ``today`` are the same (sha256 of every
+    file), that call returns it without validating again (a notebook's "Run all" in
+    a started kernel). Each call gets its own frames (shallow copies: with pandas'
+    copy-on-write a change to them never reaches the kept ones).
     """
-    sites = sites if sites is not None else load_sites()
-    report, frames = _run(data_dir, sites, year, today)
-    tables = {name: _dataset_dtypes(frames.get(name), spec) for name, spec in schemas.TABLES.items()}
-    sources = {t.meta.file: t.meta.sha256 for t in report.tables.values() if t.meta is not None}
-    return Dataset(sites=sites, sources=sources, **tables), report
+    key = _inputs_key(data_dir, year, today) if sites is None else None
+    if key is not None and _LAST_LOADED.get("key") == key:
+        dataset, report = _LAST_LOADED["value"]
+    else:
+        sites = sites if sites is not None else load_sites()
+        report, frames = _run(data_dir, sites, year, today)
+        tables = {name: _dataset_dtypes(frames.get(name), spec) for name, spec in schemas.TABLES.items()}
+        sources = {t.meta.file: t.meta.sha256 for t in report.tables.values() if t.meta is not None}
+        dataset = Dataset(sites=sites, sources=sources, **tables)
+        if key is not None:
+            _LAST_LOADED.update(key=key, value=(dataset, report))
+    views = {name: getattr(dataset, name).copy(deep=False) for name in schemas.TABLES}
+    return dataclasses.replace(dataset, sources=dict(dataset.sources), **views), report
+
+
+# The last data set `validate_and_load` built with the default sites, and the key of its inputs:
+# a notebook's "Run all" (and each report of a batch kernel) reuses it when not a byte changed
+_LAST_LOADED: dict = {}
+
+
+def _inputs_key(data_dir: str | Path, year: int | None, today: dt.date | None) -> tuple | None:
+    """What validation reads: the files of ``data_dir`` and the active ``sites.yaml`` (sha256), the bounds.
+
+    None when ``data_dir`` is not a directory (`_run` then says so).
+    """
+    from .settings import params_file
+
+    folder = Path(data_dir).resolve()
+    if not folder.is_dir():
+        return None
+    files = [folder / name for name in sorted(p.name for p in folder.iterdir())]
+    files.append(params_file(SITES_FILE).resolve())
+    digests = tuple(
+        (str(f), hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None) for f in files
+    )
+    return str(data_dir), digests, year, today or dt.date.today()
 
 
 def refusal(report: ValidationReport) -> EspacepError:

@@ -919,3 +919,35 @@ def test_short_rows_without_quotes_match_the_csv_module(seed):
     )
     cut = [got[-1][0]] if got and not text.endswith("\n") and got[-1][0] == last_record else []
     assert [r[0] for r in got if r[5]] == cut
+
+
+def test_validate_and_load_reuses_the_last_data_set_until_a_byte_changes(tmp_path, monkeypatch):
+    """Issue 15 (c): a second "Run all" in the same kernel does not validate the same files again."""
+    from espacep_analysis import load
+
+    directory = write_base(tmp_path / "data")
+    calls = []
+    real_run = load._run
+    monkeypatch.setattr(load, "_run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
+    first, report = validate_and_load(directory, today=TODAY)
+    again, report_again = validate_and_load(directory, today=TODAY)
+    assert len(calls) == 1 and report_again is report
+    assert again.consultations.equals(first.consultations) and again.sources == first.sources
+    # each call gets its own frames: a change made by one caller is not seen by the next
+    again.consultations.loc[0, "site"] = "liege"
+    again.persons["extra"] = 1
+    third, _ = validate_and_load(directory, today=TODAY)
+    assert len(calls) == 1
+    assert third.consultations.loc[0, "site"] == "bruxelles" and "extra" not in third.persons
+    # another reference date, or one byte changed in a file, is validated again
+    validate_and_load(directory, today=dt.date(2020, 7, 1))
+    assert len(calls) == 2
+    path = directory / "persons.csv"
+    path.write_text(path.read_text().replace("P004,1999", "P004,1998"), encoding="utf-8")
+    changed, _ = validate_and_load(directory, today=TODAY)
+    assert len(calls) == 3
+    assert changed.persons.set_index("pseudonym").loc["P004", "birth_year"] == 1998
+    # with explicit sites nothing is kept
+    validate_and_load(directory, sites=SITES, today=TODAY)
+    validate_and_load(directory, sites=SITES, today=TODAY)
+    assert len(calls) == 5
