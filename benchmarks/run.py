@@ -154,6 +154,11 @@ def plain_chain(output: Path, year: int, funder: str) -> float:
             "-p",
             "output_dir",
             ".",
+            # the disclosure cache shared by the run's notebooks, deleted with the run's folder:
+            # left empty, the notebooks would use scratch/.cache of the project, which no run clears
+            "-p",
+            "cache_dir",
+            str(output / ".cache"),
             "-k",
             "python3",
             "--no-progress-bar",
