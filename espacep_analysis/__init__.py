@@ -16,7 +16,14 @@ cheap for the command line.
 from __future__ import annotations
 
 import importlib
+import sys as _sys
 from typing import Any
+
+# Issue 15: jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed, which
+# builds a Lark grammar: about 1.1 s of CPU in every process that reads or executes a notebook
+# (the batch and each worker), for an "iri" format check no nbformat schema uses. Keep it
+# out of this package's processes; nothing else changes (a module already imported stays).
+_sys.modules.setdefault("rfc3987_syntax", None)
 
 __version__ = "0.1.0"
 
