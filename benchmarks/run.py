@@ -43,12 +43,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from espacep_analysis import funders
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DATA = REPO / "data" / "synthetic"
 YEARS = (2017, 2018, 2019)
 SINGLE = (2019, "inami")
-FUNDERS = ("inami", "aviq", "cocof")
+FUNDERS = funders.ids()  # the funder registry (espacep_analysis.funders)
 
 
 # --- machine ---------------------------------------------------------------------------------------
@@ -154,6 +156,11 @@ def plain_chain(output: Path, year: int, funder: str) -> float:
             "-p",
             "output_dir",
             ".",
+            # the disclosure cache shared by the run's notebooks, deleted with the run's folder:
+            # left empty, the notebooks would use scratch/.cache of the project, which no run clears
+            "-p",
+            "cache_dir",
+            str(output / ".cache"),
             "-k",
             "python3",
             "--no-progress-bar",
@@ -269,11 +276,12 @@ def scaling_child(rows: int, funder: str) -> dict:
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     repeats = 3 if rows <= 10**6 else 1
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         figures = module.compute_figures(ds, 2019)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()
     module.compute_figures(ds, 2019)
@@ -286,6 +294,8 @@ def scaling_child(rows: int, funder: str) -> dict:
         "build_s": build,
         "seconds": statistics.median(times),
         "seconds_all": times,
+        "cpu_seconds": statistics.median(cpu),
+        "load_average": os.getloadavg(),
         "compute_peak_mb": traced_peak,
         "rss_before_compute_mb": rss_before,
         "peak_rss_mb": peak_rss,
@@ -336,15 +346,17 @@ def markdown(results: dict) -> str:
         ]
     if "scaling" in results:
         lines += [
-            "| rows | funder | compute (s) | peak allocated in compute (MB) | process peak RSS (MB) |",
-            "|---|---|---|---|---|",
+            "| rows | funder | compute (s) | compute CPU (s) | peak allocated in compute (MB) "
+            "| process peak RSS (MB) |",
+            "|---|---|---|---|---|---|",
         ]
         for row in results["scaling"]:
             if "error" in row:
-                lines.append(f"| {row['rows']:,} | {row['funder']} | error: {row['error']} | | |")
+                lines.append(f"| {row['rows']:,} | {row['funder']} | error: {row['error']} | | | |")
             else:
                 lines.append(
                     f"| {row['rows']:,} | {row['funder']} | {row['seconds']:.2f} | "
+                    f"{row.get('cpu_seconds', float('nan')):.2f} | "
                     f"{row['compute_peak_mb']:.0f} | {row['peak_rss_mb']:.0f} |"
                 )
     return "\n".join(lines)
@@ -356,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1e4,1e5,1e6,1e7", help="row counts of the scaling benchmark")
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--funders", default=",".join(FUNDERS), help="funders of the scaling benchmark")
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "results.json"))
     parser.add_argument("--scaling-child", nargs=2, metavar=("ROWS", "FUNDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -370,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
             results["batch"] = batch_benchmarks(args.runs, funders, Path(scratch))
     if not args.skip_scaling:
         sizes = [int(float(s)) for s in args.sizes.split(",")]
-        importable = [f for f in FUNDERS if (REPO / "espacep_analysis" / "indicators" / f"{f}.py").is_file()]
+        chosen = args.funders.split(",")
+        importable = [f for f in chosen if (REPO / "espacep_analysis" / "indicators" / f"{f}.py").is_file()]
         results["scaling"] = scaling_benchmarks(sizes, importable)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

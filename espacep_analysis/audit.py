@@ -4,8 +4,8 @@
 data (every value of a ``pseudonym`` column, every birth date when a birth
 date column exists, the absolute path of the data directory and the names of
 real exports), then scans every rendered file under ``OUTPUT_DIR`` for them:
-HTML, executed notebooks (metadata and outputs), CSV, JSON, text and the text
-of PDFs. It also flags tables of row-level records (a table with a
+HTML, executed notebooks (metadata and outputs), CSV, JSON, text, the text
+of PDFs and of Word and Excel files. It also flags tables of row-level records (a table with a
 ``pseudonym`` column) in notebook outputs and HTML. Any finding fails the run.
 
 Public API: :class:`Finding`, :class:`Identifiers`, :func:`collect_identifiers`,
@@ -28,18 +28,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
+from . import renderers
 from .audit_files import (
+    OFFICE_SUFFIXES,
+    SCANNED_SUFFIXES,
     embedded_findings,
     machine_path_findings,
     notebook_embeds,
+    office_text,
     private_roots,
     walk_outputs,
 )
-from .errors import EspacepError
+from .errors import DataError, EspacepError, ParameterError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+# Suffixes `_scan_file` reads itself (text, JSON, markup, PDF); any other registered format is read by
+# its renderer's ``text_fn`` (`renderers.text_reader`).
+NATIVE_SUFFIXES = (*SCANNED_SUFFIXES,)
 PSEUDONYM_COLUMNS = ("pseudonym", "pseudonyme")
 BIRTH_DATE_COLUMNS = ("birth_date", "date_of_birth", "birthdate", "date_naissance", "date_de_naissance")
 # Table names whose export file names reveal nothing (persons.csv, ...)
@@ -112,7 +119,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        raise EspacepError(f"{path}: cannot read workbook for the audit: {exc}") from None
+        raise DataError(f"{path} : classeur illisible pour l'audit : {exc}") from None
     try:
         for sheet in book.worksheets:
             for row in sheet.iter_rows(values_only=True):
@@ -149,6 +156,7 @@ def _norm(name) -> str:
 
 def _date_forms(value) -> set[str]:
     """Spellings of a birth date that a report could print."""
+    d: date | None
     if isinstance(value, datetime | date):
         d = value.date() if isinstance(value, datetime) else value
     else:
@@ -228,21 +236,21 @@ def collect_identifiers(data_dir: str | Path) -> Identifiers:
     """
     root = Path(data_dir)
     if not root.is_dir():
-        raise EspacepError(f"audit: data directory {root} does not exist")
+        raise ParameterError(f"audit : le dossier de données {root} n'existe pas")
     pseudonyms: set[str] = set()
     birth_dates: set[str] = set()
     export_names: set[str] = set()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES):
-        rows = _loader_rows(path) if path.suffix.lower() in (".csv", ".xlsx") else None
+        rows: Iterable[list] | None = _loader_rows(path) if path.suffix.lower() in (".csv", ".xlsx") else None
         if rows is None:
             rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _text_rows(path)
         _scan_table(rows, pseudonyms, birth_dates)
         if "raw" in path.resolve().parts and path.stem.lower() not in GENERIC_TABLE_NAMES:
             export_names.add(path.name)
     if not pseudonyms:
-        raise EspacepError(
-            f"audit: no 'pseudonym' column with values found under {root}; "
-            "cannot check the outputs for identifiers"
+        raise DataError(
+            f"audit : aucune colonne 'pseudonym' remplie sous {root} ; "
+            "impossible de chercher les identifiants dans les sorties"
         )
     paths = {str(root.resolve()), str(root.absolute())}
     return Identifiers(
@@ -458,7 +466,14 @@ def _scan_file(
             text, error = pdf if pdf is not None else (_pdf_text(path), None)
             if error is not None:
                 return [Finding(file, "unreadable", "", error)]
-            return _match_text(text, matcher, file)
+            return _match_text(text or "", matcher, file)
+        if suffix not in NATIVE_SUFFIXES and (reader := renderers.text_reader(suffix)) is not None:
+            text, embeds = reader(path), []  # a registered format (docx, xlsx, ...)
+            if suffix in OFFICE_SUFFIXES:  # what the libraries read, every XML part, no embedded file
+                extra, embeds = office_text(path)
+                text = f"{text}\n{extra}"
+            embeds += embedded_findings(text)[1]
+            return _dedupe([Finding(file, k, w, "") for k, w in embeds] + _match_text(text, matcher, file))
         raw = path.read_bytes().decode("utf-8", errors="replace")
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]
@@ -517,9 +532,12 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
 
     Notes
     -----
-    Files scanned: ``SCANNED_SUFFIXES`` (HTML, notebooks, CSV, JSON, text, PDF
-    text via pypdf, ...); images and other binary files are skipped, and so
-    are images embedded as base64. Notebooks and JSON are scanned both as
+    Files scanned: `audit_files.scanned_suffixes` (HTML, notebooks, CSV, JSON, text, PDF
+    text via pypdf, and every format of the renderer registry through its
+    reader; Word and Excel files also through python-docx and openpyxl and
+    their XML parts, `audit_files.office_text`); a file of another type is a
+    finding (`audit_files.walk_outputs`); images are checked to be images
+    and not searched, and so are images embedded as base64. Notebooks and JSON are scanned both as
     written and with their strings decoded (``\\u`` escapes), HTML also with
     entities decoded, so metadata (papermill parameters, paths) is covered.
     Pseudonyms and birth dates match as whole tokens (not inside a longer
@@ -530,7 +548,7 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
     """
     out = Path(output_dir)
     if not out.is_dir():
-        raise EspacepError(f"audit: output directory {out} does not exist")
+        raise ParameterError(f"audit : le dossier de sorties {out} n'existe pas")
     paths, tree = walk_outputs(out)
     paths.sort()
     pdf_texts = _start_pdf_texts([p for p in paths if p.suffix.lower() == ".pdf"])

@@ -8,7 +8,7 @@ of items per report section::
     funder: aviq          # must equal the file name
     year: 2019            # must equal the directory name
     synthetic: false      # optional: true marks invented example values
-    sections:             # keys: the funder's sections (SECTIONS below)
+    sections:             # keys: the funder's sections (`funders.FunderSpec.declared`)
       internet:
         narrative: >-     # optional paragraph(s), Markdown subset (markup.py)
           Nous communiquons chaque semaine avec ...
@@ -53,37 +53,23 @@ DRAFT_BANNER = DRAFT  # banners.BANNERS["draft"]: the one banner table
 DECLARED_UNITS: tuple[str, ...] = units.COUNT_UNITS + ("proportion", "ratio", "years", "days")
 WHOLE_UNITS: tuple[str, ...] = units.COUNT_UNITS
 
-# funder -> section key -> French heading (report order). The notebooks print one heading per section.
-SECTIONS: dict[str, dict[str, str]] = {
-    "aviq": {
-        "proximity": "Stratégie 1 : Travail de proximité",
-        "internet": "Stratégie 2 : Prévention sur internet",
-        "tools": "Stratégie 3 : Production d'outils de prévention",
-        "medical": "Stratégie 4 : Consultations médicales gratuites délocalisées",
-        "violence": "Stratégie 5 : Prévention des violences",
-        "harm_reduction": "Stratégie 6 : Réduction des risques (usagers de drogues)",
-        "clients": "Stratégie 7 : Sensibilisation des clients",
-        "professionals": "Stratégie 8 : Sensibilisation des professionnels",
-        "advocacy": "Stratégie 9 : Plaidoyer politique",
-        "evaluation": "Stratégie 10 : Évaluation formative",
-        "demands": "Action sociale globale : profil des demandes",
-        "social_activities": "Action sociale globale : nouvelles activités collectives",
-    },
-    "cocof": {
-        "proximity": "Action 1 : Travail de proximité",
-        "unplanned": "Action 1 : actions non prévues initialement",
-        "adjustments": "Action 1 : ajustements envisagés",
-        "internet": "Action 2 : Prévention sur internet",
-        "tools": "Action 3 : Production d'outils de prévention",
-        "medical": "Action 4 : Consultations médicales gratuites délocalisées",
-        "violence": "Action 5 : Prévention des violences",
-        "harm_reduction": "Action 6 : Réduction des risques (usagers de drogues)",
-        "clients": "Action 7 : Sensibilisation des clients",
-        "professionals": "Action 8 : Sensibilisation des professionnels",
-        "social_work": "Programme d'action sociale globale à Bruxelles",
-    },
-}
-FUNDERS_WITH_PARAMS = tuple(SECTIONS)
+
+def sections_of(funder: str) -> dict[str, str] | None:
+    """The sections of ``params/<year>/<funder>.yaml`` (key -> French heading, report order), or None.
+
+    From the funder registry (`funders.FunderSpec.declared`); None for a funder without
+    declared figures (INAMI); an unknown funder is an `EspacepError`.
+    """
+    from . import funders
+
+    return funders.get(funder).declared
+
+
+def funders_with_params() -> tuple[str, ...]:
+    """The funders whose reports read ``params/<year>/<funder>.yaml`` (registry order)."""
+    from . import funders
+
+    return tuple(spec.id for spec in funders.registered().values() if spec.declared is not None)
 
 
 class UnfilledParams(EspacepError):
@@ -130,7 +116,7 @@ SECTION = config.Record(
 
 def file_kind(funder: str) -> config.Record:
     """The schema of ``params/<year>/<funder>.yaml``."""
-    sections = config.MapOf(SECTION, key=config.Choice(tuple(SECTIONS[funder])), min_items=0)
+    sections = config.MapOf(SECTION, key=config.Choice(tuple(sections_of(funder) or ())), min_items=0)
     return config.Record(
         {
             "funder": config.Choice((funder,)),
@@ -185,7 +171,9 @@ class Declared:
     @property
     def figures(self) -> Mapping[str, float]:
         """Key -> value of the filled items."""
-        return MappingProxyType({i.key: i.value for s in self.sections.values() for i in s if not i.todo})
+        return MappingProxyType(
+            {i.key: i.value for s in self.sections.values() for i in s if i.value is not None}
+        )
 
     def missing_lines(self) -> list[str]:
         """``"<file>: <section.key>"`` for every item still to fill."""
@@ -214,7 +202,8 @@ def _missing_file(path: Path, funder: str, year: int) -> ConfigError:
 
 def _duplicates(raw: dict, where: str) -> list[str]:
     """One problem per item key written twice in the file (with both lines)."""
-    seen, out = {}, []
+    seen: dict[str, int | None] = {}
+    out: list[str] = []
     for name, section in (raw.get("sections") or {}).items():
         for i, item in enumerate(section.get("items") or []):
             key, line = item.get("key"), config.line_of(section["items"], i)
@@ -297,9 +286,9 @@ def load_declared(funder: str, year: int, params_dir: str | Path | None = None) 
         names the file, the line and the key path, e.g.
         ``params/2019/aviq.yaml:12: sections.internet.items[0].unit: expected one of: ...``.
     """
-    if funder not in SECTIONS:
+    if funder not in funders_with_params():
         raise EspacepError(
-            f"unknown funder {funder!r} for declared figures; expected one of {sorted(SECTIONS)}"
+            f"unknown funder {funder!r} for declared figures; expected one of {sorted(funders_with_params())}"
         )
     path = declared_path(funder, year, params_dir)
     if not path.is_file():
@@ -454,7 +443,7 @@ def to_yaml(declared: Declared, header: str = "") -> str:
             out += [
                 f"      - key: {i.key}",
                 f"        label: {_quoted(i.label)}",
-                f"        value: {TODO if i.todo else _number(i.value)}",
+                f"        value: {TODO if i.value is None else _number(i.value)}",
                 f"        unit: {i.unit}",
             ]
             if i.source:
@@ -495,17 +484,17 @@ def new_year(year: int, params_dir: str | Path | None = None) -> list[Declared]:
     params_dir = _active(params_dir)
     target = Path(params_dir) / str(int(year))
     if target.exists():
-        raise EspacepError(
-            f"{config.display(target)} already exists; new-year never overwrites a year: "
-            "edit its files, or remove the folder first"
+        raise ConfigError(
+            f"{config.display(target)} existe déjà ; new-year n'écrase jamais une année : "
+            "modifiez ses fichiers, ou supprimez d'abord le dossier"
         )
     earlier = [y for y in params_years(params_dir) if y < int(year)]
     if not earlier:
-        raise EspacepError(
-            f"no params/<year>/ folder before {int(year)} in {config.display(Path(params_dir))}"
+        raise ConfigError(
+            f"aucun dossier params/<année>/ avant {int(year)} dans {config.display(Path(params_dir))}"
         )
     source = earlier[-1]
-    funders = [f for f in SECTIONS if declared_path(f, source, params_dir).is_file()]
+    funders = [f for f in funders_with_params() if declared_path(f, source, params_dir).is_file()]
     new = [emptied(load_declared(f, source, params_dir), year) for f in funders]  # all read before writing
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.mkdir(parents=True)
@@ -546,15 +535,19 @@ HISTORY = config.Record({"history": config.ListOf(HISTORY_ITEM)})
 
 
 def _registry() -> dict[str, tuple[str, str]]:
-    """Every computed indicator id -> (French label, unit)."""
-    from .indicators import aviq, cocof, inami
+    """Every computed indicator id -> (French label, unit), over the funders of the registry."""
+    from . import funders
 
-    return {**inami.INDICATORS, **aviq.INDICATORS, **cocof.INDICATORS}
+    found: dict[str, tuple[str, str]] = {}
+    for spec in funders.registered().values():
+        found.update(getattr(spec.indicator_module(), "INDICATORS", {}))
+    return found
 
 
 def _history_problems(items: list, where: str, registry: dict) -> list[str]:
     """Unknown indicators, values that do not fit the unit, the same (indicator, scope, year) twice."""
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[tuple, int | None] = {}
     for i, item in enumerate(items):
         at = config.At(where, config.line_of(items, i), f"history[{i}]")
         if item["indicator"] not in registry:

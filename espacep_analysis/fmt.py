@@ -26,18 +26,18 @@ the short forms ``fr`` and ``nl`` (the CLI's ``--lang``) mean the Belgian ones.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .errors import EspacepError
+from .errors import ParameterError
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -91,7 +91,9 @@ def normalize_lang(lang: str) -> str:
     """``fr`` -> ``fr_BE``, ``nl`` -> ``nl_BE``; one of `LANGS` or `EspacepError`."""
     lang = _LANG_ALIASES.get(lang, lang)
     if lang not in LANGS:
-        raise EspacepError(f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})")
+        raise ParameterError(
+            f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})"
+        )
     return lang
 
 
@@ -101,7 +103,7 @@ def _locale(lang: str) -> Locale:
     try:
         return Locale.parse(lang)
     except (UnknownLocaleError, ValueError) as exc:  # pragma: no cover - Babel data missing
-        raise EspacepError(f"Babel has no locale data for {lang!r}: {exc}") from exc
+        raise ParameterError(f"Babel has no locale data for {lang!r}: {exc}") from exc
 
 
 def is_missing(x: object) -> bool:
@@ -114,23 +116,30 @@ def is_missing(x: object) -> bool:
         return False
 
 
-def _to_decimal(x: object) -> Decimal:
+def _real(x: float | None) -> float:
+    """``float(x)`` of a value `is_missing` has ruled out (a None here is a bug of the caller)."""
+    if x is None:
+        raise ParameterError("a missing value reached a number format")
+    return float(x)
+
+
+def _to_decimal(x: Any) -> Decimal:
     """The float's shortest decimal representation (``0.955`` -> ``Decimal("0.955")``)."""
     if isinstance(x, Decimal):
         return x
     try:
         f = float(x)
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"not a number: {x!r}") from exc
+        raise ParameterError(f"not a number: {x!r}") from exc
     if not math.isfinite(f):
-        raise EspacepError(f"cannot format the non-finite number {f!r}")
+        raise ParameterError(f"cannot format the non-finite number {f!r}")
     return Decimal(repr(f))
 
 
 def _rounded(d: Decimal, decimals: int) -> Decimal:
     """``d`` rounded half away from zero to ``decimals`` places."""
     if decimals < 0:
-        raise EspacepError(f"decimals must be >= 0, got {decimals}")
+        raise ParameterError(f"decimals must be >= 0, got {decimals}")
     return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
@@ -224,9 +233,9 @@ def year(y: int | None) -> str:
     """A calendar year, without group separator: ``year(2019)`` -> ``"2019"``."""
     if is_missing(y):
         return MISSING
-    f = float(y)
+    f = _real(y)
     if f != int(f):
-        raise EspacepError(f"a year must be a whole number, got {y!r}")
+        raise ParameterError(f"a year must be a whole number, got {y!r}")
     return str(int(f))
 
 
@@ -236,7 +245,7 @@ def period(y: int, end: _dt.date | None = None) -> str:
     if end is None:
         return f"en {year(y)}"
     if end.year != int(y):
-        raise EspacepError(f"the end of the period, {end.isoformat()}, is not in {y}")
+        raise ParameterError(f"the end of the period, {end.isoformat()}, is not in {y}")
     return f"du 1er janvier au {date(end, 'fr_BE')}"
 
 
@@ -258,7 +267,7 @@ def date(d: _dt.date | _dt.datetime | str | None, lang: str = DEFAULT_LANG) -> s
         try:
             d = _dt.date.fromisoformat(d[:10])
         except ValueError as exc:
-            raise EspacepError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
+            raise ParameterError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
     if isinstance(d, _dt.datetime):
         d = d.date()
     text = format_date(d, format="long", locale=_locale(lang))
@@ -269,8 +278,8 @@ def points(d: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
     """A difference of proportions in percentage points, signed: ``0.013`` -> ``"+1,3 pt"``."""
     if is_missing(d):
         return MISSING
-    text = number(abs(float(d)) * 100, decimals, lang)
-    sign = "+" if float(d) > 0 else ("\u2212" if float(d) < 0 and text.strip("0,.\u00a0") else "")
+    text = number(abs(_real(d)) * 100, decimals, lang)
+    sign = "+" if _real(d) > 0 else ("\u2212" if _real(d) < 0 and text.strip("0,.\u00a0") else "")
     return f"{sign}{text}{NBSP}pt"
 
 
@@ -282,7 +291,7 @@ def p_value(p: float | None, lang: str = DEFAULT_LANG) -> str:
     """
     if is_missing(p):
         return MISSING
-    p = float(p)
+    p = _real(p)
     if p < 0.001:
         return f"<{NBSP}{number(0.001, 3, lang)}"
     rounded = float(f"{p:.2g}")  # 0.0995 -> 0.1: the digits are counted after rounding
@@ -305,9 +314,9 @@ def verdict(value: float | None) -> str:
     """``"en hausse"``, ``"stable"``, ``"en baisse"``, or ``"trop peu de cas pour conclure"`` (NaN)."""
     if is_missing(value):
         return TOO_FEW_WORDS
-    if float(value) not in VERDICT_WORDS:
-        raise EspacepError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
-    return VERDICT_WORDS[float(value)]
+    if _real(value) not in VERDICT_WORDS:
+        raise ParameterError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
+    return VERDICT_WORDS[_real(value)]
 
 
 def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int = 1) -> str:
@@ -332,7 +341,7 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
     if unit == "ratio":
         return number(value, 1, lang)
     if unit == "years":
-        whole = not is_missing(value) and float(value) == int(float(value))
+        whole = not is_missing(value) and _real(value) == int(_real(value))
         return number(value, 0 if whole else 1, lang)
     if unit == "difference":
         return points(value, percent_decimals, lang)
@@ -344,7 +353,7 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
         return number(value, 0, lang)
     if unit == "verdict":
         return verdict(value)
-    raise EspacepError(
+    raise ParameterError(
         f"figure {row.get('indicator')!r}: unknown unit {unit!r} (expected one of {', '.join(FIGURE_UNITS)})"
     )
 
@@ -380,7 +389,10 @@ def _cell(row: Mapping, column: str, lang: str, percent_decimals: int) -> tuple[
     return (MISSING if is_missing(value) else str(value)), False
 
 
-def figures_table_html(
+_NUMERIC_COLUMNS = ("numerator", "denominator", "value", "ci", "year")
+
+
+def figures_table(
     figures: pd.DataFrame,
     columns: Sequence[str] = DEFAULT_COLUMNS,
     labels: Mapping[str, str] | None = None,
@@ -388,9 +400,10 @@ def figures_table_html(
     footnote: str | None = None,
     lang: str = DEFAULT_LANG,
     percent_decimals: int = 1,
+    key: str = "",
     level: float = 0.95,
-) -> str:
-    """An HTML table of figures (one row per figure), formatted for the report.
+):
+    """A table of figures (one row per figure), formatted for the report (`document.Table`).
 
     Parameters
     ----------
@@ -404,56 +417,61 @@ def figures_table_html(
     labels : mapping, optional
         Header text per column, overriding the defaults of ``lang``.
     caption, footnote : str, optional
-        Plain text (escaped) shown above / below the table.
+        Plain text shown above / below the table.
     lang : str
     percent_decimals : int
         Decimals of percentages and CIs.
+    key : str
+        The name the text refers to the table by (``{{tab:key}}``).
     level : float
         The confidence level of the intervals: the header of ``ci`` (`ci_header`: ``"IC 90 %"``).
 
-    Masked cells print ``"< 5"`` or ``"x"``; a table holding one gets the `mask_legend` in its footnote.
+    Masked cells print ``"< 5"`` or ``"x"``; a table holding one gets the `mask_legend` as its last
+    footnote (`legend_footnotes`), in every format (HTML, Word, Excel).
 
     Returns
     -------
-    str
-        ``<table class="figures">...</table>``, no ids, deterministic.
+    document.Table
+        Cells with the unrounded value, the formatted text and the masked flag.
     """
+    from .document import Cell, Table
+
     known = set(_HEADERS[DEFAULT_LANG])
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise EspacepError(f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}")
+        raise ParameterError(f"figures_table: unknown column(s) {unknown}; expected among {sorted(known)}")
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
-        raise EspacepError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
+        raise ParameterError(f"figures_table: the figures lack column(s) {sorted(missing)}")
     headers = {**_HEADERS[normalize_lang(lang)], "ci": ci_header(level, lang), **(labels or {})}
-    body = [[_cell(row, c, lang, percent_decimals) for c in columns] for row in figures.to_dict("records")]
-    footnote = with_legend(footnote, (text for cells in body for text, numeric in cells if numeric))
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append("<thead><tr>" + "".join(_th(headers[c], c) for c in columns) + "</tr></thead>")
-    parts.append("<tbody>")
-    for cells in body:
-        parts.append("<tr>" + "".join(_td(text, numeric) for text, numeric in cells) + "</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(columns)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return "".join(parts)
+    head = tuple(Cell(headers[c], numeric=c in _NUMERIC_COLUMNS) for c in columns)
+    rows = []
+    for row in figures.to_dict("records"):
+        cells = []
+        for c in columns:
+            text, numeric = _cell(row, c, lang, percent_decimals)
+            masked = _is_masked(row) and c in ("value", "numerator", "ci")
+            cells.append(Cell(text, _cell_value(row, c, masked), masked, numeric))
+        rows.append(tuple(cells))
+    return Table((head,), tuple(rows), caption or "", legend_footnotes(footnote, rows), key)
 
 
-def _th(text: str, column: str) -> str:
-    numeric = column in ("numerator", "denominator", "value", "ci", "year")
-    cls = ' class="num"' if numeric else ""
-    return f'<th scope="col"{cls}>{html.escape(text)}</th>'
+def _cell_value(row: Mapping, column: str, masked: bool) -> float | None:
+    """The unrounded number behind a cell (None for text, a CI or a masked figure)."""
+    if masked or column not in ("value", "numerator", "denominator", "year"):
+        return None
+    value = row.get(column)
+    return None if is_missing(value) else float(value)
 
 
-def _td(text: str, numeric: bool) -> str:
-    cls = ' class="num"' if numeric else ""
-    return f"<td{cls}>{html.escape(text, quote=False)}</td>"
+def figures_table_html(*args, **kwargs) -> str:
+    """`figures_table` in the reports' HTML (`blocks_html.table_html`): ``<table class="figures">...</table>``."""
+    from .blocks_html import table_html
+
+    return table_html(figures_table(*args, **kwargs))
 
 
-def figures_wide_html(
+def figures_wide(
     figures: pd.DataFrame,
     by: str = "year",
     row: str = "label",
@@ -462,8 +480,9 @@ def figures_wide_html(
     footnote: str | None = None,
     lang: str = DEFAULT_LANG,
     percent_decimals: int = 1,
-) -> str:
-    """An HTML table with one row per ``row`` value and one column per ``by`` value.
+    key: str = "",
+):
+    """A table (`document.Table`) with one row per ``row`` value and one column per ``by`` value.
 
     Typical use: the report year and the two years before side by side
     (``by="year"``), or antennas side by side (``by="scope"``). Each cell is
@@ -479,53 +498,59 @@ def figures_wide_html(
         Figures-table columns spread across columns / down the rows.
     labels : mapping, optional
         Header text per column value and for the key ``row`` (the first header).
-    caption, footnote, lang, percent_decimals
-        As in `figures_table_html`.
+    caption, footnote, lang, percent_decimals, key
+        As in `figures_table`.
 
     Returns
     -------
-    str
+    document.Table
 
     Raises
     ------
     EspacepError
         If two figures share the same (row, by) cell.
     """
+    from .document import Cell, Table
+
     labels = dict(labels or {})
     records = figures.to_dict("records")
     cells: dict[tuple, Mapping] = {}
     for rec in records:
         key = (rec[row], rec[by])
         if key in cells:
-            raise EspacepError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
+            raise ParameterError(f"figures_wide: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
         cells[key] = rec
     rows = list(dict.fromkeys(rec[row] for rec in records))
     cols = sorted({rec[by] for rec in records})
     headers = _HEADERS[normalize_lang(lang)]
-    first = labels.get(row, headers.get(row, row))
-    head = [f'<th scope="col">{html.escape(str(first))}</th>']
-    for c in cols:
-        text = labels.get(c, year(c) if by == "year" else str(c))
-        head.append(f'<th scope="col" class="num">{html.escape(text)}</th>')
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append("<thead><tr>" + "".join(head) + "</tr></thead><tbody>")
-    texts = {
-        (r, c): MISSING if (r, c) not in cells else figure_value(cells[(r, c)], lang, percent_decimals)
-        for r in rows
-        for c in cols
-    }
-    footnote = with_legend(footnote, texts.values())
+    head = [Cell(str(labels.get(row, headers.get(row, row))))]
+    head += [Cell(labels.get(c, year(c) if by == "year" else str(c)), numeric=True) for c in cols]
+    body = []
     for r in rows:
-        tds = [f'<th scope="row">{html.escape(str(r))}</th>']
-        tds += [_td(texts[(r, c)], True) for c in cols]
-        parts.append("<tr>" + "".join(tds) + "</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(cols) + 1}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return "".join(parts)
+        line = [Cell(str(r), row_header=True)]
+        for c in cols:
+            rec = cells.get((r, c))
+            if rec is None:
+                line.append(Cell(MISSING, numeric=True))
+            else:
+                masked = _is_masked(rec)
+                line.append(
+                    Cell(
+                        figure_value(rec, lang, percent_decimals),
+                        _cell_value(rec, "value", masked),
+                        masked,
+                        True,
+                    )
+                )
+        body.append(tuple(line))
+    return Table((tuple(head),), tuple(body), caption or "", legend_footnotes(footnote, body), key)
+
+
+def figures_wide_html(*args, **kwargs) -> str:
+    """`figures_wide` in the reports' HTML (`blocks_html.table_html`)."""
+    from .blocks_html import table_html
+
+    return table_html(figures_wide(*args, **kwargs))
 
 
 # --- words of sentences: plurals, proper names, withheld figures, table legends -------------------
@@ -671,6 +696,16 @@ def with_legend(footnote: str | None, cells: Iterable[str]) -> str | None:
     if not legend:
         return footnote
     return f"{footnote} {legend}" if footnote else legend
+
+
+def legend_footnotes(footnote: str | None, rows: Iterable[Sequence[Any]]) -> tuple[str, ...]:
+    """The footnotes of a typed table (`document.Table`): ``footnote``, then the `mask_legend` of ``rows``.
+
+    ``rows`` are the table's body rows of `document.Cell`; the legend explains the masks its cells print
+    (a masked cell, or a number cell whose text is a mask), and is left out when none does.
+    """
+    texts = (cell.text for cells in rows for cell in cells if cell.masked or cell.numeric)
+    return tuple(note for note in (footnote, mask_legend(texts)) if note)
 
 
 def enumeration(items: Sequence[str], last: str = "et") -> str:

@@ -18,23 +18,31 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
-from .batch import (
-    FUNDER_TITLES,
-    FUNDERS,
-    STATUS_FAILED,
-    STATUS_OK,
-    STATUS_UNCHANGED,
-    JobResult,
-    _write_if_changed,
-    read_stamp,
-)
+from . import __version__, funders
+from .stamps import STATUS_FAILED, STATUS_OK, STATUS_UNCHANGED, read_stamp, write_if_changed
+
+if TYPE_CHECKING:  # the batch imports this module: no import back at run time
+    from .batch import JobResult
 
 INDEX_NAME = "index.html"
-LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("figures.csv", "figures.csv"))
+DATA_LINKS = (  # the notebook's own products linked after the documents
+    ("figures.csv", "figures.csv"),
+    ("figures-excel.csv", "CSV pour Excel"),
+)
+
+
+def product_links() -> list[tuple[str, str]]:
+    """``(file name, link text)`` of every report product the index links: the formats' (`renderers`), then data."""
+    from . import renderers
+
+    return [*renderers.links(), *DATA_LINKS]
+
+
 # status -> (label shown, CSS class, explanation shown as a tooltip)
 STATUS_TEXT = {
     STATUS_OK: ("à jour", "ok", "rendu avec les entrées actuelles"),
@@ -106,7 +114,7 @@ def _missing(path: Path) -> tuple[str, ...]:
     return tuple(str(item) for item in found) if isinstance(found, list | tuple) else ()
 
 
-def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> list[IndexEntry]:
+def collect_entries(output_dir: str | Path, results: Sequence[JobResult] = ()) -> list[IndexEntry]:
     """Every report directory under ``output_dir`` and every report of ``results``.
 
     The status comes from ``results`` (this batch) when the report is in it
@@ -124,7 +132,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
             for d in year_dir.iterdir()
             if d.is_dir() and not d.name.startswith(".")
         }
-    order = {f: i for i, f in enumerate(FUNDERS)}
+    order = {f: i for i, f in enumerate(funders.ids())}
     entries = []
     for year, funder in sorted(keys, key=lambda k: (-k[0], order.get(k[1], len(order)), k[1])):
         folder = root / str(year) / funder
@@ -135,7 +143,7 @@ def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> li
                 year=year,
                 funder=funder,
                 status=status,
-                files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
+                files=tuple(name for name, _ in product_links() if (folder / name).is_file()),
                 seconds=stamp.get("seconds"),
                 rendered_at=stamp.get("rendered_at"),
                 provenance_sha256=_sha256(folder / "provenance.json"),
@@ -162,7 +170,9 @@ def _row(entry: IndexEntry) -> str:
     base = f"{entry.year}/{entry.funder}/"
     links = (
         " · ".join(
-            f'<a href="{html.escape(base + name)}">{text}</a>' for name, text in LINKS if name in entry.files
+            f'<a href="{html.escape(base + name)}">{text}</a>'
+            for name, text in product_links()
+            if name in entry.files
         )
         or "—"
     )
@@ -174,7 +184,7 @@ def _row(entry: IndexEntry) -> str:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
         links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
     return (
-        f"<tr><td>{html.escape(FUNDER_TITLES.get(entry.funder, entry.funder))}{warnings}</td>"
+        f"<tr><td>{html.escape(funders.title(entry.funder))}{warnings}</td>"
         f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
         f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
         f"<td>{digest}</td></tr>"
@@ -218,8 +228,8 @@ def render_index(entries: list[IndexEntry]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_index(output_dir: str | Path, results: list[JobResult] = ()) -> Path:
+def write_index(output_dir: str | Path, results: Sequence[JobResult] = ()) -> Path:
     """Write ``output_dir/index.html`` (atomically, and only when its content changed)."""
     path = Path(output_dir) / INDEX_NAME
-    _write_if_changed(path, render_index(collect_entries(output_dir, results)))
+    write_if_changed(path, render_index(collect_entries(output_dir, results)))
     return path

@@ -18,6 +18,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,13 @@ import pandas as pd
 from . import fmt
 from .errors import EspacepError
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 DPI = 150
 # One look for every chart: seaborn's "whitegrid" style and "notebook" context,
 # plus the few settings that make output independent of the machine.
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs everywhere
     "svg.hashsalt": "espacep",  # deterministic ids in SVG output
     "svg.fonttype": "path",
@@ -102,6 +106,21 @@ def _percent_formatter(axis, lang: str):
     return FuncFormatter(label)
 
 
+def _attach(fig, kind: str, data: pd.DataFrame | None, title: str | None):
+    """Keep on ``fig`` what `document.Chart` needs: the kind of chart, its data (``label``, ``text``,
+    ``value``, optionally ``group``) and its title; returns ``fig``."""
+    fig.espacep_chart = {"kind": kind, "data": data, "title": title or ""}
+    return fig
+
+
+def _texts_of(figures: pd.DataFrame, formatted: Sequence[str]) -> list[str]:
+    """The printed value of each row: its mask (``mask_label``, e.g. ``"< 5"``) when masked, else ``formatted``."""
+    if "mask_label" not in figures.columns:
+        return list(formatted)
+    masks = figures["mask_label"].tolist()
+    return [str(m) if isinstance(m, str) and m else t for m, t in zip(masks, formatted)]
+
+
 def _check_columns(figures: pd.DataFrame, needed: Sequence[str], what: str) -> None:
     missing = [c for c in needed if c not in figures.columns]
     if missing:
@@ -161,7 +180,14 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
         ax.set_xlabel(texts["prevalence"])
         if title:
             ax.set_title(title)
-    return fig
+    shown = [
+        f"{fmt.percent(v, 1, lang)} (IC {fmt.ci(lo, hi, 1, lang)})" if not np.isnan(v) else fmt.MISSING
+        for v, lo, hi in zip(value, lower, upper)
+    ]
+    data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value})
+    return _attach(
+        fig, "Points avec intervalles de confiance", data.assign(text=_texts_of(figures, shown)), title
+    )
 
 
 def age_histogram(
@@ -215,7 +241,7 @@ def age_histogram(
         ax.yaxis.set_major_formatter(lambda x, pos: fmt.number(x, 0, lang))
         if title:
             ax.set_title(title)
-    return fig
+    return _attach(fig, f"Histogramme des âges (moyenne {fmt.mean(m, 1, lang)} ans)", None, title)
 
 
 def bar_shares(
@@ -264,7 +290,9 @@ def bar_shares(
         ax.grid(axis="y", visible=False)
         if title:
             ax.set_title(title)
-    return fig
+    shown = [fmt.percent(v, percent_decimals, lang) for v in value]
+    data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value})
+    return _attach(fig, "Barres horizontales", data.assign(text=_texts_of(figures, shown)), title)
 
 
 def png_bytes(fig, dpi: int = DPI) -> bytes:
@@ -289,11 +317,12 @@ def save(fig, path: str | Path, dpi: int = DPI) -> Path:
     return path
 
 
-def show(fig, alt: str | None = None, dpi: int = DPI) -> None:
+def show(fig, alt: str | None = None, dpi: int = DPI, caption: str = "", extra: dict | None = None) -> None:
     """Display the figure in a notebook as an embedded PNG with an alternative text.
 
     ``alt`` defaults to the axes title; the HTML template writes it into the
-    ``<img alt>`` attribute.
+    ``<img alt>`` attribute and ``caption`` (``"Figure 2 – …"``) into the
+    ``<figcaption>``. ``extra``: more MIME data of the same output (the chart's block).
     """
     from IPython.display import display
 
@@ -301,7 +330,8 @@ def show(fig, alt: str | None = None, dpi: int = DPI) -> None:
         titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
         alt = next((t for t in titles if t), "Graphique")
     data = {"image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"), "text/plain": alt}
-    display(data, raw=True, metadata={"image/png": {"alt": alt}})
+    meta = {"alt": alt, **({"caption": caption} if caption else {})}
+    display({**data, **(extra or {})}, raw=True, metadata={"image/png": meta})
 
 
 _LEFT_LABEL = {"fr_BE": "Nombre de personnes", "nl_BE": "Aantal personen", "en": "Number of persons"}
@@ -390,4 +420,13 @@ def age_pyramid(
             fig.text(0.01, 0.0, note, fontsize=7, ha="left", va="bottom")
         if title:
             ax.set_title(title)
-    return fig
+    persons = counts["persons"].to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "label": counts["band"].astype(str).tolist(),
+            "group": counts["gender"].map(lambda c: names.get(c, c)).astype(str).tolist(),
+            "value": persons,
+            "text": [fmt.number(v, 0, lang) if not np.isnan(v) else "masqué" for v in persons],
+        }
+    )
+    return _attach(fig, "Pyramide des âges (personnes par classe d'âge et par sexe)", data, title)

@@ -22,13 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, disclosure, settings
+from . import __version__, definitions, disclosure, funders, schemas, settings
 from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
 from .indicators import inami
 
-FUNDERS = ("inami", "aviq", "cocof")
 # The disclosure cache when none is given: relative, hence under the project (`settings.in_project`);
 # the batch passes <output>/.cache or --cache.
 DEFAULT_CACHE_DIR = Path(settings.SCRATCH) / settings.CACHE
@@ -41,16 +40,13 @@ def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> p
     the funders' params exist: declared figures come from the params, not
     from the rows, and are added to each report by `with_declared`.
     """
-    if funder not in FUNDERS:
-        raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
-    return _indicator_module(funder).compute_figures(ds, year, method=method, level=level)
+    figures = _indicator_module(funder).compute_figures(ds, year, method=method, level=level)
+    return schemas.check_figures(figures, f"{funder} indicators")
 
 
 def _indicator_module(funder: str):
-    """The indicator module of ``funder`` (``espacep_analysis.indicators.<funder>``)."""
-    import importlib
-
-    return importlib.import_module(f".indicators.{funder}", __package__)
+    """The indicator module of ``funder`` (`funders.FunderSpec.indicators`; unknown funder: `EspacepError`)."""
+    return funders.get(funder).indicator_module()
 
 
 def with_declared(
@@ -65,7 +61,7 @@ def with_declared(
     """
     from . import declared
 
-    if funder not in declared.FUNDERS_WITH_PARAMS:  # INAMI: every figure comes from the rows
+    if funders.get(funder).declared is None:  # INAMI: every figure comes from the rows
         return figures
 
     rows = declared.declared_history(funder, year, params_dir=params_dir)  # None: the active params directory
@@ -126,7 +122,9 @@ def cocof_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
     return cocof.partitions()
 
 
-PARTITIONS = {"inami": inami_partitions, "aviq": aviq_partitions, "cocof": cocof_partitions}
+def partitions_of(funder: str, figures: pd.DataFrame, sites) -> list[Partition]:
+    """The partitions of ``funder``'s report (`funders.FunderSpec.partitions`)."""
+    return funders.resolve(funders.get(funder).partitions)(figures, sites)
 
 
 def published_figures(
@@ -149,9 +147,8 @@ def published_figures(
     funder's declared figures (``params_dir``, default ``params/``) are added
     after the protection (`with_declared`).
     """
-    if funder not in FUNDERS:
-        raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
-    threshold = ds.sites.funder_min_cell.get(funder, 5) if min_cell is None else int(min_cell)
+    spec = funders.get(funder)
+    threshold = ds.sites.funder_min_cell.get(spec.threshold_key, 5) if min_cell is None else int(min_cell)
     if threshold <= 1:
         figures = disclosure.suppress_figures(compute(ds, funder, year, method, level), 0)
     else:
@@ -189,7 +186,7 @@ def protected_years(
         if path.is_file():
             with open(path, "rb") as handle:
                 return pickle.load(handle)
-    raw = {y: {f: _report_figures(ds, f, y, method, level) for f in FUNDERS} for y in ds.years}
+    raw = {y: {f: _report_figures(ds, f, y, method, level) for f in funders.ids()} for y in ds.years}
     masked = _protect_years(raw, ds.sites, threshold)
     masked = {
         y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
@@ -198,7 +195,7 @@ def protected_years(
     masked = {
         y: {
             f: disclosure.release_verdicts(raw[y][f], masked[y][f], threshold, _decider(level))
-            for f in FUNDERS
+            for f in raw[y]
         }
         for y in raw
     }
@@ -216,7 +213,8 @@ def _report_figures(ds: Dataset, funder: str, year: int, method: str, level: flo
     figures = compute(ds, funder, year, method, level)
     # The age pyramid by gender is the finest table (men and trans persons per age band are
     # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
-    return figures[~figures["indicator"].str.startswith(INTERNAL_ONLY)].reset_index(drop=True)
+    internal = definitions.ids_where(_indicator_module(funder).DEFINITIONS, "internal")
+    return figures[~figures["indicator"].isin(internal)].reset_index(drop=True)
 
 
 EXTREME_AGES = {"inami.age_min": "youngest", "inami.age_max": "oldest"}
@@ -273,7 +271,7 @@ def _protect_years(
     raw: dict[int, dict[str, pd.DataFrame]], sites, threshold: int
 ) -> dict[int, dict[str, pd.DataFrame]]:
     """Mask the union of every year's reports, then cut each report back out of it."""
-    union = {f: _union([raw[y][f] for y in raw], f) for f in FUNDERS}
+    union = {f: _union([raw[y][f] for y in raw], f) for f in next(iter(raw.values()))}
     masked = _protect(union, sites, threshold)
     out: dict[int, dict[str, pd.DataFrame]] = {}
     for y, reports in raw.items():
@@ -310,10 +308,8 @@ def _cache_key(ds: Dataset, method: str, level: float, threshold: int) -> str:
         digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
     for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         digest.update(path.read_bytes())  # any code change invalidates the cache
+    digest.update(funders.code_digest().encode())  # and the funders registered outside the package
     return digest.hexdigest()[:32]
-
-
-INTERNAL_ONLY = "inami.age_band_gender."
 
 
 def scope_classes(sites, scopes) -> dict[str, frozenset]:
@@ -324,8 +320,8 @@ def scope_classes(sites, scopes) -> dict[str, frozenset]:
     hidden in one as hidden in the others.
     """
     classes: dict = {}
-    for funder in FUNDERS:  # a report's "all" is its funder's sites
-        classes[(funder, "all")] = frozenset(sites.funder_sites(funder))
+    for spec in funders.registered().values():  # a report's "all" is its funder's sites
+        classes[(spec.id, "all")] = frozenset(sites.funder_sites(spec.scope))
     for scope in scopes:
         level, _, code = str(scope).partition(":")
         if level in ("site", "antenna", "province", "region") and code:
@@ -336,26 +332,26 @@ def scope_classes(sites, scopes) -> dict[str, frozenset]:
 
 
 def _protect(raw: dict[str, pd.DataFrame], sites, threshold: int) -> dict[str, pd.DataFrame]:
-    partitions = {f: PARTITIONS[f](raw[f], sites) for f in FUNDERS if f in PARTITIONS}
+    partitions = {f: partitions_of(f, raw[f], sites) for f in raw}
     scopes = {s for table in raw.values() for s in table["scope"]}
     return disclosure.protect_across_reports(
-        raw, RELATIONS, threshold, partitions=partitions, scope_classes=scope_classes(sites, scopes)
+        raw,
+        relations(),
+        threshold,
+        partitions=partitions,
+        depends_on=definitions.depends_on(*(getattr(_indicator_module(f), "DEFINITIONS", ()) for f in raw)),
+        scope_classes=scope_classes(sites, scopes),
     )
 
 
-def _shared_medical_relations() -> list[disclosure.Relation]:
-    """AViQ's Wallonia and Cocof's Brussels medical figures are INAMI's region figures (migrant share: its count)."""
-    relations = []
-    for funder, region in (("aviq", "wallonie"), ("cocof", "bruxelles")):
-        for name in ("persons_seen", "consultations", "migrant_share"):
-            scope = f"region:{region}"
-            relations.append(
-                disclosure.Relation(
-                    total=("inami", f"inami.{name}", scope),
-                    parts=((funder, f"{funder}.inami.{name}", scope),),
-                )
-            )
-    return relations
-
-
-RELATIONS: list[disclosure.Relation] = _shared_medical_relations()
+def relations() -> list[disclosure.Relation]:
+    """The figures reprinted across reports (`funders.FunderSpec.relations`: AViQ's Wallonia and Cocof's
+    Brussels medical figures are INAMI's region figures, migrant share: its count)."""
+    return [
+        disclosure.Relation(
+            total=(shared.source, shared.source_indicator, shared.scope),
+            parts=((spec.id, shared.indicator, shared.scope),),
+        )
+        for spec in funders.registered().values()
+        for shared in spec.relations
+    ]

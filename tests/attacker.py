@@ -3,8 +3,8 @@
 It plays the reader of every report of every year, who knows how the figures
 are defined but not how the protection was built, and tries to compute masked
 counts back, like sdcTable's ``attack()``. It reads NOTHING of the protection:
-no ``disclosure.Partition``/``Relation``, no ``publish.PARTITIONS``/``RELATIONS``,
-no ``*_partitions``, ``scope_classes``, ``DEFAULT_DEPENDS_ON`` and no id-prefix
+no ``disclosure.Partition``/``Relation``, no ``publish.partitions_of``/``relations``,
+no ``*_partitions``, ``scope_classes``, no figure definitions (``definitions``), no id-prefix
 convention of the library. Its only inputs are black boxes:
 
 - ``load.load_dataset(dir)`` (or a `Dataset` built by the caller);
@@ -104,7 +104,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from espacep_analysis import publish
+from espacep_analysis import funders, publish
 from espacep_analysis.dataset import Dataset
 from espacep_analysis.load import load_dataset
 
@@ -193,14 +193,14 @@ def publication(ds: Dataset, years: list[int] | None = None) -> Publication:
     masked: dict[Key, str] = {}
     latest: dict[Key, tuple[str, int]] = {}
     ages: set = set()
-    thresholds = {f: int(ds.sites.funder_min_cell.get(f, 5)) for f in publish.FUNDERS}
+    thresholds = {f: int(ds.sites.funder_min_cell.get(f, 5)) for f in funders.ids()}
     by_threshold = defaultdict(list)
     for f, t in thresholds.items():
         by_threshold[t].append(f)
     for year in years:
-        for t, funders in by_threshold.items():
+        for t, group in by_threshold.items():
             prot = publish.protected_year(ds, year, METHOD, LEVEL, t, cache_dir=None)
-            for f in funders:
+            for f in group:
                 rows = prot[f][prot[f]["unit"].eq("years") & prot[f]["value"].notna()]
                 ages.update(
                     (f, r.indicator, r.scope, int(r.year), float(r.value), t)
@@ -211,7 +211,7 @@ def publication(ds: Dataset, years: list[int] | None = None) -> Publication:
                 for k, kind in h.items():
                     if kind == "primary" or k not in masked:
                         masked[k] = kind
-        for f in publish.FUNDERS:
+        for f in funders.ids():
             for k, v in cells_of(publish.compute(ds, f, year, METHOD, LEVEL), f).items():
                 truth[k] = v
                 latest[k] = (f, year)

@@ -18,9 +18,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from espacep_analysis import funders
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_FILE = ROOT / "params" / "targets.yaml"
-FUNDERS = ("inami", "aviq", "cocof")
+FUNDERS = funders.ids()  # the funder registry
 ALL_TARGETS = yaml.load(
     TARGETS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 )["targets"]

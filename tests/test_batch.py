@@ -32,7 +32,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from espacep_analysis import batch, index, render
+from espacep_analysis import batch, funders, index, render
 from espacep_analysis.batch import BatchOptions, input_digests, plan_jobs, run_batch
 from espacep_analysis.cli import parse_years
 from espacep_analysis.errors import EspacepError
@@ -80,6 +80,8 @@ assert os.path.isdir(data_dir), data_dir
 display(Markdown(f"## Rapport factice {year}\\n\\nSeuil : {min_cell}."))
 with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn_persons,{year},42\\n")
+with open(os.path.join(output_dir, "figures-excel.csv"), "w") as f:
+    f.write(f"indicator;year;value\\nn_persons;{year};42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "min_cell": min_cell, "rendered_at": "2020-01-01T00:00:00Z"}, f)
 """
@@ -137,7 +139,7 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
     digests = input_digests(SYNTHETIC)
     nbs = tmp_path / "all"
     nbs.mkdir()
-    for funder in batch.FUNDERS:
+    for funder in funders.ids():
         shutil.copy(tiny / "inami.ipynb", nbs / f"{funder}.ipynb")
     options = BatchOptions(SYNTHETIC, tmp_path / "out", years=[2018, 2019], notebooks_dir=nbs)
     plan = plan_jobs(options, [2017, 2018, 2019], digests)
@@ -169,8 +171,14 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
         plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["inami", "onem"]), [2019], digests)
     with pytest.raises(EspacepError, match=r"\[2016\].*couvrent \[2017, 2018, 2019\]"):
         plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2016, 2017]), [2017, 2018, 2019], digests)
-    with pytest.raises(EspacepError, match="cocof.ipynb est absent"):
-        plan_jobs(BatchOptions(SYNTHETIC, tmp_path, funders=["cocof"], notebooks_dir=tiny), [2019], digests)
+    # a funder without a notebook in notebooks_dir runs the one generated from the registry (cache dir)
+    (job,) = plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, funders=["cocof"], notebooks_dir=tiny), [2019], digests
+    ).jobs
+    assert job.notebook == (tmp_path / ".cache" / "notebooks" / "cocof.ipynb").resolve()
+    assert job.notebook.read_text(encoding="utf-8") == (REPO / "notebooks" / "cocof.ipynb").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_inputs_hash_follows_contents_and_parameters_not_paths(tmp_path, tiny):
@@ -251,8 +259,11 @@ def test_batch_renders_publishes_and_stamps(real):
         files = real["files"][year]
         assert sorted(files) == [
             ".stamp.json",
+            "figures-excel.csv",
             "figures.csv",
+            "figures.xlsx",
             "provenance.json",
+            "report.docx",  # every registered format but the PDF (--no-pdf)
             "report.html",
             "report.ipynb",
         ]
@@ -371,6 +382,8 @@ def test_index_lists_every_report_with_links_and_provenance_hash(real):
         files = real["files"][year]
         assert f'<a href="{year}/inami/report.html">HTML</a>' in page
         assert f'<a href="{year}/inami/figures.csv">figures.csv</a>' in page
+        assert f'<a href="{year}/inami/figures-excel.csv">CSV pour Excel</a>' in page
+        assert f'<a href="{year}/inami/figures.xlsx">Excel</a>' in page
         assert f"<code>{hashlib.sha256(files['provenance.json']).hexdigest()}</code>" in page
         seconds = json.loads(files[".stamp.json"])["seconds"]
         assert f"{seconds:.1f}".replace(".", ",") + "\u00a0s</td>" in page

@@ -215,6 +215,8 @@ from IPython.display import Markdown, display
 display(Markdown(f"## Rapport factice {year}"))
 with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn,{year},42\\n")
+with open(os.path.join(output_dir, "figures-excel.csv"), "w") as f:
+    f.write(f"indicator;year;value\\nn;{year};42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "rendered_at": "2020-01-01T00:00:00Z"}, f)
 """
@@ -382,4 +384,4 @@ def test_report_says_when_it_falls_back_to_the_synthetic_example(tmp_path):
         env=_env(),
     )
     assert done.returncode == 2, done.stdout + done.stderr
-    assert f"--data not given: {SYNTHETIC}, the synthetic example" in done.stderr
+    assert f"--data absent : {SYNTHETIC}, l'exemple synthétique" in done.stderr

@@ -869,3 +869,85 @@ def test_all_rows_rejected_gives_the_same_summary_and_load_refuses(tmp_path):
         match="persons.csv, ligne 5, colonne inclusion_date, " "valeur '11.02.2019': date illisible",
     ):
         load_dataset(directory, today=TODAY, sites=SITES)
+
+
+def _short_rows_by_csv_module(text, skip, sep, width):
+    """Reference for `_short_rows`: (line, fields) of the short records, read by the csv module."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    out, start = [], 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if line > skip + 1 and any(f.strip() for f in record) and len(record) < width:
+            out.append((line, len(record), record[-1].strip()))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_short_rows_without_quotes_match_the_csv_module(seed):
+    """Issue 15: the quote-free fast path of `_short_rows` finds what the csv module finds.
+
+    Random exports: title rows above the header, blank and separator-only lines, short
+    and long records, CRLF or LF, with or without a final line break.
+    """
+    from espacep_analysis import load
+
+    rng = np.random.default_rng(seed)
+    sep = [";", ",", "\t"][seed % 3]
+    eol = "\r\n" if seed % 2 else "\n"
+    names = ["pseudonym", "date", "site", "workplace", "gp"]
+    skip = int(rng.integers(0, 3))
+    lines = [f"titre {k}" for k in range(skip)] + [sep.join(names)]
+    for _ in range(int(rng.integers(1, 60))):
+        kind = rng.integers(0, 6)
+        width = {0: 0, 1: len(names) - 1, 2: int(rng.integers(1, 5))}.get(int(kind), len(names))
+        if kind == 3:
+            lines.append(sep * (len(names) - 1))
+        elif kind == 4:
+            lines.append(" " * int(rng.integers(0, 3)))
+        else:
+            lines.append(sep.join(f" v{rng.integers(0, 9)} " for _ in range(max(width, 1 if kind else 0))))
+    text = eol.join(lines) + (eol if seed % 4 < 2 else "")
+    got = load._short_rows(text, skip, sep, names)
+    assert [(r[0], r[1], r[4]) for r in got] == _short_rows_by_csv_module(text, skip, sep, len(names))
+    assert all(type(r[0]) is int for r in got)
+    assert load._unquoted_lines(text) is not None  # the fast path was taken
+    last_record = max(
+        (i + 1 for i, t in enumerate(lines) if i > skip and t.replace(sep, "").strip()), default=None
+    )
+    cut = [got[-1][0]] if got and not text.endswith("\n") and got[-1][0] == last_record else []
+    assert [r[0] for r in got if r[5]] == cut
+
+
+def test_validate_and_load_reuses_the_last_data_set_until_a_byte_changes(tmp_path, monkeypatch):
+    """Issue 15 (c): a second "Run all" in the same kernel does not validate the same files again."""
+    from espacep_analysis import load
+
+    directory = write_base(tmp_path / "data")
+    calls = []
+    real_run = load._run
+    monkeypatch.setattr(load, "_run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
+    first, report = validate_and_load(directory, today=TODAY)
+    again, report_again = validate_and_load(directory, today=TODAY)
+    assert len(calls) == 1 and report_again is report
+    assert again.consultations.equals(first.consultations) and again.sources == first.sources
+    # each call gets its own frames: a change made by one caller is not seen by the next
+    again.consultations.loc[0, "site"] = "liege"
+    again.persons["extra"] = 1
+    third, _ = validate_and_load(directory, today=TODAY)
+    assert len(calls) == 1
+    assert third.consultations.loc[0, "site"] == "bruxelles" and "extra" not in third.persons
+    # another reference date, or one byte changed in a file, is validated again
+    validate_and_load(directory, today=dt.date(2020, 7, 1))
+    assert len(calls) == 2
+    path = directory / "persons.csv"
+    path.write_text(path.read_text().replace("P004,1999", "P004,1998"), encoding="utf-8")
+    changed, _ = validate_and_load(directory, today=TODAY)
+    assert len(calls) == 3
+    assert changed.persons.set_index("pseudonym").loc["P004", "birth_year"] == 1998
+    # with explicit sites nothing is kept
+    validate_and_load(directory, sites=SITES, today=TODAY)
+    validate_and_load(directory, sites=SITES, today=TODAY)
+    assert len(calls) == 5

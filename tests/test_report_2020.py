@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from espacep_analysis import funders
 from espacep_analysis.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "synthetic"
-FUNDERS = ("inami", "aviq", "cocof")
+FUNDERS = funders.ids()  # the funder registry
 
 
 @pytest.fixture(scope="module")

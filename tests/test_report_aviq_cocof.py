@@ -20,13 +20,13 @@ import targetcheck
 from pypdf import PdfReader
 from targetcheck import check, key
 
-from espacep_analysis import render
+from espacep_analysis import funders, render
 from espacep_analysis.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "synthetic"
 NB = "\u00a0"
-FUNDERS = ("inami", "aviq", "cocof")
+FUNDERS = funders.ids()  # the funder registry
 SHARED = [  # (funder, region): the funder's id = "<funder>." + INAMI's id, same scope
     ("aviq", "wallonie"),
     ("cocof", "bruxelles"),

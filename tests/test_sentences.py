@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from espacep_analysis import fmt
+from espacep_analysis.blocks_html import table_html
 from espacep_analysis.indicators import inami as inami_ind
 from espacep_analysis.indicators.common import figures_frame
 from espacep_analysis.pages import FigureBook, Table, Text, aviq, build_report, cocof, inami
@@ -160,8 +161,8 @@ class _Rows(HTMLParser):
         if tag in ("td", "th") and self._cell is not None:
             if self._where == "tbody":
                 (self.first if self._col == 0 else self.cells).append(self._cell)
-            elif self._where == "tfoot":
-                self.footnote = self._cell
+            elif self._where == "tfoot":  # the footnotes, the mask legend last
+                self.footnote = f"{self.footnote} {self._cell}".strip()
             self._col += 1
             self._cell = None
 
@@ -172,7 +173,7 @@ class _Rows(HTMLParser):
 
 def _rows(table: Table) -> _Rows:
     parser = _Rows()
-    parser.feed(table.html)
+    parser.feed(table_html(table))
     return parser
 
 
@@ -284,10 +285,10 @@ def _gender_book(level: float) -> FigureBook:
 
 
 def test_ci_header_follows_the_level():
-    html = inami.gender(_gender_book(0.90))[0].html
+    html = table_html(inami.gender(_gender_book(0.90))[0])
     assert f">IC 90{NB}%</th>" in html and "IC 95" not in html
     assert "à 90 %" in html  # the footnote says the same level
-    assert f">IC 95{NB}%</th>" in inami.gender(_gender_book(0.95))[0].html
+    assert f">IC 95{NB}%</th>" in table_html(inami.gender(_gender_book(0.95))[0])
 
 
 def test_ci_header_of_the_formatter():

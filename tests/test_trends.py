@@ -34,6 +34,7 @@ import pytest
 from scipy.stats import hypergeom, norm
 
 from espacep_analysis import disclosure, fmt, publish, stats
+from espacep_analysis.blocks_html import table_html
 from espacep_analysis.errors import EspacepError
 from espacep_analysis.indicators import common, comparisons
 from espacep_analysis.pages import trends
@@ -493,7 +494,7 @@ def test_comparison_table_unmasked():
     t = trends.comparison_table(
         b, [(SYPH, "all", "Syphilis"), (HIV_ID, "all", "VIH")], "Prévalences", "wilson", 0.95
     )
-    assert cells(t.html) == [
+    assert cells(table_html(t)) == [
         [
             "Syphilis",
             f"0,5{NB}% (3/666)",
@@ -525,7 +526,7 @@ def test_comparison_table_masked_and_released(two_series):
     t = trends.comparison_table(
         b, [(SYPH, "all", "Syphilis"), (HIV_ID, "all", "VIH")], "Prévalences", "wilson", 0.95
     )
-    head = [html.unescape(h) for h in re.findall(r"<th(?: [^>]*)?>(.*?)</th>", t.html)]
+    head = [html.unescape(h) for h in re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table_html(t))]
     assert head == [
         "Indicateur",
         "2017",
@@ -535,15 +536,15 @@ def test_comparison_table_masked_and_released(two_series):
         "p (tendance)",
         "Évolution",
     ]
-    assert cells(t.html) == [
+    assert cells(table_html(t)) == [
         ["Syphilis", "x", f"0,7{NB}% (6/801)", f"1,8{NB}% (14/775)", "x", f"<{NB}0,05", "en hausse"],
         ["VIH", f"0,8{NB}% (6/706)", f"0,9{NB}% (7/801)", "x", "x", f"≥{NB}0,05", "stable"],
     ]
-    foot = html.unescape(re.search(r"<tfoot>(.*)</tfoot>", t.html).group(1))
+    foot = html.unescape(re.search(r"<tfoot>(.*)</tfoot>", table_html(t)).group(1))
     assert "score de Wilson" in foot and "Newcombe" in foot and "Cochran-Armitage" in foot
     # before release: the verdict and p cells say the comparison is not published
     t = trends.comparison_table(FigureBook(masked, 2019), [(SYPH, "all", "Syphilis")], "c", "wilson", 0.95)
-    assert cells(t.html) == [
+    assert cells(table_html(t)) == [
         [
             "Syphilis",
             "x",
@@ -685,7 +686,7 @@ def test_sentence_level_must_match_the_rows():
 
 def test_comparison_table_single_year_has_no_self_comparison():
     t = trends.comparison_table(book({SYPH: {2019: (14, 775)}}), [(SYPH, "all", "S")], "c", "wilson", 0.95)
-    text = html.unescape(t.html)
+    text = html.unescape(table_html(t))
     assert f"2019 {MINUS} 2019" not in text and "2019 contre 2019" not in text
     # the values only: 14/775 = 1,8 %, and the reason there is no comparison
     assert f"1,8{NB}% (14/775)" in text and "Pas d'année antérieure" in text

@@ -7,11 +7,8 @@ appended after the sections. :mod:`.aviq` and :mod:`.cocof` define their
 figures with these; INAMI does not use them.
 
 The medical figures of a region (persons seen, consultations, consultations
-per person, migrant share) are NOT re-implemented: :func:`inami_region_figures`
-calls :func:`espacep_analysis.indicators.inami.contacts` and
-:func:`~espacep_analysis.indicators.inami.nationality` on the region's rows and
-renames their ``region:<code>`` rows ``<funder>.inami.<id>``, so the AViQ,
-Cocof and INAMI reports print the same numbers.
+per person, migrant share) are INAMI's: :mod:`.regional` takes them from
+:mod:`.inami` (this shared module imports no funder's module).
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from .. import codes, stats
 from ..dataset import Dataset
 from ..errors import EspacepError
 from ..sites import Sites
-from . import common, comparisons, inami
+from . import common, comparisons
 from .common import ALL
 
 HIERARCHY_LEVELS = (ALL, "region", "province", "site")
@@ -223,60 +220,6 @@ def activity_total(activities: pd.DataFrame, types: Sequence[str], column: str) 
     return int(rows[column].astype("Float64").fillna(0).sum())
 
 
-def inami_region_figures(
-    ds: Dataset,
-    years: Sequence[int],
-    region: str,
-    prefix: str,
-    registry: Mapping[str, tuple[str, str]],
-    method: str = "wilson",
-    level: float = 0.95,
-) -> pd.DataFrame:
-    """Persons seen, consultations, consultations per person and migrant share in ``region`` (INAMI definitions).
-
-    Calls :func:`inami.contacts` and :func:`inami.nationality` on the region's
-    rows of each year with a consultation and keeps their ``region:<region>``
-    rows, renamed ``<prefix>inami.persons_seen``, ``<prefix>inami.consultations``
-    and ``<prefix>inami.migrant_share`` (same scope ``region:<region>``, same
-    counts as the INAMI report's); the ratio is consultations / persons seen.
-    """
-    sites = ds.sites.sites_of("region", region)
-    years = [y for y in years if y in set(ds.years)]
-    if not years:
-        return common.empty_figures()
-    compact = common.prepare(ds, sites, years)
-    scope = common.scope_label("region", region)
-    parts = []
-    for y in years:
-        one_year = common.prepare(compact, sites, [y])
-        figs = common.concat_figures(
-            [inami.contacts(one_year, y), inami.nationality(one_year, y, method, level)]
-        )
-        at = figs.loc[figs["scope"] == scope].set_index("indicator")
-        seen = float(at["value"].get(inami.PREFIX + "persons_seen", 0.0))
-        visits = float(at["value"].get(inami.PREFIX + "consultations", 0.0))
-        names = [prefix + "inami.persons_seen", prefix + "inami.consultations"]
-        parts.append(registry_counts(registry, names, y, [seen, visits], scope=scope))
-        parts.append(
-            registry_ratio(registry, prefix + "inami.consultations_per_person", visits, seen, y, scope)
-        )
-        if inami.PREFIX + "migrant_share" in at.index:
-            share = at.loc[inami.PREFIX + "migrant_share"]
-            parts.append(
-                registry_proportions(
-                    registry,
-                    prefix + "inami.migrant_share",
-                    share["numerator"],
-                    share["denominator"],
-                    y,
-                    method,
-                    level,
-                    scope,
-                )
-            )
-    return common.concat_figures(parts)
-
-
 def compact_outreach(ds: Dataset, sites: Sequence[str], years: Sequence[int]) -> Dataset:
     """``ds`` with its outreach tables cut to ``sites`` and the years ``min(years)`` .. ``max(years)``.
 
@@ -325,7 +268,7 @@ def run_sections(
         name: years_with_rows(outreach_table(ds, name), column) for name, column in OUTREACH_TABLES.items()
     }
     compact = compact_outreach(ds, sites, years)
-    parts = []
+    parts: list[pd.DataFrame] = []
     for y in years:
         one = year_cut(compact, y, sites)
         parts.extend(

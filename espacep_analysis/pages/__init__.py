@@ -14,12 +14,14 @@ import pandas as pd
 
 from .. import banners, settings, stats
 from ..declared import Declared
-from ..errors import EspacepError
-from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
+from ..errors import EspacepError, ParameterError
+from .common import Chart, FigureBook, Heading, Note, Table, Text, show, write_figures_csv
 
 __all__ = [
     "Chart",
     "FigureBook",
+    "Heading",
+    "Note",
     "Report",
     "Table",
     "Text",
@@ -70,9 +72,14 @@ class Report:
         of the project for a hand run, never ``outputs/``).
         """
         from .. import declared, provenance
-        from ..render import write_atomic
+        from ..files import write_atomic
 
-        output_dir = Path(output_dir) if output_dir else self.settings.output_dir
+        if output_dir:
+            output_dir = Path(output_dir)
+        elif self.settings is not None:
+            output_dir = self.settings.output_dir
+        else:
+            raise ParameterError("save_figures : donner output_dir (ce rapport n'a pas de réglages de run)")
         output_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(
             Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8")
@@ -122,16 +129,18 @@ def build_report(
     Invalid data are refused unless ``accept_rejections``: then the rejected rows
     are left out and counted per file in the methods note and the provenance.
     """
-    from .. import declared, provenance, publish
+    from .. import declared, document, funders, provenance, publish
     from ..indicators import inami
     from ..load import refusal, validate_and_load
     from ..rejections import left_out
 
+    document.reset()  # tables and charts are numbered from 1 in each report
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
     end = _period_end(period_end, year)
     run = settings.for_notebook(funder, year, str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
-    content = declared.load_declared(funder, year, run.params_dir) if funder in declared.SECTIONS else None
+    spec = funders.get(funder)
+    content = declared.load_declared(funder, year, run.params_dir) if spec.declared is not None else None
     if content is not None and not draft:
         declared.require_filled([content])
     dataset, validation = validate_and_load(run.data_dir)
@@ -231,7 +240,7 @@ def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
 
 def methods_note(report: Report) -> Text:
     """The methods paragraph: CI method, prevalence definition, suppression rule, data sources."""
-    from .. import disclosure, fmt
+    from .. import disclosure, fmt, funders
     from ..markup import plain
 
     level = fmt.number(report.level * 100, 0, report.book.lang)
@@ -239,17 +248,7 @@ def methods_note(report: Report) -> Text:
         f"Intervalles de confiance à {level} % des proportions : {stats.CI_METHOD_LABELS[report.method]} "
         "(Brown, Cai et DasGupta 2001 ; Newcombe 1998).",
     ]
-    if report.funder == "inami":
-        lines.append(
-            "Les prévalences comptent des personnes : une personne est positive si au moins un de ses "
-            "tests de l'année l'est ; le dénominateur est le nombre de personnes testées."
-        )
-    else:
-        lines.append(
-            "Les chiffres médicaux de la région sont ceux du rapport INAMI (même définition : personnes "
-            "vues en consultation). Les chiffres déclarés (visites de sites, réunions, ...) ne viennent "
-            "pas des exports et sont repris des paramètres de l'année."
-        )
+    lines.append(funders.get(report.funder).methods)  # where the funder's figures come from
     lines.append(
         "Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
         "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "

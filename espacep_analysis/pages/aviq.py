@@ -3,7 +3,7 @@
 "Notre Programme de Promotion de la Santé subsidié par l'AViQ" (Stratégies 1
 to 10), then "Notre Programme d'Action Sociale Globale en Wallonie". Each
 function takes the report's `FigureBook` (and the year's `declared.Declared`
-content, whose sections are those of `declared.SECTIONS`) and returns the
+content, whose sections are the spec's `funders.FunderSpec.declared`) and returns the
 blocks of one section: the declared narrative and items (every item of the
 section, in the params file's order), the sentences the report prints
 (generated from the figures, never typed by hand), the tables and the charts.
@@ -14,14 +14,12 @@ When the exports do not cover the report year for an outreach table
 (contacts, social actions, activities), the book has none of its figures and
 the section says so instead of printing numbers.
 
-The helpers before the sections (`narrative_block`, `declared_lines`,
-`declared_section`, `trend_table`, `rows_table`, `years_and`, `absent`) are shared with
-:mod:`.cocof`.
+The helpers shared with :mod:`.cocof` (`narrative_block`, `declared_lines`,
+`declared_section`, `trend_table`, `years_and`, `absent`, `migrant_share`) live in
+:mod:`.outreach`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -34,6 +32,17 @@ from ..sites import Sites, load_sites
 from . import trends
 from .charts import bar_counts
 from .common import WITHHELD, Chart, FigureBook, Table, Text, prose, rows_table
+from .outreach import (  # shared with the Cocof pages; importable from here as before
+    _years,
+    absent,
+    declared_lines,
+    declared_section,
+    migrant_share,
+    narrative_block,
+    sentences,
+    trend_table,
+    years_and,
+)
 
 P = "aviq."
 REGION = "region:wallonie"
@@ -54,115 +63,6 @@ PLATFORM_NAMES = {
     "quicherchetrouve": "Quicherchetrouve.be",
     "youpie": "Youpie.net",
 }
-# Where each outreach table's absence is explained
-TABLE_WHAT = {
-    "contacts": "de contacts de proximité",
-    "social_actions": "de démarches sociales",
-    "activities": "d'activités collectives",
-}
-
-
-# --- helpers shared with the Cocof pages ---------------------------------------------------------
-
-
-def narrative_block(declared: Declared | None, key: str) -> list:
-    """The declared narrative paragraph of section ``key`` as a block, or nothing."""
-    text = declared.narrative.get(key, "") if declared else ""
-    return [Text(text.strip())] if text and text.strip() else []
-
-
-def declared_lines(book: FigureBook, declared: Declared | None, section: str) -> list:
-    """A bullet list ``- <label> : <value> (<earlier years>)`` of the section's filled items, in file order.
-
-    The value is formatted by its unit (``1 231``, ``12,5 %``) or masked; the
-    label prints exactly as written (`markup.plain`). Items still to fill
-    print nothing here: a draft lists them in its methods note.
-    """
-    if declared is None:
-        return []
-    lines = []
-    for item in declared.items(section):
-        ind = f"{declared.funder}.declared.{item.key}"
-        if book.has(ind):
-            label = plain(item.label)
-            lines.append(
-                "- "
-                + book.clause(
-                    f"{label} : {book.say(ind)}{book.paren_history(ind)}",
-                    [ind],
-                    f"{label} : chiffre non publié",
-                )
-            )
-    return [prose("\n".join(lines))] if lines else []
-
-
-def declared_section(book: FigureBook, declared: Declared | None, section: str) -> list:
-    """The declared content of ``section``: its narrative, then its items."""
-    return narrative_block(declared, section) + declared_lines(book, declared, section)
-
-
-def years_and(book: FigureBook, indicator: str, scope: str = ALL) -> str:
-    """``" (488 en 2017 et 584 en 2018)"``: the previous years present, oldest first, or ``""`` (`say`)."""
-    items = [
-        f"{book.say(indicator, y, scope)} en {y}"
-        for y in sorted(book.previous)
-        if book.has(indicator, y, scope)
-    ]
-    if not items:
-        return ""
-    text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
-    return f" ({text})"
-
-
-def absent(book: FigureBook, table: str) -> Text:
-    """The note printed instead of a section whose outreach table has no row in the report year."""
-    return Text(
-        f"*Pas de données {TABLE_WHAT[table]} pour {book.year} : le fichier {table}.csv des "
-        f"exports est absent ou ne couvre pas cette année.*"
-    )
-
-
-def _years(book: FigureBook, items: Sequence[tuple[str, str]]) -> list[int]:
-    """The report year and the previous years with at least one of ``items`` (id, scope), ascending."""
-    years = [y for y in [*book.previous, book.year] if any(book.has(i, y, s) for i, s in items)]
-    return sorted(years)
-
-
-def _item(entry) -> tuple[str, str]:
-    return (entry, ALL) if isinstance(entry, str) else tuple(entry)
-
-
-def trend_table(
-    book: FigureBook,
-    items: Sequence,
-    caption: str,
-    labels: Mapping[str, str] | None = None,
-    footnote: str = "",
-    first_header: str = "Indicateur",
-) -> list:
-    """One line per figure (its label, or ``labels[id]``), one column per year; ``[]`` when none is present.
-
-    ``items`` are ids (scope ``all``) or ``(id, scope)`` pairs; figures absent
-    from the book are left out, a year without the figure prints an en dash.
-    """
-    pairs = [_item(e) for e in items]
-    pairs = [(i, s) for i, s in pairs if any(book.has(i, y, s) for y in [book.year, *book.previous])]
-    if not pairs:
-        return []
-    years = _years(book, pairs)
-    rows = []
-    for ind, scope in pairs:
-        some = next(y for y in [book.year, *book.previous] if book.has(ind, y, scope))
-        label = (labels or {}).get(ind, book.row(ind, some, scope)["label"])
-        cells = [book.text(ind, y, scope) if book.has(ind, y, scope) else fmt.MISSING for y in years]
-        rows.append(([label, *cells], False))
-    return [rows_table([first_header, *map(str, years)], rows, caption=caption, footnote=footnote)]
-
-
-def sentences(parts: Sequence[str]) -> list:
-    """The non-empty sentences ``parts`` as one generated block (`prose`), or nothing."""
-    text = " ".join(fmt.capitalized(p) for p in parts if p)
-    return [prose(text)] if text else []
 
 
 def _plain(label: str, prefix: str) -> str:
@@ -355,31 +255,6 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
         )
         + migrant_share(book, P + "inami.migrant_share", REGION, "en région wallonne")
     )
-
-
-def migrant_share(book: FigureBook, indicator: str, scope: str, where: str) -> list:
-    """The migrant share of the persons seen in the region, its earlier years and its comparison (INAMI's figure)."""
-    if not book.has(indicator, book.year, scope):
-        return []
-    text = (
-        book.clause(
-            f"Les migrantes constituent {book.say(indicator, scope=scope)} des TDS vus {where}"
-            f"{book.paren_history(indicator, scope)}{trends.short_verdict(book, indicator, scope=scope)}",
-            [(indicator, book.year, scope)],
-            f"La part de migrantes parmi les TDS vus {where} {book.period} n'est pas publiée",
-        )
-        + "."
-    )
-    blocks: list = [prose(text)]
-    if book.previous:
-        blocks.append(
-            trends.comparison_table(
-                book,
-                [(indicator, scope, "Part de migrants (nationalité connue, non belge)")],
-                f"Évolution de la part de migrants parmi les TDS vus {where}",
-            )
-        )
-    return blocks
 
 
 # --- Stratégies 5 to 10 ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import fmt
 from ..errors import EspacepError
-from ..plots import _new_figure, _style
+from ..plots import _attach, _new_figure, _style
 
 LABEL_WIDTH = 34  # bar labels are wrapped to lines of at most this many characters
 _COUNT_LABEL = {"fr_BE": "Nombre", "nl_BE": "Aantal", "en": "Count"}
@@ -95,4 +95,7 @@ def bar_counts(
             ax.legend(handles=handles, title=group_title, loc="lower right", fontsize=8, title_fontsize=8)
         if title:  # over the whole figure: long bar labels would push an axes title off the canvas
             fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize="medium")
-    return fig
+    data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value, "text": texts})
+    if groups:
+        data["group"] = [str(g) for g in groups]
+    return _attach(fig, "Barres horizontales (nombres)", data, title)

@@ -4,7 +4,7 @@
 bruxelloise" (Actions 1 to 8), then "Notre Programme d'Action Sociale Globale
 à Bruxelles". Each function takes the report's `FigureBook` and the declared
 content of the year (`declared.Declared`: every item and narrative of a
-section of `declared.SECTIONS`, in file order) and returns the blocks of one
+section of the spec's `funders.FunderSpec.declared`, in file order) and returns the blocks of one
 section. Every number comes from
 `indicators.cocof` or `declared` through the book; nothing here computes a
 figure. Sections whose outreach table does not cover the report year say so.
@@ -13,8 +13,8 @@ figure. Sections whose outreach table does not cover the report year say so.
 from __future__ import annotations
 
 from ..declared import Declared
-from .aviq import absent, declared_section, migrant_share, sentences, trend_table, years_and
 from .common import FigureBook, Text, prose
+from .outreach import absent, declared_section, migrant_share, sentences, trend_table, years_and
 
 P = "cocof."
 REGION = "region:bruxelles"

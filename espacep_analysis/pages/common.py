@@ -1,7 +1,9 @@
 """What a report page is made of, and how the notebooks build and show it.
 
-A page section is a list of blocks (`Text`, `Table`, `Chart`): the sentence the
-report prints, an HTML table of figures, a seaborn chart. Sections are built
+A page section is a list of blocks of the format-neutral page model
+(`document`: `Text`, `Table`, `Chart`, ...): the sentence the report prints, a
+table of typed cells, a seaborn chart with its data. No markup here: `show`
+displays the blocks through the HTML renderer (`blocks_html`). Sections are built
 from a `FigureBook`: the figures table of one report (every figure computed once
 by `indicators`, after disclosure control) with lookups that return the
 formatted French strings. No block ever holds a row-level record.
@@ -10,21 +12,20 @@ formatted French strings. No block ever holds a row-level record.
 from __future__ import annotations
 
 import datetime as _dt
-import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import fmt
+from .. import document, fmt
+from ..document import Chart, Heading, Note, Table, Text
 from ..errors import EspacepError
 from ..indicators.common import ALL, FIGURE_COLUMNS
+from ..schemas import check_figures
 
-
-@dataclass(frozen=True)
-class Text:
-    markdown: str
+__all__ = ["Chart", "FigureBook", "Heading", "Note", "Table", "Text", "prose", "rows_table", "show"]
 
 
 WITHHELD = "valeur non publiée"  # a masked figure inside a sentence (`FigureBook.say`)
@@ -47,17 +48,6 @@ def prose(*paragraphs: str) -> Text:
     for them). The labels from the params print as they are written, so they are not checked here.
     """
     return Text("\n\n".join(fmt.capitalized(p) for p in paragraphs if p))
-
-
-@dataclass(frozen=True)
-class Table:
-    html: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    figure: object  # a matplotlib Figure
-    alt: str = ""
 
 
 @dataclass
@@ -110,6 +100,7 @@ class FigureBook:
         return self.period[:1].upper() + self.period[1:]
 
     def __post_init__(self) -> None:
+        self.figures = check_figures(self.figures, "FigureBook")
         if "suppressed" in self.figures.columns:
             kinds = self.figures.get("suppression", pd.Series("", index=self.figures.index))
             labels = kinds.eq("primary").map({True: self.masked, False: self.secondary})
@@ -118,6 +109,14 @@ class FigureBook:
             )
         keys = zip(self.figures["indicator"], self.figures["year"].astype(int), self.figures["scope"])
         self._index = {key: i for i, key in enumerate(keys)}
+        frame = self.figures
+        compared = zip(
+            frame["base_indicator"].fillna(""), frame["unit"], frame["year"].astype(int), frame["scope"]
+        )
+        self._compared: dict[tuple, list[int]] = {}
+        for i, key in enumerate(compared):
+            if key[0]:
+                self._compared.setdefault(key, []).append(i)
 
     @property
     def previous(self) -> list[int]:
@@ -132,6 +131,35 @@ class FigureBook:
         if key not in self._index:
             raise EspacepError(f"no figure {indicator!r} for year {key[1]}, scope {scope!r}")
         return self.figures.iloc[self._index[key]].to_dict()
+
+    def comparison(
+        self,
+        indicator: str,
+        unit: str,
+        scope: str = ALL,
+        *,
+        method: str | None = None,
+        year_from: int | None = None,
+    ) -> dict | None:
+        """The report year's comparison row of ``indicator`` in ``unit``, or None.
+
+        Read from the columns ``base_indicator``, ``method`` and ``year_from``
+        (`indicators.comparisons`): ``method`` tells the Fisher p-value from
+        the trend test's, ``year_from`` the year a difference compares with.
+        """
+        rows = [
+            self.figures.iloc[i].to_dict()
+            for i in self._compared.get((indicator, unit, self.year, scope), ())
+        ]
+        found = [
+            r
+            for r in rows
+            if (method is None or r["method"] == method)
+            and (year_from is None or (not pd.isna(r["year_from"]) and int(r["year_from"]) == int(year_from)))
+        ]
+        if len(found) > 1:
+            raise EspacepError(f"several {unit} comparison rows of {indicator!r} ({scope}, {self.year})")
+        return found[0] if found else None
 
     def value(self, indicator: str, year: int | None = None, scope: str = ALL) -> float:
         """The unrounded value (NaN when suppressed)."""
@@ -284,71 +312,65 @@ class FigureBook:
         rows["_order"] = rows["indicator"].map({k: i for i, k in enumerate(indicators)})
         return rows.sort_values(["_order", "year"]).drop(columns="_order")
 
-    def matching(self, prefix: str, year: int | None = None, scope: str = ALL) -> pd.DataFrame:
+    def members(self, indicators: Sequence[str], year: int | None = None, scope: str = ALL) -> pd.DataFrame:
+        """The rows of ``indicators`` (a declared family) of ``year`` (default: report year), in table order."""
         frame = self.figures
         mask = (
-            frame["indicator"].str.startswith(prefix)
+            frame["indicator"].isin(list(indicators))
             & (frame["year"] == int(year or self.year))
             & (frame["scope"] == scope)
         )
         return frame.loc[mask]
 
 
-def _cell(text: str, bold: bool) -> str:
-    text = html.escape(text, quote=False)
-    return f"<strong>{text}</strong>" if bold else text
-
-
 def rows_table(
-    header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "", footnote: str = ""
+    header: Sequence[str],
+    rows: Sequence[tuple[Sequence[str], bool]],
+    caption: str = "",
+    footnote: str = "",
+    key: str = "",
 ) -> Table:
-    """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
+    """A table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
 
-    The first column is text, the others are numbers (right-aligned), in the
-    markup of `fmt.figures_table_html`; cells are escaped. A table with masked cells (``"< 5"``, ``"x"``)
-    gets their legend (`fmt.mask_legend`) in its footnote.
+    The first column is text, the others are numbers (right-aligned). A table with masked cells
+    (``"< 5"``, ``"x"``) gets their legend (`fmt.mask_legend`) as its last footnote (`fmt.legend_footnotes`).
     """
-    footnote = fmt.with_legend(footnote, (c for cells, _ in rows for c in cells[1:])) or ""
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    numeric = ' class="num"'
-    heads = "".join(
-        f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>' for i, h in enumerate(header)
-    )
-    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
-    for cells, total in rows:
-        first = f"<td>{_cell(cells[0], total)}</td>"
-        rest = "".join(f"<td{numeric}>{_cell(c, total)}</td>" for c in cells[1:])
-        parts.append(f"<tr>{first}{rest}</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return Table("".join(parts))
+    head = tuple(document.Cell(str(h), numeric=i > 0) for i, h in enumerate(header))
+    body = tuple(document.cells(texts, bold=total) for texts, total in rows)
+    return Table((head,), body, caption, fmt.legend_footnotes(footnote, body), key)
 
 
 def show(blocks: list) -> None:
-    """Display blocks in a notebook (sanitised HTML, PNG); closes the charts.
+    """Display blocks in a notebook through the HTML renderer; closes the charts.
 
-    A `Text` is rendered from the Markdown subset of `markup.markdown_html`
-    (raw HTML, images and non-http(s) links print as text) and a `Table` is
-    passed through `markup.sanitize_html`: no string from the params or the
-    data can become markup in the notebook or the report.
+    Tables and charts are numbered first (`document.number`, in report
+    order) and the text's references resolved. A `Text` is rendered from the
+    Markdown subset of `markup.markdown_html` (raw HTML, images and non-http(s)
+    links print as text) and a `Table` is passed through `markup.sanitize_html`:
+    no string from the params or the data can become markup in the notebook
+    or the report. Each output also carries the block itself
+    (`document.BLOCK_MIME`), from which the other formats (Word) are rendered.
     """
     from IPython.display import display
 
     from .. import markup, plots
+    from ..blocks_html import chart_data_html, table_html
 
-    for block in blocks:
-        if isinstance(block, Text):
-            display(
-                {"text/html": markup.markdown_html(block.markdown), "text/plain": block.markdown}, raw=True
+    for block in document.number(blocks):
+        record = {document.BLOCK_MIME: json.loads(json.dumps(document.to_dict(block), default=float))}
+        if isinstance(block, Text | Note | Heading):
+            source = (
+                block.markdown if not isinstance(block, Heading) else "#" * block.level + " " + block.text
             )
+            rendered = markup.markdown_html(source, headings=isinstance(block, Heading))
+            display({"text/html": rendered, "text/plain": source, **record}, raw=True)
         elif isinstance(block, Table):
-            display({"text/html": markup.sanitize_html(block.html), "text/plain": ""}, raw=True)
+            display(
+                {"text/html": markup.sanitize_html(table_html(block)), "text/plain": "", **record}, raw=True
+            )
         elif isinstance(block, Chart):
-            plots.show(block.figure, alt=block.alt)
+            plots.show(block.figure, alt=block.alt, caption=block.title, extra=record)
+            display({"text/html": markup.sanitize_html(chart_data_html(block)), "text/plain": ""}, raw=True)
         else:
             raise EspacepError(f"cannot show {type(block).__name__}")
 
@@ -362,21 +384,10 @@ def figure_sources(figures: pd.DataFrame) -> pd.Series:
     )
 
 
-def write_figures_csv(
-    figures: pd.DataFrame,
-    output_dir: str | Path,
-    published: pd.DataFrame | None = None,
-    missing: pd.DataFrame | None = None,
-) -> Path:
-    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path.
-
-    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
-    the year), ``history`` (``published``: values of earlier reports,
-    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
-    still to fill, no value; only in a draft).
-    """
-    from ..render import write_atomic
-
+def figures_table(
+    figures: pd.DataFrame, published: pd.DataFrame | None = None, missing: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every figure shown, one row each, as ``figures.csv`` holds them (see `write_figures_csv`)."""
     columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
     parts = [figures.assign(source=figure_sources(figures))]
     for extra, source in ((published, "history"), (missing, "declared_missing")):
@@ -386,7 +397,30 @@ def write_figures_csv(
                 if "suppressed" in columns
                 else extra.assign(source=source)
             )
-    table = pd.concat(parts, ignore_index=True).loc[:, columns + ["source"]]
-    table = table.sort_values(["year", "indicator", "scope"], kind="stable")
+    table = check_figures(pd.concat(parts, ignore_index=True), "figures.csv").loc[:, columns + ["source"]]
+    return table.sort_values(["year", "indicator", "scope"], kind="stable").reset_index(drop=True)
+
+
+def write_figures_csv(
+    figures: pd.DataFrame,
+    output_dir: str | Path,
+    published: pd.DataFrame | None = None,
+    missing: pd.DataFrame | None = None,
+) -> Path:
+    """Write ``figures.csv`` and ``figures-excel.csv`` (every figure shown, one row each) atomically.
+
+    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
+    the year), ``history`` (``published``: values of earlier reports,
+    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
+    still to fill, no value; only in a draft). ``figures.csv`` is for
+    machines (comma, UTF-8, decimal point); ``figures-excel.csv`` holds the
+    same cells for Belgian Excel (`spreadsheet.excel_csv`). Returns the path
+    of ``figures.csv``.
+    """
+    from ..files import write_atomic
+    from ..spreadsheet import EXCEL_CSV, excel_csv
+
+    table = figures_table(figures, published, missing)
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
+    write_atomic(Path(output_dir) / EXCEL_CSV, excel_csv(table))
     return write_atomic(Path(output_dir) / "figures.csv", data)

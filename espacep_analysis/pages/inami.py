@@ -11,12 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import fmt, plots, stats
+from ..definitions import category_members
 from ..indicators import comparisons
 from ..indicators.common import AGE_BANDS, ALL
+from ..indicators.inami import AGE_BAND_GENDER, DEFINITIONS
 from ..markup import plain
 from ..origins import ORIGIN_GROUPS
 from . import trends
-from .common import Chart, FigureBook, Table, prose
+from .common import Chart, FigureBook, Table, Text, prose
 
 P = "inami."
 WORKPLACES = ("bar", "private", "street", "window", "other")
@@ -55,12 +57,20 @@ def _ids(*names: str) -> list[str]:
     return [P + n for n in names]
 
 
+def _members(category: str) -> list[str]:
+    """The ids of a family of categories of the INAMI definitions (``"age_band"``), in declared order."""
+    return list(category_members(DEFINITIONS, P + category))
+
+
+def _category_labels(rows) -> list[str]:
+    """The label of each row's category within its family (``"bar"``, ``"20-24 ans"``), as declared."""
+    return [DEFINITIONS[i].category_label for i in rows["indicator"]]
+
+
 def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
     years = [book.year, *book.previous]
     rows = book.select(_ids(*names), years)
-    return Table(
-        fmt.figures_wide_html(rows, by="year", caption=caption, lang=book.lang, percent_decimals=decimals)
-    )
+    return fmt.figures_wide(rows, by="year", caption=caption, lang=book.lang, percent_decimals=decimals)
 
 
 def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG) -> str:
@@ -88,7 +98,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
     per = book.history(P + "consultations_per_person", template="en {year} : {value}")
     seen_n = book.value(P + "persons_seen")
     tds = fmt.noun(seen_n, "travailleur du sexe", "travailleurs du sexe")
-    blocks = [
+    blocks: list[Text | Table | Chart] = [
         prose(
             f"{book.period_capitalized}, Espace P… a suivi {book.say(P + 'persons_seen')} {tds}{prev_seen} "
             f"répartis sur {fmt.quantity(len(antennas), 'antenne', 'antennes', book.lang)} ({names}).",
@@ -139,17 +149,15 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         scope=rows["indicator"].map({P + "persons_seen": "TDS vus", P + "consultations": "Consultations"}),
     )
     blocks.append(
-        Table(
-            fmt.figures_wide_html(
-                rows,
-                by="scope",
-                row="label",
-                labels={"label": "Antenne"},
-                caption=f"TDS vus et consultations par antenne {book.period}",
-                lang=book.lang,
-                footnote="Une personne vue dans deux antennes compte dans chacune : "
-                "la somme des antennes peut dépasser le total.",
-            )
+        fmt.figures_wide(
+            rows,
+            by="scope",
+            row="label",
+            labels={"label": "Antenne"},
+            caption=f"TDS vus et consultations par antenne {book.period}",
+            lang=book.lang,
+            footnote="Une personne vue dans deux antennes compte dans chacune : "
+            "la somme des antennes peut dépasser le total.",
         )
     )
     return blocks
@@ -171,13 +179,14 @@ def new_known(book: FigureBook) -> list:
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
     rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows,
         columns=("label", "value"),
         lang=book.lang,
         labels={"label": f"Année {y}", "value": "Nombre de travailleurs"},
+        caption=f"Nouveaux contacts et travailleurs du sexe connus {book.period}",
     )
-    return [prose(text), Table(table)]
+    return [prose(text), table]
 
 
 def workplaces(book: FigureBook) -> list:
@@ -207,7 +216,7 @@ def workplaces(book: FigureBook) -> list:
     )
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
     chart = plots.bar_shares(
-        rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
+        rows.assign(label=_category_labels(rows)),
         title=f"Lieu de rencontre des TDS {book.period}",
         lang=book.lang,
     )
@@ -243,9 +252,9 @@ def age(book: FigureBook, ages) -> list:
         + f"\n- {_extreme_label(book, 'age_min', 'La personne la plus jeune')} : {with_prev('age_min')}"
         + f"\n- {_extreme_label(book, 'age_max', 'La personne la plus âgée')} : {with_prev('age_max')}"
     )
-    bands = book.matching(P + "age_band.")
-    table = fmt.figures_table_html(
-        bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
+    bands = book.members(_members("age_band"))
+    table = fmt.figures_table(
+        bands.assign(label=_category_labels(bands)),
         columns=("label", "numerator", "value", "ci"),
         lang=book.lang,
         labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
@@ -254,20 +263,31 @@ def age(book: FigureBook, ages) -> list:
         level=book.level,
     )
     chart = plots.age_histogram(ages, title=f"Âge des TDS vus {book.period}", lang=book.lang)
-    return [prose(text), Table(table), Chart(chart), *_pyramid(book)]
+    return [prose(text), table, Chart(chart, data=_band_data(table)), *_pyramid(book)]
+
+
+def _band_data(table: Table):
+    """The histogram's data: persons per age band, as the table beside it prints them (masked as masked)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "label": [r[0].text for r in table.rows],
+            "value": [r[1].value for r in table.rows],
+            "text": [f"{r[1].text} ({r[2].text})" for r in table.rows],
+        }
+    )
 
 
 def _pyramid(book: FigureBook) -> list:
     """The age pyramid by gender (from the ``age_band_gender.*`` counts), or nothing when they are absent."""
-    rows = book.matching(P + "age_band_gender.")
+    rows = book.members(list(AGE_BAND_GENDER))
     if rows.empty:
         return []
-    parts = rows["indicator"].str.removeprefix(P + "age_band_gender.").str.split(".", n=1)
-    band_labels = {b: book.row(P + f"age_band.{b}")["label"].removeprefix("Âge : ") for b in AGE_BANDS}
+    band, gender = (rows["indicator"].map(lambda i, k=k: AGE_BAND_GENDER[i][k]) for k in (0, 1))
+    band_labels = {b: DEFINITIONS[P + f"age_band.{b}"].category_label for b in AGE_BANDS}
     hidden = rows["suppressed"].astype(bool) if "suppressed" in rows else False
-    counts = rows.assign(
-        band=parts.str[0].map(band_labels), gender=parts.str[1], persons=rows["value"].mask(hidden)
-    )
+    counts = rows.assign(band=band.map(band_labels), gender=gender, persons=rows["value"].mask(hidden))
     order = {label: i for i, label in enumerate(band_labels.values())}
     counts = counts.sort_values("band", key=lambda b: b.map(order), kind="stable")
     masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
@@ -290,23 +310,24 @@ def _pyramid(book: FigureBook) -> list:
 def gender(book: FigureBook) -> list:
     """2.2 Gender (critère 4): counts and shares."""
     rows = book.select(_ids(*[f"gender.{g}" for g in GENDERS]))
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows,
         columns=("label", "numerator", "value", "ci"),
         lang=book.lang,
         percent_decimals=2,
         labels={"label": "Répartition selon le sexe", "numerator": "Absolu", "value": "Pourcents"},
+        caption=f"Répartition des TDS vus selon le sexe {book.period}",
         footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, book.level, book.lang)}",
         level=book.level,
     )
-    return [Table(table)]
+    return [table]
 
 
 def _top_origins(book: FigureBook, scope: str, k: int = 3) -> list[tuple[str, str]]:
-    rows = book.matching(P + "origin.", scope=scope)
+    rows = book.members(_members("origin"), scope=scope)
     rows = rows[~rows["indicator"].isin([P + "origin.unknown", P + "origin.belgium"])]
     rows = rows[rows["value"] > 0].sort_values("value", ascending=False, kind="stable").head(k)
-    return [(r["indicator"], r["label"].removeprefix("Origine : ")) for _, r in rows.iterrows()]
+    return list(zip(rows["indicator"], _category_labels(rows)))
 
 
 def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
@@ -366,7 +387,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             )
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(
-        rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
+        rows.assign(label=_category_labels(rows)),
         title=f"Région d'origine des TDS vus {book.period}",
         lang=book.lang,
     )
@@ -555,7 +576,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
         f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}."
     )
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows,
         columns=("label", "numerator", "denominator", "value", "ci"),
         lang=book.lang,
@@ -574,7 +595,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     )
     per_test = book.select(_ids(*[f"positivity.{t}" for t in TESTS]))
     per_test = per_test.assign(label=[TEST_NAMES[t] for t in TESTS])
-    positivity = fmt.figures_table_html(
+    positivity = fmt.figures_table(
         per_test,
         columns=("label", "numerator", "denominator", "value", "ci"),
         lang=book.lang,
@@ -595,7 +616,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     chart = plots.prevalence_ci(
         rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)", lang=book.lang
     )
-    return [prose(*sentences), Table(table), compared, Table(positivity), Chart(chart)]
+    return [prose(*sentences), table, compared, positivity, Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
@@ -614,15 +635,16 @@ def cervical(book: FigureBook) -> list:
         + "."
     )
     rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows.assign(label=rows["label"].str.split(" : ").str[-1]),
         columns=("label", "value"),
         lang=book.lang,
         labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"},
+        caption=f"Résultat de cytologie le plus sévère par personne {book.period}",
     )
     return [
         text,
-        Table(table),
+        table,
         _compared(book, ["cervical_lesion_share"], "Lésions cellulaires détectées"),
     ]
 
@@ -708,21 +730,19 @@ def _completion_table(book: FigureBook) -> Table:
         "Personnes ayant reçu la dose 1 dans l'année ; doses 2 et 3 recherchées dans toutes les données "
         "disponibles, y compris les années suivantes. " + _ci_footnote(rows, book.level, book.lang)
     )
-    return Table(
-        fmt.figures_table_html(
-            rows,
-            columns=("label", "year", "numerator", "denominator", "value", "ci"),
-            lang=book.lang,
-            labels={
-                "label": "Vaccination hépatite B",
-                "numerator": "Personnes",
-                "denominator": "Dose 1 dans l'année",
-                "value": "Part",
-            },
-            caption="Achèvement du schéma 0-1-4 mois",
-            footnote=footnote,
-            level=book.level,
-        )
+    return fmt.figures_table(
+        rows,
+        columns=("label", "year", "numerator", "denominator", "value", "ci"),
+        lang=book.lang,
+        labels={
+            "label": "Vaccination hépatite B",
+            "numerator": "Personnes",
+            "denominator": "Dose 1 dans l'année",
+            "value": "Part",
+        },
+        caption="Achèvement du schéma 0-1-4 mois",
+        footnote=footnote,
+        level=book.level,
     )
 
 
@@ -745,26 +765,24 @@ def follow_up(book: FigureBook) -> list:
         )
         + "."
     )
-    treat = book.matching(P + "treatments.")
-    refer = book.matching(P + "referrals.")
+    treat = book.members(_members("treatments"))
+    refer = book.members(_members("referrals"))
     return [
         text,
         _trend_table(book, list(FOLLOW_UP), "Suivi médical (nombre d'actes)"),
-        Table(
-            fmt.figures_table_html(
-                treat.assign(label=treat["label"].str.split(" : ").str[-1]),
-                columns=("label", "value"),
-                lang=book.lang,
-                labels={"label": "Traitements par pathologie", "value": "Nombre"},
-            )
+        fmt.figures_table(
+            treat.assign(label=_category_labels(treat)),
+            columns=("label", "value"),
+            lang=book.lang,
+            labels={"label": "Traitements par pathologie", "value": "Nombre"},
+            caption=f"Traitements prescrits par pathologie {book.period}",
         ),
-        Table(
-            fmt.figures_table_html(
-                refer.assign(label=refer["label"].str.split(" : ").str[-1]),
-                columns=("label", "value"),
-                lang=book.lang,
-                labels={"label": "Renvois par destination", "value": "Nombre"},
-            )
+        fmt.figures_table(
+            refer.assign(label=_category_labels(refer)),
+            columns=("label", "value"),
+            lang=book.lang,
+            labels={"label": "Renvois par destination", "value": "Nombre"},
+            caption=f"Renvois par destination {book.period}",
         ),
     ]
 
