@@ -75,6 +75,8 @@ class _Cells(HTMLParser):
         if tag in ("caption", "tfoot"):
             self._in = tag
         elif self._in == "tfoot":
+            if tag == "td" and self.footnote:  # one footnote per row (the mask legend last): one space apart
+                self.footnote += " "
             return
         elif tag == "tr":
             self.rows.append([])

@@ -206,8 +206,8 @@ def test_masked_report_still_says_the_syphilis_rise(masked):
     # so it is published without the exact p-value, which would give the count back
     html = (masked / "report.html").read_text(encoding="utf-8").replace(NBSP, " ")
     assert (
-        "la prévalence de la syphilis est en hausse de 2017 à 2019 (x en 2017, 0,7 % en 2018, 1,8 % en 2019) : "
-        "l'évolution est significative au seuil de 5 % (test de tendance de Cochran-Armitage, p &lt; 0,05 ; "
+        "la prévalence de la syphilis est en hausse de 2017 à 2019 (valeur non publiée en 2017, 0,7 % en 2018, "
+        "1,8 % en 2019) : l'évolution est significative au seuil de 5 % (test de tendance de Cochran-Armitage, p &lt; 0,05 ; "
         "valeur exacte non publiée, un effectif étant masqué)"
     ) in html
     rows = pd.read_csv(masked / "figures.csv").set_index(["indicator", "scope"])
