@@ -43,6 +43,10 @@ from .errors import EspacepError
 ENV = "ESPACEP_FUNDERS"
 
 
+# What every indicator module defines (an indicator is declared in DEFINITIONS, beside its computation)
+INDICATOR_MODULE_NAMES = ("compute_figures", "DEFINITIONS")
+
+
 @dataclass(frozen=True)
 class Section:
     """One section of a report: its heading and the page function that fills it.
@@ -130,8 +134,18 @@ class FunderSpec:
         return self.threshold or self.id
 
     def indicator_module(self):
-        """The indicator module (``compute_figures``, ``partitions()``, ``STANDALONE``)."""
-        return importlib.import_module(self.indicators)
+        """The indicator module: ``compute_figures``, ``DEFINITIONS`` (`definitions.declare`), ``partitions()``.
+
+        Raises `EspacepError` naming what the module lacks.
+        """
+        module = importlib.import_module(self.indicators)
+        lacking = [name for name in INDICATOR_MODULE_NAMES if not hasattr(module, name)]
+        if lacking:
+            raise EspacepError(
+                f"funder {self.id!r}: the indicator module {self.indicators!r} lacks {', '.join(lacking)} "
+                "(see the README, 'Adding a funder')"
+            )
+        return module
 
     def section(self, key: str) -> Callable:
         """The page function of section ``key``."""

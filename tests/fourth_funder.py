@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from espacep_analysis.definitions import declare
 from espacep_analysis.funders import FunderSpec, Section, SharedFigure
 from espacep_analysis.indicators import common
 from espacep_analysis.pages.common import Text
@@ -23,6 +24,15 @@ SCOPE = "region:flandre"
 PERSONS = "pasop.persons_seen"
 STREET = "pasop.persons_street"
 
+# Each indicator declared once, beside its computation (`espacep_analysis.definitions`)
+DEFINITIONS = declare(
+    "pasop.",
+    {
+        "persons_seen": ("TDS vus en consultation", "persons"),
+        "persons_street": ("TDS vus en rue", "persons"),
+    },
+)
+
 
 def compute_figures(ds, year: int, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
     """Persons seen in consultation at the funder's sites in ``year``, and those of them seen in the street."""
@@ -31,9 +41,11 @@ def compute_figures(ds, year: int, method: str = "wilson", level: float = 0.95) 
     return common.concat_figures(
         [
             common.count_figure(
-                PERSONS, "TDS vus en consultation", year, common.n_persons(cons), "persons", SCOPE
+                PERSONS, DEFINITIONS[PERSONS].label, year, common.n_persons(cons), "persons", SCOPE
             ),
-            common.count_figure(STREET, "TDS vus en rue", year, common.n_persons(street), "persons", SCOPE),
+            common.count_figure(
+                STREET, DEFINITIONS[STREET].label, year, common.n_persons(street), "persons", SCOPE
+            ),
         ]
     )
 

@@ -84,3 +84,15 @@ def test_a_funder_module_listed_in_the_environment_is_registered(tmp_path, monke
     monkeypatch.setenv(funders.ENV, str(tmp_path / "absent.py"))
     with pytest.raises(EspacepError, match="file not found"):
         funders.ids()
+
+
+def test_an_indicator_module_without_definitions_is_refused_by_name():
+    """A funder's indicators are declared in ``DEFINITIONS``: a module without it is an error naming it."""
+    import dataclasses
+
+    from espacep_analysis import funders
+    from espacep_analysis.errors import EspacepError
+
+    spec = dataclasses.replace(funders.get("inami"), indicators="espacep_analysis.stats")
+    with pytest.raises(EspacepError, match=r"'espacep_analysis.stats' lacks compute_figures, DEFINITIONS"):
+        spec.indicator_module()
