@@ -268,13 +268,13 @@ def number(blocks: Sequence[Block], numbering: Numbering | None = None) -> list[
     state = numbering if numbering is not None else _CURRENT
     out: list[Block] = []
     for block in blocks:
-        kind = "tab" if isinstance(block, Table) else "fig" if isinstance(block, Chart) else None
-        if kind and block.number is None:
-            state.counts[kind] += 1
-            block = replace(block, number=state.counts[kind])
+        if isinstance(block, Table | Chart) and block.number is None:
+            kind = "tab" if isinstance(block, Table) else "fig"
+            number = state.counts[kind] = state.counts[kind] + 1
+            block = replace(block, number=number)
             if block.key:
-                state.keys[(kind, block.key)] = block.number
-            state.items.append((kind, block.number, block.caption))
+                state.keys[(kind, block.key)] = number
+            state.items.append((kind, number, block.caption))
         out.append(block)
     return [_resolve(b, state) for b in _see_also(out)]
 
