@@ -262,7 +262,7 @@ def _engine_class():
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, kernel=None, work=None, **kwargs):
             if kernel is None:
-                raise EspacepError(f"papermill engine {ENGINE_NAME}: no warm kernel given (kernel=...)")
+                raise EspacepError(f"moteur papermill {ENGINE_NAME} : aucun noyau chaud donné (kernel=...)")
             kernel.reset(work or kernel.dir)
             try:
                 client = PapermillNotebookClient(
