@@ -13,7 +13,7 @@
   outputs.
 - `to_pdf` prints that HTML with WeasyPrint (no LaTeX, no browser): A4, the title
   page, the table of contents with page numbers (CSS ``target-counter``), page
-  numbers in the footer.
+  numbers in the footer; a tagged PDF (PDF/UA-1) with the document's language and title.
 - Deterministic: the same notebook and arguments give a byte-identical HTML (no
   random ids, no clock; the only date is `render_date`, which honours
   ``SOURCE_DATE_EPOCH``) and, with the same fonts and WeasyPrint version, a
@@ -43,6 +43,9 @@ HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell")
 HIDDEN_OUTPUT_TAGS = ("remove-output",)
 ORGANISATION = "Espace P…"
 TOC_MARKER = "<!--ESPACEP-TOC-->"
+# A tagged PDF (structure tree from the HTML, alt texts, reading order) whose language and title
+# come from <html lang> and <title>: WeasyPrint's PDF/UA-1 variant.
+PDF_VARIANT = "pdf/ua-1"
 _WORDS = {
     "fr_BE": {
         "toc": "Table des matières",
@@ -303,7 +306,7 @@ def to_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
     identifier = hashlib.sha256(data).hexdigest()[:32].encode("ascii")
     document = HTML(string=text, base_url=str(html_path.parent.resolve()), url_fetcher=_fetcher())
     with _font_timestamp(text):
-        pdf = document.write_pdf(pdf_identifier=identifier)
+        pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT)
     return write_atomic(pdf_path, pdf)
 
 

@@ -327,3 +327,37 @@ def test_pdf_has_no_code_and_keeps_french_spaces(pdf_pages):
 def test_pdf_is_byte_identical_on_a_second_render(rendered, tmp_path):
     again = render.to_pdf(rendered["html"], tmp_path / "again.pdf")
     assert again.read_bytes() == rendered["pdf"].read_bytes()
+
+
+def _struct_types(node, seen: set, found: dict) -> None:
+    """Walk a PDF structure tree (pypdf objects): structure type -> list of the elements' dicts."""
+    node = node.get_object()
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, dict):
+        if "/S" in node:
+            found.setdefault(str(node["/S"]), []).append(node)
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict | list):
+                    _struct_types(kid, seen, found)
+    elif isinstance(node, list):
+        for kid in node:
+            _struct_types(kid, seen, found)
+
+
+def test_pdf_is_tagged_with_its_language_title_headings_table_and_alt_text(pdf_pages):
+    """PDF/UA-1 (issue 13): a structure tree a screen reader follows, the language and the title."""
+    reader, _ = pdf_pages
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] is True or str(root["/MarkInfo"]["/Marked"]) == "True"
+    assert str(root["/Lang"]) == "fr"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata.title == "Rapport INAMI 2019"
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    found: dict = {}
+    _struct_types(root["/StructTreeRoot"], set(), found)
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure"} <= set(found), sorted(found)
+    assert [str(f["/Alt"]) for f in found["/Figure"]] == ["Lieux de travail"]
