@@ -270,7 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
     p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
-    p.add_argument("--lang", default="fr_BE", help="report language and number format (fr_BE, nl_BE, en)")
+    p.add_argument(
+        "--lang",
+        default="fr_BE",
+        help="number format of the figures (fr_BE, nl_BE, en); the reports stay in French",
+    )
     p.add_argument(
         "--min-cell",
         type=int,

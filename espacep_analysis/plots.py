@@ -35,33 +35,21 @@ _RC = {
     "axes.titlelocation": "left",
     "axes.titleweight": "bold",
 }
+# Chart texts are French, as the whole document: ``lang`` selects the number formats only
+# (see `render.DOCUMENT_LANG`).
 _TEXTS = {
-    "fr_BE": {
-        "prevalence": "Prévalence (IC 95 %)",
-        "age": "Âge (années)",
-        "persons": "Nombre de personnes",
-        "share": "Part des personnes",
-        "mean": "moyenne",
-    },
-    "nl_BE": {
-        "prevalence": "Prevalentie (BI 95%)",
-        "age": "Leeftijd (jaren)",
-        "persons": "Aantal personen",
-        "share": "Aandeel van de personen",
-        "mean": "gemiddelde",
-    },
-    "en": {
-        "prevalence": "Prevalence (95% CI)",
-        "age": "Age (years)",
-        "persons": "Number of persons",
-        "share": "Share of persons",
-        "mean": "mean",
-    },
+    "prevalence": "Prévalence (IC 95 %)",
+    "age": "Âge (années)",
+    "persons": "Nombre de personnes",
+    "share": "Part des personnes",
+    "mean": "moyenne",
 }
 
 
 def _texts(lang: str) -> dict[str, str]:
-    return _TEXTS[fmt.normalize_lang(lang)]
+    """The chart texts (French for every ``lang``; an unknown ``lang`` is refused)."""
+    fmt.normalize_lang(lang)
+    return _TEXTS
 
 
 def _new_figure(width: float, height: float):
@@ -304,9 +292,6 @@ def show(fig, alt: str | None = None, dpi: int = DPI) -> None:
     display(data, raw=True, metadata={"image/png": {"alt": alt}})
 
 
-_LEFT_LABEL = {"fr_BE": "Nombre de personnes", "nl_BE": "Aantal personen", "en": "Number of persons"}
-
-
 def age_pyramid(
     counts: pd.DataFrame,
     title: str | None = None,
@@ -383,7 +368,7 @@ def age_pyramid(
         ax.set_xlim(-limit, limit)
         ax.axvline(0, color="0.3", linewidth=0.8)
         ax.xaxis.set_major_formatter(lambda x, pos: fmt.number(abs(x), 0, lang))
-        ax.set_xlabel(_LEFT_LABEL[fmt.normalize_lang(lang)])
+        ax.set_xlabel(_texts(lang)["persons"])
         ax.set_ylabel("")
         ax.legend(title=None, loc="upper left", fontsize=8)
         if note:

@@ -46,31 +46,17 @@ TOC_MARKER = "<!--ESPACEP-TOC-->"
 # A tagged PDF (structure tree from the HTML, alt texts, reading order) whose language and title
 # come from <html lang> and <title>: WeasyPrint's PDF/UA-1 variant.
 PDF_VARIANT = "pdf/ua-1"
+# The document is in French whatever ``lang`` says: ``lang`` selects the number formats only
+# (`fmt`). There is no translation of the sentences, headings and tables, so the title page,
+# the contents and ``<html lang>`` do not pretend otherwise.
+DOCUMENT_LANG = "fr"
 _WORDS = {
-    "fr_BE": {
-        "toc": "Table des matières",
-        "funder": "Financeur",
-        "year": "Année",
-        "date": "Date du rapport",
-        "figure": "Graphique",
-        "period": "Période",
-    },
-    "nl_BE": {
-        "toc": "Inhoudstafel",
-        "funder": "Financier",
-        "year": "Jaar",
-        "date": "Datum van het rapport",
-        "figure": "Grafiek",
-        "period": "Periode",
-    },
-    "en": {
-        "toc": "Contents",
-        "funder": "Funder",
-        "year": "Year",
-        "date": "Report date",
-        "figure": "Chart",
-        "period": "Period",
-    },
+    "toc": "Table des matières",
+    "funder": "Financeur",
+    "year": "Année",
+    "date": "Date du rapport",
+    "figure": "Graphique",
+    "period": "Période",
 }
 
 
@@ -197,7 +183,9 @@ def to_html(
     date : datetime.date, optional
         Render date on the title page; default `render_date` (``SOURCE_DATE_EPOCH``).
     lang : str
-        ``fr_BE`` (default), ``nl_BE`` or ``en``: template words and ``<html lang>``.
+        ``fr_BE`` (default), ``nl_BE`` or ``en``: the number formats of the notebook's outputs.
+        The document itself is French (`DOCUMENT_LANG`: ``<html lang="fr">``, title page,
+        contents), whatever ``lang`` is.
     organisation : str
 
     Returns
@@ -207,7 +195,7 @@ def to_html(
     """
     import nbformat
 
-    lang = fmt.normalize_lang(lang)
+    fmt.normalize_lang(lang)  # refused if unknown; the notebook already formatted its numbers with it
     path = Path(executed_ipynb)
     if not path.is_file():
         raise EspacepError(f"executed notebook not found: {path}")
@@ -215,7 +203,7 @@ def to_html(
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several types for unreadable files
         raise EspacepError(f"{path}: not a readable notebook ({exc})") from exc
-    words = _WORDS[lang]
+    words = _WORDS
     date = date or render_date()
     facts = []
     if funder:
@@ -225,14 +213,14 @@ def to_html(
     end = _provenance(nb).get("period_end")
     if year is not None and end:  # a partial year (espacep report --partial)
         facts.append((words["period"], fmt.period(year, dt.date.fromisoformat(end))))
-    facts.append((words["date"], fmt.date(date, lang)))
+    facts.append((words["date"], fmt.date(date, fmt.DEFAULT_LANG)))
     resources = {
         "espacep": {
             "title": title,
             "subtitle": subtitle,
             "organisation": organisation,
             "facts": facts,
-            "html_lang": lang.split("_")[0],
+            "html_lang": DOCUMENT_LANG,
             "date_iso": date.isoformat(),
             "version": __version__,
             "figure_alt": words["figure"],
@@ -240,7 +228,7 @@ def to_html(
         },
         "metadata": {"name": path.stem, "path": str(path.parent)},
     }
-    body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
+    body, _ = _exporter(DOCUMENT_LANG).from_notebook_node(nb, resources=resources)
     html = _add_toc(body, words["toc"])
     return write_atomic(html_path, html.encode("utf-8"))
 

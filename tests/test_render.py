@@ -361,3 +361,27 @@ def test_pdf_is_tagged_with_its_language_title_headings_table_and_alt_text(pdf_p
     _struct_types(root["/StructTreeRoot"], set(), found)
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure"} <= set(found), sorted(found)
     assert [str(f["/Alt"]) for f in found["/Figure"]] == ["Lieux de travail"]
+
+
+def test_lang_selects_number_formats_only_and_the_document_stays_french(executed, tmp_path):
+    """Issue 13 item 7: ``lang=nl_BE`` gives Dutch numbers in a French document, not a Dutch title page."""
+    text = render.to_html(
+        executed,
+        tmp_path / "nl.html",
+        title="Rapport INAMI 2019",
+        year=2019,
+        date=dt.date(2026, 11, 28),
+        lang="nl_BE",
+    ).read_text("utf-8")
+    assert '<html lang="fr">' in text
+    assert '<p class="toc-title">Table des matières</p>' in text
+    assert (
+        "<dt>Année</dt><dd>2019</dd>" in text and "<dt>Date du rapport</dt><dd>28 novembre 2026</dd>" in text
+    )
+    assert "Inhoudstafel" not in text and "november" not in text
+    figures = pd.DataFrame({"label": ["VIH"], "value": [0.0125], "lower": [0.01], "upper": [0.02]})
+    (ax,) = plots.prevalence_ci(figures, lang="nl_BE").axes
+    assert ax.get_xlabel() == "Prévalence (IC 95 %)"  # French words ...
+    assert [t.get_text() for t in ax.texts] == ["1,3%"]  # ... Dutch numbers (Babel nl_BE: no space before %)
+    with pytest.raises(EspacepError):
+        render.to_html(executed, tmp_path / "xx.html", title="T", lang="xx")

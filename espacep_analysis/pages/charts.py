@@ -17,7 +17,7 @@ from ..errors import EspacepError
 from ..plots import _new_figure, _style
 
 LABEL_WIDTH = 34  # bar labels are wrapped to lines of at most this many characters
-_COUNT_LABEL = {"fr_BE": "Nombre", "nl_BE": "Aantal", "en": "Count"}
+COUNT_LABEL = "Nombre"  # French for every lang, as the whole document (render.DOCUMENT_LANG)
 
 
 def bar_counts(
@@ -86,7 +86,7 @@ def bar_counts(
         ax.set_ylim(len(figures) - 0.5, -0.5)
         ax.set_xlim(0, max(np.nanmax(np.append(value, 0.0)) * 1.18, 1.0))
         ax.xaxis.set_major_formatter(lambda x, pos: fmt.number(x, 0, lang))
-        ax.set_xlabel(xlabel or _COUNT_LABEL[fmt.normalize_lang(lang)])
+        ax.set_xlabel(xlabel or COUNT_LABEL)
         ax.grid(axis="y", visible=False)
         if names:
             from matplotlib.patches import Patch
