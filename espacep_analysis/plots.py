@@ -7,13 +7,17 @@ at import. In a notebook, show a chart with `show` (it embeds a PNG with fixed
 metadata, so the executed notebook and the HTML are byte-identical from run to
 run); save one with `save`.
 
+Charts are vector graphics (SVG, glyphs drawn as paths: the same DejaVu Sans in the HTML, the
+PDF and any browser) in the colour-blind-safe palette of Okabe and Ito (`PALETTE`); a province
+or an antenna has the same colour in every report (`place_colours`, from the order of
+``params/sites.yaml``).
+
 Axis texts come from `fmt`, so percentages read ``"10 %"`` and decimals use a
 comma, like the tables.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -37,6 +41,10 @@ _RC = {
 }
 # Chart texts are French, as the whole document: ``lang`` selects the number formats only
 # (see `render.DOCUMENT_LANG`).
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency. Blue first: the colour of single-series charts.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MAIN_COLOUR = PALETTE[0]
 _TEXTS = {
     "prevalence": "Prévalence (IC 95 %)",
     "age": "Âge (années)",
@@ -125,11 +133,9 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
     y = np.arange(len(figures), dtype=float)
     xerr = np.nan_to_num(np.vstack([value - lower, upper - value]), nan=0.0)
     with _style():
-        import seaborn as sns
-
         fig = _new_figure(7.0, 0.5 * len(figures) + 1.2)
         ax = fig.add_subplot()
-        ax.errorbar(value, y, xerr=xerr, fmt="o", color=sns.color_palette()[0], capsize=4, markersize=6)
+        ax.errorbar(value, y, xerr=xerr, fmt="o", color=MAIN_COLOUR, capsize=4, markersize=6)
         for yi, v, hi in zip(y, value, upper):
             if not np.isnan(v):
                 x_text = v if np.isnan(hi) else hi
@@ -182,7 +188,7 @@ def age_histogram(
 
         fig = _new_figure(7.0, 3.5)
         ax = fig.add_subplot()
-        sns.histplot(x=a, bins=edges, ax=ax, color=sns.color_palette()[0], edgecolor="white")
+        sns.histplot(x=a, bins=edges, ax=ax, color=MAIN_COLOUR, edgecolor="white")
         m = float(a.mean())
         ax.axvline(m, color="0.3", linestyle="--", linewidth=1)
         ax.annotate(
@@ -230,11 +236,9 @@ def bar_shares(
     value = figures["value"].to_numpy(dtype=float)
     y = np.arange(len(figures), dtype=float)
     with _style():
-        import seaborn as sns
-
         fig = _new_figure(7.0, 0.45 * len(figures) + 1.2)
         ax = fig.add_subplot()
-        ax.barh(y, np.nan_to_num(value, nan=0.0), color=sns.color_palette()[0], height=0.7)
+        ax.barh(y, np.nan_to_num(value, nan=0.0), color=MAIN_COLOUR, height=0.7)
         for yi, v in zip(y, value):
             ax.annotate(
                 fmt.percent(v, percent_decimals, lang),
@@ -253,6 +257,42 @@ def bar_shares(
         if title:
             ax.set_title(title)
     return fig
+
+
+def place_colours(level: str, sites=None) -> dict[str, str]:
+    """The colour of every province or antenna, by its order in ``params/sites.yaml``.
+
+    Parameters
+    ----------
+    level : str
+        ``"province"`` or ``"antenna"``.
+    sites : sites.Sites, optional
+        Default: `sites.load_sites` of the active params.
+
+    Returns
+    -------
+    dict
+        Code and label (both keys) -> colour of `PALETTE`, cycling after its eighth colour.
+    """
+    if level not in ("province", "antenna"):
+        raise EspacepError(f"place_colours: level must be 'province' or 'antenna', got {level!r}")
+    if sites is None:
+        from .sites import load_sites
+
+        sites = load_sites()
+    pairs = dict.fromkeys(zip(sites.frame[level], sites.frame[f"{level}_label"]))
+    colours = {}
+    for i, (code, label) in enumerate(pairs):
+        colours[code] = colours[label] = PALETTE[i % len(PALETTE)]
+    return colours
+
+
+def svg_bytes(fig) -> bytes:
+    """The figure as SVG bytes: no date, no creator, fixed ids (byte-stable)."""
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
+    return buf.getvalue()
 
 
 def png_bytes(fig, dpi: int = DPI) -> bytes:
@@ -277,8 +317,8 @@ def save(fig, path: str | Path, dpi: int = DPI) -> Path:
     return path
 
 
-def show(fig, alt: str | None = None, dpi: int = DPI) -> None:
-    """Display the figure in a notebook as an embedded PNG with an alternative text.
+def show(fig, alt: str | None = None) -> None:
+    """Display the figure in a notebook as an embedded SVG with an alternative text.
 
     ``alt`` defaults to the axes title; the HTML template writes it into the
     ``<img alt>`` attribute.
@@ -288,8 +328,8 @@ def show(fig, alt: str | None = None, dpi: int = DPI) -> None:
     if alt is None:
         titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
         alt = next((t for t in titles if t), "Graphique")
-    data = {"image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"), "text/plain": alt}
-    display(data, raw=True, metadata={"image/png": {"alt": alt}})
+    data = {"image/svg+xml": svg_bytes(fig).decode("utf-8"), "text/plain": alt}
+    display(data, raw=True, metadata={"image/svg+xml": {"alt": alt}})
 
 
 def age_pyramid(
@@ -347,7 +387,7 @@ def age_pyramid(
     with _style():
         import seaborn as sns
 
-        palette = dict(zip([names.get(c, c) for c in [*left, *right]], sns.color_palette("colorblind")))
+        palette = dict(zip([names.get(c, c) for c in [*left, *right]], PALETTE))
         fig = _new_figure(7.0, 0.45 * len(bands) + 1.6)
         ax = fig.add_subplot()
         sns.barplot(

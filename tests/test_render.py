@@ -89,18 +89,51 @@ def test_png_is_byte_stable_and_has_no_version_metadata(tmp_path):
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
 
 
-def test_show_publishes_the_png_with_its_alt_text(monkeypatch):
+def test_show_publishes_a_vector_chart_with_its_alt_text(monkeypatch):
+    """Issue 13 item 6: SVG (prints sharp), glyphs as paths (one font everywhere), byte-stable."""
     import IPython.display
 
     published = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
     plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
     (((data,), kwargs),) = published
-    assert kwargs == {"raw": True, "metadata": {"image/png": {"alt": "Lieux de travail"}}}
-    assert data["text/plain"] == "Lieux de travail"
-    assert base64.b64decode(data["image/png"]) == plots.png_bytes(
-        plots.bar_shares(SHARES, "Lieux de travail")
-    )
+    assert kwargs == {"raw": True, "metadata": {"image/svg+xml": {"alt": "Lieux de travail"}}}
+    assert data["text/plain"] == "Lieux de travail" and "image/png" not in data
+    svg = data["image/svg+xml"]
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert svg.encode() == plots.svg_bytes(plots.bar_shares(SHARES, "Lieux de travail"))
+    assert "<text" not in svg and "font-family" not in svg  # no text left to a viewer's fonts
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    assert len(re.findall(r"fill: #0072b2\b", svg)) == 3  # the three bars, Okabe-Ito blue
+
+
+def test_place_colours_follow_the_order_of_sites_yaml_in_every_report():
+    """A province has one colour whatever the report and the order of its bars (issue 13 item 6)."""
+    import yaml
+
+    from espacep_analysis.pages.charts import bar_counts
+    from espacep_analysis.settings import params_file
+
+    raw = yaml.safe_load(params_file("sites.yaml").read_text(encoding="utf-8"))
+    provinces = list(raw["provinces"])
+    colours = plots.place_colours("province")
+    okabe_ito = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+    for i, code in enumerate(provinces):
+        assert colours[code] == colours[raw["provinces"][code]["label"]] == okabe_ito[i % 8]
+    namur = colours["namur"]
+    for order in (["Liège", "Namur"], ["Namur", "Hainaut"]):
+        rows = pd.DataFrame({"label": order, "value": [3.0, 4.0], "group": order})
+        chart = bar_counts(rows, colours=colours)
+        bars = {lab: patch.get_facecolor() for lab, patch in zip(order, chart.axes[0].patches)}
+        assert matplotlib_colour(bars["Namur"]) == namur.lower()
+    with pytest.raises(EspacepError, match="level"):
+        plots.place_colours("site")
+
+
+def matplotlib_colour(rgba) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(rgba)
 
 
 # --- rendering: a notebook executed the way the batch does it --------------------------------
