@@ -146,3 +146,39 @@ def test_width_probe_sees_a_page_wider_than_the_phone(tmp_path):
         encoding="utf-8",
     )
     assert _page_width(page, PHONE, tmp_path) == 900
+
+
+# --- a comparison over many years: a landscape page (no batch needed) ---------------------------
+
+
+def _printed_comparison(years: range, tmp_path: Path) -> Path:
+    """A notebook whose only output is `trends.comparison_table` over ``years``, printed to PDF."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+    from test_trends import table, with_comparisons
+
+    from espacep_analysis import disclosure, render
+    from espacep_analysis.pages import trends
+    from espacep_analysis.pages.common import FigureBook
+
+    series = {f"ind{i}": {y: (10 + 3 * i + k, 900 + 37 * k) for k, y in enumerate(years)} for i in range(4)}
+    last = years[-1]
+    book = FigureBook(disclosure.suppress_figures(with_comparisons(table(series), last), 0), last)
+    items = [(ind, "all", f"Indicateur numéro {ind[-1]} (toutes antennes)") for ind in series]
+    html = trends.comparison_table(book, items, "Évolution sur plusieurs années").html
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("display_data", data={"text/html": html})])]
+    )
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    render.to_html(tmp_path / "nb.ipynb", tmp_path / "r.html", title="Essai", year=last)
+    return render.to_pdf(tmp_path / "r.html", tmp_path / "r.pdf")
+
+
+@pytest.mark.parametrize("years, landscape", [(range(2016, 2020), False), (range(2013, 2020), True)])
+def test_a_comparison_too_wide_for_portrait_prints_on_a_landscape_page(years, landscape, tmp_path):
+    pdf = _printed_comparison(years, tmp_path)
+    assert glyphs_outside(pdf) == []
+    with pymupdf.open(pdf) as doc:
+        (page,) = [p for p in doc if "Évolution sur plusieurs années" in p.get_text()]
+        assert (page.rect.width > page.rect.height) is landscape
+        assert doc[0].rect.width < doc[0].rect.height  # the title page stays portrait
