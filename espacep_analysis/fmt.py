@@ -400,7 +400,7 @@ def figures_table_html(
         Columns to show, among the figures-table columns and ``ci`` (the
         interval from ``lower`` and ``upper``).
     labels : mapping, optional
-        Header text per column, overriding the defaults of ``lang``.
+        Header text per column, overriding the French defaults (``lang`` formats the numbers only).
     caption, footnote : str, optional
         Plain text (escaped) shown above / below the table.
     lang : str
@@ -419,7 +419,7 @@ def figures_table_html(
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
         raise EspacepError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
-    headers = {**_HEADERS[normalize_lang(lang)], **(labels or {})}
+    headers = {**_HEADERS[DEFAULT_LANG], **(labels or {})}  # the document is French; lang: numbers only
     parts = ['<table class="figures">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
@@ -494,7 +494,7 @@ def figures_wide_html(
         cells[key] = rec
     rows = list(dict.fromkeys(rec[row] for rec in records))
     cols = sorted({rec[by] for rec in records})
-    headers = _HEADERS[normalize_lang(lang)]
+    headers = _HEADERS[DEFAULT_LANG]  # French headers whatever lang (numbers only)
     first = labels.get(row, headers.get(row, row))
     head = [f'<th scope="col">{html.escape(str(first))}</th>']
     for c in cols:

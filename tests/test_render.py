@@ -416,5 +416,7 @@ def test_lang_selects_number_formats_only_and_the_document_stays_french(executed
     (ax,) = plots.prevalence_ci(figures, lang="nl_BE").axes
     assert ax.get_xlabel() == "Prévalence (IC 95 %)"  # French words ...
     assert [t.get_text() for t in ax.texts] == ["1,3%"]  # ... Dutch numbers (Babel nl_BE: no space before %)
+    table = fmt.figures_table_html(TABLE, columns=("label", "value"), lang="nl_BE")
+    assert '<th scope="col" class="num">Valeur</th>' in table and '<td class="num">1.076</td>' in table
     with pytest.raises(EspacepError):
         render.to_html(executed, tmp_path / "xx.html", title="T", lang="xx")
