@@ -15,6 +15,7 @@ funders, published masking, PDF). Then, read with tools independent of the rende
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import shutil
@@ -36,12 +37,7 @@ CHROMIUM = next(
     (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
     None,
 )
-PHONE, DESKTOP = 375, 1280
-# Appended to a copy of a page: the page's width, as the browser laid it out, into the DOM Chromium dumps.
-WIDTH_PROBE = (
-    "<script>document.documentElement.setAttribute("
-    '"data-scroll-width", document.documentElement.scrollWidth)</script>'
-)
+PHONE, DESKTOP, HEIGHT = 375, 1280, 2000
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +70,8 @@ def test_no_caption_or_heading_ends_a_page(batch):
     assert not {k: v for k, v in found.items() if v}
 
 
-def _heading_levels(html: str) -> list[int]:
-    soup = BeautifulSoup(html, "html.parser")
+def _heading_levels(text: str) -> list[int]:
+    soup = BeautifulSoup(text, "html.parser")
     return [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
 
 
@@ -102,7 +98,7 @@ def test_pdf_is_tagged_in_french(batch):
 def _browser(page: Path, width: int, *args: str) -> str:
     result = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
-        + [f"--window-size={width},2000", *args, page.as_uri()],
+        + [f"--window-size={width},{HEIGHT}", "--virtual-time-budget=5000", *args, page.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
@@ -111,13 +107,28 @@ def _browser(page: Path, width: int, *args: str) -> str:
     return result.stdout
 
 
-def _page_width(page: Path, width: int, tmp_path: Path) -> int:
-    """``document.documentElement.scrollWidth`` of ``page`` in a ``width`` px wide window."""
-    probe = tmp_path / f"probe-{page.parent.parent.name}-{page.parent.name}-{page.name}"
-    probe.write_text(page.read_text(encoding="utf-8") + WIDTH_PROBE, encoding="utf-8")
-    dom = _browser(probe, width, "--dump-dom")
+def _phone(page: Path, tmp_path: Path) -> Path:
+    """A page showing ``page`` in a 375 px wide frame, that writes the frame's page width into its DOM.
+
+    Chromium's window is at least 500 px wide, so the phone is a frame (``srcdoc``: same origin,
+    its own 375 px viewport and media queries).
+    """
+    frame = tmp_path / f"phone-{page.parent.parent.name}-{page.parent.name}-{page.name}"
+    probe = "document.documentElement.setAttribute('data-scroll-width', this.contentDocument.documentElement.scrollWidth)"
+    frame.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe style="border:0;width:{PHONE}px;height:{HEIGHT}px" onload="{probe}" '
+        f'srcdoc="{html.escape(page.read_text(encoding="utf-8"), quote=True)}"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    return frame
+
+
+def _phone_width(frame: Path) -> int:
+    """``document.documentElement.scrollWidth`` of the page in the phone frame."""
+    dom = _browser(frame, DESKTOP, "--dump-dom")
     found = re.search(r'data-scroll-width="(\d+)"', dom)
-    assert found, dom[:500]
+    assert found, dom[:300]
     return int(found.group(1))
 
 
@@ -129,23 +140,27 @@ def test_every_page_fits_a_phone_screen(batch, tmp_path):
     widths = {}
     for page in pages:
         name = "index" if page.name == "index.html" else f"{page.parent.parent.name}-{page.parent.name}"
-        widths[name] = _page_width(page, PHONE, tmp_path)
-        for width in (PHONE, DESKTOP):
-            _browser(page, width, f"--screenshot={ARTEFACTS / f'{name}-{width}.png'}")
+        frame = _phone(page, tmp_path)
+        widths[name] = _phone_width(frame)
+        _browser(frame, PHONE, f"--screenshot={ARTEFACTS / f'{name}-{PHONE}.png'}")
+        _browser(page, DESKTOP, f"--screenshot={ARTEFACTS / f'{name}-{DESKTOP}.png'}")
     assert all(width <= PHONE for width in widths.values()), widths
     assert (ARTEFACTS / f"index-{PHONE}.png").is_file()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium (make test installs it as root on Debian)")
-def test_width_probe_sees_a_page_wider_than_the_phone(tmp_path):
-    """The probe is not blind: a 900 px table outside a scroll box makes the page 900 px wide."""
-    page = tmp_path / "wide.html"
-    page.write_text(
-        '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
-        '</head><body style="margin:0"><table style="width:900px"><tr><td>x</td></tr></table></body></html>',
-        encoding="utf-8",
-    )
-    assert _page_width(page, PHONE, tmp_path) == 900
+def test_phone_frame_sees_a_page_wider_than_the_phone(tmp_path):
+    """The probe is not blind: a 900 px table outside a scroll box makes the page 900 px wide,
+    and a narrow page is the phone's 375 px."""
+    for width, expected in ((900, 900), (200, PHONE)):
+        page = tmp_path / f"w{width}" / "x" / "page.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(
+            '<!DOCTYPE html><html><body style="margin:0">'
+            f'<table style="width:{width}px"><tr><td>x</td></tr></table></body></html>',
+            encoding="utf-8",
+        )
+        assert _phone_width(_phone(page, tmp_path)) == expected
 
 
 # --- a comparison over many years: a landscape page (no batch needed) ---------------------------
