@@ -1524,6 +1524,8 @@ def _render(
     except lifecycle.Interrupted as exc:
         if runner is not None:
             runner.abort()
+        # a worker stopped by SIGKILL after the grace period leaves its working directory behind
+        clean_stale(output_dir)
         raise _interrupted(exc, runner.results if runner else [], len(todo)) from None
     finally:
         if runner is not None:
