@@ -1,7 +1,7 @@
 # espacep-reports: set-up, reports and tests.
 #
 #   make report   create .venv, install everything, render the reports of data/synthetic/ into outputs/
-#   make test     same set-up (with the test extras), then run pytest
+#   make test     same set-up (with the test extras), then ruff (lint, format check), mypy and pytest
 #   make bench    run the benchmarks (benchmarks/run.py, 15-30 min; results in benchmarks/results.json)
 #   make clean    remove .venv, outputs and caches (keeps data/)
 #
@@ -25,11 +25,11 @@ DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-c
 # Installed too when the distribution has it (Debian >= 12): faster, deterministic font subsetting.
 DEBIAN_OPTIONAL := libharfbuzz-subset0
 
-.PHONY: help report test bench clean sysdeps browser
+.PHONY: help report test lint bench clean sysdeps browser
 
 help:
 	@echo "make report   set up .venv and render the reports on the synthetic data into outputs/"
-	@echo "make test     set up .venv (with test extras) and run the test suite"
+	@echo "make test     set up .venv (with test extras), run ruff, mypy and the test suite"
 	@echo "make bench    run the benchmarks of the batch and the indicators (see BENCHMARKS.md)"
 	@echo "make clean    remove .venv, outputs/ (except .gitkeep) and caches"
 
@@ -39,6 +39,9 @@ report: $(STAMP_BASE) sysdeps
 
 test: $(STAMP_TEST) sysdeps browser
 	@$(PDF_CHECK)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy espacep_analysis
 	$(VENV)/bin/pytest
 
 BENCH_ARGS ?=

@@ -1,3 +1,61 @@
-"""espacep_analysis: indicators and reports for Espace P…'s funders (INAMI, AViQ, Cocof)."""
+"""espacep_analysis: indicators and reports for Espace P…'s funders (INAMI, AViQ, Cocof).
+
+The analysts' API (see the README, "Analyses ad hoc", and ``notebooks/explore.ipynb``)::
+
+    import espacep_analysis as ep
+
+    ds = ep.load_dataset("data/synthetic")
+    figures = ep.compute_figures(ds, "inami", 2019)  # unmasked: its repr says so
+    masked = ep.protect(figures, min_cell=5)
+    ep.proportion(12, 150)  # estimate and confidence interval
+
+The names are imported on first use, so ``import espacep_analysis`` stays
+cheap for the command line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+# public name -> (module, attribute)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "Dataset": (".dataset", "Dataset"),
+    "load_dataset": (".api", "load_dataset"),
+    "Figures": (".api", "Figures"),
+    "UnmaskedFiguresWarning": (".api", "UnmaskedFiguresWarning"),
+    "compute_figures": (".api", "compute_figures"),
+    "published_figures": (".api", "published_figures"),
+    "protect": (".api", "protect"),
+    "mask_counts": (".api", "mask_counts"),
+    "build_report": (".api", "build_report"),
+    "proportion": (".stats", "proportion"),
+    "proportion_ci": (".stats", "proportion_ci"),
+    "compare_proportions": (".stats", "compare_proportions"),
+    "proportion_table": (".stats", "proportion_table"),
+    "trend_test": (".stats", "trend_test"),
+    "percent": (".fmt", "percent"),
+    "prevalence_chart": (".plots", "prevalence_ci"),
+    "shares_chart": (".plots", "bar_shares"),
+    "save_chart": (".plots", "save"),
+    "show_chart": (".plots", "show"),
+    "EspacepError": (".errors", "EspacepError"),
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _EXPORTS[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -35,7 +35,7 @@ from .audit_files import (
     private_roots,
     walk_outputs,
 )
-from .errors import EspacepError
+from .errors import DataError, EspacepError, ParameterError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,7 +112,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        raise EspacepError(f"{path}: cannot read workbook for the audit: {exc}") from None
+        raise DataError(f"{path} : classeur illisible pour l'audit : {exc}") from None
     try:
         for sheet in book.worksheets:
             for row in sheet.iter_rows(values_only=True):
@@ -149,6 +149,7 @@ def _norm(name) -> str:
 
 def _date_forms(value) -> set[str]:
     """Spellings of a birth date that a report could print."""
+    d: date | None
     if isinstance(value, datetime | date):
         d = value.date() if isinstance(value, datetime) else value
     else:
@@ -228,21 +229,21 @@ def collect_identifiers(data_dir: str | Path) -> Identifiers:
     """
     root = Path(data_dir)
     if not root.is_dir():
-        raise EspacepError(f"audit: data directory {root} does not exist")
+        raise ParameterError(f"audit : le dossier de données {root} n'existe pas")
     pseudonyms: set[str] = set()
     birth_dates: set[str] = set()
     export_names: set[str] = set()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES):
-        rows = _loader_rows(path) if path.suffix.lower() in (".csv", ".xlsx") else None
+        rows: Iterable[list] | None = _loader_rows(path) if path.suffix.lower() in (".csv", ".xlsx") else None
         if rows is None:
             rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _text_rows(path)
         _scan_table(rows, pseudonyms, birth_dates)
         if "raw" in path.resolve().parts and path.stem.lower() not in GENERIC_TABLE_NAMES:
             export_names.add(path.name)
     if not pseudonyms:
-        raise EspacepError(
-            f"audit: no 'pseudonym' column with values found under {root}; "
-            "cannot check the outputs for identifiers"
+        raise DataError(
+            f"audit : aucune colonne 'pseudonym' remplie sous {root} ; "
+            "impossible de chercher les identifiants dans les sorties"
         )
     paths = {str(root.resolve()), str(root.absolute())}
     return Identifiers(
@@ -458,7 +459,7 @@ def _scan_file(
             text, error = pdf if pdf is not None else (_pdf_text(path), None)
             if error is not None:
                 return [Finding(file, "unreadable", "", error)]
-            return _match_text(text, matcher, file)
+            return _match_text(text or "", matcher, file)
         raw = path.read_bytes().decode("utf-8", errors="replace")
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]
@@ -530,7 +531,7 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
     """
     out = Path(output_dir)
     if not out.is_dir():
-        raise EspacepError(f"audit: output directory {out} does not exist")
+        raise ParameterError(f"audit : le dossier de sorties {out} n'existe pas")
     paths, tree = walk_outputs(out)
     paths.sort()
     pdf_texts = _start_pdf_texts([p for p in paths if p.suffix.lower() == ".pdf"])

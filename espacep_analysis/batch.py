@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -53,13 +54,13 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, lifecycle, settings
-from .errors import EspacepError, RunInterrupted
+from .errors import DataError, EspacepError, InternalError, RunInterrupted
 from .files import write_atomic
 from .lifecycle import OutputLock
 
@@ -336,6 +337,8 @@ def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.d
     whole = complete_years(years_in_data, last_date)
     shown = f"{last_date:%d/%m/%Y}" if last_date else ""
     if not options.years and not whole and not options.partial:
+        if last_date is None:
+            raise DataError("aucune date dans les données")
         raise EspacepError(
             f"no complete year in the data: the last date found is {shown}; "
             f"render {last_date.year} anyway with --years {last_date.year} --partial"
@@ -393,7 +396,7 @@ def plan_jobs(
             if options.min_cell is not None:
                 parameters["min_cell"] = options.min_cell
             if year not in whole:
-                parameters["period_end"] = last_date.isoformat()
+                parameters["period_end"] = last_date.isoformat() if last_date else ""
             if options.draft:
                 parameters["draft"] = True
             if options.accept_rejections:
@@ -551,9 +554,9 @@ def kernel_reset(cwd: str) -> None:
     shell.execution_count = 1
     _restore_display(shell.display_formatter, state)
     _restore_numerics(state)
-    warnings.filters[:] = state["warnings"]
+    warnings.filters[:] = state["warnings"]  # type: ignore[index]  # a list at run time (typeshed: Sequence)
     getattr(warnings, "_filters_mutated", lambda: None)()  # forget "shown once" warnings
-    warnings.onceregistry.clear()
+    warnings.onceregistry.clear()  # type: ignore[attr-defined]  # module global, not in typeshed
     sys.path[:] = state["sys_path"]
     os.chdir(cwd)
     gc.collect()
@@ -602,7 +605,7 @@ class WarmKernel:
         Seconds to wait for the kernel to answer.
     """
 
-    def __init__(self, modules: list[str] = (), startup_timeout: float = 60):
+    def __init__(self, modules: Sequence[str] = (), startup_timeout: float = 60):
         from jupyter_client import KernelManager
 
         self.dir = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
@@ -973,7 +976,7 @@ def clean_stale(output_dir: Path) -> list[str]:
 
     Returns one message per directory cleaned or restored.
     """
-    messages = []
+    messages: list[str] = []
     if not output_dir.is_dir():
         return messages
     for year_dir in sorted(p for p in output_dir.iterdir() if p.is_dir() and p.name.isdigit()):
@@ -1120,7 +1123,7 @@ def disclosure_tasks(jobs: list[Job]) -> list[tuple]:
     parameters, whatever the year. ``min_cell`` None means each funder's
     threshold from the params.
     """
-    tasks = []
+    tasks: list[tuple] = []
     for job in jobs:
         min_cell = job.parameters.get("min_cell")
         if min_cell is not None and int(min_cell) in (0, 1):
@@ -1206,7 +1209,7 @@ class Runner:
             results = self.results
             for job in jobs:
                 results.append(
-                    _run_in_worker(job, self.state, lambda s, t, n=job.name: self.progress.step(n, s, t))
+                    _run_in_worker(job, self.state, functools.partial(self.progress.step, job.name))
                 )
                 self.progress.done(results[-1])
             return list(results)
@@ -1215,18 +1218,22 @@ class Runner:
     def _drain(self, wait_s: float = 0.0) -> None:
         import queue as queue_module
 
-        while True:
+        queue = self.queue
+        while queue is not None:
             try:
-                self.progress.step(*(self.queue.get(timeout=wait_s) if wait_s else self.queue.get_nowait()))
+                self.progress.step(*(queue.get(timeout=wait_s) if wait_s else queue.get_nowait()))
             except queue_module.Empty:
                 return
 
     def _run_pool(self, jobs: list[Job]) -> list[JobResult]:
         # each year's disclosure protection once, first in the queue, instead of in the first notebooks
         # of the year side by side; a failure here is left to the notebook, which reports it
+        pool = self.pool
+        if pool is None:
+            raise InternalError("worker pool: not started")
         for task in disclosure_tasks(jobs):
-            self.pool.submit(_warm_disclosure, *task)
-        futures = {self.pool.submit(_worker_job, job): job for job in jobs}
+            pool.submit(_warm_disclosure, *task)
+        futures = {pool.submit(_worker_job, job): job for job in jobs}
         pending, results = set(futures), self.results
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)

@@ -1,7 +1,12 @@
-"""Command line: ``espacep validate | synthetic | report | new-year | audit``.
+"""Command line: ``espacep validate | synthetic | report | new-year | audit``, in French.
 
-Every user-fixable problem surfaces as an ``EspacepError`` and is printed as a
-plain message with a non-zero exit status; no traceback for bad input.
+Exit statuses: 0 success; 1 a check found problems (validation, audit, a
+failed report); 2 a problem the user can fix (`errors.EspacepError`: data,
+params, options), printed on one line without a traceback; 3 an internal
+error (`errors.InternalError` or any unexpected exception): the traceback
+goes to ``espacep-erreur-<horodatage>.log`` in the system's temporary
+directory (`clitext.write_error_log`) and one line names that file;
+130 interrupted (or the status of the signal that stopped a report).
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import sys
 from pathlib import Path
 
 from . import settings
-from .errors import EspacepError, RunInterrupted
+from .clitext import FrenchHelpFormatter, french_argparse, write_error_log
+from .errors import EXIT_INTERNAL, EXIT_USER, EspacepError, ParameterError, RunInterrupted
 
 # Defaults, relative to the working directory's project (`settings.find_project`): see `_project_path`
 DEFAULT_DATA = "data/synthetic"
@@ -24,7 +30,7 @@ DEFAULT_PARAMS = "params"
 MIN_YEAR = 1990
 
 
-class YearsOutOfRange(EspacepError):
+class YearsOutOfRange(ParameterError):
     """``--years`` names a year no data set can cover."""
 
 
@@ -49,7 +55,7 @@ def parse_years(text: str, today: dt.date | None = None) -> list[int]:
 
     Raises
     ------
-    EspacepError : not a year, range or comma list; `YearsOutOfRange` outside the bounds.
+    ParameterError : not a year, range or comma list; `YearsOutOfRange` outside the bounds.
     """
     top = (today or dt.date.today()).year
     ranges = []
@@ -57,28 +63,29 @@ def parse_years(text: str, today: dt.date | None = None) -> list[int]:
         try:
             ranges.append(_year_range(part.strip()))
         except ValueError:
-            raise EspacepError(
-                f"--years: {text!r} is not a year, a range like 2017-2019 or a comma list"
+            raise ParameterError(
+                f"--years : {text!r} n'est ni une année, ni une plage comme 2017-2019, ni une liste "
+                "séparée par des virgules"
             ) from None
     outside = [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges if a < MIN_YEAR or b > top]
     if outside:
         raise YearsOutOfRange(
-            f"--years: {', '.join(outside)} outside {MIN_YEAR}-{top} (no data can "
-            f"hold dates before {MIN_YEAR} or after today)"
+            f"--years : {', '.join(outside)} hors de {MIN_YEAR}-{top} (aucune donnée ne peut "
+            f"contenir de date avant {MIN_YEAR} ni après aujourd'hui)"
         )
     return sorted({y for a, b in ranges for y in range(a, b + 1)})
 
 
 def _data_years_note(data_dir: Path) -> str:
-    """``"the data in DIR cover 2017, 2018, 2019"`` (or why they could not be read)."""
+    """``"les données de DIR couvrent 2017, 2018, 2019"`` (or why they could not be read)."""
     from .load import validate_and_load
 
     try:
         years = validate_and_load(data_dir)[0].years
     except EspacepError as exc:
-        return f"the years of the data in {data_dir} are unknown ({exc})"
-    shown = ", ".join(map(str, years)) if years else "no year (no consultation accepted)"
-    return f"the data in {data_dir} cover {shown}"
+        return f"les années des données de {data_dir} sont inconnues ({exc})"
+    shown = ", ".join(map(str, years)) if years else "aucune année (aucune consultation acceptée)"
+    return f"les données de {data_dir} couvrent {shown}"
 
 
 def _report_years(text: str | None, data_dir: Path) -> list[int] | None:
@@ -88,7 +95,7 @@ def _report_years(text: str | None, data_dir: Path) -> list[int] | None:
     try:
         return parse_years(text)
     except YearsOutOfRange as exc:
-        raise EspacepError(f"{exc}; {_data_years_note(data_dir)}") from None
+        raise ParameterError(f"{exc} ; {_data_years_note(data_dir)}") from None
 
 
 def _project_path(given: str | None, default: str) -> Path:
@@ -126,7 +133,7 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
         _project_path(args.out, DEFAULT_DATA), seed=args.seed, targets_path=params / "targets.yaml"
     )
     for table, n in counts.items():
-        print(f"{table}: {n} rows")
+        print(f"{table} : {n} lignes")
     return 0
 
 
@@ -135,12 +142,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     funders = [f.strip() for f in args.funders.split(",") if f.strip()] if args.funders else None
     if args.workers is not None and args.workers < 1:
-        raise EspacepError(f"--workers : {args.workers} ; il faut au moins 1 processus")
+        raise ParameterError(f"--workers : {args.workers} ; il faut au moins 1 processus")
     params = _activate_params(args)
     data = _project_path(args.data, DEFAULT_DATA)
     if not args.data:
         print(
-            f"--data not given: {data}, the synthetic example (its reports carry the banner "
+            f"--data absent : {data}, l'exemple synthétique (ses rapports portent le bandeau "
             "'DONNÉES SYNTHÉTIQUES')",
             file=sys.stderr,
         )
@@ -171,7 +178,7 @@ def _cmd_new_year(args: argparse.Namespace) -> int:
 
     created = new_year(args.year, _project_path(args.params, DEFAULT_PARAMS))
     for content in created:
-        print(f"{content.path}: {len(content.missing)} item(s) to fill (replace {TODO}):")
+        print(f"{content.path} : {len(content.missing)} élément(s) à remplir (remplacer {TODO}) :")
         for key in content.missing:
             print(f"  {key}")
     return 0
@@ -196,157 +203,257 @@ def _params_option(parser: argparse.ArgumentParser, note: str = "") -> None:
     parser.add_argument(
         "--params",
         default=None,
-        metavar="DIR",
-        help=f"params directory: sites.yaml, origins.yaml, <year>/<funder>.yaml (default: "
-        f"{DEFAULT_PARAMS}/ of the working directory's project){note}",
+        metavar="DOSSIER",
+        help=f"dossier des paramètres : sites.yaml, origins.yaml, <année>/<financeur>.yaml (défaut : "
+        f"{DEFAULT_PARAMS}/ du projet du dossier courant){note}",
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="espacep", description="Espace P… funder reports from record-level exports."
+def _command(sub: argparse._SubParsersAction, name: str, summary: str, description: str):
+    """A subcommand whose ``--help`` is French, describes it and names every default."""
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=FrenchHelpFormatter,
+        epilog=EPILOG,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser(
+
+EPILOG = (
+    "Codes de sortie : 0 succès ; 1 problèmes trouvés ; 2 erreur à corriger (données, paramètres, "
+    "options) ; 3 erreur interne (détails dans espacep-erreur-<horodatage>.log, dossier temporaire)."
+)
+
+
+def _validate_parser(sub: argparse._SubParsersAction) -> None:
+    p = _command(
+        sub,
         "validate",
-        help="check every export table and count rows read/accepted/rejected",
-        description="Validate every export table. Prints, per file, the rows read / accepted / rejected "
-        "and, per rule, the problems with at most 3 example lines; writes every rejection (file, line, "
-        "column, value, rule, message) to --rejections, to send back to whoever made the export. That "
-        "file quotes the rejected values, pseudonyms included: it is refused inside the data folder or "
-        "an outputs folder. Exit status 0 when nothing is rejected, 1 otherwise, 2 for bad options.",
+        "vérifier chaque table exportée et compter les lignes lues, acceptées, rejetées",
+        "Valide chaque table exportée. Affiche, par fichier, les lignes lues / acceptées / rejetées "
+        "et, par règle, les problèmes avec au plus 3 lignes d'exemple ; écrit chaque rejet (fichier, "
+        "ligne, colonne, valeur, règle, message) dans --rejections, à renvoyer à qui a fait l'export. "
+        "Ce fichier cite les valeurs rejetées, pseudonymes compris : il est refusé dans le dossier des "
+        "données ou un dossier de sorties. Code de sortie 0 si rien n'est rejeté, 1 sinon.",
     )
     p.add_argument(
-        "--data", default=None, help=f"directory holding the exports (default: {DEFAULT_DATA} of the project)"
+        "--data",
+        default=None,
+        metavar="DOSSIER",
+        help=f"dossier des exports (défaut : {DEFAULT_DATA} du projet)",
     )
     _params_option(p)
     p.add_argument(
         "--rejections",
         default="rejections.csv",
-        metavar="PATH",
-        help="file, or folder, where every rejection is written (default: rejections.csv in the current "
-        "directory; never inside --data or outputs/)",
+        metavar="CHEMIN",
+        help="fichier, ou dossier, où chaque rejet est écrit (défaut : rejections.csv dans le dossier "
+        "courant ; jamais dans --data ni outputs/)",
     )
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("synthetic", help="generate the calibrated synthetic data set")
-    p.add_argument("--out", default=None, help=f"output directory (default: {DEFAULT_DATA} of the project)")
-    p.add_argument("--seed", type=int, default=2019, help="random seed (deterministic output)")
-    _params_option(p, " (its targets.yaml is the generator's input)")
+
+def _synthetic_parser(sub: argparse._SubParsersAction) -> None:
+    p = _command(
+        sub,
+        "synthetic",
+        "générer le jeu de données synthétique calibré",
+        "Génère les exports synthétiques (personnes, consultations, analyses, actes, contacts, "
+        "actions sociales, activités), calibrés sur les cibles de targets.yaml ; même graine, mêmes "
+        "fichiers.",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DOSSIER",
+        help=f"dossier de sortie (défaut : {DEFAULT_DATA} du projet)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=2019, metavar="GRAINE", help="graine aléatoire (sortie déterministe)"
+    )
+    _params_option(p, " ; son targets.yaml est l'entrée du générateur")
     p.set_defaults(func=_cmd_synthetic)
 
-    p = sub.add_parser(
+
+def _report_parser(sub: argparse._SubParsersAction) -> None:
+    p = _command(
+        sub,
         "report",
-        help="render the reports (HTML, PDF, figures.csv) and outputs/index.html",
-        description="Render every (year, funder) report into OUTPUT/<year>/<funder>/ (report.html, "
-        "report.pdf, figures.csv, provenance.json, report.ipynb) in parallel worker processes, each "
-        "keeping one Jupyter kernel warm. Reports whose inputs (data files, params, notebook, package, "
-        "parameters) did not change are skipped. Each report is published by renames only when "
-        "complete. Then OUTPUT/index.html is written and the identifier audit runs over OUTPUT. "
-        "Exit status 1 when a report failed or the audit found anything, 2 for bad options or data.",
+        "produire les rapports (HTML, PDF, figures.csv) et outputs/index.html",
+        "Produit chaque rapport (année, financeur) dans SORTIE/<année>/<financeur>/ (report.html, "
+        "report.pdf, figures.csv, provenance.json, report.ipynb) dans des processus parallèles qui "
+        "gardent chacun un noyau Jupyter chaud. Les rapports dont les entrées (données, paramètres, "
+        "notebook, paquet, options) n'ont pas changé sont sautés. Chaque rapport n'est publié, par "
+        "renommages, qu'une fois complet. Puis SORTIE/index.html est écrit et l'audit des identifiants "
+        "parcourt SORTIE. Code de sortie 1 si un rapport a échoué ou si l'audit a trouvé quelque chose.",
     )
     p.add_argument(
         "--data",
         default=None,
-        help=f"directory holding the exports (default: {DEFAULT_DATA} of the project, the synthetic "
-        "example: its reports carry the banner 'DONNÉES SYNTHÉTIQUES')",
+        metavar="DOSSIER",
+        help=f"dossier des exports (défaut : {DEFAULT_DATA} du projet, l'exemple synthétique : ses "
+        "rapports portent le bandeau 'DONNÉES SYNTHÉTIQUES')",
     )
     p.add_argument(
-        "--output", default=None, help=f"output directory (default: {DEFAULT_OUTPUT} of the project)"
+        "--output",
+        default=None,
+        metavar="SORTIE",
+        help=f"dossier de sortie (défaut : {DEFAULT_OUTPUT} du projet)",
     )
     _params_option(p)
     p.add_argument(
         "--years",
         default=None,
-        help="2019, 2017-2019 or 2017,2019 (default: the latest complete year of the data, "
-        "one whose records reach December)",
+        metavar="ANNÉES",
+        help="2019, 2017-2019 ou 2017,2019 (défaut : la dernière année complète des données, "
+        "dont les enregistrements atteignent décembre)",
     )
     p.add_argument(
         "--partial",
         action="store_true",
-        help="render a year the data do not cover to December; its reports say "
-        "'du 1er janvier au <last date>' (default: refused, naming the last date found)",
+        help="produire une année que les données ne couvrent pas jusqu'en décembre ; ses rapports "
+        "disent 'du 1er janvier au <dernière date>' (défaut : refusé, en nommant la dernière date)",
     )
-    p.add_argument("--funders", default=None, help="comma list among inami,aviq,cocof (default: all three)")
-    p.add_argument("--ci-method", default="wilson", help="CI method for proportions")
+    p.add_argument(
+        "--funders",
+        default=None,
+        metavar="FINANCEURS",
+        help="liste séparée par des virgules parmi inami,aviq,cocof (défaut : les trois)",
+    )
+    p.add_argument(
+        "--ci-method",
+        default="wilson",
+        metavar="MÉTHODE",
+        help="méthode des intervalles de confiance des proportions",
+    )
     p.add_argument(
         "--lang",
         default="fr_BE",
-        help="number format of the figures (fr_BE, nl_BE, en); the reports stay in French",
+        metavar="LANGUE",
+        help="format des nombres (fr_BE, nl_BE, en) ; les rapports restent en français",
     )
     p.add_argument(
         "--min-cell",
         type=int,
         default=None,
-        help="suppression threshold (default: per funder in params); 0 is an internal run whose "
-        "reports carry the banner 'USAGE INTERNE'",
+        metavar="N",
+        help="seuil de masquage des petits effectifs (défaut : celui de chaque financeur dans les "
+        "paramètres) ; 0 est un usage interne dont les rapports portent le bandeau 'USAGE INTERNE'",
     )
-    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
-    p.add_argument("--force", action="store_true", help="render even if inputs did not change")
+    p.add_argument("--no-pdf", action="store_true", help="ne pas produire le PDF (défaut : PDF produit)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="produire même si les entrées n'ont pas changé (défaut : rapports à jour sautés)",
+    )
     p.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="parallel worker processes (default: number of cores; 1 runs in this process)",
+        metavar="N",
+        help="processus parallèles (défaut : nombre de cœurs ; 1 travaille dans ce processus)",
     )
     p.add_argument(
         "--fresh-kernels",
         action="store_true",
-        help="start a new Jupyter kernel for every report instead of reusing one per worker",
+        help="démarrer un nouveau noyau Jupyter pour chaque rapport (défaut : un noyau réutilisé "
+        "par processus)",
     )
     p.add_argument(
         "--notebooks",
         default=None,
-        metavar="DIR",
-        help="directory of the funder notebooks <funder>.ipynb (default: notebooks/ of the repository)",
+        metavar="DOSSIER",
+        help="dossier des notebooks <financeur>.ipynb (défaut : notebooks/ du dépôt)",
     )
     p.add_argument(
         "--cache",
         default=None,
-        metavar="DIR",
-        help="disclosure cache directory (aggregates only; default: OUTPUT/.cache)",
+        metavar="DOSSIER",
+        help="dossier du cache du contrôle de divulgation (agrégats seulement ; défaut : SORTIE/.cache)",
     )
     p.add_argument(
         "--draft",
         action="store_true",
-        help="render even when params/<year>/<funder>.yaml still holds A_COMPLETER items: every page "
-        "carries BROUILLON and the items are listed (default: refuse, exit 2, listing them)",
+        help="produire même si params/<année>/<financeur>.yaml contient encore des A_COMPLETER : "
+        "chaque page porte BROUILLON et les éléments sont listés (défaut : refus, code 2, en les listant)",
     )
     p.add_argument(
         "--accept-rejections",
         action="store_true",
-        help="render without the rows validation rejects (counted per file in the methods "
-        "note and provenance.json) instead of refusing the data (default: refuse, exit 2)",
+        help="produire sans les lignes rejetées par la validation (comptées par fichier dans la note "
+        "méthodologique et provenance.json) au lieu de refuser les données (défaut : refus, code 2)",
     )
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser(
+
+def _new_year_parser(sub: argparse._SubParsersAction) -> None:
+    p = _command(
+        sub,
         "new-year",
-        help="create params/YEAR/ from the latest earlier year, every value A_COMPLETER",
-        description="Copy the sections and items of the latest earlier params/<year>/<funder>.yaml into "
-        "params/YEAR/, each value and narrative replaced by A_COMPLETER, and print what to fill. "
-        "Never overwrites: refuses (exit 2) when params/YEAR/ exists.",
+        "créer params/ANNÉE/ depuis la dernière année antérieure, chaque valeur à A_COMPLETER",
+        "Copie les sections et éléments du dernier params/<année>/<financeur>.yaml antérieur dans "
+        "params/ANNÉE/, chaque valeur et texte remplacés par A_COMPLETER, et affiche ce qu'il faut "
+        "remplir. N'écrase jamais : refuse (code 2) quand params/ANNÉE/ existe.",
     )
-    p.add_argument("year", type=int, help="the new report year, e.g. 2020")
+    p.add_argument("year", type=int, metavar="ANNÉE", help="la nouvelle année de rapport, par ex. 2020")
     _params_option(p)
     p.set_defaults(func=_cmd_new_year)
 
-    p = sub.add_parser("audit", help="scan rendered outputs for identifiers of the input data")
-    p.add_argument("output_dir", help="directory of rendered outputs")
+
+def _audit_parser(sub: argparse._SubParsersAction) -> None:
+    p = _command(
+        sub,
+        "audit",
+        "chercher dans les sorties produites des identifiants des données d'entrée",
+        "Parcourt les sorties produites (HTML, PDF, CSV, notebooks, classeurs) et signale tout "
+        "pseudonyme ou date de naissance des données d'entrée. Code de sortie 1 si quelque chose est "
+        "trouvé.",
+    )
+    p.add_argument("output_dir", metavar="SORTIE", help="dossier des sorties produites")
     p.add_argument(
         "--data",
         default=None,
-        help="directory holding the exports (default: the one recorded by espacep report in "
-        "OUTPUT_DIR/.data-dir; refused when there is none)",
+        metavar="DOSSIER",
+        help="dossier des exports (défaut : celui enregistré par espacep report dans "
+        "SORTIE/.data-dir ; refusé s'il n'y en a pas)",
     )
-    _params_option(p, "; the audit reads no params, the option is accepted like on every command")
+    _params_option(p, " ; l'audit ne lit aucun paramètre, l'option est acceptée comme partout")
     p.set_defaults(func=_cmd_audit)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``espacep`` parser; build and use it inside `clitext.french_argparse` for French texts."""
+    parser = argparse.ArgumentParser(
+        prog="espacep",
+        description="Rapports d'Espace P… pour ses financeurs, à partir des exports des dossiers.",
+        formatter_class=FrenchHelpFormatter,
+        epilog=EPILOG,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
+    for add in (_validate_parser, _synthetic_parser, _report_parser, _new_year_parser, _audit_parser):
+        add(sub)
     return parser
 
 
+def _internal_failure(exc: BaseException) -> int:
+    """Traceback to a log file, one French line naming it; `EXIT_INTERNAL`."""
+    try:
+        where = f"détails dans {write_error_log(exc)}"
+    except OSError as log_exc:
+        where = f"le journal n'a pas pu être écrit ({log_exc.strerror or log_exc})"
+    print(
+        f"erreur interne ({type(exc).__name__}) : ce n'est pas un problème de vos données ni de vos "
+        f"paramètres ; {where} (à transmettre à la maintenance)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; exit statuses in the module's docstring."""
+    with french_argparse():
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except RunInterrupted as exc:
@@ -354,10 +461,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_status
     except EspacepError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USER
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
+    except Exception as exc:
+        return _internal_failure(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -86,12 +86,12 @@ def _build(node: yaml.Node, loader, where: str, path: str):
             out[key] = _build(value_node, loader, where, join(path, key))
         return out
     if isinstance(node, yaml.SequenceNode):
-        out = MarkedList()
-        out.line, out.lines = node.start_mark.line + 1, []
+        items = MarkedList()
+        items.line, items.lines = node.start_mark.line + 1, []
         for i, item in enumerate(node.value):
-            out.lines.append(item.start_mark.line + 1)
-            out.append(_build(item, loader, where, join(path, i)))
-        return out
+            items.lines.append(item.start_mark.line + 1)
+            items.append(_build(item, loader, where, join(path, i)))
+        return items
     return loader.construct_object(node, deep=True)
 
 

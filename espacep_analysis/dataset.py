@@ -22,16 +22,42 @@ from .sites import Sites
 
 @dataclass(frozen=True)
 class Dataset:
+    """The validated exports of one data folder, one DataFrame per table (read-only).
+
+    Build it with `load.load_dataset` (or ``espacep_analysis.load_dataset``);
+    rows that validation rejects are never in it. Column names and dtypes are
+    in the module docstring.
+
+    Attributes
+    ----------
+    persons : DataFrame
+        One row per person: ``pseudonym, birth_year, gender, nationality, inclusion_date``.
+    consultations : DataFrame
+        One row per consultation: ``pseudonym, date, site, workplace, gp, gynaecologist,
+        coverage_asked, coverage_status``.
+    lab_results : DataFrame
+        One row per (person, sample date, test): ``pseudonym, sample_date, site, test,
+        result, titre, result_given_date``.
+    medical_acts : DataFrame
+        One row per act: ``pseudonym, date, site, act, detail``.
+    sites : Sites
+        The site hierarchy (site -> antenna -> province -> region) and each funder's
+        scope, from ``params/sites.yaml``; ``sites.frame`` is indexed by site code.
+    contacts, social_actions, activities : DataFrame
+        Outreach and social work (AViQ, Cocof); empty frames with their columns
+        when the exports lack them.
+    sources : dict of str to str
+        File name -> sha256 of every input file read (provenance).
+    """
+
     persons: pd.DataFrame
     consultations: pd.DataFrame
     lab_results: pd.DataFrame
     medical_acts: pd.DataFrame
     sites: Sites
-    # Outreach and social work (AViQ, Cocof); empty when the exports lack them
     contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
     social_actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     activities: pd.DataFrame = field(default_factory=pd.DataFrame)
-    # Provenance: file name -> sha256 of every input file read
     sources: dict[str, str] = field(default_factory=dict)
 
     @property

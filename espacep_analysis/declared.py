@@ -185,7 +185,9 @@ class Declared:
     @property
     def figures(self) -> Mapping[str, float]:
         """Key -> value of the filled items."""
-        return MappingProxyType({i.key: i.value for s in self.sections.values() for i in s if not i.todo})
+        return MappingProxyType(
+            {i.key: i.value for s in self.sections.values() for i in s if i.value is not None}
+        )
 
     def missing_lines(self) -> list[str]:
         """``"<file>: <section.key>"`` for every item still to fill."""
@@ -214,7 +216,8 @@ def _missing_file(path: Path, funder: str, year: int) -> ConfigError:
 
 def _duplicates(raw: dict, where: str) -> list[str]:
     """One problem per item key written twice in the file (with both lines)."""
-    seen, out = {}, []
+    seen: dict[str, int | None] = {}
+    out: list[str] = []
     for name, section in (raw.get("sections") or {}).items():
         for i, item in enumerate(section.get("items") or []):
             key, line = item.get("key"), config.line_of(section["items"], i)
@@ -454,7 +457,7 @@ def to_yaml(declared: Declared, header: str = "") -> str:
             out += [
                 f"      - key: {i.key}",
                 f"        label: {_quoted(i.label)}",
-                f"        value: {TODO if i.todo else _number(i.value)}",
+                f"        value: {TODO if i.value is None else _number(i.value)}",
                 f"        unit: {i.unit}",
             ]
             if i.source:
@@ -495,14 +498,14 @@ def new_year(year: int, params_dir: str | Path | None = None) -> list[Declared]:
     params_dir = _active(params_dir)
     target = Path(params_dir) / str(int(year))
     if target.exists():
-        raise EspacepError(
-            f"{config.display(target)} already exists; new-year never overwrites a year: "
-            "edit its files, or remove the folder first"
+        raise ConfigError(
+            f"{config.display(target)} existe déjà ; new-year n'écrase jamais une année : "
+            "modifiez ses fichiers, ou supprimez d'abord le dossier"
         )
     earlier = [y for y in params_years(params_dir) if y < int(year)]
     if not earlier:
-        raise EspacepError(
-            f"no params/<year>/ folder before {int(year)} in {config.display(Path(params_dir))}"
+        raise ConfigError(
+            f"aucun dossier params/<année>/ avant {int(year)} dans {config.display(Path(params_dir))}"
         )
     source = earlier[-1]
     funders = [f for f in SECTIONS if declared_path(f, source, params_dir).is_file()]
@@ -554,7 +557,8 @@ def _registry() -> dict[str, tuple[str, str]]:
 
 def _history_problems(items: list, where: str, registry: dict) -> list[str]:
     """Unknown indicators, values that do not fit the unit, the same (indicator, scope, year) twice."""
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[tuple, int | None] = {}
     for i, item in enumerate(items):
         at = config.At(where, config.line_of(items, i), f"history[{i}]")
         if item["indicator"] not in registry:

@@ -41,29 +41,24 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from .errors import EspacepError
+from .definitions import Denominator, Partition
+from .errors import EspacepError, InternalError, ParameterError
+from .schemas import FIGURE_CORE_COLUMNS, check_figures
 
 # Units whose `value` is a count of something (a count row has no numerator).
 # Units whose small counts could point at a person (counts of things are not masked)
 from .units import DISCLOSIVE_UNITS as COUNT_UNITS
 
 SUPPRESSION_KINDS: tuple[str, ...] = ("", "primary", "derived", "secondary")
-REQUIRED_FIGURE_COLUMNS = ("indicator", "year", "scope", "numerator", "denominator", "value", "unit")
 MASKED_COLUMNS = ("value", "lower", "upper", "numerator")
 SECONDARY_LABEL = "x"
 
-# Non-count figures computed from the rows of other figures of the same year
-# and scope: id suffix (after the funder prefix) -> suffixes of the sources.
-DEFAULT_DEPENDS_ON: dict[str, tuple[str, ...]] = {
-    "age_mean": ("persons_seen",),
-    "age_min": ("persons_seen",),
-    "age_max": ("persons_seen",),
-}
 
 # --- labels and wording ------------------------------------------------------------
 
@@ -71,9 +66,9 @@ DEFAULT_DEPENDS_ON: dict[str, tuple[str, ...]] = {
 def _check_min_cell(min_cell) -> int:
     """Return ``min_cell`` as an int >= 0, else raise."""
     if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer):
-        raise EspacepError(f"min_cell must be a whole number >= 0 (0 = off), got {min_cell!r}")
+        raise ParameterError(f"min_cell must be a whole number >= 0 (0 = off), got {min_cell!r}")
     if min_cell < 0:
-        raise EspacepError(f"min_cell must be >= 0 (0 = off), got {min_cell}")
+        raise ParameterError(f"min_cell must be >= 0 (0 = off), got {min_cell}")
     return int(min_cell)
 
 
@@ -101,7 +96,7 @@ def masked_label(min_cell: int, kind: str = "primary") -> str:
     """
     min_cell = _check_min_cell(min_cell)
     if kind not in SUPPRESSION_KINDS[1:]:
-        raise EspacepError(f"unknown suppression kind {kind!r}; expected one of {SUPPRESSION_KINDS[1:]}")
+        raise ParameterError(f"unknown suppression kind {kind!r}; expected one of {SUPPRESSION_KINDS[1:]}")
     if kind == "primary":
         return f"< {min_cell}"
     return SECONDARY_LABEL
@@ -124,7 +119,7 @@ def methods_note(min_cell: int, lang: str = "fr") -> str:
     """
     min_cell = _check_min_cell(min_cell)
     if lang not in ("fr", "en"):
-        raise EspacepError(f"methods_note: unknown language {lang!r}; expected 'fr' or 'en'")
+        raise ParameterError(f"methods_note: unknown language {lang!r}; expected 'fr' or 'en'")
     label = masked_label(max(min_cell, 2))
     top = min_cell - 1
     if lang == "en":
@@ -331,7 +326,7 @@ def _feasible_ranges(
                 if res.status == 3:  # unbounded: only the maximum can be
                     ends.append(np.inf)
                 elif res.status != 0:
-                    raise EspacepError(f"disclosure control: linear program failed: {res.message}")
+                    raise InternalError(f"disclosure control: linear program failed: {res.message}")
                 else:
                     ends.append(sign * res.fun)
             found[i] = (ends[0], ends[1])
@@ -349,12 +344,12 @@ def _exposed(values, suppressed, lines, min_cell, memo: dict | None = None) -> l
     """Masked cells (in some line) whose value the reader can work out exactly."""
     published = np.where(suppressed, np.nan, values)
     in_lines = {i for line in lines for i in line.cells}
-    targets = [i for i in np.flatnonzero(suppressed) if i in in_lines]
+    targets = [int(i) for i in np.flatnonzero(suppressed) if i in in_lines]
     bounds = {i: _reader_bounds(values[i], min_cell) for i in in_lines if suppressed[i]}
     try:
         ranges = _feasible_ranges(published, bounds, lines, targets, memo)
     except _Infeasible as exc:  # only if true values break an exact line
-        raise EspacepError(f"figures that should add up do not: {exc}") from None
+        raise InternalError(f"figures that should add up do not: {exc}") from None
     return [i for i in targets if i in ranges and _pinned(*ranges[i])]
 
 
@@ -366,7 +361,7 @@ def _check_exact_lines(values: np.ndarray, lines: Sequence[_Line]) -> None:
             continue
         parts, total = cells[:-1].sum(), cells[-1]
         if abs(parts - total) > 1e-9 * max(1.0, abs(total)):
-            raise EspacepError(
+            raise InternalError(
                 f"disclosure control: the parts of {line.label or 'a partition'} sum to "
                 f"{parts:g} but the total is {total:g}; declare it with exact=False if the "
                 "total counts a person once across parts"
@@ -422,7 +417,7 @@ def _protect(
                 "cell of their lines is already masked or zero"
             )
         supp[min(candidates)[2]] = True
-    raise EspacepError("disclosure control: complementary suppression did not converge")
+    raise InternalError("disclosure control: complementary suppression did not converge")
 
 
 # --- display tables of counts with margins ---------------------------------------------
@@ -434,22 +429,22 @@ _TOTAL_NAMES = ("total", "totaux", "ensemble", "all")
 def _check_counts_table(counts: pd.DataFrame, total_label: str) -> np.ndarray:
     """Interior cells as a float array; raise on totals already present or bad counts."""
     if not isinstance(counts, pd.DataFrame):
-        raise EspacepError(f"suppress_table: expected a DataFrame of counts, got {type(counts).__name__}")
+        raise ParameterError(f"suppress_table: expected a DataFrame of counts, got {type(counts).__name__}")
     for axis, labels in (("column", counts.columns), ("row", counts.index)):
         for label in labels:
             if str(label).strip().lower() in _TOTAL_NAMES + (total_label.lower(),):
-                raise EspacepError(
+                raise ParameterError(
                     f"suppress_table: {axis} {label!r} looks like a total; pass the interior "
                     "cells only (totals are added by the function)"
                 )
     try:
         values = counts.to_numpy(dtype="float64", na_value=np.nan)
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"suppress_table: cells must be numeric counts: {exc}") from None
+        raise ParameterError(f"suppress_table: cells must be numeric counts: {exc}") from None
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise EspacepError(
+        raise ParameterError(
             f"suppress_table: cell ({counts.index[r]!r}, {counts.columns[c]!r}) = {values[r, c]!r}: "
             "counts must be whole numbers >= 0"
         )
@@ -589,7 +584,7 @@ def mask_labels(table: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.Da
     """
     min_cell = _check_min_cell(min_cell)
     if not (table.index.equals(mask.index) and table.columns.equals(mask.columns)):
-        raise EspacepError("mask_labels: table and mask must have the same rows and columns")
+        raise ParameterError("mask_labels: table and mask must have the same rows and columns")
     small = (table >= 1) & (table < min_cell)
     labels = pd.DataFrame("", index=table.index, columns=table.columns, dtype=object)
     labels = labels.mask(mask & ~small, SECONDARY_LABEL)
@@ -599,53 +594,10 @@ def mask_labels(table: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.Da
 # --- the figures table ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Partition:
-    """Figures of one report that add up to a total.
-
-    Each of ``parts`` and ``total`` is an indicator id (the figure at the
-    scope of the line, i.e. of the total) or an ``(indicator, scope)`` pair
-    (a fixed scope). One line is made per year (and per scope when the total
-    is given as a bare id).
-
-    Examples
-    --------
-    Gender (numerators of the proportions) adds up to the persons seen, in
-    every scope: ``Partition(("inami.gender.woman", "inami.gender.man",
-    "inami.gender.trans"), "inami.persons_seen")``. Consultations per antenna
-    add up to the Wallonia total: ``Partition((("inami.consultations",
-    "antenna:liege"), ...), ("inami.consultations", "region:wallonie"))``.
-    Persons per antenna do not quite (a person seen in two antennas counts
-    once in the region): declare such partitions with ``exact=False``.
-    """
-
-    parts: tuple
-    total: object
-    exact: bool = True
-    rest: bool = False  # the parts may leave out an unpublished rest (e.g. codes not recorded)
+DENOMINATOR_CELL = "denominator"  # column ``_cell`` of the count row a proportion's denominator becomes
 
 
-@dataclass(frozen=True)
-class Denominator:
-    """The denominator of a proportion, as a cell of a :class:`Partition`.
-
-    Reports print "20,5 % (40/195)": the denominator is a published count as
-    much as the numerator, and may be the total of another table (the
-    interpretable smears are the sum of the cytology classes; the persons of
-    known age are the sum of the age bands). While masking, it is a count
-    cell of its own (id ``<indicator>#denominator``): when it has to be
-    masked, the proportion is masked with it and its denominator blanked.
-    ``scope`` None means the scope of the line.
-    """
-
-    indicator: str
-    scope: str | None = None
-
-
-DENOMINATOR_SUFFIX = "#denominator"
-
-
-def _denominator_ids(partitions: Iterable[Partition]) -> set[str]:
+def _denominator_ids(partitions: Iterable[Partition | tuple]) -> set[str]:
     ids = set()
     for part in partitions:
         part = part if isinstance(part, Partition) else Partition(*part)
@@ -654,12 +606,12 @@ def _denominator_ids(partitions: Iterable[Partition]) -> set[str]:
 
 
 def _with_denominator_rows(fig: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
-    """``fig`` plus one count row per row of a proportion in ``ids`` (its denominator)."""
+    """``fig`` plus one count row per row of a proportion in ``ids`` (its denominator, ``_cell`` set)."""
     rows = fig.loc[fig["indicator"].isin(ids) & np.isfinite(fig["denominator"].to_numpy(dtype=float))]
     if rows.empty:
         return fig
     extra = rows.assign(
-        indicator=rows["indicator"] + DENOMINATOR_SUFFIX,
+        _cell=DENOMINATOR_CELL,
         value=rows["denominator"],
         numerator=np.nan,
         denominator=np.nan,
@@ -693,12 +645,14 @@ def _as_bool(column: pd.Series) -> np.ndarray:
 def _check_figures(figures: pd.DataFrame, where: str) -> pd.DataFrame:
     """A clean copy (RangeIndex) of a figures table, or raise."""
     if not isinstance(figures, pd.DataFrame):
-        raise EspacepError(f"{where}: expected the figures table (a DataFrame), got {type(figures).__name__}")
-    missing = [c for c in REQUIRED_FIGURE_COLUMNS if c not in figures.columns]
+        raise ParameterError(
+            f"{where}: expected the figures table (a DataFrame), got {type(figures).__name__}"
+        )
+    missing = [c for c in FIGURE_CORE_COLUMNS if c not in figures.columns]
     if missing:
-        raise EspacepError(f"{where}: the figures table lacks column(s) {missing}")
+        raise ParameterError(f"{where}: the figures table lacks column(s) {missing}")
     if "suppressed" in figures.columns and _as_bool(figures["suppressed"]).any():
-        raise EspacepError(
+        raise ParameterError(
             f"{where}: the figures table is already masked (some 'suppressed' are true); "
             "pass the unmasked figures"
         )
@@ -710,11 +664,11 @@ def _check_figures(figures: pd.DataFrame, where: str) -> pd.DataFrame:
     bad = year.isna() | (year != year.round())
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
-        raise EspacepError(
+        raise ParameterError(
             f"{where}: row {k} ({fig['indicator'].iloc[k]}): year must be a whole "
             f"number, got {fig['year'].iloc[k]!r}"
         )
-    return fig
+    return check_figures(fig, where, core_only=True)
 
 
 def _roles(fig: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -749,11 +703,29 @@ def _initial_kinds(fig: pd.DataFrame, min_cell: int) -> np.ndarray:
     return kinds
 
 
+def _base_col(fig: pd.DataFrame) -> np.ndarray:
+    """Per row, the compared figure's id of a comparison row (``base_indicator``), else ``""``."""
+    if "base_indicator" not in fig:
+        return np.full(len(fig), "", object)
+    return fig["base_indicator"].astype("string").fillna("").to_numpy(dtype=object)
+
+
+def _cell_ids(fig: pd.DataFrame) -> np.ndarray:
+    """Per row, what the row is a cell of: its indicator id, or ``(id, "denominator")`` for a denominator row."""
+    ind = fig["indicator"].astype(str).to_numpy(dtype=object)
+    if "_cell" not in fig:
+        return ind
+    out = np.empty(len(fig), dtype=object)
+    for k, (i, cell) in enumerate(zip(ind, fig["_cell"].fillna("").astype(str))):
+        out[k] = (i, cell) if cell else i
+    return out
+
+
 def _group_col(fig: pd.DataFrame) -> np.ndarray:
     return fig["_group"].to_numpy(dtype=object) if "_group" in fig else np.full(len(fig), "", object)
 
 
-def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[str, object] | None) -> list[tuple]:
+def _coincidence_keys(fig: pd.DataFrame, scope_classes: Mapping[Any, object] | None) -> list[tuple]:
     """Per row, where a hidden count can reappear: its year, and its scope's class when classes are given."""
     year = fig["year"].astype(int).to_numpy()
     if scope_classes is None:
@@ -788,9 +760,10 @@ def _derive(
     kinds = kinds.copy()
     keys = _coincidence_keys(fig, scope_classes)
     is_count, _, _ = _roles(fig)
-    group, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
+    group, ind = _group_col(fig), _cell_ids(fig)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     num, den = fig["numerator"].to_numpy(), fig["denominator"].to_numpy()
+    base = _base_col(fig)
     pos = {(g, i, s, y): k for k, (g, i, s, y) in enumerate(zip(group, ind, scope, year))}
     population = keys if scope_classes is not None else list(zip(year, scope))
     while True:
@@ -798,21 +771,16 @@ def _derive(
         masked = [k for k in range(len(fig)) if kinds[k]]
         twins = {(group[j], ind[j], population[j]) for j in masked}  # the same figure of the same population
         new = [k for k in np.flatnonzero(kinds == "") if (group[k], ind[k], population[k]) in twins]
+        first_masked: dict[tuple, int] = {}  # (group, id, scope) -> first year masked
+        for j in masked:
+            key = (group[j], ind[j], scope[j])
+            first_masked[key] = min(year[j], first_masked.get(key, year[j]))
         for k in np.flatnonzero(~is_count & (kinds == "")):
-            prefix, _, suffix = ind[k].partition(".")
-            sources = [
-                pos.get((group[k], f"{prefix}.{s}", scope[k], year[k])) for s in depends_on.get(suffix, ())
-            ]
-            sources.append(pos.get((group[k], ind[k] + DENOMINATOR_SUFFIX, scope[k], year[k])))
+            sources = [pos.get((group[k], s, scope[k], year[k])) for s in (depends_on or {}).get(ind[k], ())]
+            sources.append(pos.get((group[k], (ind[k], DENOMINATOR_CELL), scope[k], year[k])))
             if (
                 any(j is not None and kinds[j] for j in sources)
-                or any(
-                    group[j] == group[k]
-                    and scope[j] == scope[k]
-                    and year[j] <= year[k]
-                    and ind[k].startswith(ind[j] + ".")
-                    for j in masked
-                )
+                or (base[k] and first_masked.get((group[k], base[k], scope[k]), year[k] + 1) <= year[k])
                 or any(float(x) in hidden.get(keys[k], ()) for x in (num[k], den[k]) if x > 0)
             ):
                 new.append(k)
@@ -821,15 +789,15 @@ def _derive(
         kinds[new] = "derived"
 
 
-def _spec(spec) -> tuple[str, str | None, str]:
-    """``(indicator, scope or None, role)``; role is ``"cell"`` or ``"denominator"``."""
+def _spec(spec) -> tuple[object, str | None, str]:
+    """``(cell id, scope or None, "cell")``: the indicator id, or ``(id, "denominator")`` for a Denominator."""
     if isinstance(spec, str):
         return spec, None, "cell"
     if isinstance(spec, Denominator):
-        return spec.indicator + DENOMINATOR_SUFFIX, spec.scope, "cell"
+        return (spec.indicator, DENOMINATOR_CELL), spec.scope, "cell"
     if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
         return spec[0], spec[1], "cell"
-    raise EspacepError(
+    raise InternalError(
         f"partition: a figure is an indicator id, (indicator, scope) or a Denominator, got {spec!r}"
     )
 
@@ -845,7 +813,7 @@ def _partition_lines(
     seen is left out of the table, and a reader knows it holds no one), NaN
     for a figure the report does not publish.
     """
-    groups, ind = _group_col(fig), fig["indicator"].astype(str).to_numpy(dtype=object)
+    groups, ind = _group_col(fig), _cell_ids(fig)
     scope, year = fig["scope"].astype(str).to_numpy(dtype=object), fig["year"].astype(int).to_numpy()
     pos = {(i, s, y): k for k, (g, i, s, y) in enumerate(zip(groups, ind, scope, year)) if g == group}
     values = _cell_values(fig)
@@ -937,7 +905,7 @@ def _apply_mask(
     numeric = [
         c
         for c in out.columns
-        if c not in ("year", "denominator")
+        if c not in ("year", "denominator", "year_from", "year_to")  # the years say what is compared
         and pd.api.types.is_numeric_dtype(out[c])
         and not pd.api.types.is_bool_dtype(out[c])
     ]
@@ -954,7 +922,7 @@ def suppress_figures(
     min_cell: int,
     *,
     partitions: Sequence[Partition] = (),
-    depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+    depends_on: Mapping[str, Sequence[str]] | None = None,
     scope_classes: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """Mask the figures that could point at a person.
@@ -968,9 +936,10 @@ def suppress_figures(
         Counts from 1 to ``min_cell - 1`` are masked; 0 or 1 switches masking off.
     partitions : sequence of Partition
         Groups of figures that add up to a total (complementary suppression).
-    depends_on : mapping
-        Id suffix (after the funder prefix) of a non-count figure -> suffixes
-        of the figures it is computed from (same funder, year and scope).
+    depends_on : mapping, optional
+        Full id of a non-count figure -> full ids of the figures it is
+        computed from (same report, year and scope), as the definitions
+        declare them (`definitions.depends_on`); none by default.
     scope_classes : mapping, optional
         Scope -> the population it covers (e.g. its set of sites): scopes of
         one class count the same persons (``region:bruxelles`` and
@@ -1001,8 +970,8 @@ def suppress_figures(
        derivable and the rule applies to every proportion. Then, repeatedly,
        a non-count row (proportion, ratio, mean, comparison)
 
-       - whose id extends a masked row's id (``<id>.<anything>``: comparisons,
-         per-test variants), same scope, masked row's year <= its year;
+       - a comparison row whose compared figure (``base_indicator``) is
+         masked in the same scope, in a year up to the row's year;
        - listed in ``depends_on`` with a masked source (age mean/min/max of
          the persons seen);
        - whose numerator or denominator equals a count hidden by masking in
@@ -1032,7 +1001,8 @@ def suppress_figures(
     fig = _with_denominator_rows(fig, _denominator_ids(partitions))
     lines, extra = _partition_lines(fig, partitions, len(fig))
     kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
-    return _apply_mask(fig, kinds, scope_classes).iloc[:n_rows].set_axis(figures.index)
+    masked = _apply_mask(fig, kinds, scope_classes).iloc[:n_rows]
+    return masked.drop(columns=["_cell"], errors="ignore").set_axis(figures.index)
 
 
 def suppress_partition(
@@ -1042,7 +1012,7 @@ def suppress_partition(
     min_cell: int,
     *,
     exact: bool = True,
-    depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+    depends_on: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """:func:`suppress_figures` with one partition: ``parts_ids`` add up to ``total_id``.
 
@@ -1090,16 +1060,13 @@ class DisclosureProblem:
 def _combined(figures: Mapping[str, pd.DataFrame], where: str, masked: bool) -> pd.DataFrame:
     """All funders' figures in one table with a ``_group`` column (the funder)."""
     if not figures:
-        raise EspacepError(f"{where}: no report given")
+        raise ParameterError(f"{where}: no report given")
     frames = []
     for funder, table in figures.items():
         if masked:
-            missing = [c for c in REQUIRED_FIGURE_COLUMNS + ("suppressed",) if c not in table.columns]
-            if missing:
-                raise EspacepError(f"{where}: the figures of {funder!r} lack column(s) {missing}")
-            frame = table.reset_index(drop=True).copy()
-            for col in ("numerator", "denominator", "value"):
-                frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+            if "suppressed" not in table.columns:
+                raise ParameterError(f"{where}: the figures of {funder!r} lack column(s) ['suppressed']")
+            frame = check_figures(table.reset_index(drop=True), f"{where} ({funder})", core_only=True)
         else:
             frame = _check_figures(table, f"{where} ({funder})")
         frames.append(frame.assign(_group=funder))
@@ -1110,9 +1077,7 @@ def _relation_lines(
     fig: pd.DataFrame, relations: Sequence[Relation], n_cells: int
 ) -> tuple[list[_Line], int]:
     """One line per relation and year; figures absent from a report are virtual cells."""
-    keys = zip(
-        _group_col(fig), fig["indicator"].astype(str), fig["scope"].astype(str), fig["year"].astype(int)
-    )
+    keys = zip(_group_col(fig), _cell_ids(fig), fig["scope"].astype(str), fig["year"].astype(int))
     pos = {key: k for k, key in enumerate(keys)}
     years = sorted({int(y) for y in fig["year"]})
     lines, n_virtual = [], 0
@@ -1210,7 +1175,7 @@ def cross_report_check(
     problems = (
         [
             _problem(fig, k, cells[k], cells[k], f"publishes {cells[k]:g}, below the threshold {min_cell}")
-            for k in np.flatnonzero(~supp & _small(cells, min_cell))
+            for k in np.flatnonzero(~supp & _small(cells, min_cell)).tolist()
         ]
         if min_cell > 1
         else []
@@ -1254,7 +1219,7 @@ def protect_across_reports(
     min_cell: int,
     *,
     partitions: Mapping[str, Sequence[Partition]] | None = None,
-    depends_on: Mapping[str, Sequence[str]] = DEFAULT_DEPENDS_ON,
+    depends_on: Mapping[str, Sequence[str]] | None = None,
     scope_classes: Mapping[str, object] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Mask every funder's figures so that no masked figure is recoverable from all reports.
@@ -1305,13 +1270,15 @@ def protect_across_reports(
         extra = [np.nan] * n_virtual
         for funder, parts in (partitions or {}).items():
             if funder not in figures:
-                raise EspacepError(f"protect_across_reports: partitions given for unknown report {funder!r}")
+                raise InternalError(f"protect_across_reports: partitions given for unknown report {funder!r}")
             more, values = _partition_lines(fig, parts, len(fig) + len(extra), group=funder)
             lines, extra = lines + more, extra + values
         kinds = _settle(fig, _initial_kinds(fig, min_cell), lines, extra, min_cell, depends_on, scope_classes)
     masked = _apply_mask(fig, kinds, scope_classes).iloc[:n_rows]
     return {
-        funder: masked[masked["_group"] == funder].drop(columns="_group").reset_index(drop=True)
+        funder: masked[masked["_group"] == funder]
+        .drop(columns=["_group", "_cell"], errors="ignore")
+        .reset_index(drop=True)
         for funder in figures
     }
 
@@ -1400,7 +1367,7 @@ def release_verdicts(raw: pd.DataFrame, masked: pd.DataFrame, min_cell: int, dec
     todo = out.index[(out["unit"] == "verdict") & _as_bool(out["suppressed"])]
     for k in todo:
         row = out.loc[k]
-        base, scope, year = str(row["indicator"]).removesuffix(".verdict"), row["scope"], int(row["year"])
+        base, scope, year = str(row["base_indicator"]), row["scope"], int(row["year"])
         truth = raw.loc[
             (raw["indicator"] == row["indicator"]) & (raw["scope"] == scope) & (raw["year"] == year)
         ]

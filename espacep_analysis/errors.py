@@ -1,17 +1,35 @@
-"""The project's exception types for bad input, configuration and parameters.
+"""The project's exception types: what the user can fix, and what is a bug.
 
-Every one is an `EspacepError`: the CLI prints its message and exits
-non-zero, without a traceback.
+- `EspacepError` and its subclasses are problems the user can fix: bad
+  data (`DataError`), bad params files (`ConfigError`), bad options or
+  arguments (`ParameterError`). The CLI prints the message on one line and
+  exits with status 2 (`EXIT_USER`), without a traceback.
+- `InternalError` is a bug or a broken invariant of the package: the user
+  cannot fix it by changing the data, params or options. The CLI writes the
+  traceback to a log file and exits with status 3 (`EXIT_INTERNAL`), as for
+  any unexpected exception.
+
+A plain `EspacepError` is still raised where no finer class fits; new code
+should use a subclass.
 """
 
 from __future__ import annotations
+
+#: CLI exit status of a user-fixable error (`EspacepError`)
+EXIT_USER = 2
+#: CLI exit status of an internal error (`InternalError` or any unexpected exception)
+EXIT_INTERNAL = 3
 
 
 class EspacepError(Exception):
     """A problem the user can fix (bad data, bad parameters, missing file).
 
-    The CLI prints its message and exits non-zero, without a traceback.
+    The CLI prints its message and exits with status 2, without a traceback.
     """
+
+
+class DataError(EspacepError):
+    """The exports (``--data``) cannot be read or do not hold what a report needs."""
 
 
 class ConfigError(EspacepError):
@@ -22,15 +40,31 @@ class ConfigError(EspacepError):
     """
 
 
-class FileRejected(EspacepError):
+class ParameterError(EspacepError):
+    """An option or argument value is invalid (a command-line option, a function argument)."""
+
+
+class InternalError(RuntimeError):
+    """A bug or broken invariant of the package, not fixable by the user.
+
+    Deliberately not an `EspacepError`: the CLI treats it like any
+    unexpected exception (traceback to a log file, exit status 3).
+    """
+
+
+class FileRejected(DataError):
     """An export file refused as a whole while it is read.
 
     Parameters
     ----------
-    file : the file's name.
-    rule : rule id (see `schemas.RULES`).
-    message : plain-French explanation (without the file name).
-    line, column, value : where the problem is, when it has a place.
+    file : str
+        The file's name.
+    rule : str
+        Rule id (see `schemas.RULES`).
+    message : str
+        Plain-French explanation (without the file name).
+    line, column, value : int, str, str, optional
+        Where the problem is, when it has a place.
     """
 
     def __init__(
@@ -41,7 +75,7 @@ class FileRejected(EspacepError):
         line: int | None = None,
         column: str | None = None,
         value: str | None = None,
-    ):
+    ) -> None:
         super().__init__(f"{file}: {message}")
         self.file, self.rule, self.detail = file, rule, message
         self.line, self.column, self.value = line, column, value
@@ -50,6 +84,6 @@ class FileRejected(EspacepError):
 class RunInterrupted(EspacepError):
     """A signal (SIGINT, SIGTERM, SIGHUP) stopped a run; the CLI exits with ``exit_status``."""
 
-    def __init__(self, message: str, exit_status: int):
+    def __init__(self, message: str, exit_status: int) -> None:
         super().__init__(message)
         self.exit_status = exit_status

@@ -30,13 +30,14 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .errors import EspacepError
+from .errors import ParameterError
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -90,7 +91,9 @@ def normalize_lang(lang: str) -> str:
     """``fr`` -> ``fr_BE``, ``nl`` -> ``nl_BE``; one of `LANGS` or `EspacepError`."""
     lang = _LANG_ALIASES.get(lang, lang)
     if lang not in LANGS:
-        raise EspacepError(f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})")
+        raise ParameterError(
+            f"unsupported language {lang!r}: expected one of fr, nl, en ({', '.join(LANGS)})"
+        )
     return lang
 
 
@@ -100,7 +103,7 @@ def _locale(lang: str) -> Locale:
     try:
         return Locale.parse(lang)
     except (UnknownLocaleError, ValueError) as exc:  # pragma: no cover - Babel data missing
-        raise EspacepError(f"Babel has no locale data for {lang!r}: {exc}") from exc
+        raise ParameterError(f"Babel has no locale data for {lang!r}: {exc}") from exc
 
 
 def is_missing(x: object) -> bool:
@@ -113,23 +116,30 @@ def is_missing(x: object) -> bool:
         return False
 
 
-def _to_decimal(x: object) -> Decimal:
+def _real(x: float | None) -> float:
+    """``float(x)`` of a value `is_missing` has ruled out (a None here is a bug of the caller)."""
+    if x is None:
+        raise ParameterError("a missing value reached a number format")
+    return float(x)
+
+
+def _to_decimal(x: Any) -> Decimal:
     """The float's shortest decimal representation (``0.955`` -> ``Decimal("0.955")``)."""
     if isinstance(x, Decimal):
         return x
     try:
         f = float(x)
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"not a number: {x!r}") from exc
+        raise ParameterError(f"not a number: {x!r}") from exc
     if not math.isfinite(f):
-        raise EspacepError(f"cannot format the non-finite number {f!r}")
+        raise ParameterError(f"cannot format the non-finite number {f!r}")
     return Decimal(repr(f))
 
 
 def _rounded(d: Decimal, decimals: int) -> Decimal:
     """``d`` rounded half away from zero to ``decimals`` places."""
     if decimals < 0:
-        raise EspacepError(f"decimals must be >= 0, got {decimals}")
+        raise ParameterError(f"decimals must be >= 0, got {decimals}")
     return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
@@ -223,9 +233,9 @@ def year(y: int | None) -> str:
     """A calendar year, without group separator: ``year(2019)`` -> ``"2019"``."""
     if is_missing(y):
         return MISSING
-    f = float(y)
+    f = _real(y)
     if f != int(f):
-        raise EspacepError(f"a year must be a whole number, got {y!r}")
+        raise ParameterError(f"a year must be a whole number, got {y!r}")
     return str(int(f))
 
 
@@ -235,7 +245,7 @@ def period(y: int, end: _dt.date | None = None) -> str:
     if end is None:
         return f"en {year(y)}"
     if end.year != int(y):
-        raise EspacepError(f"the end of the period, {end.isoformat()}, is not in {y}")
+        raise ParameterError(f"the end of the period, {end.isoformat()}, is not in {y}")
     return f"du 1er janvier au {date(end, 'fr_BE')}"
 
 
@@ -257,7 +267,7 @@ def date(d: _dt.date | _dt.datetime | str | None, lang: str = DEFAULT_LANG) -> s
         try:
             d = _dt.date.fromisoformat(d[:10])
         except ValueError as exc:
-            raise EspacepError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
+            raise ParameterError(f"not an ISO date (YYYY-MM-DD): {d!r}") from exc
     if isinstance(d, _dt.datetime):
         d = d.date()
     text = format_date(d, format="long", locale=_locale(lang))
@@ -268,8 +278,8 @@ def points(d: float | None, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
     """A difference of proportions in percentage points, signed: ``0.013`` -> ``"+1,3 pt"``."""
     if is_missing(d):
         return MISSING
-    text = number(abs(float(d)) * 100, decimals, lang)
-    sign = "+" if float(d) > 0 else ("\u2212" if float(d) < 0 and text.strip("0,.\u00a0") else "")
+    text = number(abs(_real(d)) * 100, decimals, lang)
+    sign = "+" if _real(d) > 0 else ("\u2212" if _real(d) < 0 and text.strip("0,.\u00a0") else "")
     return f"{sign}{text}{NBSP}pt"
 
 
@@ -281,7 +291,7 @@ def p_value(p: float | None, lang: str = DEFAULT_LANG) -> str:
     """
     if is_missing(p):
         return MISSING
-    p = float(p)
+    p = _real(p)
     if p < 0.001:
         return f"<{NBSP}{number(0.001, 3, lang)}"
     rounded = float(f"{p:.2g}")  # 0.0995 -> 0.1: the digits are counted after rounding
@@ -304,9 +314,9 @@ def verdict(value: float | None) -> str:
     """``"en hausse"``, ``"stable"``, ``"en baisse"``, or ``"trop peu de cas pour conclure"`` (NaN)."""
     if is_missing(value):
         return TOO_FEW_WORDS
-    if float(value) not in VERDICT_WORDS:
-        raise EspacepError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
-    return VERDICT_WORDS[float(value)]
+    if _real(value) not in VERDICT_WORDS:
+        raise ParameterError(f"verdict: expected +1, 0, -1 or missing, got {value!r}")
+    return VERDICT_WORDS[_real(value)]
 
 
 def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int = 1) -> str:
@@ -331,7 +341,7 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
     if unit == "ratio":
         return number(value, 1, lang)
     if unit == "years":
-        whole = not is_missing(value) and float(value) == int(float(value))
+        whole = not is_missing(value) and _real(value) == int(_real(value))
         return number(value, 0 if whole else 1, lang)
     if unit == "difference":
         return points(value, percent_decimals, lang)
@@ -343,7 +353,7 @@ def figure_value(row: Mapping, lang: str = DEFAULT_LANG, percent_decimals: int =
         return number(value, 0, lang)
     if unit == "verdict":
         return verdict(value)
-    raise EspacepError(
+    raise ParameterError(
         f"figure {row.get('indicator')!r}: unknown unit {unit!r} (expected one of {', '.join(FIGURE_UNITS)})"
     )
 
@@ -415,10 +425,12 @@ def figures_table_html(
     known = set(_HEADERS[DEFAULT_LANG])
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise EspacepError(f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}")
+        raise ParameterError(
+            f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}"
+        )
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
-        raise EspacepError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
+        raise ParameterError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
     headers = {**_HEADERS[DEFAULT_LANG], **(labels or {})}  # the document is French; lang: numbers only
     parts = ['<table class="figures">']
     if caption:
@@ -490,7 +502,7 @@ def figures_wide_html(
     for rec in records:
         key = (rec[row], rec[by])
         if key in cells:
-            raise EspacepError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
+            raise ParameterError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
         cells[key] = rec
     rows = list(dict.fromkeys(rec[row] for rec in records))
     cols = sorted({rec[by] for rec in records})

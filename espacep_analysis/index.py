@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def _missing(path: Path) -> tuple[str, ...]:
     return tuple(str(item) for item in found) if isinstance(found, list | tuple) else ()
 
 
-def collect_entries(output_dir: str | Path, results: list[JobResult] = ()) -> list[IndexEntry]:
+def collect_entries(output_dir: str | Path, results: Sequence[JobResult] = ()) -> list[IndexEntry]:
     """Every report directory under ``output_dir`` and every report of ``results``.
 
     The status comes from ``results`` (this batch) when the report is in it
@@ -219,7 +220,7 @@ def render_index(entries: list[IndexEntry]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_index(output_dir: str | Path, results: list[JobResult] = ()) -> Path:
+def write_index(output_dir: str | Path, results: Sequence[JobResult] = ()) -> Path:
     """Write ``output_dir/index.html`` (atomically, and only when its content changed)."""
     path = Path(output_dir) / INDEX_NAME
     _write_if_changed(path, render_index(collect_entries(output_dir, results)))

@@ -33,8 +33,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
-from .errors import EspacepError
+from .errors import EspacepError, InternalError
 
 WATCHDOG_PERIOD = 0.25  # seconds between two checks of a worker's parent
 STOP_GRACE = 3.0  # seconds the workers get to clean up before SIGKILL
@@ -328,7 +329,7 @@ class OutputLock:
 
     def __init__(self, output_dir: Path):
         self.path = Path(output_dir) / ".lock"
-        self.handle = None
+        self.handle: TextIO | None = None
         self.messages: list[str] = []
 
     def __enter__(self) -> OutputLock:
@@ -344,34 +345,42 @@ class OutputLock:
             record = _read_record(handle)
             inode = os.fstat(handle.fileno()).st_ino
             handle.close()
-            self._refuse_unless_dead(record)
+            record = self._refuse_unless_dead(record)
             if time.monotonic() < deadline:
                 time.sleep(0.2)
                 continue
             self._take_over(record, inode)
-        previous = _read_record(self.handle)
+        if self.handle is None:  # the loop is left only with the lock held
+            raise InternalError(f"{self.path}: lock loop left without the lock")
+        return self._own(self.handle)
+
+    def _own(self, handle: TextIO) -> OutputLock:
+        """Write this process's record into the locked ``handle``."""
+        previous = _read_record(handle)
         if previous and previous.get("pid") != os.getpid() and not owner_alive(previous):
             self.messages.append(
                 f"stale lock of process {previous['pid']} (no longer running) taken over: " f"{self.path}"
             )
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(json.dumps(owner_record()) + "\n")
-        self.handle.flush()
-        _HELD_LOCKS.add(self.handle)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(owner_record()) + "\n")
+        handle.flush()
+        _HELD_LOCKS.add(handle)
         return self
 
-    def _refuse_unless_dead(self, record: dict | None) -> None:
+    def _refuse_unless_dead(self, record: dict | None) -> dict:
+        """``record`` when its owner is dead; refuses when it is alive or unknown."""
         if record is None:
             holders = ", ".join(map(str, lock_holders(self.path))) or "unknown"
             raise EspacepError(
-                f"another espacep report is writing into {self.path.parent} "
-                f"(lock {self.path} held by process {holders})"
+                f"un autre espacep report écrit dans {self.path.parent} "
+                f"(verrou {self.path} tenu par le processus {holders})"
             )
         if owner_alive(record):
             raise EspacepError(
-                f"another espacep report (process {record.get('pid')}) is writing into " f"{self.path.parent}"
+                f"un autre espacep report (processus {record.get('pid')}) écrit dans {self.path.parent}"
             )
+        return record
 
     def _take_over(self, record: dict, inode: int) -> None:
         holders = ", ".join(map(str, lock_holders(self.path))) or "unknown"

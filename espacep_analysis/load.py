@@ -37,7 +37,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,7 @@ import pandera.pandas as pa
 
 from . import schemas
 from .dataset import Dataset
-from .errors import EspacepError, FileRejected
+from .errors import DataError, EspacepError, FileRejected
 from .sites import Sites, load_sites
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -122,7 +122,7 @@ class TableReport:
     @property
     def rejections(self) -> list[Rejection]:
         """Every rejection, in file order (whole-file ones first)."""
-        out = []
+        out: list[Rejection] = []
         if len(self.failures) == 0:
             return out
         for line, column, value, rule, message in self.failures[FAILURE_COLUMNS].itertuples(
@@ -263,7 +263,7 @@ def _short_rows(text: str, skip: int, sep: str, names: list[str]):
                     (line, len(record), width, _norm_name(names[len(record) - 1]), record[-1].strip(), False)
                 )
     except csv.Error as exc:
-        raise EspacepError(f"fichier illisible : ligne mal formée ({exc})") from None
+        raise DataError(f"fichier illisible : ligne mal formée ({exc})") from None
     if out and out[-1][0] == last and not text.endswith(("\n", "\r")):
         out[-1] = out[-1][:5] + (True,)
     return tuple(out)
@@ -272,7 +272,7 @@ def _short_rows(text: str, skip: int, sep: str, names: list[str]):
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
     """Bytes -> (text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252."""
     if data.startswith(b"PK\x03\x04"):
-        raise EspacepError(
+        raise DataError(
             f"{path.name}: fichier illisible : c'est un classeur Excel (.xlsx) "
             "nommé .csv ; renommez-le en .xlsx ou exportez-le en CSV"
         )
@@ -280,7 +280,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise EspacepError(f"{path.name}: fichier illisible : UTF-16 invalide ({exc})") from None
+            raise DataError(f"{path.name}: fichier illisible : UTF-16 invalide ({exc})") from None
     try:
         return data.decode("utf-8-sig"), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError:
@@ -288,7 +288,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        raise EspacepError(
+        raise DataError(
             f"{path.name}: fichier illisible : encodage non reconnu (ni UTF-8 ni Windows-1252 ; "
             f"octet 0x{data[exc.start]:02x} à la position {exc.start})"
         ) from None
@@ -357,8 +357,8 @@ def _clean(frame: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
 def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.DataFrame, dict]:
     text, encoding = _decode(data, path)
     if "\x00" in text:
-        raise EspacepError(f"{path.name}: fichier illisible : contenu binaire (octets nuls)")
-    meta = {"format": "csv", "encoding": encoding}
+        raise DataError(f"{path.name}: fichier illisible : contenu binaire (octets nuls)")
+    meta: dict[str, Any] = {"format": "csv", "encoding": encoding}
     header = _csv_header(text, columns)
     if header is None:
         return pd.DataFrame(index=pd.Index([], name="line")), meta
@@ -368,7 +368,7 @@ def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.Dat
     try:
         short = _short_rows(text, skip, sep, names)
     except EspacepError as exc:
-        raise EspacepError(f"{path.name}: {exc}") from None
+        raise DataError(f"{path.name}: {exc}") from None
     try:
         frame = pd.read_csv(
             io.BytesIO(data),
@@ -384,7 +384,7 @@ def _read_csv(path: Path, data: bytes, columns: tuple[str, ...]) -> tuple[pd.Dat
             engine="c",
         )
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-        raise EspacepError(f"{path.name}: fichier illisible : ligne mal formée ({exc})") from None
+        raise DataError(f"{path.name}: fichier illisible : ligne mal formée ({exc})") from None
     # physical line of each record: header line + 1 + records before + embedded newlines
     first = skip + 2
     lines = first + np.arange(len(frame), dtype=np.int64)
@@ -419,12 +419,12 @@ def _load_book(path: Path, data_only: bool):
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise EspacepError(
+        raise DataError(
             f"{path.name}: fichier illisible : classeur XLSX endommagé ou "
             f"d'un autre format ({type(exc).__name__}: {exc})"
         ) from None
     except Exception as exc:  # openpyxl raises assorted errors on corrupt files
-        raise EspacepError(f"{path.name}: fichier illisible : {type(exc).__name__}: {exc}") from None
+        raise DataError(f"{path.name}: fichier illisible : {type(exc).__name__}: {exc}") from None
 
 
 def _open_sheet(path: Path, table: str | None):
@@ -462,7 +462,7 @@ def _has_formulas(path: Path) -> bool:
         )
 
 
-def _check_formulas(path: Path, title: str, rows: list[list], header: int) -> None:
+def _check_formulas(path: Path, title: str, rows: list[list], header: int | None) -> None:
     """Refuse formula cells the workbook holds without a computed (cached) value.
 
     openpyxl reads such a cell as empty; a file written by a program other than
@@ -510,7 +510,7 @@ def _read_xlsx(path: Path, columns: tuple[str, ...], table: str | None):
     try:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     except Exception as exc:  # corrupt sheet XML
-        raise EspacepError(
+        raise DataError(
             f"{path.name}: fichier illisible : feuille {sheet.title!r} "
             f"endommagée ({type(exc).__name__}: {exc})"
         ) from None
@@ -563,14 +563,14 @@ def read_table(path: str | Path, table: str | None = None) -> tuple[pd.DataFrame
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise EspacepError(f"{path.name}: fichier illisible ({exc.strerror or exc})") from None
+        raise DataError(f"{path.name}: fichier illisible ({exc.strerror or exc})") from None
     digest = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() == ".xlsx":
         frame, meta = _read_xlsx(path, columns, table)
     elif path.suffix.lower() == ".csv":
         frame, meta = _read_csv(path, data, columns)
     else:
-        raise EspacepError(f"{path.name}: format non pris en charge (attendu : .csv ou .xlsx)")
+        raise DataError(f"{path.name}: format non pris en charge (attendu : .csv ou .xlsx)")
     extra = tuple(c for c in frame.columns if columns and c not in columns)
     return frame, TableMeta(path=path, sha256=digest, extra_columns=extra, **meta)
 
@@ -957,7 +957,7 @@ def _run(data_dir, sites: Sites | None, year: int | None, today: dt.date | None 
     """Validate every table: (report, accepted typed frames by table)."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise EspacepError(f"{data_dir}: dossier de données introuvable")
+        raise DataError(f"{data_dir}: dossier de données introuvable")
     sites = sites if sites is not None else load_sites()
     ctx = schemas.make_context(sites.codes, year=year, today=today)
     reports, frames = {}, {}
@@ -971,7 +971,7 @@ def _run(data_dir, sites: Sites | None, year: int | None, today: dt.date | None 
 
 def _with_persons(ctx: schemas.Context, typed: pd.DataFrame | None, accepted: pd.DataFrame | None):
     """Context holding the accepted persons (by pseudonym) and the rejected pseudonyms."""
-    if accepted is None:
+    if accepted is None or typed is None:
         return ctx
     rejected = typed.loc[~typed.index.isin(accepted.index), "pseudonym"].dropna()
     return dataclasses.replace(

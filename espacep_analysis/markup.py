@@ -103,7 +103,7 @@ def _parser(headings: bool):
     md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
     md.enable(_BLOCK_RULES + (["heading"] if headings else []))
     md.enable(_INLINE_RULES)
-    md.validateLink = _link_allowed
+    md.validateLink = _link_allowed  # type: ignore[method-assign]  # markdown-it-py's documented hook
     return md
 
 

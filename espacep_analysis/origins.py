@@ -168,7 +168,7 @@ def _m49_regions() -> dict[str, str]:
     """
     table = _converter().data
     current = table.loc[table["obsolete"].isna()]
-    out = {}
+    out: dict[str, str] = {}
     for pattern, region in zip(current["ISO2"], current["UNregion"]):
         for code in re.findall(r"[A-Z]{2}", str(pattern)):
             if region:

@@ -22,6 +22,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,10 +30,13 @@ import pandas as pd
 from . import fmt
 from .errors import EspacepError
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 DPI = 150
 # One look for every chart: seaborn's "whitegrid" style and "notebook" context,
 # plus the few settings that make output independent of the machine.
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs everywhere
     "svg.hashsalt": "espacep",  # deterministic ids in SVG output
     "svg.fonttype": "path",

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import __version__
@@ -20,7 +21,7 @@ from . import __version__
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def render_time(environ: dict | None = None) -> str:
+def render_time(environ: Mapping[str, str] | None = None) -> str:
     """ISO 8601 UTC time of the render: ``SOURCE_DATE_EPOCH`` when set, else now (to the second)."""
     environ = os.environ if environ is None else environ
     epoch = environ.get("SOURCE_DATE_EPOCH")

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, disclosure, settings
+from . import __version__, definitions, disclosure, schemas, settings
 from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
@@ -43,7 +43,8 @@ def compute(ds: Dataset, funder: str, year: int, method: str, level: float) -> p
     """
     if funder not in FUNDERS:
         raise EspacepError(f"unknown funder {funder!r}; expected one of {list(FUNDERS)}")
-    return _indicator_module(funder).compute_figures(ds, year, method=method, level=level)
+    figures = _indicator_module(funder).compute_figures(ds, year, method=method, level=level)
+    return schemas.check_figures(figures, f"{funder} indicators")
 
 
 def _indicator_module(funder: str):
@@ -216,7 +217,8 @@ def _report_figures(ds: Dataset, funder: str, year: int, method: str, level: flo
     figures = compute(ds, funder, year, method, level)
     # The age pyramid by gender is the finest table (men and trans persons per age band are
     # mostly 0 to 4): with masking on it is not published at all rather than mostly masked.
-    return figures[~figures["indicator"].str.startswith(INTERNAL_ONLY)].reset_index(drop=True)
+    internal = definitions.ids_where(_indicator_module(funder).DEFINITIONS, "internal")
+    return figures[~figures["indicator"].isin(internal)].reset_index(drop=True)
 
 
 EXTREME_AGES = {"inami.age_min": "youngest", "inami.age_max": "oldest"}
@@ -313,9 +315,6 @@ def _cache_key(ds: Dataset, method: str, level: float, threshold: int) -> str:
     return digest.hexdigest()[:32]
 
 
-INTERNAL_ONLY = "inami.age_band_gender."
-
-
 def scope_classes(sites, scopes) -> dict[str, frozenset]:
     """Each scope label (``region:x``, ``antenna:x``, ...) and each report's ``all`` -> the sites it covers.
 
@@ -339,7 +338,12 @@ def _protect(raw: dict[str, pd.DataFrame], sites, threshold: int) -> dict[str, p
     partitions = {f: PARTITIONS[f](raw[f], sites) for f in FUNDERS if f in PARTITIONS}
     scopes = {s for table in raw.values() for s in table["scope"]}
     return disclosure.protect_across_reports(
-        raw, RELATIONS, threshold, partitions=partitions, scope_classes=scope_classes(sites, scopes)
+        raw,
+        RELATIONS,
+        threshold,
+        partitions=partitions,
+        depends_on=definitions.depends_on(*(_indicator_module(f).DEFINITIONS for f in raw)),
+        scope_classes=scope_classes(sites, scopes),
     )
 
 

@@ -423,8 +423,8 @@ def result_given_before_sample(typed, raw, ctx):
     )
 
 
-# act -> allowed details (None: detail must be empty)
-ACT_DETAILS: dict[str, tuple[tuple[str, ...], str] | None] = {
+# act -> allowed details and what they are; acts not listed take no detail
+ACT_DETAILS: dict[str, tuple[tuple[str, ...], str]] = {
     "hbv_vaccine": (codes.VACCINE_DOSES, "numéro de dose"),
     "treatment": (codes.PATHOLOGIES, "pathologie traitée"),
     "referral": (codes.REFERRAL_DESTINATIONS, "destination de l'orientation"),
@@ -710,3 +710,112 @@ def person_rules(spec: TableSpec, typed: pd.DataFrame, raw: pd.DataFrame, ctx: C
             )
         )
     return pd.concat(parts)
+
+
+# --- the figures table (what the reports print) ------------------------------------------------
+
+_FIGURE_TEXT = ("indicator", "label", "scope", "method", "unit", "base_indicator")
+_FIGURE_NUMBERS = ("numerator", "denominator", "value", "lower", "upper")
+_FIGURE_YEARS = ("year_from", "year_to")
+FIGURE_CORE_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "year",
+    "scope",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+)
+"""The columns disclosure control needs (the others are checked when present)."""
+
+
+def _is_text(series: pd.Series) -> bool:
+    """Text, or nothing at all (a column left empty)."""
+    return bool(pd.api.types.is_string_dtype(series) or series.isna().all())
+
+
+def _comparisons_named(frame: pd.DataFrame) -> pd.Series:
+    """A comparison row (``base_indicator`` set) says the years it compares, up to its own year."""
+    if not {"base_indicator", "year_from", "year_to"} <= set(frame.columns):
+        return pd.Series(True, index=frame.index)
+    base = frame["base_indicator"].fillna("").astype(str) != ""
+    years = frame["year_from"].notna() & frame["year_to"].notna()
+    ok = ~base | (years & (frame["year_from"] < frame["year_to"]))
+    return (ok & (base | frame["year_to"].isna())).fillna(False).astype(bool)
+
+
+def _figure_column(name: str, required: bool) -> pa.Column:
+    from .units import FIGURE_UNITS
+
+    if name in _FIGURE_TEXT:
+        checks = [pa.Check(_is_text, name="text", error="texte attendu")]
+        if name == "unit":
+            checks.append(pa.Check.isin(FIGURE_UNITS, name="unknown_unit", error="unité inconnue"))
+        nullable = name not in ("indicator", "scope", "unit")
+        return pa.Column(None, checks, nullable=nullable, required=required)
+    if name == "year":
+        return pa.Column("int64", coerce=True, required=required)
+    if name in _FIGURE_YEARS:
+        return pa.Column("Int64", nullable=True, coerce=True, required=required)
+    return pa.Column("float64", nullable=True, coerce=True, required=required)
+
+
+@functools.cache
+def figures_schema(core_only: bool = False) -> pa.DataFrameSchema:
+    """The pandera schema of the figures table (`definitions.FIGURE_COLUMNS`).
+
+    ``core_only``: only :data:`FIGURE_CORE_COLUMNS` are required, the other
+    columns are checked when present (disclosure control's entry, which
+    accepts hand-made tables). Numbers are coerced to float64, years to
+    int64 (``year_from`` / ``year_to``: nullable Int64). Extra columns
+    (``suppressed``, ``source``, ...) are allowed.
+    """
+    from .definitions import FIGURE_COLUMNS
+
+    columns = {
+        name: _figure_column(name, not core_only or name in FIGURE_CORE_COLUMNS) for name in FIGURE_COLUMNS
+    }
+    check = pa.Check(
+        _comparisons_named, name="comparison_years", error="ligne de comparaison sans ses années"
+    )
+    return pa.DataFrameSchema(columns, checks=[check], name="figures", strict=False, coerce=False)
+
+
+def check_figures(figures: pd.DataFrame, where: str, *, core_only: bool = False) -> pd.DataFrame:
+    """``figures`` validated against :func:`figures_schema` (coerced), or raise.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        A figures table crossing a boundary (indicators -> disclosure ->
+        pages -> ``figures.csv``).
+    where : str
+        Who checks, for the message.
+    core_only : bool
+        See :func:`figures_schema`.
+
+    Raises
+    ------
+    EspacepError
+        Not a DataFrame, a missing column, a wrong type or an unknown unit:
+        a programming error in whatever produced the table.
+    """
+    from .errors import EspacepError
+
+    if not isinstance(figures, pd.DataFrame):
+        raise EspacepError(f"{where}: expected the figures table (a DataFrame), got {type(figures).__name__}")
+    schema = figures_schema(core_only)
+    missing = [name for name, column in schema.columns.items() if column.required and name not in figures]
+    if missing:
+        raise EspacepError(f"{where}: the figures table lacks column(s) {missing}")
+    try:
+        return schema.validate(figures)
+    except pa.errors.SchemaErrors as err:  # a failed coercion raises this one, even when not lazy
+        cases = err.failure_cases
+        first = ", ".join(
+            f"column {c!r}: {k}" for c, k in dict.fromkeys(zip(cases["column"], cases["check"]))
+        )
+        raise EspacepError(f"{where}: the figures table does not match its schema: {first}") from None
+    except pa.errors.SchemaError as err:
+        first = str(err).strip().splitlines()[0]
+        raise EspacepError(f"{where}: the figures table does not match its schema: {first}") from None

@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EspacepError
+from .errors import ConfigError, EspacepError
 
 PARAMS = "params"
 PROJECT_MARKER = Path(PARAMS) / "sites.yaml"
@@ -106,7 +106,7 @@ def activate(params_dir: str | Path) -> Path:
     """
     path = Path(params_dir).resolve()
     if not (path / "sites.yaml").is_file():
-        raise EspacepError(f"--params: {params_dir} is not a params directory (no sites.yaml in it)")
+        raise ConfigError(f"--params : {params_dir} n'est pas un dossier de paramètres (pas de sites.yaml)")
     _ACTIVE["params"] = path
     return path
 

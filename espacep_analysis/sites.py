@@ -51,7 +51,7 @@ class Sites:
         return list(self.frame.index[self.frame["region"].isin(regions)])
 
 
-_LABELLED = {"label": config.Text()}
+_LABELLED: dict[str, config.Kind] = {"label": config.Text()}
 SITES_SCHEMA = config.Record(
     {
         "regions": config.MapOf(config.Record(_LABELLED)),

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
-from .errors import EspacepError
+from .errors import ParameterError
 
 CI_METHODS: tuple[str, ...] = ("wilson", "wilson_cc", "exact", "jeffreys", "agresti_coull")
 
@@ -60,15 +60,15 @@ TREND_TEST_LABEL = "test de tendance de Cochran-Armitage"
 def _check_level(level: Any, where: str) -> float:
     """Return ``level`` as a float strictly between 0 and 1, else raise."""
     if isinstance(level, bool) or not isinstance(level, numbers.Real):
-        raise EspacepError(f"{where}: level must be a number in (0, 1), got {level!r}")
+        raise ParameterError(f"{where}: level must be a number in (0, 1), got {level!r}")
     if not 0.0 < float(level) < 1.0:
-        raise EspacepError(f"{where}: level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+        raise ParameterError(f"{where}: level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
     return float(level)
 
 
 def _check_method(method: Any, where: str) -> str:
     if method not in CI_METHODS:
-        raise EspacepError(
+        raise ParameterError(
             f"{where}: unknown confidence-interval method {method!r}; "
             f"valid methods: {', '.join(CI_METHODS)}"
         )
@@ -82,7 +82,7 @@ def _to_float_array(value: Any, name: str, where: str) -> np.ndarray:
             return value.to_numpy(dtype="float64", na_value=np.nan)
         return np.asarray(value, dtype="float64")
     except (TypeError, ValueError) as exc:
-        raise EspacepError(f"{where}: {name} must be numeric counts, got {value!r}") from exc
+        raise ParameterError(f"{where}: {name} must be numeric counts, got {value!r}") from exc
 
 
 def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Callable]:
@@ -98,7 +98,7 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
             if index is None:
                 index = value.index
             elif not value.index.equals(index):
-                raise EspacepError(
+                raise ParameterError(
                     f"{where}: the Series given as {list(values)} must have the same index; "
                     f"{name} differs"
                 )
@@ -107,10 +107,10 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
         arrays = list(np.broadcast_arrays(*arrays))
     except ValueError as exc:
         shapes = {k: np.shape(a) for k, a in zip(values, arrays)}
-        raise EspacepError(f"{where}: input shapes do not match: {shapes}") from exc
+        raise ParameterError(f"{where}: input shapes do not match: {shapes}") from exc
     scalar = all(a.ndim == 0 for a in arrays)
 
-    def wrap(result: np.ndarray, name: str | None = None):
+    def wrap(result: np.ndarray, name: str | None = None) -> Any:
         if scalar:
             return float(result)
         if index is not None:
@@ -120,7 +120,7 @@ def _broadcast(values: dict[str, Any], where: str) -> tuple[list[np.ndarray], Ca
     return [np.array(a, dtype="float64") for a in arrays], wrap
 
 
-def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname="x", nname="n") -> None:
+def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname: str = "x", nname: str = "n") -> None:
     """Raise unless ``x`` and ``n`` are non-missing integers with 0 <= x <= n."""
     checks = (
         (~np.isfinite(x) | ~np.isfinite(n), "missing or infinite count"),
@@ -132,7 +132,7 @@ def _check_counts(x: np.ndarray, n: np.ndarray, where: str, xname="x", nname="n"
         if np.any(bad):
             pos = tuple(int(i) for i in np.argwhere(bad)[0])
             at = f" (position {pos[0] if len(pos) == 1 else pos})" if pos else ""
-            raise EspacepError(f"{where}: {rule}: {xname}={x[pos]:g}, {nname}={n[pos]:g}{at}")
+            raise ParameterError(f"{where}: {rule}: {xname}={x[pos]:g}, {nname}={n[pos]:g}{at}")
 
 
 def _z(level: float) -> float:
@@ -200,7 +200,7 @@ _CORES = {
 }
 
 
-def _interval(x: np.ndarray, n: np.ndarray, method: str, level: float):
+def _interval(x: np.ndarray, n: np.ndarray, method: str, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Bounds for validated float arrays: NaN where n = 0, boundary conventions, [0, 1]."""
     empty = n == 0
     n_safe = np.where(empty, 1.0, n)
@@ -215,7 +215,7 @@ def _interval(x: np.ndarray, n: np.ndarray, method: str, level: float):
 # --- public API: single proportions --------------------------------------------------
 
 
-def proportion_ci(x, n, method: str = "wilson", level: float = 0.95):
+def proportion_ci(x: Any, n: Any, method: str = "wilson", level: float = 0.95) -> tuple[Any, Any]:
     """Two-sided confidence interval for a binomial proportion ``x / n``.
 
     Parameters
@@ -358,7 +358,7 @@ def proportion(x: int, n: int, method: str = "wilson", level: float = 0.95) -> P
     Same validation and conventions as :func:`proportion_ci`.
     """
     if np.ndim(x) != 0 or np.ndim(n) != 0:
-        raise EspacepError("proportion: x and n must be single counts; use proportion_table")
+        raise ParameterError("proportion: x and n must be single counts; use proportion_table")
     lower, upper = proportion_ci(x, n, method=method, level=level)
     xi, ni = int(x), int(n)
     estimate = xi / ni if ni > 0 else float("nan")
@@ -391,7 +391,7 @@ def proportion_table(x: pd.Series, n: pd.Series, method: str = "wilson", level: 
     equals ``proportion(x_i, n_i, method, level)``.
     """
     if not isinstance(x, pd.Series):
-        raise EspacepError(f"proportion_table: x must be a pandas Series, got {type(x).__name__}")
+        raise ParameterError(f"proportion_table: x must be a pandas Series, got {type(x).__name__}")
     lower, upper = proportion_ci(x, n, method=method, level=level)
     (xa, na), _ = _broadcast({"x": x, "n": n}, "proportion_table")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -448,7 +448,9 @@ class ProportionComparison:
     level: float
 
 
-def _newcombe_hybrid(x1, n1, x2, n2, level):
+def _newcombe_hybrid(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Newcombe (1998b) method 10 on validated float arrays: (diff, lower, upper)."""
     l1, u1 = _interval(x1, n1, "wilson", level)
     l2, u2 = _interval(x2, n2, "wilson", level)
@@ -460,7 +462,9 @@ def _newcombe_hybrid(x1, n1, x2, n2, level):
     return p1, p2, diff, lower, upper
 
 
-def _chi2_pvalues(x1, n1, x2, n2):
+def _chi2_pvalues(
+    x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Pearson chi-square p-values (plain, Yates) of the 2x2 tables; NaN if a margin is 0."""
     a, b, c, d = x1, n1 - x1, x2, n2 - x2
     total = n1 + n2
@@ -473,7 +477,7 @@ def _chi2_pvalues(x1, n1, x2, n2):
     return _sps.chi2.sf(chi2, 1), _sps.chi2.sf(yates, 1)
 
 
-def _fisher_pvalues(x1, n1, x2, n2):
+def _fisher_pvalues(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray) -> np.ndarray:
     """Fisher's exact two-sided p-values (scipy, R's minimum-likelihood rule)."""
     out = np.full(x1.shape, np.nan)
     for idx in np.ndindex(x1.shape):
@@ -483,7 +487,7 @@ def _fisher_pvalues(x1, n1, x2, n2):
     return out
 
 
-def compare_proportions(x1, n1, x2, n2, level: float = 0.95) -> ProportionComparison:
+def compare_proportions(x1: Any, n1: Any, x2: Any, n2: Any, level: float = 0.95) -> ProportionComparison:
     """Difference between two independent proportions, its interval and tests.
 
     Parameters
@@ -545,7 +549,7 @@ def compare_proportions(x1, n1, x2, n2, level: float = 0.95) -> ProportionCompar
     p_chi2, p_yates = _chi2_pvalues(a1, m1, a2, m2)
     p_fisher = _fisher_pvalues(a1, m1, a2, m2)
 
-    def count(a, name):
+    def count(a: np.ndarray, name: str) -> Any:
         out = wrap(a, name)
         return int(out) if isinstance(out, float) else out.astype("int64")
 
@@ -591,7 +595,7 @@ class TrendTest:
     scores: tuple[float, ...]
 
 
-def _trend_inputs(x, n, scores, where: str):
+def _trend_inputs(x: Any, n: Any, scores: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated 1-d float arrays (x, n, scores) for :func:`trend_test`."""
     if scores is None:
         index = next((v.index for v in (x, n) if isinstance(v, pd.Series)), None)
@@ -601,22 +605,22 @@ def _trend_inputs(x, n, scores, where: str):
             scores = np.arange(len(np.atleast_1d(np.asarray(x, dtype=object))), dtype="float64")
     (xa, na, sa), _ = _broadcast({"x": x, "n": n, "scores": scores}, where)
     if xa.ndim != 1:
-        raise EspacepError(f"{where}: x, n and scores must be one-dimensional, got shape {xa.shape}")
-    if len(xa) < 3:
-        raise EspacepError(f"{where}: the trend test needs at least 3 groups, got {len(xa)}")
+        raise ParameterError(f"{where}: x, n and scores must be one-dimensional, got shape {xa.shape}")
+    if len(xa) < 2:
+        raise ParameterError(f"{where}: the trend test needs at least 2 groups, got {len(xa)}")
     _check_counts(xa, na, where)
     if not np.all(np.isfinite(sa)):
-        raise EspacepError(f"{where}: scores must be finite numbers, got {sa.tolist()}")
+        raise ParameterError(f"{where}: scores must be finite numbers, got {sa.tolist()}")
     return xa, na, sa
 
 
-def trend_test(x, n, scores=None) -> TrendTest:
+def trend_test(x: Any, n: Any, scores: Any = None) -> TrendTest:
     """Cochran-Armitage chi-square test for a linear trend in proportions.
 
     Parameters
     ----------
     x : array-like or pandas Series
-        Numerators per ordered group (e.g. positives per year), at least 3.
+        Numerators per ordered group (e.g. positives per year), at least 2.
     n : array-like or pandas Series
         Denominators per group, same length.
     scores : array-like, optional
@@ -631,7 +635,7 @@ def trend_test(x, n, scores=None) -> TrendTest:
     Raises
     ------
     EspacepError
-        Fewer than 3 groups, invalid counts, non-finite scores, length mismatch.
+        Fewer than 2 groups, invalid counts, non-finite scores, length mismatch.
 
     Notes
     -----
@@ -645,8 +649,15 @@ def trend_test(x, n, scores=None) -> TrendTest:
     the linear-by-linear association test uses ``N - 1`` instead and gives
     ``z² (N-1)/N``. ``z`` is invariant to affine rescaling of the scores
     (``a + b s`` with ``b > 0``; the sign flips when ``b < 0``), so years or
-    0..k-1 give the same result for consecutive years. With only two distinct
-    scores ``z²`` is the Pearson chi-square (no correction) of the pooled 2x2 table.
+    0..k-1 give the same result for consecutive years.
+
+    With two groups (or two distinct scores) the test is defined and ``z²``
+    is the Pearson chi-square without continuity correction of the (pooled)
+    2x2 table, ``N (ad - bc)² / (r1 r2 c1 c2)``, whatever the two scores: the
+    value R's ``prop.trend.test`` gives for two groups, and that of
+    ``prop.test(..., correct = FALSE)``: with two scores the centred score is
+    proportional to the indicator of the second group, so the numerator is
+    ``(x_2 n_1 - x_1 n_2) (s_2 - s_1) / N`` and the scores cancel.
 
     Groups with ``n_i = 0`` contribute nothing. Degenerate cases give
     ``z = chi2 = p_value = NaN`` (no test is possible): no observation at all,
@@ -655,7 +666,10 @@ def trend_test(x, n, scores=None) -> TrendTest:
 
     References
     ----------
-    Armitage P (1955). Biometrics 11:375-386.
+    Armitage P (1955). Tests for linear trends in proportions and frequencies.
+    Biometrics 11:375-386.
+    Agresti A (2002). Categorical Data Analysis, 2nd ed., Wiley (the Cochran-Armitage trend test).
+    R Core Team, ``prop.trend.test`` (package stats), ``R/prop.trend.test.R``.
     """
     where = "trend_test"
     xa, na, sa = _trend_inputs(x, n, scores, where)

@@ -4,7 +4,7 @@ It plays the reader of every report of every year, who knows how the figures
 are defined but not how the protection was built, and tries to compute masked
 counts back, like sdcTable's ``attack()``. It reads NOTHING of the protection:
 no ``disclosure.Partition``/``Relation``, no ``publish.PARTITIONS``/``RELATIONS``,
-no ``*_partitions``, ``scope_classes``, ``DEFAULT_DEPENDS_ON`` and no id-prefix
+no ``*_partitions``, ``scope_classes``, no figure definitions (``definitions``), no id-prefix
 convention of the library. Its only inputs are black boxes:
 
 - ``load.load_dataset(dir)`` (or a `Dataset` built by the caller);

@@ -235,11 +235,11 @@ def test_errors(tmp_path, data_dir):
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "sites.csv").write_text("code,label\nliege,Liège\n")
-    with pytest.raises(EspacepError, match="no 'pseudonym' column"):
+    with pytest.raises(EspacepError, match="aucune colonne 'pseudonym'"):
         audit_outputs(tmp_path, empty)
-    with pytest.raises(EspacepError, match="does not exist"):
+    with pytest.raises(EspacepError, match="n'existe pas"):
         audit_outputs(tmp_path / "nowhere", data_dir)
-    with pytest.raises(EspacepError, match="does not exist"):
+    with pytest.raises(EspacepError, match="n'existe pas"):
         collect_identifiers(tmp_path / "nowhere")
 
 

@@ -34,13 +34,14 @@ def test_years_outside_what_data_can_hold_are_refused_at_once(text, shown):
         cli.parse_years(text, today=TODAY)
     assert time.perf_counter() - start < 0.5  # never expanded
     assert str(info.value) == (
-        f"--years: {shown} outside 1990-2020 (no data can hold dates " "before 1990 or after today)"
+        f"--years : {shown} hors de 1990-2020 (aucune donnée ne peut contenir de date avant 1990 "
+        "ni après aujourd'hui)"
     )
 
 
 def test_years_inside_the_bounds_still_parse():
     assert cli.parse_years("1990-1992,2020", today=TODAY) == [1990, 1991, 1992, 2020]
-    with pytest.raises(EspacepError, match="is not a year"):
+    with pytest.raises(EspacepError, match="n'est ni une année"):
         cli.parse_years("2019-2017", today=TODAY)
 
 
@@ -60,6 +61,6 @@ def test_report_names_the_years_of_the_data(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert status == 2
-    assert err.startswith("erreur : --years: 1-999999999999 outside 1990-")
-    assert err.rstrip().endswith(f"; the data in {data} cover 2019")
+    assert err.startswith("erreur : --years : 1-999999999999 hors de 1990-")
+    assert err.rstrip().endswith(f" ; les données de {data} couvrent 2019")
     assert "Traceback" not in err and not (tmp_path / "out").exists()

@@ -74,9 +74,20 @@ def test_row_ids_units_and_methods(three_years):
     }
     assert comp["numerator"].isna().all() and comp["denominator"].isna().all()
     assert comp.loc[comp.unit != "difference", ["lower", "upper"]].isna().all().all()
-    assert all(comparisons.is_comparison(i) and comparisons.base_id(i).count(".") == 2 for i in ids)
-    assert comparisons.base_id("t.prevalence.hiv.diff.2017") == "t.prevalence.hiv"
-    assert not comparisons.is_comparison("t.prevalence.hiv")
+    # what each row compares is in columns of its own, not in its id
+    assert comparisons.is_comparison(comp).all()
+    expected_base = {i: i.split(".diff.")[0].split(".fisher_p.")[0] for i in ids}  # the test reads the ids
+    expected_base = {
+        i: b.removesuffix(".trend_p").removesuffix(".trend_z").removesuffix(".verdict")
+        for i, b in expected_base.items()
+    }
+    assert dict(zip(comp["indicator"], comp["base_indicator"])) == expected_base
+    assert (comp["year_to"] == 2019).all()
+    pairwise = comp["unit"].isin(["difference"]) | (comp["method"] == "fisher_exact")
+    assert dict(zip(comp.loc[pairwise, "indicator"], comp.loc[pairwise, "year_from"])) == {
+        i: int(i[-4:]) for i in comp.loc[pairwise, "indicator"]
+    }
+    assert (comp.loc[~pairwise, "year_from"] == 2017).all()  # trend and verdict: from the first year
 
 
 def test_values_equal_stats_on_the_same_counts(three_years):
@@ -179,7 +190,7 @@ def test_uses_exactly_the_counts_of_the_table(three_years):
     # every difference equals stats on the numerator/denominator read back from the table
     counts = figures.set_index(["indicator", "year"])[["numerator", "denominator"]]
     for r in comp.loc[comp.unit == "difference"].to_dict("records"):
-        base, y0 = comparisons.base_id(r["indicator"]), int(r["indicator"].rsplit(".", 1)[1])
+        base, y0 = r["base_indicator"], int(r["year_from"])
         x1, n1 = counts.loc[(base, 2019)]
         x0, n0 = counts.loc[(base, y0)]
         assert r["value"] == stats.compare_proportions(x1, n1, x0, n0).difference
@@ -206,7 +217,7 @@ def test_disclosure_masks_comparisons_of_masked_figures(three_years):
     masked = disclosure.suppress_figures(common.concat_figures([figures, comp]), 5)
     hidden = masked.loc[masked.suppressed, "indicator"]
     # syphilis 2017 (3 positives) and HIV 2019 (3) are masked, so are all their comparison rows
-    assert set(hidden[hidden.map(comparisons.is_comparison)]) == set(comp["indicator"])
+    assert set(hidden[comparisons.is_comparison(masked)]) == set(comp["indicator"])
 
 
 # --- verdicts --------------------------------------------------------------------------------------

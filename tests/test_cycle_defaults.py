@@ -382,4 +382,4 @@ def test_report_says_when_it_falls_back_to_the_synthetic_example(tmp_path):
         env=_env(),
     )
     assert done.returncode == 2, done.stdout + done.stderr
-    assert f"--data not given: {SYNTHETIC}, the synthetic example" in done.stderr
+    assert f"--data absent : {SYNTHETIC}, l'exemple synthétique" in done.stderr

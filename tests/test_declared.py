@@ -246,17 +246,17 @@ def test_new_year_copies_the_latest_year_with_everything_to_fill(params_copy, ca
         ]
         assert not new.figures and not new.narrative
         assert len(new.missing) == len(old.figures) + len(old.narrative)
-        assert f"params/2021/{funder}.yaml: {len(new.missing)} item(s) to fill" in out
+        assert f"params/2021/{funder}.yaml : {len(new.missing)} élément(s) à remplir" in out
     assert "  internet.facebook_friends\n" in out and "  violence.march_participants\n" in out
 
 
 def test_new_year_refuses_to_overwrite(params_copy, capsys):
     before = (params_copy / "2019" / "aviq.yaml").read_bytes()
     assert cli.main(["new-year", "2019", "--params", "params"]) == 2
-    assert "params/2019 already exists; new-year never overwrites a year" in capsys.readouterr().err
+    assert "params/2019 existe déjà ; new-year n'écrase jamais une année" in capsys.readouterr().err
     assert (params_copy / "2019" / "aviq.yaml").read_bytes() == before
     assert cli.main(["new-year", "2016", "--params", "params"]) == 2
-    assert "no params/<year>/ folder before 2016" in capsys.readouterr().err
+    assert "aucun dossier params/<année>/ avant 2016" in capsys.readouterr().err
 
 
 def test_new_year_then_filled_loads(params_copy):

@@ -29,7 +29,7 @@ from espacep_analysis.disclosure import (
     suppress_table,
     with_totals,
 )
-from espacep_analysis.errors import EspacepError
+from espacep_analysis.errors import EspacepError, InternalError
 from espacep_analysis.sites import load_sites
 
 NBSP = "\u00a0"
@@ -155,8 +155,21 @@ def test_derived_rows_comparison_age_and_hidden_denominator():
         ("inami.age_mean", "all", 33.0, np.nan, np.nan, "years", 2019),
         count("inami.persons_seen", 500),
     )
-    out = suppress_figures(table, 5)
+    # what a comparison row compares is in its columns (the id is not read); the ages are declared
+    # computed from the persons seen
+    base = ["", "", "inami.prevalence.hiv", "", "inami.prevalence.syphilis", "", "", "", ""]
+    table = table.assign(
+        base_indicator=base,
+        year_from=pd.array([2017 if b else None for b in base], dtype="Int64"),
+        year_to=pd.array([2019 if b else None for b in base], dtype="Int64"),
+    )
+    depends_on = {"inami.age_mean": ("inami.persons_seen",)}
+    out = suppress_figures(table, 5, depends_on=depends_on)
     assert out["suppressed"].tolist() == [True, False, True, False, False, True, True, False, False]
+    assert out["year_from"].tolist()[2] == 2017  # the years compared stay published
+    # without the declarations, neither the comparison nor the mean age is masked
+    bare = suppress_figures(table.drop(columns=["base_indicator", "year_from", "year_to"]), 5)
+    assert bare["suppressed"].tolist() == [True, False, False, False, False, True, False, False, False]
     # the 2019 HIV comparison uses the masked 2017 figure; syphilis does not
     assert out.loc[2, "suppression"] == "derived"
 
@@ -248,7 +261,7 @@ def test_inexact_partition_and_inconsistent_exact_one():
         count("p", 3, scope="antenna:a"), count("p", 30, scope="antenna:b"), count("p", 31, scope="region:r")
     )
     parts = [("p", "antenna:a"), ("p", "antenna:b")]
-    with pytest.raises(EspacepError, match="sum to 33 but the total is 31"):
+    with pytest.raises(InternalError, match="sum to 33 but the total is 31"):
         suppress_partition(table, parts, ("p", "region:r"), 5)
     out = suppress_partition(table, parts, ("p", "region:r"), 5, exact=False)
     assert out["suppressed"].tolist() == [True, True, False]

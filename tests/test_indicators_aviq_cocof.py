@@ -455,7 +455,7 @@ def test_aviq_first_contact_places(av):
     assert_prop(av, "aviq.first_contact_place.office", 0, 5)
     assert_prop(av, "aviq.first_contact_place.phone", 1, 5)
     assert_prop(av, "aviq.first_contact_place.other_media", 1, 5)
-    own = ~av.indicator.map(comparisons.is_comparison)
+    own = ~comparisons.is_comparison(av)
     shares = av[av.indicator.str.startswith("aviq.first_contact_place.") & (av.year == 2019) & own]["value"]
     assert shares.sum() == pytest.approx(1.0, abs=1e-12)
     # 2018: s14 B field -> 1 / 1
@@ -503,11 +503,11 @@ def test_figures_table_shape(ds, module):
     every = module.compute_figures(ds, 2019)
     assert list(every.columns) == FIGURE_COLUMNS
     assert not every.duplicated(["indicator", "year", "scope"]).any()
-    compared = every[every["indicator"].map(comparisons.is_comparison)]
+    compared = every[comparisons.is_comparison(every)]
     # comparison rows (after the section rows): of the report year, on the proportions of COMPARED only
     assert (compared["year"] == 2019).all()
     assert set(compared.index) == set(every.index[len(every) - len(compared) :])
-    assert set(compared["indicator"].map(comparisons.base_id)) <= {module.PREFIX + c for c in module.COMPARED}
+    assert set(compared["base_indicator"]) <= {module.PREFIX + c for c in module.COMPARED}
     if (
         module is aviq
     ):  # the fixture has Wallonia consultations in 2018 and 2019, none in Brussels before 2019
@@ -568,7 +568,7 @@ def test_ci_method_passed_through(ds):
 def test_without_outreach_tables_only_medical():
     ds = make_dataset(outreach=False)
     figs = aviq.compute_figures(ds, 2019)
-    assert set(figs["indicator"].map(comparisons.base_id)) == {
+    assert set(figs["base_indicator"].where(comparisons.is_comparison(figs), figs["indicator"])) == {
         "aviq.inami.persons_seen",
         "aviq.inami.consultations",
         "aviq.inami.consultations_per_person",

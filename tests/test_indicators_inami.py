@@ -502,7 +502,9 @@ def test_figures_table_shape_and_types(figs):
     assert not figs.duplicated(["indicator", "year", "scope"]).any()
     assert figs["indicator"].str.startswith("inami.").all()
     # comparison rows (<id>.diff.<Y0>, ...) extend a registered id
-    assert set(figs["indicator"].map(comparisons.base_id)) <= set(inami.INDICATORS)
+    assert set(figs["base_indicator"].where(comparisons.is_comparison(figs), figs["indicator"])) <= set(
+        inami.INDICATORS
+    )
     assert (figs["label"].str.len() > 0).all()
     assert set(figs["unit"]) <= {
         "persons",
@@ -643,7 +645,7 @@ def test_prepared_path_equals_raw_path(ds, figs):
     # compute_figures works on `common.prepare`d data (integer pseudonyms, categorical codes);
     # every section called on the raw data set must give the same rows.
     raw = common.concat_figures(section(ds, 2019) for section in inami.SECTIONS)
-    sections = figs[(figs.year == 2019) & ~figs.indicator.map(comparisons.is_comparison)]
+    sections = figs[(figs.year == 2019) & ~comparisons.is_comparison(figs)]
     pd.testing.assert_frame_equal(raw, sections.reset_index(drop=True))
 
 
@@ -675,7 +677,7 @@ def test_prepare_keeps_sites_and_years(ds):
 
 def test_comparison_rows_of_compared_proportions(figs):
     # fixture years 2018 and 2019: one difference and one Fisher p per compared id, no trend (2 years)
-    comp = figs[figs.indicator.map(comparisons.is_comparison)]
+    comp = figs[comparisons.is_comparison(figs)]
     assert (comp.year == 2019).all()
     assert not comp.indicator.str.endswith(("trend_p", "trend_z")).any()
     # prevalence of HIV: 2019 1/4 (P04 of P01, P02, P04, P07), 2018 1/1 (P02)
@@ -700,7 +702,7 @@ def test_comparison_rows_of_compared_proportions(figs):
     # prevalences without anyone tested in 2018 (denominator 0) are not compared
     assert not figs.indicator.eq("inami.prevalence.hbsag.diff.2018").any()
     # every comparison row compares an id of inami.COMPARED
-    assert set(comp.indicator.map(comparisons.base_id)) <= set(inami._ids(inami.COMPARED))
+    assert set(comp["base_indicator"]) <= set(inami._ids(inami.COMPARED))
 
 
 def test_trend_rows_need_three_years(ds):
@@ -711,14 +713,12 @@ def test_trend_rows_need_three_years(ds):
     n = [inami.figure(figs3, "new_share", y)["denominator"] for y in years]
     assert val(figs3, "new_share.trend_z") == stats.trend_test(x, n, years).z
     assert not figs3.indicator.eq("inami.prevalence.hiv.trend_p").any()
-    assert not inami.compute_figures(ds, 2019, n_previous=0).indicator.map(comparisons.is_comparison).any()
+    assert not comparisons.is_comparison(inami.compute_figures(ds, 2019, n_previous=0)).any()
 
 
 def test_comparisons_flag(ds, figs):
     no_comp = inami.compute_figures(ds, 2019, comparisons=False)
-    pd.testing.assert_frame_equal(
-        no_comp, figs[~figs.indicator.map(comparisons.is_comparison)].reset_index(drop=True)
-    )
+    pd.testing.assert_frame_equal(no_comp, figs[~comparisons.is_comparison(figs)].reset_index(drop=True))
 
 
 def test_positivity_per_test_differs_from_prevalence_per_person(figs):

@@ -220,7 +220,7 @@ def test_lock_refuses_a_live_owner_and_names_it(tmp_path):
             capture_output=True,
             text=True,
         )
-    assert f"another espacep report (process {os.getpid()}) is writing into {tmp_path}" in holder.stderr
+    assert f"un autre espacep report (processus {os.getpid()}) écrit dans {tmp_path}" in holder.stderr
     with OutputLock(tmp_path) as lock:  # released on exit: free again, no stale message
         assert lock.messages == []
 

@@ -439,9 +439,38 @@ def test_trend_degenerate_gives_nan(x, n, scores):
     assert math.isnan(res.z) and math.isnan(res.chi2) and math.isnan(res.p_value)
 
 
+@pytest.mark.parametrize(
+    "x, n, scores",
+    [([12, 25], [150, 171], None), ([3, 9], [40, 35], [2016, 2019]), ([30, 12], [100, 100], [5, -1])],
+)
+def test_trend_two_groups_is_the_uncorrected_pearson_chi2(x, n, scores):
+    # R's prop.trend.test for two groups equals prop.test(correct = FALSE): checked here against the
+    # 2x2 formula by hand, statsmodels' proportions_chisquare and scipy's chi2_contingency (no R run)
+    from scipy.stats import chi2_contingency
+    from statsmodels.stats.proportion import proportions_chisquare
+
+    res = trend_test(x, n, scores=scores)
+    (a, c), (n1, n2) = x, n
+    b, d = n1 - a, n2 - c
+    by_hand = (n1 + n2) * (a * d - b * c) ** 2 / (n1 * n2 * (a + c) * (b + d))
+    sm_chi2, sm_p, _ = proportions_chisquare(np.array(x), np.array(n))
+    sp_chi2, sp_p, _, _ = chi2_contingency([[a, b], [c, d]], correction=False)
+    assert res.chi2 == pytest.approx(by_hand, rel=1e-12)
+    assert res.chi2 == pytest.approx(sm_chi2, rel=1e-12) and res.p_value == pytest.approx(sm_p, rel=1e-12)
+    assert res.chi2 == pytest.approx(sp_chi2, rel=1e-12) and res.p_value == pytest.approx(sp_p, rel=1e-12)
+    ascending = (scores is None or scores[1] > scores[0]) == (c / n2 > a / n1)
+    assert (res.z > 0) == ascending
+
+
+def test_trend_two_groups_published_value():
+    # 12/150 vs 25/171: N (ad - bc)^2 / (r1 r2 c1 c2) = 321 * 1698^2 / (150 * 171 * 37 * 284)
+    res = trend_test([12, 25], [150, 171])
+    assert res.chi2 == pytest.approx(3.433784, abs=5e-7) and res.p_value == pytest.approx(0.063876, abs=5e-7)
+
+
 def test_trend_errors():
-    with pytest.raises(EspacepError, match="at least 3 groups, got 2"):
-        trend_test([1, 2], [10, 10])
+    with pytest.raises(EspacepError, match="at least 2 groups, got 1"):
+        trend_test([1], [10])
     with pytest.raises(EspacepError, match="numerator x must not exceed denominator n: x=11, n=10"):
         trend_test([1, 11, 2], [10, 10, 10])
     with pytest.raises(EspacepError, match="scores must be finite"):

@@ -20,7 +20,16 @@ import pandas as pd
 
 from .. import codes
 from ..dataset import Dataset
-from ..disclosure import Denominator, Partition
+from ..definitions import (
+    Category,
+    Denominator,
+    Indicator,
+    Partition,
+    category_members,
+    declare,
+    ids_where,
+    labels_and_units,
+)
 from . import common
 from .common import ALL
 from .outreach import (
@@ -130,11 +139,47 @@ def _registry() -> dict[str, tuple[str, str]]:
         reg[f"demands.{code}"] = (f"Demandes : {text}", "actions")
     for code, text in _PLACE_LABELS.items():
         reg[f"first_contact_place.{code}"] = (f"Première rencontre de l'année {text}", "proportion")
-    return {PREFIX + key: value for key, value in reg.items()}
+    return reg
 
 
-INDICATORS: dict[str, tuple[str, str]] = _registry()
-"""Full indicator id (``aviq.…``) -> (French label, unit). The single place labels are defined."""
+# Proportions the report compares across years (comparison rows in `compute_figures`)
+COMPARED = (
+    "violence_share",
+    *(f"first_contact_place.{code}" for code in _PLACE_LABELS),
+    "inami.migrant_share",
+)
+
+CATEGORIES = (
+    Category("demands", {d: _DEMAND_LABELS[d] for d in SOCIAL_DEMANDS}),
+    Category("first_contact_place", {c: _PLACE_LABELS[c] for c in codes.FIRST_CONTACT_PLACES}),
+)
+"""The families of categories; each family's sum is declared against its total in :func:`partitions`
+(the demands that are not social actions are figures of their own)."""
+
+DEFINITIONS: dict[str, Indicator] = declare(
+    PREFIX,
+    _registry(),
+    categories=CATEGORIES,
+    compared=COMPARED,
+    standalone=(
+        "contacts",
+        "inami.consultations",
+        "inami.consultations_per_person",
+        "medical_acts",
+        "information_sessions",
+        "students_reached",
+        "professionals_reached",
+        "demands.medical_consultation",
+        "demands.health_questionnaire",
+        "demands.contraception_information",
+        "demands.trafficking",
+        "trafficking_accompaniments",
+    ),
+)
+"""Every AViQ indicator, declared once: label, unit, kind and the relations it takes part in."""
+
+INDICATORS: dict[str, tuple[str, str]] = labels_and_units(DEFINITIONS)
+"""Full indicator id (``aviq.…``) -> (French label, unit), from :data:`DEFINITIONS`."""
 
 
 # --- the year's rows in the AViQ scope ----------------------------------------------------------
@@ -287,12 +332,6 @@ def medical(ds: Dataset, years: Sequence[int], method: str = "wilson", level: fl
 
 
 # Sections of one year and the outreach table each one reads
-# Proportions the report compares across years (comparison rows in `compute_figures`)
-COMPARED = (
-    "violence_share",
-    *(f"first_contact_place.{code}" for code in _PLACE_LABELS),
-    "inami.migrant_share",
-)
 
 SECTIONS = (
     (contacts, "contacts"),
@@ -322,7 +361,7 @@ def compute_figures(
     years = report_years(ds, year, n_previous)
     parts = run_sections(ds, years, _sites(ds), SECTIONS, method, level)
     parts.append(medical(ds, years, method, level))
-    return with_comparisons(by_year(parts), [PREFIX + name for name in COMPARED], year, level)
+    return with_comparisons(by_year(parts), ids_where(DEFINITIONS, "compared"), year, level)
 
 
 # --- what adds up (for disclosure control) ------------------------------------------------------
@@ -334,9 +373,9 @@ def partitions() -> list[Partition]:
     The site hierarchy of contacts and persons met is added by `publish` from the sites.
     """
     p = PREFIX
-    places = tuple(f"{p}first_contact_place.{code}" for code in codes.FIRST_CONTACT_PLACES)
+    places = category_members(DEFINITIONS, p + "first_contact_place")
     return [
-        Partition(tuple(f"{p}demands.{d}" for d in SOCIAL_DEMANDS), p + "social_actions"),
+        Partition(category_members(DEFINITIONS, p + "demands"), p + "social_actions"),
         Partition((p + "demands.violence",), p + "violence_share"),
         Partition((p + "social_actions",), Denominator(p + "violence_share")),
         Partition((p + "addiction_interventions",), p + "demands.addiction"),
@@ -348,22 +387,6 @@ def partitions() -> list[Partition]:
     ]
 
 
-STANDALONE = frozenset(
-    PREFIX + name
-    for name in (
-        "contacts",
-        "inami.consultations",
-        "inami.consultations_per_person",
-        "medical_acts",
-        "information_sessions",
-        "students_reached",
-        "professionals_reached",
-        "demands.medical_consultation",
-        "demands.health_questionnaire",
-        "demands.contraception_information",
-        "demands.trafficking",
-        "trafficking_accompaniments",
-    )
-)
-"""Figures in no line of :func:`partitions` (contacts and consultations: in the site hierarchy
+STANDALONE = frozenset(ids_where(DEFINITIONS, "standalone"))
+"""Figures in no line of :func:`partitions`, declared ``standalone`` in :data:`DEFINITIONS` (contacts and consultations: in the site hierarchy
 and the relations to INAMI's figures, made in `publish`)."""

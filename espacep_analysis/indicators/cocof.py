@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..dataset import Dataset
-from ..disclosure import Denominator, Partition
+from ..definitions import Denominator, Indicator, Partition, declare, ids_where, labels_and_units
 from . import common, outreach
 from .common import ALL
 
@@ -55,11 +55,38 @@ def _registry() -> dict[str, tuple[str, str]]:
             "proportion",
         ),
     }
-    return {PREFIX + key: value for key, value in reg.items()}
+    return reg
 
 
-INDICATORS: dict[str, tuple[str, str]] = _registry()
-"""Full indicator id (``cocof.…``) -> (French label, unit). The single place labels are defined."""
+COMPARED = ("inami.migrant_share",)
+"""Proportions the report compares across years (comparison rows in `compute_figures`)."""
+
+DEFINITIONS: dict[str, Indicator] = declare(
+    PREFIX,
+    _registry(),
+    compared=COMPARED,
+    standalone=(
+        "contacts",
+        "contraception_information",
+        "health_questionnaires",
+        "violence_prevention_interventions",
+        "addiction_reorientations",
+        "language_courses",
+        "literacy_courses",
+        "course_attendances",
+        "stand_days",
+        "stand_condoms",
+        "students_reached",
+        "trafficking_accompaniments",
+        "professionals_reached",
+        "inami.consultations",
+        "inami.consultations_per_person",
+    ),
+)
+"""Every Cocof indicator, declared once: label, unit, kind and the relations it takes part in."""
+
+INDICATORS: dict[str, tuple[str, str]] = labels_and_units(DEFINITIONS)
+"""Full indicator id (``cocof.…``) -> (French label, unit), from :data:`DEFINITIONS`."""
 
 
 def _sites(ds: Dataset) -> list[str]:
@@ -151,8 +178,6 @@ def activities(ds: Dataset, year: int, method: str = "wilson", level: float = 0.
 
 
 # Proportions the report compares across years (comparison rows in `compute_figures`)
-COMPARED = ("inami.migrant_share",)
-
 SECTIONS = (
     (contacts, "contacts"),
     (social_actions, "social_actions"),
@@ -177,9 +202,7 @@ def compute_figures(
     years = outreach.report_years(ds, year, n_previous)
     parts = outreach.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
     parts.append(medical(ds, years, method, level))
-    return outreach.with_comparisons(
-        outreach.by_year(parts), [PREFIX + name for name in COMPARED], year, level
-    )
+    return outreach.with_comparisons(outreach.by_year(parts), ids_where(DEFINITIONS, "compared"), year, level)
 
 
 # --- what adds up (for disclosure control) ------------------------------------------------------
@@ -194,24 +217,5 @@ def partitions() -> list[Partition]:
     ]
 
 
-STANDALONE = frozenset(
-    PREFIX + name
-    for name in (
-        "contacts",
-        "contraception_information",
-        "health_questionnaires",
-        "violence_prevention_interventions",
-        "addiction_reorientations",
-        "language_courses",
-        "literacy_courses",
-        "course_attendances",
-        "stand_days",
-        "stand_condoms",
-        "students_reached",
-        "trafficking_accompaniments",
-        "professionals_reached",
-        "inami.consultations",
-        "inami.consultations_per_person",
-    )
-)
-"""Figures in no line of :func:`partitions` (the INAMI ones are tied to INAMI's report in `publish`)."""
+STANDALONE = frozenset(ids_where(DEFINITIONS, "standalone"))
+"""Figures in no line of :func:`partitions`, declared ``standalone`` in :data:`DEFINITIONS` (the INAMI ones are tied to INAMI's report in `publish`)."""

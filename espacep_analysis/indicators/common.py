@@ -16,23 +16,12 @@ import pandas as pd
 
 from .. import stats
 from ..dataset import Dataset
+from ..definitions import FIGURE_COLUMNS
 from ..errors import EspacepError
 from ..sites import Sites
 
-FIGURE_COLUMNS = [
-    "indicator",
-    "label",
-    "year",
-    "scope",
-    "numerator",
-    "denominator",
-    "value",
-    "lower",
-    "upper",
-    "method",
-    "unit",
-]
-_TEXT_COLUMNS = ("indicator", "label", "scope", "method", "unit")
+_TEXT_COLUMNS = ("indicator", "label", "scope", "method", "unit", "base_indicator")
+_YEAR_COLUMNS = ("year_from", "year_to")  # whole years, empty on rows that compare nothing
 _FLOAT_COLUMNS = ("numerator", "denominator", "value", "lower", "upper")
 
 # Age bands: code -> [lower, upper) in years (age = year - birth_year).
@@ -75,12 +64,17 @@ def figures_frame(
     lower=np.nan,
     upper=np.nan,
     method="",
+    base_indicator="",
+    year_from=pd.NA,
+    year_to=pd.NA,
 ) -> pd.DataFrame:
     """Figure rows from columns given as scalars or equal-length array-likes.
 
     Scalars are broadcast to the length of the array arguments (one row if all
     are scalars). Returns a DataFrame with exactly :data:`FIGURE_COLUMNS`, text
-    columns as ``str``, ``year`` as int64 and the numbers as float64.
+    columns as ``str``, ``year`` as int64, ``year_from`` / ``year_to`` as
+    nullable Int64 (those of a comparison row, see `comparisons`) and the
+    numbers as float64.
     """
     given = dict(
         indicator=indicator,
@@ -94,6 +88,9 @@ def figures_frame(
         upper=upper,
         method=method,
         unit=unit,
+        base_indicator=base_indicator,
+        year_from=year_from,
+        year_to=year_to,
     )
     lengths = {len(v) for v in given.values() if np.ndim(v) > 0}
     if len(lengths) > 1:
@@ -105,15 +102,18 @@ def figures_frame(
             data[name] = pd.array(_column(given[name], n, object), dtype=str)
         elif name == "year":
             data[name] = _column(given[name], n, "int64")
+        elif name in _YEAR_COLUMNS:
+            data[name] = pd.array(_column(given[name], n, object), dtype="Int64")
         else:
             data[name] = _column(given[name], n, "float64")
     return pd.DataFrame(data)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    types = {name: str for name in _TEXT_COLUMNS}
+    types: dict[str, type | str] = {name: str for name in _TEXT_COLUMNS}
     types.update({name: "float64" for name in _FLOAT_COLUMNS})
     types["year"] = "int64"
+    types.update({name: "Int64" for name in _YEAR_COLUMNS})
     return frame.astype(types)
 
 
@@ -130,7 +130,7 @@ def concat_figures(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[FIGURE_COLUMNS]
 
 
-def count_figure(indicator, label, year: int, value, unit: str, scope="all") -> pd.DataFrame:
+def count_figure(indicator, label, year: int, value, unit: str | Sequence[str], scope="all") -> pd.DataFrame:
     """Count rows: ``value`` is the count (scalar or array-like), no numerator/denominator/CI."""
     return figures_frame(indicator, label, year, scope, _values(value), unit)
 
@@ -472,7 +472,7 @@ def person_scopes(
     site = as_category(pairs["site"])
     site_codes = list(site.cat.categories)
     scopes = scope_order(sites, levels, site_codes)
-    position = {scope: i for i, scope in enumerate(scopes)}
+    position: dict[str | None, int] = {scope: i for i, scope in enumerate(scopes)}
     codes = site.cat.codes.to_numpy()
     pseudonyms = pairs["pseudonym"].to_numpy()
     parts = []

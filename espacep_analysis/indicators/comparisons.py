@@ -24,8 +24,11 @@ the compared figure; ``<id>`` is the full id of a proportion, e.g.
   when fewer than ``min_cases`` positives over the years allow no conclusion.
   No numerator or denominator: the row is a decision, not a count.
 
-Because every comparison id extends the compared id (``<id>.<anything>``),
-disclosure control masks it whenever a compared figure is masked (see
+Every comparison row names what it compares in columns of its own:
+``base_indicator`` (``<id>``), ``year_from`` (``Y0``, or the first year of
+the trend) and ``year_to`` (the report year); no code reads them back out of
+the id. Disclosure control masks a comparison row whenever its compared
+figure is masked in a year it covers (see
 :func:`espacep_analysis.disclosure.release_verdicts` for when a verdict can
 still be published). The words ("en hausse", ...) are `fmt`'s; the
 sentences are the pages'.
@@ -34,14 +37,13 @@ sentences are the pages'.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import schemas, stats
 from ..errors import EspacepError
 from . import common
 
@@ -55,21 +57,13 @@ DEFAULT_MIN_CASES = 5
 TESTED_CHANGE = 0.2  # "more than a fifth"
 VERDICT_VALUES: dict[str, float] = {"rise": 1.0, "stable": 0.0, "fall": -1.0, "too_few": math.nan}
 
-_COMPARISON_ID = re.compile(r"^(?P<base>.+)\.(?:(?:diff|fisher_p)\.\d{4}|trend_p|trend_z|verdict)$")
+
+# --- which rows are comparisons ---------------------------------------------------------------
 
 
-# --- ids ---------------------------------------------------------------------------------
-
-
-def is_comparison(indicator: str) -> bool:
-    """Whether ``indicator`` is a comparison row id (``….diff.YYYY``, ``….fisher_p.YYYY``, ``….trend_p``, ``….trend_z``, ``….verdict``)."""
-    return bool(_COMPARISON_ID.match(str(indicator)))
-
-
-def base_id(indicator: str) -> str:
-    """The compared figure's id of a comparison id (other ids are returned unchanged)."""
-    match = _COMPARISON_ID.match(str(indicator))
-    return match.group("base") if match else str(indicator)
+def is_comparison(figures: pd.DataFrame) -> pd.Series:
+    """Per row of a figures table, whether it is a comparison row (it has a ``base_indicator``)."""
+    return figures["base_indicator"].fillna("").astype(str) != ""
 
 
 # --- the counts of a proportion over the years ----------------------------------------------
@@ -77,13 +71,9 @@ def base_id(indicator: str) -> str:
 
 def _series(figures: pd.DataFrame, ids: Sequence[str], year: int) -> pd.DataFrame:
     """Rows of ``ids`` up to ``year`` with a usable count (denominator > 0), checked to be proportions."""
-    missing = [
-        c
-        for c in ("indicator", "label", "year", "scope", "numerator", "denominator", "unit")
-        if c not in figures.columns
-    ]
-    if missing:
-        raise EspacepError(f"compare_years: the figures table lacks column(s) {missing}")
+    if isinstance(figures, pd.DataFrame) and "label" not in figures.columns:
+        raise EspacepError("compare_years: the figures table lacks column(s) ['label']")
+    figures = schemas.check_figures(figures, "compare_years", core_only=True)
     rows = figures.loc[figures["indicator"].isin(list(ids)) & (figures["year"] <= int(year))]
     bad = rows.loc[rows["unit"] != "proportion", "indicator"]
     if len(bad):
@@ -113,8 +103,10 @@ def _difference_rows(pairs: pd.DataFrame, year: int, level: float) -> pd.DataFra
         pairs["denominator_0"].to_numpy(),
         level=level,
     )
-    y0 = pairs["year"].astype(int).astype(str).to_numpy(dtype=object)
+    first = pairs["year"].astype(int).to_numpy()
+    y0 = first.astype(str).astype(object)
     ind, label, scope = (pairs[c].astype(str).to_numpy(dtype=object) for c in ("indicator", "label", "scope"))
+    compared = dict(base_indicator=ind, year_from=first, year_to=year)
     diff = common.figures_frame(
         ind + ".diff." + y0,
         label + f" : différence {year} − " + y0,
@@ -125,6 +117,7 @@ def _difference_rows(pairs: pd.DataFrame, year: int, level: float) -> pd.DataFra
         lower=comp.lower,
         upper=comp.upper,
         method=DIFFERENCE_METHOD,
+        **compared,
     )
     fisher = common.figures_frame(
         ind + ".fisher_p." + y0,
@@ -134,6 +127,7 @@ def _difference_rows(pairs: pd.DataFrame, year: int, level: float) -> pd.DataFra
         comp.p_value,
         "p_value",
         method=FISHER_METHOD,
+        **compared,
     )
     return common.concat_figures([diff, fisher])
 
@@ -149,7 +143,7 @@ def _groups(rows: pd.DataFrame, year: int):
 
 
 def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
-    cols: dict[str, list] = {"indicator": [], "label": [], "scope": [], "value": [], "unit": []}
+    cols: dict[str, list] = {k: [] for k in ("indicator", "label", "scope", "value", "unit", "base", "first")}
     for ind, scope, label, years, x, n in _groups(rows, year):
         if len(years) < MIN_TREND_YEARS:
             continue
@@ -164,6 +158,8 @@ def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
             cols["scope"].append(scope)
             cols["value"].append(value)
             cols["unit"].append(unit)
+            cols["base"].append(ind)
+            cols["first"].append(int(years.min()))
     if not cols["indicator"]:
         return common.empty_figures()
     return common.figures_frame(
@@ -174,13 +170,20 @@ def _trend_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
         cols["value"],
         cols["unit"],
         method=TREND_METHOD,
+        base_indicator=cols["base"],
+        year_from=cols["first"],
+        year_to=year,
     )
 
 
 def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -> pd.DataFrame:
-    cols: dict[str, list] = {"indicator": [], "label": [], "scope": [], "value": [], "method": []}
+    cols: dict[str, list] = {
+        k: [] for k in ("indicator", "label", "scope", "value", "method", "base", "first")
+    }
     for ind, scope, label, years, x, n in _groups(rows, year):
         verdict = change_verdict(x, n, years, level=level, min_cases=min_cases)
+        cols["base"].append(ind)
+        cols["first"].append(int(years.min()))
         cols["indicator"].append(f"{ind}.verdict")
         cols["label"].append(f"{label} : évolution {years.min()}-{years.max()}")
         cols["scope"].append(scope)
@@ -189,7 +192,16 @@ def _verdict_rows(rows: pd.DataFrame, year: int, level: float, min_cases: int) -
     if not cols["indicator"]:
         return common.empty_figures()
     return common.figures_frame(
-        cols["indicator"], cols["label"], year, cols["scope"], cols["value"], "verdict", method=cols["method"]
+        cols["indicator"],
+        cols["label"],
+        year,
+        cols["scope"],
+        cols["value"],
+        "verdict",
+        method=cols["method"],
+        base_indicator=cols["base"],
+        year_from=cols["first"],
+        year_to=year,
     )
 
 
@@ -226,7 +238,9 @@ def compare_years(
         interval) and ``<id>.fisher_p.<Y0>`` (Fisher exact, two-sided); when at
         least 3 years are present, ``<id>.trend_p`` and ``<id>.trend_z``
         (Cochran-Armitage, years as scores); and ``<id>.verdict``
-        (:func:`change_verdict`). Empty with fewer than 2 years.
+        (:func:`change_verdict`). Every row has ``base_indicator`` = ``<id>``,
+        ``year_from`` = ``Y0`` (first year of the trend or verdict) and
+        ``year_to`` = ``year``. Empty with fewer than 2 years.
 
     Raises
     ------
@@ -292,11 +306,11 @@ def _decide(x: np.ndarray, n: np.ndarray, years: np.ndarray, alpha: float, min_c
     if x.sum() < min_cases:
         return "too_few", "", math.nan, math.nan
     if len(years) >= MIN_TREND_YEARS:
-        result = stats.trend_test(x, n, years)
-        test, p, statistic = TREND_METHOD, result.p_value, result.z
+        trend = stats.trend_test(x, n, years)
+        test, p, statistic = TREND_METHOD, trend.p_value, trend.z
     else:
-        result = stats.compare_proportions(x[-1], n[-1], x[0], n[0])
-        test, p, statistic = FISHER_METHOD, result.p_value, result.difference
+        pair = stats.compare_proportions(x[-1], n[-1], x[0], n[0])
+        test, p, statistic = FISHER_METHOD, pair.p_value, pair.difference
     if not (np.isfinite(p) and p < alpha and statistic != 0):
         return "stable", test, p, statistic
     return ("rise" if statistic > 0 else "fall"), test, p, statistic

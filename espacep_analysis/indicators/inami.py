@@ -10,14 +10,21 @@ defined once, in :data:`INDICATORS`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
 from .. import codes, stats
 from ..dataset import Dataset
-from ..disclosure import Denominator, Partition
+from ..definitions import (
+    Category,
+    Denominator,
+    Indicator,
+    Partition,
+    category_members,
+    declare,
+    ids_where,
+    labels_and_units,
+)
 from ..errors import EspacepError
 from ..origins import ORIGIN_GROUPS, ORIGIN_LABELS, origin_groups
 from . import common
@@ -96,7 +103,7 @@ _DESTINATION_LABELS = {
 
 
 def _registry() -> dict[str, tuple[str, str]]:
-    """Indicator id (without the ``inami.`` prefix) -> (French label, unit)."""
+    """Indicator id (without the ``inami.`` prefix) -> (French label, unit); categories from :data:`CATEGORIES`."""
     reg = {
         "persons_seen": ("Travailleurs du sexe vus en consultation", "persons"),
         "consultations": ("Consultations médicales", "consultations"),
@@ -198,11 +205,64 @@ def _registry() -> dict[str, tuple[str, str]]:
         reg[f"treatments.{code}"] = (f"Traitements : {text}", "acts")
     for code, text in _DESTINATION_LABELS.items():
         reg[f"referrals.{code}"] = (f"Renvois : {text}", "acts")
-    return {PREFIX + key: value for key, value in reg.items()}
+    return reg
 
 
-INDICATORS: dict[str, tuple[str, str]] = _registry()
-"""Full indicator id (``inami.…``) -> (French label, unit). The single place labels are defined."""
+_AGE_BAND_GENDER = {
+    f"age_band_gender.{band}.{code}": (band, code) for band in _AGE_BAND_LABELS for code in _GENDER_LABELS
+}
+AGE_BAND_GENDER: dict[str, tuple[str, str]] = {PREFIX + name: pair for name, pair in _AGE_BAND_GENDER.items()}
+"""Persons per age band and gender (internal runs only: the age pyramid): full id -> (band, gender)."""
+CATEGORIES = (
+    Category("workplace", _WORKPLACE_LABELS),
+    Category("age_band", _AGE_BAND_LABELS),
+    Category("gender", _GENDER_LABELS),
+    Category("origin", ORIGIN_LABELS),
+    Category("cytology", _CYTOLOGY_LABELS),
+    Category("treatments", _PATHOLOGY_LABELS),
+    Category("referrals", _DESTINATION_LABELS),
+)
+"""The families of categories; each family's sum is declared against its total in :func:`partitions`."""
+
+DEFINITIONS: dict[str, Indicator] = declare(
+    PREFIX,
+    _registry(),
+    categories=CATEGORIES,
+    kinds={
+        "age_mean": "mean",
+        "age_min": "extreme",
+        "age_max": "extreme",
+        "vaccine_dose3_delay_median": "median",
+    },
+    compared=COMPARED,
+    derived_from={name: ("persons_seen",) for name in ("age_mean", "age_min", "age_max")},
+    standalone=(
+        "consultations_per_person",
+        "age_mean",
+        "age_min",
+        "age_max",
+        "coverage_asked_share",
+        "results_given_share",
+        "women_gardnerella_share",
+        "women_candida_share",
+        "hygiene_advice_share",
+        "vaccinated_persons",
+        "vaccine_doses",
+        "vaccine_dose3_delay_median",
+        "contraception_prescriptions",
+        "counsels",
+        "abortion_supports",
+        "pregnancy_followups",
+        *(f"{kind}.{test}" for kind in ("prevalence", "positivity") for test in PREVALENCE_TESTS),
+        *_AGE_BAND_GENDER,
+    ),
+    internal=tuple(_AGE_BAND_GENDER),
+)
+"""Every INAMI indicator, declared once: label, unit, kind and the relations it takes part in
+(family of categories, compared across years, computed from other figures, standalone, internal)."""
+
+INDICATORS: dict[str, tuple[str, str]] = labels_and_units(DEFINITIONS)
+"""Full indicator id (``inami.…``) -> (French label, unit), from :data:`DEFINITIONS`."""
 
 
 # --- row builders (label and unit from the registry) --------------------------------------
@@ -762,7 +822,7 @@ def compute_figures(
     years = report_years(ds, year, n_previous)
     last = _last_year(ds, years)
     compact = common.prepare(ds, _sites(ds), [years[0], last])  # text hashed once for all years
-    parts = []
+    parts: list[pd.DataFrame] = []
     for y in years:
         one_year = common.prepare(compact, _sites(ds), [y])
         onwards = common.prepare(compact, _sites(ds), [y, last])
@@ -774,7 +834,7 @@ def compute_figures(
     if comparisons and len(years) > 1:
         scopes = figures["scope"]
         tested = figures.loc[(scopes == ALL) | scopes.str.startswith("region:")]  # not per antenna or site
-        compared = _comparisons.compare_years(tested, _ids(COMPARED), year, level)
+        compared = _comparisons.compare_years(tested, ids_where(DEFINITIONS, "compared"), year, level)
         figures = common.concat_figures([figures, compared])
     return figures
 
@@ -785,8 +845,8 @@ def figure(figures: pd.DataFrame, indicator: str, year: int, scope: str = ALL) -
     ``indicator`` may omit the ``inami.`` prefix. Raises :class:`EspacepError`
     when there is no such row (or, impossibly, several).
     """
-    if not indicator.startswith(PREFIX) and indicator not in set(figures["indicator"]):
-        indicator = PREFIX + indicator
+    if indicator not in DEFINITIONS and indicator not in set(figures["indicator"]):
+        indicator = PREFIX + indicator  # a name without the prefix
     rows = figures.loc[
         (figures["indicator"] == indicator) & (figures["year"] == int(year)) & (figures["scope"] == scope)
     ]
@@ -799,29 +859,30 @@ def figure(figures: pd.DataFrame, indicator: str, year: int, scope: str = ALL) -
 # --- what adds up (for disclosure control) ------------------------------------------------------
 
 
-def _family(prefix: str, codes_: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"{PREFIX}{prefix}.{code}" for code in codes_)
+def _family(category: str) -> tuple[str, ...]:
+    """Full ids of the members of one of :data:`CATEGORIES` (``"gender"``), in declaration order."""
+    return category_members(DEFINITIONS, PREFIX + category)
 
 
 def partitions() -> list[Partition]:
     """Figures that add up, from the definitions above: one line per scope and year where the total exists.
 
-    Each family of categories is declared against the denominator its
-    proportions print (``rest=True`` where records may lack the category),
-    and each family's sub-totals against the figures that print them
-    elsewhere (the lesion share's numerator is the ASCUS, LSIL and HSIL
-    classes; the migrant share's numerator is the foreign origins). The
+    Each family of categories (:data:`CATEGORIES`) is declared against the
+    denominator its proportions print (``rest=True`` where records may lack
+    the category), and each family's sub-totals against the figures that
+    print them elsewhere (the lesion share's numerator is the ASCUS, LSIL and
+    HSIL classes; the migrant share's numerator is the foreign origins). The
     site hierarchy of the counts is added by `publish` from the sites.
     """
     p = PREFIX
-    origins = _family("origin", ORIGIN_GROUPS)
+    origins = _family("origin")
     foreign = tuple(i for i in origins if i not in (p + "origin.belgium", p + "origin.unknown"))
-    cytology = _family("cytology", CYTOLOGY_CLASSES)
+    cytology = _family("cytology")
     return [
         Partition((p + "new_persons", p + "known_persons"), p + "persons_seen", rest=True),
-        Partition(_family("gender", codes.GENDERS), Denominator(p + "gender.woman"), rest=True),
-        Partition(_family("workplace", codes.WORKPLACES), Denominator(p + "workplace.bar"), rest=True),
-        Partition(_family("age_band", AGE_BANDS), Denominator(p + "age_band.lt20")),
+        Partition(_family("gender"), Denominator(p + "gender.woman"), rest=True),
+        Partition(_family("workplace"), Denominator(p + "workplace.bar"), rest=True),
+        Partition(_family("age_band"), Denominator(p + "age_band.lt20")),
         Partition(origins, Denominator(p + "origin.belgium")),
         Partition(
             (p + "belgian_share", p + "migrant_share", p + "nationality_unknown"),
@@ -845,8 +906,8 @@ def partitions() -> list[Partition]:
             rest=True,
         ),
         Partition((p + "vaccine_completion_within_6m",), p + "vaccine_completion", rest=True),
-        Partition(_family("treatments", codes.PATHOLOGIES), p + "treatments", rest=True),
-        Partition(_family("referrals", codes.REFERRAL_DESTINATIONS), p + "referrals", rest=True),
+        Partition(_family("treatments"), p + "treatments", rest=True),
+        Partition(_family("referrals"), p + "referrals", rest=True),
     ]
 
 
@@ -854,31 +915,10 @@ BY_AREA = tuple(
     PREFIX + name for name in ("persons_seen", "belgian_share", "migrant_share", "nationality_unknown")
 )
 """Person counts given for the whole scope, each region and each antenna (site hierarchy lines)."""
-BY_ANTENNA = _family("origin", ORIGIN_GROUPS)
+BY_ANTENNA = _family("origin")
 """Person counts given for the whole scope and each antenna."""
 
-STANDALONE = frozenset(
-    PREFIX + name
-    for name in (
-        "consultations_per_person",
-        "age_mean",
-        "age_min",
-        "age_max",
-        "coverage_asked_share",
-        "results_given_share",
-        "women_gardnerella_share",
-        "women_candida_share",
-        "hygiene_advice_share",
-        "vaccinated_persons",
-        "vaccine_doses",
-        "vaccine_dose3_delay_median",
-        "contraception_prescriptions",
-        "counsels",
-        "abortion_supports",
-        "pregnancy_followups",
-        *(f"{kind}.{test}" for kind in ("prevalence", "positivity") for test in PREVALENCE_TESTS),
-        *(f"age_band_gender.{b}.{g}" for b in AGE_BANDS for g in codes.GENDERS),  # internal only
-    )
-)
+STANDALONE = frozenset(ids_where(DEFINITIONS, "standalone"))
 """Figures that add up with no other figure (disclosure control masks them alone, with their
-derived rows). Every figure of :data:`INDICATORS` is in a line of :func:`partitions` or here."""
+derived rows), declared ``standalone`` in :data:`DEFINITIONS`. Every figure of :data:`INDICATORS`
+is in a line of :func:`partitions` or here."""

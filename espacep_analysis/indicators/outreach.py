@@ -325,7 +325,7 @@ def run_sections(
         name: years_with_rows(outreach_table(ds, name), column) for name, column in OUTREACH_TABLES.items()
     }
     compact = compact_outreach(ds, sites, years)
-    parts = []
+    parts: list[pd.DataFrame] = []
     for y in years:
         one = year_cut(compact, y, sites)
         parts.extend(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import banners, settings, stats
 from ..declared import Declared
-from ..errors import EspacepError
+from ..errors import EspacepError, ParameterError
 from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
 
 __all__ = [
@@ -72,7 +72,12 @@ class Report:
         from .. import declared, provenance
         from ..render import write_atomic
 
-        output_dir = Path(output_dir) if output_dir else self.settings.output_dir
+        if output_dir:
+            output_dir = Path(output_dir)
+        elif self.settings is not None:
+            output_dir = self.settings.output_dir
+        else:
+            raise ParameterError("save_figures : donner output_dir (ce rapport n'a pas de réglages de run)")
         output_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(
             Path(output_dir) / "provenance.json", provenance.to_json(self.provenance).encode("utf-8")

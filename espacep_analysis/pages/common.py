@@ -20,6 +20,7 @@ import pandas as pd
 from .. import fmt
 from ..errors import EspacepError
 from ..indicators.common import ALL, FIGURE_COLUMNS
+from ..schemas import check_figures
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class FigureBook:
         return self.period[:1].upper() + self.period[1:]
 
     def __post_init__(self) -> None:
+        self.figures = check_figures(self.figures, "FigureBook")
         if "suppressed" in self.figures.columns:
             kinds = self.figures.get("suppression", pd.Series("", index=self.figures.index))
             labels = kinds.eq("primary").map({True: self.masked, False: self.secondary})
@@ -96,6 +98,14 @@ class FigureBook:
             )
         keys = zip(self.figures["indicator"], self.figures["year"].astype(int), self.figures["scope"])
         self._index = {key: i for i, key in enumerate(keys)}
+        frame = self.figures
+        compared = zip(
+            frame["base_indicator"].fillna(""), frame["unit"], frame["year"].astype(int), frame["scope"]
+        )
+        self._compared: dict[tuple, list[int]] = {}
+        for i, key in enumerate(compared):
+            if key[0]:
+                self._compared.setdefault(key, []).append(i)
 
     @property
     def previous(self) -> list[int]:
@@ -110,6 +120,35 @@ class FigureBook:
         if key not in self._index:
             raise EspacepError(f"no figure {indicator!r} for year {key[1]}, scope {scope!r}")
         return self.figures.iloc[self._index[key]].to_dict()
+
+    def comparison(
+        self,
+        indicator: str,
+        unit: str,
+        scope: str = ALL,
+        *,
+        method: str | None = None,
+        year_from: int | None = None,
+    ) -> dict | None:
+        """The report year's comparison row of ``indicator`` in ``unit``, or None.
+
+        Read from the columns ``base_indicator``, ``method`` and ``year_from``
+        (`indicators.comparisons`): ``method`` tells the Fisher p-value from
+        the trend test's, ``year_from`` the year a difference compares with.
+        """
+        rows = [
+            self.figures.iloc[i].to_dict()
+            for i in self._compared.get((indicator, unit, self.year, scope), ())
+        ]
+        found = [
+            r
+            for r in rows
+            if (method is None or r["method"] == method)
+            and (year_from is None or (not pd.isna(r["year_from"]) and int(r["year_from"]) == int(year_from)))
+        ]
+        if len(found) > 1:
+            raise EspacepError(f"several {unit} comparison rows of {indicator!r} ({scope}, {self.year})")
+        return found[0] if found else None
 
     def value(self, indicator: str, year: int | None = None, scope: str = ALL) -> float:
         """The unrounded value (NaN when suppressed)."""
@@ -188,10 +227,11 @@ class FigureBook:
         rows["_order"] = rows["indicator"].map({k: i for i, k in enumerate(indicators)})
         return rows.sort_values(["_order", "year"]).drop(columns="_order")
 
-    def matching(self, prefix: str, year: int | None = None, scope: str = ALL) -> pd.DataFrame:
+    def members(self, indicators: Sequence[str], year: int | None = None, scope: str = ALL) -> pd.DataFrame:
+        """The rows of ``indicators`` (a declared family) of ``year`` (default: report year), in table order."""
         frame = self.figures
         mask = (
-            frame["indicator"].str.startswith(prefix)
+            frame["indicator"].isin(list(indicators))
             & (frame["year"] == int(year or self.year))
             & (frame["scope"] == scope)
         )
@@ -288,7 +328,7 @@ def write_figures_csv(
                 if "suppressed" in columns
                 else extra.assign(source=source)
             )
-    table = pd.concat(parts, ignore_index=True).loc[:, columns + ["source"]]
+    table = check_figures(pd.concat(parts, ignore_index=True), "figures.csv").loc[:, columns + ["source"]]
     table = table.sort_values(["year", "indicator", "scope"], kind="stable")
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
     return write_atomic(Path(output_dir) / "figures.csv", data)

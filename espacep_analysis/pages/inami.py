@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import fmt, plots, stats
+from ..definitions import category_members
 from ..indicators import comparisons
 from ..indicators.common import AGE_BANDS, ALL
+from ..indicators.inami import AGE_BAND_GENDER, DEFINITIONS
 from ..markup import plain
 from ..origins import ORIGIN_GROUPS
 from . import trends
@@ -55,6 +57,16 @@ def _ids(*names: str) -> list[str]:
     return [P + n for n in names]
 
 
+def _members(category: str) -> list[str]:
+    """The ids of a family of categories of the INAMI definitions (``"age_band"``), in declared order."""
+    return list(category_members(DEFINITIONS, P + category))
+
+
+def _category_labels(rows) -> list[str]:
+    """The label of each row's category within its family (``"bar"``, ``"20-24 ans"``), as declared."""
+    return [DEFINITIONS[i].category_label for i in rows["indicator"]]
+
+
 def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
     years = [book.year, *book.previous]
     rows = book.select(_ids(*names), years)
@@ -94,7 +106,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         f"{book.text(P + 'consultations_per_person')} consultations médicales par TDS"
         f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes."
     )
-    blocks = [Text(text)]
+    blocks: list[Text | Table | Chart] = [Text(text)]
     if book.has(P + "persons_seen", y, "site:saint_trond"):
         pasop_prev = (
             f" ({book.text(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
@@ -182,7 +194,7 @@ def workplaces(book: FigureBook) -> list:
     )
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
     chart = plots.bar_shares(
-        rows.assign(label=rows["label"].str.removeprefix("Lieu de rencontre : ")),
+        rows.assign(label=_category_labels(rows)),
         title=f"Lieu de rencontre des TDS {book.period}",
         lang=book.lang,
     )
@@ -218,9 +230,9 @@ def age(book: FigureBook, ages) -> list:
         + f"\n- {_extreme_label(book, 'age_min', 'La personne la plus jeune')} : {with_prev('age_min')}"
         + f"\n- {_extreme_label(book, 'age_max', 'La personne la plus âgée')} : {with_prev('age_max')}"
     )
-    bands = book.matching(P + "age_band.")
+    bands = book.members(_members("age_band"))
     table = fmt.figures_table_html(
-        bands.assign(label=bands["label"].str.removeprefix("Âge : ")),
+        bands.assign(label=_category_labels(bands)),
         columns=("label", "numerator", "value", "ci"),
         lang=book.lang,
         labels={"label": "Classe d'âge", "numerator": "Nombre", "value": "Part"},
@@ -233,15 +245,13 @@ def age(book: FigureBook, ages) -> list:
 
 def _pyramid(book: FigureBook) -> list:
     """The age pyramid by gender (from the ``age_band_gender.*`` counts), or nothing when they are absent."""
-    rows = book.matching(P + "age_band_gender.")
+    rows = book.members(list(AGE_BAND_GENDER))
     if rows.empty:
         return []
-    parts = rows["indicator"].str.removeprefix(P + "age_band_gender.").str.split(".", n=1)
-    band_labels = {b: book.row(P + f"age_band.{b}")["label"].removeprefix("Âge : ") for b in AGE_BANDS}
+    band, gender = (rows["indicator"].map(lambda i, k=k: AGE_BAND_GENDER[i][k]) for k in (0, 1))
+    band_labels = {b: DEFINITIONS[P + f"age_band.{b}"].category_label for b in AGE_BANDS}
     hidden = rows["suppressed"].astype(bool) if "suppressed" in rows else False
-    counts = rows.assign(
-        band=parts.str[0].map(band_labels), gender=parts.str[1], persons=rows["value"].mask(hidden)
-    )
+    counts = rows.assign(band=band.map(band_labels), gender=gender, persons=rows["value"].mask(hidden))
     order = {label: i for i, label in enumerate(band_labels.values())}
     counts = counts.sort_values("band", key=lambda b: b.map(order), kind="stable")
     masked = int(np.isnan(counts["persons"].to_numpy(dtype=float)).sum())
@@ -271,10 +281,10 @@ def gender(book: FigureBook) -> list:
 
 
 def _top_origins(book: FigureBook, scope: str, k: int = 3) -> list[tuple[str, str]]:
-    rows = book.matching(P + "origin.", scope=scope)
+    rows = book.members(_members("origin"), scope=scope)
     rows = rows[~rows["indicator"].isin([P + "origin.unknown", P + "origin.belgium"])]
     rows = rows[rows["value"] > 0].sort_values("value", ascending=False, kind="stable").head(k)
-    return [(r["indicator"], r["label"].removeprefix("Origine : ")) for _, r in rows.iterrows()]
+    return list(zip(rows["indicator"], _category_labels(rows)))
 
 
 def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
@@ -310,7 +320,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             )
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(
-        rows.assign(label=rows["label"].str.removeprefix("Origine : ")),
+        rows.assign(label=_category_labels(rows)),
         title=f"Région d'origine des TDS vus {book.period}",
         lang=book.lang,
     )
@@ -603,14 +613,14 @@ def follow_up(book: FigureBook) -> list:
         f"{book.text(P + 'abortion_supports')} accompagnements vers IVG et "
         f"{book.text(P + 'pregnancy_followups')} suivis de grossesse."
     )
-    treat = book.matching(P + "treatments.")
-    refer = book.matching(P + "referrals.")
+    treat = book.members(_members("treatments"))
+    refer = book.members(_members("referrals"))
     return [
         Text(text),
         _trend_table(book, list(FOLLOW_UP), "Suivi médical (nombre d'actes)"),
         Table(
             fmt.figures_table_html(
-                treat.assign(label=treat["label"].str.split(" : ").str[-1]),
+                treat.assign(label=_category_labels(treat)),
                 columns=("label", "value"),
                 lang=book.lang,
                 labels={"label": "Traitements par pathologie", "value": "Nombre"},
@@ -618,7 +628,7 @@ def follow_up(book: FigureBook) -> list:
         ),
         Table(
             fmt.figures_table_html(
-                refer.assign(label=refer["label"].str.split(" : ").str[-1]),
+                refer.assign(label=_category_labels(refer)),
                 columns=("label", "value"),
                 lang=book.lang,
                 labels={"label": "Renvois par destination", "value": "Nombre"},

@@ -1,9 +1,10 @@
 """Comparisons over the years as the reports word them: verdicts, sentences, the comparison table.
 
 Everything here reads the comparison rows that `indicators.comparisons`
-added to the figures table (``<id>.diff.<Y0>``, ``<id>.fisher_p.<Y0>``,
-``<id>.trend_p``, ``<id>.verdict``) through the report's `FigureBook`, after
-disclosure control; nothing is computed, only worded. The same functions
+added to the figures table (differences, Fisher and trend p-values,
+verdicts), found by their columns ``base_indicator``, ``unit``, ``method``
+and ``year_from`` through the report's `FigureBook` (`FigureBook.comparison`),
+after disclosure control; nothing is computed, only worded. The same functions
 serve the three funders' pages.
 
 What the sentence says follows the verdict row: "en hausse" / "en baisse"
@@ -72,17 +73,16 @@ def _years(book: FigureBook, indicator: str, scope: str) -> tuple[int, ...]:
 def trend(book: FigureBook, indicator: str, scope: str = ALL) -> Trend:
     """The verdict of ``indicator`` in ``book`` and the p-value of the test that made it."""
     years = _years(book, indicator, scope)
-    vid = f"{indicator}.verdict"
-    if not book.has(vid, book.year, scope):
+    row = book.comparison(indicator, "verdict", scope)
+    if row is None:
         return Trend(indicator, scope, years, "none", float("nan"), "", float("nan"), False)
-    row = book.row(vid, book.year, scope)
     if row.get("suppressed", False):
         return Trend(indicator, scope, years, "masked", float("nan"), "", float("nan"), True)
     test = str(row["method"])
-    p_id = f"{indicator}.trend_p" if test == comparisons.TREND_METHOD else f"{indicator}.fisher_p.{years[0]}"
+    first = None if test == comparisons.TREND_METHOD else years[0]  # Fisher: the first year against this one
+    p_row = book.comparison(indicator, "p_value", scope, method=test, year_from=first)
     p, p_masked = float("nan"), False
-    if test in TEST_LABELS and book.has(p_id, book.year, scope):
-        p_row = book.row(p_id, book.year, scope)
+    if test in TEST_LABELS and p_row is not None:
         p_masked = bool(p_row.get("suppressed", False))
         p = float("nan") if p_masked else float(p_row["value"])
     return Trend(indicator, scope, years, "published", float(row["value"]), test, p, p_masked)
@@ -205,11 +205,11 @@ def _share_with_counts(book: FigureBook, indicator: str, year: int, scope: str) 
     return f"{book.text(indicator, year, scope)} ({count})"
 
 
-def _difference_text(book: FigureBook, indicator: str, scope: str) -> str:
-    """``"+1,4 pt [+0,2 ; +2,6]"`` (Newcombe interval), the mask, or an en dash."""
-    if not book.has(indicator, book.year, scope):
+def _difference_text(book: FigureBook, indicator: str, first: int, scope: str) -> str:
+    """``"+1,4 pt [+0,2 ; +2,6]"`` (Newcombe interval of ``indicator`` against ``first``), the mask, or an en dash."""
+    row = book.comparison(indicator, "difference", scope, year_from=first)
+    if row is None:
         return fmt.MISSING
-    row = book.row(indicator, book.year, scope)
     if row.get("suppressed", False):
         return book.mask(row)
     lo, hi = (fmt.points(row[k], 1, book.lang).removesuffix(f"{fmt.NBSP}pt") for k in ("lower", "upper"))
@@ -277,7 +277,7 @@ def comparison_table(
                 [
                     label,
                     *(_share_with_counts(book, indicator, y, scope) for y in years),
-                    _difference_text(book, f"{indicator}.diff.{first}", scope),
+                    _difference_text(book, indicator, first, scope),
                     _p_cell(book, t, level),
                     _verdict_cell(t),
                 ],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def information_sessions(rng, book: TargetBook, sites: Sites, region: str, year:
     per_site = site_counts(rng, book, PREFIX[region] + "information_sessions", year, sites, scope_all, design)
     rows = []
     for site, n in per_site.items():
-        sizes = []
+        sizes: list[int] = []
         while sum(sizes) < n:
             sizes.append(2 if n - sum(sizes) >= 2 and rng.random() < D.TWO_SESSION_ROWS else 1)
         for day, k in zip(_days_in(year, range(1, 13), rng, len(sizes)), sizes):
@@ -99,7 +100,7 @@ def _event_day(rng, year: int, month: int, day: int | None) -> dt.date:
 
 def events(rng, book: TargetBook, region: str, year: int) -> list[list]:
     """The design's one-off events of the region and year, scaled to the printed type totals."""
-    rows = []
+    rows: list[list[Any]] = []
     for reg, kind, site, month, day, sessions, participants, condoms, programme, years in D.EVENTS:
         if reg == region and (years is None or year in years):
             people = participants if kind in TYPE_TOTALS else volume(rng, participants, year)

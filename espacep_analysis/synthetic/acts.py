@@ -49,7 +49,7 @@ def _starters(rng, spec: YearSpec, visits: list[Visit], carried: list[Visit]) ->
         slack[REGION_OF_ANTENNA[v.person.antenna]] -= max(minimum_visits(v), len(v.doses))
     pool = [v for v in visits if v.person.pid not in busy and v.person.hbv in ("low", "unknown")]
     weights = [20.0 if v.anti_hbs_low else 2.0 if v.person.hbv == "low" else 1.0 for v in pool]
-    chosen = []
+    chosen: list[Visit] = []
     for v in weighted_order(rng, pool, weights):
         region = REGION_OF_ANTENNA[v.person.antenna]
         if len(chosen) < n and slack[region] >= MAX_SERIES_VISITS:
@@ -109,7 +109,8 @@ class _Acts:
     """Collects act rows; every act sits on a consultation day of the person, at its site."""
 
     def __init__(self, rng, visits: list[Visit]):
-        self.rng, self.rows = rng, []
+        self.rng = rng
+        self.rows: list[tuple] = []
         self.days = [(v, d) for v in visits for d in v.dates]
 
     def add(self, v: Visit, day: dt.date, act: str, detail: str = "") -> None:
@@ -130,12 +131,14 @@ def _required(acts: _Acts, visits: list[Visit]) -> tuple[int, int]:
     for v in visits:
         for day, dose in v.doses:
             acts.add(v, day, "hbv_vaccine", str(dose))
-        follow = v.after(v.sample_day) if v.followup else None
+        follow = v.after(v.sample) if v.followup else None
         for test, result, _ in v.tests:
             key = "hsil" if test == "cervical_cytology" and result == "hsil" else test
             needs_treatment = result == "positive" and test in TREATED
             needs_referral = key in REFERRED and (result in ("positive", "hsil"))
-            if (needs_treatment or needs_referral) and follow is None:
+            if not (needs_treatment or needs_referral):
+                continue
+            if follow is None:
                 raise EspacepError(f"{v.person.pseudonym}: no visit after the sample to act on {test}")
             if needs_treatment:
                 acts.add(v, follow, "treatment", test)

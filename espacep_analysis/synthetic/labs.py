@@ -164,7 +164,7 @@ def lab_rows(rng: np.random.Generator, visits: list[Visit]) -> list[list]:
     for v in visits:
         for test, result, titre in v.tests:
             rows.append([v, v.sample_day, test, result, titre, None])
-            later = [d for d in v.dates if d > v.sample_day]
+            later = [d for d in v.dates if d > v.sample]
             if test in RETESTABLE and result == "negative" and later and rng.random() < D.RETESTED:
                 rows.append([v, later[int(rng.integers(len(later)))], test, "negative", None, None])
     return rows
@@ -188,7 +188,7 @@ def balance_region(
     slots = [
         (v, t)
         for v in visits
-        if in_region(v.sites[v.sample_day])
+        if in_region(v.sites[v.sample])
         for t in D.FILLER_TESTS
         if (v.person.pid, t) not in have
     ]

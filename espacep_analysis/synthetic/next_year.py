@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import EspacepError
 from . import design as D
 from .targets import Target, TargetBook
 
@@ -48,7 +49,9 @@ def derived_targets(book: TargetBook, rng: np.random.Generator, year: int) -> li
     for indicator, scope in DERIVED:
         source = book.get(indicator, D.CALIBRATED_LAST_YEAR, scope)
         factor = 1 + VOLUME_CHANGE * rng.normal()
-        value = max(0, round(source.value * factor))
+        if source is None:
+            raise EspacepError(f"targets.yaml: no {indicator} ({scope}) in {D.CALIBRATED_LAST_YEAR}")
+        value = max(0, round(source.number * factor))
         out.append(
             Target(
                 id=f"inami.{indicator}",

@@ -11,6 +11,7 @@ per site, and fails when the printed figures do not add up.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ from .targets import Target, TargetBook, approx_count
 PREFIX = {"wallonie": "aviq.", "bruxelles": "cocof."}
 FUNDER = {"wallonie": "aviq", "bruxelles": "cocof"}
 # Demand code -> the ids of the figures that print its count, per funder prefix
-DEMAND_IDS = {
+DEMAND_IDS: dict[str, dict[str, tuple[str, ...]]] = {
     "aviq.": {
         "prevention_material": ("aviq.prevention_material",),
         "addiction": ("aviq.demands.addiction", "aviq.addiction_interventions"),
@@ -88,7 +89,7 @@ def site_counts(
     year: int,
     sites: Sites,
     scope_all: list[str],
-    design: dict[str, float],
+    design: Mapping[str, float],
 ) -> dict[str, int]:
     """One count per site of ``scope_all``: printed figures (most specific first), then design.
 
@@ -159,9 +160,16 @@ def fit_places(book: TargetBook, prefix: str, year: int, n_design: int) -> tuple
     )
 
 
+def _number(target: Target | None) -> float:
+    """The value of a target known to be there."""
+    if target is None:
+        raise EspacepError("synthetic: a share without its target")
+    return target.number
+
+
 def _place_counts(targets: dict[str, Target | None], n: int) -> dict[str, int] | None:
     """Counts per place summing to ``n`` with every printed share inside its interval, or None."""
-    options = {}
+    options: dict[str, list[int] | None] = {}
     for place, target in targets.items():
         if target is None:
             options[place] = None
@@ -172,11 +180,12 @@ def _place_counts(targets: dict[str, Target | None], n: int) -> dict[str, int] |
     free = [p for p, o in options.items() if o is None]
     fixed = [p for p, o in options.items() if o is not None]
     best = None
-    for combo in np.array(np.meshgrid(*[options[p] for p in fixed])).T.reshape(-1, len(fixed)):
+    grid: np.ndarray = np.array(np.meshgrid(*[options[p] for p in fixed])).T.reshape(-1, len(fixed))
+    for combo in grid:
         rest = n - int(combo.sum())
         if rest < 0 or (not free and rest != 0):
             continue
-        gap = sum(abs(int(k) - targets[p].value * n) for p, k in zip(fixed, combo))
+        gap = sum(abs(int(k) - _number(targets[p]) * n) for p, k in zip(fixed, combo))
         if best is None or gap < best[0]:
             best = (gap, dict(zip(fixed, (int(k) for k in combo))), rest)
     if best is None:

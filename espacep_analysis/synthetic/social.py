@@ -35,7 +35,8 @@ def medical_demand_rows(ow: OutreachWorld, spec: OutreachSpec, met: list[Met]) -
         return []
     visits = ow.visits[spec.year]
     total = sum(len(v) for v in visits.values() if ow.region(v[0][1]) == spec.region)
-    wanted = spec.medical_demands if spec.medical_demands is not None else total - missed
+    # missed is set whenever medical_demands is not (the early return above)
+    wanted = spec.medical_demands if spec.medical_demands is not None else total - (missed or 0)
     available = [(day, site, m.pseudonym) for m in met for day, site in m.consultations]
     if not 0 <= wanted <= len(available):
         raise EspacepError(
@@ -126,7 +127,7 @@ def social_rows(
     order = rng.permutation(len(pending))
     for m, i in zip(need, order):
         on(m, pending[int(i)], m.contacts[0])
-    rest = defaultdict(int)
+    rest: defaultdict[str, int] = defaultdict(int)
     for i in order[len(need) :]:
         rest[pending[int(i)]] += 1
     _spread(rng, social, rest, spec.demands, recorded, on)

@@ -9,11 +9,26 @@ builders then construct rows with exactly these counts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict, TypeVar
 
 from ..errors import EspacepError
 from . import design as D
 from .targets import Target, TargetBook, fit_denominator, pick_count, pick_denominator, share_count
+
+K = TypeVar("K")
+
+
+class AgeSpec(TypedDict):
+    """The ages of a year: bounds (printed or design), whether printed, the printed mean."""
+
+    min: float
+    max: float
+    exact_min: bool
+    exact_max: bool
+    mean: float | None
+
 
 ORIGIN_GROUPS = (
     "belgium",
@@ -39,7 +54,7 @@ class YearSpec:
     region_consultations: dict[str, int]
     groups: dict[str, dict[str, int]]
     genders: dict[str, int]
-    age: dict[str, float | None]
+    age: AgeSpec
     workplaces: dict[str, int]
     gp: dict[str, int]
     coverage: dict[str, int]
@@ -54,7 +69,7 @@ class YearSpec:
         return sum(self.antenna_persons.values())
 
 
-def apportion(total: int, weights: dict[str, float]) -> dict[str, int]:
+def apportion(total: int, weights: Mapping[K, float]) -> dict[K, int]:
     """Split ``total`` in proportion to ``weights`` (largest remainder, ties by key order)."""
     if total < 0:
         raise EspacepError(f"cannot split a negative count {total}")
@@ -118,7 +133,7 @@ def _consultations(book: TargetBook, year: int, regions: dict[str, int]) -> dict
     return {r: out[r] for r in regions}
 
 
-def country_mix(antenna: str, year: int) -> dict[str, float]:
+def country_mix(antenna: str, year: int) -> Mapping[str, float]:
     """Country weights of an antenna's public in ``year`` ("" = unknown nationality)."""
     return D.NATIONALITY_MIX_BY_YEAR.get((antenna, year), D.NATIONALITY_MIX[antenna])
 
@@ -157,7 +172,7 @@ def _scope_share(book: TargetBook, indicator: str, year: int, scopes: list[str],
     for scope in scopes:
         numerator = book.get(indicator, year, scope, "numerator")
         if numerator is not None:
-            return int(numerator.value)
+            return int(numerator.number)
         share = book.get(indicator, year, scope)
         if share is not None:
             return pick_count(share, n)
@@ -281,7 +296,7 @@ def _fixed_and_rest(
     return {c: out[c] for c in design}
 
 
-def _age(book: TargetBook, year: int) -> dict[str, float | None]:
+def _age(book: TargetBook, year: int) -> AgeSpec:
     low, high, mean = (book.count(f"age_{k}", year) for k in ("min", "max", "mean"))
     mean_target = book.get("age_mean", year)
     return {
@@ -300,7 +315,7 @@ def _gp(book: TargetBook, year: int, n: int) -> dict[str, int]:
         no_data = n - fit_denominator([share], n - round(D.GP_NO_DATA * n))
     known = n - no_data
     denominator = book.get("gp_none_or_unaware_share", year, field="denominator")
-    if denominator is not None and int(denominator.value) != known:
+    if denominator is not None and int(denominator.number) != known:
         raise EspacepError(f"{year}: GP denominator {denominator.value} != {n} - {no_data}")
     none_or_unaware = share_count(book, "gp_none_or_unaware_share", year, known, D.GP_NONE_OR_UNAWARE)
     return {"no_data": no_data, "none_or_unaware": none_or_unaware, "aware": known - none_or_unaware}
@@ -333,7 +348,7 @@ def _tested_positive(book: TargetBook, test: str, year: int, n: int) -> tuple[in
     share = book.get(f"prevalence.{test}", year)
     numerator = book.get(f"prevalence.{test}", year, field="numerator")
     if numerator is not None:
-        positive = int(numerator.value)
+        positive = int(numerator.number)
         if share is not None:
             tested = pick_denominator(share, positive, tested)
         return tested, positive

@@ -56,20 +56,27 @@ class Target:
         unit = 10.0**-decimals
         return unit / 100 if "%" in self.printed else unit
 
+    @property
+    def number(self) -> float:
+        """``value``, for a target that has one (the tolerance ``majority`` has none)."""
+        if self.value is None:
+            raise EspacepError(f"target {self.key}: no value for tolerance {self.tolerance!r}")
+        return self.value
+
     def bounds(self) -> tuple[float, float, bool]:
         """``(low, high, high_included)`` of the accepted figures (numeric tolerances)."""
         if self.tolerance == "exact":
-            return self.value, self.value, True
+            return self.number, self.number, True
         if self.tolerance == "half_unit":
-            return self.value - self.unit / 2, self.value + self.unit / 2, True
+            return self.number - self.unit / 2, self.number + self.unit / 2, True
         if self.tolerance == "truncated":
-            return self.value, self.value + self.unit, False
+            return self.number, self.number + self.unit, False
         if self.tolerance == "majority":
             return 0.5, math.inf, True
         if self.tolerance == "within_2pct":
-            return self.value * (1 - APPROX_SHARE), self.value * (1 + APPROX_SHARE), True
+            return self.number * (1 - APPROX_SHARE), self.number * (1 + APPROX_SHARE), True
         if self.tolerance == "greater_than":
-            return self.value, math.inf, True
+            return self.number, math.inf, True
         raise EspacepError(f"target {self.key}: tolerance {self.tolerance!r} has no interval")
 
     def contains(self, figure: float, margin: float = 0.0) -> bool:
@@ -78,9 +85,9 @@ class Target:
         if self.tolerance == "majority":
             return figure > 0.5 + margin
         if self.tolerance == "greater_than":
-            return figure > self.value + margin
+            return figure > self.number + margin
         if self.tolerance == "exact":
-            return abs(figure - self.value) <= margin
+            return abs(figure - self.number) <= margin
         upper_ok = figure <= high - margin if high_included else figure < high - margin
         return figure >= low + margin and upper_ok
 
@@ -173,9 +180,9 @@ class TargetBook:
         """A printed count: the target's value, or its numerator for a proportion."""
         numerator = self.get(indicator, year, scope, "numerator")
         if numerator is not None:
-            return int(numerator.value)
+            return int(numerator.number)
         target = self.get(indicator, year, scope)
-        return int(target.value) if target is not None and target.tolerance == "exact" else None
+        return int(target.number) if target is not None and target.tolerance == "exact" else None
 
     def with_tolerance(self, tolerance: str) -> list[Target]:
         return [t for t in self._by_key.values() if t.tolerance == tolerance]
@@ -185,7 +192,7 @@ def pick_count(target: Target, n: int) -> int:
     """The integer k nearest ``value * n`` with k / n inside the target's interval."""
     if n <= 0:
         raise EspacepError(f"target {target.key}: cannot hit a share of {n} persons")
-    centre = (0.5 if target.tolerance == "majority" else target.value) * n
+    centre = (0.5 if target.tolerance == "majority" else target.number) * n
     low, high, _ = target.bounds()
     high = high if math.isfinite(high) else 1.0
     span = range(max(0, math.floor(low * n) - 1), math.ceil(high * n) + 2)
@@ -203,13 +210,13 @@ def approx_count(target: Target, draw: float) -> int:
     ``greater_than``: value + 1 .. value + 15 %.
     """
     if target.tolerance == "exact":
-        return int(target.value)
+        return int(target.number)
     if target.tolerance == "within_2pct":
-        low = math.ceil(target.value * (1 - 0.6 * APPROX_SHARE))
-        high = math.floor(target.value * (1 + 0.6 * APPROX_SHARE))
+        low = math.ceil(target.number * (1 - 0.6 * APPROX_SHARE))
+        high = math.floor(target.number * (1 + 0.6 * APPROX_SHARE))
     elif target.tolerance == "greater_than":
-        low = math.floor(target.value) + 1
-        high = max(low, math.floor(target.value * 1.15))
+        low = math.floor(target.number) + 1
+        high = max(low, math.floor(target.number * 1.15))
     else:
         raise EspacepError(f"target {target.key}: tolerance {target.tolerance!r} is not one of a count")
     count = low + int(draw * (high - low + 1))
@@ -249,7 +256,7 @@ def share_count(book: TargetBook, indicator: str, year: int, n: int, rate: float
     """Count out of ``n``: the printed numerator, else the printed share, else ``rate * n``."""
     numerator = book.get(indicator, year, scope, "numerator")
     if numerator is not None:
-        return int(numerator.value)
+        return int(numerator.number)
     share = book.get(indicator, year, scope)
     if share is not None:
         return pick_count(share, n)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import EspacepError
+from ..errors import EspacepError, InternalError
 from . import design as D
 from .people import Person, World, choose
 
@@ -37,6 +37,13 @@ class Visit:
     fixed: set[dt.date] = field(default_factory=set)
     dates: list[dt.date] = field(default_factory=list)
     sites: dict[dt.date, str] = field(default_factory=dict)
+
+    @property
+    def sample(self) -> dt.date:
+        """The sample day, once `pick_days` has set it."""
+        if self.sample_day is None:
+            raise InternalError(f"{self.person.pseudonym}: no sample day yet")
+        return self.sample_day
 
     def after(self, day: dt.date) -> dt.date | None:
         """The person's first consultation day strictly after ``day`` (this year)."""
@@ -104,7 +111,7 @@ def move_some(world: World, visits: list[Visit], n: int) -> None:
     movable = [v for v in visits if v.person.antenna in antennas and len(v.dates) >= 3]
     for i in world.rng.permutation(len(movable))[:n]:
         v = movable[int(i)]
-        busy = v.fixed | {v.sample_day, v.after(v.sample_day)}
+        busy: set[dt.date | None] = {*v.fixed, v.sample, v.after(v.sample)}
         days = [d for d in v.dates if d not in busy]
         if days:
             other = choose(world.rng, {a: 1.0 for a in antennas if a != v.person.antenna})
@@ -187,13 +194,13 @@ def _coverage(rng, spec, visits: list[Visit]) -> dict[tuple[int, dt.date], tuple
     statuses = (
         ["not_in_order"] * c["not_in_order"] + ["in_order"] * c["in_order"] + ["unknown"] * c["unknown"]
     )
-    out = {}
+    out: dict[tuple[int, dt.date], tuple[bool, str]] = {}
     for rank, i in enumerate(rng.permutation(len(visits))):
         v = visits[int(i)]
         status = statuses[rank] if rank < len(statuses) else None
         for day in v.dates:
             asked = status is not None and (day == v.dates[0] or rng.random() < D.STATUS_REPEATED)
-            out[v.person.pid, day] = (asked, status if asked else "")
+            out[v.person.pid, day] = (bool(asked), status if asked and status is not None else "")
     return out
 
 
