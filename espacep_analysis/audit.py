@@ -4,8 +4,8 @@
 data (every value of a ``pseudonym`` column, every birth date when a birth
 date column exists, the absolute path of the data directory and the names of
 real exports), then scans every rendered file under ``OUTPUT_DIR`` for them:
-HTML, executed notebooks (metadata and outputs), CSV, JSON, text and the text
-of PDFs. It also flags tables of row-level records (a table with a
+HTML, executed notebooks (metadata and outputs), CSV, JSON, text, the text
+of PDFs and of Word and Excel files. It also flags tables of row-level records (a table with a
 ``pseudonym`` column) in notebook outputs and HTML. Any finding fails the run.
 
 Public API: :class:`Finding`, :class:`Identifiers`, :func:`collect_identifiers`,
@@ -28,10 +28,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
+from . import renderers
 from .audit_files import (
+    OFFICE_SUFFIXES,
+    SCANNED_SUFFIXES,
     embedded_findings,
     machine_path_findings,
     notebook_embeds,
+    office_text,
     private_roots,
     walk_outputs,
 )
@@ -40,6 +44,9 @@ from .errors import DataError, EspacepError, ParameterError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+# Suffixes `_scan_file` reads itself (text, JSON, markup, PDF); any other registered format is read by
+# its renderer's ``text_fn`` (`renderers.text_reader`).
+NATIVE_SUFFIXES = (*SCANNED_SUFFIXES,)
 PSEUDONYM_COLUMNS = ("pseudonym", "pseudonyme")
 BIRTH_DATE_COLUMNS = ("birth_date", "date_of_birth", "birthdate", "date_naissance", "date_de_naissance")
 # Table names whose export file names reveal nothing (persons.csv, ...)
@@ -460,6 +467,13 @@ def _scan_file(
             if error is not None:
                 return [Finding(file, "unreadable", "", error)]
             return _match_text(text or "", matcher, file)
+        if suffix not in NATIVE_SUFFIXES and (reader := renderers.text_reader(suffix)) is not None:
+            text, embeds = reader(path), []  # a registered format (docx, xlsx, ...)
+            if suffix in OFFICE_SUFFIXES:  # what the libraries read, every XML part, no embedded file
+                extra, embeds = office_text(path)
+                text = f"{text}\n{extra}"
+            embeds += embedded_findings(text)[1]
+            return _dedupe([Finding(file, k, w, "") for k, w in embeds] + _match_text(text, matcher, file))
         raw = path.read_bytes().decode("utf-8", errors="replace")
     except Exception as exc:  # a file we cannot read must not pass silently
         return [Finding(file, "unreadable", "", f"{type(exc).__name__}: {exc}")]
@@ -518,9 +532,12 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
 
     Notes
     -----
-    Files scanned: ``SCANNED_SUFFIXES`` (HTML, notebooks, CSV, JSON, text, PDF
-    text via pypdf, ...); images and other binary files are skipped, and so
-    are images embedded as base64. Notebooks and JSON are scanned both as
+    Files scanned: `audit_files.scanned_suffixes` (HTML, notebooks, CSV, JSON, text, PDF
+    text via pypdf, and every format of the renderer registry through its
+    reader; Word and Excel files also through python-docx and openpyxl and
+    their XML parts, `audit_files.office_text`); a file of another type is a
+    finding (`audit_files.walk_outputs`); images are checked to be images
+    and not searched, and so are images embedded as base64. Notebooks and JSON are scanned both as
     written and with their strings decoded (``\\u`` escapes), HTML also with
     entities decoded, so metadata (papermill parameters, paths) is covered.
     Pseudonyms and birth dates match as whole tokens (not inside a longer

@@ -17,6 +17,9 @@ the audit on what could carry the data out whatever its content:
   outside a data URI), is a finding. Notebook image outputs (``image/png``,
   ``image/jpeg``) are checked the same way; other binary outputs
   (``application/pdf``, ...) are findings.
+- **Word and Excel files** (`office_text`): a ``.docx`` or ``.xlsx`` is a zip
+  of XML parts; a part that is neither XML nor an image of `IMAGE_SUFFIXES`
+  (an embedded file, a macro) is a finding, and an image part must be one.
 - **Machine paths** (`machine_path_findings`): an absolute POSIX path of two
   components or more (``/a/b``), not part of a URL or of a longer word
   (``http://host/a/b``, ``Liège/Namur``, ``40/195`` are not paths), is a
@@ -53,6 +56,16 @@ SCANNED_SUFFIXES = (
     ".log",
     ".pdf",
 )
+OFFICE_SUFFIXES = (".docx", ".xlsx")  # zip packages of XML parts: `office_text` reads them too
+
+
+def scanned_suffixes() -> tuple[str, ...]:
+    """`SCANNED_SUFFIXES` and the suffix of every registered output format (`renderers`): none escapes the audit."""
+    from . import renderers
+
+    return tuple(dict.fromkeys(SCANNED_SUFFIXES + renderers.suffixes()))
+
+
 IMAGE_SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -155,7 +168,7 @@ def _file_kind(path: Path, root: Path) -> str | tuple[str, str] | None:
         return ("symlink", f"-> {os.readlink(path)}")
     if _TEMP_FILE.search(name):
         return ("leftover_temp", "temporary file of an interrupted write")
-    if suffix in SCANNED_SUFFIXES:
+    if suffix in scanned_suffixes():
         return "scan"
     if name == DATA_RECORD and path.parent == root:
         return (
@@ -276,3 +289,80 @@ def machine_path_findings(
             found.append((path, match.start()))
     found += [(m.group(0), m.start()) for m in _WINDOWS_PATH.finditer(text)]
     return found
+
+
+def office_text(path: Path) -> tuple[str, list[tuple[str, str]]]:
+    """The text of a ``.docx`` or ``.xlsx`` and ``(kind, what)`` of each part that is not XML or an image.
+
+    The text is what python-docx or openpyxl read (paragraphs, tables, headers
+    and footers, cells, sheet names, comments, document properties; a date
+    cell as ``YYYY-MM-DD``), then every XML part of the package with its
+    entities decoded (hidden sheets, defined names, anything the libraries
+    leave out). Raises what the libraries raise on a file they cannot read.
+    """
+    import html
+    import zipfile
+
+    reader = _docx_text if path.suffix.lower() == ".docx" else xlsx_text
+    parts, findings = [reader(path)], []
+    with zipfile.ZipFile(path) as package:
+        for member in package.infolist():
+            name, suffix = member.filename, Path(member.filename).suffix.lower()
+            data = package.read(member)
+            if name.lower().endswith((".xml", ".rels", ".vml")):
+                parts.append(html.unescape(data.decode("utf-8", errors="replace")))
+            elif suffix in IMAGE_SUFFIXES:
+                if not data.startswith(IMAGE_SIGNATURES[IMAGE_SUFFIXES[suffix]]):
+                    findings.append(("embedded_file", f"{name}: {suffix} part that is not an image"))
+            elif not name.endswith("/"):
+                findings.append(("embedded_file", f"{name}: part of type {suffix or name!r}"))
+    return "\n".join(parts), findings
+
+
+def _properties_text(props) -> list[str]:
+    """The document properties (title, author, comments, ...) as text."""
+    names = ("title", "subject", "creator", "author", "keywords", "description", "comments", "category")
+    names += ("last_modified_by", "identifier", "language", "version", "content_status")
+    return [str(getattr(props, n)) for n in names if getattr(props, n, None)]
+
+
+def _docx_text(path: Path) -> str:
+    """Paragraphs, tables (nested ones too), headers, footers and properties of a Word document."""
+    import docx
+
+    document = docx.Document(str(path))
+    lines = _properties_text(document.core_properties)
+
+    def walk(container) -> None:
+        lines.extend(p.text for p in container.paragraphs)
+        for table in container.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    walk(cell)
+
+    walk(document)
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            walk(part)
+    return "\n".join(lines)
+
+
+def xlsx_text(path: Path) -> str:
+    """Sheet names, every cell (dates as ``YYYY-MM-DD``), comments and properties of a workbook."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=False)
+    lines = _properties_text(book.properties) + list(book.sheetnames)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, dt.datetime | dt.date):
+                    value = (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+                if value is not None:
+                    lines.append(str(value))
+                if cell.comment is not None:
+                    lines.append(cell.comment.text)
+    return "\n".join(lines)

@@ -59,7 +59,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, lifecycle, settings
+from . import __version__, lifecycle, renderers, settings
 from .errors import DataError, EspacepError, InternalError, RunInterrupted
 from .files import write_atomic
 from .lifecycle import OutputLock
@@ -68,7 +68,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent  # hashed as code (the stamp), nev
 NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"  # the funder notebooks of the checkout (code, not params)
 FUNDERS = ("inami", "aviq", "cocof")
 FUNDER_TITLES = {"inami": "INAMI", "aviq": "AViQ", "cocof": "Cocof"}
-PRODUCTS = ("report.ipynb", "report.html", "report.pdf", "figures.csv", "provenance.json")
+# The notebook's own products; the documents' products come from the format registry (`renderers`).
+BASE_PRODUCTS = ("report.ipynb", "figures.csv", "figures-excel.csv", "provenance.json")
 STAMP = ".stamp.json"
 YEARS_CACHE = ".data-years.json"
 DATA_RECORD = ".data-dir"  # the data directory of the last run: `espacep audit` without --data reads it
@@ -98,7 +99,10 @@ class BatchOptions:
     ci_method: str = "wilson"
     lang: str = "fr_BE"
     min_cell: int | None = None
-    pdf: bool = True
+    pdf: bool = True  # False: every format but ``pdf`` (``--no-pdf``)
+    formats: tuple[str, ...] | None = (
+        None  # the formats to render (``--formats``); None: every registered one
+    )
     force: bool = False
     workers: int | None = None
     warm_kernels: bool = True
@@ -133,6 +137,15 @@ class Job:
     pdf: bool
     inputs_hash: str
     lang: str = "fr_BE"
+    formats: tuple[str, ...] | None = (
+        None  # None: every registered format (`renderers`), but pdf if not ``pdf``
+    )
+
+    @property
+    def rendered_formats(self) -> list[str]:
+        """The formats this job renders, in rendering order (`renderers.selected`)."""
+        chosen = renderers.selected(self.formats)
+        return [name for name in chosen if self.pdf or name != "pdf"]
 
     @property
     def name(self) -> str:
@@ -410,6 +423,7 @@ def plan_jobs(
                     final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
                     parameters=parameters,
                     pdf=options.pdf,
+                    formats=tuple(options.formats) if options.formats else None,
                     lang=options.lang,
                     inputs_hash=inputs_hash(digests, notebook, parameters),
                 )
@@ -446,9 +460,14 @@ def read_stamp(final_dir: Path) -> dict | None:
     return stamp if isinstance(stamp, dict) else None
 
 
-def product_digests(folder: Path, pdf: bool = True) -> dict[str, str]:
-    """sha256 of each product present in ``folder`` (the PDF only when ``pdf``)."""
-    names = [p for p in PRODUCTS if pdf or p != "report.pdf"]
+def products(formats: list[str] | None = None) -> list[str]:
+    """The files of a published report: `BASE_PRODUCTS` and the products of ``formats`` (None: all)."""
+    return [*BASE_PRODUCTS, *renderers.products(formats)]
+
+
+def product_digests(folder: Path, formats: list[str] | None = None) -> dict[str, str]:
+    """sha256 of each product of ``formats`` (None: all registered) present in ``folder``."""
+    names = products(formats)
     return {name: _sha256_file(folder / name) for name in names if (folder / name).is_file()}
 
 
@@ -463,11 +482,10 @@ def is_up_to_date(job: Job) -> bool:
     if stamp is None or stamp.get("inputs") != job.inputs_hash:
         return False
     expected = stamp.get("products")
-    products = [p for p in PRODUCTS if job.pdf or p != "report.pdf"]
     return (
         isinstance(expected, dict)
-        and set(expected) == set(products)
-        and product_digests(job.final_dir, job.pdf) == expected
+        and set(expected) == set(products(job.rendered_formats))
+        and product_digests(job.final_dir, job.rendered_formats) == expected
     )
 
 
@@ -845,7 +863,6 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
     (``exécution``, ``html``, ``pdf``, ``publication``). Never raises: a failure
     is a ``failed`` result with the first line of the error.
     """
-    from . import render
 
     start = time.perf_counter()
     steps = _Steps(start, progress)
@@ -856,18 +873,8 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
         steps.begin("exécution")
         executed = execute_notebook(job, work, kernel)
         record = attach_provenance(executed, work)
-        steps.begin("html")
-        render.to_html(
-            executed,
-            work / "report.html",
-            title=report_title(job),
-            funder=job.funder,
-            year=job.year,
-            lang=job.lang,
-        )
-        if job.pdf:
-            steps.begin("pdf")
-            render.to_pdf(work / "report.html", work / "report.pdf")
+        rendered = renderers.RenderJob(executed, work, report_title(job), job.funder, job.year, job.lang)
+        renderers.render_all(rendered, job.rendered_formats, steps.begin)
         steps.begin("publication")
         write_stamp(work, job, record, time.perf_counter() - start, steps.end())
         publish(work, job.final_dir)
@@ -919,7 +926,8 @@ def write_stamp(work: Path, job: Job, record: dict, seconds: float, steps: dict)
         "pdf": job.pdf,
         "rendered_at": record.get("rendered_at"),
         "provenance_sha256": _sha256_file(work / "provenance.json"),
-        "products": product_digests(work, job.pdf),
+        "formats": job.rendered_formats,
+        "products": product_digests(work, job.rendered_formats),
         "steps": steps,
     }
     write_atomic(work / STAMP, (json.dumps(stamp, indent=1, sort_keys=True) + "\n").encode())

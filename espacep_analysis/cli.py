@@ -137,6 +137,18 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _formats(text: str | None) -> tuple[str, ...] | None:
+    """``--formats html,docx`` -> the formats, checked against the registry (`renderers`); None: all."""
+    from . import renderers
+
+    if not text:
+        return None
+    wanted = [name.strip() for name in text.split(",") if name.strip()]
+    if "pdf" in wanted and "html" not in wanted:
+        wanted.append("html")  # the PDF is printed from the HTML
+    return tuple(renderers.selected(wanted))
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .batch import NOTEBOOKS_DIR, BatchOptions, run_batch
 
@@ -161,6 +173,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         lang=args.lang,
         min_cell=args.min_cell,
         pdf=not args.no_pdf,
+        formats=_formats(args.formats),
         force=args.force,
         workers=args.workers,
         warm_kernels=not args.fresh_kernels,
@@ -280,9 +293,9 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
     p = _command(
         sub,
         "report",
-        "produire les rapports (HTML, PDF, figures.csv) et outputs/index.html",
+        "produire les rapports (HTML, PDF, Word, Excel, figures.csv) et outputs/index.html",
         "Produit chaque rapport (année, financeur) dans SORTIE/<année>/<financeur>/ (report.html, "
-        "report.pdf, figures.csv, provenance.json, report.ipynb) dans des processus parallèles qui "
+        "report.pdf, report.docx, figures.csv, provenance.json, report.ipynb ; --formats choisit les documents) dans des processus parallèles qui "
         "gardent chacun un noyau Jupyter chaud. Les rapports dont les entrées (données, paramètres, "
         "notebook, paquet, options) n'ont pas changé sont sautés. Chaque rapport n'est publié, par "
         "renommages, qu'une fois complet. Puis SORTIE/index.html est écrit et l'audit des identifiants "
@@ -346,6 +359,13 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
         "--force",
         action="store_true",
         help="produire même si les entrées n'ont pas changé (défaut : rapports à jour sautés)",
+    )
+    p.add_argument(
+        "--formats",
+        default=None,
+        metavar="FORMATS",
+        help="liste séparée par des virgules des documents à produire parmi les formats enregistrés "
+        "(html, pdf, docx, ... ; défaut : tous) ; le HTML est toujours produit quand le PDF est demandé",
     )
     p.add_argument(
         "--workers",

@@ -26,11 +26,10 @@ the short forms ``fr`` and ``nl`` (the CLI's ``--lang``) mean the Belgian ones.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from babel import Locale, UnknownLocaleError
@@ -38,6 +37,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from .errors import ParameterError
+
+if TYPE_CHECKING:
+    from .document import Table
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -389,7 +391,10 @@ def _cell(row: Mapping, column: str, lang: str, percent_decimals: int) -> tuple[
     return (MISSING if is_missing(value) else str(value)), False
 
 
-def figures_table_html(
+_NUMERIC_COLUMNS = ("numerator", "denominator", "value", "ci", "year")
+
+
+def figures_table(
     figures: pd.DataFrame,
     columns: Sequence[str] = DEFAULT_COLUMNS,
     labels: Mapping[str, str] | None = None,
@@ -397,8 +402,9 @@ def figures_table_html(
     footnote: str | None = None,
     lang: str = DEFAULT_LANG,
     percent_decimals: int = 1,
-) -> str:
-    """An HTML table of figures (one row per figure), formatted for the report.
+    key: str = "",
+) -> Table:
+    """A table of figures (one row per figure), formatted for the report (`document.Table`).
 
     Parameters
     ----------
@@ -412,53 +418,56 @@ def figures_table_html(
     labels : mapping, optional
         Header text per column, overriding the French defaults (``lang`` formats the numbers only).
     caption, footnote : str, optional
-        Plain text (escaped) shown above / below the table.
+        Plain text shown above / below the table.
     lang : str
     percent_decimals : int
         Decimals of percentages and CIs.
+    key : str
+        The name the text refers to the table by (``{{tab:key}}``).
 
     Returns
     -------
-    str
-        ``<table class="figures">...</table>``, no ids, deterministic.
+    document.Table
+        Cells with the unrounded value, the formatted text and the masked flag.
     """
+    from .document import Cell, Table
+
     known = set(_HEADERS[DEFAULT_LANG])
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise ParameterError(
-            f"figures_table_html: unknown column(s) {unknown}; expected among {sorted(known)}"
-        )
+        raise ParameterError(f"figures_table: unknown column(s) {unknown}; expected among {sorted(known)}")
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
-        raise ParameterError(f"figures_table_html: the figures lack column(s) {sorted(missing)}")
+        raise ParameterError(f"figures_table: the figures lack column(s) {sorted(missing)}")
     headers = {**_HEADERS[DEFAULT_LANG], **(labels or {})}  # the document is French; lang: numbers only
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append("<thead><tr>" + "".join(_th(headers[c], c) for c in columns) + "</tr></thead>")
-    parts.append("<tbody>")
+    head = tuple(Cell(headers[c], numeric=c in _NUMERIC_COLUMNS) for c in columns)
+    rows = []
     for row in figures.to_dict("records"):
-        cells = (_cell(row, c, lang, percent_decimals) for c in columns)
-        parts.append("<tr>" + "".join(_td(text, numeric) for text, numeric in cells) + "</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(columns)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return "".join(parts)
+        cells = []
+        for c in columns:
+            text, numeric = _cell(row, c, lang, percent_decimals)
+            masked = _is_masked(row) and c in ("value", "numerator", "ci")
+            cells.append(Cell(text, _cell_value(row, c, masked), masked, numeric))
+        rows.append(tuple(cells))
+    return Table((head,), tuple(rows), caption or "", (footnote,) if footnote else (), key)
 
 
-def _th(text: str, column: str) -> str:
-    numeric = column in ("numerator", "denominator", "value", "ci", "year")
-    cls = ' class="num"' if numeric else ""
-    return f'<th scope="col"{cls}>{html.escape(text)}</th>'
+def _cell_value(row: Mapping[str, Any], column: str, masked: bool) -> float | None:
+    """The unrounded number behind a cell (None for text, a CI or a masked figure)."""
+    if masked or column not in ("value", "numerator", "denominator", "year"):
+        return None
+    value = row.get(column)
+    return None if value is None or is_missing(value) else float(value)
 
 
-def _td(text: str, numeric: bool) -> str:
-    cls = ' class="num"' if numeric else ""
-    return f"<td{cls}>{html.escape(text, quote=False)}</td>"
+def figures_table_html(*args: Any, **kwargs: Any) -> str:
+    """`figures_table` in the reports' HTML (`blocks_html.table_html`): ``<table class="figures">...</table>``."""
+    from .blocks_html import table_html
+
+    return table_html(figures_table(*args, **kwargs))
 
 
-def figures_wide_html(
+def figures_wide(
     figures: pd.DataFrame,
     by: str = "year",
     row: str = "label",
@@ -467,8 +476,9 @@ def figures_wide_html(
     footnote: str | None = None,
     lang: str = DEFAULT_LANG,
     percent_decimals: int = 1,
-) -> str:
-    """An HTML table with one row per ``row`` value and one column per ``by`` value.
+    key: str = "",
+) -> Table:
+    """A table (`document.Table`) with one row per ``row`` value and one column per ``by`` value.
 
     Typical use: the report year and the two years before side by side
     (``by="year"``), or antennas side by side (``by="scope"``). Each cell is
@@ -484,46 +494,56 @@ def figures_wide_html(
         Figures-table columns spread across columns / down the rows.
     labels : mapping, optional
         Header text per column value and for the key ``row`` (the first header).
-    caption, footnote, lang, percent_decimals
-        As in `figures_table_html`.
+    caption, footnote, lang, percent_decimals, key
+        As in `figures_table`.
 
     Returns
     -------
-    str
+    document.Table
 
     Raises
     ------
     EspacepError
         If two figures share the same (row, by) cell.
     """
+    from .document import Cell, Table
+
     labels = dict(labels or {})
     records = figures.to_dict("records")
     cells: dict[tuple, Mapping] = {}
     for rec in records:
-        key = (rec[row], rec[by])
-        if key in cells:
-            raise ParameterError(f"figures_wide_html: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
-        cells[key] = rec
+        at = (rec[row], rec[by])  # not ``key``: that is the table's name, passed to Table below
+        if at in cells:
+            raise ParameterError(f"figures_wide: two figures for {row}={at[0]!r}, {by}={at[1]!r}")
+        cells[at] = rec
     rows = list(dict.fromkeys(rec[row] for rec in records))
     cols = sorted({rec[by] for rec in records})
     headers = _HEADERS[DEFAULT_LANG]  # French headers whatever lang (numbers only)
-    first = labels.get(row, headers.get(row, row))
-    head = [f'<th scope="col">{html.escape(str(first))}</th>']
-    for c in cols:
-        text = labels.get(c, year(c) if by == "year" else str(c))
-        head.append(f'<th scope="col" class="num">{html.escape(text)}</th>')
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append("<thead><tr>" + "".join(head) + "</tr></thead><tbody>")
+    head = [Cell(str(labels.get(row, headers.get(row, row))))]
+    head += [Cell(labels.get(c, year(c) if by == "year" else str(c)), numeric=True) for c in cols]
+    body = []
     for r in rows:
-        tds = [f'<th scope="row">{html.escape(str(r))}</th>']
+        line = [Cell(str(r), row_header=True)]
         for c in cols:
             rec = cells.get((r, c))
-            tds.append(_td(MISSING if rec is None else figure_value(rec, lang, percent_decimals), True))
-        parts.append("<tr>" + "".join(tds) + "</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(cols) + 1}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return "".join(parts)
+            if rec is None:
+                line.append(Cell(MISSING, numeric=True))
+            else:
+                masked = _is_masked(rec)
+                line.append(
+                    Cell(
+                        figure_value(rec, lang, percent_decimals),
+                        _cell_value(rec, "value", masked),
+                        masked,
+                        True,
+                    )
+                )
+        body.append(tuple(line))
+    return Table((tuple(head),), tuple(body), caption or "", (footnote,) if footnote else (), key)
+
+
+def figures_wide_html(*args: Any, **kwargs: Any) -> str:
+    """`figures_wide` in the reports' HTML (`blocks_html.table_html`)."""
+    from .blocks_html import table_html
+
+    return table_html(figures_wide(*args, **kwargs))

@@ -35,7 +35,19 @@ from .batch import (
 )
 
 INDEX_NAME = "index.html"
-LINKS = (("report.html", "HTML"), ("report.pdf", "PDF"), ("figures.csv", "figures.csv"))
+DATA_LINKS = (  # the notebook's own products linked after the documents
+    ("figures.csv", "figures.csv"),
+    ("figures-excel.csv", "CSV pour Excel"),
+)
+
+
+def product_links() -> list[tuple[str, str]]:
+    """``(file name, link text)`` of every report product the index links: the formats' (`renderers`), then data."""
+    from . import renderers
+
+    return [*renderers.links(), *DATA_LINKS]
+
+
 # status -> (label shown, CSS class, explanation shown as a tooltip)
 STATUS_TEXT = {
     STATUS_OK: ("à jour", "ok", "rendu avec les entrées actuelles"),
@@ -137,7 +149,7 @@ def collect_entries(output_dir: str | Path, results: Sequence[JobResult] = ()) -
                 year=year,
                 funder=funder,
                 status=status,
-                files=tuple(name for name, _ in LINKS if (folder / name).is_file()),
+                files=tuple(name for name, _ in product_links() if (folder / name).is_file()),
                 seconds=stamp.get("seconds"),
                 rendered_at=stamp.get("rendered_at"),
                 provenance_sha256=_sha256(folder / "provenance.json"),
@@ -164,7 +176,9 @@ def _row(entry: IndexEntry) -> str:
     base = f"{entry.year}/{entry.funder}/"
     links = (
         " · ".join(
-            f'<a href="{html.escape(base + name)}">{text}</a>' for name, text in LINKS if name in entry.files
+            f'<a href="{html.escape(base + name)}">{text}</a>'
+            for name, text in product_links()
+            if name in entry.files
         )
         or "—"
     )

@@ -50,6 +50,8 @@ TABLE_TAGS = frozenset(
         "sup",
         "sub",
         "small",
+        "details",
+        "summary",
     }
 )
 TEXT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
@@ -64,7 +66,7 @@ TABLE_ATTRIBUTES = {
 # Markdown rules of the subset (markdown-it-py rule names); everything else stays off.
 _BLOCK_RULES = ["paragraph", "list"]
 _INLINE_RULES = ["emphasis", "link", "escape", "backticks", "newline", "entity"]
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>!&~|])")  # what can open inline markup or an entity
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>!&~|{}])")  # inline markup, an entity, a reference ({{tab:key}})
 _MD_LINE_START = re.compile(r"^(\d*)([-+#>=.)])")  # what would start a list, a heading, a quote
 
 
@@ -77,7 +79,7 @@ def plain(text: object) -> str:
     """``text`` escaped for a Markdown text of the subset: it prints exactly as written, on one line.
 
     The characters that can open inline markup or an entity (backslash,
-    backtick, ``*``, ``_``, brackets, ``<``, ``>``, ``!``, ``&``, ``~``, ``|``)
+    backtick, ``*``, ``_``, brackets, braces (`document` references), ``<``, ``>``, ``!``, ``&``, ``~``, ``|``)
     are backslash-escaped (CommonMark), as is a list, heading or quote marker
     at the start; whitespace runs, line breaks included, become one space. A
     label thus starts neither a list nor a link, an image or emphasis, and an

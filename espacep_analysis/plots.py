@@ -3,8 +3,8 @@
 Every function returns a `matplotlib.figure.Figure` drawn on its own Agg canvas:
 pyplot and the global backend are never touched, so the functions work the
 same in a script, in a papermill kernel and in JupyterLab, and nothing happens
-at import. In a notebook, show a chart with `show` (it embeds a PNG with fixed
-metadata, so the executed notebook and the HTML are byte-identical from run to
+at import. In a notebook, show a chart with `show` (it embeds an SVG, and a PNG for
+the Word document, both with fixed metadata, so the executed notebook and the HTML are byte-identical from run to
 run); save one with `save`.
 
 Charts are vector graphics (SVG, glyphs drawn as paths: the same DejaVu Sans in the HTML, the
@@ -18,6 +18,7 @@ comma, like the tables.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -102,6 +103,21 @@ def _percent_formatter(axis, lang: str):
     return FuncFormatter(label)
 
 
+def _attach(fig, kind: str, data: pd.DataFrame | None, title: str | None):
+    """Keep on ``fig`` what `document.Chart` needs: the kind of chart, its data (``label``, ``text``,
+    ``value``, optionally ``group``) and its title; returns ``fig``."""
+    fig.espacep_chart = {"kind": kind, "data": data, "title": title or ""}
+    return fig
+
+
+def _texts_of(figures: pd.DataFrame, formatted: Sequence[str]) -> list[str]:
+    """The printed value of each row: its mask (``mask_label``, e.g. ``"< 5"``) when masked, else ``formatted``."""
+    if "mask_label" not in figures.columns:
+        return list(formatted)
+    masks = figures["mask_label"].tolist()
+    return [str(m) if isinstance(m, str) and m else t for m, t in zip(masks, formatted)]
+
+
 def _check_columns(figures: pd.DataFrame, needed: Sequence[str], what: str) -> None:
     missing = [c for c in needed if c not in figures.columns]
     if missing:
@@ -159,7 +175,14 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
         ax.set_xlabel(texts["prevalence"])
         if title:
             ax.set_title(title)
-    return fig
+    shown = [
+        f"{fmt.percent(v, 1, lang)} (IC {fmt.ci(lo, hi, 1, lang)})" if not np.isnan(v) else fmt.MISSING
+        for v, lo, hi in zip(value, lower, upper)
+    ]
+    data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value})
+    return _attach(
+        fig, "Points avec intervalles de confiance", data.assign(text=_texts_of(figures, shown)), title
+    )
 
 
 def age_histogram(
@@ -213,7 +236,7 @@ def age_histogram(
         ax.yaxis.set_major_formatter(lambda x, pos: fmt.number(x, 0, lang))
         if title:
             ax.set_title(title)
-    return fig
+    return _attach(fig, f"Histogramme des âges (moyenne {fmt.mean(m, 1, lang)} ans)", None, title)
 
 
 def bar_shares(
@@ -260,7 +283,9 @@ def bar_shares(
         ax.grid(axis="y", visible=False)
         if title:
             ax.set_title(title)
-    return fig
+    shown = [fmt.percent(v, percent_decimals, lang) for v in value]
+    data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value})
+    return _attach(fig, "Barres horizontales", data.assign(text=_texts_of(figures, shown)), title)
 
 
 def place_colours(level: str, sites=None) -> dict[str, str]:
@@ -321,19 +346,28 @@ def save(fig, path: str | Path, dpi: int = DPI) -> Path:
     return path
 
 
-def show(fig, alt: str | None = None) -> None:
+def show(fig, alt: str | None = None, dpi: int = DPI, caption: str = "", extra: dict | None = None) -> None:
     """Display the figure in a notebook as an embedded SVG with an alternative text.
 
     ``alt`` defaults to the axes title; the HTML template writes it into the
-    ``<img alt>`` attribute.
+    ``<img alt>`` attribute and ``caption`` (``"Figure 2 – …"``) into the
+    ``<figcaption>``, both from the ``image/svg+xml`` output's metadata.
+    ``extra``: more MIME data of the same output (the chart's block). The
+    output also holds the chart as a PNG at ``dpi`` (``image/png``): the HTML
+    and the PDF print the SVG, the Word document (`docx_report`) the PNG.
     """
     from IPython.display import display
 
     if alt is None:
         titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
         alt = next((t for t in titles if t), "Graphique")
-    data = {"image/svg+xml": svg_bytes(fig).decode("utf-8"), "text/plain": alt}
-    display(data, raw=True, metadata={"image/svg+xml": {"alt": alt}})
+    data = {
+        "image/svg+xml": svg_bytes(fig).decode("utf-8"),
+        "image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"),
+        "text/plain": alt,
+    }
+    meta = {"alt": alt, **({"caption": caption} if caption else {})}
+    display({**data, **(extra or {})}, raw=True, metadata={"image/svg+xml": meta, "image/png": meta})
 
 
 def age_pyramid(
@@ -419,4 +453,13 @@ def age_pyramid(
             fig.text(0.01, 0.0, note, fontsize=7, ha="left", va="bottom")
         if title:
             ax.set_title(title)
-    return fig
+    persons = counts["persons"].to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "label": counts["band"].astype(str).tolist(),
+            "group": counts["gender"].map(lambda c: names.get(c, c)).astype(str).tolist(),
+            "value": persons,
+            "text": [fmt.number(v, 0, lang) if not np.isnan(v) else "masqué" for v in persons],
+        }
+    )
+    return _attach(fig, "Pyramide des âges (personnes par classe d'âge et par sexe)", data, title)

@@ -138,13 +138,45 @@ def _add_toc(html: str, toc_title: str) -> str:
         used.add(ident)
         heading["id"] = ident
         items.append((heading.name, ident, text))
-    if not items:
+    listed = _number_captions(soup)
+    if not items and not listed:
         return head + str(soup)
     lines = [f'<nav class="toc" aria-label="{toc_title}">', f'<p class="toc-title">{toc_title}</p>', "<ol>"]
     for level, ident, text in items:
         lines.append(f'<li class="toc-{level}"><a href="#{ident}">{_escape(text)}</a></li>')
-    lines += ["</ol>", "</nav>"]
+    lines += ["</ol>"]
+    for title, entries in listed:
+        if entries:
+            lines += [f'<p class="toc-title toc-list">{_escape(title)}</p>', '<ol class="toc-list">']
+            lines += [f'<li><a href="#{ident}">{_escape(text)}</a></li>' for ident, text in entries]
+            lines += ["</ol>"]
+    lines += ["</nav>"]
     return head + "\n".join(lines) + str(soup)
+
+
+def _number_captions(soup) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Give every numbered table caption and chart caption an id; the list of tables and the list of figures.
+
+    Numbered captions (``Tableau 3 – …``, ``Figure 2 – …``) are those of
+    `document.number`; the charts' data tables (in ``<details>``) are not listed.
+    """
+    from .document import CHART_WORD, TABLE_WORD
+
+    tables: list[tuple[str, str]] = []
+    figures: list[tuple[str, str]] = []
+    for caption in soup.find_all(["caption", "figcaption"]):
+        text = " ".join(caption.get_text(" ").split())
+        if caption.find_parent("details") is not None:
+            continue
+        for word, found, prefix in ((TABLE_WORD, tables, "t"), (CHART_WORD, figures, "f")):
+            match = re.match(rf"{word} (\d+)\b", text)
+            if match:
+                ident = f"{prefix}-{match.group(1)}"
+                (caption.find_parent("figure") if prefix == "f" else caption.find_parent("table"))["id"] = (
+                    ident
+                )
+                found.append((ident, text))
+    return [("Liste des tableaux", tables), ("Liste des figures", figures)]
 
 
 def _escape(text: str) -> str:
@@ -205,15 +237,7 @@ def to_html(
         raise EspacepError(f"{path}: not a readable notebook ({exc})") from exc
     words = _WORDS
     date = date or render_date()
-    facts = []
-    if funder:
-        facts.append((words["funder"], _funder_label(funder)))
-    if year is not None:
-        facts.append((words["year"], fmt.year(year)))
-    end = _provenance(nb).get("period_end")
-    if year is not None and end:  # a partial year (espacep report --partial)
-        facts.append((words["period"], fmt.period(year, dt.date.fromisoformat(end))))
-    facts.append((words["date"], fmt.date(date, fmt.DEFAULT_LANG)))
+    facts = title_facts(nb, funder, year, date, lang)
     resources = {
         "espacep": {
             "title": title,
@@ -231,6 +255,25 @@ def to_html(
     body, _ = _exporter(DOCUMENT_LANG).from_notebook_node(nb, resources=resources)
     html = _add_toc(body, words["toc"])
     return write_atomic(html_path, html.encode("utf-8"))
+
+
+def title_facts(nb, funder: str | None, year: int | None, date: dt.date, lang: str) -> list[tuple[str, str]]:
+    """The title page's facts ``(name, value)``: funder, year, period of a partial year, report date.
+
+    French words and date whatever ``lang`` (the document is French, `DOCUMENT_LANG`); ``lang``
+    is kept for the renderers' common signature.
+    """
+    words = _WORDS
+    facts = []
+    if funder:
+        facts.append((words["funder"], _funder_label(funder)))
+    if year is not None:
+        facts.append((words["year"], fmt.year(year)))
+    end = _provenance(nb).get("period_end")
+    if year is not None and end:  # a partial year (espacep report --partial)
+        facts.append((words["period"], fmt.period(year, dt.date.fromisoformat(end))))
+    facts.append((words["date"], fmt.date(date, fmt.DEFAULT_LANG)))
+    return facts
 
 
 def notebook_banners(nb) -> list[str]:
@@ -330,3 +373,31 @@ def _fetcher():
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"})
+
+
+def render_html(job) -> Path:
+    """The ``html`` format (`renderers`): the executed notebook -> ``report.html``."""
+    return to_html(
+        job.executed,
+        job.work / "report.html",
+        title=job.title,
+        funder=job.funder,
+        year=job.year,
+        lang=job.lang,
+    )
+
+
+def render_pdf(job) -> Path:
+    """The ``pdf`` format (`renderers`): ``report.html`` -> ``report.pdf``."""
+    return to_pdf(job.work / "report.html", job.work / "report.pdf")
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text (pypdf), as the identifier audit reads it."""
+    from .audit import _pdf_text as read
+
+    return read(path)
+
+
+def html_text(path: Path) -> str:
+    return Path(path).read_text(encoding="utf-8", errors="replace")

@@ -7,9 +7,11 @@ output that leaks one of them (or none) and checks the audit's findings.
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import time
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -96,6 +98,38 @@ def _clean_outputs(out: Path) -> None:
         {"papermill": {"parameters": {"year": 2019, "data_dir": "data/synthetic"}}},
     )
     _pdf(out / "report.pdf", "1 076 TDS rencontrés en 2019.")
+    _docx(out / "report.docx", "1 076 TDS rencontrés en 2019 (codes SYN-ABC1234).")
+    _xlsx(out / "figures.xlsx", [["indicator", "value"], ["inami.persons_seen", 1076]])
+
+
+def _docx(path: Path, text: str = "Rapport 2019", table: str = "1 076", footer: str = "", author: str = ""):
+    """A Word document: a heading, a paragraph, a one-cell table, a footer, an author."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Rapport INAMI 2019", level=1)
+    document.add_paragraph(text)
+    document.add_table(rows=1, cols=1).cell(0, 0).text = table
+    document.sections[0].footer.paragraphs[0].text = footer
+    document.core_properties.author = author
+    document.save(str(path))
+
+
+def _xlsx(path: Path, rows: list, comment: str = "", hidden: list | None = None) -> None:
+    """A workbook: ``rows`` on its first sheet (a comment on A1), ``hidden`` on a hidden sheet."""
+    from openpyxl.comments import Comment
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    if comment:
+        book.active["A1"].comment = Comment(comment, "espacep")
+    if hidden:
+        sheet = book.create_sheet("cache")
+        sheet.sheet_state = "hidden"
+        for row in hidden:
+            sheet.append(row)
+    book.save(path)
 
 
 def test_collect_identifiers(data_dir):
@@ -144,6 +178,49 @@ LEAKS = {
         lambda p: p.write_text("née le 17/05/1990 à Liège"),
         "birth_date",
         "17/05/1990",
+    ),
+    "docx_pseudonym": (
+        "report.docx",
+        lambda p: _docx(p, "Cas index syn-xyz789, suivi."),
+        "pseudonym",
+        "syn-xyz789",
+    ),
+    "docx_birth_date_in_table": (
+        "report.docx",
+        lambda p: _docx(p, table="née le 2/11/1985"),
+        "birth_date",
+        "2/11/1985",
+    ),
+    "docx_machine_path_in_footer": (
+        "report.docx",
+        lambda p: _docx(p, footer="rendu depuis /home/marie/espacep/outputs"),
+        "machine_path",
+        "/home/marie/espacep/outputs",
+    ),
+    "docx_author": ("report.docx", lambda p: _docx(p, author="SYN-QRS456"), "pseudonym", "SYN-QRS456"),
+    "xlsx_pseudonym": (
+        "figures.xlsx",
+        lambda p: _xlsx(p, [["indicator", "value"], ["inami.x", "SYN-ABC123"]]),
+        "pseudonym",
+        "SYN-ABC123",
+    ),
+    "xlsx_birth_date_cell": (
+        "figures.xlsx",
+        lambda p: _xlsx(p, [["indicator", "value"], ["inami.x", datetime.date(1985, 11, 2)]]),
+        "birth_date",
+        "1985-11-02",
+    ),
+    "xlsx_machine_path_in_comment": (
+        "figures.xlsx",
+        lambda p: _xlsx(p, [["indicator"]], comment="source : /tmp/espacep/persons.csv"),
+        "machine_path",
+        "/tmp/espacep/persons.csv",
+    ),
+    "xlsx_hidden_sheet": (
+        "figures.xlsx",
+        lambda p: _xlsx(p, [["indicator"]], hidden=[["SYN-XYZ789"]]),
+        "pseudonym",
+        "SYN-XYZ789",
     ),
     "export_name": (
         "provenance.json",
@@ -283,3 +360,26 @@ def test_pdfs_read_in_parallel_find_the_same(data_dir, tmp_path):
         ("a.pdf", "pseudonym"),
         ("c.pdf", "unreadable"),
     ]
+
+
+def test_a_file_inside_a_word_or_excel_file_is_found(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    _clean_outputs(out)
+    for name in ("report.docx", "figures.xlsx"):
+        with zipfile.ZipFile(out / name, "a") as package:
+            package.writestr("word/embeddings/persons.bin", b"pseudonym\nSYN-ABC123\n")
+            package.writestr("xl/media/image1.png", b"not a png")
+    kinds = sorted((Path(f.file).name, f.kind, f.match.split(":")[0]) for f in audit_outputs(out, data_dir))
+    assert kinds == [
+        (name, "embedded_file", part)
+        for name in ("figures.xlsx", "report.docx")
+        for part in ("word/embeddings/persons.bin", "xl/media/image1.png")
+    ]
+
+
+def test_a_word_or_excel_file_that_cannot_be_read_fails_the_audit(data_dir, tmp_path):
+    out = tmp_path / "outputs"
+    _clean_outputs(out)
+    (out / "report.docx").write_bytes(b"PK\x03\x04 not a zip")
+    findings = audit_outputs(out, data_dir)
+    assert [(Path(f.file).name, f.kind) for f in findings] == [("report.docx", "unreadable")]

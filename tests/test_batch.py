@@ -80,6 +80,8 @@ assert os.path.isdir(data_dir), data_dir
 display(Markdown(f"## Rapport factice {year}\\n\\nSeuil : {min_cell}."))
 with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn_persons,{year},42\\n")
+with open(os.path.join(output_dir, "figures-excel.csv"), "w") as f:
+    f.write(f"indicator;year;value\\nn_persons;{year};42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "min_cell": min_cell, "rendered_at": "2020-01-01T00:00:00Z"}, f)
 """
@@ -251,8 +253,11 @@ def test_batch_renders_publishes_and_stamps(real):
         files = real["files"][year]
         assert sorted(files) == [
             ".stamp.json",
+            "figures-excel.csv",
             "figures.csv",
+            "figures.xlsx",
             "provenance.json",
+            "report.docx",  # every registered format but the PDF (--no-pdf)
             "report.html",
             "report.ipynb",
         ]
@@ -371,6 +376,8 @@ def test_index_lists_every_report_with_links_and_provenance_hash(real):
         files = real["files"][year]
         assert f'<a href="{year}/inami/report.html">HTML</a>' in page
         assert f'<a href="{year}/inami/figures.csv">figures.csv</a>' in page
+        assert f'<a href="{year}/inami/figures-excel.csv">CSV pour Excel</a>' in page
+        assert f'<a href="{year}/inami/figures.xlsx">Excel</a>' in page
         assert f"<code>{hashlib.sha256(files['provenance.json']).hexdigest()}</code>" in page
         seconds = json.loads(files[".stamp.json"])["seconds"]
         assert f"{seconds:.1f}".replace(".", ",") + "\u00a0s</td>" in page

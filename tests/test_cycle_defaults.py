@@ -215,6 +215,8 @@ from IPython.display import Markdown, display
 display(Markdown(f"## Rapport factice {year}"))
 with open(os.path.join(output_dir, "figures.csv"), "w") as f:
     f.write(f"indicator,year,value\\nn,{year},42\\n")
+with open(os.path.join(output_dir, "figures-excel.csv"), "w") as f:
+    f.write(f"indicator;year;value\\nn;{year};42\\n")
 with open(os.path.join(output_dir, "provenance.json"), "w") as f:
     json.dump({"year": year, "rendered_at": "2020-01-01T00:00:00Z"}, f)
 """

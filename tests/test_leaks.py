@@ -131,6 +131,8 @@ assert os.path.isabs(data_dir) and os.path.isdir(data_dir), data_dir
 assert not any(os.path.islink(p) or p == ".input" for p in os.listdir(".")), os.listdir(".")
 with open("figures.csv", "w") as f:
     f.write("indicator,year,value\\nn_persons,2019,42\\n")
+with open("figures-excel.csv", "w") as f:
+    f.write("indicator;year;value\\nn_persons;2019;42\\n")
 with open("provenance.json", "w") as f:
     json.dump({"year": year, "rendered_at": "2020-01-01T00:00:00Z"}, f)
 """

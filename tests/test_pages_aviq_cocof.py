@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from espacep_analysis import declared
+from espacep_analysis import declared, fmt
 from espacep_analysis.indicators import aviq as aviq_ind
 from espacep_analysis.indicators import cocof as cocof_ind
 from espacep_analysis.indicators.common import figures_frame
@@ -313,7 +313,15 @@ def test_contacts_chart_bars_are_the_site_figures(abook):
     chart = aviq.proximity(abook, content("aviq", NARRATIVE))[4]
     widths = [p.get_width() for p in chart.figure.axes[0].patches]
     assert widths == [892, 168, 185, 812, 195, 419, 2521, 315, 303]  # sites in the order of params/sites.yaml
-    assert chart.alt == "Contacts avec les TDS par site en 2019"
+    # The alt text reads the chart's data out (issue 13): what it shows, then each bar with its formatted count.
+    sites = ["Liège", "Seraing", "Ans", "Namur", "Arlon", "Athus", "Charleroi", "Mons", "Tournai"]
+    provinces = ["Liège"] * 3 + ["Namur"] + ["Luxembourg"] * 2 + ["Hainaut"] * 3
+    read = " ; ".join(
+        f"{s} ({p}) : {fmt.number(w, 0)}" for s, p, w in zip(sites, provinces, widths, strict=True)
+    )
+    assert chart.alt == f"Barres horizontales (nombres) : contacts avec les TDS par site en 2019. {read}."
+    assert chart.caption == "Contacts avec les TDS par site en 2019"
+    assert list(chart.data["value"]) == widths
 
 
 def test_internet(abook):

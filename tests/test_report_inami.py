@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from targetcheck import TARGETS, check, key
 
@@ -212,3 +213,124 @@ def test_masked_report_still_says_the_syphilis_rise(masked):
     rows = pd.read_csv(masked / "figures.csv").set_index(["indicator", "scope"])
     assert rows.loc[("inami.prevalence.syphilis.verdict", "all"), "value"] == 1.0
     assert bool(rows.loc[("inami.prevalence.syphilis.trend_p", "all"), "suppressed"])
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> list[list[str]]:
+    import csv
+
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
+
+
+def test_figures_excel_csv_holds_the_cells_of_figures_csv_for_belgian_excel(masked):
+    raw = (masked / "figures-excel.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
+    excel = _csv_rows(masked / "figures-excel.csv", "utf-8-sig", ";")
+    plain = _csv_rows(masked / "figures.csv", "utf-8", ",")
+    assert excel[0] == plain[0] and len(excel) == len(plain) > 800
+    decimal = re.compile(r"-?\d+\.\d+(e-?\d+)?")
+    commas = 0
+    for ours, theirs in zip(excel[1:], plain[1:]):
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            if decimal.fullmatch(b):
+                assert a == b.replace(".", ",")
+                commas += 1
+            else:
+                assert a == b
+    assert commas > 100
+    # the 2019 INAMI published figure read the way a Belgian spreadsheet does
+    row = next(r for r in excel if r[:4] == ["inami.persons_seen", r[1], "2019", "all"])
+    target = next(t for t in TARGETS if key(t) == "inami.persons_seen-2019-all")
+    assert float(row[excel[0].index("value")].replace(",", ".")) == target["value"]
+
+
+def _printed(text: str) -> tuple[float, float] | None:
+    """A number as the HTML prints it (``1 076``, ``48,2 %``, ``2,6``) and half its last unit; None for text."""
+    match = re.fullmatch(r"(-?[\d\s\u00a0\u202f]+)(?:,(\d+))?\s*(%?)", text.replace("\u2212", "-"))
+    if match is None or not match.group(1).strip(" -"):
+        return None
+    decimals = len(match.group(2) or "")
+    scale = 100 if match.group(3) else 1
+    value = float(re.sub(r"[\s\u00a0\u202f]", "", match.group(1)) + "." + (match.group(2) or "0")) / scale
+    return value, 10.0**-decimals / scale / 2
+
+
+def _sheet_frame(sheet, header_row: int) -> pd.DataFrame:
+    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_figures_xlsx_has_the_tables_of_each_section_and_figures_csv(masked):
+    from openpyxl import load_workbook
+
+    from espacep_analysis.spreadsheet import ALL_SHEET, PROVENANCE_SHEET
+
+    book = load_workbook(masked / "figures.xlsx")
+    names = book.sheetnames
+    assert names[-2:] == [ALL_SHEET, PROVENANCE_SHEET] and len(names) >= 12
+    first = book[names[0]]
+    assert (
+        first["A1"].value == "1.1 Nombre de travailleurs du sexe vus et nombre de consultations (critère 1)"
+    )
+    assert "« < 5 »" in first["A2"].value.replace(NBSP, " ")  # the legend
+    csv_rows = pd.read_csv(masked / "figures.csv")
+    figure = csv_rows.set_index(["indicator", "year", "scope"])
+    # the contacts table: one line per antenna, numbers stored as numbers
+    lines = {r[0].value: r for r in first.iter_rows() if isinstance(r[0].value, str)}
+    header = next(r for r in first.iter_rows() if r[0].value == "Antenne")
+    column = [c.value for c in header].index("TDS vus")
+    cell = lines["Bruxelles"][column]
+    assert cell.value == figure.loc[("inami.persons_seen", 2019, "antenna:bruxelles"), "value"] == 410
+    assert cell.number_format == "#,##0" and first.freeze_panes == f"A{header[0].row + 1}"
+    # the tables of the HTML report, cell for cell: every printed number is a number of the sheets
+    sections = [book[n] for n in names[:-2]]
+    cells = [
+        c for sheet in sections for row in sheet.iter_rows(min_row=4) for c in row if c.value is not None
+    ]
+    numbers = [c.value for c in cells if isinstance(c.value, int | float)]
+    html = BeautifulSoup((masked / "report.html").read_text(encoding="utf-8"), "html.parser")
+    printed = [td.get_text(" ", strip=True) for td in html.select("table.figures td")]
+    shown = [(c.value, c.number_format) for c in cells if isinstance(c.value, int | float)]
+    checked = detailed = 0
+    for text in printed:
+        head, detail = re.fullmatch(r"(.*?)((?:\s+\(.*\))?)", text).groups()
+        number = _printed(head)
+        if number is not None:
+            value, half = number  # "34,0 % (326/960)": 0.34 shown with its detail, in the display format
+            suffix = f'"{detail}"' if detail else ""
+            assert any(abs(v - value) <= half + 1e-12 and f.endswith(suffix) for v, f in shown), text
+            checked += 1
+            detailed += bool(detail)
+    assert checked > 150 and detailed > 30
+    masks = [c.value for c in cells if c.value in ("< 5", "x")]
+    assert sorted(masks) == sorted(t for t in printed if t in ("< 5", "x")) and "< 5" in masks
+    # so the published figures the report prints in its tables are there, as numbers
+    persons_at = {
+        t["scope"]: t["value"] for t in TARGETS if t["id"] == "inami.persons_seen" and t["year"] == 2019
+    }
+    assert persons_at["site:saint_trond"] == 91 and 91 in numbers
+    percents = [v for v, f in shown if f.split('"')[0].endswith("%")]  # the format before its detail
+    assert len(percents) > 50 and all(-1 <= v <= 1 for v in percents)
+    # "toutes les données": figures.csv cell for cell, numbers as numbers
+    every = book[ALL_SHEET]
+    assert every.freeze_panes == "A2"
+    data = _sheet_frame(every, 1)
+    assert list(data.columns) == list(csv_rows.columns) and len(data) == len(csv_rows)
+    for name in csv_rows.columns:
+        ours, theirs = data[name], csv_rows[name]
+        if theirs.dtype.kind == "f":
+            assert all(isinstance(v, int | float) or v is None for v in ours), name
+            assert pd.Series(ours, dtype=float).to_numpy() == pytest.approx(
+                theirs.to_numpy(), rel=1e-9, nan_ok=True
+            ), name
+        else:
+            assert ours.astype(str).tolist() == theirs.astype(str).tolist(), name
+    proportion = next(r for r in every.iter_rows(min_row=2) if r[10].value == "proportion" and r[6].value)
+    assert proportion[6].number_format == "0.0%"
+    # the provenance on its own sheet
+    record = json.loads((masked / "provenance.json").read_text(encoding="utf-8"))
+    lines = {(a, b): c for a, b, c in book[PROVENANCE_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert lines[("Paramètres", "min_cell")] == "5"
+    for name, digest in record["inputs"].items():
+        assert lines[("Fichiers d'entrée (sha256)", name)] == digest

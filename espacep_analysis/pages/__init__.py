@@ -15,11 +15,13 @@ import pandas as pd
 from .. import banners, settings, stats
 from ..declared import Declared
 from ..errors import EspacepError, ParameterError
-from .common import Chart, FigureBook, Table, Text, show, write_figures_csv
+from .common import Chart, FigureBook, Heading, Note, Table, Text, show, write_figures_csv
 
 __all__ = [
     "Chart",
     "FigureBook",
+    "Heading",
+    "Note",
     "Report",
     "Table",
     "Text",
@@ -127,11 +129,12 @@ def build_report(
     Invalid data are refused unless ``accept_rejections``: then the rejected rows
     are left out and counted per file in the methods note and the provenance.
     """
-    from .. import declared, provenance, publish
+    from .. import declared, document, provenance, publish
     from ..indicators import inami
     from ..load import refusal, validate_and_load
     from ..rejections import left_out
 
+    document.reset()  # tables and charts are numbered from 1 in each report
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
     end = _period_end(period_end, year)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import fmt
 from ..errors import EspacepError
-from ..plots import MAIN_COLOUR, PALETTE, _new_figure, _style
+from ..plots import MAIN_COLOUR, PALETTE, _attach, _new_figure, _style
 
 LABEL_WIDTH = 34  # bar labels are wrapped to lines of at most this many characters
 COUNT_LABEL = "Nombre"  # French for every lang, as the whole document (render.DOCUMENT_LANG)
@@ -94,4 +94,7 @@ def bar_counts(
             ax.legend(handles=handles, title=group_title, loc="lower right", fontsize=8, title_fontsize=8)
         if title:  # over the whole figure: long bar labels would push an axes title off the canvas
             fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize="medium")
-    return fig
+    data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value, "text": texts})
+    if groups:
+        data["group"] = [str(g) for g in groups]
+    return _attach(fig, "Barres horizontales (nombres)", data, title)

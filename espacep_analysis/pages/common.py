@@ -1,7 +1,9 @@
 """What a report page is made of, and how the notebooks build and show it.
 
-A page section is a list of blocks (`Text`, `Table`, `Chart`): the sentence the
-report prints, an HTML table of figures, a seaborn chart. Sections are built
+A page section is a list of blocks of the format-neutral page model
+(`document`: `Text`, `Table`, `Chart`, ...): the sentence the report prints, a
+table of typed cells, a seaborn chart with its data. No markup here: `show`
+displays the blocks through the HTML renderer (`blocks_html`). Sections are built
 from a `FigureBook`: the figures table of one report (every figure computed once
 by `indicators`, after disclosure control) with lookups that return the
 formatted French strings. No block ever holds a row-level record.
@@ -10,33 +12,20 @@ formatted French strings. No block ever holds a row-level record.
 from __future__ import annotations
 
 import datetime as _dt
-import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import fmt
+from .. import document, fmt
+from ..document import Chart, Heading, Note, Table, Text
 from ..errors import EspacepError
 from ..indicators.common import ALL, FIGURE_COLUMNS
 from ..schemas import check_figures
 
-
-@dataclass(frozen=True)
-class Text:
-    markdown: str
-
-
-@dataclass(frozen=True)
-class Table:
-    html: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    figure: object  # a matplotlib Figure
-    alt: str = ""
+__all__ = ["Chart", "FigureBook", "Heading", "Note", "Table", "Text", "rows_table", "show"]
 
 
 @dataclass
@@ -238,59 +227,51 @@ class FigureBook:
         return frame.loc[mask]
 
 
-def _cell(text: str, bold: bool) -> str:
-    text = html.escape(text, quote=False)
-    return f"<strong>{text}</strong>" if bold else text
-
-
 def rows_table(
-    header: Sequence[str], rows: Sequence[tuple[Sequence[str], bool]], caption: str = "", footnote: str = ""
+    header: Sequence[str],
+    rows: Sequence[tuple[Sequence[str], bool]],
+    caption: str = "",
+    footnote: str = "",
+    key: str = "",
 ) -> Table:
-    """An HTML table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
+    """A table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
 
-    The first column is text, the others are numbers (right-aligned), in the
-    markup of `fmt.figures_table_html`; cells are escaped.
+    The first column is text, the others are numbers (right-aligned).
     """
-    parts = ['<table class="figures">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    numeric = ' class="num"'
-    heads = "".join(
-        f'<th scope="col"{"" if i == 0 else numeric}>{html.escape(h)}</th>' for i, h in enumerate(header)
-    )
-    parts.append(f"<thead><tr>{heads}</tr></thead><tbody>")
-    for cells, total in rows:
-        first = f"<td>{_cell(cells[0], total)}</td>"
-        rest = "".join(f"<td{numeric}>{_cell(c, total)}</td>" for c in cells[1:])
-        parts.append(f"<tr>{first}{rest}</tr>")
-    parts.append("</tbody>")
-    if footnote:
-        parts.append(f'<tfoot><tr><td colspan="{len(header)}">{html.escape(footnote)}</td></tr></tfoot>')
-    parts.append("</table>")
-    return Table("".join(parts))
+    head = tuple(document.Cell(str(h), numeric=i > 0) for i, h in enumerate(header))
+    body = tuple(document.cells(texts, bold=total) for texts, total in rows)
+    return Table((head,), body, caption, (footnote,) if footnote else (), key)
 
 
 def show(blocks: list) -> None:
-    """Display blocks in a notebook (sanitised HTML, PNG); closes the charts.
+    """Display blocks in a notebook through the HTML renderer; closes the charts.
 
-    A `Text` is rendered from the Markdown subset of `markup.markdown_html`
-    (raw HTML, images and non-http(s) links print as text) and a `Table` is
-    passed through `markup.sanitize_html`: no string from the params or the
-    data can become markup in the notebook or the report.
+    Tables and charts are numbered first (`document.number`, in report
+    order) and the text's references resolved. A `Text` is rendered from the
+    Markdown subset of `markup.markdown_html` (raw HTML, images and non-http(s)
+    links print as text) and a `Table` is passed through `markup.sanitize_html`:
+    no string from the params or the data can become markup in the notebook
+    or the report. Each output also carries the block itself
+    (`document.BLOCK_MIME`), from which the other formats (Word) are rendered.
     """
     from IPython.display import display
 
     from .. import markup, plots
+    from ..blocks_html import chart_data_html
 
-    for block in blocks:
-        if isinstance(block, Text):
-            display(
-                {"text/html": markup.markdown_html(block.markdown), "text/plain": block.markdown}, raw=True
+    for block in document.number(blocks):
+        record = {document.BLOCK_MIME: json.loads(json.dumps(document.to_dict(block), default=float))}
+        if isinstance(block, Text | Note | Heading):
+            source = (
+                block.markdown if not isinstance(block, Heading) else "#" * block.level + " " + block.text
             )
+            rendered = markup.markdown_html(source, headings=isinstance(block, Heading))
+            display({"text/html": rendered, "text/plain": source, **record}, raw=True)
         elif isinstance(block, Table):
-            display({"text/html": markup.sanitize_html(block.html), "text/plain": ""}, raw=True)
+            display({"text/html": markup.sanitize_html(block.html), "text/plain": "", **record}, raw=True)
         elif isinstance(block, Chart):
-            plots.show(block.figure, alt=block.alt)
+            plots.show(block.figure, alt=block.alt, caption=block.title, extra=record)
+            display({"text/html": markup.sanitize_html(chart_data_html(block)), "text/plain": ""}, raw=True)
         else:
             raise EspacepError(f"cannot show {type(block).__name__}")
 
@@ -304,21 +285,10 @@ def figure_sources(figures: pd.DataFrame) -> pd.Series:
     )
 
 
-def write_figures_csv(
-    figures: pd.DataFrame,
-    output_dir: str | Path,
-    published: pd.DataFrame | None = None,
-    missing: pd.DataFrame | None = None,
-) -> Path:
-    """Write ``figures.csv`` (every figure shown, one row each) atomically; returns its path.
-
-    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
-    the year), ``history`` (``published``: values of earlier reports,
-    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
-    still to fill, no value; only in a draft).
-    """
-    from ..render import write_atomic
-
+def figures_table(
+    figures: pd.DataFrame, published: pd.DataFrame | None = None, missing: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every figure shown, one row each, as ``figures.csv`` holds them (see `write_figures_csv`)."""
     columns = FIGURE_COLUMNS + (["suppressed"] if "suppressed" in figures.columns else [])
     parts = [figures.assign(source=figure_sources(figures))]
     for extra, source in ((published, "history"), (missing, "declared_missing")):
@@ -329,6 +299,29 @@ def write_figures_csv(
                 else extra.assign(source=source)
             )
     table = check_figures(pd.concat(parts, ignore_index=True), "figures.csv").loc[:, columns + ["source"]]
-    table = table.sort_values(["year", "indicator", "scope"], kind="stable")
+    return table.sort_values(["year", "indicator", "scope"], kind="stable").reset_index(drop=True)
+
+
+def write_figures_csv(
+    figures: pd.DataFrame,
+    output_dir: str | Path,
+    published: pd.DataFrame | None = None,
+    missing: pd.DataFrame | None = None,
+) -> Path:
+    """Write ``figures.csv`` and ``figures-excel.csv`` (every figure shown, one row each) atomically.
+
+    Column ``source``: ``computed`` (from the rows), ``declared`` (params of
+    the year), ``history`` (``published``: values of earlier reports,
+    ``params/history.yaml``) or ``declared_missing`` (``missing``: an item
+    still to fill, no value; only in a draft). ``figures.csv`` is for
+    machines (comma, UTF-8, decimal point); ``figures-excel.csv`` holds the
+    same cells for Belgian Excel (`spreadsheet.excel_csv`). Returns the path
+    of ``figures.csv``.
+    """
+    from ..render import write_atomic
+    from ..spreadsheet import EXCEL_CSV, excel_csv
+
+    table = figures_table(figures, published, missing)
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
+    write_atomic(Path(output_dir) / EXCEL_CSV, excel_csv(table))
     return write_atomic(Path(output_dir) / "figures.csv", data)

@@ -70,9 +70,7 @@ def _category_labels(rows) -> list[str]:
 def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
     years = [book.year, *book.previous]
     rows = book.select(_ids(*names), years)
-    return Table(
-        fmt.figures_wide_html(rows, by="year", caption=caption, lang=book.lang, percent_decimals=decimals)
-    )
+    return fmt.figures_wide(rows, by="year", caption=caption, lang=book.lang, percent_decimals=decimals)
 
 
 def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG) -> str:
@@ -138,17 +136,15 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         scope=rows["indicator"].map({P + "persons_seen": "TDS vus", P + "consultations": "Consultations"}),
     )
     blocks.append(
-        Table(
-            fmt.figures_wide_html(
-                rows,
-                by="scope",
-                row="label",
-                labels={"label": "Antenne"},
-                caption=f"TDS vus et consultations par antenne {book.period}",
-                lang=book.lang,
-                footnote="Une personne vue dans deux antennes compte dans chacune : "
-                "la somme des antennes peut dépasser le total.",
-            )
+        fmt.figures_wide(
+            rows,
+            by="scope",
+            row="label",
+            labels={"label": "Antenne"},
+            caption=f"TDS vus et consultations par antenne {book.period}",
+            lang=book.lang,
+            footnote="Une personne vue dans deux antennes compte dans chacune : "
+            "la somme des antennes peut dépasser le total.",
         )
     )
     return blocks
@@ -164,13 +160,14 @@ def new_known(book: FigureBook) -> list:
     )
     rows = book.select(_ids("new_persons", "known_persons", "persons_seen"))
     rows = rows.assign(label=["Nouveaux travailleurs du sexe", "Travailleurs du sexe connus", "Total"])
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows,
         columns=("label", "value"),
         lang=book.lang,
         labels={"label": f"Année {y}", "value": "Nombre de travailleurs"},
+        caption=f"Nouveaux contacts et travailleurs du sexe connus {book.period}",
     )
-    return [Text(text), Table(table)]
+    return [Text(text), table]
 
 
 def workplaces(book: FigureBook) -> list:
@@ -231,7 +228,7 @@ def age(book: FigureBook, ages) -> list:
         + f"\n- {_extreme_label(book, 'age_max', 'La personne la plus âgée')} : {with_prev('age_max')}"
     )
     bands = book.members(_members("age_band"))
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         bands.assign(label=_category_labels(bands)),
         columns=("label", "numerator", "value", "ci"),
         lang=book.lang,
@@ -240,7 +237,20 @@ def age(book: FigureBook, ages) -> list:
         footnote=_ci_footnote(bands, lang=book.lang),
     )
     chart = plots.age_histogram(ages, title=f"Âge des TDS vus {book.period}", lang=book.lang)
-    return [Text(text), Table(table), Chart(chart), *_pyramid(book)]
+    return [Text(text), table, Chart(chart, data=_band_data(table)), *_pyramid(book)]
+
+
+def _band_data(table: Table):
+    """The histogram's data: persons per age band, as the table beside it prints them (masked as masked)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "label": [r[0].text for r in table.rows],
+            "value": [r[1].value for r in table.rows],
+            "text": [f"{r[1].text} ({r[2].text})" for r in table.rows],
+        }
+    )
 
 
 def _pyramid(book: FigureBook) -> list:
@@ -269,15 +279,16 @@ def _pyramid(book: FigureBook) -> list:
 def gender(book: FigureBook) -> list:
     """2.2 Gender (critère 4): counts and shares."""
     rows = book.select(_ids(*[f"gender.{g}" for g in GENDERS]))
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows,
         columns=("label", "numerator", "value", "ci"),
         lang=book.lang,
         percent_decimals=2,
         labels={"label": "Répartition selon le sexe", "numerator": "Absolu", "value": "Pourcents"},
+        caption=f"Répartition des TDS vus selon le sexe {book.period}",
         footnote=f"Total N : {book.text(P + 'persons_seen')}. {_ci_footnote(rows, lang=book.lang)}",
     )
-    return [Table(table)]
+    return [table]
 
 
 def _top_origins(book: FigureBook, scope: str, k: int = 3) -> list[tuple[str, str]]:
@@ -461,7 +472,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
         f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}."
     )
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows,
         columns=("label", "numerator", "denominator", "value", "ci"),
         lang=book.lang,
@@ -479,7 +490,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     )
     per_test = book.select(_ids(*[f"positivity.{t}" for t in TESTS]))
     per_test = per_test.assign(label=[TEST_NAMES[t] for t in TESTS])
-    positivity = fmt.figures_table_html(
+    positivity = fmt.figures_table(
         per_test,
         columns=("label", "numerator", "denominator", "value", "ci"),
         lang=book.lang,
@@ -499,7 +510,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     chart = plots.prevalence_ci(
         rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)", lang=book.lang
     )
-    return [Text("\n\n".join(sentences)), Table(table), compared, Table(positivity), Chart(chart)]
+    return [Text("\n\n".join(sentences)), table, compared, positivity, Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
@@ -510,15 +521,16 @@ def cervical(book: FigureBook) -> list:
         f"{trends.short_verdict(book, P + 'cervical_lesion_share')}."
     )
     rows = book.select(_ids("cytology.normal", "cytology.ascus", "cytology.lsil", "cytology.hsil"))
-    table = fmt.figures_table_html(
+    table = fmt.figures_table(
         rows.assign(label=rows["label"].str.split(" : ").str[-1]),
         columns=("label", "value"),
         lang=book.lang,
         labels={"label": "Classe la plus sévère de l'année", "value": "Personnes"},
+        caption=f"Résultat de cytologie le plus sévère par personne {book.period}",
     )
     return [
         Text(text),
-        Table(table),
+        table,
         _compared(book, ["cervical_lesion_share"], "Lésions cellulaires détectées"),
     ]
 
@@ -584,20 +596,18 @@ def _completion_table(book: FigureBook) -> Table:
         "Personnes ayant reçu la dose 1 dans l'année ; doses 2 et 3 recherchées dans toutes les données "
         "disponibles, y compris les années suivantes. " + _ci_footnote(rows, lang=book.lang)
     )
-    return Table(
-        fmt.figures_table_html(
-            rows,
-            columns=("label", "year", "numerator", "denominator", "value", "ci"),
-            lang=book.lang,
-            labels={
-                "label": "Vaccination hépatite B",
-                "numerator": "Personnes",
-                "denominator": "Dose 1 dans l'année",
-                "value": "Part",
-            },
-            caption="Achèvement du schéma 0-1-4 mois",
-            footnote=footnote,
-        )
+    return fmt.figures_table(
+        rows,
+        columns=("label", "year", "numerator", "denominator", "value", "ci"),
+        lang=book.lang,
+        labels={
+            "label": "Vaccination hépatite B",
+            "numerator": "Personnes",
+            "denominator": "Dose 1 dans l'année",
+            "value": "Part",
+        },
+        caption="Achèvement du schéma 0-1-4 mois",
+        footnote=footnote,
     )
 
 
@@ -618,20 +628,18 @@ def follow_up(book: FigureBook) -> list:
     return [
         Text(text),
         _trend_table(book, list(FOLLOW_UP), "Suivi médical (nombre d'actes)"),
-        Table(
-            fmt.figures_table_html(
-                treat.assign(label=_category_labels(treat)),
-                columns=("label", "value"),
-                lang=book.lang,
-                labels={"label": "Traitements par pathologie", "value": "Nombre"},
-            )
+        fmt.figures_table(
+            treat.assign(label=_category_labels(treat)),
+            columns=("label", "value"),
+            lang=book.lang,
+            labels={"label": "Traitements par pathologie", "value": "Nombre"},
+            caption=f"Traitements prescrits par pathologie {book.period}",
         ),
-        Table(
-            fmt.figures_table_html(
-                refer.assign(label=_category_labels(refer)),
-                columns=("label", "value"),
-                lang=book.lang,
-                labels={"label": "Renvois par destination", "value": "Nombre"},
-            )
+        fmt.figures_table(
+            refer.assign(label=_category_labels(refer)),
+            columns=("label", "value"),
+            lang=book.lang,
+            labels={"label": "Renvois par destination", "value": "Nombre"},
+            caption=f"Renvois par destination {book.period}",
         ),
     ]

@@ -18,7 +18,7 @@ p-value is not printed, only its side of the threshold.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import fmt, stats
 from ..errors import EspacepError
@@ -296,5 +296,5 @@ def comparison_table(
         f"si moins de {min_cases} cas sur la période."
     )
     table = rows_table(header, rows, caption=caption, footnote=footnote)
-    classes = "figures comparison" + (" landscape" if len(years) >= LANDSCAPE_YEARS else "")
-    return Table(table.html.replace('<table class="figures">', f'<table class="{classes}">', 1))
+    classes = ("comparison", "landscape") if len(years) >= LANDSCAPE_YEARS else ("comparison",)
+    return replace(table, classes=classes)
