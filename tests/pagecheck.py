@@ -8,8 +8,9 @@ Read with pymupdf, independently of the code that laid the pages out:
   Characters outside the media box are read too (pymupdf drops them by
   default: ``TEXT_MEDIABOX_CLIP`` is turned off here).
 - `stranded_lines` lists the pages whose last line of body text (above the
-  footer's margin) belongs to a caption or a heading of the HTML the PDF was
-  printed from: a caption or heading separated from what it introduces.
+  footer's margin) belongs to a table caption or a heading of the HTML the PDF
+  was printed from: a caption or heading separated from what it introduces (a
+  chart's caption is under its chart: it may end a page).
 """
 
 from __future__ import annotations
@@ -61,12 +62,16 @@ def _norm(text: str) -> str:
 
 
 def html_captions_and_headings(html_path: Path) -> list[str]:
-    """The texts of the HTML's ``<caption>``, ``<figcaption>`` and ``h1``-``h4`` of the body."""
+    """The texts of the HTML's table ``<caption>`` and ``h1``-``h4`` of the body: what introduces what follows.
+
+    A chart's ``<figcaption>`` is under its picture, in the same unbreakable ``figure.chart``: it
+    may end a page.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
     main = soup.find("main") or soup
-    return [_norm(t.get_text(" ")) for t in main.find_all(["caption", "figcaption", "h1", "h2", "h3", "h4"])]
+    return [_norm(t.get_text(" ")) for t in main.find_all(["caption", "h1", "h2", "h3", "h4"])]
 
 
 def _body_lines(page) -> list[str]:
