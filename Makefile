@@ -25,7 +25,7 @@ DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-c
 # Installed too when the distribution has it (Debian >= 12): faster, deterministic font subsetting.
 DEBIAN_OPTIONAL := libharfbuzz-subset0
 
-.PHONY: help report test lint bench clean sysdeps
+.PHONY: help report test lint bench clean sysdeps browser
 
 help:
 	@echo "make report   set up .venv and render the reports on the synthetic data into outputs/"
@@ -37,7 +37,7 @@ report: $(STAMP_BASE) sysdeps
 	@$(PDF_CHECK)
 	$(VENV)/bin/espacep report $(REPORT_ARGS)
 
-test: $(STAMP_TEST) sysdeps
+test: $(STAMP_TEST) sysdeps browser
 	@$(PDF_CHECK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -98,6 +98,19 @@ sysdeps:
 	      echo "       (or run make as root, which installs them)" >&2; exit 1; \
 	    fi; \
 	  fi; \
+	fi
+
+# The browser of the 375 px layout test (tests/test_layout.py): Debian's chromium, installed when
+# root; otherwise that test is skipped with its reason (install chromium to run it).
+.PHONY: browser
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ -r /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing chromium (headless browser of the layout test)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; } \
+	    || echo "warning: chromium could not be installed; the 375 px layout test will be skipped" >&2; \
+	else \
+	  echo "note: no chromium; the 375 px layout test will be skipped (Debian: sudo apt-get install chromium)" >&2; \
 	fi
 
 # Everywhere (Debian or not): fail early, in plain words, if WeasyPrint cannot load Pango.

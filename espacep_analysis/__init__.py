@@ -23,7 +23,7 @@ from typing import Any
 # builds a Lark grammar: about 1.1 s of CPU in every process that reads or executes a notebook
 # (the batch and each worker), for an "iri" format check no nbformat schema uses. Keep it
 # out of this package's processes; nothing else changes (a module already imported stays).
-_sys.modules.setdefault("rfc3987_syntax", None)
+_sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None blocks the import (documented)
 
 __version__ = "0.1.0"
 

@@ -468,7 +468,8 @@ def _scan_file(
                 return [Finding(file, "unreadable", "", error)]
             return _match_text(text or "", matcher, file)
         if suffix not in NATIVE_SUFFIXES and (reader := renderers.text_reader(suffix)) is not None:
-            text, embeds = reader(path), []  # a registered format (docx, xlsx, ...)
+            embeds: list[tuple[str, str]] = []
+            text = reader(path)  # a registered format (docx, xlsx, ...)
             if suffix in OFFICE_SUFFIXES:  # what the libraries read, every XML part, no embedded file
                 extra, embeds = office_text(path)
                 text = f"{text}\n{extra}"

@@ -321,8 +321,8 @@ def office_text(path: Path) -> tuple[str, list[tuple[str, str]]]:
 
 def _properties_text(props) -> list[str]:
     """The document properties (title, author, comments, ...) as text."""
-    names = ("title", "subject", "creator", "author", "keywords", "description", "comments", "category")
-    names += ("last_modified_by", "identifier", "language", "version", "content_status")
+    names: tuple[str, ...] = ("title", "subject", "creator", "author", "keywords", "description", "comments")
+    names += ("category", "last_modified_by", "identifier", "language", "version", "content_status")
     return [str(getattr(props, n)) for n in names if getattr(props, n, None)]
 
 

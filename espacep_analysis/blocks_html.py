@@ -1,6 +1,7 @@
 """The HTML of the page model's blocks (`document`): what the notebooks display and the HTML report prints.
 
-Markup of the reports' tables: ``<table class="figures">``, a ``<caption>``
+Markup of the reports' tables: ``<table class="figures">`` (and the table's layout
+classes, `Table.classes`), a ``<caption>``
 ("Tableau 3 – …"), header cells ``<th scope="col">``, numbers in cells of class
 ``num``, row headers ``<th scope="row">``, totals in ``<strong>``, footnotes in
 ``<tfoot>``. Every text is escaped; nothing here reads a file.
@@ -32,8 +33,12 @@ def _body_cell(cell: Cell) -> str:
 
 
 def table_html(table: Table, css_class: str = "figures") -> str:
-    """``<table class="figures">…</table>``: caption, header rows, body, footnotes; deterministic, no ids."""
-    parts = [f'<table class="{css_class}">']
+    """``<table class="figures">…</table>``: caption, header rows, body, footnotes; deterministic, no ids.
+
+    The table's own `Table.classes` follow ``css_class`` (``class="figures comparison landscape"``).
+    """
+    classes = " ".join((css_class, *table.classes))
+    parts = [f'<table class="{html.escape(classes)}">']
     if table.title:
         parts.append(f"<caption>{html.escape(table.title)}</caption>")
     parts.append("<thead>")

@@ -346,7 +346,7 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
         "--lang",
         default="fr_BE",
         metavar="LANGUE",
-        help="langue des rapports et format des nombres (fr_BE, nl_BE, en)",
+        help="format des nombres (fr_BE, nl_BE, en) ; les rapports restent en français",
     )
     p.add_argument(
         "--min-cell",

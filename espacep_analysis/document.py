@@ -104,6 +104,9 @@ class Table:
         The name the text refers to it by (``{{tab:key}}``); empty: not referred to.
     number : int or None
         Its number in the report (`number`); None until displayed.
+    classes : tuple of str
+        Layout classes of the HTML table besides ``figures`` (``comparison``: the compact
+        layout of report.css; ``landscape``: printed on a landscape page).
     """
 
     header: tuple[tuple[Cell, ...], ...]
@@ -112,6 +115,7 @@ class Table:
     footnotes: tuple[str, ...] = ()
     key: str = ""
     number: int | None = None
+    classes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -268,13 +272,13 @@ def number(blocks: Sequence[Block], numbering: Numbering | None = None) -> list[
     state = numbering if numbering is not None else _CURRENT
     out: list[Block] = []
     for block in blocks:
-        kind = "tab" if isinstance(block, Table) else "fig" if isinstance(block, Chart) else None
-        if kind and block.number is None:
-            state.counts[kind] += 1
-            block = replace(block, number=state.counts[kind])
+        if isinstance(block, Table | Chart) and block.number is None:
+            kind = "tab" if isinstance(block, Table) else "fig"
+            number = state.counts[kind] = state.counts[kind] + 1
+            block = replace(block, number=number)
             if block.key:
-                state.keys[(kind, block.key)] = block.number
-            state.items.append((kind, block.number, block.caption))
+                state.keys[(kind, block.key)] = number
+            state.items.append((kind, number, block.caption))
         out.append(block)
     return [_resolve(b, state) for b in _see_also(out)]
 
@@ -361,6 +365,7 @@ def to_dict(block: Block) -> dict:
             "footnotes": list(block.footnotes),
             "key": block.key,
             "number": block.number,
+            "classes": list(block.classes),
         }
     if isinstance(block, Chart):
         data = block.data if block.data is not None else pd.DataFrame()
@@ -395,6 +400,7 @@ def from_dict(record: dict) -> Block:
             tuple(record.get("footnotes", ())),
             record.get("key", ""),
             record.get("number"),
+            tuple(record.get("classes", ())),
         )
     if kind == "chart":
         return Chart(

@@ -217,8 +217,14 @@ def _contents(doc, blocks: list[document.Block]) -> None:
 
     doc.add_paragraph("Table des matières", style="TOC Heading" if _has_style(doc, "TOC Heading") else None)
     _field(doc.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', "Mettez la table à jour (F9) pour la remplir.")
-    for title, kind in (("Liste des tableaux", Table), ("Liste des figures", Chart)):
-        numbered = [b for b in blocks if isinstance(b, kind) and b.number is not None]
+    lists: tuple[tuple[str, type[Table] | type[Chart]], ...] = (
+        ("Liste des tableaux", Table),
+        ("Liste des figures", Chart),
+    )
+    for title, kind in lists:
+        numbered: list[Table | Chart] = [
+            b for b in blocks if isinstance(b, Table | Chart) and isinstance(b, kind) and b.number is not None
+        ]
         if numbered:
             doc.add_paragraph().add_run(title).bold = True
             for block in numbered:

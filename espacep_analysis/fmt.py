@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from babel import Locale, UnknownLocaleError
@@ -38,6 +38,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from .errors import ParameterError
+
+if TYPE_CHECKING:
+    from .document import Table
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -402,7 +405,7 @@ def figures_table(
     percent_decimals: int = 1,
     key: str = "",
     level: float = 0.95,
-):
+) -> Table:
     """A table of figures (one row per figure), formatted for the report (`document.Table`).
 
     Parameters
@@ -415,7 +418,7 @@ def figures_table(
         Columns to show, among the figures-table columns and ``ci`` (the
         interval from ``lower`` and ``upper``).
     labels : mapping, optional
-        Header text per column, overriding the defaults of ``lang``.
+        Header text per column, overriding the French defaults (``lang`` formats the numbers only).
     caption, footnote : str, optional
         Plain text shown above / below the table.
     lang : str
@@ -443,7 +446,8 @@ def figures_table(
     missing = {"value", "unit"} - set(figures.columns)
     if missing:
         raise ParameterError(f"figures_table: the figures lack column(s) {sorted(missing)}")
-    headers = {**_HEADERS[normalize_lang(lang)], "ci": ci_header(level, lang), **(labels or {})}
+    # the document is French (the CI header too, at the book's level); lang: numbers only
+    headers = {**_HEADERS[DEFAULT_LANG], "ci": ci_header(level), **(labels or {})}
     head = tuple(Cell(headers[c], numeric=c in _NUMERIC_COLUMNS) for c in columns)
     rows = []
     for row in figures.to_dict("records"):
@@ -456,15 +460,15 @@ def figures_table(
     return Table((head,), tuple(rows), caption or "", legend_footnotes(footnote, rows), key)
 
 
-def _cell_value(row: Mapping, column: str, masked: bool) -> float | None:
+def _cell_value(row: Mapping[str, Any], column: str, masked: bool) -> float | None:
     """The unrounded number behind a cell (None for text, a CI or a masked figure)."""
     if masked or column not in ("value", "numerator", "denominator", "year"):
         return None
     value = row.get(column)
-    return None if is_missing(value) else float(value)
+    return None if value is None or is_missing(value) else float(value)
 
 
-def figures_table_html(*args, **kwargs) -> str:
+def figures_table_html(*args: Any, **kwargs: Any) -> str:
     """`figures_table` in the reports' HTML (`blocks_html.table_html`): ``<table class="figures">...</table>``."""
     from .blocks_html import table_html
 
@@ -481,7 +485,7 @@ def figures_wide(
     lang: str = DEFAULT_LANG,
     percent_decimals: int = 1,
     key: str = "",
-):
+) -> Table:
     """A table (`document.Table`) with one row per ``row`` value and one column per ``by`` value.
 
     Typical use: the report year and the two years before side by side
@@ -516,13 +520,13 @@ def figures_wide(
     records = figures.to_dict("records")
     cells: dict[tuple, Mapping] = {}
     for rec in records:
-        key = (rec[row], rec[by])
-        if key in cells:
-            raise ParameterError(f"figures_wide: two figures for {row}={key[0]!r}, {by}={key[1]!r}")
-        cells[key] = rec
+        at = (rec[row], rec[by])  # not ``key``: that is the table's name, passed to Table below
+        if at in cells:
+            raise ParameterError(f"figures_wide: two figures for {row}={at[0]!r}, {by}={at[1]!r}")
+        cells[at] = rec
     rows = list(dict.fromkeys(rec[row] for rec in records))
     cols = sorted({rec[by] for rec in records})
-    headers = _HEADERS[normalize_lang(lang)]
+    headers = _HEADERS[DEFAULT_LANG]  # French headers whatever lang (numbers only)
     head = [Cell(str(labels.get(row, headers.get(row, row))))]
     head += [Cell(labels.get(c, year(c) if by == "year" else str(c)), numeric=True) for c in cols]
     body = []
@@ -546,7 +550,7 @@ def figures_wide(
     return Table((tuple(head),), tuple(body), caption or "", legend_footnotes(footnote, body), key)
 
 
-def figures_wide_html(*args, **kwargs) -> str:
+def figures_wide_html(*args: Any, **kwargs: Any) -> str:
     """`figures_wide` in the reports' HTML (`blocks_html.table_html`)."""
     from .blocks_html import table_html
 

@@ -499,6 +499,8 @@ def _import(entry: str):
     if not path.is_file():
         raise EspacepError(f"{ENV}: {entry}: file not found")
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise EspacepError(f"{ENV}: {entry}: not a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

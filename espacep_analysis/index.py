@@ -57,6 +57,7 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; color: #222; line-height: 
 h1 { font-size: 1.5rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; border-bottom: 2px solid #444; margin-top: 1.8rem; }
 table { border-collapse: collapse; width: 100%; }
+.table-scroll { max-width: 100%; overflow-x: auto; }  /* a phone scrolls the table, not the page */
 th, td { border: 1px solid #bbb; padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: #eee; }
 td.num { text-align: right; white-space: nowrap; }
@@ -213,13 +214,13 @@ def render_index(entries: list[IndexEntry]) -> str:
     for year in dict.fromkeys(e.year for e in entries):
         parts += [
             f"<section><h2>{year}</h2>",
-            "<table>",
+            '<div class="table-scroll"><table>',
             "<thead><tr><th>Financeur</th><th>Statut</th><th>Fichiers</th><th>Rendu le</th>"
             "<th>Durée</th><th>Empreinte de provenance (sha256)</th></tr></thead>",
             "<tbody>",
         ]
         parts += [_row(e) for e in entries if e.year == year]
-        parts += ["</tbody>", "</table>", "</section>"]
+        parts += ["</tbody>", "</table></div>", "</section>"]
     parts += [
         f'<p class="small">Produit par espacep-analysis {html.escape(__version__)}.</p>',
         "</body>",

@@ -3,9 +3,14 @@
 Every function returns a `matplotlib.figure.Figure` drawn on its own Agg canvas:
 pyplot and the global backend are never touched, so the functions work the
 same in a script, in a papermill kernel and in JupyterLab, and nothing happens
-at import. In a notebook, show a chart with `show` (it embeds a PNG with fixed
-metadata, so the executed notebook and the HTML are byte-identical from run to
+at import. In a notebook, show a chart with `show` (it embeds an SVG, and a PNG for
+the Word document, both with fixed metadata, so the executed notebook and the HTML are byte-identical from run to
 run); save one with `save`.
+
+Charts are vector graphics (SVG, glyphs drawn as paths: the same DejaVu Sans in the HTML, the
+PDF and any browser) in the colour-blind-safe palette of Okabe and Ito (`PALETTE`); a province
+or an antenna has the same colour in every report (`place_colours`, from the order of
+``params/sites.yaml``).
 
 Axis texts come from `fmt`, so percentages read ``"10 %"`` and decimals use a
 comma, like the tables.
@@ -39,33 +44,25 @@ _RC: dict[RcKeyType, Any] = {
     "axes.titlelocation": "left",
     "axes.titleweight": "bold",
 }
+# Chart texts are French, as the whole document: ``lang`` selects the number formats only
+# (see `render.DOCUMENT_LANG`).
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency. Blue first: the colour of single-series charts.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MAIN_COLOUR = PALETTE[0]
 _TEXTS = {
-    "fr_BE": {
-        "prevalence": "Prévalence (IC 95 %)",
-        "age": "Âge (années)",
-        "persons": "Nombre de personnes",
-        "share": "Part des personnes",
-        "mean": "moyenne",
-    },
-    "nl_BE": {
-        "prevalence": "Prevalentie (BI 95%)",
-        "age": "Leeftijd (jaren)",
-        "persons": "Aantal personen",
-        "share": "Aandeel van de personen",
-        "mean": "gemiddelde",
-    },
-    "en": {
-        "prevalence": "Prevalence (95% CI)",
-        "age": "Age (years)",
-        "persons": "Number of persons",
-        "share": "Share of persons",
-        "mean": "mean",
-    },
+    "prevalence": "Prévalence (IC 95 %)",
+    "age": "Âge (années)",
+    "persons": "Nombre de personnes",
+    "share": "Part des personnes",
+    "mean": "moyenne",
 }
 
 
 def _texts(lang: str) -> dict[str, str]:
-    return _TEXTS[fmt.normalize_lang(lang)]
+    """The chart texts (French for every ``lang``; an unknown ``lang`` is refused)."""
+    fmt.normalize_lang(lang)
+    return _TEXTS
 
 
 def _new_figure(width: float, height: float):
@@ -156,11 +153,9 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
     y = np.arange(len(figures), dtype=float)
     xerr = np.nan_to_num(np.vstack([value - lower, upper - value]), nan=0.0)
     with _style():
-        import seaborn as sns
-
         fig = _new_figure(7.0, 0.5 * len(figures) + 1.2)
         ax = fig.add_subplot()
-        ax.errorbar(value, y, xerr=xerr, fmt="o", color=sns.color_palette()[0], capsize=4, markersize=6)
+        ax.errorbar(value, y, xerr=xerr, fmt="o", color=MAIN_COLOUR, capsize=4, markersize=6)
         for yi, v, hi in zip(y, value, upper):
             if not np.isnan(v):
                 x_text = v if np.isnan(hi) else hi
@@ -220,7 +215,7 @@ def age_histogram(
 
         fig = _new_figure(7.0, 3.5)
         ax = fig.add_subplot()
-        sns.histplot(x=a, bins=edges, ax=ax, color=sns.color_palette()[0], edgecolor="white")
+        sns.histplot(x=a, bins=edges, ax=ax, color=MAIN_COLOUR, edgecolor="white")
         m = float(a.mean())
         ax.axvline(m, color="0.3", linestyle="--", linewidth=1)
         ax.annotate(
@@ -268,11 +263,9 @@ def bar_shares(
     value = figures["value"].to_numpy(dtype=float)
     y = np.arange(len(figures), dtype=float)
     with _style():
-        import seaborn as sns
-
         fig = _new_figure(7.0, 0.45 * len(figures) + 1.2)
         ax = fig.add_subplot()
-        ax.barh(y, np.nan_to_num(value, nan=0.0), color=sns.color_palette()[0], height=0.7)
+        ax.barh(y, np.nan_to_num(value, nan=0.0), color=MAIN_COLOUR, height=0.7)
         for yi, v in zip(y, value):
             ax.annotate(
                 fmt.percent(v, percent_decimals, lang),
@@ -293,6 +286,42 @@ def bar_shares(
     shown = [fmt.percent(v, percent_decimals, lang) for v in value]
     data = pd.DataFrame({"label": figures["label"].astype(str).tolist(), "value": value})
     return _attach(fig, "Barres horizontales", data.assign(text=_texts_of(figures, shown)), title)
+
+
+def place_colours(level: str, sites=None) -> dict[str, str]:
+    """The colour of every province or antenna, by its order in ``params/sites.yaml``.
+
+    Parameters
+    ----------
+    level : str
+        ``"province"`` or ``"antenna"``.
+    sites : sites.Sites, optional
+        Default: `sites.load_sites` of the active params.
+
+    Returns
+    -------
+    dict
+        Code and label (both keys) -> colour of `PALETTE`, cycling after its eighth colour.
+    """
+    if level not in ("province", "antenna"):
+        raise EspacepError(f"place_colours: level must be 'province' or 'antenna', got {level!r}")
+    if sites is None:
+        from .sites import load_sites
+
+        sites = load_sites()
+    pairs = dict.fromkeys(zip(sites.frame[level], sites.frame[f"{level}_label"]))
+    colours = {}
+    for i, (code, label) in enumerate(pairs):
+        colours[code] = colours[label] = PALETTE[i % len(PALETTE)]
+    return colours
+
+
+def svg_bytes(fig) -> bytes:
+    """The figure as SVG bytes: no date, no creator, fixed ids (byte-stable)."""
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
+    return buf.getvalue()
 
 
 def png_bytes(fig, dpi: int = DPI) -> bytes:
@@ -318,23 +347,27 @@ def save(fig, path: str | Path, dpi: int = DPI) -> Path:
 
 
 def show(fig, alt: str | None = None, dpi: int = DPI, caption: str = "", extra: dict | None = None) -> None:
-    """Display the figure in a notebook as an embedded PNG with an alternative text.
+    """Display the figure in a notebook as an embedded SVG with an alternative text.
 
     ``alt`` defaults to the axes title; the HTML template writes it into the
     ``<img alt>`` attribute and ``caption`` (``"Figure 2 – …"``) into the
-    ``<figcaption>``. ``extra``: more MIME data of the same output (the chart's block).
+    ``<figcaption>``, both from the ``image/svg+xml`` output's metadata.
+    ``extra``: more MIME data of the same output (the chart's block). The
+    output also holds the chart as a PNG at ``dpi`` (``image/png``): the HTML
+    and the PDF print the SVG, the Word document (`docx_report`) the PNG.
     """
     from IPython.display import display
 
     if alt is None:
         titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
         alt = next((t for t in titles if t), "Graphique")
-    data = {"image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"), "text/plain": alt}
+    data = {
+        "image/svg+xml": svg_bytes(fig).decode("utf-8"),
+        "image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"),
+        "text/plain": alt,
+    }
     meta = {"alt": alt, **({"caption": caption} if caption else {})}
-    display({**data, **(extra or {})}, raw=True, metadata={"image/png": meta})
-
-
-_LEFT_LABEL = {"fr_BE": "Nombre de personnes", "nl_BE": "Aantal personen", "en": "Number of persons"}
+    display({**data, **(extra or {})}, raw=True, metadata={"image/svg+xml": meta, "image/png": meta})
 
 
 def age_pyramid(
@@ -392,7 +425,7 @@ def age_pyramid(
     with _style():
         import seaborn as sns
 
-        palette = dict(zip([names.get(c, c) for c in [*left, *right]], sns.color_palette("colorblind")))
+        palette = dict(zip([names.get(c, c) for c in [*left, *right]], PALETTE))
         fig = _new_figure(7.0, 0.45 * len(bands) + 1.6)
         ax = fig.add_subplot()
         sns.barplot(
@@ -413,7 +446,7 @@ def age_pyramid(
         ax.set_xlim(-limit, limit)
         ax.axvline(0, color="0.3", linewidth=0.8)
         ax.xaxis.set_major_formatter(lambda x, pos: fmt.number(abs(x), 0, lang))
-        ax.set_xlabel(_LEFT_LABEL[fmt.normalize_lang(lang)])
+        ax.set_xlabel(_texts(lang)["persons"])
         ax.set_ylabel("")
         ax.legend(title=None, loc="upper left", fontsize=8)
         if note:

@@ -339,7 +339,7 @@ def _protect(raw: dict[str, pd.DataFrame], sites, threshold: int) -> dict[str, p
         relations(),
         threshold,
         partitions=partitions,
-        depends_on=definitions.depends_on(*(getattr(_indicator_module(f), "DEFINITIONS", ()) for f in raw)),
+        depends_on=definitions.depends_on(*(_indicator_module(f).DEFINITIONS for f in raw)),
         scope_classes=scope_classes(sites, scopes),
     )
 

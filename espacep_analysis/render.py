@@ -13,7 +13,7 @@
   outputs.
 - `to_pdf` prints that HTML with WeasyPrint (no LaTeX, no browser): A4, the title
   page, the table of contents with page numbers (CSS ``target-counter``), page
-  numbers in the footer.
+  numbers in the footer; a tagged PDF (PDF/UA-1) with the document's language and title.
 - Deterministic: the same notebook and arguments give a byte-identical HTML (no
   random ids, no clock; the only date is `render_date`, which honours
   ``SOURCE_DATE_EPOCH``) and, with the same fonts and WeasyPrint version, a
@@ -43,31 +43,20 @@ HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell")
 HIDDEN_OUTPUT_TAGS = ("remove-output",)
 ORGANISATION = "Espace P…"
 TOC_MARKER = "<!--ESPACEP-TOC-->"
+# A tagged PDF (structure tree from the HTML, alt texts, reading order) whose language and title
+# come from <html lang> and <title>: WeasyPrint's PDF/UA-1 variant.
+PDF_VARIANT = "pdf/ua-1"
+# The document is in French whatever ``lang`` says: ``lang`` selects the number formats only
+# (`fmt`). There is no translation of the sentences, headings and tables, so the title page,
+# the contents and ``<html lang>`` do not pretend otherwise.
+DOCUMENT_LANG = "fr"
 _WORDS = {
-    "fr_BE": {
-        "toc": "Table des matières",
-        "funder": "Financeur",
-        "year": "Année",
-        "date": "Date du rapport",
-        "figure": "Graphique",
-        "period": "Période",
-    },
-    "nl_BE": {
-        "toc": "Inhoudstafel",
-        "funder": "Financier",
-        "year": "Jaar",
-        "date": "Datum van het rapport",
-        "figure": "Grafiek",
-        "period": "Periode",
-    },
-    "en": {
-        "toc": "Contents",
-        "funder": "Funder",
-        "year": "Year",
-        "date": "Report date",
-        "figure": "Chart",
-        "period": "Period",
-    },
+    "toc": "Table des matières",
+    "funder": "Financeur",
+    "year": "Année",
+    "date": "Date du rapport",
+    "figure": "Graphique",
+    "period": "Période",
 }
 
 
@@ -173,7 +162,8 @@ def _number_captions(soup) -> list[tuple[str, list[tuple[str, str]]]]:
     """
     from .document import CHART_WORD, TABLE_WORD
 
-    tables, figures = [], []
+    tables: list[tuple[str, str]] = []
+    figures: list[tuple[str, str]] = []
     for caption in soup.find_all(["caption", "figcaption"]):
         text = " ".join(caption.get_text(" ").split())
         if caption.find_parent("details") is not None:
@@ -225,7 +215,9 @@ def to_html(
     date : datetime.date, optional
         Render date on the title page; default `render_date` (``SOURCE_DATE_EPOCH``).
     lang : str
-        ``fr_BE`` (default), ``nl_BE`` or ``en``: template words and ``<html lang>``.
+        ``fr_BE`` (default), ``nl_BE`` or ``en``: the number formats of the notebook's outputs.
+        The document itself is French (`DOCUMENT_LANG`: ``<html lang="fr">``, title page,
+        contents), whatever ``lang`` is.
     organisation : str
 
     Returns
@@ -235,7 +227,7 @@ def to_html(
     """
     import nbformat
 
-    lang = fmt.normalize_lang(lang)
+    fmt.normalize_lang(lang)  # refused if unknown; the notebook already formatted its numbers with it
     path = Path(executed_ipynb)
     if not path.is_file():
         raise EspacepError(f"executed notebook not found: {path}")
@@ -243,7 +235,7 @@ def to_html(
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several types for unreadable files
         raise EspacepError(f"{path}: not a readable notebook ({exc})") from exc
-    words = _WORDS[lang]
+    words = _WORDS
     date = date or render_date()
     facts = title_facts(nb, funder, year, date, lang)
     resources = {
@@ -252,7 +244,7 @@ def to_html(
             "subtitle": subtitle,
             "organisation": organisation,
             "facts": facts,
-            "html_lang": lang.split("_")[0],
+            "html_lang": DOCUMENT_LANG,
             "date_iso": date.isoformat(),
             "version": __version__,
             "figure_alt": words["figure"],
@@ -260,14 +252,18 @@ def to_html(
         },
         "metadata": {"name": path.stem, "path": str(path.parent)},
     }
-    body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
+    body, _ = _exporter(DOCUMENT_LANG).from_notebook_node(nb, resources=resources)
     html = _add_toc(body, words["toc"])
     return write_atomic(html_path, html.encode("utf-8"))
 
 
 def title_facts(nb, funder: str | None, year: int | None, date: dt.date, lang: str) -> list[tuple[str, str]]:
-    """The title page's facts ``(name, value)``: funder, year, period of a partial year, report date."""
-    words = _WORDS[fmt.normalize_lang(lang)]
+    """The title page's facts ``(name, value)``: funder, year, period of a partial year, report date.
+
+    French words and date whatever ``lang`` (the document is French, `DOCUMENT_LANG`); ``lang``
+    is kept for the renderers' common signature.
+    """
+    words = _WORDS
     facts = []
     if funder:
         facts.append((words["funder"], _funder_label(funder)))
@@ -276,7 +272,7 @@ def title_facts(nb, funder: str | None, year: int | None, date: dt.date, lang: s
     end = _provenance(nb).get("period_end")
     if year is not None and end:  # a partial year (espacep report --partial)
         facts.append((words["period"], fmt.period(year, dt.date.fromisoformat(end))))
-    facts.append((words["date"], fmt.date(date, lang)))
+    facts.append((words["date"], fmt.date(date, fmt.DEFAULT_LANG)))
     return facts
 
 
@@ -338,7 +334,7 @@ def to_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
     identifier = hashlib.sha256(data).hexdigest()[:32].encode("ascii")
     document = HTML(string=text, base_url=str(html_path.parent.resolve()), url_fetcher=_fetcher())
     with _font_timestamp(text):
-        pdf = document.write_pdf(pdf_identifier=identifier)
+        pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT)
     return write_atomic(pdf_path, pdf)
 
 

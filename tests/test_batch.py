@@ -522,6 +522,42 @@ def test_audit_finding_fails_the_batch(tiny, tmp_path):
     assert not (out / batch.AUDIT_CACHE).exists()
 
 
+@pytest.mark.parametrize(
+    "line, quoted",
+    [
+        ('print("bonjour depuis le code")', "cellule 4 (stdout) : « bonjour depuis le code »"),
+        (
+            'import warnings\nwarnings.warn("chiffre douteux", UserWarning)',
+            "cellule 4 (stderr) : « ",
+        ),
+        ("21 * 2", "cellule 4 (execute_result) : « 42 »"),
+    ],
+)
+def test_stray_output_fails_the_report_and_is_quoted_in_the_summary(tiny, tmp_path, line, quoted):
+    """A print, a warning or a cell's value in a report notebook fails that report (issue 13, item 4)."""
+    nbformat.write(_notebook(GOOD_BODY + "\n" + line), tiny / "inami.ipynb")
+    out = tmp_path / "out"
+    code, text = _run(_tiny_options(tiny, out))
+    assert code == 1, text
+    failed = [ln for ln in text.splitlines() if ln.startswith("2019/inami  ÉCHEC")]
+    assert len(failed) == 1 and "sortie non prévue dans le rapport" in failed[0], text
+    assert quoted in failed[0], text
+    if "warn" in line:
+        assert "UserWarning: chiffre douteux" in failed[0], text
+    assert not (out / "2019" / "inami").exists()
+
+
+def test_report_kernels_keep_no_history_database():
+    """The history database every kernel shares put "ERROR! Session/line number…" into reports."""
+    kernel = batch.WarmKernel([])
+    try:
+        kernel.run("assert not get_ipython().history_manager.enabled")
+        with pytest.raises(EspacepError, match="AssertionError"):
+            kernel.run("assert get_ipython().history_manager.enabled")
+    finally:
+        kernel.shutdown()
+
+
 def test_kernel_reset_forgets_what_a_report_changed(tmp_path):
     """What one report sets in a warm kernel is gone for the next one (checked inside the kernel)."""
     kernel = batch.WarmKernel(["matplotlib", "numpy"])

@@ -136,7 +136,7 @@ def test_audit_without_data_uses_the_recorded_data_and_refuses_without(internal_
     assert found.returncode == 1 and pseudonym in found.stdout, found.stdout + found.stderr
     (out / batch.DATA_RECORD).unlink()
     refused = subprocess.run(audit, cwd=tmp_path, capture_output=True, text=True)
-    assert refused.returncode == 2 and "no data directory recorded" in refused.stderr, refused.stderr
+    assert refused.returncode == 2 and "aucun dossier de données enregistré" in refused.stderr, refused.stderr
 
 
 def test_data_record_is_accepted_by_the_audit_only_as_written(tmp_path):
@@ -319,11 +319,13 @@ def test_default_year_is_the_latest_complete_one_and_partial_is_refused(tmp_path
     assert [j.year for j in plan.jobs] == [2018] and "period_end" not in plan.jobs[0].parameters
     with pytest.raises(
         batch.EspacepError,
-        match=r"2019 is a partial year: the last date found in the data is " r"19/03/2019; give --partial",
+        match=r"2019 est une année incomplète : la dernière date trouvée dans les données est le "
+        r"19/03/2019 ; donnez --partial",
     ):
         batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path, years=[2019]), [2017, 2018, 2019], digests, last)
     with pytest.raises(
-        batch.EspacepError, match=r"no complete year in the data: the last date found is 19/03/2019"
+        batch.EspacepError,
+        match=r"aucune année complète dans les données : la dernière date trouvée est le 19/03/2019",
     ):
         batch.plan_jobs(BatchOptions(SYNTHETIC, tmp_path), [2019], digests, last)
     partial = batch.plan_jobs(
@@ -358,7 +360,10 @@ def test_partial_year_refused_naming_the_last_date_then_worded_with_partial(part
     ]
     refused = subprocess.run(base, cwd=REPO, capture_output=True, text=True, env=_env())
     assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "2019 is a partial year: the last date found in the data is 19/03/2019" in refused.stderr
+    assert (
+        "2019 est une année incomplète : la dernière date trouvée dans les données est le 19/03/2019"
+        in refused.stderr
+    )
     assert not (out / "2019").exists()
     done = subprocess.run(base + ["--partial"], cwd=REPO, capture_output=True, text=True, env=_env())
     assert done.returncode == 0, done.stdout + done.stderr

@@ -232,7 +232,7 @@ def test_figures_table_html_columns_labels_and_lang():
         percent_decimals=2,
     )
     assert html == (
-        '<table class="figures"><thead><tr><th scope="col">Test</th><th scope="col" class="num">Value</th>'
+        '<table class="figures"><thead><tr><th scope="col">Test</th><th scope="col" class="num">Valeur</th>'
         '</tr></thead><tbody><tr><td>VIH</td><td class="num">0.73%</td></tr></tbody></table>'
     )
 

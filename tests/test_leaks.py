@@ -44,7 +44,7 @@ ATTACKS = [
 
 
 def _markup_free(html: str) -> None:
-    """No attack survives as markup (tags, event handlers, scripts' URLs); the only images are PNG outputs."""
+    """No attack survives as markup (tags, event handlers, scripts' URLs); the only images are chart outputs."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
@@ -54,7 +54,8 @@ def _markup_free(html: str) -> None:
     for tag in soup.find_all(True):
         assert not [a for a in tag.attrs if a.lower().startswith("on")], tag
     assert all(a["href"].startswith(("http://", "https://", "#")) for a in soup.find_all("a", href=True))
-    assert all(img["src"].startswith("data:image/png;base64,") for img in soup.find_all("img"))
+    images = ("data:image/png;base64,", "data:image/svg+xml;base64,")  # the charts: PNG or SVG (plots.show)
+    assert all(img["src"].startswith(images) for img in soup.find_all("img"))
     persons = base64.b64encode((SYNTHETIC / "persons.csv").read_bytes()[:300]).decode()[:40]
     assert persons not in html
 

@@ -155,7 +155,7 @@ def test_signal_stops_workers_and_kernels_and_publishes_nothing_more(signum, tmp
         assert code == 128 + signum, stderr
         assert "Traceback" not in stderr
         assert (
-            stderr.strip().splitlines()[-1].startswith(f"interrupted by {signal.Signals(signum).name}: ")
+            stderr.strip().splitlines()[-1].startswith(f"interrompu par {signal.Signals(signum).name} : ")
         ), stderr
     assert not list(out.glob("[0-9]*/.*.tmp-*")), "the workers remove their working directories"
     with OutputLock(out) as lock:  # free (or stale and taken over) at once
@@ -271,7 +271,7 @@ def test_nothing_is_published_once_the_run_is_aborted(tmp_path):
         (folder / batch.STAMP).write_text("{}")
     lifecycle.abort_run()
     try:
-        with pytest.raises(EspacepError, match="run interrupted"):
+        with pytest.raises(EspacepError, match="lancement interrompu"):
             batch.publish(work, final)
     finally:
         lifecycle.reset_abort()
@@ -377,7 +377,9 @@ def _assert_one_line_failure(code: int, stdout: str, stderr: str, state: str) ->
     assert code == 2, stdout + stderr
     assert "Traceback" not in stdout + stderr
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and state in lines[0] and "the previous outputs are kept" in lines[0], stderr
+    assert (
+        len(lines) == 1 and state in lines[0] and "les sorties précédentes sont gardées" in lines[0]
+    ), stderr
 
 
 def test_read_only_output_folder_fails_cleanly_and_keeps_outputs(tmp_path, small_fs):
@@ -387,7 +389,7 @@ def test_read_only_output_folder_fails_cleanly_and_keeps_outputs(tmp_path, small
     _make_read_only(small_fs if os.geteuid() == 0 else out)
     code, stdout, stderr = _tiny_report(tmp_path, out, "--force")
     _assert_one_line_failure(
-        code, stdout, stderr, f"output folder {out} is read-only (Read-only file system)"
+        code, stdout, stderr, f"le dossier de sortie {out} est en lecture seule (Read-only file system)"
     )
     assert _files(out) == before
 
@@ -401,7 +403,9 @@ def test_full_output_folder_fails_cleanly_and_keeps_outputs(tmp_path, small_fs, 
     _fill(small_fs, leave)
     monkeypatch.setenv("ESPACEP_TEST_PAD", str(4 * leave))
     code, stdout, stderr = _tiny_report(tmp_path, out, "--force")
-    _assert_one_line_failure(code, stdout, stderr, f"output folder {out} is full (No space left on device)")
+    _assert_one_line_failure(
+        code, stdout, stderr, f"le dossier de sortie {out} est plein (No space left on device)"
+    )
     (small_fs / "filler").unlink()
     assert _files(out) == before
     assert not list(out.glob("[0-9]*/.*"))

@@ -89,18 +89,54 @@ def test_png_is_byte_stable_and_has_no_version_metadata(tmp_path):
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
 
 
-def test_show_publishes_the_png_with_its_alt_text(monkeypatch):
+def test_show_publishes_a_vector_chart_with_its_alt_text(monkeypatch):
+    """Issue 13 item 6: SVG (prints sharp), glyphs as paths (one font everywhere), byte-stable."""
     import IPython.display
 
     published = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
     plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
     (((data,), kwargs),) = published
-    assert kwargs == {"raw": True, "metadata": {"image/png": {"alt": "Lieux de travail"}}}
+    meta = {"alt": "Lieux de travail"}
+    assert kwargs == {"raw": True, "metadata": {"image/svg+xml": meta, "image/png": meta}}
     assert data["text/plain"] == "Lieux de travail"
-    assert base64.b64decode(data["image/png"]) == plots.png_bytes(
-        plots.bar_shares(SHARES, "Lieux de travail")
-    )
+    # the PNG is for the Word document only (docx_report); the HTML prints the SVG (checked below)
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    svg = data["image/svg+xml"]
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert svg.encode() == plots.svg_bytes(plots.bar_shares(SHARES, "Lieux de travail"))
+    assert "<text" not in svg and "font-family" not in svg  # no text left to a viewer's fonts
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    assert len(re.findall(r"fill: #0072b2\b", svg)) == 3  # the three bars, Okabe-Ito blue
+
+
+def test_place_colours_follow_the_order_of_sites_yaml_in_every_report():
+    """A province has one colour whatever the report and the order of its bars (issue 13 item 6)."""
+    import yaml
+
+    from espacep_analysis.pages.charts import bar_counts
+    from espacep_analysis.settings import params_file
+
+    raw = yaml.safe_load(params_file("sites.yaml").read_text(encoding="utf-8"))
+    provinces = list(raw["provinces"])
+    colours = plots.place_colours("province")
+    okabe_ito = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+    for i, code in enumerate(provinces):
+        assert colours[code] == colours[raw["provinces"][code]["label"]] == okabe_ito[i % 8]
+    namur = colours["namur"]
+    for order in (["Liège", "Namur"], ["Namur", "Hainaut"]):
+        rows = pd.DataFrame({"label": order, "value": [3.0, 4.0], "group": order})
+        chart = bar_counts(rows, colours=colours)
+        bars = {lab: patch.get_facecolor() for lab, patch in zip(order, chart.axes[0].patches)}
+        assert matplotlib_colour(bars["Namur"]) == namur.lower()
+    with pytest.raises(EspacepError, match="level"):
+        plots.place_colours("site")
+
+
+def matplotlib_colour(rgba) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(rgba)
 
 
 # --- rendering: a notebook executed the way the batch does it --------------------------------
@@ -327,3 +363,63 @@ def test_pdf_has_no_code_and_keeps_french_spaces(pdf_pages):
 def test_pdf_is_byte_identical_on_a_second_render(rendered, tmp_path):
     again = render.to_pdf(rendered["html"], tmp_path / "again.pdf")
     assert again.read_bytes() == rendered["pdf"].read_bytes()
+
+
+def _struct_types(node, seen: set, found: dict) -> None:
+    """Walk a PDF structure tree (pypdf objects): structure type -> list of the elements' dicts."""
+    node = node.get_object()
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, dict):
+        if "/S" in node:
+            found.setdefault(str(node["/S"]), []).append(node)
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict | list):
+                    _struct_types(kid, seen, found)
+    elif isinstance(node, list):
+        for kid in node:
+            _struct_types(kid, seen, found)
+
+
+def test_pdf_is_tagged_with_its_language_title_headings_table_and_alt_text(pdf_pages):
+    """PDF/UA-1 (issue 13): a structure tree a screen reader follows, the language and the title."""
+    reader, _ = pdf_pages
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] is True or str(root["/MarkInfo"]["/Marked"]) == "True"
+    assert str(root["/Lang"]) == "fr"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata.title == "Rapport INAMI 2019"
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    found: dict = {}
+    _struct_types(root["/StructTreeRoot"], set(), found)
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure"} <= set(found), sorted(found)
+    assert [str(f["/Alt"]) for f in found["/Figure"]] == ["Lieux de travail"]
+
+
+def test_lang_selects_number_formats_only_and_the_document_stays_french(executed, tmp_path):
+    """Issue 13 item 7: ``lang=nl_BE`` gives Dutch numbers in a French document, not a Dutch title page."""
+    text = render.to_html(
+        executed,
+        tmp_path / "nl.html",
+        title="Rapport INAMI 2019",
+        year=2019,
+        date=dt.date(2026, 11, 28),
+        lang="nl_BE",
+    ).read_text("utf-8")
+    assert '<html lang="fr">' in text
+    assert '<p class="toc-title">Table des matières</p>' in text
+    assert (
+        "<dt>Année</dt><dd>2019</dd>" in text and "<dt>Date du rapport</dt><dd>28 novembre 2026</dd>" in text
+    )
+    assert "Inhoudstafel" not in text and "november" not in text
+    figures = pd.DataFrame({"label": ["VIH"], "value": [0.0125], "lower": [0.01], "upper": [0.02]})
+    (ax,) = plots.prevalence_ci(figures, lang="nl_BE").axes
+    assert ax.get_xlabel() == "Prévalence (IC 95 %)"  # French words ...
+    assert [t.get_text() for t in ax.texts] == ["1,3%"]  # ... Dutch numbers (Babel nl_BE: no space before %)
+    table = fmt.figures_table_html(TABLE, columns=("label", "value"), lang="nl_BE")
+    assert '<th scope="col" class="num">Valeur</th>' in table and '<td class="num">1.076</td>' in table
+    with pytest.raises(EspacepError):
+        render.to_html(executed, tmp_path / "xx.html", title="T", lang="xx")

@@ -282,21 +282,21 @@ def _runner(options: BatchOptions, jobs: int, progress: Progress) -> Runner:
 
 
 OUTPUT_ERRNOS = {
-    errno.EROFS: "is read-only",
-    errno.ENOSPC: "is full",
-    errno.EDQUOT: "is over its quota",
-    errno.EACCES: "is not writable",
-    errno.EPERM: "is not writable",
+    errno.EROFS: "est en lecture seule",
+    errno.ENOSPC: "est plein",
+    errno.EDQUOT: "dépasse son quota",
+    errno.EACCES: "n'est pas accessible en écriture",
+    errno.EPERM: "n'est pas accessible en écriture",
 }
 _ERRNO_TEXT = re.compile(r"\[Errno (\d+)\]")
 
 
 def output_failure(output_dir: Path, code: int, reason: str) -> EspacepError:
     """The one-line error of an output folder that cannot be written (``code``: an errno)."""
-    state = OUTPUT_ERRNOS.get(code, "cannot be written")
+    state = OUTPUT_ERRNOS.get(code, "ne peut pas être écrit")
     return EspacepError(
-        f"output folder {output_dir} {state} ({os.strerror(code)}): {reason}; "
-        "the previous outputs are kept"
+        f"le dossier de sortie {output_dir} {state} ({os.strerror(code)}) : {reason} ; "
+        "les sorties précédentes sont gardées"
     )
 
 
@@ -318,7 +318,7 @@ def check_writable(output_dir: Path, size: int = 1 << 16) -> None:
             Path(probe).unlink(missing_ok=True)
     except OSError as exc:
         if exc.errno in OUTPUT_ERRNOS:
-            raise output_failure(output_dir, exc.errno, "no report rendered") from None
+            raise output_failure(output_dir, exc.errno, "aucun rapport produit") from None
         raise
 
 
@@ -364,7 +364,7 @@ def run_batch(options: BatchOptions, out=None) -> int:
                 return _run_locked(options, output_dir, out)
         except OSError as exc:
             if exc.errno in OUTPUT_ERRNOS:
-                raise output_failure(output_dir, exc.errno, "the run stopped") from None
+                raise output_failure(output_dir, exc.errno, "le lancement s'est arrêté") from None
             raise
 
 
@@ -383,7 +383,7 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     code = _output_errno(results)
     if code is not None:
         failed = sum(r.status == STATUS_FAILED for r in results)
-        raise output_failure(output_dir, code, f"{failed} report(s) not published")
+        raise output_failure(output_dir, code, f"rapports non publiés : {failed}")
     for message in clean_stale(output_dir):  # a dead run's worker still exiting when this run began
         print(message, file=out)
     index = write_index(output_dir, results)
@@ -414,13 +414,13 @@ def recorded_data_dir(output_dir: Path) -> Path:
         data_dir = Path(json.loads(path.read_text(encoding="utf-8"))["data_dir"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise EspacepError(
-            f"audit: no data directory recorded in {path} ({type(exc).__name__}); "
-            "give the data the outputs were computed from with --data"
+            f"audit : aucun dossier de données enregistré dans {path} ({type(exc).__name__}) ; "
+            "donnez avec --data les données dont les sorties ont été calculées"
         ) from None
     if not data_dir.is_dir():
         raise EspacepError(
-            f"audit: the data directory recorded in {path}, {data_dir}, does not exist; "
-            "give the data the outputs were computed from with --data"
+            f"audit : le dossier de données enregistré dans {path}, {data_dir}, n'existe pas ; "
+            "donnez avec --data les données dont les sorties ont été calculées"
         )
     return data_dir
 
@@ -446,8 +446,8 @@ def _render(
         plan = plan_jobs(options, years, digests, last_date)
         if not options.years and last_date and last_date.year not in complete_years(years, last_date):
             print(
-                f"{last_date.year} is partial (last date {last_date:%d/%m/%Y}): rendering the latest complete "
-                f"year; --years {last_date.year} --partial renders {last_date.year}",
+                f"{last_date.year} est incomplète (dernière date {last_date:%d/%m/%Y}) : la dernière année "
+                f"complète est produite ; --years {last_date.year} --partial produit {last_date.year}",
                 file=out,
                 flush=True,
             )
@@ -480,9 +480,9 @@ def _interrupted(exc: lifecycle.Interrupted, done: list[JobResult], planned: int
     published = sum(r.status == STATUS_OK for r in done)
     failed = sum(r.status == STATUS_FAILED for r in done)
     return RunInterrupted(
-        f"interrupted by {signal_name(exc.signum)}: {published} report(s) published before the interrupt, "
-        f"{failed} failed, {max(0, planned - len(done))} not run; outputs kept as before "
-        "(the index and the audit are updated by the next run)",
+        f"interrompu par {signal_name(exc.signum)} : rapports publiés avant l'interruption : {published}, "
+        f"en échec : {failed}, non lancés : {max(0, planned - len(done))} ; sorties gardées telles "
+        "quelles (l'index et l'audit sont mis à jour au prochain lancement)",
         exc.exit_status,
     )
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import funders
 from ..errors import EspacepError
-from .results import CELL_TIMEOUT, KERNEL_DIR_PREFIX, KERNEL_NAME, Job
+from .results import CELL_TIMEOUT, KERNEL_ARGUMENTS, KERNEL_DIR_PREFIX, KERNEL_NAME, STRAY_QUOTE, Job
 
 # --- warm kernels ------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ class WarmKernel:
             ip=os.path.join(self.dir, "ipc"),
             connection_file=os.path.join(self.dir, "kernel.json"),
         )
-        self.km.start_kernel(cwd=self.dir)
+        self.km.start_kernel(cwd=self.dir, extra_arguments=list(KERNEL_ARGUMENTS))
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
@@ -262,7 +262,7 @@ def _engine_class():
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, kernel=None, work=None, **kwargs):
             if kernel is None:
-                raise EspacepError(f"papermill engine {ENGINE_NAME}: no warm kernel given (kernel=...)")
+                raise EspacepError(f"moteur papermill {ENGINE_NAME} : aucun noyau chaud donné (kernel=...)")
             kernel.reset(work or kernel.dir)
             try:
                 client = PapermillNotebookClient(
@@ -332,8 +332,44 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
         kernel=kernel,
         work=work,
     )
+    refuse_stray_outputs(nb)
     write_ipynb(publishable_notebook(nb, job.notebook.name), output)
     return Path(output)
+
+
+def refuse_stray_outputs(nb) -> None:
+    """Fail the report when an executed cell printed anything but a display block.
+
+    The library shows a report's content with ``IPython.display`` (`pages.common.show`,
+    `plots.show`): ``display_data`` outputs. Anything else (text on stdout or stderr,
+    a warning, a log line, a cell's last value, an error) is not designed output and
+    never reaches a report.
+
+    Raises
+    ------
+    EspacepError
+        Naming the first such output's cell and quoting its text, and how many more there are.
+    """
+    stray = []
+    for number, cell in enumerate(nb.cells, 1):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") != "display_data":
+                stray.append((number, output))
+    if not stray:
+        return
+    number, output = stray[0]
+    kind = output.get("name") or output.get("output_type")
+    if output.get("output_type") == "error":
+        text = f"{output.get('ename')}: {output.get('evalue')}"
+    elif output.get("output_type") == "stream":
+        text = output.get("text", "")
+    else:
+        text = output.get("data", {}).get("text/plain", "")
+    quote = " ".join(str(text).split())
+    quote = quote if len(quote) <= STRAY_QUOTE else quote[: STRAY_QUOTE - 1] + "…"
+    others = len(stray) - 1
+    more = f" (et {others} autre{'s' if others > 1 else ''})" if others else ""
+    raise EspacepError(f"sortie non prévue dans le rapport, cellule {number} ({kind}) : « {quote} »{more}")
 
 
 def published_parameters(parameters: dict) -> dict:

@@ -195,8 +195,8 @@ def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.d
         if last_date is None:
             raise DataError("aucune date dans les données")
         raise EspacepError(
-            f"no complete year in the data: the last date found is {shown}; "
-            f"render {last_date.year} anyway with --years {last_date.year} --partial"
+            f"aucune année complète dans les données : la dernière date trouvée est le {shown} ; "
+            f"produisez {last_date.year} quand même avec --years {last_date.year} --partial"
         )
     years = options.years or (whole[-1:] if whole else years_in_data[-1:])
     missing = sorted(set(years) - set(years_in_data))
@@ -208,9 +208,9 @@ def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.d
     partial = sorted(set(years) - set(whole))
     if partial and not options.partial:
         raise EspacepError(
-            f"{partial[0]} is a partial year: the last date found in the data is {shown}; "
-            f'give --partial to render it as "du 1er janvier au {shown}", or wait for the '
-            "export of the whole year"
+            f"{partial[0]} est une année incomplète : la dernière date trouvée dans les données est le {shown} ; "
+            f"donnez --partial pour la produire « du 1er janvier au {shown} », ou attendez "
+            "l'export de l'année entière"
         )
     return years
 

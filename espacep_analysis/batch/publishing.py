@@ -158,7 +158,7 @@ def publish(work: Path, final_dir: Path) -> None:
 def _check_not_aborted(final_dir: Path) -> None:
     """Raise when the run was interrupted or its main process is gone: nothing is published after that."""
     if not lifecycle.may_publish():
-        raise EspacepError(f"run interrupted: {final_dir} not published")
+        raise EspacepError(f"lancement interrompu : {final_dir} non publié")
 
 
 # --- stale files of killed runs, and the lock ----------------------------------------------------

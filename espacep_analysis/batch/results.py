@@ -24,6 +24,10 @@ CACHE_DIR = ".cache"  # the disclosure cache, under the output directory unless 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 3600  # seconds a single notebook cell may run
+# IPython's history database is shared by every kernel of the machine: two batches at once made it
+# print "ERROR! Session/line number was not unique in database" into reports. Report kernels keep none.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+STRAY_QUOTE = 160  # characters of a stray output quoted in the batch summary
 _TEMP_DIR = re.compile(r"^\.(?P<name>[\w-]+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 _TEMP_FILE = re.compile(r"^\..+\.tmp$")  # render.write_atomic's temporary files
 KERNEL_DIR_PREFIX = "espacep-kernel-"  # + worker pid: a kernel's sockets, in the system temp dir

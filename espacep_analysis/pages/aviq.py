@@ -121,7 +121,15 @@ def _contacts_chart(book: FigureBook, sites: Sites) -> Chart:
     )
     title = f"Contacts avec les TDS par site {book.period}"
     return Chart(
-        bar_counts(rows, title=title, lang=book.lang, xlabel="Contacts", group_title="Province"), alt=title
+        bar_counts(
+            rows,
+            title=title,
+            lang=book.lang,
+            xlabel="Contacts",
+            group_title="Province",
+            colours=plots.place_colours("province", sites),
+        ),
+        alt=title,
     )
 
 

@@ -8,16 +8,17 @@ style, axis texts from `fmt`, nothing at import.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from .. import fmt
 from ..errors import EspacepError
-from ..plots import _attach, _new_figure, _style
+from ..plots import MAIN_COLOUR, PALETTE, _attach, _new_figure, _style
 
 LABEL_WIDTH = 34  # bar labels are wrapped to lines of at most this many characters
-_COUNT_LABEL = {"fr_BE": "Nombre", "nl_BE": "Aantal", "en": "Count"}
+COUNT_LABEL = "Nombre"  # French for every lang, as the whole document (render.DOCUMENT_LANG)
 
 
 def bar_counts(
@@ -26,6 +27,7 @@ def bar_counts(
     lang: str = fmt.DEFAULT_LANG,
     xlabel: str | None = None,
     group_title: str | None = None,
+    colours: Mapping[str, str] | None = None,
 ):
     """Horizontal bars of counts (contacts per site, demands), labelled with the formatted count.
 
@@ -45,6 +47,9 @@ def bar_counts(
         Axis label (default ``"Nombre"``).
     group_title : str, optional
         Title of the legend when ``group`` is given.
+    colours : mapping, optional
+        Colour of each group (e.g. `plots.place_colours`: a province has the same colour in
+        every report); groups it lacks take the palette's colours in order of appearance.
 
     Returns
     -------
@@ -61,18 +66,12 @@ def bar_counts(
     groups = list(figures["group"]) if "group" in figures.columns else None
     y = np.arange(len(figures), dtype=float)
     with _style():
-        import seaborn as sns
-
-        palette = sns.color_palette("colorblind")
         names = list(dict.fromkeys(groups)) if groups else []
-        colours = (
-            [palette[names.index(g) % len(palette)] for g in groups]
-            if groups
-            else [palette[0]] * len(figures)
-        )
+        chosen = {n: (colours or {}).get(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(names)}
+        bar_colours = [chosen[g] for g in groups] if groups else [MAIN_COLOUR] * len(figures)
         fig = _new_figure(7.0, 0.4 * len(figures) + 1.3)
         ax = fig.add_subplot()
-        ax.barh(y, np.nan_to_num(value, nan=0.0), color=colours, height=0.7)
+        ax.barh(y, np.nan_to_num(value, nan=0.0), color=bar_colours, height=0.7)
         for yi, v, text in zip(y, value, texts):
             ax.annotate(
                 str(text),
@@ -86,12 +85,12 @@ def bar_counts(
         ax.set_ylim(len(figures) - 0.5, -0.5)
         ax.set_xlim(0, max(np.nanmax(np.append(value, 0.0)) * 1.18, 1.0))
         ax.xaxis.set_major_formatter(lambda x, pos: fmt.number(x, 0, lang))
-        ax.set_xlabel(xlabel or _COUNT_LABEL[fmt.normalize_lang(lang)])
+        ax.set_xlabel(xlabel or COUNT_LABEL)
         ax.grid(axis="y", visible=False)
         if names:
             from matplotlib.patches import Patch
 
-            handles = [Patch(color=palette[i % len(palette)], label=str(n)) for i, n in enumerate(names)]
+            handles = [Patch(color=chosen[n], label=str(n)) for n in names]
             ax.legend(handles=handles, title=group_title, loc="lower right", fontsize=8, title_fontsize=8)
         if title:  # over the whole figure: long bar labels would push an axes title off the canvas
             fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize="medium")

@@ -18,7 +18,7 @@ p-value is not printed, only its side of the threshold.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import fmt, stats
 from ..errors import EspacepError
@@ -30,6 +30,9 @@ TEST_LABELS: dict[str, str] = {
     comparisons.TREND_METHOD: stats.TREND_TEST_LABEL,
     comparisons.FISHER_METHOD: "test exact de Fisher",
 }
+# Comparison tables get the compact layout of report.css (class ``comparison``); from this many
+# years on they print on a landscape page (class ``landscape``): a portrait A4 page holds four.
+LANDSCAPE_YEARS = 5
 UNAVAILABLE = "évolution non publiée (effectifs masqués)"
 TESTED_NOTE = (
     "le nombre de personnes testées a varié de plus d'un cinquième, " "or plus de tests trouvent plus de cas"
@@ -292,4 +295,6 @@ def comparison_table(
         f"« en baisse » seulement si p < {_threshold(level, book.lang)} ; « trop peu de cas pour conclure » "
         f"si moins de {min_cases} cas sur la période."
     )
-    return rows_table(header, rows, caption=caption, footnote=footnote)
+    table = rows_table(header, rows, caption=caption, footnote=footnote)
+    classes = ("comparison", "landscape") if len(years) >= LANDSCAPE_YEARS else ("comparison",)
+    return replace(table, classes=classes)
