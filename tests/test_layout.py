@@ -173,6 +173,7 @@ def _printed_comparison(years: range, tmp_path: Path) -> Path:
     from test_trends import table, with_comparisons
 
     from espacep_analysis import disclosure, render
+    from espacep_analysis.blocks_html import table_html
     from espacep_analysis.pages import trends
     from espacep_analysis.pages.common import FigureBook
 
@@ -180,7 +181,7 @@ def _printed_comparison(years: range, tmp_path: Path) -> Path:
     last = years[-1]
     book = FigureBook(disclosure.suppress_figures(with_comparisons(table(series), last), 0), last)
     items = [(ind, "all", f"Indicateur numéro {ind[-1]} (toutes antennes)") for ind in series]
-    html = trends.comparison_table(book, items, "Évolution sur plusieurs années").html
+    html = table_html(trends.comparison_table(book, items, "Évolution sur plusieurs années"))
     nb = new_notebook(
         cells=[new_code_cell("x", outputs=[new_output("display_data", data={"text/html": html})])]
     )
