@@ -576,7 +576,7 @@ def noun(n: float | None, one: str, other: str, lang: str = DEFAULT_LANG) -> str
     A missing ``n`` (a count not published, "moins de 5 …") takes the plural: ``noun(None, "personne",
     "personnes")`` -> ``"personnes"``; ``noun(1, ...)`` -> ``"personne"``, ``noun(71, ...)`` -> ``"personnes"``.
     """
-    if is_missing(n):
+    if n is None or is_missing(n):
         return other
     return one if plural_form(float(n), lang) == "one" else other
 

@@ -236,7 +236,7 @@ def medical(book: FigureBook, declared: Declared | None = None) -> list:
         if book.has(P + "medical_acts")
         else "Ils ont bénéficié de"
     )
-    refs = [(seen, y, REGION), (visits, y, REGION), (per, y, REGION)]
+    refs: list[str | tuple[str, int, str]] = [(seen, y, REGION), (visits, y, REGION), (per, y, REGION)]
     refs += [P + "medical_acts"] if book.has(P + "medical_acts") else []
     text = (
         book.clause(

@@ -215,7 +215,7 @@ class FigureBook:
         """Why a masked figure is withheld, in words (the parenthesis of `clause`)."""
         n = self.threshold
         if row.get("suppression") == "primary":
-            return f"moins de {n} {COUNT_NOUNS.get(row.get('unit'), noun)}"
+            return f"moins de {n} {COUNT_NOUNS.get(str(row.get('unit')), noun)}"
         if row.get("suppression") == "secondary":
             return (
                 f"masquage complémentaire : un effectif de moins de {n} {noun} ne doit pas pouvoir être "
