@@ -565,10 +565,10 @@ def format_findings(findings: Iterable[Finding]) -> str:
     """Human-readable report: one line per finding, then a summary line."""
     findings = list(findings)
     if not findings:
-        return "audit: no identifier found in the outputs"
-    lines = [f"{f.file}: {f.kind}: {f.match!r} in \u00ab{f.context}\u00bb" for f in findings]
+        return "audit : aucun identifiant trouvé dans les sorties"
+    lines = [f"{f.file} : {f.kind} : {f.match!r} dans \u00ab{f.context}\u00bb" for f in findings]
     files = len({f.file for f in findings})
-    lines.append(f"audit: FAILED, {len(findings)} finding(s) in {files} file(s)")
+    lines.append(f"audit : ÉCHEC, constats : {len(findings)}, fichiers : {files}")
     return "\n".join(lines)
 
 

@@ -148,7 +148,7 @@ def test_clean_outputs_give_no_finding(data_dir, tmp_path):
     assert audit_outputs(tmp_path / "outputs", data_dir) == []
     buffer = io.StringIO()
     assert run_audit(tmp_path / "outputs", data_dir, out=buffer) == 0
-    assert "no identifier found" in buffer.getvalue()
+    assert "aucun identifiant trouvé" in buffer.getvalue()
 
 
 LEAKS = {
@@ -253,7 +253,7 @@ def test_data_path_in_notebook_metadata_is_found(data_dir, tmp_path):
     buffer = io.StringIO()
     assert run_audit(out, data_dir, out=buffer) == 1
     text = buffer.getvalue()
-    assert "inami.ipynb: data_path" in text and "FAILED, 1 finding(s) in 1 file(s)" in text
+    assert "inami.ipynb : data_path" in text and "ÉCHEC, constats : 1, fichiers : 1" in text
 
 
 def test_pseudonym_inside_a_longer_word_is_not_a_match(data_dir, tmp_path):
@@ -321,11 +321,11 @@ def test_errors(tmp_path, data_dir):
 
 
 def test_format_findings():
-    assert format_findings([]) == "audit: no identifier found in the outputs"
+    assert format_findings([]) == "audit : aucun identifiant trouvé dans les sorties"
     text = format_findings([Finding("out/a.html", "pseudonym", "SYN-ABC123", "cas SYN-ABC123 vu")])
     assert text.splitlines() == [
-        "out/a.html: pseudonym: 'SYN-ABC123' in \u00abcas SYN-ABC123 vu\u00bb",
-        "audit: FAILED, 1 finding(s) in 1 file(s)",
+        "out/a.html : pseudonym : 'SYN-ABC123' dans \u00abcas SYN-ABC123 vu\u00bb",
+        "audit : ÉCHEC, constats : 1, fichiers : 1",
     ]
 
 

@@ -254,7 +254,7 @@ def test_batch_renders_publishes_and_stamps(real):
     assert real["code"] == 0, text
     assert "2018/inami  produit" in text and "2019/inami  produit" in text
     assert "2 rapports : 2 produits, 0 à jour, 0 en échec" in text
-    assert "audit: no identifier found" in text
+    assert "audit : aucun identifiant trouvé" in text
     for year in (2018, 2019):
         files = real["files"][year]
         assert sorted(files) == [
@@ -512,13 +512,13 @@ def test_sigkill_during_rendering_keeps_previous_outputs_and_next_run_succeeds(t
 def test_audit_finding_fails_the_batch(tiny, tmp_path):
     out = tmp_path / "out"
     code, text = _run(_tiny_options(tiny, out))
-    assert code == 0 and "audit: no identifier found" in text
+    assert code == 0 and "audit : aucun identifiant trouvé" in text
     # a file beside the report (not a product: an edited product is rendered again)
     (out / "2019" / "inami" / "notes.txt").write_text(f"Essai {PSEUDONYM}\n", encoding="utf-8")
     code, text = _run(_tiny_options(tiny, out))
     assert code == 1
     assert "2019/inami  à jour" in text  # nothing to render: the audit alone fails the run
-    assert f"notes.txt: pseudonym: '{PSEUDONYM}'" in text and "audit: FAILED" in text
+    assert f"notes.txt : pseudonym : '{PSEUDONYM}'" in text and "audit : ÉCHEC" in text
     assert not (out / batch.AUDIT_CACHE).exists()
 
 
