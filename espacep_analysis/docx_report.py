@@ -13,7 +13,7 @@ warning banners above), the contents as a Word TOC field (Word fills it on
 opening, F9 updates it), the lists of tables and figures, headings in Word's
 heading styles (``##`` -> Titre 1, ``###`` -> Titre 2), paragraphs with
 emphasis, tables in a Word table style (header row repeated, numbers
-right-aligned, footnotes below), charts as PNG pictures with their alt text,
+right-aligned, notes as footnotes), charts as PNG pictures with their alt text,
 page numbers in the footer, and the provenance block the notebook ends with.
 Dates come from `render.render_date` (``SOURCE_DATE_EPOCH``).
 
@@ -24,8 +24,9 @@ numbers carry on. Every table is exactly as wide as the text of its page, its
 columns shared out by their contents (`_column_widths`), so none runs off the
 page.
 
-Notes of a table: see `_add_table_notes` (real Word footnotes for the notes, the
-legend of the masks directly under the table).
+The notes of a table are real Word footnotes, the legend of its masks a
+paragraph directly under it: why, in `_split_legend`. python-docx has no
+footnotes API; `add_footnote` writes the part.
 """
 
 from __future__ import annotations
@@ -183,12 +184,8 @@ def _page_setup(section, landscape: bool) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (height, width) if landscape else (width, height)
     top, right, bottom, left = (Cm(x) for x in MARGINS_CM)
-    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
-        top,
-        right,
-        bottom,
-        left,
-    )
+    section.top_margin, section.bottom_margin = top, bottom
+    section.left_margin, section.right_margin = left, right
 
 
 def _orient(doc, landscape: bool) -> None:
@@ -350,9 +347,10 @@ def _inline(paragraph, text: str, italic: bool) -> None:
         run.italic = (italic or emphasis) or None
 
 
-def _caption(doc, text: str) -> None:
+def _caption(doc, text: str):
     paragraph = doc.add_paragraph(text, style="Caption" if _has_style(doc, "Caption") else None)
     paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def _add_table(doc, table: Table) -> None:
@@ -360,10 +358,7 @@ def _add_table(doc, table: Table) -> None:
     from docx.shared import Pt
 
     notes, legend = _split_legend(table)
-    if table.title:
-        _caption(doc, table.title)
-        for note in notes:
-            add_footnote(doc, doc.paragraphs[-1], note)
+    caption = _caption(doc, table.title) if table.title else None
     grid = doc.add_table(rows=0, cols=table.columns)
     if _has_style(doc, TABLE_STYLE):
         grid.style = doc.styles[TABLE_STYLE]
@@ -380,9 +375,10 @@ def _add_table(doc, table: Table) -> None:
             if cell.numeric:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _fit(grid, _column_widths(table, text_width(doc.sections[-1])))
-    if not table.title:  # no caption to carry the references: the last header cell does
-        for note in notes:
-            add_footnote(doc, grid.rows[0].cells[-1].paragraphs[-1], note)
+    # the caption carries the notes' references; without one, the table's first row (its last cell)
+    anchor = caption or (grid.rows[0].cells[-1].paragraphs[-1] if grid.rows else doc.add_paragraph())
+    for note in notes:
+        add_footnote(doc, anchor, note)
     if legend:
         doc.add_paragraph(legend, style=_note_style(doc))
 
@@ -582,7 +578,8 @@ def _add_chart(doc, chart: Chart, png: bytes | None) -> None:
 
 
 def docx_text(path: str | Path) -> str:
-    """Every text of a ``.docx`` for the identifier audit: body, tables, headers, footers, alt texts, properties.
+    """Every text of a ``.docx`` for the identifier audit: body, tables, footnotes, headers, footers, alt texts,
+    properties.
 
     Each XML part is read as text with its tags removed (a paragraph's runs
     joined, so an identifier split over runs is whole again) and with every

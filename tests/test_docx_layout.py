@@ -161,3 +161,14 @@ def test_the_audit_reads_the_footnotes(tmp_path):
     (data / "persons.csv").write_text("pseudonym,birth_year\nSYN-ABC123,1990\n", encoding="utf-8")
     findings = audit_outputs(tmp_path / "outputs", data)
     assert [(f.kind, f.match) for f in findings] == [("pseudonym", "SYN-ABC123")]
+
+
+def test_a_table_without_caption_carries_its_note_in_its_first_row(tmp_path):
+    table = rows_table(
+        ["Antenne", "TDS vus"], [(["Liège", "12"], False)], footnote="Une personne par antenne."
+    )
+    doc = docx.Document(_render(tmp_path, [table]))
+    first_row = doc.tables[0].rows[0].cells
+    assert first_row[-1]._tc.find(f".//{W}footnoteReference").get(f"{W}id") == "1"
+    assert first_row[0]._tc.find(f".//{W}footnoteReference") is None
+    assert not [p for p in doc.paragraphs if p.style.name == docx_report.NOTE_STYLE]  # no mask: no legend
