@@ -419,12 +419,11 @@ def _fit(grid, widths: list[int]) -> None:
 
     grid.autofit = False
     tblPr = grid._tbl.tblPr
-    for old in tblPr.findall(qn("w:tblW")):
-        tblPr.remove(old)
-    tblW = OxmlElement("w:tblW")
+    tblW = tblPr.find(qn("w:tblW"))
+    if tblW is None:
+        tblW = _insert_before(tblPr, OxmlElement("w:tblW"), _AFTER_TBLW)
     tblW.set(qn("w:type"), "dxa")
     tblW.set(qn("w:w"), str(sum(widths)))
-    tblPr.append(tblW)
     for c, width in enumerate(widths):
         grid.columns[c].width = Twips(width)
         for cell in grid.columns[c].cells:
@@ -512,12 +511,7 @@ def _separators_in_settings(doc) -> None:
     footnote_pr = parse_xml(
         f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
     )
-    later = [settings.find(qn(f"w:{name}")) for name in ("endnotePr", "compat", "docVars", "rsids")]
-    following = next((e for e in later if e is not None), None)
-    if following is None:
-        settings.append(footnote_pr)
-    else:
-        following.addprevious(footnote_pr)
+    _insert_before(settings, footnote_pr, _AFTER_FOOTNOTEPR)
 
 
 def add_footnote(doc, paragraph, text: str) -> int:
@@ -548,6 +542,25 @@ def add_footnote(doc, paragraph, text: str) -> int:
     shown.set(qn("xml:space"), "preserve")
     shown.text = f" {text}"
     return number
+
+
+# The elements the schema (ECMA-376) puts after w:tblW in w:tblPr, and after w:footnotePr in w:settings
+# (those python-docx's template can hold): a new element goes before the first of them, Word being strict
+# about the order.
+_AFTER_TBLW = ("jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook")
+_AFTER_FOOTNOTEPR = ("endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang")
+
+
+def _insert_before(parent, child, later: tuple[str, ...]):
+    """``child`` put in ``parent`` before its first element named in ``later`` (at the end without one)."""
+    from docx.oxml.ns import qn
+
+    following = next((e for e in parent if e.tag in {qn(f"w:{name}") for name in later}), None)
+    if following is None:
+        parent.append(child)
+    else:
+        following.addprevious(child)
+    return child
 
 
 def _append(parent, tag: str):

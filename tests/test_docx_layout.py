@@ -28,6 +28,11 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PORTRAIT_TEXT_CM = 21.0 - 2 * 2.0
 LANDSCAPE_TEXT_CM = 29.7 - 2 * 2.0
 NOTE = "Proportions : IC à 95 % par la méthode « Wilson »."
+# The order of w:tblPr's children in ECMA-376 (CT_TblPr): Word refuses a document that breaks it.
+TBLPR_ORDER = [
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+    "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+]  # fmt: skip
 
 
 def _comparison(years: range, landscape: bool) -> Table:
@@ -105,6 +110,9 @@ def test_tables_are_exactly_as_wide_as_the_text_of_their_page(two_tables):
         assert len(grid) == len(table.columns)
         assert sum(grid) == pytest.approx(Cm(text_cm).twips, abs=1)  # twips
         assert table._tbl.tblPr.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+        assert table._tbl.tblPr.find(f"{W}tblW").get(f"{W}type") == "dxa"
+        tags = [etree.QName(e).localname for e in table._tbl.tblPr]
+        assert tags == sorted(tags, key=TBLPR_ORDER.index) and tags.count("tblW") == 1
         widths = [int(c.width) for row in table.rows for c in row.cells]
         assert sum(widths) == len(table.rows) * sum(grid) * 635  # EMU: each row fills the width
         # the label column is the widest, the p-value column narrower than a year's
@@ -137,6 +145,7 @@ def test_table_notes_are_real_footnotes_and_the_mask_legend_stays_under_the_tabl
     assert "".join(notes[1].itertext()).strip() == NOTE
     assert "relationships/footnotes" in relations and "footnotes+xml" in types
     assert '<w:footnote w:id="-1"/>' in settings
+    assert settings.index("<w:footnotePr>") < settings.index("<w:compat>")  # the schema's order
     captions = [p for p in doc.paragraphs if p.style.name == "Caption"]
     assert all(p._p.find(f".//{W}footnoteReference") is not None for p in captions)
     # the legend of the masks: a "Note de tableau" paragraph right after each table, not a footnote
