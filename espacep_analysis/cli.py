@@ -144,10 +144,7 @@ def _formats(text: str | None) -> tuple[str, ...] | None:
 
     if not text:
         return None
-    wanted = [name.strip() for name in text.split(",") if name.strip()]
-    if "pdf" in wanted and "html" not in wanted:
-        wanted.append("html")  # the PDF is printed from the HTML
-    return tuple(renderers.selected(wanted))
+    return renderers.requested(name.strip() for name in text.split(",") if name.strip())
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ would switch masking off).
 closed set of keys, `MapOf`, `ListOf`, `Text`, `Code`, `Integer`, `Number`,
 `Choice`) and reports every problem at once. Every message has the form
 ``<file>:<line>: <key path>: <problem>``, e.g.
-``params/sites.yaml:40: funders.inami.min_cel: unknown key; expected one of: label, regions, min_cell``.
+``params/sites.yaml:40: funders.inami.min_cel: unknown key; expected one of: label, regions, min_cell, formats``.
 """
 
 from __future__ import annotations

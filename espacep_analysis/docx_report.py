@@ -13,9 +13,20 @@ warning banners above), the contents as a Word TOC field (Word fills it on
 opening, F9 updates it), the lists of tables and figures, headings in Word's
 heading styles (``##`` -> Titre 1, ``###`` -> Titre 2), paragraphs with
 emphasis, tables in a Word table style (header row repeated, numbers
-right-aligned, footnotes below), charts as PNG pictures with their alt text,
+right-aligned, notes as footnotes), charts as PNG pictures with their alt text,
 page numbers in the footer, and the provenance block the notebook ends with.
 Dates come from `render.render_date` (``SOURCE_DATE_EPOCH``).
+
+Pages are A4 with the PDF's margins (``report.css``). A table of class
+``landscape`` (`document.Table.classes`: comparisons over five years or more)
+sits in a landscape section of its own, as in the PDF; the footer and its page
+numbers carry on. Every table is exactly as wide as the text of its page, its
+columns shared out by their contents (`_column_widths`), so none runs off the
+page.
+
+The notes of a table are real Word footnotes, the legend of its masks a
+paragraph directly under it: why, in `_split_legend`. python-docx has no
+footnotes API; `add_footnote` writes the part.
 """
 
 from __future__ import annotations
@@ -35,6 +46,13 @@ from .files import write_atomic
 
 TABLE_STYLE = "Light Grid Accent 1"
 PICTURE_WIDTH_CM = 16.0
+# A4 and the margins of report.css's @page (top, right, bottom, left), in centimetres.
+A4_CM = (21.0, 29.7)
+MARGINS_CM = (2.0, 2.0, 2.4, 2.0)
+LANDSCAPE = "landscape"  # the `document.Table.classes` entry of a table printed on a landscape page
+NOTE_STYLE = "Note de tableau"
+# Column widths: a column's share of the text width follows its longest text, within these bounds (characters).
+COLUMN_CHARS = (4, 40)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|_[^_]+_|\[[^\]]+\]\([^)]+\))")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>!&~|#+\-.()={}])")
@@ -112,8 +130,7 @@ def write_docx(
     _title_page(doc, title, render.notebook_banners(nb), render.title_facts(nb, funder, year, date, lang))
     blocks = notebook_blocks(nb)
     _contents(doc, [b for b, _ in blocks])
-    for block, png in blocks:
-        _add_block(doc, block, png)
+    add_blocks(doc, blocks)
     buffer = io.BytesIO()
     doc.save(buffer)
     return write_atomic(docx_path, _stable_zip(buffer.getvalue(), date))
@@ -148,8 +165,41 @@ def _new_document(title: str, date: dt.date):
     props.comments = ""
     doc.styles["Normal"].font.name = "DejaVu Sans"
     doc.styles["Normal"].font.size = Pt(10)
+    _page_setup(doc.sections[0], landscape=False)
     _page_numbers(doc.sections[0])
     return doc
+
+
+def new_document(title: str = "", date: dt.date | None = None):
+    """An empty report document (A4, styles, page numbers): what `write_docx` fills, for tests and other builders."""
+    return _new_document(title, date or dt.date(2020, 1, 1))
+
+
+def _page_setup(section, landscape: bool) -> None:
+    """A4 portrait or landscape, with the PDF's margins."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    width, height = (Cm(x) for x in A4_CM)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (height, width) if landscape else (width, height)
+    top, right, bottom, left = (Cm(x) for x in MARGINS_CM)
+    section.top_margin, section.bottom_margin = top, bottom
+    section.left_margin, section.right_margin = left, right
+
+
+def _orient(doc, landscape: bool) -> None:
+    """Start a new section on a new page when the orientation changes (the footer and page numbers carry on)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    current = doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+    if current != landscape:
+        _page_setup(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+
+
+def text_width(section) -> int:
+    """The width of the text of ``section``'s pages in twips (as Word stores it): the page less its side margins."""
+    return section.page_width.twips - section.left_margin.twips - section.right_margin.twips
 
 
 def _organisation() -> str:
@@ -238,6 +288,13 @@ def _has_style(doc, name: str) -> bool:
     return any(style.name == name for style in doc.styles)
 
 
+def add_blocks(doc, blocks: list[tuple[document.Block, bytes | None]]) -> None:
+    """Add ``blocks`` (each with its PNG or None) to ``doc``; a ``landscape`` table gets a landscape section."""
+    for block, png in blocks:
+        _orient(doc, isinstance(block, Table) and LANDSCAPE in block.classes)
+        _add_block(doc, block, png)
+
+
 def _add_block(doc, block: document.Block, png: bytes | None) -> None:
     if isinstance(block, Heading):
         doc.add_heading(_unescape(block.text), level=max(1, min(block.level - 1, 9)))
@@ -290,31 +347,26 @@ def _inline(paragraph, text: str, italic: bool) -> None:
         run.italic = (italic or emphasis) or None
 
 
-def _caption(doc, text: str) -> None:
+def _caption(doc, text: str):
     paragraph = doc.add_paragraph(text, style="Caption" if _has_style(doc, "Caption") else None)
     paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def _add_table(doc, table: Table) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    if table.title:
-        _caption(doc, table.title)
-    width = table.columns
-    grid = doc.add_table(rows=0, cols=width)
+    notes, legend = _split_legend(table)
+    caption = _caption(doc, table.title) if table.title else None
+    grid = doc.add_table(rows=0, cols=table.columns)
     if _has_style(doc, TABLE_STYLE):
         grid.style = doc.styles[TABLE_STYLE]
     for r, row in enumerate([*table.header, *table.rows]):
         cells = grid.add_row().cells
         is_header = r < len(table.header)
         if is_header:
-            trpr = grid.rows[r]._tr.get_or_add_trPr()
-            repeat = OxmlElement("w:tblHeader")
-            repeat.set(qn("w:val"), "true")
-            trpr.append(repeat)
+            _repeat_header(grid.rows[r])
         for c, cell in enumerate(row):
             paragraph = cells[c].paragraphs[0]
             run = paragraph.add_run(cell.text)
@@ -322,9 +374,201 @@ def _add_table(doc, table: Table) -> None:
             run.font.size = Pt(9)
             if cell.numeric:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for note in table.footnotes:
-        run = doc.add_paragraph().add_run(note)
-        run.italic, run.font.size = True, Pt(8)
+    _fit(grid, _column_widths(table, text_width(doc.sections[-1])))
+    # the caption carries the notes' references; without one, the table's first row (its last cell)
+    anchor = caption or (grid.rows[0].cells[-1].paragraphs[-1] if grid.rows else doc.add_paragraph())
+    for note in notes:
+        add_footnote(doc, anchor, note)
+    if legend:
+        doc.add_paragraph(legend, style=_note_style(doc))
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(repeat)
+
+
+def _column_widths(table: Table, width: int) -> list[int]:
+    """The widths (twips) of ``table``'s columns: ``width`` shared by the length of each column's longest text.
+
+    A header is counted by its longest word (headers wrap), a body cell whole;
+    a column's share is bounded by `COLUMN_CHARS`. The widths add up to
+    ``width``: a table with many columns fits, its texts wrapping.
+    """
+    low, high = COLUMN_CHARS
+    weights = [low] * table.columns
+    for r, row in enumerate([*table.header, *table.rows]):
+        for c, cell in enumerate(row):
+            size = max(map(len, cell.text.split()), default=0) if r < len(table.header) else len(cell.text)
+            weights[c] = max(weights[c], min(size, high))
+    total = sum(weights)
+    widths = [width * w // total for w in weights]
+    widths[-1] += width - sum(widths)
+    return widths
+
+
+def _fit(grid, widths: list[int]) -> None:
+    """Fixed column widths in twips (``w:tblW``, ``w:gridCol``, each ``w:tcW``): Word and LibreOffice keep them."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    grid.autofit = False
+    tblPr = grid._tbl.tblPr
+    tblW = tblPr.find(qn("w:tblW"))
+    if tblW is None:
+        tblW = _insert_before(tblPr, OxmlElement("w:tblW"), _AFTER_TBLW)
+    tblW.set(qn("w:type"), "dxa")
+    tblW.set(qn("w:w"), str(sum(widths)))
+    for c, width in enumerate(widths):
+        grid.columns[c].width = Twips(width)
+        for cell in grid.columns[c].cells:
+            cell.width = Twips(width)
+
+
+# --- notes of tables: footnotes and legends -------------------------------------------------------
+
+
+def _split_legend(table: Table) -> tuple[list[str], str]:
+    """``table``'s notes, and the legend of its masks (`fmt.mask_legend`, the last footnote `fmt.legend_footnotes`
+    adds; ``""`` when the table has none).
+
+    The two are rendered differently in Word, on purpose. The legend is a key
+    to the symbols the cells print (« < 5 », « x »): as in statistical
+    publications, it stays directly under the table, in a small "Note de
+    tableau" paragraph, where the reader meets the symbols, and whatever page
+    the table ends on. The other notes are what the page model declares as
+    the table's footnotes (methods, definitions, sources): they become real
+    Word footnotes (`add_footnote`), referenced from the caption, numbered by
+    Word, listed in its notes pane and kept with the page of the table.
+    """
+    body = [cell.text for row in table.rows for cell in row if cell.masked or cell.numeric]
+    legend = fmt.mask_legend(body)
+    notes = list(table.footnotes)
+    if legend and notes and notes[-1] == legend:
+        return notes[:-1], legend
+    return notes, ""
+
+
+def _note_style(doc) -> str:
+    """The paragraph style of table legends (8 pt, close under the table), created once."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    if not _has_style(doc, NOTE_STYLE):
+        style = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = doc.styles["Normal"]
+        style.font.size = Pt(8)
+        style.paragraph_format.space_before = Pt(3)
+        style.paragraph_format.space_after = Pt(9)
+    return NOTE_STYLE
+
+
+_FOOTNOTES_XML = (
+    '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+    "</w:footnotes>"
+)
+
+
+def _footnotes(doc):
+    """The ``w:footnotes`` element of ``doc``'s footnotes part, created with its two separators the first time.
+
+    python-docx has no footnotes API: the part (``word/footnotes.xml``), its
+    relationship from the document and its content type are added here; the
+    settings name the separators (``w:footnotePr``), as Word writes them.
+    """
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
+
+    main = doc.part
+    for rel in main.rels.values():
+        if rel.reltype == RT.FOOTNOTES:
+            return rel.target_part.element
+    part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(_FOOTNOTES_XML), main.package)
+    main.relate_to(part, RT.FOOTNOTES)
+    _separators_in_settings(doc)
+    return part.element
+
+
+def _separators_in_settings(doc) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    settings = doc.settings.element
+    if settings.find(qn("w:footnotePr")) is not None:
+        return
+    footnote_pr = parse_xml(
+        f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+    )
+    _insert_before(settings, footnote_pr, _AFTER_FOOTNOTEPR)
+
+
+def add_footnote(doc, paragraph, text: str) -> int:
+    """A real Word footnote: its reference (superscript number) at the end of ``paragraph``, ``text`` at the page foot.
+
+    Returns the footnote's id (1, 2, …: Word numbers the notes in their order).
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    notes = _footnotes(doc)
+    number = max(int(n.get(qn("w:id"))) for n in notes.findall(qn("w:footnote"))) + 1
+    reference = paragraph.add_run()
+    reference.font.superscript = True
+    mark = OxmlElement("w:footnoteReference")
+    mark.set(qn("w:id"), str(number))
+    reference._r.append(mark)
+    note = OxmlElement("w:footnote")
+    note.set(qn("w:id"), str(number))
+    notes.append(note)
+    body = _append(note, "w:p")
+    own = _append(body, "w:r")
+    _append(_append(own, "w:rPr"), "w:vertAlign").set(qn("w:val"), "superscript")
+    _append(own, "w:footnoteRef")
+    run = _append(body, "w:r")
+    _append(_append(run, "w:rPr"), "w:sz").set(qn("w:val"), "16")
+    shown = _append(run, "w:t")
+    shown.set(qn("xml:space"), "preserve")
+    shown.text = f" {text}"
+    return number
+
+
+# The elements the schema (ECMA-376) puts after w:tblW in w:tblPr, and after w:footnotePr in w:settings
+# (those python-docx's template can hold): a new element goes before the first of them, Word being strict
+# about the order.
+_AFTER_TBLW = ("jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook")
+_AFTER_FOOTNOTEPR = ("endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang")
+
+
+def _insert_before(parent, child, later: tuple[str, ...]):
+    """``child`` put in ``parent`` before its first element named in ``later`` (at the end without one)."""
+    from docx.oxml.ns import qn
+
+    following = next((e for e in parent if e.tag in {qn(f"w:{name}") for name in later}), None)
+    if following is None:
+        parent.append(child)
+    else:
+        following.addprevious(child)
+    return child
+
+
+def _append(parent, tag: str):
+    from docx.oxml import OxmlElement
+
+    child = OxmlElement(tag)
+    parent.append(child)
+    return child
 
 
 def _add_chart(doc, chart: Chart, png: bytes | None) -> None:
@@ -347,7 +591,8 @@ def _add_chart(doc, chart: Chart, png: bytes | None) -> None:
 
 
 def docx_text(path: str | Path) -> str:
-    """Every text of a ``.docx`` for the identifier audit: body, tables, headers, footers, alt texts, properties.
+    """Every text of a ``.docx`` for the identifier audit: body, tables, footnotes, headers, footers, alt texts,
+    properties.
 
     Each XML part is read as text with its tags removed (a paragraph's runs
     joined, so an identifier split over runs is whole again) and with every

@@ -173,6 +173,15 @@ def selected(formats: Iterable[str] | None = None) -> list[str]:
     return [name for name in known if name in wanted]
 
 
+def requested(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats someone asked for (``--formats``, a funder's ``formats:``), checked and in rendering order;
+    ``pdf`` brings ``html``, from which the PDF is printed."""
+    wanted = list(formats)
+    if "pdf" in wanted and "html" not in wanted:
+        wanted.append("html")
+    return tuple(selected(wanted))
+
+
 def products(formats: Iterable[str] | None = None) -> list[str]:
     """The product file names of ``formats`` (None: all), in rendering order."""
     return [get(name).product_name for name in selected(formats)]

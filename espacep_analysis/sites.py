@@ -1,18 +1,22 @@
 """Site hierarchy (site -> antenna -> province -> region) and funder scopes.
 
 Loaded from ``params/sites.yaml`` into a typed, immutable object. Nothing is
-read at import time.
+read at import time, and pandas is imported only to build the hierarchy
+(`load_sites`): the batch reads the funders' formats (`funder_formats`) on its
+light path, before any heavy import.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import config
 from .errors import ConfigError, EspacepError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SITES_FILE = "sites.yaml"  # in the params directory (`settings.params_dir`)
 
@@ -59,6 +63,20 @@ class Sites:
         return list(self.frame.index[self.frame["region"].isin(regions)])
 
 
+@dataclass(frozen=True)
+class FormatName(config.Kind):
+    """The name of a registered output format (`renderers.names`, read when checking: a format
+    registered by a module of `renderers.FORMAT_MODULES` is known too)."""
+
+    def errors(self, value, at):
+        from . import renderers
+
+        known = renderers.names()
+        if value not in known:
+            return at.fail(f"unknown format {config.show(value)}; expected one of: {', '.join(known)}")
+        return []
+
+
 _LABELLED: dict[str, config.Kind] = {"label": config.Text()}
 SITES_SCHEMA = config.Record(
     {
@@ -72,12 +90,14 @@ SITES_SCHEMA = config.Record(
                     **_LABELLED,
                     "regions": config.ListOf(config.Code(), min_items=1),
                     "min_cell": config.Integer(minimum=0),
-                }
+                    "formats": config.ListOf(FormatName(), min_items=1),
+                },
+                optional=("formats",),
             )
         ),
     }
 )
-"""``params/sites.yaml``: every key required, no other key (see `config`)."""
+"""``params/sites.yaml``: every key required (but a funder's ``formats``), no other key (see `config`)."""
 
 # (section, parent key, parent section) of each reference between levels
 _REFERENCES = (
@@ -128,12 +148,9 @@ def load_sites(path: str | Path | None = None) -> Sites:
         reference to an undeclared parent; each problem names the file, the line
         and the key path, e.g. ``params/sites.yaml:40: funders.inami.min_cel: unknown key; ...``.
     """
-    if path is None:
-        from .settings import params_file
+    import pandas as pd
 
-        path = params_file(SITES_FILE)
-    raw = config.load_checked(path, SITES_SCHEMA, "site hierarchy")
-    _check_references(raw, config.display(Path(path)))
+    raw = _load_raw(path)
     regions, provinces, antennas = raw["regions"], raw["provinces"], raw["antennas"]
     rows = []
     for code, site in raw["sites"].items():
@@ -160,3 +177,37 @@ def load_sites(path: str | Path | None = None) -> Sites:
         funder_min_cell={name: int(spec["min_cell"]) for name, spec in funders.items()},
         antenna_order=tuple(antennas),
     )
+
+
+def _load_raw(path: str | Path | None):
+    """``sites.yaml`` (default: the active params directory's) read and checked: schema and references."""
+    if path is None:
+        from .settings import params_file
+
+        path = params_file(SITES_FILE)
+    raw = config.load_checked(path, SITES_SCHEMA, "site hierarchy")
+    _check_references(raw, config.display(Path(path)))
+    return raw
+
+
+def funder_formats(path: str | Path | None = None) -> dict[str, tuple[str, ...] | None]:
+    """Each funder's default output formats: its ``formats:`` in ``sites.yaml``, None without (every format).
+
+    A funder that wants fewer documents lists them (``formats: [html, pdf]``);
+    ``espacep report --formats`` overrides it. The list is put in rendering
+    order and ``pdf`` brings ``html``, from which it is printed
+    (`renderers.requested`). Reads no pandas (the batch's light path).
+
+    Raises
+    ------
+    ConfigError
+        As `load_sites`; an unknown format names the file, line, key path
+        (``funders.aviq.formats[1]``) and the registered formats.
+    """
+    from . import renderers
+
+    funders = _load_raw(path)["funders"]
+    return {
+        name: renderers.requested(spec["formats"]) if "formats" in spec else None
+        for name, spec in funders.items()
+    }

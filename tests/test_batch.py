@@ -401,6 +401,64 @@ def test_index_lists_every_report_with_links_and_provenance_hash(real):
     assert index.render_index(index.collect_entries(out)).count(">non vérifié<") == 2
 
 
+# --- formats per funder (params/sites.yaml) ------------------------------------------------------
+
+
+@pytest.fixture
+def fewer_formats(tmp_path, tiny) -> tuple[Path, Path]:
+    """A copy of params/ where Cocof asks for HTML and PDF only; notebooks for INAMI and Cocof that work."""
+    params = tmp_path / "params"
+    shutil.copytree(REPO / "params", params)
+    sites = params / "sites.yaml"
+    entry = 'cocof: {label: "Cocof", regions: [bruxelles], min_cell: 5'
+    text = sites.read_text(encoding="utf-8")
+    assert entry in text
+    sites.write_text(text.replace(entry, entry + ", formats: [html, pdf]"), encoding="utf-8")
+    shutil.copy(tiny / "inami.ipynb", tiny / "cocof.ipynb")
+    return params, tiny
+
+
+def test_a_funder_renders_the_formats_its_params_ask_for(fewer_formats, tmp_path):
+    params, notebooks = fewer_formats
+    out = tmp_path / "out"
+    options = _tiny_options(notebooks, out, funders=["inami", "cocof"], pdf=True, params_dir=params)
+    code, text = _run(options)
+    assert code == 0, text
+    base = [".stamp.json", "figures-excel.csv", "figures.csv", "provenance.json", "report.ipynb"]
+    cocof, inami = _files(out / "2019" / "cocof"), _files(out / "2019" / "inami")
+    assert sorted(cocof) == sorted([*base, "report.html", "report.pdf"])
+    assert sorted(inami) == sorted([*base, "report.html", "report.pdf", "report.docx", "figures.xlsx"])
+    stamp = json.loads(cocof[".stamp.json"])
+    assert stamp["formats"] == ["html", "pdf"] and "report.docx" not in stamp["products"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="2019/cocof/report.pdf">PDF</a>' in page and "2019/cocof/report.docx" not in page
+    assert '<a href="2019/inami/report.docx">Word</a>' in page
+    # a second run with nothing changed renders nothing
+    code, text = _run(options)
+    assert code == 0 and "2 rapports : 0 produit, 2 à jour, 0 en échec" in text, text
+    assert _files(out / "2019" / "cocof") == cocof
+    # --formats overrides the params: Word for both, and the PDF Cocof had is gone
+    code, text = _run(_tiny_options(notebooks, out, funders=["cocof"], params_dir=params, formats=("docx",)))
+    assert code == 0 and "2019/cocof  produit" in text, text
+    assert sorted(_files(out / "2019" / "cocof")) == sorted([*base, "report.docx"])
+
+
+def test_an_unknown_format_in_params_is_a_user_error(fewer_formats, tmp_path, capsys):
+    from espacep_analysis.cli import main
+
+    params, _ = fewer_formats
+    sites = params / "sites.yaml"
+    sites.write_text(
+        sites.read_text(encoding="utf-8").replace("[html, pdf]", "[html, odt]"), encoding="utf-8"
+    )
+    argv = ["report", "--data", str(SYNTHETIC), "--output", str(tmp_path / "out"), "--params", str(params)]
+    assert main([*argv, "--years", "2019", "--funders", "cocof"]) == 2
+    message = capsys.readouterr().err
+    assert "sites.yaml:" in message and "funders.cocof.formats[1]: unknown format 'odt'" in message
+    assert "expected one of: html, pdf, docx, xlsx" in message
+    assert not (tmp_path / "out" / "2019").exists()
+
+
 # --- failures ---------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from espacep_analysis import config, declared, origins
 from espacep_analysis.errors import ConfigError, EspacepError
-from espacep_analysis.sites import load_sites
+from espacep_analysis.sites import funder_formats, load_sites
 from espacep_analysis.synthetic.targets import load_targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,9 +63,28 @@ def test_sites_typo_in_min_cell_is_an_unknown_key(in_tmp):
     n = line_of(text, "min_cel: 10")
     assert sites_error(text).splitlines() == [
         f"params/sites.yaml:{n}: funders.inami.min_cel: unknown key; expected one of: label, "
-        "regions, min_cell",
+        "regions, min_cell, formats",
         f"params/sites.yaml:{n}: funders.inami.min_cell: missing key",
     ]
+
+
+def test_sites_funder_formats_are_optional_ordered_and_checked(in_tmp):
+    assert funder_formats(ROOT / "params" / "sites.yaml") == {"inami": None, "aviq": None, "cocof": None}
+    entry = 'aviq: {label: "AViQ", regions: [wallonie], min_cell: 5'
+    path = Path("params/sites.yaml")
+    path.write_text(SITES.replace(entry, entry + ", formats: [xlsx, pdf]"), encoding="utf-8")
+    # rendering order, and the PDF brings the HTML it is printed from
+    assert funder_formats(path)["aviq"] == ("html", "pdf", "xlsx")
+    text = SITES.replace(entry, entry + ", formats: [html, odt]")
+    assert sites_error(text) == (
+        f"params/sites.yaml:{line_of(text, 'odt')}: funders.aviq.formats[1]: unknown format 'odt'; "
+        "expected one of: html, pdf, docx, xlsx"
+    )
+    text = SITES.replace(entry, entry + ", formats: []")
+    assert sites_error(text) == (
+        f"params/sites.yaml:{line_of(text, 'formats: []')}: funders.aviq.formats: "
+        "expected a list of at least 1 item(s)"
+    )
 
 
 def test_sites_duplicated_funder_entry_is_refused(in_tmp):

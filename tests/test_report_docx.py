@@ -160,3 +160,71 @@ def test_libreoffice_converts_the_docx_to_pdf(rendered, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
+
+
+def _printed_html(soup) -> str:
+    """The text the HTML report prints, without the charts' data tables (the Word document has the pictures)."""
+    page = BeautifulSoup(str(soup), "html.parser")
+    for details in page.find_all("details", class_="chart-data"):
+        details.decompose()
+    return page.get_text(" ")
+
+
+def _word_text(path: Path) -> str:
+    """The text of the Word document's paragraphs (body, table cells) and footnotes, one paragraph a line."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    lines = []
+    with zipfile.ZipFile(path) as package:
+        for part in ("word/document.xml", "word/footnotes.xml"):
+            root = etree.fromstring(package.read(part))
+            lines += ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+    return "\n".join(lines)
+
+
+def _holds(text: str, figure: str) -> bool:
+    return re.search(rf"(?<![\d,]){re.escape(figure)}(?![\d,])", text) is not None
+
+
+def test_docx_holds_every_figure_the_report_prints_masked_ones_as_masks(word, soup, rendered):
+    from espacep_analysis import fmt
+
+    html_text, word_text = _printed_html(soup), _word_text(rendered / "report.docx")
+    # the tables, cell for cell (header and body; the notes are checked below)
+    html_tables = [t for t in soup.select("table.figures") if t.find_parent("details") is None]
+    for table, html_table in zip(word.tables, html_tables, strict=True):
+        rows = [
+            [c.get_text() for c in tr.find_all(["td", "th"])]
+            for tr in html_table.select("thead tr, tbody tr")
+        ]
+        assert [[c.text for c in row.cells] for row in table.rows] == rows
+    # every figure of figures.csv the HTML prints, formatted by fmt, is printed by the Word document too
+    figures = pd.read_csv(rendered / "figures.csv")
+    printed = masked = 0  # figures checked in the HTML and the Word text; masked figures
+    for row in figures[figures["source"].isin(["computed", "declared"])].to_dict("records"):
+        if row["suppressed"]:
+            assert fmt.figure_value(row) in ("< 5", "x") and pd.isna(row["value"])  # no value to leak
+            masked += 1
+            continue
+        for decimals in (0, 1, 2):
+            text = fmt.figure_value(row, percent_decimals=decimals)
+            if _holds(html_text, text):
+                assert _holds(word_text, text), (row["indicator"], row["year"], row["scope"], text)
+                printed += 1
+    assert printed > 300 and masked > 10
+    masks = [
+        c.text for table in word.tables for row in table.rows for c in row.cells if c.text in ("< 5", "x")
+    ]
+    assert "< 5" in masks and "x" in masks  # as the HTML prints them (the cells compared above)
+    # the published total of persons seen (params/targets.yaml: 1 076 in 2019)
+    assert _holds(word_text, f"1{NBSP}076")
+    # the notes of the tables: every HTML table footnote is a Word footnote or the legend under the table
+    notes = [
+        td.get_text() for td in soup.select("table.figures tfoot td") if td.find_parent("details") is None
+    ]
+    assert notes and all(
+        note in word_text.splitlines() or f" {note}" in word_text.splitlines() for note in notes
+    )

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__, funders, renderers, settings
+from .. import __version__, funders, renderers, settings, sites
 from ..errors import DataError, EspacepError
 from ..stamps import read_stamp, write_if_changed
 from .results import (
@@ -223,6 +223,8 @@ def plan_jobs(
     ``last_date`` is the data's last consultation date: the default year is the
     latest complete year (`complete_years`), and a partial year is refused unless
     ``options.partial`` (its jobs then get the ``period_end`` parameter).
+    A job renders ``options.formats`` (``--formats``), else its funder's
+    ``formats:`` of ``params/sites.yaml`` (`sites.funder_formats`), else every format.
     """
     from ..notebooks import notebook_path
 
@@ -238,6 +240,7 @@ def plan_jobs(
     whole = complete_years(years_in_data, last_date)
     run = options.settings()
     check_declared(wanted, years, options.draft, run.params_dir)
+    defaults = {} if options.formats else sites.funder_formats(run.params_dir / sites.SITES_FILE)
     plan = Plan()
     data_dir = run.data_dir
     for year in years:
@@ -269,7 +272,7 @@ def plan_jobs(
                     final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
                     parameters=parameters,
                     pdf=options.pdf,
-                    formats=tuple(options.formats) if options.formats else None,
+                    formats=tuple(options.formats) if options.formats else defaults.get(funder),
                     lang=options.lang,
                     inputs_hash=inputs_hash(digests, notebook, parameters),
                 )
