@@ -240,36 +240,65 @@ def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
 
 def methods_note(report: Report) -> Text:
     """The methods paragraph: CI method, prevalence definition, suppression rule, data sources."""
-    from .. import disclosure, fmt, funders
-    from ..markup import plain
+    from .. import disclosure, funders
+
+    lines = [
+        ci_sentence(report),
+        funders.get(report.funder).methods,  # where the funder's figures come from
+        trend_sentence(report),
+        disclosure.methods_note(report.min_cell, lang="fr"),
+        *closing_sentences([report]),
+    ]
+    return Text("\n\n".join(f"*{line}*" for line in lines))
+
+
+def ci_sentence(report: Report) -> str:
+    """The methods note's sentence on the confidence intervals."""
+    from .. import fmt
 
     level = fmt.number(report.level * 100, 0, report.book.lang)
-    lines = [
+    return (
         f"Intervalles de confiance à {level} % des proportions : {stats.CI_METHOD_LABELS[report.method]} "
-        "(Brown, Cai et DasGupta 2001 ; Newcombe 1998).",
-    ]
-    lines.append(funders.get(report.funder).methods)  # where the funder's figures come from
-    lines.append(
+        "(Brown, Cai et DasGupta 2001 ; Newcombe 1998)."
+    )
+
+
+def trend_sentence(report: Report) -> str:
+    """The methods note's sentence on the tests of the evolutions."""
+    from .. import fmt
+
+    return (
         "Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
         "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "
         "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
         f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}."
     )
-    lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
-    if report.book.published is not None and len(report.book.published):
+
+
+def closing_sentences(reports: list[Report]) -> list[str]:
+    """The methods note's last sentences, said once for ``reports`` (one report, or the parts of a book).
+
+    The published values of earlier years, the declared items still to fill (a draft),
+    the rows left out by validation (``--accept-rejections``; the same data for all).
+    """
+    from ..markup import plain
+
+    lines = []
+    if any(r.book.published is not None and len(r.book.published) for r in reports):
         lines.append(
             "Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
             "publiés (params/history.yaml), non recalculées."
         )
-    if report.missing:
+    missing = list(dict.fromkeys(line for r in reports for line in r.missing))
+    if missing:
         lines.append(
             "BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
-            + " ; ".join(plain(line) for line in report.missing)
+            + " ; ".join(plain(line) for line in missing)
             + "."
         )
-    if report.left_out is not None:
-        lines.append(_left_out_note(report.left_out))
-    return Text("\n\n".join(f"*{line}*" for line in lines))
+    if reports[0].left_out is not None:
+        lines.append(_left_out_note(reports[0].left_out))
+    return lines
 
 
 def _left_out_note(counts: dict[str, dict[str, int]]) -> str:
