@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import funders
 
+PART_TAG = "book-part"  # the markdown cell opening a part of the rapport moral: a new page (report.css)
 # (name, type, default, comment) of the parameters cell; papermill overrides them by name.
 PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
     ("year", "int", "2019", "reporting year"),
@@ -137,8 +138,9 @@ def book_notebook(spec):
         if heading.level:
             pending.append(f"{'#' * heading.level} {heading.text}")
         if heading.key:
-            if pending:
-                cells.append(("markdown", "\n\n".join(pending), {}))
+            if pending:  # a part starts a page (the cell's tag: report.css)
+                part = {"tags": [PART_TAG]} if pending[0].startswith("## ") else {}
+                cells.append(("markdown", "\n\n".join(pending), part))
             pending = []
             show = f'show(get("{heading.funder}").section("{heading.key}")(reports["{heading.funder}"]))'
             cells.append(("code", show, {}))
