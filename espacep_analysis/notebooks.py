@@ -24,7 +24,12 @@ from . import funders
 PART_TAG = "book-part"  # the markdown cell opening a part of the rapport moral: a new page (report.css)
 # (name, type, default, comment) of the parameters cell; papermill overrides them by name.
 PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
-    ("year", "int", "2019", "reporting year"),
+    (
+        "year",
+        "int",
+        "0",
+        "reporting year; 0: the latest complete year of the data (consultations up to December)",
+    ),
     (
         "data_dir",
         "str",

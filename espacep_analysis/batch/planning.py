@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import __version__, funders, renderers, settings
 from ..errors import DataError, EspacepError
 from ..stamps import read_stamp, write_if_changed
+from ..years import complete_years
 from .results import (
     BASE_PRODUCTS,
     DATA_SUFFIXES,
@@ -175,13 +176,6 @@ def data_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[
 
 
 # --- planning ----------------------------------------------------------------------------------
-
-
-def complete_years(years_in_data: list[int], last_date: dt.date | None) -> list[int]:
-    """The years of the data whose records reach their last month (all of them when ``last_date`` is unknown)."""
-    if last_date is None:
-        return list(years_in_data)
-    return [y for y in years_in_data if y < last_date.year or (y == last_date.year and last_date.month == 12)]
 
 
 def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.date | None) -> list[int]:

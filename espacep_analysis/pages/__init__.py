@@ -131,21 +131,18 @@ def build_report(
     """
     from .. import declared, document, funders, provenance, publish
     from ..indicators import inami
-    from ..load import refusal, validate_and_load
     from ..rejections import left_out
 
     document.reset()  # tables and charts are numbered from 1 in each report
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
+    directories = (str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
+    year, run, dataset, validation = _load(funder, int(year), directories, accept_rejections)
     end = _period_end(period_end, year)
-    run = settings.for_notebook(funder, year, str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
     spec = funders.get(funder)
     content = declared.load_declared(funder, year, run.params_dir) if spec.declared is not None else None
     if content is not None and not draft:
         declared.require_filled([content])
-    dataset, validation = validate_and_load(run.data_dir)
-    if not validation.ok and not accept_rejections:
-        raise refusal(validation)
     parameters = {
         "year": int(year),
         "data_dir": str(run.data_dir),
@@ -205,6 +202,42 @@ def build_report(
         settings=run,
         left_out=left_out(validation) if accept_rejections else None,
     )
+
+
+def _load(funder: str, year: int, directories: tuple[str, str, str, str], accept_rejections: bool):
+    """``(year, settings, dataset, validation)``: the run's directories, the data loaded and validated.
+
+    ``year`` 0 is the latest complete year of the data (`latest_complete_year`). Invalid
+    data are refused (`load.refusal`) unless ``accept_rejections``.
+    """
+    from ..load import refusal, validate_and_load
+
+    run = settings.for_notebook(funder, year, *directories)
+    dataset, validation = validate_and_load(run.data_dir)
+    if not validation.ok and not accept_rejections:
+        raise refusal(validation)
+    if not year:
+        year = latest_complete_year(dataset)
+        run = settings.for_notebook(funder, year, *directories)
+    return year, run, dataset, validation
+
+
+def latest_complete_year(dataset) -> int:
+    """The latest year of the data whose consultations reach December (`batch.complete_years`).
+
+    Raises `EspacepError` naming the last date when no year is complete.
+    """
+    from ..years import complete_years
+
+    last = dataset.consultations["date"].max()
+    last_date = None if pd.isna(last) else last.date()
+    whole = complete_years(list(dataset.years), last_date)
+    if not whole:
+        raise EspacepError(
+            f"year = 0 : aucune année complète dans les données (dernière date : {last_date}) ; "
+            "donnez l'année (year = ...) et period_end"
+        )
+    return whole[-1]
 
 
 def _period_end(text: str, year: int):
