@@ -21,7 +21,10 @@ from pathlib import Path
 
 from . import funders
 
-PART_TAG = "book-part"  # the markdown cell opening a part of the rapport moral: a new page (report.css)
+# The tag of a markdown cell that starts a new page: a part of the rapport moral (the HTML template
+# gives its cell the class ``new-page``, which report.css breaks the page before; Word: page break before).
+NEW_PAGE_TAG = "new-page"
+
 # (name, type, default, comment) of the parameters cell; papermill overrides them by name.
 PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -144,7 +147,7 @@ def book_notebook(spec):
             pending.append(f"{'#' * heading.level} {heading.text}")
         if heading.key:
             if pending:  # a part starts a page (the cell's tag: report.css)
-                part = {"tags": [PART_TAG]} if pending[0].startswith("## ") else {}
+                part = {"tags": [NEW_PAGE_TAG]} if pending[0].startswith("## ") else {}
                 cells.append(("markdown", "\n\n".join(pending), part))
             pending = []
             show = f'show(get("{heading.funder}").section("{heading.key}")(reports["{heading.funder}"]))'

@@ -70,8 +70,10 @@ def test_its_parts_are_in_the_declared_order(book):
 
     expected = [f"{i}. {part.heading}" for i, part in enumerate(SPEC.parts, start=1)] + ["Méthodes"]
     document = docx.Document(str(book / "report.docx"))
-    words = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert words == expected
+    words = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [p.text for p in words] == expected
+    breaks = [bool(p.paragraph_format.page_break_before) for p in words]
+    assert breaks == [True] * len(SPEC.parts) + [False]  # each part starts a page in Word too
     soup = BeautifulSoup((book / "report.html").read_text(encoding="utf-8"), "html.parser")
     assert [" ".join(h.get_text(" ").split()) for h in soup.select("main h2")] == expected
 
