@@ -1,6 +1,7 @@
 """``outputs/index.html``: every report by year and funder, for the people who read them.
 
-One table per year (latest first), one row per funder: its warning banners
+One table per year (latest first), one row per funder (then the rapport moral, under its
+title, when ``--book`` rendered it): its warning banners
 (`banners`: synthetic data, internal run, ...), status, links to the
 HTML, the PDF and ``figures.csv``, when and how fast it was rendered, and the
 sha256 of its ``provenance.json`` (which names the input files' hashes, the

@@ -246,3 +246,33 @@ def test_a_reordered_book_needs_no_code_change(tmp_path):
         "4. Notre Programme d'Action Sociale Globale en Wallonie",
         "5. Notre Programme d'Action Sociale Globale à Bruxelles",
     ]
+
+
+def test_the_plan_adds_one_book_per_year_after_the_funders(tmp_path):
+    from espacep_analysis.batch import BatchOptions, input_digests, plan_jobs
+
+    options = BatchOptions(DATA, tmp_path, years=[2018, 2019], funders=["inami"], book=True)
+    jobs = plan_jobs(options, [2017, 2018, 2019], input_digests(DATA)).jobs
+    assert [(j.year, j.funder, j.title) for j in jobs] == [
+        (2018, "inami", ""),
+        (2018, SPEC.folder, SPEC.title),
+        (2019, "inami", ""),
+        (2019, SPEC.folder, SPEC.title),
+    ]
+    assert jobs[1].final_dir == (tmp_path / "2018" / SPEC.folder).resolve()
+    assert jobs[1].notebook.name == f"{SPEC.folder}.ipynb" and jobs[1].inputs_hash != jobs[0].inputs_hash
+
+
+def test_the_book_pdf_is_tagged_in_french_with_its_title(book):
+    with pymupdf.open(book / "report.pdf") as doc:
+        catalog = doc.xref_object(doc.pdf_catalog(), compressed=True)
+        title = doc.metadata["title"]
+    assert "/StructTreeRoot" in catalog and "/Lang(fr)" in catalog.replace(" ", "")
+    assert title == f"{SPEC.title} {YEAR}"
+
+
+def test_the_help_documents_book(capsys):
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--book" in text and "le rapport moral" in text and "params/book.yaml" in text

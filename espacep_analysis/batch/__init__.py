@@ -13,7 +13,9 @@
    before anything is rendered (``--accept-rejections``: leaves the rejected rows
    out and prints how many per file; the notebooks state them too). The notebooks validate the data again whenever
    they run.
-3. Plans one `Job` per (year, funder) and skips the reports whose inputs hash
+3. Plans one `Job` per (year, funder), plus with ``--book`` one per year for the rapport
+   moral (`books`: its notebook is generated from ``params/book.yaml``, its folder
+   ``outputs/<year>/<folder>/``), and skips the reports whose inputs hash
    (data files, params, notebook, package files and version, parameters) equals
    the one in their stamp ``.stamp.json`` (``--force`` renders them anyway).
    This path imports neither pandas nor papermill: nothing changed costs a
