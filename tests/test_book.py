@@ -276,3 +276,15 @@ def test_the_help_documents_book(capsys):
         main(["report", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--book" in text and "le rapport moral" in text and "params/book.yaml" in text
+
+
+def test_a_part_heading_prints_as_written(tmp_path):
+    """A heading of book.yaml is text: no markup of it reaches the document."""
+    from espacep_analysis.markup import markdown_html
+
+    written = "Programme <b>gras</b> *pas en italique* {{tab:x}}"
+    params = _params_with(tmp_path, "Notre projet médical subsidié par l'INAMI", written)
+    first = books.headings(books.load(params))[0]
+    rendered = markdown_html(f"{'#' * first.level} {first.text}", headings=True)
+    assert BeautifulSoup(rendered, "html.parser").h2.get_text() == f"1. {written}"
+    assert "<b>" not in rendered and "<em>" not in rendered
