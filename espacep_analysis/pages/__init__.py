@@ -115,6 +115,7 @@ def build_report(
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
+    ``year`` 0 is the latest complete year of the data (`latest_complete_year`: the notebooks' default).
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
     The directories (`settings.for_notebook`; empty: the project's defaults, relative ones
     under the project): ``data_dir`` (default ``data/synthetic``), ``params_dir`` (``params``,
