@@ -17,7 +17,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.stamp-install
 STAMP_TEST := $(VENV)/.stamp-install-test
-REPORT_ARGS ?= --data data/synthetic --output outputs --years 2017-2020
+REPORT_ARGS ?= --data data/synthetic --output outputs --years 2017-2020 --book
 
 # System libraries WeasyPrint (the PDF engine) loads, as Debian/Ubuntu name them
 # (WeasyPrint docs, "Installation > Debian/Ubuntu"; fonts-dejavu-core: the report's font).

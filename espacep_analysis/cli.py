@@ -178,6 +178,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         notebooks_dir=Path(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         cache_dir=Path(args.cache) if args.cache else None,
         partial=args.partial,
+        book=args.book,
         draft=args.draft,
         accept_rejections=args.accept_rejections,
     )
@@ -352,6 +353,13 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="seuil de masquage des petits effectifs (défaut : celui de chaque financeur dans les "
         "paramètres) ; 0 est un usage interne dont les rapports portent le bandeau 'USAGE INTERNE'",
+    )
+    p.add_argument(
+        "--book",
+        action="store_true",
+        help="produire aussi, pour chaque année, le rapport moral : un seul document réunissant les "
+        "programmes des financeurs dans l'ordre publié, dans SORTIE/<année>/<dossier>/ (composition, "
+        "titre et dossier : params/book.yaml ; défaut : rapports par financeur seulement)",
     )
     p.add_argument("--no-pdf", action="store_true", help="ne pas produire le PDF (défaut : PDF produit)")
     p.add_argument(

@@ -70,6 +70,7 @@ class Cell:
 class Heading:
     text: str
     level: int = 2
+    new_page: bool = False  # starts a new page (a part of the rapport moral: `render.NEW_PAGE_TAG`)
 
 
 @dataclass(frozen=True)

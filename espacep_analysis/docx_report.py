@@ -37,6 +37,7 @@ import html
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from . import document, fmt
@@ -65,6 +66,7 @@ def notebook_blocks(nb) -> list[tuple[document.Block, bytes | None]]:
     blocks `pages.show` serialised. Cells hidden from the report
     (`render.HIDDEN_CELL_TAGS`, `render.HIDDEN_OUTPUT_TAGS`) are skipped.
     """
+    from .notebooks import NEW_PAGE_TAG
     from .render import HIDDEN_CELL_TAGS, HIDDEN_OUTPUT_TAGS
 
     found: list[tuple[document.Block, bytes | None]] = []
@@ -73,7 +75,10 @@ def notebook_blocks(nb) -> list[tuple[document.Block, bytes | None]]:
         if tags & set(HIDDEN_CELL_TAGS):
             continue
         if cell.cell_type == "markdown":
-            found += [(block, None) for block in markdown_blocks(cell.source)]
+            blocks = markdown_blocks(cell.source)
+            if NEW_PAGE_TAG in tags and blocks and isinstance(blocks[0], Heading):
+                blocks[0] = replace(blocks[0], new_page=True)
+            found += [(block, None) for block in blocks]
         elif cell.cell_type == "code" and not tags & set(HIDDEN_OUTPUT_TAGS):
             for output in cell.get("outputs", []):
                 record = output.get("data", {}).get(BLOCK_MIME)
@@ -297,7 +302,8 @@ def add_blocks(doc, blocks: list[tuple[document.Block, bytes | None]]) -> None:
 
 def _add_block(doc, block: document.Block, png: bytes | None) -> None:
     if isinstance(block, Heading):
-        doc.add_heading(_unescape(block.text), level=max(1, min(block.level - 1, 9)))
+        heading = doc.add_heading(_unescape(block.text), level=max(1, min(block.level - 1, 9)))
+        heading.paragraph_format.page_break_before = block.new_page or None
     elif isinstance(block, Text | Note):
         _add_markdown(doc, block.markdown, italic=isinstance(block, Note))
     elif isinstance(block, Table):

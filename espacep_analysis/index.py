@@ -1,6 +1,7 @@
 """``outputs/index.html``: every report by year and funder, for the people who read them.
 
-One table per year (latest first), one row per funder: its warning banners
+One table per year (latest first), one row per funder (then the rapport moral, under its
+title, when ``--book`` rendered it): its warning banners
 (`banners`: synthetic data, internal run, ...), status, links to the
 HTML, the PDF and ``figures.csv``, when and how fast it was rendered, and the
 sha256 of its ``provenance.json`` (which names the input files' hashes, the
@@ -88,6 +89,12 @@ class IndexEntry:
     provenance_sha256: str | None = None
     banners: tuple[str, ...] = ()  # the report's warning banners (`banners`), from its provenance.json
     missing: tuple[str, ...] = ()  # declared items still to fill (a draft), from its provenance.json
+    title: str = ""  # the rapport moral's title, from its provenance.json (a funder's report: its funder)
+
+    @property
+    def label(self) -> str:
+        """What the row is called: the funder's name, or the rapport moral's title."""
+        return self.title or funders.title(self.funder)
 
 
 def _banners(path: Path) -> tuple[str, ...]:
@@ -97,6 +104,15 @@ def _banners(path: Path) -> tuple[str, ...]:
     except (OSError, ValueError, AttributeError):
         return ()
     return tuple(str(text) for text in found) if isinstance(found, list) else ()
+
+
+def _title(path: Path) -> str:
+    """The ``title`` of a rapport moral's ``provenance.json`` (empty for a funder's report)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("title", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return found if isinstance(found, str) else ""
 
 
 def _sha256(path: Path) -> str | None:
@@ -150,6 +166,7 @@ def collect_entries(output_dir: str | Path, results: Sequence[JobResult] = ()) -
                 provenance_sha256=_sha256(folder / "provenance.json"),
                 banners=_banners(folder / "provenance.json"),
                 missing=_missing(folder / "provenance.json"),
+                title=_title(folder / "provenance.json"),
             )
         )
     return entries
@@ -185,7 +202,7 @@ def _row(entry: IndexEntry) -> str:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in entry.missing)
         links += f'<p class="small">Chiffres déclarés à compléter :</p><ul class="small">{items}</ul>'
     return (
-        f"<tr><td>{html.escape(funders.title(entry.funder))}{warnings}</td>"
+        f"<tr><td>{html.escape(entry.label)}{warnings}</td>"
         f'<td class="{css}" title="{why}">{label}</td><td>{links}</td>'
         f'<td>{_when(entry.rendered_at)}</td><td class="num">{_seconds(entry.seconds)}</td>'
         f"<td>{digest}</td></tr>"

@@ -21,9 +21,18 @@ from pathlib import Path
 
 from . import funders
 
+# The tag of a markdown cell that starts a new page: a part of the rapport moral (the HTML template
+# gives its cell the class ``new-page``, which report.css breaks the page before; Word: page break before).
+NEW_PAGE_TAG = "new-page"
+
 # (name, type, default, comment) of the parameters cell; papermill overrides them by name.
 PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
-    ("year", "int", "2019", "reporting year"),
+    (
+        "year",
+        "int",
+        "0",
+        "reporting year; 0: the latest complete year of the data (consultations up to December)",
+    ),
     (
         "data_dir",
         "str",
@@ -88,8 +97,6 @@ def _build_cell(funder: str) -> str:
 
 def notebook_for(funder: str):
     """The notebook of ``funder`` (an ``nbformat`` v4 notebook) generated from its spec."""
-    import nbformat
-
     spec = funders.get(funder)
     cells = [
         ("code", _parameters_cell(funder), {"tags": ["parameters"]}),
@@ -102,6 +109,77 @@ def notebook_for(funder: str):
     cells.append(
         ("code", "show([methods_note(report), provenance_block(report)])\nreport.save_figures();", {})
     )
+    return _notebook(funder, cells)
+
+
+def _book_build_cell(spec) -> str:
+    return "\n".join(
+        [
+            "from espacep_analysis.funders import get",
+            "from espacep_analysis.pages import show",
+            "from espacep_analysis.pages.book import book_methods_note, book_provenance_block, build_book, "
+            "save_book_figures",
+            "",
+            f"folder, title = {spec.folder!r}, {spec.title!r}  # outputs/<year>/<folder>/ (params/book.yaml)",
+            f"reports = build_book({spec.funders!r}, year, data_dir, ci_method=ci_method, ci_level=ci_level, "
+            "lang=lang, min_cell=min_cell,",
+            "                     cache_dir=cache_dir, params_dir=params_dir, period_end=period_end, draft=draft,",
+            "                     accept_rejections=accept_rejections)",
+        ]
+    )
+
+
+def book_notebook(spec):
+    """The rapport moral's notebook (``nbformat`` v4) generated from its `books.BookSpec`.
+
+    One markdown cell per heading (`books.headings`), one ``show`` per section of a
+    funder's report, then the methods note, the provenance and the book's ``figures.csv``.
+    """
+    from . import books
+
+    cells = [
+        ("code", _parameters_cell(spec.folder), {"tags": ["parameters"]}),
+        ("code", _book_build_cell(spec), {}),
+    ]
+    pending: list[str] = []
+    for heading in books.headings(spec):
+        if heading.level:
+            pending.append(f"{'#' * heading.level} {heading.text}")
+        if heading.key:
+            if pending:  # a part starts a page (the cell's tag: report.css)
+                part = {"tags": [NEW_PAGE_TAG]} if pending[0].startswith("## ") else {}
+                cells.append(("markdown", "\n\n".join(pending), part))
+            pending = []
+            show = f'show(get("{heading.funder}").section("{heading.key}")(reports["{heading.funder}"]))'
+            cells.append(("code", show, {}))
+    cells.append(("markdown", "## Méthodes", {}))
+    cells.append(
+        (
+            "code",
+            "show([book_methods_note(reports), book_provenance_block(reports)])\n"
+            "save_book_figures(reports, folder, title, output_dir);",
+            {},
+        )
+    )
+    return _notebook(spec.folder, cells)
+
+
+def book_notebook_path(spec, work_dir: Path) -> Path:
+    """The book's notebook written into ``work_dir`` (rewritten only when it changed)."""
+    import nbformat
+
+    path = Path(work_dir) / f"{spec.folder}.ipynb"
+    text = nbformat.writes(book_notebook(spec)) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _notebook(name: str, cells: list[tuple[str, str, dict]]):
+    """An ``nbformat`` v4 notebook of ``cells`` ``(kind, source, metadata)``; cell ids derived from ``name``."""
+    import nbformat
+
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -110,7 +188,7 @@ def notebook_for(funder: str):
     for i, (kind, source, metadata) in enumerate(cells):
         make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
         cell = make(source, metadata=dict(metadata))
-        cell.id = hashlib.sha256(f"{funder}:{i}".encode()).hexdigest()[:8]
+        cell.id = hashlib.sha256(f"{name}:{i}".encode()).hexdigest()[:8]
         nb.cells.append(cell)
     return nb
 

@@ -24,7 +24,7 @@ LAYERS = [
         "base",
         "espacep_analysis errors files units codes config settings sites dataset schemas origins banners "
         "markup fmt plots stats funders stamps lifecycle audit_files provenance renderers spreadsheet "
-        "definitions document blocks_html",
+        "definitions document blocks_html books years",
     ),
     ("load", "load rejections"),
     ("indicators", "indicators declared"),

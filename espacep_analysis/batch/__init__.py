@@ -13,7 +13,9 @@
    before anything is rendered (``--accept-rejections``: leaves the rejected rows
    out and prints how many per file; the notebooks state them too). The notebooks validate the data again whenever
    they run.
-3. Plans one `Job` per (year, funder) and skips the reports whose inputs hash
+3. Plans one `Job` per (year, funder), plus with ``--book`` one per year for the rapport
+   moral (`books`: its notebook is generated from ``params/book.yaml``, its folder
+   ``outputs/<year>/<folder>/``), and skips the reports whose inputs hash
    (data files, params, notebook, package files and version, parameters) equals
    the one in their stamp ``.stamp.json`` (``--force`` renders them anyway).
    This path imports neither pandas nor papermill: nothing changed costs a
@@ -221,9 +223,10 @@ def _noun(n: int, one: str, other: str) -> str:
 
 def format_summary(results: list[JobResult]) -> str:
     """The final table: report, status, time, first error line; then the counts."""
-    lines = ["", f"{'rapport':<11} {'statut':<8} {'durée':>8}  erreur"]
+    width = max([11, *(len(r.name) for r in results)])  # a rapport moral's folder is longer than a funder's
+    lines = ["", f"{'rapport':<{width}} {'statut':<8} {'durée':>8}  erreur"]
     for r in results:
-        lines.append(f"{r.name:<11} {STATUS_LABELS[r.status]:<8} {r.seconds:7.1f}s  {r.error}".rstrip())
+        lines.append(f"{r.name:<{width}} {STATUS_LABELS[r.status]:<8} {r.seconds:7.1f}s  {r.error}".rstrip())
     counts = {status: sum(r.status == status for r in results) for status in STATUS_LABELS}
     lines.append(
         f"{len(results)} {_noun(len(results), 'rapport', 'rapports')} : "
@@ -278,7 +281,8 @@ def default_workers() -> int:
 
 def _runner(options: BatchOptions, jobs: int, progress: Progress) -> Runner:
     workers = max(1, min(jobs, options.workers or default_workers()))
-    return Runner(workers, options.warm_kernels, options.funders or list(funders.ids()), progress)
+    wanted = list(funders.ids()) if options.book or not options.funders else options.funders  # a book: all
+    return Runner(workers, options.warm_kernels, wanted, progress)
 
 
 OUTPUT_ERRNOS = {

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import __version__, funders, renderers, settings, sites
 from ..errors import DataError, EspacepError
 from ..stamps import read_stamp, write_if_changed
+from ..years import complete_years
 from .results import (
     BASE_PRODUCTS,
     DATA_SUFFIXES,
@@ -177,13 +178,6 @@ def data_years(data_dir: Path, output_dir: Path, digests: InputDigests) -> list[
 # --- planning ----------------------------------------------------------------------------------
 
 
-def complete_years(years_in_data: list[int], last_date: dt.date | None) -> list[int]:
-    """The years of the data whose records reach their last month (all of them when ``last_date`` is unknown)."""
-    if last_date is None:
-        return list(years_in_data)
-    return [y for y in years_in_data if y < last_date.year or (y == last_date.year and last_date.month == 12)]
-
-
 def _plan_years(options: BatchOptions, years_in_data: list[int], last_date: dt.date | None) -> list[int]:
     """``--years``, or the latest complete year; a partial year only with ``--partial``.
 
@@ -222,12 +216,41 @@ def plan_jobs(
 
     ``last_date`` is the data's last consultation date: the default year is the
     latest complete year (`complete_years`), and a partial year is refused unless
-    ``options.partial`` (its jobs then get the ``period_end`` parameter).
+    ``options.partial`` (its jobs then get the ``period_end`` parameter). With
+    ``options.book``, each year also gets the job of its rapport moral (`books`),
+    after the funders' reports.
     A job renders ``options.formats`` (``--formats``), else its funder's
     ``formats:`` of ``params/sites.yaml`` (`sites.funder_formats`), else every format.
     """
-    from ..notebooks import notebook_path
+    from ..notebooks import book_notebook_path, notebook_path
 
+    wanted = _wanted_funders(options)
+    years = _plan_years(options, years_in_data, last_date)
+    whole = complete_years(years_in_data, last_date)
+    run = options.settings()
+    book = _book(options, run.params_dir)
+    check_declared(
+        list(dict.fromkeys(wanted + (book.funders if book else []))), years, options.draft, run.params_dir
+    )
+    defaults = {} if options.formats else sites.funder_formats(run.params_dir / sites.SITES_FILE)
+    plan = Plan()
+    for year in years:
+        parameters = _parameters(options, run, year, None if year in whole else last_date)
+        for funder in dict.fromkeys(wanted):
+            notebook = notebook_path(funder, options.notebooks_dir, run.cache_dir / GENERATED_NOTEBOOKS)
+            formats = tuple(options.formats) if options.formats else defaults.get(funder)
+            plan.jobs.append(_job(options, digests, year, funder, notebook, parameters, formats=formats))
+        if book is not None:
+            notebook = book_notebook_path(book, run.cache_dir / GENERATED_NOTEBOOKS)
+            formats = tuple(options.formats) if options.formats else None
+            plan.jobs.append(
+                _job(options, digests, year, book.folder, notebook, parameters, book.title, formats)
+            )
+    return plan
+
+
+def _wanted_funders(options: BatchOptions) -> list[str]:
+    """``--funders`` checked against the registry (default: every funder)."""
     known = funders.ids()
     wanted = options.funders or list(known)
     unknown = sorted(set(wanted) - set(known))
@@ -236,48 +259,69 @@ def plan_jobs(
 
         unknown_words = fmt.noun(len(unknown), "financeur inconnu", "financeurs inconnus")
         raise EspacepError(f"--funders : {unknown_words} {unknown} ; attendus parmi {list(known)}")
-    years = _plan_years(options, years_in_data, last_date)
-    whole = complete_years(years_in_data, last_date)
-    run = options.settings()
-    check_declared(wanted, years, options.draft, run.params_dir)
-    defaults = {} if options.formats else sites.funder_formats(run.params_dir / sites.SITES_FILE)
-    plan = Plan()
-    data_dir = run.data_dir
-    for year in years:
-        for funder in dict.fromkeys(wanted):
-            notebook = notebook_path(funder, options.notebooks_dir, run.cache_dir / GENERATED_NOTEBOOKS)
-            parameters = {
-                "year": year,
-                "data_dir": str(data_dir),
-                "output_dir": ".",
-                "ci_method": options.ci_method,
-                "lang": options.lang,
-                "cache_dir": str(run.cache_dir),
-                "params_dir": str(run.params_dir),
-            }
-            if options.min_cell is not None:
-                parameters["min_cell"] = options.min_cell
-            if year not in whole:
-                parameters["period_end"] = last_date.isoformat() if last_date else ""
-            if options.draft:
-                parameters["draft"] = True
-            if options.accept_rejections:
-                parameters["accept_rejections"] = True
-            plan.jobs.append(
-                Job(
-                    year=year,
-                    funder=funder,
-                    notebook=notebook.resolve(),
-                    data_dir=data_dir,
-                    final_dir=(Path(options.output_dir) / str(year) / funder).resolve(),
-                    parameters=parameters,
-                    pdf=options.pdf,
-                    formats=tuple(options.formats) if options.formats else defaults.get(funder),
-                    lang=options.lang,
-                    inputs_hash=inputs_hash(digests, notebook, parameters),
-                )
-            )
-    return plan
+    return list(wanted)
+
+
+def _book(options: BatchOptions, params_dir: Path):
+    """The rapport moral's spec (`books.load`) with ``--book``; None without."""
+    if not options.book:
+        return None
+    from .. import books
+
+    return books.load(params_dir)
+
+
+def _parameters(
+    options: BatchOptions, run: settings.Settings, year: int, partial_end: dt.date | None
+) -> dict:
+    """The notebook parameters of the reports of ``year`` (``partial_end``: the last date of a partial year)."""
+    parameters: dict = {
+        "year": year,
+        "data_dir": str(run.data_dir),
+        "output_dir": ".",
+        "ci_method": options.ci_method,
+        "lang": options.lang,
+        "cache_dir": str(run.cache_dir),
+        "params_dir": str(run.params_dir),
+    }
+    if options.min_cell is not None:
+        parameters["min_cell"] = options.min_cell
+    if partial_end is not None:
+        parameters["period_end"] = partial_end.isoformat()
+    if options.draft:
+        parameters["draft"] = True
+    if options.accept_rejections:
+        parameters["accept_rejections"] = True
+    return parameters
+
+
+def _job(
+    options: BatchOptions,
+    digests: InputDigests,
+    year: int,
+    folder: str,
+    notebook: Path,
+    parameters: dict,
+    title: str = "",
+    formats: tuple[str, ...] | None = None,
+) -> Job:
+    """The job of one report: ``outputs/<year>/<folder>/`` from ``notebook`` with ``parameters``.
+
+    ``formats`` None renders every registered format.
+    """
+    return Job(
+        year=year,
+        funder=folder,
+        notebook=notebook.resolve(),
+        data_dir=Path(parameters["data_dir"]),
+        final_dir=(Path(options.output_dir) / str(year) / folder).resolve(),
+        parameters=dict(parameters),
+        pdf=options.pdf,
+        formats=formats,
+        lang=options.lang,
+        inputs_hash=inputs_hash(digests, notebook, parameters),
+        title=title,
+    )
 
 
 def check_declared(funders: list[str], years: list[int], draft: bool, params_dir: Path | None = None) -> None:

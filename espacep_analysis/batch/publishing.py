@@ -44,7 +44,8 @@ def attach_provenance(executed: Path, work: Path) -> dict:
 
 
 def report_title(job: Job) -> str:
-    return f"Rapport {funders.title(job.funder)} {job.year}"
+    """``Rapport AViQ 2019``; the rapport moral's: its title and the year."""
+    return f"{job.title} {job.year}" if job.title else f"Rapport {funders.title(job.funder)} {job.year}"
 
 
 def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None] | None = None) -> JobResult:
@@ -63,7 +64,8 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
         steps.begin("exécution")
         executed = execute_notebook(job, work, kernel)
         record = attach_provenance(executed, work)
-        rendered = renderers.RenderJob(executed, work, report_title(job), job.funder, job.year, job.lang)
+        funder = "" if job.title else job.funder  # the book's title page names no single funder
+        rendered = renderers.RenderJob(executed, work, report_title(job), funder, job.year, job.lang)
         renderers.render_all(rendered, job.rendered_formats, steps.begin)
         steps.begin("publication")
         write_stamp(work, job, record, time.perf_counter() - start, steps.end())

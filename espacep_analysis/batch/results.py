@@ -55,6 +55,7 @@ class BatchOptions:
     cache_dir: Path | None = None  # the disclosure cache; None: <output_dir>/.cache
     params_dir: Path | None = None  # None: params/ of the working directory's project
     partial: bool = False  # render a year the data do not cover to its last month ("du 1er janvier au ...")
+    book: bool = False  # also the rapport moral of each year (``--book``, composed by params/book.yaml)
 
     def settings(self) -> settings.Settings:
         """The run's directories, absolute (`settings.Settings`)."""
@@ -85,6 +86,7 @@ class Job:
     formats: tuple[str, ...] | None = (
         None  # None: every registered format (`renderers`), but pdf if not ``pdf``
     )
+    title: str = ""  # the rapport moral's title (`books.BookSpec.title`); empty for a funder's report
 
     @property
     def rendered_formats(self) -> list[str]:

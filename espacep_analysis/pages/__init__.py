@@ -115,6 +115,7 @@ def build_report(
 ) -> Report:
     """Load and validate the exports, compute the funder's figures, apply disclosure control.
 
+    ``year`` 0 is the latest complete year of the data (`latest_complete_year`: the notebooks' default).
     ``min_cell`` -1 takes the funder's threshold from ``params/sites.yaml``; 0 switches it off.
     The directories (`settings.for_notebook`; empty: the project's defaults, relative ones
     under the project): ``data_dir`` (default ``data/synthetic``), ``params_dir`` (``params``,
@@ -131,21 +132,18 @@ def build_report(
     """
     from .. import declared, document, funders, provenance, publish
     from ..indicators import inami
-    from ..load import refusal, validate_and_load
     from ..rejections import left_out
 
     document.reset()  # tables and charts are numbered from 1 in each report
     if ci_method not in stats.CI_METHODS:
         raise EspacepError(f"ci_method: unknown method {ci_method!r}; valid: {', '.join(stats.CI_METHODS)}")
+    directories = (str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
+    year, run, dataset, validation = _load(funder, int(year), directories, accept_rejections)
     end = _period_end(period_end, year)
-    run = settings.for_notebook(funder, year, str(data_dir), str(params_dir), str(output_dir), str(cache_dir))
     spec = funders.get(funder)
     content = declared.load_declared(funder, year, run.params_dir) if spec.declared is not None else None
     if content is not None and not draft:
         declared.require_filled([content])
-    dataset, validation = validate_and_load(run.data_dir)
-    if not validation.ok and not accept_rejections:
-        raise refusal(validation)
     parameters = {
         "year": int(year),
         "data_dir": str(run.data_dir),
@@ -207,6 +205,42 @@ def build_report(
     )
 
 
+def _load(funder: str, year: int, directories: tuple[str, str, str, str], accept_rejections: bool):
+    """``(year, settings, dataset, validation)``: the run's directories, the data loaded and validated.
+
+    ``year`` 0 is the latest complete year of the data (`latest_complete_year`). Invalid
+    data are refused (`load.refusal`) unless ``accept_rejections``.
+    """
+    from ..load import refusal, validate_and_load
+
+    run = settings.for_notebook(funder, year, *directories)
+    dataset, validation = validate_and_load(run.data_dir)
+    if not validation.ok and not accept_rejections:
+        raise refusal(validation)
+    if not year:
+        year = latest_complete_year(dataset)
+        run = settings.for_notebook(funder, year, *directories)
+    return year, run, dataset, validation
+
+
+def latest_complete_year(dataset) -> int:
+    """The latest year of the data whose consultations reach December (`batch.complete_years`).
+
+    Raises `EspacepError` naming the last date when no year is complete.
+    """
+    from ..years import complete_years
+
+    last = dataset.consultations["date"].max()
+    last_date = None if pd.isna(last) else last.date()
+    whole = complete_years(list(dataset.years), last_date)
+    if not whole:
+        raise EspacepError(
+            f"year = 0 : aucune année complète dans les données (dernière date : {last_date}) ; "
+            "donnez l'année (year = ...) et period_end"
+        )
+    return whole[-1]
+
+
 def _period_end(text: str, year: int):
     """``YYYY-MM-DD`` within ``year`` -> a date; empty -> None (the whole year)."""
     import datetime as dt
@@ -240,36 +274,65 @@ def _masked_ages(dataset, year: int, min_cell: int) -> pd.Series:
 
 def methods_note(report: Report) -> Text:
     """The methods paragraph: CI method, prevalence definition, suppression rule, data sources."""
-    from .. import disclosure, fmt, funders
-    from ..markup import plain
+    from .. import disclosure, funders
+
+    lines = [
+        ci_sentence(report),
+        funders.get(report.funder).methods,  # where the funder's figures come from
+        trend_sentence(report),
+        disclosure.methods_note(report.min_cell, lang="fr"),
+        *closing_sentences([report]),
+    ]
+    return Text("\n\n".join(f"*{line}*" for line in lines))
+
+
+def ci_sentence(report: Report) -> str:
+    """The methods note's sentence on the confidence intervals."""
+    from .. import fmt
 
     level = fmt.number(report.level * 100, 0, report.book.lang)
-    lines = [
+    return (
         f"Intervalles de confiance à {level} % des proportions : {stats.CI_METHOD_LABELS[report.method]} "
-        "(Brown, Cai et DasGupta 2001 ; Newcombe 1998).",
-    ]
-    lines.append(funders.get(report.funder).methods)  # where the funder's figures come from
-    lines.append(
+        "(Brown, Cai et DasGupta 2001 ; Newcombe 1998)."
+    )
+
+
+def trend_sentence(report: Report) -> str:
+    """The methods note's sentence on the tests of the evolutions."""
+    from .. import fmt
+
+    return (
         "Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
         "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "
         "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
         f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}."
     )
-    lines.append(disclosure.methods_note(report.min_cell, lang="fr"))
-    if report.book.published is not None and len(report.book.published):
+
+
+def closing_sentences(reports: list[Report]) -> list[str]:
+    """The methods note's last sentences, said once for ``reports`` (one report, or the parts of a book).
+
+    The published values of earlier years, the declared items still to fill (a draft),
+    the rows left out by validation (``--accept-rejections``; the same data for all).
+    """
+    from ..markup import plain
+
+    lines = []
+    if any(r.book.published is not None and len(r.book.published) for r in reports):
         lines.append(
             "Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
             "publiés (params/history.yaml), non recalculées."
         )
-    if report.missing:
+    missing = list(dict.fromkeys(line for r in reports for line in r.missing))
+    if missing:
         lines.append(
             "BROUILLON : chiffres déclarés encore à compléter (non imprimés) : "
-            + " ; ".join(plain(line) for line in report.missing)
+            + " ; ".join(plain(line) for line in missing)
             + "."
         )
-    if report.left_out is not None:
-        lines.append(_left_out_note(report.left_out))
-    return Text("\n\n".join(f"*{line}*" for line in lines))
+    if reports[0].left_out is not None:
+        lines.append(_left_out_note(reports[0].left_out))
+    return lines
 
 
 def _left_out_note(counts: dict[str, dict[str, int]]) -> str:

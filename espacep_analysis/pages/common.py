@@ -417,10 +417,14 @@ def write_figures_csv(
     same cells for Belgian Excel (`spreadsheet.excel_csv`). Returns the path
     of ``figures.csv``.
     """
+    return write_table_csv(figures_table(figures, published, missing), output_dir)
+
+
+def write_table_csv(table: pd.DataFrame, output_dir: str | Path) -> Path:
+    """Write the figures ``table`` (`figures_table`) as ``figures.csv`` and ``figures-excel.csv``; the former's path."""
     from ..files import write_atomic
     from ..spreadsheet import EXCEL_CSV, excel_csv
 
-    table = figures_table(figures, published, missing)
     data = table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
     write_atomic(Path(output_dir) / EXCEL_CSV, excel_csv(table))
     return write_atomic(Path(output_dir) / "figures.csv", data)
