@@ -27,6 +27,7 @@ from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
 from .indicators import inami
+from .indicators.common import year_memo
 
 # The disclosure cache when none is given: relative, hence under the project (`settings.in_project`);
 # the batch passes <output>/.cache or --cache.
@@ -186,7 +187,8 @@ def protected_years(
         if path.is_file():
             with open(path, "rb") as handle:
                 return pickle.load(handle)
-    raw = {y: {f: _report_figures(ds, f, y, method, level) for f in funders.ids()} for y in ds.years}
+    with year_memo():  # each (funder, year) computed once, not once per report that prints it
+        raw = {y: {f: _report_figures(ds, f, y, method, level) for f in funders.ids()} for y in ds.years}
     masked = _protect_years(raw, ds.sites, threshold)
     masked = {
         y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
