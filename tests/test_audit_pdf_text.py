@@ -101,3 +101,34 @@ def test_planted_pseudonym_found_when_the_renderer_text_does_not_match(rendered,
         given = {digest: "Rapport 2019, sans identifiant."}
     findings = audit_outputs(out, data, pdf_texts=given)
     assert {(Path(f.file).name, f.kind, f.match) for f in findings} == {("report.pdf", "pseudonym", PLANTED)}
+
+
+def test_batch_audit_parses_no_pdf_it_rendered_and_writes_no_side_file(tmp_path, monkeypatch):
+    import io
+
+    from espacep_analysis import audit
+    from espacep_analysis.batch import BatchOptions, run_batch
+
+    parsed: list[list[Path]] = []
+    start = audit._start_pdf_texts
+    monkeypatch.setattr(audit, "_start_pdf_texts", lambda paths: parsed.append(list(paths)) or start(paths))
+    data = Path(__file__).resolve().parent.parent / "data" / "synthetic"
+    out = tmp_path / "out"
+    options = BatchOptions(data, out, years=[2019], funders=["inami"], formats=("html", "pdf"), workers=1)
+    text = io.StringIO()
+    assert run_batch(options, out=text) == 0, text.getvalue()
+    assert "audit : aucun identifiant trouvé" in text.getvalue()
+    assert parsed == [[]]  # the one PDF was searched in the renderer's text
+    report = out / "2019" / "inami"
+    assert sorted(p.name for p in report.iterdir()) == [
+        ".stamp.json",
+        "figures-excel.csv",
+        "figures.csv",
+        "provenance.json",
+        "report.html",
+        "report.ipynb",
+        "report.pdf",
+    ]
+    assert sorted(p.suffix for p in (out / ".cache").iterdir()) == [".pkl"]
+    assert audit.audit_outputs(out, data) == []  # `espacep audit`: no texts, the PDF is parsed
+    assert parsed[-1] == [report / "report.pdf"]
