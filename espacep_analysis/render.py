@@ -385,7 +385,8 @@ def take_page_texts() -> dict[str, str]:
 def page_text(document) -> str | None:
     """Every text WeasyPrint drew on the pages of ``document``, one line a line box, pages split by ``\f``.
 
-    The text of the line boxes (page margins too), and all the text of the SVG
+    The text of the line boxes (page margins too), the images' ``alt`` (the
+    figures' alternative text of the tagged PDF) and all the text of the SVG
     images (their drawn text would be PDF text); `to_pdf` adds the document
     information and XMP metadata it writes. None when the layout holds a
     box this function does not know how to read (the audit then reads the PDF).
@@ -396,7 +397,11 @@ def page_text(document) -> str | None:
     lines: list[str] = []
 
     def svg_text(box) -> None:
-        if isinstance(box, boxes.ReplacedBox) and isinstance(box.replacement, SVGImage):
+        if not isinstance(box, boxes.ReplacedBox):
+            return
+        if box.element is not None and box.element.get("alt"):  # the tagged PDF's /Alt of the figure
+            lines.append(box.element.get("alt"))
+        if isinstance(box.replacement, SVGImage):
             lines.append(" ".join(box.replacement._svg.tree._etree_node.itertext()))
 
     def walk(box) -> None:

@@ -29,7 +29,7 @@ HTML = f"""<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Tit
 </head><body><h1>Rapport 2019</h1>
 <p>Cas index SYN-<b>ABC</b><i>123</i>, suivi.</p>
 <table><tr><th>pseudonyme</th><td>SYN-TAB999</td></tr></table>
-<img alt="graphique" src="data:image/svg+xml;base64,{base64.b64encode(SVG.encode()).decode()}">
+<img alt="graphique SYN-ALT555" src="data:image/svg+xml;base64,{base64.b64encode(SVG.encode()).decode()}">
 <p style="page-break-before: always">Deuxième page : 1 076 TDS rencontrés en 2019.</p>
 </body></html>"""
 
@@ -54,7 +54,7 @@ def test_renderer_text_holds_every_word_pypdf_reads(rendered):
     read_back = _pdf_text(pdf)
     assert PLANTED in read_back and "SYN-FOOT42" in read_back  # the reference finds them
     assert _words(read_back) <= _words(text)
-    for planted in (PLANTED, "SYN-TAB999", "SYN-FOOT42", "SYN-SVG777", f"Titre {PLANTED}"):
+    for planted in (PLANTED, "SYN-TAB999", "SYN-FOOT42", "SYN-SVG777", "SYN-ALT555", f"Titre {PLANTED}"):
         assert planted in text
     assert render.take_page_texts() == {}  # taken once
 
