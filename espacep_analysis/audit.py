@@ -16,6 +16,7 @@ Public API: :class:`Finding`, :class:`Identifiers`, :func:`collect_identifiers`,
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
@@ -456,6 +457,24 @@ def _start_pdf_texts(paths: list[Path]):
     return wait
 
 
+def _rendered_texts(
+    paths: list[Path], texts: dict[str, str]
+) -> tuple[dict[Path, tuple[str | None, str | None]], list[Path]]:
+    """The PDFs of ``paths`` whose sha256 is a key of ``texts`` -> (that text, None); the others, to parse."""
+    known: dict[Path, tuple[str | None, str | None]] = {}
+    unknown = []
+    for path in paths:
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if texts else None
+        except OSError:
+            digest = None  # unreadable: parsing it reports the error
+        if digest is not None and digest in texts:
+            known[path] = (texts[digest], None)
+        else:
+            unknown.append(path)
+    return known, unknown
+
+
 def _scan_file(
     path: Path, matcher: _Matcher, max_rows: int, pdf: tuple[str | None, str | None] | None = None
 ) -> list[Finding]:
@@ -512,7 +531,9 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_rows: int = 0) -> list[Finding]:
+def audit_outputs(
+    output_dir: str | Path, data_dir: str | Path, *, max_record_rows: int = 0, pdf_texts: dict | None = None
+) -> list[Finding]:
     """Scan every rendered file under ``output_dir`` for identifiers of ``data_dir``.
 
     Parameters
@@ -525,6 +546,11 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
         A table (HTML or printed DataFrame) with a ``pseudonym`` (or birth
         date) column and more than this many rows is reported as row-level
         records.
+    pdf_texts : dict, optional
+        sha256 of a PDF -> the text `render.to_pdf` drew into it (its pages, document
+        information and XMP metadata, `render.take_page_texts`): a PDF whose bytes have
+        that sha256 is searched in this text instead of being parsed back with pypdf.
+        Any other PDF (not rendered in this run, or changed since) is parsed.
 
     Returns
     -------
@@ -545,16 +571,18 @@ def audit_outputs(output_dir: str | Path, data_dir: str | Path, *, max_record_ro
     word or number), case-insensitively; paths and export names match
     anywhere. All identifiers are compiled into one trie-shaped regular
     expression, so the cost is one pass over each file. The PDFs' text is
-    extracted in worker processes while the identifiers are collected.
+    extracted in worker processes while the identifiers are collected (but
+    for those of ``pdf_texts``).
     """
     out = Path(output_dir)
     if not out.is_dir():
         raise ParameterError(f"audit : le dossier de sorties {out} n'existe pas")
     paths, tree = walk_outputs(out)
     paths.sort()
-    pdf_texts = _start_pdf_texts([p for p in paths if p.suffix.lower() == ".pdf"])
+    known, unknown = _rendered_texts([p for p in paths if p.suffix.lower() == ".pdf"], pdf_texts or {})
+    parsed = _start_pdf_texts(unknown)
     matcher = _matcher(collect_identifiers(data_dir), private_roots(data_dir, out, REPO_ROOT))
-    pdfs = pdf_texts()
+    pdfs = {**known, **parsed()}
     findings: list[Finding] = [Finding(file, kind, what, "") for file, kind, what in tree]
     for path in paths:
         findings += _scan_file(path, matcher, max_record_rows, pdfs.get(path))

@@ -13,10 +13,12 @@ funder modules whose ids they name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,7 @@ from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
 from .indicators import inami
+from .indicators.common import year_memo
 
 # The disclosure cache when none is given: relative, hence under the project (`settings.in_project`);
 # the batch passes <output>/.cache or --cache.
@@ -180,13 +183,47 @@ def protected_years(
     in several years' reports: they are protected as one set of linked
     tables, and a count masked in one report is masked in all of them.
     """
-    path = None
-    if cache_dir is not None:
-        path = settings.in_project(cache_dir) / f"disclosure-{_cache_key(ds, method, level, threshold)}.pkl"
+    if cache_dir is None:
+        return _compute_protection(ds, method, level, threshold, None)
+    path = settings.in_project(cache_dir) / f"disclosure-{_cache_key(ds, method, level, threshold)}.pkl"
+    if path.is_file():
+        return _read_pickle(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _cache_lock(path.parent):  # the batch's warm-up computes it: wait for it rather than compute it too
         if path.is_file():
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-    raw = {y: {f: _report_figures(ds, f, y, method, level) for f in funders.ids()} for y in ds.years}
+            return _read_pickle(path)
+        return _compute_protection(ds, method, level, threshold, path)
+
+
+def _read_pickle(path: Path):
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+@contextlib.contextmanager
+def _cache_lock(directory: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the cache directory itself (no lock file: the output folder holds only
+    what the audit knows), released when the block ends or the process dies; none where ``flock`` is absent."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: two processes may compute the same protection, as before
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        with contextlib.suppress(OSError):  # a file system without flock: compute, as before
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _compute_protection(
+    ds: Dataset, method: str, level: float, threshold: int, path: Path | None
+) -> dict[int, dict[str, pd.DataFrame]]:
+    """Every report of every year masked together (`protected_years`), written to ``path`` when given."""
+    with year_memo():  # each (funder, year) computed once, not once per report that prints it
+        raw = {y: {f: _report_figures(ds, f, y, method, level) for f in funders.ids()} for y in ds.years}
     masked = _protect_years(raw, ds.sites, threshold)
     masked = {
         y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
@@ -200,7 +237,6 @@ def protected_years(
         for y in raw
     }
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         with open(tmp, "wb") as handle:
             pickle.dump(masked, handle, protocol=pickle.HIGHEST_PROTOCOL)

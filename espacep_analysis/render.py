@@ -322,7 +322,7 @@ def to_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
     if not html_path.is_file():
         raise EspacepError(f"HTML report not found: {html_path}")
     try:
-        from weasyprint import HTML
+        from weasyprint import DEFAULT_OPTIONS, HTML
     except OSError as exc:  # the system libraries (Pango) are missing
         raise EspacepError(
             "WeasyPrint cannot load its system libraries; on Debian/Ubuntu install "
@@ -334,8 +334,97 @@ def to_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
     identifier = hashlib.sha256(data).hexdigest()[:32].encode("ascii")
     document = HTML(string=text, base_url=str(html_path.parent.resolve()), url_fetcher=_fetcher())
     with _font_timestamp(text):
-        pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=PDF_VARIANT)
+        # what HTML.write_pdf does, keeping the laid-out pages for their text
+        options = {**DEFAULT_OPTIONS, "pdf_identifier": identifier, "pdf_variant": PDF_VARIANT}
+        rendered = document.render(**options)
+        written: list[str | None] = []
+        pdf = rendered.write_pdf(finisher=lambda _doc, pdf: written.append(_pdf_metadata(pdf)), **options)
+    pages = page_text(rendered)
+    if pages is not None and len(written) == 1 and written[0] is not None:
+        _PAGE_TEXTS[hashlib.sha256(pdf).hexdigest()] = f"{pages}\n{written[0]}"
     return write_atomic(pdf_path, pdf)
+
+
+def _pdf_metadata(pdf) -> str | None:
+    """The document information and the XMP metadata of the PDF about to be written (a ``pydyf.PDF``);
+    None when they are not where this function looks (the audit then reads the PDF)."""
+    try:
+        values = [str(getattr(value, "string", value)) for value in pdf.info.values()]
+        xmp = pdf.catalog.get("Metadata")
+        if xmp is not None:
+            if isinstance(xmp, bytes):  # an indirect reference, b"12 0 R"
+                number, generation, r = xmp.split()
+                if (generation, r) != (b"0", b"R"):
+                    return None
+                xmp = pdf.objects[int(number)]
+            values += [_decode(chunk) for chunk in xmp.stream]
+    except (AttributeError, ValueError, IndexError, TypeError):
+        return None
+    return "\n".join(values)
+
+
+def _decode(chunk) -> str:
+    return chunk.decode("utf-8", errors="replace") if isinstance(chunk, bytes) else str(chunk)
+
+
+# sha256 of each PDF `to_pdf` wrote in this process -> the text of its pages (`take_page_texts`)
+_PAGE_TEXTS: dict[str, str] = {}
+
+
+def take_page_texts() -> dict[str, str]:
+    """The page texts of the PDFs written by `to_pdf` since the last call (sha256 of the PDF -> text), forgotten.
+
+    The batch hands them to the identifier audit, which uses one only for a PDF
+    with that exact sha256 (and still reads the PDF's document information).
+    """
+    texts = dict(_PAGE_TEXTS)
+    _PAGE_TEXTS.clear()
+    return texts
+
+
+def page_text(document) -> str | None:
+    """Every text WeasyPrint drew on the pages of ``document``, one line a line box, pages split by ``\f``.
+
+    The text of the line boxes (page margins too), the images' ``alt`` (the
+    figures' alternative text of the tagged PDF) and all the text of the SVG
+    images (their drawn text would be PDF text); `to_pdf` adds the document
+    information and XMP metadata it writes. None when the layout holds a
+    box this function does not know how to read (the audit then reads the PDF).
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.images import SVGImage
+
+    lines: list[str] = []
+
+    def svg_text(box) -> None:
+        if not isinstance(box, boxes.ReplacedBox):
+            return
+        if box.element is not None and box.element.get("alt"):  # the tagged PDF's /Alt of the figure
+            lines.append(box.element.get("alt"))
+        if isinstance(box.replacement, SVGImage):
+            lines.append(" ".join(box.replacement._svg.tree._etree_node.itertext()))
+
+    def walk(box) -> None:
+        if isinstance(box, boxes.LineBox):  # inline boxes split a word: join them as they are drawn
+            inside = list(box.descendants())
+            lines.append("".join(d.text for d in inside if isinstance(d, boxes.TextBox)))
+            for d in inside:  # inline images
+                svg_text(d)
+        elif isinstance(box, boxes.TextBox):
+            lines.append(box.text)
+        elif isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                walk(child)
+        else:
+            svg_text(box)
+
+    try:
+        for page in document.pages:
+            walk(page._page_box)
+            lines.append("\f")
+    except AttributeError:  # another WeasyPrint's private structure
+        return None
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

@@ -246,8 +246,13 @@ def outputs_fingerprint(output_dir: Path, digests: InputDigests) -> str:
     return digest.hexdigest()
 
 
-def audit_batch(output_dir: Path, data_dir: Path, digests: InputDigests, out=None) -> bool:
+def audit_batch(
+    output_dir: Path, data_dir: Path, digests: InputDigests, out=None, pdf_texts: dict | None = None
+) -> bool:
     """Run the identifier audit over ``output_dir``; print the findings; True when clean.
+
+    ``pdf_texts`` (sha256 -> page text, from the reports rendered in this run) spares
+    the audit parsing those PDFs back (`audit.audit_outputs`).
 
     Skipped (and reported as such) when not a byte under ``output_dir`` changed
     since the last clean audit with the same data, params and package.
@@ -263,7 +268,7 @@ def audit_batch(output_dir: Path, data_dir: Path, digests: InputDigests, out=Non
         pass
     from ..audit import audit_outputs, format_findings
 
-    findings = audit_outputs(output_dir, data_dir)
+    findings = audit_outputs(output_dir, data_dir, pdf_texts=pdf_texts)
     print(format_findings(findings), file=out)
     if findings:
         cache.unlink(missing_ok=True)
@@ -392,7 +397,8 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
         print(message, file=out)
     index = write_index(output_dir, results)
     print(f"index : {index}", file=out)
-    clean = audit_batch(output_dir, Path(options.data_dir), digests, out)
+    texts = {sha: text for r in results for sha, text in r.pdf_texts.items()}
+    clean = audit_batch(output_dir, Path(options.data_dir), digests, out, texts)
     failed = any(r.status == STATUS_FAILED for r in results)
     return 1 if failed or not clean else 0
 

@@ -55,9 +55,12 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
     (``exécution``, ``html``, ``pdf``, ``publication``). Never raises: a failure
     is a ``failed`` result with the first line of the error.
     """
+    from .. import render
+
     start = time.perf_counter()
     steps = _Steps(start, progress)
     work = work_dir(job)
+    render.take_page_texts()  # none of another job's
     try:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -70,7 +73,14 @@ def run_job(job: Job, kernel: WarmKernel, progress: Callable[[str, float], None]
         steps.begin("publication")
         write_stamp(work, job, record, time.perf_counter() - start, steps.end())
         publish(work, job.final_dir)
-        return JobResult(job.year, job.funder, STATUS_OK, time.perf_counter() - start, steps=steps.end())
+        return JobResult(
+            job.year,
+            job.funder,
+            STATUS_OK,
+            time.perf_counter() - start,
+            steps=steps.end(),
+            pdf_texts=render.take_page_texts(),
+        )
     except Exception as exc:
         return JobResult(
             job.year,

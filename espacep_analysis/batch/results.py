@@ -109,6 +109,8 @@ class JobResult:
     seconds: float
     error: str = ""
     steps: dict = field(default_factory=dict)  # step -> seconds
+    # sha256 of each PDF rendered -> the text of its pages (`render.take_page_texts`), for the audit
+    pdf_texts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:

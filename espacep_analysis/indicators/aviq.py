@@ -35,7 +35,6 @@ from .common import ALL
 from .outreach import (
     OUTREACH_TABLES,
     activity_total,
-    by_year,
     check_method,
     demand_counts,
     first_site_per_person,
@@ -45,7 +44,7 @@ from .outreach import (
     registry_counts,
     registry_proportions,
     report_years,
-    run_sections,
+    sections_by_year,
     site_counts,
     with_comparisons,
 )
@@ -359,9 +358,10 @@ def compute_figures(
     """
     check_method(method)
     years = report_years(ds, year, n_previous)
-    parts = run_sections(ds, years, _sites(ds), SECTIONS, method, level)
-    parts.append(medical(ds, years, method, level))
-    return with_comparisons(by_year(parts), ids_where(DEFINITIONS, "compared"), year, level)
+    figures = sections_by_year(
+        ds, (PREFIX, method, level), years, _sites(ds), SECTIONS, medical, method, level
+    )
+    return with_comparisons(figures, ids_where(DEFINITIONS, "compared"), year, level)
 
 
 # --- what adds up (for disclosure control) ------------------------------------------------------

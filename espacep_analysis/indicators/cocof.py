@@ -200,9 +200,9 @@ def compute_figures(
     """
     outreach.check_method(method)
     years = outreach.report_years(ds, year, n_previous)
-    parts = outreach.run_sections(ds, years, _sites(ds), SECTIONS, method, level)
-    parts.append(medical(ds, years, method, level))
-    return outreach.with_comparisons(outreach.by_year(parts), ids_where(DEFINITIONS, "compared"), year, level)
+    key = (PREFIX, method, level)
+    figures = outreach.sections_by_year(ds, key, years, _sites(ds), SECTIONS, medical, method, level)
+    return outreach.with_comparisons(figures, ids_where(DEFINITIONS, "compared"), year, level)
 
 
 # --- what adds up (for disclosure control) ------------------------------------------------------

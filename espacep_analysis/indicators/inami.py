@@ -776,6 +776,22 @@ def _last_year(ds: Dataset, years: list[int]) -> int:
     return max([int(max(years))] + [int(t.year) for t in last if not pd.isna(t)])
 
 
+def _year_sections(
+    ds: Dataset, years: list[int], span: tuple[int, int], method: str, level: float
+) -> dict[int, list[pd.DataFrame]]:
+    """Each of ``years`` -> the rows of :data:`SECTIONS` (``span``: first year of the report, last of the data)."""
+    compact = common.prepare(ds, _sites(ds), list(span))  # text hashed once for all years
+    out = {}
+    for y in years:
+        one_year = common.prepare(compact, _sites(ds), [y])
+        onwards = common.prepare(compact, _sites(ds), [y, span[1]])
+        out[y] = [
+            section(onwards if section in FOLLOW_ON_SECTIONS else one_year, y, method=method, level=level)
+            for section in SECTIONS
+        ]
+    return out
+
+
 def compute_figures(
     ds: Dataset,
     year: int,
@@ -821,15 +837,12 @@ def compute_figures(
         )
     years = report_years(ds, year, n_previous)
     last = _last_year(ds, years)
-    compact = common.prepare(ds, _sites(ds), [years[0], last])  # text hashed once for all years
-    parts: list[pd.DataFrame] = []
-    for y in years:
-        one_year = common.prepare(compact, _sites(ds), [y])
-        onwards = common.prepare(compact, _sites(ds), [y, last])
-        parts.extend(
-            section(onwards if section in FOLLOW_ON_SECTIONS else one_year, y, method=method, level=level)
-            for section in SECTIONS
-        )
+    parts = common.rows_by_year(
+        ds,
+        (PREFIX, last, method, level),
+        years,
+        lambda missing: _year_sections(ds, missing, (years[0], last), method, level),
+    )
     figures = common.concat_figures(parts)
     if comparisons and len(years) > 1:
         scopes = figures["scope"]

@@ -285,6 +285,28 @@ def by_year(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return figures.sort_values("year", kind="stable", ignore_index=True)
 
 
+def sections_by_year(
+    ds: Dataset,
+    key: tuple,
+    years: Sequence[int],
+    sites: Sequence[str],
+    sections,
+    medical,
+    method: str,
+    level: float,
+) -> pd.DataFrame:
+    """`by_year` of `run_sections` and ``medical(ds, years, method, level)``; inside `common.year_memo`,
+    each year's rows are computed once per ``ds`` and ``key`` (funder, method, level)."""
+
+    def compute(missing: list[int]) -> dict[int, list[pd.DataFrame]]:
+        parts = run_sections(ds, missing, sites, sections, method, level)
+        parts.append(medical(ds, missing, method, level))
+        figures = by_year(parts)
+        return {y: [figures.loc[figures["year"] == y]] for y in missing}
+
+    return by_year(common.rows_by_year(ds, key, years, compute))
+
+
 def with_comparisons(figures: pd.DataFrame, ids: Sequence[str], year: int, level: float) -> pd.DataFrame:
     """``figures`` followed by the comparison rows of ``ids`` across its years (none with one year)."""
     if figures.empty or figures["year"].nunique() < 2:
