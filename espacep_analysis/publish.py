@@ -239,16 +239,16 @@ def _fold_extremes(ds: Dataset, funder: str, table: pd.DataFrame, k: int) -> pd.
     """
     module = _indicator_module(funder)
     out = table.copy()
-    for spec in (i for i in module.DEFINITIONS.values() if i.extreme):
-        for i in np.flatnonzero((out["indicator"] == spec.id).to_numpy()):
-            values = getattr(module, spec.distribution)(ds, int(out["year"].iloc[i]))
+    for extreme in (i for i in module.DEFINITIONS.values() if i.extreme):
+        for i in np.flatnonzero((out["indicator"] == extreme.id).to_numpy()):
+            values = getattr(module, extreme.distribution)(ds, int(out["year"].iloc[i]))
             ages = values.sort_values(ignore_index=True)
             folded = np.nan
             if len(ages) >= k and not out["suppressed"].iloc[i]:
-                folded = float(ages.iloc[k - 1] if spec.extreme == "youngest" else ages.iloc[-k])
+                folded = float(ages.iloc[k - 1] if extreme.extreme == "youngest" else ages.iloc[-k])
             out.loc[out.index[i], ["value", "label", "method"]] = [
                 folded,
-                extreme_age_label(spec.extreme, k),
+                extreme_age_label(extreme.extreme, k),
                 f"folded_{k}",
             ]
             if np.isnan(folded):

@@ -10,6 +10,7 @@ are rebuilt here from ``params/sites.yaml`` read with PyYAML, not through
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -227,6 +228,19 @@ def test_a_fourth_funder_gets_its_hierarchy_from_its_definitions(onem):
     assert len(expected_lines("aviq", "onem.contacts", "sites", present)) == 4  # the 4 provinces of Wallonia
 
 
+def test_a_spec_naming_its_own_partitions_gets_them(onem):
+    """``FunderSpec.partitions``, when given, replaces the generic lines (module partitions, hierarchy)."""
+    source = onem.read_text(encoding="utf-8").replace(
+        'sections=(), methods=".")',
+        'sections=(), methods=".", partitions=__name__ + ":mine")\n\n'
+        "def mine(figures, sites):\n    return [len(figures), sites]\n",
+    )
+    onem.write_text(source, encoding="utf-8")
+    sys.modules.pop("onem_generic", None)  # imported by the fixture: read the new source
+    figures = pd.DataFrame({"indicator": ["onem.contacts"], "scope": ["site:liege"]})
+    assert publish.partitions_of("onem", figures, "the sites") == [1, "the sites"]
+
+
 def test_a_fourth_funder_extreme_is_folded_from_its_distribution(onem):
     table = pd.DataFrame(
         {
@@ -262,8 +276,6 @@ def test_the_inami_extremes_are_declared_not_listed():
 def test_a_module_lacking_the_distribution_of_its_extreme_is_refused(onem):
     source = onem.read_text(encoding="utf-8").replace("def ages(", "def other_ages(")
     onem.write_text(source, encoding="utf-8")
-    import sys
-
     sys.modules.pop("onem_generic", None)
     with pytest.raises(EspacepError, match="lacks ages"):
         funders.get("onem").indicator_module()
