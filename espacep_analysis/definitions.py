@@ -13,6 +13,11 @@ relations it takes part in:
 - ``compared``: whether the report compares it across years (comparison rows).
 - ``standalone``: it adds up with no other figure (masked alone).
 - ``internal``: computed for internal runs only, never published.
+- ``hierarchy``: how it adds up over the site hierarchy of the report's
+  scope (:data:`HIERARCHIES`); `publish` makes those lines from the sites.
+- ``extreme``: the order statistic it is (:data:`EXTREMES`: the youngest or
+  oldest age), and ``distribution``, the function of its module giving the
+  values it is the extreme of; published reports fold it (`publish`).
 
 Disclosure control (partitions, dependencies), the comparison lists and the
 pages read these declarations: no code parses structure out of an id.
@@ -31,6 +36,22 @@ from .units import COUNT_UNITS
 KINDS: tuple[str, ...] = ("count", "proportion", "ratio", "mean", "extreme", "median", "comparison")
 """What a figure's ``value`` is: a count, a proportion (numerator/denominator), a ratio, a mean,
 an extreme (youngest, oldest), a median, or a comparison of a proportion across years."""
+
+HIERARCHIES: dict[str, str] = {
+    "exact": "antennas -> each region -> the whole scope, adding up exactly (consultations)",
+    "persons": "antennas -> each region -> the whole scope, distinct persons counted once above the "
+    "antennas they were seen at (lines not exact)",
+    "antennas": "antennas -> the whole scope (a figure given per antenna and for the whole scope only; "
+    "persons: not exact)",
+    "sites": "sites -> provinces -> regions -> the whole scope, adding up exactly; only the lines "
+    "whose parts are all published",
+}
+"""How an indicator adds up over the site hierarchy of its report's scope (``Indicator.hierarchy``),
+each value with the partitions `disclosure.hierarchy_lines` makes of it (in this order)."""
+
+EXTREMES: tuple[str, ...] = ("youngest", "oldest")
+"""The order statistics an ``extreme`` indicator can be (``Indicator.extreme``): the smallest or the
+largest of the ages its ``distribution`` gives."""
 
 _KIND_OF_UNIT = {"proportion": "proportion", "ratio": "ratio"} | {unit: "count" for unit in COUNT_UNITS}
 
@@ -81,6 +102,14 @@ class Indicator:
         Adds up with no other figure (disclosure control masks it alone).
     internal : bool
         Internal runs only: never published.
+    hierarchy : str
+        How it adds up over the site hierarchy (one of :data:`HIERARCHIES`; ``""``: it does not).
+    extreme : str
+        For kind ``extreme``, which order statistic it is (one of :data:`EXTREMES`).
+    distribution : str
+        For kind ``extreme``, the name of the function ``f(ds, year) -> pd.Series`` of its indicator
+        module giving the values it is the extreme of (published reports print the
+        ``min_cell``-th of them instead, `publish`).
     """
 
     id: str
@@ -93,6 +122,9 @@ class Indicator:
     derived_from: tuple[str, ...] = ()
     standalone: bool = False
     internal: bool = False
+    hierarchy: str = ""
+    extreme: str = ""
+    distribution: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -100,6 +132,17 @@ class Indicator:
         if self.kind == "proportion" and self.unit != "proportion":
             raise EspacepError(
                 f"indicator {self.id!r}: a proportion has unit 'proportion', not {self.unit!r}"
+            )
+        if self.hierarchy and self.hierarchy not in HIERARCHIES:
+            raise EspacepError(
+                f"indicator {self.id!r}: unknown hierarchy {self.hierarchy!r}; "
+                f"expected one of {list(HIERARCHIES)}"
+            )
+        if (self.kind == "extreme") != bool(self.extreme in EXTREMES and self.distribution):
+            raise EspacepError(
+                f"indicator {self.id!r} (kind {self.kind!r}): an extreme, and only an extreme, names its "
+                f"side (one of {EXTREMES}, got {self.extreme!r}) and its distribution "
+                f"(got {self.distribution!r})"
             )
 
 
@@ -121,6 +164,8 @@ def declare(
     derived_from: Mapping[str, Sequence[str]] | None = None,
     standalone: Iterable[str] = (),
     internal: Iterable[str] = (),
+    hierarchy: Mapping[str, str] | None = None,
+    extremes: Mapping[str, tuple[str, str]] | None = None,
 ) -> dict[str, Indicator]:
     """A funder's indicators, keyed by full id, from its declarations.
 
@@ -140,6 +185,12 @@ def declare(
         Names of the indicators with that property.
     derived_from : mapping, optional
         Name -> names of the figures it is computed from.
+    hierarchy : mapping, optional
+        Name -> how it adds up over the site hierarchy (one of :data:`HIERARCHIES`).
+    extremes : mapping, optional
+        Name -> (side, distribution) of an indicator of kind ``extreme``: one of
+        :data:`EXTREMES` and the name of the module's function ``f(ds, year)``
+        giving the values it is the extreme of.
 
     Returns
     -------
@@ -153,6 +204,7 @@ def declare(
         indicator out of a relation), or an indicator without a kind.
     """
     kinds, derived_from = dict(kinds or {}), dict(derived_from or {})
+    hierarchy, extremes = dict(hierarchy or {}), dict(extremes or {})
     members = {f"{c.name}.{code}": (c.name, text) for c in categories for code, text in c.labels.items()}
     named = {
         "kinds": kinds,
@@ -161,6 +213,8 @@ def declare(
         "standalone": (standalone := tuple(standalone)),
         "internal": (internal := tuple(internal)),
         "categories": members,
+        "hierarchy": hierarchy,
+        "extremes": extremes,
     }
     for what, names in named.items():
         unknown = sorted(set(names) - set(entries))
@@ -183,6 +237,9 @@ def declare(
             derived_from=tuple(prefix + s for s in derived_from.get(name, ())),
             standalone=name in standalone,
             internal=name in internal,
+            hierarchy=hierarchy.get(name, ""),
+            extreme=extremes.get(name, ("", ""))[0],
+            distribution=extremes.get(name, ("", ""))[1],
         )
     return out
 

@@ -20,8 +20,9 @@ Public API
   tables of counts with margins.
 - :func:`cross_report_check`, :func:`protect_across_reports`: the funders'
   reports of one year together.
-- :func:`hierarchy_partitions`: antenna -> region -> whole-scope partitions of
-  one indicator, from the site hierarchy.
+- :func:`hierarchy_lines` (:func:`hierarchy_partitions`, :func:`antenna_partitions`,
+  :func:`site_partitions`): the partitions of one indicator over the site
+  hierarchy, as its definition declares (`definitions.HIERARCHIES`).
 - :func:`release_verdicts`: the verdicts on masked counts that give no count back.
 - :func:`methods_note`, :func:`masked_label`: the wording the reports print.
 
@@ -39,7 +40,7 @@ References
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from .definitions import Denominator, Partition
+from .definitions import HIERARCHIES, Denominator, Partition
 from .errors import EspacepError, InternalError, ParameterError
 from .schemas import FIGURE_CORE_COLUMNS, check_figures
 
@@ -1391,16 +1392,17 @@ def release_verdicts(raw: pd.DataFrame, masked: pd.DataFrame, min_cell: int, dec
     return out
 
 
-def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True) -> list[Partition]:
+def hierarchy_partitions(sites, scope: str, indicator: str, exact: bool = True) -> list[Partition]:
     """Partitions of one indicator along the site hierarchy of a funder's scope.
 
     Parameters
     ----------
     sites : Sites
         From :func:`espacep_analysis.sites.load_sites`.
-    funder : str
+    scope : str
+        The entry of ``funders:`` in ``params/sites.yaml`` whose sites the report covers.
     indicator : str
-        Full id, e.g. ``"inami.consultations"``.
+        Full id, e.g. ``"<funder>.consultations"``.
     exact : bool
         True for additive counts (consultations, acts); False for distinct
         persons (a person seen in two antennas counts once above them).
@@ -1410,7 +1412,7 @@ def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True)
     list of Partition
         antennas -> each region of the funder, and regions -> ``all``.
     """
-    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
+    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(scope))]
     regions = list(dict.fromkeys(frame["region"]))
     out = []
     for region in regions:
@@ -1424,12 +1426,52 @@ def hierarchy_partitions(sites, funder: str, indicator: str, exact: bool = True)
     return out
 
 
-def antenna_partitions(sites, funder: str, indicator: str) -> list[Partition]:
+def antenna_partitions(sites, scope: str, indicator: str) -> list[Partition]:
     """The antennas of a funder's scope against its ``all`` (for figures given per antenna only).
 
     ``exact=False``: a person seen at two antennas counts once in ``all``
     (exact when the values add up, see :func:`_adds_up`).
     """
-    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
+    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(scope))]
     antennas = list(dict.fromkeys(frame["antenna"]))
     return [Partition(tuple((indicator, f"antenna:{a}") for a in antennas), (indicator, "all"), exact=False)]
+
+
+def site_partitions(sites, scope: str, indicator: str, present: Collection | None = None) -> list[Partition]:
+    """sites -> province -> region -> ``all`` lines of an additive indicator of a funder's scope.
+
+    With ``present`` (the ``(indicator, scope)`` pairs of the figures), only the
+    lines whose parts are all in it (a table printed per site: a site without
+    rows is no line of it).
+    """
+    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(scope))]
+    parts = []
+    for province in dict.fromkeys(frame["province"]):
+        codes = frame.index[frame["province"] == province]
+        parts.append(
+            Partition(tuple((indicator, f"site:{c}") for c in codes), (indicator, f"province:{province}"))
+        )
+    for region in dict.fromkeys(frame["region"]):
+        provinces = dict.fromkeys(frame.loc[frame["region"] == region, "province"])
+        parts.append(
+            Partition(tuple((indicator, f"province:{p}") for p in provinces), (indicator, f"region:{region}"))
+        )
+        parts.append(Partition(((indicator, f"region:{region}"),), (indicator, "all")))
+    if present is None:
+        return parts
+    return [p for p in parts if all(ref in present for ref in p.parts)]
+
+
+def hierarchy_lines(sites, scope: str, indicator: str, how: str, present: Collection) -> list[Partition]:
+    """The site hierarchy lines of ``indicator`` declared ``how`` (`definitions.HIERARCHIES`).
+
+    ``scope`` is the report's ``funders:`` entry of ``params/sites.yaml``;
+    ``present`` the ``(indicator, scope)`` pairs of the report's figures.
+    """
+    if how in ("exact", "persons"):
+        return hierarchy_partitions(sites, scope, indicator, exact=how == "exact")
+    if how == "antennas":
+        return antenna_partitions(sites, scope, indicator)
+    if how == "sites":
+        return site_partitions(sites, scope, indicator, present)
+    raise InternalError(f"{indicator}: unknown site hierarchy {how!r}; expected one of {list(HIERARCHIES)}")

@@ -103,9 +103,12 @@ class FunderSpec:
     scope : the entry of ``funders:`` in ``params/sites.yaml`` whose regions
         are the report's sites (its geographic scope).
     indicators : dotted path of the indicator module; it defines
-        ``compute_figures(ds, year, method=, level=)`` (unmasked figures).
-    partitions : dotted path of ``partitions(figures, sites) -> list[Partition]``,
-        the figures that add up inside the report (disclosure control).
+        ``compute_figures(ds, year, method=, level=)`` (unmasked figures) and
+        ``DEFINITIONS`` (`definitions.declare`), and may define ``partitions()``
+        (the figures that add up inside the report, besides the site hierarchy
+        its definitions declare: `publish.partitions_of`).
+    partitions : optional dotted path of ``partitions(figures, sites) -> list[Partition]``
+        replacing `publish.partitions_of` for this funder (empty: the generic one).
     declared : the sections of ``params/<year>/<id>.yaml`` (key -> French
         heading, report order), or None when every figure comes from the
         exports (no params file).
@@ -120,9 +123,9 @@ class FunderSpec:
     title: str
     scope: str
     indicators: str
-    partitions: str
     sections: tuple[Section, ...]
     methods: str
+    partitions: str = ""
     declared: dict[str, str] | None = None
     relations: tuple[SharedFigure, ...] = ()
     threshold: str = ""
@@ -134,12 +137,16 @@ class FunderSpec:
         return self.threshold or self.id
 
     def indicator_module(self):
-        """The indicator module: ``compute_figures``, ``DEFINITIONS`` (`definitions.declare`), ``partitions()``.
+        """The indicator module, checked: ``compute_figures``, ``DEFINITIONS`` (`definitions.declare`).
 
+        It may define ``partitions()`` (`publish.partitions_of`); it defines
+        the ``distribution`` function each extreme of ``DEFINITIONS`` names.
         Raises `EspacepError` naming what the module lacks.
         """
         module = importlib.import_module(self.indicators)
-        lacking = [name for name in INDICATOR_MODULE_NAMES if not hasattr(module, name)]
+        declared = getattr(module, "DEFINITIONS", {}).values()  # and each extreme's distribution function
+        wanted = [*INDICATOR_MODULE_NAMES, *(getattr(i, "distribution", "") for i in declared)]
+        lacking = [name for name in dict.fromkeys(wanted) if name and not hasattr(module, name)]
         if lacking:
             raise EspacepError(
                 f"funder {self.id!r}: the indicator module {self.indicators!r} lacks {', '.join(lacking)} "
@@ -199,7 +206,6 @@ INAMI = FunderSpec(
     title="INAMI",
     scope="inami",
     indicators="espacep_analysis.indicators.inami",
-    partitions="espacep_analysis.publish:inami_partitions",
     methods=_FROM_ROWS,
     sections=_sections(
         "inami",
@@ -240,7 +246,6 @@ AVIQ = FunderSpec(
     title="AViQ",
     scope="aviq",
     indicators="espacep_analysis.indicators.aviq",
-    partitions="espacep_analysis.publish:aviq_partitions",
     methods=_FROM_INAMI,
     relations=_inami_medical("aviq", "wallonie"),
     declared={
@@ -339,7 +344,6 @@ COCOF = FunderSpec(
     title="Cocof",
     scope="cocof",
     indicators="espacep_analysis.indicators.cocof",
-    partitions="espacep_analysis.publish:cocof_partitions",
     methods=_FROM_INAMI,
     relations=_inami_medical("cocof", "bruxelles"),
     declared={

@@ -6,9 +6,10 @@ funder's report prints (Brussels and Wallonia make up the INAMI total). Every
 notebook calls `published_figures` for its own funder and gets the same masks
 the other notebooks get.
 
-The partitions (figures that add up to a total inside a report) and relations
-(figures equal or adding up across reports) are declared here, beside the
-funder modules whose ids they name.
+The partitions (figures that add up to a total inside a report) come from the
+funders' indicator modules (``partitions()`` and the ``hierarchy`` each
+indicator declares, `partitions_of`), the relations (figures equal across
+reports) from the funder registry (`relations`): nothing here names a funder.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from . import __version__, definitions, disclosure, funders, schemas, settings
 from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
-from .indicators import inami
 from .indicators.common import year_memo
 
 # The disclosure cache when none is given: relative, hence under the project (`settings.in_project`);
@@ -76,58 +76,27 @@ def with_declared(
     )
 
 
-def inami_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
-    """Figures of the INAMI report that add up: its definitions' families, then the site hierarchy."""
-    del figures  # the lines are made for the scopes and years present
-    parts = inami.partitions()
-    parts += disclosure.hierarchy_partitions(sites, "inami", "inami.consultations", exact=True)
-    for name in inami.BY_AREA:  # persons: counted once above the antennas they were seen at
-        parts += disclosure.hierarchy_partitions(sites, "inami", name, exact=False)
-    for name in inami.BY_ANTENNA:
-        parts += disclosure.antenna_partitions(sites, "inami", name)
-    return parts
-
-
-def _site_hierarchy(sites, funder: str, indicator: str) -> list[Partition]:
-    """sites -> province -> region -> ``all`` lines of an additive indicator of ``funder``'s scope."""
-    frame = sites.frame[sites.frame.index.isin(sites.funder_sites(funder))]
-    parts = []
-    for province in dict.fromkeys(frame["province"]):
-        codes = frame.index[frame["province"] == province]
-        parts.append(
-            Partition(tuple((indicator, f"site:{c}") for c in codes), (indicator, f"province:{province}"))
-        )
-    for region in dict.fromkeys(frame["region"]):
-        provinces = dict.fromkeys(frame.loc[frame["region"] == region, "province"])
-        parts.append(
-            Partition(tuple((indicator, f"province:{p}") for p in provinces), (indicator, f"region:{region}"))
-        )
-        parts.append(Partition(((indicator, f"region:{region}"),), (indicator, "all")))
-    return parts
-
-
-def aviq_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
-    """Figures of the AViQ report that add up: its definitions' lines, then the site tables."""
-    from .indicators import aviq
-
-    present = set(zip(figures["indicator"], figures["scope"]))
-    parts = aviq.partitions()
-    for name in ("aviq.contacts", "aviq.persons_met"):
-        parts += [p for p in _site_hierarchy(sites, "aviq", name) if all(ref in present for ref in p.parts)]
-    return parts
-
-
-def cocof_partitions(figures: pd.DataFrame, sites) -> list[Partition]:
-    """Figures of the Cocof report that add up (its definitions' lines)."""
-    from .indicators import cocof
-
-    del figures, sites
-    return cocof.partitions()
-
-
 def partitions_of(funder: str, figures: pd.DataFrame, sites) -> list[Partition]:
-    """The partitions of ``funder``'s report (`funders.FunderSpec.partitions`)."""
-    return funders.resolve(funders.get(funder).partitions)(figures, sites)
+    """The figures of ``funder``'s report that add up (disclosure control), for any funder.
+
+    Its indicator module's ``partitions()`` (none without one), then the site
+    hierarchy lines of each indicator its ``DEFINITIONS`` declare a
+    ``hierarchy`` (`definitions.HIERARCHIES`, in that order, then in
+    declaration order) over the funder's scope; ``figures`` are the report's,
+    for the lines made only where their parts are published. A spec naming
+    its own ``partitions(figures, sites)`` (`funders.FunderSpec.partitions`) gets those instead.
+    """
+    spec = funders.get(funder)
+    if spec.partitions:
+        return funders.resolve(spec.partitions)(figures, sites)
+    module = spec.indicator_module()
+    parts = list(module.partitions()) if hasattr(module, "partitions") else []
+    present = set(zip(figures["indicator"], figures["scope"]))
+    declared = module.DEFINITIONS.values()
+    for how in definitions.HIERARCHIES:
+        for indicator in (i for i in declared if i.hierarchy == how):
+            parts += disclosure.hierarchy_lines(sites, spec.scope, indicator.id, how, present)
+    return parts
 
 
 def published_figures(
@@ -226,7 +195,7 @@ def _compute_protection(
         raw = {y: {f: _report_figures(ds, f, y, method, level) for f in funders.ids()} for y in ds.years}
     masked = _protect_years(raw, ds.sites, threshold)
     masked = {
-        y: {f: _fold_extreme_ages(ds, table, threshold) for f, table in reports.items()}
+        y: {f: _fold_extremes(ds, f, table, threshold) for f, table in reports.items()}
         for y, reports in masked.items()
     }
     masked = {
@@ -253,32 +222,33 @@ def _report_figures(ds: Dataset, funder: str, year: int, method: str, level: flo
     return figures[~figures["indicator"].isin(internal)].reset_index(drop=True)
 
 
-EXTREME_AGES = {"inami.age_min": "youngest", "inami.age_max": "oldest"}
-
-
 def extreme_age_label(side: str, k: int) -> str:
     """The label of a folded extreme age (what the figure then measures)."""
     return f"Âge de la {k}e personne la plus {'jeune' if side == 'youngest' else 'âgée'}"
 
 
-def _fold_extreme_ages(ds: Dataset, table: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The youngest and oldest ages folded to the ``k``-th youngest and oldest (one person each otherwise).
+def _fold_extremes(ds: Dataset, funder: str, table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The extremes ``funder`` declares (``Indicator.extreme``) folded to the ``k``-th youngest and oldest.
 
     As in the report's age histogram: an age that fewer than ``k`` persons
     reach describes one person, so the report prints the age of the
     ``k``-th youngest (those ``k`` persons are that age or younger) and of
-    the ``k``-th oldest. With fewer than ``k`` ages known, nothing is printed.
+    the ``k``-th oldest, read from the distribution the indicator names
+    (``Indicator.distribution``, a function of its module). With fewer than
+    ``k`` ages known, nothing is printed.
     """
+    module = _indicator_module(funder)
     out = table.copy()
-    for indicator, side in EXTREME_AGES.items():
-        for i in np.flatnonzero((out["indicator"] == indicator).to_numpy()):
-            ages = inami.age_distribution(ds, int(out["year"].iloc[i])).sort_values(ignore_index=True)
+    for extreme in (i for i in module.DEFINITIONS.values() if i.extreme):
+        for i in np.flatnonzero((out["indicator"] == extreme.id).to_numpy()):
+            values = getattr(module, extreme.distribution)(ds, int(out["year"].iloc[i]))
+            ages = values.sort_values(ignore_index=True)
             folded = np.nan
             if len(ages) >= k and not out["suppressed"].iloc[i]:
-                folded = float(ages.iloc[k - 1] if side == "youngest" else ages.iloc[-k])
+                folded = float(ages.iloc[k - 1] if extreme.extreme == "youngest" else ages.iloc[-k])
             out.loc[out.index[i], ["value", "label", "method"]] = [
                 folded,
-                extreme_age_label(side, k),
+                extreme_age_label(extreme.extreme, k),
                 f"folded_{k}",
             ]
             if np.isnan(folded):

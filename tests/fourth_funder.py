@@ -5,8 +5,9 @@ environment variable ``ESPACEP_FUNDERS`` (`espacep_analysis.funders`), which the
 batch's worker processes and their notebook kernels inherit. Nothing in the
 package names it. Its scope is the Pasop antenna (the region ``flandre`` of
 ``params/sites.yaml``, one antenna); two indicators computed from the exports'
-consultations; one declared section (``params/<year>/pasop.yaml``); one report
-section, whose function has the signature every section has.
+consultations (no ``partitions()``: neither adds up to another figure); one
+declared section (``params/<year>/pasop.yaml``); one report section, whose
+function has the signature every section has.
 """
 
 from __future__ import annotations
@@ -50,11 +51,6 @@ def compute_figures(ds, year: int, method: str = "wilson", level: float = 0.95) 
     )
 
 
-def partitions(figures: pd.DataFrame, sites) -> list:
-    """No figure of this report adds up to another one."""
-    return []
-
-
 def overview(report) -> list:
     """The report's one section: the declared narrative and items, then the two figures."""
     book = report.book
@@ -70,7 +66,6 @@ FUNDER = FunderSpec(
     title="Pasop (test)",
     scope=ID,
     indicators=__name__,
-    partitions=f"{__name__}:partitions",
     declared={"outreach": "Travail de proximité à Saint-Trond"},
     relations=(SharedFigure("inami", "inami.persons_seen", PERSONS, SCOPE),),
     methods="Les chiffres de ce rapport de test viennent des consultations de l'antenne.",

@@ -181,6 +181,30 @@ def test_plan_expands_years_and_funders_and_refuses_bad_ones(tmp_path, tiny):
     )
 
 
+def test_progress_lines_align_on_the_longest_job_of_the_plan(tmp_path):
+    """``2019/rapport-moral`` is longer than a funder's job: every line's step starts in one column."""
+    from espacep_analysis import books
+
+    jobs = plan_jobs(
+        BatchOptions(SYNTHETIC, tmp_path, years=[2019], book=True), [2019], input_digests(SYNTHETIC)
+    ).jobs
+    names = [job.name for job in jobs]
+    book = f"2019/{books.load(REPO / 'params').folder}"
+    assert names == ["2019/inami", "2019/aviq", "2019/cocof", book] and len(book) > 11
+    out = io.StringIO()
+    progress = batch.Progress(out)
+    progress.fit(names)
+    for name in names:
+        progress.step(name, "exécution", 0.0)
+    progress.done(batch.JobResult(2019, book.split("/")[1], batch.STATUS_OK, 1.0))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 5
+    # "[  0.0 s] " then the report padded to the longest name, one space, the step or status
+    columns = {line.index(word) for line in lines for word in ("exécution", "produit") if word in line}
+    assert columns == {len("[    0.0 s] ") + len(book) + 1}, lines
+    assert lines[0].split("]", 1)[1].startswith(" 2019/inami" + " " * (len(book) - 10 + 1) + "exécution")
+
+
 def test_inputs_hash_follows_contents_and_parameters_not_paths(tmp_path, tiny):
     data = tmp_path / "data"
     shutil.copytree(SYNTHETIC, data)

@@ -125,6 +125,7 @@ from .results import (
     GENERATED_NOTEBOOKS,
     KERNEL_DIR_PREFIX,
     KERNEL_NAME,
+    NAME_WIDTH,
     NOTEBOOKS_DIR,
     PACKAGE_DIR,
     STATUS_LABELS,
@@ -223,7 +224,7 @@ def _noun(n: int, one: str, other: str) -> str:
 
 def format_summary(results: list[JobResult]) -> str:
     """The final table: report, status, time, first error line; then the counts."""
-    width = max([11, *(len(r.name) for r in results)])  # a rapport moral's folder is longer than a funder's
+    width = max([NAME_WIDTH, *(len(r.name) for r in results)])  # a rapport moral's folder is longer
     lines = ["", f"{'rapport':<{width}} {'statut':<8} {'durée':>8}  erreur"]
     for r in results:
         lines.append(f"{r.name:<{width}} {STATUS_LABELS[r.status]:<8} {r.seconds:7.1f}s  {r.error}".rstrip())
@@ -454,6 +455,7 @@ def _render(
             )
         last_date = cached_last_date(output_dir, digests)
         plan = plan_jobs(options, years, digests, last_date)
+        progress.fit(job.name for job in plan.jobs)
         if not options.years and last_date and last_date.year not in complete_years(years, last_date):
             print(
                 f"{last_date.year} est incomplète (dernière date {last_date:%d/%m/%Y}) : la dernière année "

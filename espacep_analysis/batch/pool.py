@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from ..errors import InternalError
 from ..stamps import STATUS_FAILED
 from .engine import WarmKernel, warm_modules
 from .publishing import first_error_line, run_job, work_dir
-from .results import STATUS_LABELS, Job, JobResult
+from .results import NAME_WIDTH, STATUS_LABELS, Job, JobResult
 
 # --- running the jobs ----------------------------------------------------------------------------
 
@@ -112,10 +112,15 @@ class Progress:
     def __init__(self, out=None):
         self.out = out or sys.stdout
         self.start = time.perf_counter()
+        self.width = NAME_WIDTH
+
+    def fit(self, names: Iterable[str]) -> None:
+        """Align the report column on the longest of ``names`` (the plan's jobs: ``2019/rapport-moral``)."""
+        self.width = max([NAME_WIDTH, *(len(name) for name in names)])
 
     def line(self, report: str, text: str) -> None:
         clock = time.perf_counter() - self.start
-        print(f"[{clock:7.1f} s] {report:<11} {text}", file=self.out, flush=True)
+        print(f"[{clock:7.1f} s] {report:<{self.width}} {text}", file=self.out, flush=True)
 
     def step(self, report: str, step: str, seconds: float) -> None:
         self.line(report, f"{step:<12} (rapport commencé il y a {seconds:.1f} s)")

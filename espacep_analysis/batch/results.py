@@ -122,4 +122,7 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
 
 
+NAME_WIDTH = 11
+"""The least width of the report column of the progress lines and of the summary (``2019/inami``)."""
+
 STATUS_LABELS = {STATUS_OK: "produit", STATUS_UNCHANGED: "à jour", STATUS_FAILED: "ÉCHEC"}

@@ -174,6 +174,7 @@ DEFINITIONS: dict[str, Indicator] = declare(
         "demands.trafficking",
         "trafficking_accompaniments",
     ),
+    hierarchy={"contacts": "sites", "persons_met": "sites"},  # per site, province and region
 )
 """Every AViQ indicator, declared once: label, unit, kind and the relations it takes part in."""
 
@@ -370,7 +371,8 @@ def compute_figures(
 def partitions() -> list[Partition]:
     """Figures of the AViQ report that add up, from the definitions above (every scope and year).
 
-    The site hierarchy of contacts and persons met is added by `publish` from the sites.
+    The site hierarchy of contacts and persons met (``hierarchy`` in :data:`DEFINITIONS`) is added
+    by `publish` from the sites.
     """
     p = PREFIX
     places = category_members(DEFINITIONS, p + "first_contact_place")

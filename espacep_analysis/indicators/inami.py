@@ -257,9 +257,17 @@ DEFINITIONS: dict[str, Indicator] = declare(
         *_AGE_BAND_GENDER,
     ),
     internal=tuple(_AGE_BAND_GENDER),
+    hierarchy={
+        "consultations": "exact",
+        # persons: counted once above the antennas they were seen at
+        **dict.fromkeys(("persons_seen", "belgian_share", "migrant_share", "nationality_unknown"), "persons"),
+        **dict.fromkeys((f"origin.{code}" for code in ORIGIN_LABELS), "antennas"),  # whole scope and antennas
+    },
+    extremes={"age_min": ("youngest", "age_distribution"), "age_max": ("oldest", "age_distribution")},
 )
 """Every INAMI indicator, declared once: label, unit, kind and the relations it takes part in
-(family of categories, compared across years, computed from other figures, standalone, internal)."""
+(family of categories, compared across years, computed from other figures, standalone, internal,
+site hierarchy, extreme of the ages of :func:`age_distribution`)."""
 
 INDICATORS: dict[str, tuple[str, str]] = labels_and_units(DEFINITIONS)
 """Full indicator id (``inami.…``) -> (French label, unit), from :data:`DEFINITIONS`."""
@@ -885,7 +893,7 @@ def partitions() -> list[Partition]:
     the category), and each family's sub-totals against the figures that
     print them elsewhere (the lesion share's numerator is the ASCUS, LSIL and
     HSIL classes; the migrant share's numerator is the foreign origins). The
-    site hierarchy of the counts is added by `publish` from the sites.
+    site hierarchy of the counts (``hierarchy`` in :data:`DEFINITIONS`) is added by `publish`.
     """
     p = PREFIX
     origins = _family("origin")
@@ -923,13 +931,6 @@ def partitions() -> list[Partition]:
         Partition(_family("referrals"), p + "referrals", rest=True),
     ]
 
-
-BY_AREA = tuple(
-    PREFIX + name for name in ("persons_seen", "belgian_share", "migrant_share", "nationality_unknown")
-)
-"""Person counts given for the whole scope, each region and each antenna (site hierarchy lines)."""
-BY_ANTENNA = _family("origin")
-"""Person counts given for the whole scope and each antenna."""
 
 STANDALONE = frozenset(ids_where(DEFINITIONS, "standalone"))
 """Figures that add up with no other figure (disclosure control masks them alone, with their
