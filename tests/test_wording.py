@@ -1,0 +1,154 @@
+"""The pages of a first year as a funder reads them (issue 13: page-by-page review).
+
+The 2017 reports are the first year of the synthetic exports: no earlier year to compare with,
+and the 2017 params (``params/2017/*.yaml``) leave several sections of AViQ and Cocof without
+narrative or item. Every section of the three funders is built as the notebook builds it
+(``spec.section(key)(report)``) and read: a heading is never followed by nothing, a sentence
+that sends the reader to "le tableau" has a table beside it, and a table's row labels start with
+a capital (French typography: a line of a table starts like a sentence; only a sub-row "dont ..."
+keeps its lower case).
+
+Independent sources: which sections the 2017 params fill is read from the YAML files themselves;
+the expected capitals are written out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from espacep_analysis import fmt
+from espacep_analysis.declared import Declared, Item
+from espacep_analysis.funders import get
+from espacep_analysis.indicators.common import figures_frame
+from espacep_analysis.pages import FigureBook, Table, Text, build_report
+from espacep_analysis.pages.outreach import nothing_to_report
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "synthetic"
+YEAR = 2017
+FUNDERS = ("inami", "aviq", "cocof")
+
+
+@pytest.fixture(scope="module")
+def sections(tmp_path_factory) -> dict[str, dict[str, list]]:
+    """funder -> section key -> the section's blocks, for the first year of the data."""
+    cache = tmp_path_factory.mktemp("cache")
+    out = {}
+    for funder in FUNDERS:
+        report = build_report(funder, YEAR, DATA, cache_dir=cache, params_dir=ROOT / "params")
+        assert report.book.previous == []  # the premise: a first year
+        spec = get(funder)
+        out[funder] = {s.key: spec.section(s.key)(report) for s in spec.sections}
+    return out
+
+
+def _texts(blocks: list) -> str:
+    return "\n".join(b.markdown for b in blocks if isinstance(b, Text))
+
+
+def _params_sections(funder: str) -> set[str]:
+    raw = yaml.safe_load((ROOT / "params" / str(YEAR) / f"{funder}.yaml").read_text(encoding="utf-8"))
+    return set((raw.get("sections") or {}).keys())
+
+
+@pytest.mark.parametrize("funder", FUNDERS)
+def test_no_heading_is_followed_by_nothing(sections, funder):
+    assert [key for key, blocks in sections[funder].items() if not blocks] == []
+
+
+@pytest.mark.parametrize(
+    ("funder", "key"),
+    [
+        ("aviq", "clients"),
+        ("aviq", "advocacy"),
+        ("aviq", "evaluation"),
+        ("cocof", "unplanned"),
+        ("cocof", "tools"),
+    ],
+)
+def test_a_section_the_params_leave_empty_says_nothing_to_report(sections, funder, key):
+    assert key not in _params_sections(funder)  # the premise, from the YAML file itself
+    assert sections[funder][key] == [Text("*Rien à signaler en 2017.*")]
+
+
+def test_a_filled_section_gets_no_such_note(sections):
+    assert "proximity" in _params_sections("aviq")
+    assert "Rien à signaler" not in _texts(sections["aviq"]["proximity"])
+
+
+def _one_figure(year: int):
+    return figures_frame("aviq.contacts", "Contacts avec les TDS", year, "all", 5434.0, "contacts")
+
+
+def test_a_draft_section_with_items_to_fill_says_so():
+    book = FigureBook(_one_figure(YEAR), YEAR)
+    todo = Declared("aviq", YEAR, {"clients": (Item("clients", "stands", "Stands", None, "count"),)})
+    assert nothing_to_report(book, todo, "clients") == Text("*Chiffres déclarés à compléter.*")
+    assert nothing_to_report(book, todo, "advocacy") == Text("*Rien à signaler en 2017.*")
+
+
+def test_nothing_to_report_of_a_partial_year_names_its_period():
+    book = FigureBook(_one_figure(2020), 2020, period_end=datetime.date(2020, 3, 19))
+    assert nothing_to_report(book, None, "clients") == Text(
+        "*Rien à signaler du 1er janvier au 19 mars 2020.*"
+    )
+
+
+@pytest.mark.parametrize("funder", FUNDERS)
+def test_a_sentence_sending_to_the_table_has_a_table(sections, funder):
+    lonely = [
+        key
+        for key, blocks in sections[funder].items()
+        if "voir le tableau" in _texts(blocks).lower() and not any(isinstance(b, Table) for b in blocks)
+    ]
+    assert lonely == []
+
+
+def test_first_contact_of_a_first_year_has_its_table_with_the_masks(sections):
+    blocks = sections["aviq"]["first_contact"]
+    assert "voir le tableau" in _texts(blocks)  # the premise: some shares of 2017 are masked
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    assert table.caption == "Parts des lieux de la première rencontre de l'année 2017"
+    cells = {row[0].text: row[1] for row in table.rows}
+    assert list(cells) == [
+        "Sur le terrain",
+        "Au bureau",
+        "Au téléphone",
+        "Via un autre média (mail, Facebook)",
+    ]
+    assert cells["Au bureau"].text == "x" and cells["Sur le terrain"].text.startswith("60,0\u00a0%")
+    assert any("«\u00a0x\u00a0»" in note for note in table.footnotes)
+
+
+def _row_labels(blocks: list) -> list[str]:
+    return [row[0].text for b in blocks if isinstance(b, Table) for row in b.rows]
+
+
+def test_table_row_labels_start_with_a_capital(sections):
+    labels = [
+        lab for funder in FUNDERS for blocks in sections[funder].values() for lab in _row_labels(blocks)
+    ]
+    assert labels  # the premise: tables were built
+    lower = [lab for lab in labels if lab[:1].islower() and not lab.startswith("dont ")]
+    assert lower == []
+
+
+def test_inami_row_labels_as_a_funder_reads_them(sections):
+    labels = set(_row_labels([b for blocks in sections["inami"].values() for b in blocks]))
+    for expected in ("Syphilis", "Gonocoque", "Chlamydia", "Normal", "Moins de 20 ans", "Gynécologue"):
+        assert expected in labels
+    assert {"syphilis", "normal", "moins de 20 ans", "gynécologue"}.isdisjoint(labels)
+    # a sub-row keeps its lower case, under the row it details
+    assert "dont dose 3 dans les 6 mois" in labels
+
+
+def test_row_label():
+    assert fmt.row_label("syphilis") == "Syphilis"
+    assert fmt.row_label("ASCUS") == "ASCUS"
+    assert fmt.row_label("dont dose 3 dans les 6 mois") == "dont dose 3 dans les 6 mois"
+    assert fmt.row_label("dontologie") == "Dontologie"
+    assert fmt.row_label("") == ""
