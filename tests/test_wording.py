@@ -24,7 +24,7 @@ from espacep_analysis import fmt
 from espacep_analysis.declared import Declared, Item
 from espacep_analysis.funders import get
 from espacep_analysis.indicators.common import figures_frame
-from espacep_analysis.pages import FigureBook, Table, Text, build_report
+from espacep_analysis.pages import Chart, FigureBook, Table, Text, build_report
 from espacep_analysis.pages.outreach import nothing_to_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +152,18 @@ def test_row_label():
     assert fmt.row_label("dont dose 3 dans les 6 mois") == "dont dose 3 dans les 6 mois"
     assert fmt.row_label("dontologie") == "Dontologie"
     assert fmt.row_label("") == ""
+
+
+def _chart_labels(blocks: list) -> list[str]:
+    return [lab for b in blocks if isinstance(b, Chart) and b.data is not None for lab in b.data["label"]]
+
+
+def test_chart_labels_start_with_a_capital_as_the_table_rows(sections):
+    inami = sections["inami"]
+    assert _chart_labels(inami["workplaces"]) == ["Bar", "Privé", "Rue", "Vitrine", "Autre lieu"]
+    screening = _chart_labels(inami["screening"])
+    assert "Syphilis" in screening and "Chlamydia" in screening
+    labels = [
+        lab for funder in FUNDERS for blocks in sections[funder].values() for lab in _chart_labels(blocks)
+    ]
+    assert [lab for lab in labels if str(lab)[:1].islower()] == []

@@ -67,6 +67,11 @@ def _category_labels(rows) -> list[str]:
     return [DEFINITIONS[i].category_label for i in rows["indicator"]]
 
 
+def _chart_labels(rows) -> list[str]:
+    """The category labels as a chart's axis prints them: with their capital, as the table's rows."""
+    return [fmt.row_label(label) for label in _category_labels(rows)]
+
+
 def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
     years = [book.year, *book.previous]
     rows = book.select(_ids(*names), years)
@@ -216,7 +221,7 @@ def workplaces(book: FigureBook) -> list:
     )
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
     chart = plots.bar_shares(
-        rows.assign(label=_category_labels(rows)),
+        rows.assign(label=_chart_labels(rows)),
         title=f"Lieu de rencontre des TDS {book.period}",
         lang=book.lang,
     )
@@ -387,7 +392,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             )
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(
-        rows.assign(label=_category_labels(rows)),
+        rows.assign(label=_chart_labels(rows)),
         title=f"Région d'origine des TDS vus {book.period}",
         lang=book.lang,
     )
@@ -571,7 +576,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         + "."
     )
     rows = book.select(_ids(*[f"prevalence.{t}" for t in TESTS]))
-    rows = rows.assign(label=[TEST_NAMES[t] for t in TESTS])
+    rows = rows.assign(label=[fmt.row_label(TEST_NAMES[t]) for t in TESTS])  # the chart's too
     footnote = (
         f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
         f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}."
