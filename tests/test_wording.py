@@ -15,6 +15,7 @@ the expected capitals are written out by hand.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from espacep_analysis import fmt
 from espacep_analysis.declared import Declared, Item
 from espacep_analysis.funders import get
 from espacep_analysis.indicators.common import figures_frame
-from espacep_analysis.pages import Chart, FigureBook, Table, Text, build_report
+from espacep_analysis.pages import Chart, FigureBook, Table, Text, build_report, methods_note
 from espacep_analysis.pages.outreach import nothing_to_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +35,19 @@ FUNDERS = ("inami", "aviq", "cocof")
 
 
 @pytest.fixture(scope="module")
-def sections(tmp_path_factory) -> dict[str, dict[str, list]]:
-    """funder -> section key -> the section's blocks, for the first year of the data."""
+def reports(tmp_path_factory) -> dict:
+    """funder -> its report of the first year of the data."""
     cache = tmp_path_factory.mktemp("cache")
+    out = {f: build_report(f, YEAR, DATA, cache_dir=cache, params_dir=ROOT / "params") for f in FUNDERS}
+    assert all(r.book.previous == [] for r in out.values())  # the premise: a first year
+    return out
+
+
+@pytest.fixture(scope="module")
+def sections(reports) -> dict[str, dict[str, list]]:
+    """funder -> section key -> the section's blocks, as the notebook builds them."""
     out = {}
-    for funder in FUNDERS:
-        report = build_report(funder, YEAR, DATA, cache_dir=cache, params_dir=ROOT / "params")
-        assert report.book.previous == []  # the premise: a first year
+    for funder, report in reports.items():
         spec = get(funder)
         out[funder] = {s.key: spec.section(s.key)(report) for s in spec.sections}
     return out
@@ -122,6 +129,12 @@ def test_first_contact_of_a_first_year_has_its_table_with_the_masks(sections):
     ]
     assert cells["Au bureau"].text == "x" and cells["Sur le terrain"].text.startswith("60,0\u00a0%")
     assert any("«\u00a0x\u00a0»" in note for note in table.footnotes)
+    # no interval is printed: the footnote names no interval method either
+    assert table.footnotes[0] == (
+        "Pas d'année antérieure dans les données : la part de l'année, son numérateur et son dénominateur "
+        "entre parenthèses."
+    )
+    assert not any("IC" in note or "Wilson" in note for note in table.footnotes)
 
 
 def _row_labels(blocks: list) -> list[str]:
@@ -167,3 +180,29 @@ def test_chart_labels_start_with_a_capital_as_the_table_rows(sections):
         lab for funder in FUNDERS for blocks in sections[funder].values() for lab in _chart_labels(blocks)
     ]
     assert [lab for lab in labels if str(lab)[:1].islower()] == []
+
+
+# A guillemet or a % alone at the start or end of a printed line: the space beside it must not break
+BREAKABLE = re.compile(r"«(?!\u00a0)|(?<!\u00a0)»|\d %")
+
+
+@pytest.mark.parametrize("funder", FUNDERS)
+def test_methods_note_keeps_its_guillemets_and_percent_signs_on_their_line(reports, funder):
+    note = methods_note(reports[funder]).markdown
+    assert "«\u00a0moins de 5\u00a0», «\u00a0valeur non publiée\u00a0»" in note
+    assert "à 95\u00a0% des proportions" in note
+    assert BREAKABLE.findall(note) == []
+
+
+def test_generated_sentences_keep_their_guillemets_on_their_line(sections):
+    text = "\n".join(_texts(blocks) for funder in FUNDERS for blocks in sections[funder].values())
+    assert "«\u00a0Pasop\u00a0»" in text
+    footnotes = [
+        n
+        for f in FUNDERS
+        for bl in sections[f].values()
+        for b in bl
+        if isinstance(b, Table)
+        for n in b.footnotes
+    ]
+    assert [n for n in footnotes if BREAKABLE.search(n)] == []

@@ -82,7 +82,7 @@ def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG)
     """``"IC à 95 % : score de Wilson."`` from the method of the rows (the level when known)."""
     methods = [m for m in dict.fromkeys(rows["method"]) if m in stats.CI_METHOD_LABELS]
     names = " ; ".join(stats.CI_METHOD_LABELS[m] for m in methods) or "–"
-    at = f" à {fmt.number(level * 100, 0, lang)} %" if level is not None else ""
+    at = f" à {fmt.number(level * 100, 0, lang)}\u00a0%" if level is not None else ""
     return f"Intervalles de confiance{at} des proportions : {names}."
 
 
@@ -129,7 +129,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         shares = P + "pasop_persons_share", P + "pasop_consultations_share"
         blocks.append(
             prose(
-                "Rem. : dans le cadre de la collaboration avec l'asbl « Pasop » (Saint-Trond), "
+                "Rem. : dans le cadre de la collaboration avec l'asbl «\u00a0Pasop\u00a0» (Saint-Trond), "
                 + book.clause(
                     f"{book.say(*pasop[0])}{pasop_prev} travailleurs du sexe "
                     f"ont été vus ({book.say(shares[0])}) et "
@@ -579,7 +579,7 @@ def screening(book: FigureBook, method: str, level: float) -> list:
     rows = rows.assign(label=[fmt.row_label(TEST_NAMES[t]) for t in TESTS])  # the chart's too
     footnote = (
         f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
-        f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}."
+        f"l'est. IC à {fmt.number(level * 100, 0, book.lang)}\u00a0% : {stats.CI_METHOD_LABELS[method]}."
     )
     table = fmt.figures_table(
         rows,
@@ -613,13 +613,15 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         caption=f"Positivité par test {book.period} (pour comparaison ; le rapport utilise la prévalence par personne)",
         footnote=(
             f"Positivité par test : tests positifs / tests à résultat positif ou négatif ; une personne "
-            f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
+            f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)}\u00a0% : "
             f"{stats.CI_METHOD_LABELS[method]}."
         ),
         level=level,
     )
     chart = plots.prevalence_ci(
-        rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)", lang=book.lang
+        rows,
+        title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)}\u00a0%)",
+        lang=book.lang,
     )
     return [prose(*sentences), table, compared, positivity, Chart(chart)]
 
