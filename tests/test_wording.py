@@ -206,3 +206,29 @@ def test_generated_sentences_keep_their_guillemets_on_their_line(sections):
         for n in b.footnotes
     ]
     assert [n for n in footnotes if BREAKABLE.search(n)] == []
+
+
+def test_word_provenance_keeps_underscores_and_drops_code_marks(reports):
+    import docx
+
+    from espacep_analysis import docx_report
+    from espacep_analysis.pages import provenance_block
+
+    block = provenance_block(reports["aviq"])
+    assert "ci_level" in block.markdown and "`persons.csv`" in block.markdown  # the premise
+    doc = docx.Document()
+    docx_report.add_blocks(doc, [(block, None)])
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "ci_level = 0.95, ci_method = wilson" in text and "lang = fr_BE" in text
+    assert "`" not in text and "persons.csv : " in text
+    code = [r for p in doc.paragraphs for r in p.runs if r.text == "persons.csv"]
+    assert code and code[0].font.name == "Courier New" and not code[0].italic
+    # emphasis between word boundaries is still italic
+    doc = docx.Document()
+    docx_report.add_blocks(doc, [(Text("une _vraie_ emphase, pas ci_level ni fr_BE"), None)])
+    runs = doc.paragraphs[0].runs
+    assert [(r.text, bool(r.italic)) for r in runs] == [
+        ("une ", False),
+        ("vraie", True),
+        (" emphase, pas ci_level ni fr_BE", False),
+    ]
