@@ -232,3 +232,13 @@ def test_word_provenance_keeps_underscores_and_drops_code_marks(reports):
         ("vraie", True),
         (" emphase, pas ci_level ni fr_BE", False),
     ]
+
+
+def test_excel_provenance_is_in_french(reports):
+    from espacep_analysis.spreadsheet import provenance_lines
+
+    record = {**reports["aviq"].provenance, "git": {"commit": "2da71b6", "dirty": False}}
+    lines = provenance_lines(record)
+    assert ("Code (git)", "arbre modifié, non validé", "non") in lines
+    assert ("Paquet", "nom", "espacep-analysis") in lines
+    assert not [line for line in lines if line[2] in ("True", "False", "None")]
