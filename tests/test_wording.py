@@ -194,9 +194,7 @@ def test_methods_note_keeps_its_guillemets_and_percent_signs_on_their_line(repor
     assert BREAKABLE.findall(note) == []
 
 
-def test_generated_sentences_keep_their_guillemets_on_their_line(sections):
-    text = "\n".join(_texts(blocks) for funder in FUNDERS for blocks in sections[funder].values())
-    assert "«\u00a0Pasop\u00a0»" in text
+def test_table_footnotes_keep_their_guillemets_on_their_line(sections):
     footnotes = [
         n
         for f in FUNDERS
@@ -242,3 +240,33 @@ def test_excel_provenance_is_in_french(reports):
     assert ("Code (git)", "arbre modifié, non validé", "non") in lines
     assert ("Paquet", "nom", "espacep-analysis") in lines
     assert not [line for line in lines if line[2] in ("True", "False", "None")]
+
+
+def _consultations_at(site: str, year: int) -> int:
+    """Consultations of ``site`` in ``year``, read from the raw export with the csv module."""
+    import csv
+
+    with (DATA / "consultations.csv").open(encoding="utf-8") as f:
+        return sum(
+            1 for row in csv.DictReader(f) if row["site"] == site and row["date"].startswith(str(year))
+        )
+
+
+def test_no_remark_on_a_collaboration_that_saw_no_one(sections):
+    assert _consultations_at("saint_trond", YEAR) == 0  # the premise: Pasop's consultations start later
+    assert _consultations_at("saint_trond", 2019) > 0
+    text = _texts(sections["inami"]["contacts"])
+    assert "Pasop" not in text and not re.search(r"(?<![\d\u00a0])0 travailleurs du sexe", text)
+
+
+def test_first_year_workplace_table_reads_like_the_later_ones(sections):
+    (table,) = [b for b in sections["inami"]["workplaces"] if isinstance(b, Table)]
+    assert table.caption == "Lieu de rencontre en 2017"  # one year: no "Évolution"
+    assert [row[0].text for row in table.rows] == ["Bar", "Privé", "Rue", "Vitrine", "Autre lieu"]
+    assert table.rows[0][1].text.startswith("34,0\u00a0% (")
+    tables = [b for bl in sections["inami"].values() for b in bl if isinstance(b, Table)]
+    assert [t.caption for t in tables if t.caption.startswith("Évolution")] == []
+    # the year's prevalences once (no one-year "comparison" repeating the screening table)
+    assert [
+        t.caption for t in tables if t.caption.startswith(("Dépistage des IST", "Évolution des prévalences"))
+    ] == ["Dépistage des IST en 2017"]

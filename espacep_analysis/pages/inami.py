@@ -67,6 +67,12 @@ def _category_labels(rows) -> list[str]:
     return [DEFINITIONS[i].category_label for i in rows["indicator"]]
 
 
+def _pasop_seen(book: FigureBook, year: int) -> bool:
+    """Whether the collaboration with Pasop saw anyone in ``year`` (a masked count did: it is 1 to 4)."""
+    at = (P + "persons_seen", year, "site:saint_trond")
+    return book.has(*at) and (bool(book.row(*at).get("suppressed", False)) or book.value(*at) > 0)
+
+
 def _chart_labels(rows) -> list[str]:
     """The category labels as a chart's axis prints them: with their capital, as the table's rows."""
     return [fmt.row_label(label) for label in _category_labels(rows)]
@@ -114,7 +120,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes.",
         )
     ]
-    if book.has(P + "persons_seen", y, "site:saint_trond"):
+    if _pasop_seen(book, y):
         pasop_prev = (
             f" ({book.say(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
             if prev and book.has(P + "persons_seen", prev[0], "site:saint_trond")
@@ -228,7 +234,11 @@ def workplaces(book: FigureBook) -> list:
     return [
         prose(text),
         Chart(chart),
-        _compared(book, [f"workplace.{c}" for c in WORKPLACES], "Évolution du lieu de rencontre"),
+        _compared(
+            book,
+            [f"workplace.{c}" for c in WORKPLACES],
+            "Évolution du lieu de rencontre" if book.previous else f"Lieu de rencontre {book.period}",
+        ),
     ]
 
 
@@ -449,9 +459,7 @@ def gp_gyn(book: FigureBook) -> list:
 
 
 def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
-    """The comparison table of proportions ``names`` (scope ``all``), or the plain year table with one year."""
-    if not book.previous:
-        return _trend_table(book, names, caption)
+    """The comparison table of proportions ``names`` (scope ``all``); with one year, its shares and counts."""
     labels = {n: book.row(P + n)["label"].split(" : ")[-1] for n in names if book.has(P + n)}
     items = [(P + n, ALL, text[:1].upper() + text[1:]) for n, text in labels.items()]
     return trends.comparison_table(book, items, caption)
@@ -623,7 +631,8 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)}\u00a0%)",
         lang=book.lang,
     )
-    return [prose(*sentences), table, compared, positivity, Chart(chart)]
+    # one year: the table above already holds the year's prevalences
+    return [prose(*sentences), table, *([compared] if book.previous else []), positivity, Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
