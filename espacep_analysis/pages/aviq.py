@@ -405,7 +405,7 @@ def first_contact(book: FigureBook) -> list:
         f"Lieu de la première rencontre de l'année : {shares} (parts des {n} dont le lieu du "
         f"premier contact de l'année {book.year} est connu)",
         ids,
-        "Les parts des lieux de la première rencontre de l'année ne sont pas toutes publiées ; voir le tableau",
+        "Les parts des lieux de la première rencontre de l'année ne sont pas toutes publiées",
     )
     text += "."
     rows = book.select(ids)

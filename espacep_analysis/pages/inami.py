@@ -776,7 +776,7 @@ def follow_up(book: FigureBook) -> list:
             f"{fmt.capitalized(book.say(P + 'abortion_supports'))} accompagnements vers IVG et "
             f"{book.say(P + 'pregnancy_followups')} suivis de grossesse",
             acts,
-            f"{during}, les nombres d'actes de suivi médical ne sont pas tous publiés ; voir le tableau",
+            f"{during}, les nombres d'actes de suivi médical ne sont pas tous publiés",
             "actes",
         )
         + "."
