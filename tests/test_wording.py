@@ -274,3 +274,14 @@ def test_first_year_workplace_table_reads_like_the_later_ones(sections):
     assert [
         t.caption for t in tables if t.caption.startswith(("Dépistage des IST", "Évolution des prévalences"))
     ] == ["Dépistage des IST en 2017"]
+
+
+def test_book_methods_note_goes_on_in_lower_case_after_a_colon(reports):
+    from espacep_analysis.pages.book import book_methods_note
+
+    note = book_methods_note(reports).markdown
+    assert "*INAMI : les prévalences comptent des personnes" in note
+    assert "*Cocof et AViQ : les chiffres médicaux de la région" in note or (
+        "*AViQ et Cocof : les chiffres médicaux de la région" in note
+    )
+    assert not re.search(r"\*(INAMI|AViQ|Cocof)[^:*]* : [A-Z]", note)
