@@ -153,7 +153,7 @@ def methods_note(min_cell: int, lang: str = "fr") -> str:
         f"sont également masqués («{nb}x{nb}» dans les tableaux) ; les cellules "
         "complémentaires sont choisies parmi les plus petites cellules non nulles. Chaque "
         "tableau qui contient un masque le rappelle en légende ; dans le texte, un chiffre "
-        f"masqué est dit en toutes lettres (« moins de {min_cell} », « valeur non publiée »). "
+        f"masqué est dit en toutes lettres («\u00a0moins de {min_cell}\u00a0», «\u00a0valeur non publiée\u00a0»). "
         "Les zéros ne sont jamais masqués."
     )
 

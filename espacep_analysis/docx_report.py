@@ -55,7 +55,8 @@ NOTE_STYLE = "Note de tableau"
 # Column widths: a column's share of the text width follows its longest text, within these bounds (characters).
 COLUMN_CHARS = (4, 40)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|_[^_]+_|\[[^\]]+\]\([^)]+\))")
+# ``_italic_`` only between word boundaries (``ci_level``, ``fr_BE`` keep their underscores); ``code``
+_INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|(?<!\w)_[^_]+_(?!\w)|`[^`]+`|\[[^\]]+\]\([^)]+\))")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>!&~|#+\-.()={}])")
 
 
@@ -333,13 +334,19 @@ def _add_markdown(doc, source: str, italic: bool = False) -> None:
 
 
 def _inline(paragraph, text: str, italic: bool) -> None:
-    """Runs of ``text``: ``**bold**``, ``*italic*`` / ``_italic_``, ``[text](url)`` as "text (url)"."""
+    """Runs of ``text``: bold, italic, code (monospace), links.
+
+    ``**bold**``, ``*italic*`` / ``_italic_``, a code span as typed, ``[text](url)`` as "text (url)".
+    """
     for part in _INLINE.split(text):
         if not part:
             continue
         bold = part.startswith("**") and part.endswith("**") and len(part) > 4
         emphasis = not bold and len(part) > 2 and part[0] in "*_" and part[-1] == part[0]
         link = re.fullmatch(r"\[([^\]]+)\]\(([^)]+)\)", part)
+        if len(part) > 2 and part[0] == part[-1] == "`":  # a code span: as typed, no escapes
+            paragraph.add_run(part[1:-1]).font.name = "Courier New"
+            continue
         if bold:
             shown = part[2:-2]
         elif emphasis:

@@ -389,7 +389,9 @@ def _cell(row: Mapping, column: str, lang: str, percent_decimals: int) -> tuple[
     if column == "year":
         return year(row.get("year")), True
     value = row.get(column)
-    return (MISSING if is_missing(value) else str(value)), False
+    if is_missing(value):
+        return MISSING, False
+    return (row_label(str(value)) if column == "label" else str(value)), False
 
 
 _NUMERIC_COLUMNS = ("numerator", "denominator", "value", "ci", "year")
@@ -531,7 +533,7 @@ def figures_wide(
     head += [Cell(labels.get(c, year(c) if by == "year" else str(c)), numeric=True) for c in cols]
     body = []
     for r in rows:
-        line = [Cell(str(r), row_header=True)]
+        line = [Cell(row_label(str(r)), row_header=True)]
         for c in cols:
             rec = cells.get((r, c))
             if rec is None:
@@ -645,6 +647,16 @@ def in_sentence(label: str) -> str:
 def capitalized(text: str) -> str:
     """``text`` with its first letter in upper case (the start of a sentence or a table cell)."""
     return text[:1].upper() + text[1:]
+
+
+def row_label(text: str) -> str:
+    """A table's row label: it starts with a capital, as a line of a table does in French.
+
+    Labels are stored as they read in a sentence (``"syphilis"``, ``"moins de 20 ans"``);
+    ``row_label("syphilis")`` -> ``"Syphilis"``. A sub-row (``"dont dose 3 dans les 6 mois"``,
+    under the row it details) keeps its lower case.
+    """
+    return text if re.match(r"dont\b", text) else capitalized(text)
 
 
 def ci_header(level: float, lang: str = DEFAULT_LANG) -> str:

@@ -75,6 +75,13 @@ PROVENANCE_LABELS = {
     "banners": "Bandeaux",
     "declared_missing": "Chiffres déclarés à compléter",
 }
+# the entries of the package and git records, in French (the parameters keep their option names)
+PROVENANCE_ITEMS = {
+    "name": "nom",
+    "version": "version",
+    "commit": "commit",
+    "dirty": "arbre modifié, non validé",
+}
 
 
 # --- figures-excel.csv -------------------------------------------------------------------------
@@ -315,12 +322,20 @@ def provenance_lines(record: dict) -> list[tuple[str, str, str]]:
         if isinstance(value, dict):
             for sub, inner in value.items():
                 shown = json.dumps(inner, ensure_ascii=False) if isinstance(inner, dict | list) else inner
-                lines.append((label, str(sub), "" if shown is None else str(shown)))
+                item = PROVENANCE_ITEMS.get(sub, sub) if key in ("package", "git") else sub
+                lines.append((label, str(item), _shown(shown)))
         elif isinstance(value, list):
             lines += [(label, "", str(item)) for item in value] or [(label, "", "")]
         else:
-            lines.append((label, "", "" if value is None else str(value)))
+            lines.append((label, "", _shown(value)))
     return lines
+
+
+def _shown(value: object) -> str:
+    """A provenance value as the sheet prints it: ``""`` for None, ``oui`` / ``non`` for a flag."""
+    if value is None:
+        return ""
+    return {True: "oui", False: "non"}[value] if isinstance(value, bool) else str(value)
 
 
 def _provenance_sheet(sheet, record: dict) -> None:

@@ -84,7 +84,7 @@ def test_docx_charts_are_pictures_with_alt_text_from_their_data(word, rendered):
     assert len(shapes) >= 4 and all(alts)
     # The place-of-work chart reads each share out, rounded as its bars are labelled (0 decimals).
     street = figures[(figures.indicator == "inami.workplace.street") & (figures.year == 2019)]["value"].item()
-    assert f"rue : {round(street * 100)}{NBSP}%" in alts[0]
+    assert f"Rue : {round(street * 100)}{NBSP}%" in alts[0]
     figure_captions = [
         p.text for p in word.paragraphs if p.style.name == "Caption" and p.text.startswith("Fig")
     ]

@@ -287,7 +287,7 @@ def _gender_book(level: float) -> FigureBook:
 def test_ci_header_follows_the_level():
     html = table_html(inami.gender(_gender_book(0.90))[0])
     assert f">IC 90{NB}%</th>" in html and "IC 95" not in html
-    assert "à 90 %" in html  # the footnote says the same level
+    assert f"à 90{NB}%" in html  # the footnote says the same level
     assert f">IC 95{NB}%</th>" in table_html(inami.gender(_gender_book(0.95))[0])
 
 

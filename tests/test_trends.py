@@ -690,3 +690,15 @@ def test_comparison_table_single_year_has_no_self_comparison():
     assert f"2019 {MINUS} 2019" not in text and "2019 contre 2019" not in text
     # the values only: 14/775 = 1,8 %, and the reason there is no comparison
     assert f"1,8{NB}% (14/775)" in text and "Pas d'année antérieure" in text
+
+
+# A guillemet or a % alone at the start or end of a printed line (issue 13: page review)
+BREAKABLE = re.compile(r"«(?!\u00a0)|(?<!\u00a0)»|\d %")
+
+
+def test_comparison_footnote_keeps_its_guillemets_and_percent_signs_on_their_line():
+    t = trends.comparison_table(book({SYPH: SYPHILIS}), [(SYPH, "all", "S")], "c", "wilson", 0.95)
+    (footnote,) = t.footnotes
+    assert f"IC à 95{NB}% par la méthode «{NB}score de Wilson{NB}»" in footnote
+    assert f"«{NB}En hausse{NB}» / «{NB}en baisse{NB}»" in footnote
+    assert BREAKABLE.findall(footnote) == []

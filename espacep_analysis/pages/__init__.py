@@ -292,7 +292,7 @@ def ci_sentence(report: Report) -> str:
 
     level = fmt.number(report.level * 100, 0, report.book.lang)
     return (
-        f"Intervalles de confiance à {level} % des proportions : {stats.CI_METHOD_LABELS[report.method]} "
+        f"Intervalles de confiance à {level}\u00a0% des proportions : {stats.CI_METHOD_LABELS[report.method]} "
         "(Brown, Cai et DasGupta 2001 ; Newcombe 1998)."
     )
 
@@ -304,7 +304,7 @@ def trend_sentence(report: Report) -> str:
     return (
         "Les évolutions d'une proportion sont jugées par le test de tendance de Cochran-Armitage (trois "
         "années ou plus) ou le test exact de Fisher (deux années) ; la différence entre deux années a un "
-        "intervalle de confiance de Newcombe (score hybride). « En hausse » ou « en baisse » seulement si "
+        "intervalle de confiance de Newcombe (score hybride). «\u00a0En hausse\u00a0» ou «\u00a0en baisse\u00a0» seulement si "
         f"le test conclut au seuil de {fmt.percent(1 - report.level, 0, report.book.lang)}."
     )
 
@@ -320,7 +320,7 @@ def closing_sentences(reports: list[Report]) -> list[str]:
     lines = []
     if any(r.book.published is not None and len(r.book.published) for r in reports):
         lines.append(
-            "Les « valeurs publiées » des années antérieures aux exports sont reprises des rapports "
+            "Les «\u00a0valeurs publiées\u00a0» des années antérieures aux exports sont reprises des rapports "
             "publiés (params/history.yaml), non recalculées."
         )
     missing = list(dict.fromkeys(line for r in reports for line in r.missing))

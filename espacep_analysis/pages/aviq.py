@@ -390,7 +390,7 @@ PLACE_PREFIX = "Première rencontre de l'année "
 
 
 def first_contact(book: FigureBook) -> list:
-    """Place of the first contact of the year: shares (sentence and chart)."""
+    """Place of the first contact of the year: sentence, chart, table of the shares (with earlier years)."""
     ids = [P + f"first_contact_place.{p}" for p in codes.FIRST_CONTACT_PLACES]
     ids = [i for i in ids if book.has(i)]
     if not ids:
@@ -405,17 +405,21 @@ def first_contact(book: FigureBook) -> list:
         f"Lieu de la première rencontre de l'année : {shares} (parts des {n} dont le lieu du "
         f"premier contact de l'année {book.year} est connu)",
         ids,
-        "Les parts des lieux de la première rencontre de l'année ne sont pas toutes publiées ; voir le tableau",
+        "Les parts des lieux de la première rencontre de l'année ne sont pas toutes publiées",
     )
     text += "."
     rows = book.select(ids)
     rows = rows.assign(label=[_plain(lab, PLACE_PREFIX) for lab in rows["label"]])
     title = f"Lieu de la première rencontre de l'année {book.year}"
-    blocks = [prose(text), Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)]
-    if book.previous:
-        items = [(i, ALL, _plain(book.row(i)["label"], PLACE_PREFIX)) for i in ids]
-        blocks.append(trends.comparison_table(book, items, "Évolution du lieu de la première rencontre"))
-    return blocks
+    # the table holds every share with its counts, masks included: the sentence may refer to it
+    items = [(i, ALL, _plain(book.row(i)["label"], PLACE_PREFIX)) for i in ids]
+    caption = (
+        "Évolution du lieu de la première rencontre"
+        if book.previous
+        else f"Parts des lieux de la première rencontre de l'année {book.year}"
+    )
+    chart = Chart(plots.bar_shares(rows, title=title, lang=book.lang), alt=title)
+    return [prose(text), chart, trends.comparison_table(book, items, caption)]
 
 
 DEMAND_PREFIX = "Demandes : "

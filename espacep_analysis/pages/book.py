@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import fmt
 from . import Report, Text, build_report, ci_sentence, closing_sentences, resolve_output_dir, trend_sentence
 
 
@@ -44,9 +45,9 @@ def book_methods_note(reports: dict[str, Report]) -> Text:
     rules = _grouped({f: disclosure.methods_note(r.min_cell, lang="fr") for f, r in reports.items()})
     lines = [
         ci_sentence(first),
-        *(f"{who} : {text}" for who, text in methods),
+        *(f"{who} : {fmt.in_sentence(text)}" for who, text in methods),  # after a colon: lower case
         trend_sentence(first),
-        *(text if len(rules) == 1 else f"{who} : {text}" for who, text in rules),
+        *(text if len(rules) == 1 else f"{who} : {fmt.in_sentence(text)}" for who, text in rules),
         *closing_sentences(list(reports.values())),
     ]
     return Text("\n\n".join(f"*{line}*" for line in lines))

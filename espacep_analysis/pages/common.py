@@ -332,11 +332,15 @@ def rows_table(
 ) -> Table:
     """A table of formatted cells; ``rows`` are ``(cells, is_total)``, totals in bold.
 
-    The first column is text, the others are numbers (right-aligned). A table with masked cells
-    (``"< 5"``, ``"x"``) gets their legend (`fmt.mask_legend`) as its last footnote (`fmt.legend_footnotes`).
+    The first column is text (the row's label, `fmt.row_label`: with its capital), the others are
+    numbers (right-aligned). A table with masked cells (``"< 5"``, ``"x"``) gets their legend
+    (`fmt.mask_legend`) as its last footnote (`fmt.legend_footnotes`).
     """
     head = tuple(document.Cell(str(h), numeric=i > 0) for i, h in enumerate(header))
-    body = tuple(document.cells(texts, bold=total) for texts, total in rows)
+    body = tuple(
+        document.cells([fmt.row_label(str(texts[0])), *texts[1:]] if texts else texts, bold=total)
+        for texts, total in rows
+    )
     return Table((head,), body, caption, fmt.legend_footnotes(footnote, body), key)
 
 

@@ -67,6 +67,17 @@ def _category_labels(rows) -> list[str]:
     return [DEFINITIONS[i].category_label for i in rows["indicator"]]
 
 
+def _pasop_seen(book: FigureBook, year: int) -> bool:
+    """Whether the collaboration with Pasop saw anyone in ``year`` (a masked count did: it is 1 to 4)."""
+    at = (P + "persons_seen", year, "site:saint_trond")
+    return book.has(*at) and (bool(book.row(*at).get("suppressed", False)) or book.value(*at) > 0)
+
+
+def _chart_labels(rows) -> list[str]:
+    """The category labels as a chart's axis prints them: with their capital, as the table's rows."""
+    return [fmt.row_label(label) for label in _category_labels(rows)]
+
+
 def _trend_table(book: FigureBook, names: list[str], caption: str, decimals: int = 1) -> Table:
     years = [book.year, *book.previous]
     rows = book.select(_ids(*names), years)
@@ -77,7 +88,7 @@ def _ci_footnote(rows, level: float | None = None, lang: str = fmt.DEFAULT_LANG)
     """``"IC à 95 % : score de Wilson."`` from the method of the rows (the level when known)."""
     methods = [m for m in dict.fromkeys(rows["method"]) if m in stats.CI_METHOD_LABELS]
     names = " ; ".join(stats.CI_METHOD_LABELS[m] for m in methods) or "–"
-    at = f" à {fmt.number(level * 100, 0, lang)} %" if level is not None else ""
+    at = f" à {fmt.number(level * 100, 0, lang)}\u00a0%" if level is not None else ""
     return f"Intervalles de confiance{at} des proportions : {names}."
 
 
@@ -109,7 +120,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             f"{' (' + per + ')' if per else ''} ont été effectuées en moyenne dans les différentes antennes.",
         )
     ]
-    if book.has(P + "persons_seen", y, "site:saint_trond"):
+    if _pasop_seen(book, y):
         pasop_prev = (
             f" ({book.say(P + 'persons_seen', prev[0], 'site:saint_trond')} en {prev[0]})"
             if prev and book.has(P + "persons_seen", prev[0], "site:saint_trond")
@@ -124,7 +135,7 @@ def contacts(book: FigureBook, antenna_labels: dict[str, str]) -> list:
         shares = P + "pasop_persons_share", P + "pasop_consultations_share"
         blocks.append(
             prose(
-                "Rem. : dans le cadre de la collaboration avec l'asbl « Pasop » (Saint-Trond), "
+                "Rem. : dans le cadre de la collaboration avec l'asbl «\u00a0Pasop\u00a0» (Saint-Trond), "
                 + book.clause(
                     f"{book.say(*pasop[0])}{pasop_prev} travailleurs du sexe "
                     f"ont été vus ({book.say(shares[0])}) et "
@@ -216,14 +227,18 @@ def workplaces(book: FigureBook) -> list:
     )
     rows = book.select(_ids(*[f"workplace.{c}" for c in WORKPLACES]))
     chart = plots.bar_shares(
-        rows.assign(label=_category_labels(rows)),
+        rows.assign(label=_chart_labels(rows)),
         title=f"Lieu de rencontre des TDS {book.period}",
         lang=book.lang,
     )
     return [
         prose(text),
         Chart(chart),
-        _compared(book, [f"workplace.{c}" for c in WORKPLACES], "Évolution du lieu de rencontre"),
+        _compared(
+            book,
+            [f"workplace.{c}" for c in WORKPLACES],
+            "Évolution du lieu de rencontre" if book.previous else f"Lieu de rencontre {book.period}",
+        ),
     ]
 
 
@@ -387,7 +402,7 @@ def nationality(book: FigureBook, antenna_labels: dict[str, str]) -> list:
             )
     rows = book.select(_ids(*[f"origin.{g}" for g in ORIGIN_GROUPS]))
     chart = plots.bar_shares(
-        rows.assign(label=_category_labels(rows)),
+        rows.assign(label=_chart_labels(rows)),
         title=f"Région d'origine des TDS vus {book.period}",
         lang=book.lang,
     )
@@ -444,9 +459,7 @@ def gp_gyn(book: FigureBook) -> list:
 
 
 def _compared(book: FigureBook, names: list[str], caption: str) -> Table:
-    """The comparison table of proportions ``names`` (scope ``all``), or the plain year table with one year."""
-    if not book.previous:
-        return _trend_table(book, names, caption)
+    """The comparison table of proportions ``names`` (scope ``all``); with one year, its shares and counts."""
     labels = {n: book.row(P + n)["label"].split(" : ")[-1] for n in names if book.has(P + n)}
     items = [(P + n, ALL, text[:1].upper() + text[1:]) for n, text in labels.items()]
     return trends.comparison_table(book, items, caption)
@@ -571,10 +584,10 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         + "."
     )
     rows = book.select(_ids(*[f"prevalence.{t}" for t in TESTS]))
-    rows = rows.assign(label=[TEST_NAMES[t] for t in TESTS])
+    rows = rows.assign(label=[fmt.row_label(TEST_NAMES[t]) for t in TESTS])  # the chart's too
     footnote = (
         f"Prévalence par personne : une personne est positive si au moins un de ses tests de l'année "
-        f"l'est. IC à {fmt.number(level * 100, 0, book.lang)} % : {stats.CI_METHOD_LABELS[method]}."
+        f"l'est. IC à {fmt.number(level * 100, 0, book.lang)}\u00a0% : {stats.CI_METHOD_LABELS[method]}."
     )
     table = fmt.figures_table(
         rows,
@@ -608,15 +621,18 @@ def screening(book: FigureBook, method: str, level: float) -> list:
         caption=f"Positivité par test {book.period} (pour comparaison ; le rapport utilise la prévalence par personne)",
         footnote=(
             f"Positivité par test : tests positifs / tests à résultat positif ou négatif ; une personne "
-            f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)} % : "
+            f"testée deux fois compte deux fois. IC à {fmt.number(level * 100, 0, book.lang)}\u00a0% : "
             f"{stats.CI_METHOD_LABELS[method]}."
         ),
         level=level,
     )
     chart = plots.prevalence_ci(
-        rows, title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)} %)", lang=book.lang
+        rows,
+        title=f"Prévalence des IST {book.period} (IC {fmt.number(level * 100, 0)}\u00a0%)",
+        lang=book.lang,
     )
-    return [prose(*sentences), table, compared, positivity, Chart(chart)]
+    # one year: the table above already holds the year's prevalences
+    return [prose(*sentences), table, *([compared] if book.previous else []), positivity, Chart(chart)]
 
 
 def cervical(book: FigureBook) -> list:
@@ -760,7 +776,7 @@ def follow_up(book: FigureBook) -> list:
             f"{fmt.capitalized(book.say(P + 'abortion_supports'))} accompagnements vers IVG et "
             f"{book.say(P + 'pregnancy_followups')} suivis de grossesse",
             acts,
-            f"{during}, les nombres d'actes de suivi médical ne sont pas tous publiés ; voir le tableau",
+            f"{during}, les nombres d'actes de suivi médical ne sont pas tous publiés",
             "actes",
         )
         + "."

@@ -82,6 +82,17 @@ def absent(book: FigureBook, table: str) -> Text:
     )
 
 
+def nothing_to_report(book: FigureBook, declared: Declared | None, section: str) -> Text:
+    """The note under a section heading with nothing to print (no declared text or figure, no data).
+
+    ``"Rien à signaler en 2017."``; in a draft whose section still holds items to fill,
+    ``"Chiffres déclarés à compléter."`` (the methods note lists them).
+    """
+    if declared is not None and any(item.todo for item in declared.items(section)):
+        return Text("*Chiffres déclarés à compléter.*")
+    return Text(f"*Rien à signaler {book.period}.*")
+
+
 def _years(book: FigureBook, items: Sequence[tuple[str, str]]) -> list[int]:
     """The report year and the previous years with at least one of ``items`` (id, scope), ascending."""
     years = [y for y in [*book.previous, book.year] if any(book.has(i, y, s) for i, s in items)]

@@ -2,7 +2,9 @@
 
 The registry (`espacep_analysis.funders`) names them ``pages.sections.<funder>_<key>``;
 each passes the parts of the `Report` its page needs to the page function of
-``pages/<funder>.py`` (which builds the blocks from the figures).
+``pages/<funder>.py`` (which builds the blocks from the figures). A section whose page has
+nothing to print says so under its heading (`outreach.nothing_to_report`): a funder never
+reads a heading followed by nothing.
 """
 
 from __future__ import annotations
@@ -10,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import aviq, cocof, inami
+from .outreach import nothing_to_report
 
 
 def _section(page: Callable, *fields: str) -> Callable:
-    """``section(report)`` calling ``page`` with the report's ``fields`` (attributes of `Report`)."""
+    """``section(report)`` calling ``page`` with the report's ``fields`` (attributes of `Report`).
+
+    The section's key is the page function's name (``aviq.clients`` fills ``clients``).
+    """
 
     def section(report) -> list:
-        return page(*(getattr(report, name) for name in fields))
+        blocks = page(*(getattr(report, name) for name in fields))
+        return blocks or [nothing_to_report(report.book, report.declared, page.__name__)]
 
     section.__name__ = page.__name__
     section.__qualname__ = page.__qualname__

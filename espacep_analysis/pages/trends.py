@@ -257,10 +257,9 @@ def comparison_table(
             ["Indicateur", str(book.year)],
             rows,
             caption=caption,
-            footnote=(
-                f"Pas d'année antérieure dans les données. Proportions : IC à {pct} % par la méthode "
-                f"« {stats.CI_METHOD_LABELS[method]} »."
-            ),
+            # no interval is printed: the footnote names none
+            footnote="Pas d'année antérieure dans les données : la part de l'année, son numérateur et son "
+            "dénominateur entre parenthèses.",
         )
     header = [
         "Indicateur",
@@ -290,9 +289,9 @@ def comparison_table(
         else f"test exact de Fisher, {book.year} contre {first}"
     )
     footnote = (
-        f"Proportions : IC à {pct} % par la méthode « {stats.CI_METHOD_LABELS[method]} ». Différence en points de "
-        f"pourcentage, IC à {pct} % : {stats.DIFFERENCE_METHOD_LABEL}. p bilatéral : {test}. « En hausse » / "
-        f"« en baisse » seulement si p < {_threshold(level, book.lang)} ; « trop peu de cas pour conclure » "
+        f"Proportions : IC à {pct}\u00a0% par la méthode «\u00a0{stats.CI_METHOD_LABELS[method]}\u00a0». Différence en points de "
+        f"pourcentage, IC à {pct}\u00a0% : {stats.DIFFERENCE_METHOD_LABEL}. p bilatéral : {test}. «\u00a0En hausse\u00a0» / "
+        f"«\u00a0en baisse\u00a0» seulement si p < {_threshold(level, book.lang)} ; «\u00a0trop peu de cas pour conclure\u00a0» "
         f"si moins de {min_cases} cas sur la période."
     )
     table = rows_table(header, rows, caption=caption, footnote=footnote)
