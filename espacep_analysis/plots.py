@@ -90,17 +90,32 @@ def _style():
     return stack
 
 
+def _tick_decimals(ticks) -> int:
+    """Decimals a percentage tick label needs for the step between ``ticks`` (proportions)."""
+    step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+    return max(0, -math.floor(math.log10(step * 100) + 1e-9)) if step > 0 else 0
+
+
 def _percent_formatter(axis, lang: str):
-    """Tick labels as percentages, with as many decimals as the tick step needs."""
-    from matplotlib.ticker import FuncFormatter
+    """Tick labels as percentages, with as many decimals as the tick step needs.
 
-    def label(x: float, pos: int | None) -> str:
-        ticks = axis.get_majorticklocs()
-        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
-        decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9)) if step > 0 else 0
-        return fmt.percent(x, decimals, lang)
+    Matplotlib labels the ticks through ``format_ticks(locs)``, with ``locs`` the axis's
+    major tick locations: the decimals are computed once from them there, instead of asking
+    the locator again for every label (a third of a chart's drawing time). A label asked
+    for alone (``formatter(x)``) still reads the axis's ticks.
+    """
+    from matplotlib.ticker import Formatter
 
-    return FuncFormatter(label)
+    class PercentTicks(Formatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return fmt.percent(x, _tick_decimals(axis.get_majorticklocs()), lang)
+
+        def format_ticks(self, values) -> list[str]:
+            self.set_locs(values)
+            decimals = _tick_decimals(values)
+            return [fmt.percent(x, decimals, lang) for x in values]
+
+    return PercentTicks()
 
 
 def _attach(fig, kind: str, data: pd.DataFrame | None, title: str | None):

@@ -54,6 +54,21 @@ def test_prevalence_ci_draws_the_given_points_and_intervals():
     assert ax.get_xlabel() == "Prévalence (IC 95 %)" and ax.get_title(loc="left") == "Prévalence"
 
 
+def test_percent_ticks_take_their_decimals_from_the_tick_step():
+    """Ticks 0, 0.5 %, 1 %, ... (step 0.005: one decimal) whether labelled together or one by one."""
+    figures = pd.DataFrame(
+        {"label": ["A", "B"], "value": [0.01, 0.02], "lower": [0.005, 0.01], "upper": [0.02, 0.03]}
+    )
+    ax = plots.prevalence_ci(figures).axes[0]
+    ax.figure.canvas.draw()
+    locs = list(ax.xaxis.get_majorticklocs())
+    assert np.allclose(np.diff(locs), 0.005)
+    drawn = [t.get_text() for t in ax.get_xticklabels()]
+    assert drawn[:3] == [f"0,0{S}%", f"0,5{S}%", f"1,0{S}%"]
+    formatter = ax.xaxis.get_major_formatter()
+    assert drawn == [formatter(x) for x in locs]  # a label asked alone reads the axis's step
+
+
 def test_age_histogram_counts_by_five_year_bins():
     ages = [18, 19, 20, 24, 25, 33, 47, 47, 60]
     ax = plots.age_histogram(ages).axes[0]
