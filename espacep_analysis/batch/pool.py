@@ -196,10 +196,12 @@ def _warm_in_thread(tasks: list[tuple]) -> None:
     """
     import threading
 
+    def warm() -> None:
+        for task in tasks:
+            _warm_disclosure(*task)
+
     if tasks:
-        threading.Thread(
-            target=lambda: [_warm_disclosure(*task) for task in tasks], name="espacep-protection", daemon=True
-        ).start()
+        threading.Thread(target=warm, name="espacep-protection", daemon=True).start()
 
 
 class Runner:
