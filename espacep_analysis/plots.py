@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 DPI = 150
+# "0" in the environment: `show` leaves out the PNG (set by the batch's kernel for a report none of
+# whose formats reads it, see `renderers.Renderer.reads_png`); anything else, or unset: the PNG too
+PNG_ENV = "ESPACEP_CHART_PNG"
 # One look for every chart: seaborn's "whitegrid" style and "notebook" context,
 # plus the few settings that make output independent of the machine.
 _RC: dict[RcKeyType, Any] = {
@@ -369,20 +372,23 @@ def show(fig, alt: str | None = None, dpi: int = DPI, caption: str = "", extra: 
     ``<figcaption>``, both from the ``image/svg+xml`` output's metadata.
     ``extra``: more MIME data of the same output (the chart's block). The
     output also holds the chart as a PNG at ``dpi`` (``image/png``): the HTML
-    and the PDF print the SVG, the Word document (`docx_report`) the PNG.
+    and the PDF print the SVG, the Word document (`docx_report`) the PNG. The
+    batch leaves the PNG out (`PNG_ENV` ``"0"``) of a report rendered in no
+    format that reads it: drawing it is a third of a chart's cost.
     """
+    import os
+
     from IPython.display import display
 
     if alt is None:
         titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
         alt = next((t for t in titles if t), "Graphique")
-    data = {
-        "image/svg+xml": svg_bytes(fig).decode("utf-8"),
-        "image/png": base64.b64encode(png_bytes(fig, dpi)).decode("ascii"),
-        "text/plain": alt,
-    }
+    data = {"image/svg+xml": svg_bytes(fig).decode("utf-8")}
+    if os.environ.get(PNG_ENV) != "0":
+        data["image/png"] = base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
     meta = {"alt": alt, **({"caption": caption} if caption else {})}
-    display({**data, **(extra or {})}, raw=True, metadata={"image/svg+xml": meta, "image/png": meta})
+    metadata = {mime: meta for mime in data}
+    display({**data, "text/plain": alt, **(extra or {})}, raw=True, metadata=metadata)
 
 
 def age_pyramid(

@@ -723,3 +723,32 @@ def test_one_process_runner_computes_the_protection_beside_the_kernel(tmp_path, 
     assert computed == [(5, "espacep-protection")]  # once, by the runner's thread
     assert seen == [[2017, 2018, 2019, 2020]]  # every year of the synthetic data
     assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
+
+
+def test_charts_png_drawn_only_for_a_format_that_reads_it(real, tmp_path, monkeypatch):
+    # Word reads the charts' PNG from the executed notebook; HTML and PDF print the SVG: an HTML-only
+    # report's notebook holds no PNG, and its HTML is the same bytes as the one drawn with the PNG
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "outputs"
+    options = BatchOptions(SYNTHETIC, out, years=[2019], funders=["inami"], formats=("html",), workers=1)
+    code, text = _run(options)
+    assert code == 0, text
+    lean = json.loads((out / "2019" / "inami" / "report.ipynb").read_text(encoding="utf-8"))
+    full = json.loads(real["files"][2019]["report.ipynb"])  # rendered with docx
+
+    def mimes(nb: dict) -> list[list[str]]:
+        return [sorted(o.get("data", {})) for c in nb["cells"] for o in c.get("outputs", []) if "data" in o]
+
+    charts = [m for m in mimes(full) if "image/svg+xml" in m]
+    assert len(charts) == 4 and all("image/png" in m for m in charts)
+    assert [m for m in mimes(lean) if "image/svg+xml" in m] == [
+        [k for k in m if k != "image/png"] for m in charts
+    ]
+    assert (out / "2019" / "inami" / "report.html").read_bytes() == real["files"][2019]["report.html"]
+    assert sorted(p.name for p in (out / "2019" / "inami").iterdir() if not p.name.startswith(".")) == [
+        "figures-excel.csv",
+        "figures.csv",
+        "provenance.json",
+        "report.html",
+        "report.ipynb",
+    ]

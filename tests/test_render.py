@@ -125,6 +125,22 @@ def test_show_publishes_a_vector_chart_with_its_alt_text(monkeypatch):
     assert len(re.findall(r"fill: #0072b2\b", svg)) == 3  # the three bars, Okabe-Ito blue
 
 
+def test_show_leaves_the_png_out_when_no_format_reads_it(monkeypatch):
+    """Issue 15: the batch sets `plots.PNG_ENV` to "0" for a report without Word; the SVG is unchanged."""
+    import IPython.display
+
+    published = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
+    monkeypatch.setenv(plots.PNG_ENV, "0")
+    plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
+    monkeypatch.setenv(plots.PNG_ENV, "1")
+    plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
+    (((lean,), lean_kwargs), ((full,), full_kwargs)) = published
+    assert sorted(lean) == ["image/svg+xml", "text/plain"] and "image/png" in full
+    assert lean["image/svg+xml"] == full["image/svg+xml"] and lean["text/plain"] == full["text/plain"]
+    assert lean_kwargs == {"raw": True, "metadata": {"image/svg+xml": {"alt": "Lieux de travail"}}}
+
+
 def test_place_colours_follow_the_order_of_sites_yaml_in_every_report():
     """A province has one colour whatever the report and the order of its bars (issue 13 item 6)."""
     import yaml
