@@ -36,6 +36,7 @@ from .audit_files import (
     embedded_findings,
     machine_path_findings,
     notebook_embeds,
+    office_reader,
     office_text,
     private_roots,
     walk_outputs,
@@ -490,8 +491,9 @@ def _scan_file(
             embeds: list[tuple[str, str]] = []
             text = reader(path)  # a registered format (docx, xlsx, ...)
             if suffix in OFFICE_SUFFIXES:  # what the libraries read, every XML part, no embedded file
-                extra, embeds = office_text(path)
-                text = f"{text}\n{extra}"
+                same = getattr(reader, "__qualname__", "") == office_reader(suffix)  # (`renderers.lazy`)
+                extra, embeds = office_text(path, text if same else None)
+                text = extra if same else f"{text}\n{extra}"
             embeds += embedded_findings(text)[1]
             return _dedupe([Finding(file, k, w, "") for k, w in embeds] + _match_text(text, matcher, file))
         raw = path.read_bytes().decode("utf-8", errors="replace")

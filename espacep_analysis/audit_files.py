@@ -291,20 +291,27 @@ def machine_path_findings(
     return found
 
 
-def office_text(path: Path) -> tuple[str, list[tuple[str, str]]]:
+def office_reader(suffix: str) -> str:
+    """``module.function`` of the library reader `office_text` starts with for ``suffix`` (``.docx``, ``.xlsx``)."""
+    return f"{__name__}.{'_docx_text' if suffix.lower() == '.docx' else 'xlsx_text'}"
+
+
+def office_text(path: Path, library_text: str | None = None) -> tuple[str, list[tuple[str, str]]]:
     """The text of a ``.docx`` or ``.xlsx`` and ``(kind, what)`` of each part that is not XML or an image.
 
     The text is what python-docx or openpyxl read (paragraphs, tables, headers
     and footers, cells, sheet names, comments, document properties; a date
     cell as ``YYYY-MM-DD``), then every XML part of the package with its
     entities decoded (hidden sheets, defined names, anything the libraries
-    leave out). Raises what the libraries raise on a file they cannot read.
+    leave out). ``library_text``: the first part when the caller already read it with the same
+    reader (`office_reader`), so that the workbook or document is not parsed twice. Raises what
+    the libraries raise on a file they cannot read.
     """
     import html
     import zipfile
 
     reader = _docx_text if path.suffix.lower() == ".docx" else xlsx_text
-    parts, findings = [reader(path)], []
+    parts, findings = [reader(path) if library_text is None else library_text], []
     with zipfile.ZipFile(path) as package:
         for member in package.infolist():
             name, suffix = member.filename, Path(member.filename).suffix.lower()

@@ -1067,15 +1067,17 @@ def validate_and_load(
     table without a file, or wholly rejected, is an empty frame with its
     columns and dtypes. ``Dataset.sources`` maps each file read to its sha256.
 
-    Without ``sites``, the result is kept for the next call: when the data files,
-    the active ``sites.yaml``, ``year`` and ``today`` are the same (sha256 of every
-    file), that call returns it without validating again (a notebook's "Run all" in
+    Without ``sites``, the result is kept for the next call: when the data directory
+    (however spelled), its files, the active ``sites.yaml``, ``year`` and ``today`` are the
+    same (sha256 of every file), that call returns it without validating again (a notebook's "Run all" in
     a started kernel). Each call gets its own frames (shallow copies: with pandas'
     copy-on-write a change to them never reaches the kept ones).
     """
     key = _inputs_key(data_dir, year, today) if sites is None else None
     if key is not None and _LAST_LOADED.get("key") == key:
         dataset, report = _LAST_LOADED["value"]
+        if str(report.data_dir) != str(data_dir):  # the path as this caller spells it, like `_run`
+            report = dataclasses.replace(report, data_dir=data_dir)
     else:
         sites = sites if sites is not None else load_sites()
         report, frames = _run(data_dir, sites, year, today)
@@ -1108,7 +1110,7 @@ def _inputs_key(data_dir: str | Path, year: int | None, today: dt.date | None) -
     digests = tuple(
         (str(f), hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None) for f in files
     )
-    return str(data_dir), digests, year, today or dt.date.today()
+    return str(folder), digests, year, today or dt.date.today()  # "data" and "/abs/data": one key
 
 
 def refusal(report: ValidationReport) -> EspacepError:

@@ -77,6 +77,10 @@ class Renderer:
         can see, metadata included), scanned by the identifier audit.
     label : str
         The link text in ``outputs/index.html`` (default: the suffix in capitals).
+    reads_png : bool
+        Whether ``render_fn`` reads the charts' PNG (``image/png``) from the executed notebook
+        (default True). The batch's notebooks draw that PNG only when a format of the report
+        reads it (`plots.PNG_ENV`).
     """
 
     suffix: str
@@ -84,6 +88,7 @@ class Renderer:
     render_fn: Callable[[RenderJob], Path]
     text_fn: Callable[[Path], str]
     label: str = ""
+    reads_png: bool = True
 
     @property
     def link_text(self) -> str:
@@ -126,14 +131,19 @@ def _builtins() -> None:
     """The built-in formats, in rendering order: ``html``, then ``pdf`` (printed from it), ``docx``, ``xlsx``."""
     html, docx = "espacep_analysis.render", "espacep_analysis.docx_report"
     register(
-        "html", Renderer(".html", "report.html", lazy(html, "render_html"), lazy(html, "html_text"), "HTML")
+        "html",
+        Renderer(".html", "report.html", lazy(html, "render_html"), lazy(html, "html_text"), "HTML", False),
     )
-    register("pdf", Renderer(".pdf", "report.pdf", lazy(html, "render_pdf"), lazy(html, "pdf_text"), "PDF"))
+    register(
+        "pdf", Renderer(".pdf", "report.pdf", lazy(html, "render_pdf"), lazy(html, "pdf_text"), "PDF", False)
+    )
     register("docx", Renderer(".docx", "report.docx", lazy(docx, "render"), lazy(docx, "docx_text"), "Word"))
     xlsx, audit_files = "espacep_analysis.xlsx_report", "espacep_analysis.audit_files"
     register(
         "xlsx",
-        Renderer(".xlsx", "figures.xlsx", lazy(xlsx, "render"), lazy(audit_files, "xlsx_text"), "Excel"),
+        Renderer(
+            ".xlsx", "figures.xlsx", lazy(xlsx, "render"), lazy(audit_files, "xlsx_text"), "Excel", False
+        ),
     )
 
 

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from openpyxl import Workbook
 
+from espacep_analysis import renderers
 from espacep_analysis.audit import (
     Finding,
     audit_exit_status,
@@ -383,3 +384,28 @@ def test_a_word_or_excel_file_that_cannot_be_read_fails_the_audit(data_dir, tmp_
     (out / "report.docx").write_bytes(b"PK\x03\x04 not a zip")
     findings = audit_outputs(out, data_dir)
     assert [(Path(f.file).name, f.kind) for f in findings] == [("report.docx", "unreadable")]
+
+
+def test_a_workbook_is_parsed_once_and_its_cells_still_read(data_dir, tmp_path, monkeypatch):
+    # the registered reader of .xlsx is the one office_text starts with: its text is reused, not read again
+    import openpyxl
+
+    from espacep_analysis import audit_files
+
+    out = tmp_path / "outputs"
+    _clean_outputs(out)
+    _xlsx(out / "figures.xlsx", [["indicator", "value"], ["inami.x", "SYN-ABC123"]])
+    opened: list[str] = []
+    real = openpyxl.load_workbook
+
+    def counting(path, *args, **kwargs):
+        opened.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting)
+    findings = audit_outputs(out, data_dir)
+    assert opened.count("figures.xlsx") == 1  # (the data directory holds a workbook too)
+    assert [(Path(f.file).name, f.kind, f.match) for f in findings] == [
+        ("figures.xlsx", "pseudonym", "SYN-ABC123")
+    ]
+    assert audit_files.office_reader(".xlsx") == renderers.get("xlsx").text_fn.__qualname__

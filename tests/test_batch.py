@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -703,4 +704,75 @@ def test_disclosure_tasks_one_per_threshold():
     assert disclosure_tasks(jobs) == [
         ("/d", 2018, "wilson", 0.95, None, "/c", None),
         ("/d", 2019, "wilson", 0.95, 7, "/c", None),
+    ]
+
+
+def test_one_process_runner_computes_the_protection_beside_the_kernel(tmp_path, monkeypatch):
+    # with one worker (no pool) the runner computes the protection in a thread while the kernel starts;
+    # the notebook then reads it from the cache instead of computing it after its kernel's start
+    from espacep_analysis import load, publish
+    from espacep_analysis.batch import Job, JobResult, pool
+
+    cache = tmp_path / "cache"
+    ds = load.load_dataset(REPO / "data" / "synthetic")
+    key = publish._cache_key(ds, "wilson", 0.95, 5)
+    computed, seen = [], []
+    real = publish._compute_protection
+
+    def counting(*args):
+        computed.append((args[3], threading.current_thread().name))
+        return real(*args)
+
+    def notebook(job, state, progress):  # stands for the kernel: what the notebook's protected_years gets
+        threads = [t for t in threading.enumerate() if t.name == "espacep-protection"]
+        assert threads, "no protection started beside the kernel"
+        threads[0].join()  # the kernel's start, here reduced to waiting for it
+        seen.append(sorted(publish.protected_years(ds, "wilson", 0.95, 5, cache)))
+        return JobResult(job.year, job.funder, "ok", 0.0)
+
+    monkeypatch.setattr(publish, "_compute_protection", counting)
+    monkeypatch.setattr(pool, "_run_in_worker", notebook)
+    job = Job(
+        2019,
+        "inami",
+        Path("n.ipynb"),
+        REPO / "data" / "synthetic",
+        tmp_path / "o",
+        {"ci_method": "wilson", "min_cell": 5, "cache_dir": str(cache)},
+        False,
+        "h",
+    )
+    runner = pool.Runner(1, False, ["inami"], pool.Progress(io.StringIO()))
+    runner.run([job])
+    assert computed == [(5, "espacep-protection")]  # once, by the runner's thread
+    assert seen == [[2017, 2018, 2019, 2020]]  # every year of the synthetic data
+    assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
+
+
+def test_charts_png_drawn_only_for_a_format_that_reads_it(real, tmp_path, monkeypatch):
+    # Word reads the charts' PNG from the executed notebook; HTML and PDF print the SVG: an HTML-only
+    # report's notebook holds no PNG, and its HTML is the same bytes as the one drawn with the PNG
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "outputs"
+    options = BatchOptions(SYNTHETIC, out, years=[2019], funders=["inami"], formats=("html",), workers=1)
+    code, text = _run(options)
+    assert code == 0, text
+    lean = json.loads((out / "2019" / "inami" / "report.ipynb").read_text(encoding="utf-8"))
+    full = json.loads(real["files"][2019]["report.ipynb"])  # rendered with docx
+
+    def mimes(nb: dict) -> list[list[str]]:
+        return [sorted(o.get("data", {})) for c in nb["cells"] for o in c.get("outputs", []) if "data" in o]
+
+    charts = [m for m in mimes(full) if "image/svg+xml" in m]
+    assert len(charts) == 4 and all("image/png" in m for m in charts)
+    assert [m for m in mimes(lean) if "image/svg+xml" in m] == [
+        [k for k in m if k != "image/png"] for m in charts
+    ]
+    assert (out / "2019" / "inami" / "report.html").read_bytes() == real["files"][2019]["report.html"]
+    assert sorted(p.name for p in (out / "2019" / "inami").iterdir() if not p.name.startswith(".")) == [
+        "figures-excel.csv",
+        "figures.csv",
+        "provenance.json",
+        "report.html",
+        "report.ipynb",
     ]

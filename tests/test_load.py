@@ -939,6 +939,11 @@ def test_validate_and_load_reuses_the_last_data_set_until_a_byte_changes(tmp_pat
     third, _ = validate_and_load(directory, today=TODAY)
     assert len(calls) == 1
     assert third.consultations.loc[0, "site"] == "bruxelles" and "extra" not in third.persons
+    # the same directory spelled otherwise (the batch's main process and its jobs) is the same data set
+    other = directory / ".." / directory.name
+    relative, report_relative = validate_and_load(other, today=TODAY)
+    assert len(calls) == 1 and relative.consultations.equals(first.consultations)
+    assert str(report_relative.data_dir) == str(other) and report_relative.tables is report.tables
     # another reference date, or one byte changed in a file, is validated again
     validate_and_load(directory, today=dt.date(2020, 7, 1))
     assert len(calls) == 2

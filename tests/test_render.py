@@ -54,6 +54,21 @@ def test_prevalence_ci_draws_the_given_points_and_intervals():
     assert ax.get_xlabel() == "Prévalence (IC 95 %)" and ax.get_title(loc="left") == "Prévalence"
 
 
+def test_percent_ticks_take_their_decimals_from_the_tick_step():
+    """Ticks 0, 0.5 %, 1 %, ... (step 0.005: one decimal) whether labelled together or one by one."""
+    figures = pd.DataFrame(
+        {"label": ["A", "B"], "value": [0.01, 0.02], "lower": [0.005, 0.01], "upper": [0.02, 0.03]}
+    )
+    ax = plots.prevalence_ci(figures).axes[0]
+    ax.figure.canvas.draw()
+    locs = list(ax.xaxis.get_majorticklocs())
+    assert np.allclose(np.diff(locs), 0.005)
+    drawn = [t.get_text() for t in ax.get_xticklabels()]
+    assert drawn[:3] == [f"0,0{S}%", f"0,5{S}%", f"1,0{S}%"]
+    formatter = ax.xaxis.get_major_formatter()
+    assert drawn == [formatter(x) for x in locs]  # a label asked alone reads the axis's step
+
+
 def test_age_histogram_counts_by_five_year_bins():
     ages = [18, 19, 20, 24, 25, 33, 47, 47, 60]
     ax = plots.age_histogram(ages).axes[0]
@@ -108,6 +123,22 @@ def test_show_publishes_a_vector_chart_with_its_alt_text(monkeypatch):
     assert "<text" not in svg and "font-family" not in svg  # no text left to a viewer's fonts
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     assert len(re.findall(r"fill: #0072b2\b", svg)) == 3  # the three bars, Okabe-Ito blue
+
+
+def test_show_leaves_the_png_out_when_no_format_reads_it(monkeypatch):
+    """Issue 15: the batch sets `plots.PNG_ENV` to "0" for a report without Word; the SVG is unchanged."""
+    import IPython.display
+
+    published = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
+    monkeypatch.setenv(plots.PNG_ENV, "0")
+    plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
+    monkeypatch.setenv(plots.PNG_ENV, "1")
+    plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
+    (((lean,), lean_kwargs), ((full,), full_kwargs)) = published
+    assert sorted(lean) == ["image/svg+xml", "text/plain"] and "image/png" in full
+    assert lean["image/svg+xml"] == full["image/svg+xml"] and lean["text/plain"] == full["text/plain"]
+    assert lean_kwargs == {"raw": True, "metadata": {"image/svg+xml": {"alt": "Lieux de travail"}}}
 
 
 def test_place_colours_follow_the_order_of_sites_yaml_in_every_report():

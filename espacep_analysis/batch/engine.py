@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import funders
+from .. import funders, renderers
 from ..errors import EspacepError
 from .results import CELL_TIMEOUT, KERNEL_ARGUMENTS, KERNEL_DIR_PREFIX, KERNEL_NAME, STRAY_QUOTE, Job
 
@@ -88,14 +88,15 @@ def _kernel_snapshot() -> dict:
     return state
 
 
-def kernel_reset(cwd: str) -> None:
+def kernel_reset(cwd: str, chart_png: bool = True) -> None:
     """Run inside the kernel: forget the previous report and move to ``cwd``.
 
     ``%reset -f`` (user namespace, output cache), execution counter back to 1,
     IPython display formatters, matplotlib rcParams and open pyplot figures,
     numpy error state, warning filters and the "already shown" registries,
     ``sys.path``; then ``os.chdir(cwd)``. The library keeps no other state
-    (its caches hold parsed params files only).
+    (its caches hold parsed params files only). ``chart_png`` False: the charts
+    leave out their PNG (`plots.PNG_ENV`), which no format of the next report reads.
     """
     import gc
     import warnings
@@ -114,6 +115,9 @@ def kernel_reset(cwd: str) -> None:
     getattr(warnings, "_filters_mutated", lambda: None)()  # forget "shown once" warnings
     warnings.onceregistry.clear()  # type: ignore[attr-defined]  # module global, not in typeshed
     sys.path[:] = state["sys_path"]
+    from ..plots import PNG_ENV
+
+    os.environ[PNG_ENV] = "1" if chart_png else "0"
     os.chdir(cwd)
     gc.collect()
 
@@ -207,9 +211,9 @@ class WarmKernel:
             self._warm = None
         self._wait(self.kc.execute(code, silent=True, store_history=False), timeout)
 
-    def reset(self, cwd: str | Path) -> None:
+    def reset(self, cwd: str | Path, chart_png: bool = True) -> None:
         """`kernel_reset` in the kernel: a clean namespace, working directory ``cwd``."""
-        self.run(f"import espacep_analysis.batch.engine as _b; _b.kernel_reset({str(cwd)!r})")
+        self.run(f"import espacep_analysis.batch.engine as _b; _b.kernel_reset({str(cwd)!r}, {chart_png!r})")
 
     def alive(self) -> bool:
         try:
@@ -260,10 +264,12 @@ def _engine_class():
         """
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, kernel=None, work=None, **kwargs):
+        def execute_managed_notebook(
+            cls, nb_man, kernel_name, kernel=None, work=None, chart_png=True, **kwargs
+        ):
             if kernel is None:
                 raise EspacepError(f"moteur papermill {ENGINE_NAME} : aucun noyau chaud donné (kernel=...)")
-            kernel.reset(work or kernel.dir)
+            kernel.reset(work or kernel.dir, chart_png)
             try:
                 client = PapermillNotebookClient(
                     nb_man,
@@ -331,6 +337,7 @@ def execute_notebook(job: Job, work: Path, kernel: WarmKernel) -> Path:
         progress_bar=False,
         kernel=kernel,
         work=work,
+        chart_png=any(renderers.get(name).reads_png for name in job.rendered_formats),
     )
     refuse_stray_outputs(nb)
     write_ipynb(publishable_notebook(nb, job.notebook.name), output)

@@ -191,6 +191,24 @@ def _warm_disclosure(
         return
 
 
+def _warm_in_thread(tasks: list[tuple]) -> None:
+    """Compute the protections of ``tasks`` in a thread of this process (one worker: no pool).
+
+    The kernel, started earlier, is still importing its libraries meanwhile: the protection
+    overlaps its start instead of following it inside the first notebook, which waits for
+    the thread through the cache's lock (`publish.protected_years`) and then reads the cache.
+    The main thread only waits on the kernel's messages while the thread computes.
+    """
+    import threading
+
+    def warm() -> None:
+        for task in tasks:
+            _warm_disclosure(*task)
+
+    if tasks:
+        threading.Thread(target=warm, name="espacep-protection", daemon=True).start()
+
+
 class Runner:
     """Where the jobs run: worker processes (or this process when ``workers`` is 1), each with a kernel.
 
@@ -223,6 +241,7 @@ class Runner:
         """Run ``jobs``; one result per job, in the order they finish."""
         if self.pool is None:
             results = self.results
+            _warm_in_thread(disclosure_tasks(jobs))
             for job in jobs:
                 results.append(
                     _run_in_worker(job, self.state, functools.partial(self.progress.step, job.name))
