@@ -174,11 +174,13 @@ def prevalence_ci(figures: pd.DataFrame, title: str | None = None, lang: str = f
         fig = _new_figure(7.0, 0.5 * len(figures) + 1.2)
         ax = fig.add_subplot()
         ax.errorbar(value, y, xerr=xerr, fmt="o", color=MAIN_COLOUR, capsize=4, markersize=6)
-        for yi, v, hi in zip(y, value, upper):
-            if not np.isnan(v):
-                x_text = v if np.isnan(hi) else hi
+        # a masked row draws no point but prints its mask ("x"), as the table does
+        labels = _texts_of(figures, [fmt.percent(v, 1, lang) if not np.isnan(v) else "" for v in value])
+        for yi, v, hi, label in zip(y, value, upper, labels):
+            if label:
+                x_text = 0.0 if np.isnan(v) else v if np.isnan(hi) else hi
                 ax.annotate(
-                    fmt.percent(v, 1, lang),
+                    label,
                     (x_text, yi),
                     xytext=(6, 0),
                     textcoords="offset points",
@@ -266,7 +268,8 @@ def bar_shares(
     ----------
     figures : DataFrame
         Figures rows with ``label`` and ``value`` (a proportion), top to bottom in
-        the order given. A missing value draws no bar and is labelled `fmt.MISSING`.
+        the order given. A missing value draws no bar and is labelled `fmt.MISSING`,
+        a masked one (``mask_label``) its mask.
     title : str, optional
     lang : str
     percent_decimals : int
@@ -284,9 +287,11 @@ def bar_shares(
         fig = _new_figure(7.0, 0.45 * len(figures) + 1.2)
         ax = fig.add_subplot()
         ax.barh(y, np.nan_to_num(value, nan=0.0), color=MAIN_COLOUR, height=0.7)
-        for yi, v in zip(y, value):
+        # a masked share prints its mask ("x"), as the table does
+        labels = _texts_of(figures, [fmt.percent(v, percent_decimals, lang) for v in value])
+        for yi, v, label in zip(y, value, labels):
             ax.annotate(
-                fmt.percent(v, percent_decimals, lang),
+                label,
                 (0 if np.isnan(v) else v, yi),
                 xytext=(4, 0),
                 textcoords="offset points",

@@ -95,6 +95,26 @@ def test_bar_shares_widths_labels_and_order():
         plots.bar_shares(pd.concat([SHARES, SHARES]))
 
 
+def test_masked_rows_print_their_mask_on_the_chart_as_in_the_table():
+    """A masked share or prevalence draws nothing but prints its mask ("x"), never "–" (empty)."""
+    shares = SHARES.assign(value=[0.5, np.nan, 0.2], mask_label=["", "x", ""])
+    ax = plots.bar_shares(shares, "Lieux").axes[0]
+    assert [t.get_text() for t in ax.texts] == [f"50{S}%", "x", f"20{S}%"]
+    assert [p.get_width() for p in ax.patches] == [0.5, 0.0, 0.2]
+    prevalence = pd.DataFrame(
+        {
+            "label": ["VIH", "Syphilis"],
+            "value": [np.nan, 0.05],
+            "lower": [np.nan, 0.03],
+            "upper": [np.nan, 0.08],
+            "mask_label": ["x", ""],
+        }
+    )
+    ax = plots.prevalence_ci(prevalence).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["x", f"5,0{S}%"]
+    assert ax.texts[0].xy == (0.0, 0.0)
+
+
 def test_png_is_byte_stable_and_has_no_version_metadata(tmp_path):
     first = plots.png_bytes(plots.bar_shares(SHARES, "Lieux"))
     second = plots.png_bytes(plots.bar_shares(SHARES, "Lieux"))
