@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -108,11 +109,20 @@ def summary(values: list[float]) -> dict:
 # --- batch -------------------------------------------------------------------------------------------
 
 
+CPU_SECONDS: list[float] = []  # user + sys of each command `run` ran (children's rusage), in order
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(argv: list[str], cwd: Path | None = None) -> float:
-    """Wall-clock seconds of a command; exits with its output if it fails."""
-    start = time.perf_counter()
+    """Wall-clock seconds of a command (its CPU seconds go to `CPU_SECONDS`); exits if it fails."""
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    CPU_SECONDS.append(_children_cpu() - cpu)
     if done.returncode != 0:
         sys.exit(
             f"benchmark command failed ({done.returncode}): {' '.join(argv)}\n"
@@ -134,6 +144,8 @@ def ours(output: Path, years: str, funders: list[str]) -> float:
             years,
             "--funders",
             ",".join(funders),
+            "--formats",  # what the plain chain renders
+            "html,pdf",
         ]
     )
 
@@ -183,18 +195,25 @@ def batch_benchmarks(runs: int, funders: list[str], scratch: Path) -> dict:
     years = f"{YEARS[0]}-{YEARS[-1]}"
     keys = ("full", "unchanged", "single", "plain_full", "plain_single")
     measured: dict[str, list[float]] = {k: [] for k in keys}
+    cpu: dict[str, list[float]] = {k: [] for k in keys}
     for i in range(runs):
         out = scratch / f"ours-{i}"
         clear_disclosure_cache()
         measured["full"].append(ours(out, years, funders))
+        cpu["full"].append(CPU_SECONDS[-1])
         measured["unchanged"].append(ours(out, years, funders))
+        cpu["unchanged"].append(CPU_SECONDS[-1])
         clear_disclosure_cache()
         measured["single"].append(ours(scratch / f"single-{i}", str(SINGLE[0]), [SINGLE[1]]))
+        cpu["single"].append(CPU_SECONDS[-1])
         plain = scratch / f"plain-{i}"
         clear_disclosure_cache()
+        first = len(CPU_SECONDS)
         per_report = {(y, f): plain_chain(plain, y, f) for y in YEARS for f in funders}
         measured["plain_full"].append(sum(per_report.values()))
         measured["plain_single"].append(per_report[SINGLE])
+        cpu["plain_full"].append(sum(CPU_SECONDS[first:]))
+        cpu["plain_single"].append(float("nan"))  # not separated from the chain's other commands
         print(
             f"run {i + 1}/{runs}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in measured.items()), flush=True
         )
@@ -209,6 +228,7 @@ def batch_benchmarks(runs: int, funders: list[str], scratch: Path) -> dict:
         "reports": len(YEARS) * len(funders),
         "funders": funders,
         "seconds": {k: summary(v) for k, v in measured.items()},
+        "cpu_seconds": {k: summary(v) for k, v in cpu.items() if k != "plain_single"},
         "ratios": {k: summary(v) for k, v in ratios.items()},
     }
 
@@ -344,6 +364,14 @@ def markdown(results: dict) -> str:
             f"| {rat(r['single'])} |",
             "",
         ]
+        c = b.get("cpu_seconds", {})
+        if c:
+            lines += [
+                "CPU seconds (user + sys of the command and its children), median (min-max): "
+                f"full batch {fmt(c['full'])}, plain chain {fmt(c['plain_full'])}, "
+                f"nothing changed {fmt(c['unchanged'])}, one report {fmt(c['single'])}.",
+                "",
+            ]
     if "scaling" in results:
         lines += [
             "| rows | funder | compute (s) | compute CPU (s) | peak allocated in compute (MB) "
