@@ -173,6 +173,10 @@ def plain_chain(output: Path, year: int, funder: str) -> float:
             "-p",
             "cache_dir",
             str(output / ".cache"),
+            # the run's folder is outside the project: say where the params are, as the batch does
+            "-p",
+            "params_dir",
+            str(REPO / "params"),
             "-k",
             "python3",
             "--no-progress-bar",
