@@ -177,8 +177,13 @@ def _new_document(title: str, date: dt.date):
 
 
 def new_document(title: str = "", date: dt.date | None = None):
-    """An empty report document (A4, styles, page numbers): what `write_docx` fills, for tests and other builders."""
-    return _new_document(title, date or dt.date(2020, 1, 1))
+    """An empty report document (A4, styles, page numbers): what `write_docx` fills, for tests and other builders.
+
+    Dated ``date``, else as `write_docx` dates a report (`render.render_date`: today, or ``SOURCE_DATE_EPOCH``).
+    """
+    from . import render
+
+    return _new_document(title, date or render.render_date())
 
 
 def _page_setup(section, landscape: bool) -> None:

@@ -10,6 +10,7 @@ at the bottom), written out here rather than read from the module.
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -181,3 +182,10 @@ def test_a_table_without_caption_carries_its_note_in_its_first_row(tmp_path):
     assert first_row[-1]._tc.find(f".//{W}footnoteReference").get(f"{W}id") == "1"
     assert first_row[0]._tc.find(f".//{W}footnoteReference") is None
     assert not [p for p in doc.paragraphs if p.style.name == docx_report.NOTE_STYLE]  # no mask: no legend
+
+
+def test_an_undated_document_is_dated_as_a_report_not_by_a_fixed_year(monkeypatch):
+    """`new_document` without a date takes the render date (SOURCE_DATE_EPOCH here), never a year of its own."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # date -u -d @1795000000: 2026-11-18
+    props = docx_report.new_document("Rapport").core_properties
+    assert props.created.date() == props.modified.date() == dt.date(2026, 11, 18)
