@@ -31,8 +31,8 @@ import pandas as pd
 from .errors import EspacepError
 
 
-def _missing(x: object) -> bool:
-    """True for None, NaN, ``pd.NA`` and ``NaT`` (as `fmt.is_missing`; the page model sits below `fmt`)."""
+def is_missing(x: object) -> bool:
+    """True for None, NaN, ``pd.NA`` and ``NaT`` (`fmt.is_missing` is this function)."""
     if x is None:
         return True
     try:
@@ -187,7 +187,7 @@ class Chart:
             if groups:
                 cells.append(Cell(str(rec["group"])))
             value = rec.get("value")
-            number_ = None if value is None or _missing(value) else float(value)
+            number_ = None if value is None or is_missing(value) else float(value)
             cells.append(Cell(str(rec["text"]), number_, bool(rec.get("masked", False)), numeric=True))
             rows.append(tuple(cells))
         return Table(
@@ -231,7 +231,7 @@ def chart_alt(kind: str, subject: str, data: pd.DataFrame, limit: int = 12) -> s
         return f"{kind} : {subject}. Aucune donnée."
     parts = []
     for rec in data.head(limit).to_dict("records"):
-        group = f" ({rec['group']})" if "group" in rec and not _missing(rec["group"]) else ""
+        group = f" ({rec['group']})" if "group" in rec and not is_missing(rec["group"]) else ""
         parts.append(f"{rec['label']}{group} : {rec['text']}")
     rest = len(data) - limit
     more = f" ; et {rest} autres valeurs (tableau de données)" if rest > 0 else ""
@@ -372,7 +372,7 @@ def to_dict(block: Block) -> dict:
         data = block.data if block.data is not None else pd.DataFrame()
         keep = [c for c in ("label", "group", "text", "value", "masked") if c in data.columns]
         records = [
-            {k: (None if _missing(v) else v) for k, v in rec.items()}
+            {k: (None if is_missing(v) else v) for k, v in rec.items()}
             for rec in data.loc[:, keep].to_dict("records")
         ]
         return {

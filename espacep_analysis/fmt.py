@@ -37,6 +37,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from .document import is_missing  # None, NaN, pd.NA, NaT: one definition, in the page model
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -107,16 +108,6 @@ def _locale(lang: str) -> Locale:
         return Locale.parse(lang)
     except (UnknownLocaleError, ValueError) as exc:  # pragma: no cover - Babel data missing
         raise ParameterError(f"Babel has no locale data for {lang!r}: {exc}") from exc
-
-
-def is_missing(x: object) -> bool:
-    """True for None, NaN, ``pd.NA`` and ``NaT``."""
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def _real(x: float | None) -> float:
