@@ -224,7 +224,7 @@ def _load(funder: str, year: int, directories: tuple[str, str, str, str], accept
 
 
 def latest_complete_year(dataset) -> int:
-    """The latest year of the data whose consultations reach December (`batch.complete_years`).
+    """The latest year of the data whose consultations reach December (`years.complete_years`).
 
     Raises `EspacepError` naming the last date when no year is complete.
     """
