@@ -167,7 +167,7 @@ def _warm_disclosure(
     cache_dir: str | None = None,
     params_dir: str | None = None,
 ) -> None:
-    """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
+    """Compute and cache the disclosure protection of ``year`` (`_warm_in_thread`, before the notebooks)."""
     from .. import publish
     from ..load import load_dataset
 
@@ -192,12 +192,16 @@ def _warm_disclosure(
 
 
 def _warm_in_thread(tasks: list[tuple]) -> None:
-    """Compute the protections of ``tasks`` in a thread of this process (one worker: no pool).
+    """Compute the protections of ``tasks`` in a thread of this process, the batch's main process.
 
-    The kernel, started earlier, is still importing its libraries meanwhile: the protection
-    overlaps its start instead of following it inside the first notebook, which waits for
-    the thread through the cache's lock (`publish.protected_years`) and then reads the cache.
-    The main thread only waits on the kernel's messages while the thread computes.
+    The kernels, started earlier, are still importing their libraries meanwhile: the
+    protection overlaps their start instead of occupying a worker (which then had to import
+    the libraries and read the data again, while the other worker's first notebook waited
+    for it) or following the kernel's start inside the first notebook. The notebooks wait
+    for the thread through the cache's lock (`publish.protected_years`), then read the cache.
+    This process has the data validated already (`load.validate_and_load` keeps them), and
+    its main thread only waits on the workers' or the kernel's messages while the thread
+    computes.
     """
     import threading
 
@@ -261,13 +265,12 @@ class Runner:
                 return
 
     def _run_pool(self, jobs: list[Job]) -> list[JobResult]:
-        # each year's disclosure protection once, first in the queue, instead of in the first notebooks
-        # of the year side by side; a failure here is left to the notebook, which reports it
+        # the disclosure protection once, in this process beside the kernels' start, instead of in the
+        # first notebooks side by side; a failure here is left to the notebook, which reports it
         pool = self.pool
         if pool is None:
             raise InternalError("worker pool: not started")
-        for task in disclosure_tasks(jobs):
-            pool.submit(_warm_disclosure, *task)
+        _warm_in_thread(disclosure_tasks(jobs))
         futures = {pool.submit(_worker_job, job): job for job in jobs}
         pending, results = set(futures), self.results
         while pending:
