@@ -792,6 +792,28 @@ def test_pool_runner_computes_the_protection_in_the_main_process(tmp_path, monke
     assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
 
 
+def test_audit_identifiers_are_read_during_the_run_not_after_it(tmp_path, monkeypatch):
+    # the final audit's identifiers are read from the data by the protection's thread while the report
+    # renders (once), not by the main thread after the last report; the audit still runs and is clean
+    from espacep_analysis import audit
+
+    readers = []
+    real = audit.collect_identifiers
+
+    def counting(data_dir):
+        readers.append(threading.current_thread().name)
+        return real(data_dir)
+
+    monkeypatch.setattr(audit, "collect_identifiers", counting)
+    options = BatchOptions(
+        SYNTHETIC, tmp_path / "o", years=[2019], funders=["cocof"], formats=("html",), workers=1
+    )
+    code, text = _run(options)
+    assert code == 0, text
+    assert "audit : aucun identifiant trouvé dans les sorties" in text
+    assert readers == ["espacep-protection"]
+
+
 def test_charts_png_drawn_only_for_a_format_that_reads_it(real, tmp_path, monkeypatch):
     # Word reads the charts' PNG from the executed notebook; HTML and PDF print the SVG: an HTML-only
     # report's notebook holds no PNG, and its HTML is the same bytes as the one drawn with the PNG

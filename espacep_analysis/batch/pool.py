@@ -191,7 +191,7 @@ def _warm_disclosure(
         return
 
 
-def _warm_in_thread(tasks: list[tuple]) -> None:
+def _warm_in_thread(tasks: list[tuple], after: Callable[[], None] | None = None) -> None:
     """Compute the protections of ``tasks`` in a thread of this process, the batch's main process.
 
     The kernels, started earlier, are still importing their libraries meanwhile: the
@@ -201,15 +201,18 @@ def _warm_in_thread(tasks: list[tuple]) -> None:
     for the thread through the cache's lock (`publish.protected_years`), then read the cache.
     This process has the data validated already (`load.validate_and_load` keeps them), and
     its main thread only waits on the workers' or the kernel's messages while the thread
-    computes.
+    computes. ``after`` (the batch's audit preparation) runs in the same thread, once the
+    protections are cached: it does not take the interpreter from them.
     """
     import threading
 
     def warm() -> None:
         for task in tasks:
             _warm_disclosure(*task)
+        if after is not None:
+            after()
 
-    if tasks:
+    if tasks or after is not None:
         threading.Thread(target=warm, name="espacep-protection", daemon=True).start()
 
 
@@ -241,18 +244,21 @@ class Runner:
         )
         self.pool.submit(_noop)
 
-    def run(self, jobs: list[Job]) -> list[JobResult]:
-        """Run ``jobs``; one result per job, in the order they finish."""
+    def run(self, jobs: list[Job], after: Callable[[], None] | None = None) -> list[JobResult]:
+        """Run ``jobs``; one result per job, in the order they finish.
+
+        ``after`` is called in the protection's thread (`_warm_in_thread`) once it is done.
+        """
         if self.pool is None:
             results = self.results
-            _warm_in_thread(disclosure_tasks(jobs))
+            _warm_in_thread(disclosure_tasks(jobs), after)
             for job in jobs:
                 results.append(
                     _run_in_worker(job, self.state, functools.partial(self.progress.step, job.name))
                 )
                 self.progress.done(results[-1])
             return list(results)
-        return self._run_pool(jobs)
+        return self._run_pool(jobs, after)
 
     def _drain(self, wait_s: float = 0.0) -> None:
         import queue as queue_module
@@ -264,13 +270,13 @@ class Runner:
             except queue_module.Empty:
                 return
 
-    def _run_pool(self, jobs: list[Job]) -> list[JobResult]:
+    def _run_pool(self, jobs: list[Job], after: Callable[[], None] | None) -> list[JobResult]:
         # the disclosure protection once, in this process beside the kernels' start, instead of in the
         # first notebooks side by side; a failure here is left to the notebook, which reports it
         pool = self.pool
         if pool is None:
             raise InternalError("worker pool: not started")
-        _warm_in_thread(disclosure_tasks(jobs))
+        _warm_in_thread(disclosure_tasks(jobs), after)
         futures = {pool.submit(_worker_job, job): job for job in jobs}
         pending, results = set(futures), self.results
         while pending:
