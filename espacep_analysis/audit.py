@@ -533,8 +533,20 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def identifier_matcher(data_dir: str | Path, output_dir: str | Path) -> _Matcher:
+    """Every identifier of ``data_dir`` (`collect_identifiers`) and the machine's private paths
+    (`audit_files.private_roots`), compiled for `audit_outputs`: the batch prepares it while the
+    reports render."""
+    return _matcher(collect_identifiers(data_dir), private_roots(data_dir, Path(output_dir), REPO_ROOT))
+
+
 def audit_outputs(
-    output_dir: str | Path, data_dir: str | Path, *, max_record_rows: int = 0, pdf_texts: dict | None = None
+    output_dir: str | Path,
+    data_dir: str | Path,
+    *,
+    max_record_rows: int = 0,
+    pdf_texts: dict | None = None,
+    matcher: _Matcher | None = None,
 ) -> list[Finding]:
     """Scan every rendered file under ``output_dir`` for identifiers of ``data_dir``.
 
@@ -553,6 +565,9 @@ def audit_outputs(
         information and XMP metadata, `render.take_page_texts`): a PDF whose bytes have
         that sha256 is searched in this text instead of being parsed back with pypdf.
         Any other PDF (not rendered in this run, or changed since) is parsed.
+    matcher : optional
+        `identifier_matcher` of ``data_dir`` and ``output_dir``, compiled beforehand
+        (by the batch, during the run); computed here when not given.
 
     Returns
     -------
@@ -583,7 +598,7 @@ def audit_outputs(
     paths.sort()
     known, unknown = _rendered_texts([p for p in paths if p.suffix.lower() == ".pdf"], pdf_texts or {})
     parsed = _start_pdf_texts(unknown)
-    matcher = _matcher(collect_identifiers(data_dir), private_roots(data_dir, out, REPO_ROOT))
+    matcher = matcher or identifier_matcher(data_dir, out)
     pdfs = {**known, **parsed()}
     findings: list[Finding] = [Finding(file, kind, what, "") for file, kind, what in tree]
     for path in paths:

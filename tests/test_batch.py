@@ -749,6 +749,71 @@ def test_one_process_runner_computes_the_protection_beside_the_kernel(tmp_path, 
     assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
 
 
+def test_pool_runner_computes_the_protection_in_the_main_process(tmp_path, monkeypatch):
+    # with a pool, the protection is computed once by a thread of the batch's process (which holds the
+    # validated data) while the workers' kernels start, not by a worker that must load the data again
+    from espacep_analysis import load, publish
+    from espacep_analysis.batch import Job, pool
+
+    cache = tmp_path / "cache"
+    ds = load.load_dataset(REPO / "data" / "synthetic")
+    computed = []
+    real = publish._compute_protection
+
+    def counting(*args):
+        computed.append((args[3], threading.current_thread().name))
+        return real(*args)
+
+    monkeypatch.setattr(publish, "_compute_protection", counting)
+    params = {"ci_method": "wilson", "min_cell": 5, "cache_dir": str(cache)}
+    jobs = [  # notebooks that do not exist: the workers fail them at once, the protection goes on
+        Job(
+            year,
+            "inami",
+            tmp_path / "absent.ipynb",
+            REPO / "data" / "synthetic",
+            tmp_path / "o",
+            params,
+            False,
+            "h",
+        )
+        for year in (2018, 2019)
+    ]
+    runner = pool.Runner(2, False, ["inami"], pool.Progress(io.StringIO()))
+    try:
+        results = runner.run(jobs)
+    finally:
+        runner.close()
+    for thread in [t for t in threading.enumerate() if t.name == "espacep-protection"]:
+        thread.join()
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert computed == [(5, "espacep-protection")]  # once, in this process
+    key = publish._cache_key(ds, "wilson", 0.95, 5)
+    assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
+
+
+def test_audit_identifiers_are_read_during_the_run_not_after_it(tmp_path, monkeypatch):
+    # the final audit's identifiers are read from the data by the protection's thread while the report
+    # renders (once), not by the main thread after the last report; the audit still runs and is clean
+    from espacep_analysis import audit
+
+    readers = []
+    real = audit.collect_identifiers
+
+    def counting(data_dir):
+        readers.append(threading.current_thread().name)
+        return real(data_dir)
+
+    monkeypatch.setattr(audit, "collect_identifiers", counting)
+    options = BatchOptions(
+        SYNTHETIC, tmp_path / "o", years=[2019], funders=["cocof"], formats=("html",), workers=1
+    )
+    code, text = _run(options)
+    assert code == 0, text
+    assert "audit : aucun identifiant trouvé dans les sorties" in text
+    assert readers == ["espacep-protection"]
+
+
 def test_charts_png_drawn_only_for_a_format_that_reads_it(real, tmp_path, monkeypatch):
     # Word reads the charts' PNG from the executed notebook; HTML and PDF print the SVG: an HTML-only
     # report's notebook holds no PNG, and its HTML is the same bytes as the one drawn with the PNG

@@ -58,6 +58,7 @@ import os
 import re
 import sys
 import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 
 from .. import funders, lifecycle, settings
@@ -247,13 +248,51 @@ def outputs_fingerprint(output_dir: Path, digests: InputDigests) -> str:
     return digest.hexdigest()
 
 
+class AuditPreparation:
+    """The audit's identifier matcher (`audit.identifier_matcher`), compiled while the reports render.
+
+    Called (once) by the runner's protection thread after the protection; `matcher` then
+    waits for it. Reading the data's identifiers and compiling them took about 1 s at the
+    end of every batch, on one core, after the last report.
+    """
+
+    def __init__(self, data_dir: Path, output_dir: Path):
+        self.data_dir, self.output_dir = data_dir, output_dir
+        self.started = False
+        self.future: Future = Future()
+
+    def __call__(self) -> None:
+        from ..audit import identifier_matcher
+
+        self.started = True
+        try:
+            self.future.set_result(identifier_matcher(self.data_dir, self.output_dir))
+        except Exception as exc:  # the audit reads them again and reports the error itself
+            self.future.set_exception(exc)
+
+    def matcher(self):
+        """The compiled matcher; None when it was never started or failed (the audit computes it)."""
+        if not self.started:
+            return None
+        try:
+            return self.future.result()
+        except Exception:
+            return None
+
+
 def audit_batch(
-    output_dir: Path, data_dir: Path, digests: InputDigests, out=None, pdf_texts: dict | None = None
+    output_dir: Path,
+    data_dir: Path,
+    digests: InputDigests,
+    out=None,
+    pdf_texts: dict | None = None,
+    prepared: AuditPreparation | None = None,
 ) -> bool:
     """Run the identifier audit over ``output_dir``; print the findings; True when clean.
 
     ``pdf_texts`` (sha256 -> page text, from the reports rendered in this run) spares
-    the audit parsing those PDFs back (`audit.audit_outputs`).
+    the audit parsing those PDFs back (`audit.audit_outputs`); ``prepared`` holds the
+    identifiers compiled during the run.
 
     Skipped (and reported as such) when not a byte under ``output_dir`` changed
     since the last clean audit with the same data, params and package.
@@ -269,7 +308,8 @@ def audit_batch(
         pass
     from ..audit import audit_outputs, format_findings
 
-    findings = audit_outputs(output_dir, data_dir, pdf_texts=pdf_texts)
+    matcher = prepared.matcher() if prepared is not None else None
+    findings = audit_outputs(output_dir, data_dir, pdf_texts=pdf_texts, matcher=matcher)
     print(format_findings(findings), file=out)
     if findings:
         cache.unlink(missing_ok=True)
@@ -386,7 +426,8 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     settings.activate(run.params_dir)
     digests = input_digests(run.data_dir, run.params_dir)
     record_data_dir(output_dir, run.data_dir)
-    plan, results = _render(options, output_dir, digests, Progress(out), out)
+    prepared = AuditPreparation(Path(options.data_dir), output_dir)
+    plan, results = _render(options, output_dir, digests, Progress(out), out, prepared)
     order = {(j.year, j.funder): i for i, j in enumerate(plan.jobs)}
     results.sort(key=lambda r: order[(r.year, r.funder)])
     print(format_summary(results), file=out, flush=True)
@@ -399,7 +440,7 @@ def _run_locked(options: BatchOptions, output_dir: Path, out) -> int:
     index = write_index(output_dir, results)
     print(f"index : {index}", file=out)
     texts = {sha: text for r in results for sha, text in r.pdf_texts.items()}
-    clean = audit_batch(output_dir, Path(options.data_dir), digests, out, texts)
+    clean = audit_batch(output_dir, Path(options.data_dir), digests, out, texts, prepared)
     failed = any(r.status == STATUS_FAILED for r in results)
     return 1 if failed or not clean else 0
 
@@ -437,9 +478,16 @@ def recorded_data_dir(output_dir: Path) -> Path:
 
 
 def _render(
-    options: BatchOptions, output_dir: Path, digests: InputDigests, progress: Progress, out
+    options: BatchOptions,
+    output_dir: Path,
+    digests: InputDigests,
+    progress: Progress,
+    out,
+    prepared: AuditPreparation | None = None,
 ) -> tuple[Plan, list[JobResult]]:
     """Validate (when the data changed), plan and run the reports to render; one result per planned job.
+
+    ``prepared`` is run by the runner's protection thread (`Runner.run`'s ``after``).
 
     Raises `RunInterrupted` when a signal stops the run (workers and kernels stopped first).
     """
@@ -474,7 +522,7 @@ def _render(
                 file=out,
                 flush=True,
             )
-            results += runner.run(todo)
+            results += runner.run(todo, prepared)
         return plan, results
     except lifecycle.Interrupted as exc:
         if runner is not None:

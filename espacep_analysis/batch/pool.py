@@ -167,7 +167,7 @@ def _warm_disclosure(
     cache_dir: str | None = None,
     params_dir: str | None = None,
 ) -> None:
-    """Compute and cache the disclosure protection of ``year`` (in a worker, before the notebooks)."""
+    """Compute and cache the disclosure protection of ``year`` (`_warm_in_thread`, before the notebooks)."""
     from .. import publish
     from ..load import load_dataset
 
@@ -191,21 +191,28 @@ def _warm_disclosure(
         return
 
 
-def _warm_in_thread(tasks: list[tuple]) -> None:
-    """Compute the protections of ``tasks`` in a thread of this process (one worker: no pool).
+def _warm_in_thread(tasks: list[tuple], after: Callable[[], None] | None = None) -> None:
+    """Compute the protections of ``tasks`` in a thread of this process, the batch's main process.
 
-    The kernel, started earlier, is still importing its libraries meanwhile: the protection
-    overlaps its start instead of following it inside the first notebook, which waits for
-    the thread through the cache's lock (`publish.protected_years`) and then reads the cache.
-    The main thread only waits on the kernel's messages while the thread computes.
+    The kernels, started earlier, are still importing their libraries meanwhile: the
+    protection overlaps their start instead of occupying a worker (which then had to import
+    the libraries and read the data again, while the other worker's first notebook waited
+    for it) or following the kernel's start inside the first notebook. The notebooks wait
+    for the thread through the cache's lock (`publish.protected_years`), then read the cache.
+    This process has the data validated already (`load.validate_and_load` keeps them), and
+    its main thread only waits on the workers' or the kernel's messages while the thread
+    computes. ``after`` (the batch's audit preparation) runs in the same thread, once the
+    protections are cached: it does not take the interpreter from them.
     """
     import threading
 
     def warm() -> None:
         for task in tasks:
             _warm_disclosure(*task)
+        if after is not None:
+            after()
 
-    if tasks:
+    if tasks or after is not None:
         threading.Thread(target=warm, name="espacep-protection", daemon=True).start()
 
 
@@ -237,18 +244,21 @@ class Runner:
         )
         self.pool.submit(_noop)
 
-    def run(self, jobs: list[Job]) -> list[JobResult]:
-        """Run ``jobs``; one result per job, in the order they finish."""
+    def run(self, jobs: list[Job], after: Callable[[], None] | None = None) -> list[JobResult]:
+        """Run ``jobs``; one result per job, in the order they finish.
+
+        ``after`` is called in the protection's thread (`_warm_in_thread`) once it is done.
+        """
         if self.pool is None:
             results = self.results
-            _warm_in_thread(disclosure_tasks(jobs))
+            _warm_in_thread(disclosure_tasks(jobs), after)
             for job in jobs:
                 results.append(
                     _run_in_worker(job, self.state, functools.partial(self.progress.step, job.name))
                 )
                 self.progress.done(results[-1])
             return list(results)
-        return self._run_pool(jobs)
+        return self._run_pool(jobs, after)
 
     def _drain(self, wait_s: float = 0.0) -> None:
         import queue as queue_module
@@ -260,14 +270,13 @@ class Runner:
             except queue_module.Empty:
                 return
 
-    def _run_pool(self, jobs: list[Job]) -> list[JobResult]:
-        # each year's disclosure protection once, first in the queue, instead of in the first notebooks
-        # of the year side by side; a failure here is left to the notebook, which reports it
+    def _run_pool(self, jobs: list[Job], after: Callable[[], None] | None) -> list[JobResult]:
+        # the disclosure protection once, in this process beside the kernels' start, instead of in the
+        # first notebooks side by side; a failure here is left to the notebook, which reports it
         pool = self.pool
         if pool is None:
             raise InternalError("worker pool: not started")
-        for task in disclosure_tasks(jobs):
-            pool.submit(_warm_disclosure, *task)
+        _warm_in_thread(disclosure_tasks(jobs), after)
         futures = {pool.submit(_worker_job, job): job for job in jobs}
         pending, results = set(futures), self.results
         while pending:
