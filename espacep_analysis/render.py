@@ -30,7 +30,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from . import __version__, fmt, markup
@@ -83,8 +83,14 @@ def render_time(environ: dict | None = None) -> dt.datetime:
         raise EspacepError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {raw!r}") from exc
 
 
+@lru_cache(maxsize=None)
 def _exporter(lang: str):
-    """An HTMLExporter with our template, the hidden-cell filter and no input/prompt."""
+    """An HTMLExporter with our template, the hidden-cell filter and no input/prompt.
+
+    One per language and process, reused for every report, as ``jupyter nbconvert`` converts
+    all its notebooks with one exporter: its Jinja templates are compiled once (a quarter of
+    an HTML's CPU when compiled for each report).
+    """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config

@@ -677,6 +677,31 @@ def test_kernel_reset_forgets_what_a_report_changed(tmp_path):
     assert not Path(kernel.dir).exists()
 
 
+def test_kernel_heap_frozen_after_warm_up_and_each_reset(tmp_path):
+    """Issue 15: the collections of `kernel_reset` (two in ``%reset``, one more) skip the imported libraries.
+
+    The warm-up's objects and those a report leaves in the library's caches are frozen (``gc.freeze``);
+    a report's garbage is still collected: a cycle made by one report is gone after the next reset.
+    """
+    kernel = batch.WarmKernel(["matplotlib", "numpy"])
+    try:
+        kernel.run("import gc\nassert gc.get_freeze_count() > 10_000, gc.get_freeze_count()")
+        kernel.reset(tmp_path)
+        kernel.run(
+            "import gc, weakref\n"
+            "class Node: pass\n"
+            "a, b = Node(), Node()\n"
+            "a.other, b.other = b, a\n"
+            "import espacep_analysis.batch.engine as _e\n"
+            "_e._PROBE = weakref.ref(a)\n"
+            "del a, b"
+        )
+        kernel.reset(tmp_path)
+        kernel.run("import espacep_analysis.batch.engine as _e\nassert _e._PROBE() is None")
+    finally:
+        kernel.shutdown()
+
+
 def test_disclosure_tasks_one_per_threshold():
     # every year's reports are protected together: one warm-up per threshold; unmasked runs need none
     from espacep_analysis.batch import Job, disclosure_tasks

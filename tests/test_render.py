@@ -338,6 +338,27 @@ def test_html_is_byte_identical_on_a_second_render(rendered, executed, tmp_path)
     assert again.read_bytes() == rendered["html"].read_bytes()
 
 
+def test_html_exporter_built_once_and_its_reuse_changes_no_byte(rendered, executed, tmp_path, monkeypatch):
+    # issue 15: the exporter (its compiled templates) is reused across reports, as `jupyter nbconvert`
+    # reuses one for all its notebooks; a report rendered after another is the same bytes as alone
+    import nbconvert
+
+    built = []
+    real_init = nbconvert.HTMLExporter.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    render._exporter.cache_clear()
+    monkeypatch.setattr(nbconvert.HTMLExporter, "__init__", counting)
+    other = dict(rendered["kwargs"], title="Rapport Cocof 2018", funder="cocof", year=2018)
+    render.to_html(executed, tmp_path / "first.html", **other)
+    after = render.to_html(executed, tmp_path / "after.html", **rendered["kwargs"]).read_bytes()
+    assert len(built) == 1
+    assert after == rendered["html"].read_bytes()
+
+
 def test_render_date_honours_source_date_epoch(executed, tmp_path, monkeypatch):
     assert render.render_date({"SOURCE_DATE_EPOCH": str(EPOCH)}) == dt.date(2026, 11, 18)
     assert render.render_time({"SOURCE_DATE_EPOCH": "0"}) == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

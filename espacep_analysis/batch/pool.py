@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import lifecycle, settings
 from ..errors import InternalError
 from ..stamps import STATUS_FAILED
-from .engine import WarmKernel, warm_modules
+from .engine import WarmKernel, freeze_heap, warm_modules
 from .publishing import first_error_line, run_job, work_dir
 from .results import NAME_WIDTH, STATUS_LABELS, Job, JobResult
 
@@ -55,6 +55,7 @@ def _run_in_worker(job: Job, state: dict, progress: Callable[[str, float], None]
     if not state["warm"] or result.status == STATUS_FAILED or not kernel.alive():
         kernel.shutdown()
         state["kernel"] = None
+    freeze_heap()  # the next report's collections skip WeasyPrint, nbconvert and what they cached
     return result
 
 
