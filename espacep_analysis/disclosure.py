@@ -274,7 +274,7 @@ def _component_lp(published, lines, comp) -> tuple[list[int], np.ndarray, np.nda
                 rhs[r] -= sign * published[i]
             else:
                 a[r, col[i]] += sign
-    flip = np.array([-1.0 if not lines[k].exact else 1.0 for k in rows])
+    flip = np.array([1.0 if lines[k].exact else -1.0 for k in rows])
     lower = np.where(flip < 0, -np.inf, rhs)
     return variables, a * flip[:, None], lower, rhs * flip
 
