@@ -38,21 +38,21 @@ def timed(label: str, results: dict, func, *args, **kwargs):
     return out
 
 
-def linprog_calls(func, *args):
-    """``func(*args)`` counting the calls of scipy's `linprog` made meanwhile: (result, calls)."""
-    import scipy.optimize
+def lp_solves(func, *args):
+    """``func(*args)`` counting the linear programs solved meanwhile (`disclosure._optimum`): (result, calls)."""
+    from espacep_analysis import disclosure
 
-    calls, real = [0], scipy.optimize.linprog
+    calls, real = [0], disclosure._optimum
 
     def counting(*a, **k):
         calls[0] += 1
         return real(*a, **k)
 
-    scipy.optimize.linprog = counting
+    disclosure._optimum = counting
     try:
         return func(*args), calls[0]
     finally:
-        scipy.optimize.linprog = real
+        disclosure._optimum = real
 
 
 def main() -> None:
@@ -89,7 +89,7 @@ def main() -> None:
         _, calls = timed(
             "disclosure protection, all years (empty cache)",
             results,
-            linprog_calls,
+            lp_solves,
             publish.published_figures,
             ds,
             args.funder,
@@ -99,7 +99,7 @@ def main() -> None:
             None,
             Path(cache),
         )
-        results["linprog_calls"] = calls
+        results["lp_solves"] = calls
         print(f"{'  linear programs solved':<45} {calls}")
         timed(
             "published figures (warm cache)",

@@ -44,9 +44,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from highspy._core import _Highs
 
 from .definitions import HIERARCHIES, Denominator, Partition
 from .errors import EspacepError, InternalError, ParameterError
@@ -254,35 +255,72 @@ class _Infeasible(Exception):
         self.lines = lines
 
 
-def _component_lp(published, bounds, lines, comp):
-    """Constraint matrices of one component: (variables, A_eq, b_eq, A_ub, b_ub)."""
+def _component_lp(published, lines, comp) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """Constraints of one component: (variables, A, lower, upper) with ``lower <= A x <= upper``.
+
+    One column per unknown cell, in cell order; one row per line, the
+    inequalities first (``sum(parts) - total >= rhs`` written as
+    ``-(sum(parts) - total) <= -rhs``), then the equalities (lower == upper).
+    """
     variables = sorted({i for k in comp for i in lines[k].cells if not np.isfinite(published[i])})
     col = {i: j for j, i in enumerate(variables)}
-    a_eq, b_eq, a_ub, b_ub = [], [], [], []
-    for k in comp:
+    rows = sorted(comp, key=lambda k: lines[k].exact)  # stable: inequalities first
+    a = np.zeros((len(rows), len(variables)))
+    rhs = np.zeros(len(rows))
+    for r, k in enumerate(rows):
         line = lines[k]
-        row = np.zeros(len(variables))
-        rhs = 0.0
         for i, sign in [(p, 1.0) for p in line.parts] + [(line.total, -1.0)]:
             if np.isfinite(published[i]):
-                rhs -= sign * published[i]
+                rhs[r] -= sign * published[i]
             else:
-                row[col[i]] += sign
-        if line.exact:
-            a_eq.append(row)
-            b_eq.append(rhs)
-        else:  # sum(parts) - total >= 0  <=>  -(row . x) <= -rhs
-            a_ub.append(-row)
-            b_ub.append(-rhs)
-    as_arr = lambda a, n: np.array(a).reshape(-1, n) if a else None  # noqa: E731
-    n = len(variables)
-    return (
-        variables,
-        as_arr(a_eq, n),
-        np.array(b_eq) if b_eq else None,
-        as_arr(a_ub, n),
-        np.array(b_ub) if b_ub else None,
-    )
+                a[r, col[i]] += sign
+    flip = np.array([1.0 if lines[k].exact else -1.0 for k in rows])
+    lower = np.where(flip < 0, -np.inf, rhs)
+    return variables, a * flip[:, None], lower, rhs * flip
+
+
+def _highs_model(a: np.ndarray, lower: np.ndarray, upper: np.ndarray, var_bounds) -> _Highs:
+    """A silent HiGHS solver holding ``lower <= a x <= upper`` and the variable bounds.
+
+    ``_Highs`` is HiGHS's solver class itself; its Python subclass
+    ``highspy.Highs`` prints a banner on the console when first built.
+    """
+    solver = _Highs()
+    solver.setOptionValue("output_flag", False)
+    low = np.array([b[0] for b in var_bounds], dtype=float)
+    high = np.array([np.inf if b[1] is None else b[1] for b in var_bounds], dtype=float)
+    rows, cols = np.nonzero(a)  # row-wise: by row, then by column
+    starts = np.searchsorted(rows, np.arange(a.shape[0])).astype(np.int32)
+    added = [
+        solver.addVars(a.shape[1], low, high),
+        solver.addRows(a.shape[0], lower, upper, len(cols), starts, cols.astype(np.int32), a[rows, cols]),
+    ]
+    if highspy.HighsStatus.kError in added:
+        raise InternalError("disclosure control: HiGHS rejected the linear program")
+    return solver
+
+
+def _optimum(solver: _Highs, j: int, sign: float, lines: list[_Line]) -> float:
+    """Minimum (``sign`` 1) or maximum (``sign`` -1) of variable ``j`` of ``solver``'s model.
+
+    Only the objective changes between calls, so HiGHS starts from the last
+    optimal basis (a warm start). An unbounded program gives ``inf``; an
+    infeasible one raises :class:`_Infeasible` naming ``lines`` (the model's).
+    """
+    n = solver.getNumCol()
+    cost = np.zeros(n)
+    cost[j] = sign
+    solver.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        raise _Infeasible(lines)
+    if status == highspy.HighsModelStatus.kUnbounded:  # only the maximum can be
+        return np.inf
+    if status != highspy.HighsModelStatus.kOptimal:
+        message = solver.modelStatusToString(status)
+        raise InternalError(f"disclosure control: linear program failed: {message}")
+    return sign * solver.getObjectiveValue()
 
 
 def _feasible_ranges(
@@ -295,12 +333,24 @@ def _feasible_ranges(
     """Min and max of each target cell given the published cells and the lines.
 
     ``published`` holds NaN for every cell the reader does not see; ``bounds``
-    gives (low, high) for those cells (default (0, None)). Solved as linear
-    programs (HiGHS) over the continuous relaxation; the constraint matrices
-    of sums of cells are totally unimodular, so the bounds are integers.
-    Raises :class:`_Infeasible` when the published figures contradict each other.
+    gives (low, high) for those cells (default (0, None)). Raises
+    :class:`_Infeasible` when the published figures contradict each other.
     ``memo`` (one dict per set of true values and bounds) keeps the ranges of
     each component, so that a component no new mask touched is not solved again.
+
+    Notes
+    -----
+    Each connected component of lines is one linear program over the
+    continuous relaxation, solved with the simplex solver of HiGHS [1]_: the model
+    is built once and solved again for every target cell and both senses
+    with only the objective changed, each solve starting from the previous
+    optimal basis. The constraint matrices of sums of cells are totally
+    unimodular, so the bounds are integers.
+
+    References
+    ----------
+    .. [1] Huangfu Q, Hall JAJ (2018). Parallelizing the dual revised simplex
+       method. Mathematical Programming Computation 10:119-142.
     """
     targets = set(targets)
     memo = {} if memo is None else memo
@@ -309,32 +359,18 @@ def _feasible_ranges(
     for comp in _components(lines, unknown):
         if not any(i in targets for k in comp for i in lines[k].cells):
             continue
-        variables, a_eq, b_eq, a_ub, b_ub = _component_lp(published, bounds, lines, comp)
+        variables, a, lower, upper = _component_lp(published, lines, comp)
         var_bounds = [bounds.get(i, (0.0, None)) for i in variables]
         key = (tuple(comp), tuple(variables), tuple(var_bounds), tuple(sorted(targets & set(variables))))
         if key in memo:
             ranges.update(memo[key])
             continue
-        found = {}
-        for j, i in enumerate(variables):
-            if i not in targets:
-                continue
-            ends = []
-            for sign in (1.0, -1.0):
-                c = np.zeros(len(variables))
-                c[j] = sign
-                res = linprog(
-                    c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs"
-                )
-                if res.status == 2:
-                    raise _Infeasible([lines[k] for k in comp])
-                if res.status == 3:  # unbounded: only the maximum can be
-                    ends.append(np.inf)
-                elif res.status != 0:
-                    raise InternalError(f"disclosure control: linear program failed: {res.message}")
-                else:
-                    ends.append(sign * res.fun)
-            found[i] = (ends[0], ends[1])
+        solver, comp_lines = _highs_model(a, lower, upper, var_bounds), [lines[k] for k in comp]
+        found = {
+            i: (_optimum(solver, j, 1.0, comp_lines), _optimum(solver, j, -1.0, comp_lines))
+            for j, i in enumerate(variables)
+            if i in targets
+        }
         memo[key] = found
         ranges.update(found)
     return ranges
@@ -544,7 +580,7 @@ def suppress_table(
     compatible with what is published (the unmasked cells, the margins, and
     what the labels say: a "< 5" cell is from 1 to 4, an "x" cell is at least
     ``min_cell``) is computed by linear programming (min and max of the cell,
-    :func:`scipy.optimize.linprog`, continuous relaxation of the non-negative
+    HiGHS, continuous relaxation of the non-negative
     integer problem; the sum constraints of a table are totally unimodular, so
     its bounds are integers). A cell whose interval holds a single value
     would be recovered exactly; the smallest non-zero unmasked cell of one of

@@ -504,3 +504,43 @@ def test_sum_pinned_through_a_family_gets_a_complement_in_the_family():
     lines = [_Line(0, (2, 3, 4)), _Line(5, (1, 2, 3, 4))]
     supp = _protect(values, np.array([True, False, True, True, True, False]), lines, 5)
     assert supp.tolist() == [True, True, True, True, True, False]
+
+
+def test_feasible_ranges_hand_worked_tables_warm_resolves():
+    """The min and max `_feasible_ranges` finds, against ranges worked out by hand.
+
+    It guards the rewrite of the linear programs (one HiGHS model per component,
+    re-solved with only the objective changed); it passed before that rewrite too.
+
+    Table 1 (cells 0-8, row-major with margins): [[3, 10], [20, 30]], rows 13, 50,
+    columns 23, 40, total 63; the four inner cells are masked ("< 5" is 1..4, "x" >= 5).
+    a + b = 13, a + c = 23, c + d = 50: a in [1, 4] gives b = 13 - a in [9, 12],
+    c = 23 - a in [19, 22], d = 27 + a in [28, 31]: nothing pinned.
+    Table 2 (cells 9-17): [[1, 5], [20, 30]], rows 6, 50, columns 21, 35, total 56,
+    same mask: b = 6 - a >= 5 gives a <= 1, so a = 1, b = 5, c = 21 - 1 = 20,
+    d = 50 - 20 = 30: all pinned.
+    Cells 18-22: R + 5 = 20 (exact) pins R = 15; A + 7 >= R (a total counting a
+    person once) gives A >= 8 and nothing above: [8, inf) (unbounded maximum).
+    Making that 5 a 25 gives R = -5 < 5: no table fits.
+    """
+    from espacep_analysis.disclosure import _feasible_ranges, _Infeasible, _Line
+
+    def table(o):  # a 2x2 table with margins at cells o..o+8: its rows, then its columns
+        rows = [_Line(o + 2, (o, o + 1)), _Line(o + 5, (o + 3, o + 4)), _Line(o + 8, (o + 6, o + 7))]
+        return rows + [_Line(o + 6, (o, o + 3)), _Line(o + 7, (o + 1, o + 4)), _Line(o + 8, (o + 2, o + 5))]
+
+    lines = table(0) + table(9) + [_Line(18, (19, 20), exact=False), _Line(22, (18, 21))]
+    values = [3, 10, 13, 20, 30, 50, 23, 40, 63, 1, 5, 6, 20, 30, 50, 21, 35, 56, 15, 9, 7, 5, 20]
+    masked = [0, 1, 3, 4, 9, 10, 12, 13, 18, 19]
+    published = np.array(values, dtype=float)
+    published[masked] = np.nan
+    bounds = {i: (1.0, 4.0) if values[i] < 5 else (5.0, None) for i in masked}
+    expected = {0: (1, 4), 1: (9, 12), 3: (19, 22), 4: (28, 31), 9: (1, 1), 10: (5, 5), 12: (20, 20)}
+    expected |= {13: (30, 30), 18: (15, 15), 19: (8, np.inf)}
+    ranges = _feasible_ranges(published, bounds, lines, masked)
+    assert sorted(ranges) == masked
+    np.testing.assert_allclose([ranges[i] for i in masked], [expected[i] for i in masked], atol=1e-9)
+    published[21] = 25.0
+    with pytest.raises(_Infeasible) as exc:
+        _feasible_ranges(published, bounds, lines, masked)
+    assert exc.value.lines == lines[12:]
