@@ -30,7 +30,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from functools import lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 
 from . import __version__, fmt, markup
@@ -83,7 +83,7 @@ def render_time(environ: dict | None = None) -> dt.datetime:
         raise EspacepError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {raw!r}") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exporter(lang: str):
     """An HTMLExporter with our template, the hidden-cell filter and no input/prompt.
 
