@@ -581,7 +581,8 @@ def audit_outputs(
     reader; Word and Excel files also through python-docx and openpyxl and
     their XML parts, `audit_files.office_text`); a file of another type is a
     finding (`audit_files.walk_outputs`); images are checked to be images
-    and not searched, and so are images embedded as base64. Notebooks and JSON are scanned both as
+    and not searched, and so are images embedded as base64, but for the text of an SVG image
+    (a chart's labels), which is searched. Notebooks and JSON are scanned both as
     written and with their strings decoded (``\\u`` escapes), HTML also with
     entities decoded, so metadata (papermill parameters, paths) is covered.
     Pseudonyms and birth dates match as whole tokens (not inside a longer

@@ -12,7 +12,8 @@ the audit on what could carry the data out whatever its content:
   ``<output>/.cache``) are findings.
 - **Embedded files** (`embedded_findings`): a ``data:`` URI is allowed only
   when it is a base64 PNG, JPEG or SVG image whose bytes really are one
-  (checked by their signature); any other ``data:`` URI, and any run of
+  (checked by their signature; an SVG's text, a chart's labels, is then
+  searched with the text around it); any other ``data:`` URI, and any run of
   `MIN_BASE64_RUN` or more base64 characters that decodes (an embedded file
   outside a data URI), is a finding. Notebook image outputs (``image/png``,
   ``image/jpeg``) are checked the same way; other binary outputs
@@ -207,7 +208,7 @@ def is_image(mime: str, payload: str) -> bool:
 
 
 def embedded_findings(text: str, runs: bool = True) -> tuple[str, list[tuple[str, str]]]:
-    """``text`` with its report images removed, and ``(kind, what)`` of each other embedded file.
+    """``text`` with its report images removed (an SVG image: its decoded text), and ``(kind, what)`` of each other embedded file.
 
     A ``data:`` URI that is not a base64 image of `IMAGE_SIGNATURES` is a
     ``data_uri`` finding; a base64 run of `MIN_BASE64_RUN` characters or more
@@ -221,6 +222,10 @@ def embedded_findings(text: str, runs: bool = True) -> tuple[str, list[tuple[str
         mime, params, payload = match["mime"] or "", match["params"] or "", match["payload"]
         if not (params.lower().endswith(";base64") and is_image(mime, payload)):
             findings.append(("data_uri", f"data:{mime}{params},{payload[:40]}"))
+            return " "
+        if mime.lower() == "image/svg+xml":  # a chart's labels are text: searched like the page's
+            svg = base64.b64decode("".join(payload.split())).decode("utf-8", errors="replace")
+            return f" {svg} "
         return " "
 
     rest = _DATA_URI.sub(check, text)

@@ -132,3 +132,16 @@ def test_batch_audit_parses_no_pdf_it_rendered_and_writes_no_side_file(tmp_path,
     assert sorted(p.suffix for p in (out / ".cache").iterdir()) == [".pkl"]
     assert audit.audit_outputs(out, data) == []  # `espacep audit`: no texts, the PDF is parsed
     assert parsed[-1] == [report / "report.pdf"]
+
+
+def test_html_audit_searches_the_text_of_its_svg_charts(tmp_path):
+    # issue 15: charts' labels are SVG <text> (not glyph outlines) since the SVG change; in the
+    # HTML the chart is a base64 data URI, which the audit decodes and searches like the page
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "persons.csv").write_text("pseudonym,birth_year\nSYN-SVG777,1990\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text(HTML.replace('alt="graphique SYN-ALT555"', 'alt=""'), encoding="utf-8")
+    found = {(Path(f.file).name, f.kind, f.match) for f in audit_outputs(out, data)}
+    assert found == {("report.html", "pseudonym", "SYN-SVG777")}
