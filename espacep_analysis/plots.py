@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 DPI = 150
-# "0" in the environment: `show` leaves out the PNG (set by the batch's kernel for a report none of
-# whose formats reads it, see `renderers.Renderer.reads_png`); anything else, or unset: the PNG too
+# "1" in the environment: `show` adds the chart's PNG (set by the batch's kernel for a report one of
+# whose formats reads it, Word: `renderers.Renderer.reads_png`); unset or anything else: the SVG
+# alone, which JupyterLab, the HTML and the PDF show (a hand run draws no image nobody reads)
 PNG_ENV = "ESPACEP_CHART_PNG"
 # One look for every chart: seaborn's "whitegrid" style and "notebook" context,
 # plus the few settings that make output independent of the machine.
@@ -383,11 +384,12 @@ def show(fig, alt: str | None = None, dpi: int = DPI, caption: str = "", extra: 
     ``alt`` defaults to the axes title; the HTML template writes it into the
     ``<img alt>`` attribute and ``caption`` (``"Figure 2 – …"``) into the
     ``<figcaption>``, both from the ``image/svg+xml`` output's metadata.
-    ``extra``: more MIME data of the same output (the chart's block). The
-    output also holds the chart as a PNG at ``dpi`` (``image/png``): the HTML
-    and the PDF print the SVG, the Word document (`docx_report`) the PNG. The
-    batch leaves the PNG out (`PNG_ENV` ``"0"``) of a report rendered in no
-    format that reads it: drawing it is a third of a chart's cost.
+    ``extra``: more MIME data of the same output (the chart's block). When
+    `PNG_ENV` is ``"1"`` the output also holds the chart as a PNG at ``dpi``
+    (``image/png``): the HTML and the PDF print the SVG, the Word document
+    (`docx_report`) the PNG. The batch sets it for a report rendered in a
+    format that reads the PNG; otherwise (``--formats html,pdf``, a hand run
+    in JupyterLab) it is not drawn: drawing it is a third of a chart's cost.
     """
     import os
 
@@ -397,7 +399,7 @@ def show(fig, alt: str | None = None, dpi: int = DPI, caption: str = "", extra: 
         titles = (ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center", "right"))
         alt = next((t for t in titles if t), "Graphique")
     data = {"image/svg+xml": svg_bytes(fig).decode("utf-8")}
-    if os.environ.get(PNG_ENV) != "0":
+    if os.environ.get(PNG_ENV) == "1":
         data["image/png"] = base64.b64encode(png_bytes(fig, dpi)).decode("ascii")
     meta = {"alt": alt, **({"caption": caption} if caption else {})}
     metadata = {mime: meta for mime in data}

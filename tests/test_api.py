@@ -137,5 +137,6 @@ def test_explore_notebook_runs_and_writes_nothing(tmp_path):
     x, n = _hiv_women_20_29_brussels(2019)
     assert f"; {x} / {n})" in text and "Positivité VIH, femmes de 20 à 29 ans" in text
     assert "< 5" in text and "Figures masquées (seuil 5)" in text
-    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 1 and images[0]["metadata"]["image/png"]["alt"].startswith("Positivité VIH")
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    assert len(images) == 1 and images[0]["metadata"]["image/svg+xml"]["alt"].startswith("Positivité VIH")
+    assert "image/png" not in images[0]["data"]  # a hand run draws no PNG (only Word reads it)

@@ -131,6 +131,7 @@ def test_show_publishes_a_vector_chart_with_its_alt_text(monkeypatch):
 
     published = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: published.append((a, k)))
+    monkeypatch.setenv(plots.PNG_ENV, "1")  # as the batch sets it for a report rendered in Word
     plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
     (((data,), kwargs),) = published
     meta = {"alt": "Lieux de travail"}
@@ -168,6 +169,10 @@ def test_show_leaves_the_png_out_when_no_format_reads_it(monkeypatch):
     assert sorted(lean) == ["image/svg+xml", "text/plain"] and "image/png" in full
     assert lean["image/svg+xml"] == full["image/svg+xml"] and lean["text/plain"] == full["text/plain"]
     assert lean_kwargs == {"raw": True, "metadata": {"image/svg+xml": {"alt": "Lieux de travail"}}}
+    # a hand run (JupyterLab, papermill by hand: the variable unset) draws no PNG either (issue 15 (c))
+    monkeypatch.delenv(plots.PNG_ENV)
+    plots.show(plots.bar_shares(SHARES, "Lieux de travail"))
+    assert published[-1] == published[0]
 
 
 def test_place_colours_follow_the_order_of_sites_yaml_in_every_report():
