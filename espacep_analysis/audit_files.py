@@ -208,7 +208,9 @@ def is_image(mime: str, payload: str) -> bool:
 
 
 def embedded_findings(text: str, runs: bool = True) -> tuple[str, list[tuple[str, str]]]:
-    """``text`` with its report images removed (an SVG image: its decoded text), and ``(kind, what)`` of each other embedded file.
+    """``text`` with its report images removed, and ``(kind, what)`` of each other embedded file.
+
+    An SVG image is replaced by its decoded text (a chart's labels), so that it is searched.
 
     A ``data:`` URI that is not a base64 image of `IMAGE_SIGNATURES` is a
     ``data_uri`` finding; a base64 run of `MIN_BASE64_RUN` characters or more

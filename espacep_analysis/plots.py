@@ -39,12 +39,12 @@ DPI = 150
 # whose formats reads it, Word: `renderers.Renderer.reads_png`); unset or anything else: the SVG
 # alone, which JupyterLab, the HTML and the PDF show (a hand run draws no image nobody reads)
 PNG_ENV = "ESPACEP_CHART_PNG"
-# One look for every chart: seaborn's "whitegrid" style and "notebook" context,
-# plus the few settings that make output independent of the machine.
 # The fonts of the report's text (``report.css``, ``html { font-family }``), in its order.
 # DejaVu Sans ships with matplotlib and with WeasyPrint's set-up (fonts-dejavu-core), so the charts
 # are laid out with it everywhere; a browser without it falls back like the text around them.
 FONT_FAMILIES = ("DejaVu Sans", "Helvetica Neue", "Arial")
+# One look for every chart: seaborn's "whitegrid" style and "notebook" context,
+# plus the few settings that make output independent of the machine.
 _RC: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": list(FONT_FAMILIES),

@@ -258,13 +258,12 @@ class AuditPreparation:
 
     def __init__(self, data_dir: Path, output_dir: Path):
         self.data_dir, self.output_dir = data_dir, output_dir
-        self.started = False
         self.future: Future = Future()
 
     def __call__(self) -> None:
         from ..audit import identifier_matcher
 
-        self.started = True
+        self.future.set_running_or_notify_cancel()
         try:
             self.future.set_result(identifier_matcher(self.data_dir, self.output_dir))
         except Exception as exc:  # the audit reads them again and reports the error itself
@@ -272,7 +271,7 @@ class AuditPreparation:
 
     def matcher(self):
         """The compiled matcher; None when it was never started or failed (the audit computes it)."""
-        if not self.started:
+        if not (self.future.running() or self.future.done()):
             return None
         try:
             return self.future.result()
