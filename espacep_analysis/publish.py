@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, definitions, disclosure, funders, schemas, settings
+from . import __version__, definitions, disclosure, files, funders, schemas, settings
 from .dataset import Dataset
 from .disclosure import Partition
 from .errors import EspacepError
@@ -205,11 +205,8 @@ def _compute_protection(
         }
         for y in raw
     }
-    if path is not None:
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        with open(tmp, "wb") as handle:
-            pickle.dump(masked, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+    if path is not None:  # atomic, and no temporary file is left when the disk is full
+        files.write_atomic(path, pickle.dumps(masked, protocol=pickle.HIGHEST_PROTOCOL))
     return masked
 
 
