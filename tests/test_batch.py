@@ -817,6 +817,36 @@ def test_pool_runner_computes_the_protection_in_the_main_process(tmp_path, monke
     assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
 
 
+def test_closing_the_runner_waits_for_the_protection_to_be_written(tmp_path, monkeypatch):
+    # a run whose reports fail (or do not need the protection) ends while the protection's thread still
+    # computes: `close` waits for it, so the cache is whole when the batch returns. Before, the process
+    # could exit (or a full disk be filled) mid-write, leaving `.cache/disclosure-*.tmp-<pid>` (CI failure
+    # of test_full_output_folder_fails_cleanly_and_keeps_outputs[full-while-rendering])
+    import time
+
+    from espacep_analysis import load, publish
+    from espacep_analysis.batch import Job, pool
+
+    cache = tmp_path / "cache"
+    real = publish._compute_protection
+
+    def slow(*args):
+        time.sleep(1.5)  # longer than the failing notebooks take
+        return real(*args)
+
+    monkeypatch.setattr(publish, "_compute_protection", slow)
+    params = {"ci_method": "wilson", "min_cell": 5, "cache_dir": str(cache)}
+    job = Job(2019, "inami", tmp_path / "absent.ipynb", SYNTHETIC, tmp_path / "o", params, False, "h")
+    runner = pool.Runner(2, False, ["inami"], pool.Progress(io.StringIO()))
+    try:
+        assert [r.status for r in runner.run([job])] == ["failed"]
+    finally:
+        runner.close()
+    assert not [t for t in threading.enumerate() if t.name == "espacep-protection" and t.is_alive()]
+    key = publish._cache_key(load.load_dataset(SYNTHETIC), "wilson", 0.95, 5)
+    assert [p.name for p in cache.iterdir()] == [f"disclosure-{key}.pkl"]
+
+
 def test_audit_identifiers_are_read_during_the_run_not_after_it(tmp_path, monkeypatch):
     # the final audit's identifiers are read from the data by the protection's thread while the report
     # renders (once), not by the main thread after the last report; the audit still runs and is clean

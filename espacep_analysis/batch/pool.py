@@ -6,6 +6,7 @@ import functools
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -192,7 +193,7 @@ def _warm_disclosure(
         return
 
 
-def _warm_in_thread(tasks: list[tuple], after: Callable[[], None] | None = None) -> None:
+def _warm_in_thread(tasks: list[tuple], after: Callable[[], None] | None = None) -> threading.Thread | None:
     """Compute the protections of ``tasks`` in a thread of this process, the batch's main process.
 
     The kernels, started earlier, are still importing their libraries meanwhile: the
@@ -203,9 +204,9 @@ def _warm_in_thread(tasks: list[tuple], after: Callable[[], None] | None = None)
     This process has the data validated already (`load.validate_and_load` keeps them), and
     its main thread only waits on the workers' or the kernel's messages while the thread
     computes. ``after`` (the batch's audit preparation) runs in the same thread, once the
-    protections are cached: it does not take the interpreter from them.
+    protections are cached: it does not take the interpreter from them. Returns the thread
+    (`Runner.close` waits for it), or None when there is nothing to do.
     """
-    import threading
 
     def warm() -> None:
         for task in tasks:
@@ -213,8 +214,11 @@ def _warm_in_thread(tasks: list[tuple], after: Callable[[], None] | None = None)
         if after is not None:
             after()
 
-    if tasks or after is not None:
-        threading.Thread(target=warm, name="espacep-protection", daemon=True).start()
+    if not (tasks or after is not None):
+        return None
+    thread = threading.Thread(target=warm, name="espacep-protection", daemon=True)
+    thread.start()
+    return thread
 
 
 class Runner:
@@ -233,6 +237,8 @@ class Runner:
         self.state = {"warm": warm, "modules": modules, "kernel": None}
         self.pool = self.queue = self.abort_event = None
         self.results: list[JobResult] = []  # as they finish (what an interrupt leaves published)
+        self.warming: threading.Thread | None = None  # the protection's thread (`_warm_in_thread`)
+        self.aborted = False
         if self.workers == 1:
             _prestart(self.state)
             return
@@ -252,7 +258,7 @@ class Runner:
         """
         if self.pool is None:
             results = self.results
-            _warm_in_thread(disclosure_tasks(jobs), after)
+            self.warming = _warm_in_thread(disclosure_tasks(jobs), after)
             for job in jobs:
                 results.append(
                     _run_in_worker(job, self.state, functools.partial(self.progress.step, job.name))
@@ -277,7 +283,7 @@ class Runner:
         pool = self.pool
         if pool is None:
             raise InternalError("worker pool: not started")
-        _warm_in_thread(disclosure_tasks(jobs), after)
+        self.warming = _warm_in_thread(disclosure_tasks(jobs), after)
         futures = {pool.submit(_worker_job, job): job for job in jobs}
         pending, results = set(futures), self.results
         while pending:
@@ -301,8 +307,16 @@ class Runner:
         return list(results)
 
     def close(self) -> None:
-        """Stop the kernels; worker processes exit in the background."""
+        """Stop the kernels; worker processes exit in the background; wait for the protection's thread.
+
+        A run whose reports failed, or did not need the protection, can end before the thread
+        has written the cache: waiting for it lets the cache be complete, or absent when its
+        write failed (a full disk), never half-written when the process exits. An interrupted
+        run (`abort`) does not wait.
+        """
         _shutdown_worker_kernel(self.state)
+        if self.warming is not None and not self.aborted:
+            self.warming.join()
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
@@ -314,6 +328,7 @@ class Runner:
         working directory), then SIGKILL goes to whatever of the run's
         processes, recorded beforehand, is still there after a grace period.
         """
+        self.aborted = True
         lifecycle.abort_run(self.abort_event)
         _shutdown_worker_kernel(self.state)
         if self.pool is None:
