@@ -529,11 +529,15 @@ def test_clean_stale_removes_dead_runs_and_restores_interrupted_publish(tmp_path
     (year / f".aviq.old-{dead}" / "report.html").write_text("ancien")
     (year / f".cocof.tmp-{os.getpid()}").mkdir()  # a live process: left alone
     (tmp_path / ".index.html.abc.tmp").write_text("x")
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / ".disclosure-0a.pkl.k3j.tmp").write_bytes(b"half")  # the protection's write
+    (tmp_path / ".cache" / "disclosure-0b.pkl").write_bytes(b"whole")
     messages = batch.clean_stale(tmp_path)
     assert len(messages) == 2
     assert sorted(p.name for p in year.iterdir()) == [f".cocof.tmp-{os.getpid()}", "aviq"]
     assert (year / "aviq" / "report.html").read_text() == "ancien"
     assert not (tmp_path / ".index.html.abc.tmp").exists()
+    assert [p.name for p in (tmp_path / ".cache").iterdir()] == ["disclosure-0b.pkl"]
 
 
 def test_sigkill_during_rendering_keeps_previous_outputs_and_next_run_succeeds(tiny, tmp_path):

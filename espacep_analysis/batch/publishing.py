@@ -17,7 +17,7 @@ from ..files import write_atomic
 from ..stamps import STAMP, STATUS_FAILED, STATUS_OK
 from .engine import WarmKernel, execute_notebook
 from .planning import _sha256_file, product_digests
-from .results import _TEMP_DIR, _TEMP_FILE, KERNEL_DIR_PREFIX, Job, JobResult
+from .results import _TEMP_DIR, _TEMP_FILE, CACHE_DIR, KERNEL_DIR_PREFIX, Job, JobResult
 
 # --- one report --------------------------------------------------------------------------------
 
@@ -201,9 +201,12 @@ def clean_stale(output_dir: Path) -> list[str]:
             else:
                 shutil.rmtree(entry, ignore_errors=True)
                 messages.append(f"nettoyé : {entry} (lancement interrompu)")
-    for entry in output_dir.iterdir():
-        if entry.is_file() and _TEMP_FILE.match(entry.name):
-            entry.unlink(missing_ok=True)
+    # write_atomic's temporary files: the index's, and the disclosure cache's when a signal stopped
+    # the run while the protection's thread was writing it (`pool.Runner.abort` does not wait for it)
+    for folder in (output_dir, output_dir / CACHE_DIR):
+        for entry in folder.iterdir() if folder.is_dir() else ():
+            if entry.is_file() and _TEMP_FILE.match(entry.name):
+                entry.unlink(missing_ok=True)
     _clean_kernel_dirs(Path(tempfile.gettempdir()))
     return messages
 
