@@ -136,6 +136,11 @@ def test_gitignore_keeps_real_data_and_outputs_out_of_git():
         "outputs/index.html",
         "rejections.csv",
         ".venv/bin/python",
+        # a report's products written outside outputs/ (a notebook run with output_dir=".")
+        "figures.csv",
+        "figures-excel.csv",
+        "provenance.json",
+        "notebooks/report.pdf",
     ]
     must_keep = [
         "data/synthetic/persons.csv",
@@ -146,6 +151,17 @@ def test_gitignore_keeps_real_data_and_outputs_out_of_git():
     ]
     ignored = _git_ignored(must_ignore + must_keep)
     assert ignored == set(must_ignore)
+
+
+def test_no_report_product_is_tracked():
+    # a benchmark wrote figures.csv, figures-excel.csv and provenance.json at the project root, and
+    # they were committed: no file a report produces may be tracked, wherever it is
+    products = {"figures.csv", "figures-excel.csv", "figures.xlsx", "provenance.json", "report.ipynb"}
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    names = [Path(p) for p in tracked.stdout.splitlines()]
+    assert [p for p in names if p.name in products or p.suffix in {".pdf", ".docx", ".xlsx"}] == []
 
 
 def _readme_commands() -> list[str]:
