@@ -167,7 +167,7 @@ def plain_chain(output: Path, year: int, funder: str) -> float:
             str(DATA),
             "-p",
             "output_dir",
-            ".",
+            str(folder),  # absolute: a relative one is read from the project's root (settings.in_project)
             # the disclosure cache shared by the run's notebooks, deleted with the run's folder:
             # left empty, the notebooks would use scratch/.cache of the project, which no run clears
             "-p",
@@ -307,10 +307,12 @@ def scaling_child(rows: int, funder: str) -> dict:
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    tracemalloc.start()
-    module.compute_figures(ds, 2019)
-    traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
+    traced_peak = None  # at 10^8 rows a traced run would take minutes more: the peak RSS is the measure
+    if rows <= 10**7:
+        tracemalloc.start()
+        module.compute_figures(ds, 2019)
+        traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
     return {
         "rows": actual,
         "funder": funder,
@@ -389,7 +391,8 @@ def markdown(results: dict) -> str:
                 lines.append(
                     f"| {row['rows']:,} | {row['funder']} | {row['seconds']:.2f} | "
                     f"{row.get('cpu_seconds', float('nan')):.2f} | "
-                    f"{row['compute_peak_mb']:.0f} | {row['peak_rss_mb']:.0f} |"
+                    f"{'not traced' if row['compute_peak_mb'] is None else format(row['compute_peak_mb'], '.0f')} | "
+                    f"{row['peak_rss_mb']:.0f} |"
                 )
     return "\n".join(lines)
 
